@@ -1,0 +1,74 @@
+/**
+ * `npm run perf`: runs every benchmark file (`<area>/**\/*.perf.ts`) in its own process, one after the
+ * other so they do not compete for the two cores, and writes their Markdown sections to docs/perf.md.
+ * Each benchmark measures a ratio against a reference run side by side in the same process.
+ *
+ * Usage: npm run perf [-- <substring filter>]
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const AREAS = ["service", "stage", "loadtests", "tuning", "reports"] as const;
+
+function findPerfFiles(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    if (entry === "node_modules" || entry === "out") continue;
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) found.push(...findPerfFiles(full));
+    else if (entry.endsWith(".perf.ts")) found.push(full);
+  }
+  return found;
+}
+
+const filter = process.argv[2];
+const files = AREAS.flatMap((area) => findPerfFiles(area))
+  .filter((f) => !filter || f.includes(filter))
+  .sort();
+if (files.length === 0) {
+  console.error(`no benchmark files matched${filter ? ` "${filter}"` : ""}: expected <area>/**/*.perf.ts`);
+  process.exit(1);
+}
+
+// Sections are keyed by file, so a filtered run replaces only its own sections in docs/perf.md.
+const DOC = path.join("docs", "perf.md");
+const MARK = /^<!-- perf: (\S+) -->$/;
+const sections = new Map<string, string>();
+if (existsSync(DOC)) {
+  let current: string | undefined;
+  for (const line of readFileSync(DOC, "utf8").split("\n")) {
+    const m = MARK.exec(line);
+    if (m?.[1]) {
+      current = m[1];
+      sections.set(current, "");
+    } else if (current) sections.set(current, `${sections.get(current) ?? ""}${line}\n`);
+  }
+}
+for (const file of files) {
+  console.error(`perf: running ${file}`);
+  const out = execFileSync(process.execPath, ["--import", "tsx", file], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  sections.set(file, `${out.trim()}\n`);
+}
+
+const cpus = os.cpus();
+const header = [
+  "# Performance",
+  "",
+  "Produced by `npm run perf` (scripts/perf.ts runs every `*.perf.ts` file). Each figure is a ratio against",
+  "a reference measured side by side in the same run, so it holds across machines better than absolute rates.",
+  "",
+  `Last run: ${new Date().toISOString()} on ${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, Node ${process.version}.`,
+  "",
+].join("\n");
+const body = [...sections.entries()]
+  .sort(([a], [b]) => a.localeCompare(b))
+  .map(([file, text]) => `<!-- perf: ${file} -->\n${text.trim()}\n`)
+  .join("\n");
+writeFileSync(DOC, `${header}\n${body}`);
+console.log(`perf: wrote ${DOC}`);

@@ -1,0 +1,32 @@
+/**
+ * The Stage port: a stage is only a set of endpoints. The tuner talks to it through the real AWS SDK
+ * clients (Lambda, CloudWatch, CloudWatch Logs) and drives load through `apiUrl`. The same code runs
+ * against the local stage (127.0.0.1) and against a stack deployed from service/template.yaml.
+ */
+import type { CpuScaling } from "../stage/contracts.ts";
+
+export interface Stage {
+  /** "local" for the embedded stage, "aws" for a deployed stack. */
+  name: "local" | "aws";
+  region: string;
+  /** Base URL of the API, e.g. "http://127.0.0.1:3000/prod" or "https://abc.execute-api.eu-west-1.amazonaws.com/prod". */
+  apiUrl: string;
+  /** API Gateway flavour, for pricing: REST APIs and HTTP APIs are priced differently. */
+  apiType: "REST" | "HTTP";
+  /** The function behind the API. */
+  functionName: string;
+  /** The alias the API invokes; the tuner points it at each setting's version. */
+  alias: string;
+  /** DynamoDB table of the service. */
+  tableName: string;
+  /** Endpoint for the Lambda, CloudWatch and CloudWatch Logs clients; absent on AWS (SDK default). */
+  awsEndpoint?: string;
+  /** Endpoint for the DynamoDB client; absent on AWS. */
+  dynamodbEndpoint?: string;
+  /** Static credentials for the local stage; absent on AWS (SDK default chain and profiles). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Local stage only: whether CPU is scaled with memory. */
+  cpuScaling?: CpuScaling;
+  /** Local stage only: whether the stage supports changing Architectures. */
+  supportsArchitectures: boolean;
+}
