@@ -78,3 +78,63 @@ export interface CpuScaling {
   /** Why scaling is off (mode "none"), e.g. "no write access to /sys/fs/cgroup/cpu". */
   reason?: string;
 }
+
+/** One log event, as CloudWatch Logs stores it. */
+export interface LogEvent {
+  timestampMs: number;
+  message: string;
+}
+
+/** Where the Lambda emulator writes log lines (START/END/REPORT and the function's own output). */
+export interface LogSink {
+  /** Appends events to `/aws/lambda/<function>` style groups and Lambda-named streams; creates both as needed. */
+  append(logGroupName: string, logStreamName: string, events: LogEvent[]): void;
+}
+
+/**
+ * An error of the Lambda control plane, carrying the Lambda API's error code and HTTP status, so the
+ * AWS endpoint can answer in the REST-JSON error shape the SDK client turns into the same exception class.
+ *
+ * @example new LambdaApiError("ResourceNotFoundException", 404, "Function not found: arn:...:function:crud:7")
+ */
+export class LambdaApiError extends Error {
+  override readonly name = "LambdaApiError";
+  constructor(
+    /** e.g. ResourceNotFoundException, ResourceConflictException, InvalidParameterValueException, TooManyRequestsException */
+    readonly code: string,
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The Lambda control plane the emulator implements and the AWS endpoint serves over REST-JSON. Shapes are the
+ * Lambda API's own (as `@aws-sdk/client-lambda` types them: FunctionConfiguration, AliasConfiguration, ...),
+ * expressed here as plain JSON objects. Every method throws LambdaApiError for API-level errors.
+ */
+export interface LambdaControlPlane extends LambdaInvoker {
+  /** CreateFunction. `Code` is local: `{ LocalPath: "<dir of the bundle>" }` (the stage's way to register code). */
+  createFunction(input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** GetFunction: `{ Configuration, Code, Concurrency? }`. */
+  getFunction(functionName: string, qualifier?: string): Promise<Record<string, unknown>>;
+  getFunctionConfiguration(functionName: string, qualifier?: string): Promise<Record<string, unknown>>;
+  /** UpdateFunctionConfiguration: MemorySize, Timeout, Environment, LoggingConfig, ... LastUpdateStatus goes InProgress → Successful. */
+  updateFunctionConfiguration(functionName: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** UpdateFunctionCode (Architectures live here on the real API). */
+  updateFunctionCode(functionName: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  publishVersion(functionName: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  listVersionsByFunction(functionName: string): Promise<Record<string, unknown>[]>;
+  createAlias(functionName: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  updateAlias(functionName: string, aliasName: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  getAlias(functionName: string, aliasName: string): Promise<Record<string, unknown>>;
+  listAliases(functionName: string): Promise<Record<string, unknown>[]>;
+  deleteAlias(functionName: string, aliasName: string): Promise<void>;
+  /** DeleteFunction; with a qualifier, deletes that version only. */
+  deleteFunction(functionName: string, qualifier?: string): Promise<void>;
+  putFunctionConcurrency(functionName: string, reservedConcurrentExecutions: number): Promise<Record<string, unknown>>;
+  getFunctionConcurrency(functionName: string): Promise<Record<string, unknown>>;
+  deleteFunctionConcurrency(functionName: string): Promise<void>;
+  listFunctions(): Promise<Record<string, unknown>[]>;
+}
