@@ -13,6 +13,9 @@ export interface Stage {
   apiUrl: string;
   /** API Gateway flavour, for pricing: REST APIs and HTTP APIs are priced differently. */
   apiType: "REST" | "HTTP";
+  /** API Gateway's ApiName and stage name: the dimensions of the AWS/ApiGateway metrics. */
+  apiName: string;
+  apiStageName: string;
   /** The function behind the API. */
   functionName: string;
   /** The alias the API invokes; the tuner points it at each setting's version. */
