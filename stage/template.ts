@@ -1,0 +1,401 @@
+/**
+ * Reads the service's SAM template (service/template.yaml) into what the local stage needs: the API routes,
+ * the function's runtime settings and the table. The template stays the single source of truth: the stage
+ * never hard-codes a route, a memory size or an environment variable the template declares.
+ *
+ * CloudFormation intrinsic functions (`!Ref`, `!Sub`, `!GetAtt`, ...) are parsed as custom YAML tags and
+ * resolved against the template's parameters (their Defaults, or the overrides passed in). A `Ref` to a
+ * resource resolves to its physical name where the template gives one (e.g. a table's TableName), else to
+ * its logical id, which is the name the local stage gives it.
+ */
+import { readFileSync } from "node:fs";
+import { type CollectionTag, parse, type ScalarTag, type YAMLMap, type YAMLSeq } from "yaml";
+
+/** One route of the REST API, as a SAM `Api` event declares it. */
+export interface TemplateRoute {
+  /** Upper-case HTTP method, or "ANY". */
+  method: string;
+  /** API Gateway resource path, e.g. "/items/{id}" or "/{proxy+}". */
+  path: string;
+  /** Names of the path parameters in `path`, in order (greedy `{proxy+}` gives "proxy"). */
+  pathParameters: string[];
+}
+
+/** The function behind the API, with its settings resolved. */
+export interface TemplateFunction {
+  logicalId: string;
+  memoryMb: number;
+  timeoutS: number;
+  runtime: string;
+  /** e.g. "index.handler" */
+  handler: string;
+  /** Environment variables, resolved to strings. */
+  environment: Record<string, string>;
+  /** The alias SAM publishes (AutoPublishAlias), e.g. "live". */
+  aliasName: string;
+  /** Directory of the code relative to the template, e.g. "../dist/service". */
+  codeUri: string;
+  /** e.g. ["x86_64"] */
+  architectures: string[];
+}
+
+export interface ServiceTemplate {
+  routes: TemplateRoute[];
+  function: TemplateFunction;
+  /** Logical id of the DynamoDB table resource. */
+  tableLogicalId: string;
+  /** The table name the function is given (TableName property, else the logical id). */
+  tableName: string;
+  /** Name of the partition key attribute of the table. */
+  tableKeyName: string;
+  /** StageName of the REST API ("Prod" for SAM's implicit API). */
+  apiStageName: string;
+  /** Logical id of the REST API ("ServerlessRestApi" for SAM's implicit API). */
+  apiName: string;
+  /** Stage variables of the API (the Api resource's Variables), or null when there are none. */
+  stageVariables: Record<string, string> | null;
+  /** The API's BinaryMediaTypes, e.g. ["image/png", "application/octet-stream"]; empty when none. */
+  binaryMediaTypes: string[];
+  /** Parameter values used to resolve the template (Defaults merged with overrides). */
+  parameters: Record<string, string>;
+}
+
+/** A template the stage cannot use, with what is missing and where. */
+export class TemplateError extends Error {
+  override readonly name = "TemplateError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+const SCALAR_INTRINSICS = ["Ref", "Condition"] as const;
+const FN_INTRINSICS = [
+  "Sub",
+  "GetAtt",
+  "Join",
+  "Select",
+  "Split",
+  "If",
+  "Equals",
+  "Not",
+  "And",
+  "Or",
+  "FindInMap",
+  "ImportValue",
+  "Base64",
+  "GetAZs",
+  "Cidr",
+  "Transform",
+] as const;
+
+/** Custom tags that turn `!Ref X` into `{Ref: "X"}` and `!Sub ...` into `{"Fn::Sub": ...}`, as JSON templates write them. */
+function intrinsicTags(): (ScalarTag | CollectionTag)[] {
+  const tags: (ScalarTag | CollectionTag)[] = [];
+  const add = (name: string, key: string) => {
+    tags.push({ tag: `!${name}`, resolve: (value: string) => ({ [key]: value }) });
+    tags.push({
+      tag: `!${name}`,
+      collection: "seq",
+      resolve: (value: YAMLMap.Parsed | YAMLSeq.Parsed) => ({ [key]: value.toJSON() }),
+    });
+    tags.push({
+      tag: `!${name}`,
+      collection: "map",
+      resolve: (value: YAMLMap.Parsed | YAMLSeq.Parsed) => ({ [key]: value.toJSON() }),
+    });
+  };
+  for (const name of SCALAR_INTRINSICS) add(name, name);
+  for (const name of FN_INTRINSICS) add(name, `Fn::${name}`);
+  return tags;
+}
+
+type Json = unknown;
+type Resource = { Type?: string; Properties?: Record<string, Json> };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Resolves intrinsic functions against parameters and resources; what cannot be resolved locally throws. */
+class Resolver {
+  constructor(
+    private readonly parameters: Record<string, string>,
+    private readonly resources: Record<string, Resource>,
+    private readonly where: string,
+  ) {}
+
+  value(node: Json, at: string): Json {
+    if (Array.isArray(node)) return node.map((item, i) => this.value(item, `${at}[${i}]`));
+    if (!isRecord(node)) return node;
+    const keys = Object.keys(node);
+    if (keys.length === 1 && keys[0] !== undefined && (keys[0] === "Ref" || keys[0].startsWith("Fn::"))) {
+      return this.intrinsic(keys[0], node[keys[0]], at);
+    }
+    const out: Record<string, Json> = {};
+    for (const [key, child] of Object.entries(node)) out[key] = this.value(child, `${at}.${key}`);
+    return out;
+  }
+
+  string(node: Json, at: string): string {
+    const value = this.value(node, at);
+    if (typeof value === "string") return value;
+    if (typeof value === "number" || typeof value === "boolean") return String(value);
+    throw new TemplateError(
+      `${this.where}: ${at} must resolve to a string; got ${JSON.stringify(value)}. Use a literal or a !Ref to a parameter.`,
+    );
+  }
+
+  private ref(name: string, at: string): string {
+    const pseudo: Record<string, string> = {
+      "AWS::Region": this.parameters["AWS::Region"] ?? "us-east-1",
+      "AWS::AccountId": "000000000000",
+      "AWS::StackName": this.parameters["AWS::StackName"] ?? "powerbench-local",
+      "AWS::Partition": "aws",
+      "AWS::URLSuffix": "amazonaws.com",
+      "AWS::NoValue": "",
+    };
+    const fromParameters = this.parameters[name];
+    if (fromParameters !== undefined) return fromParameters;
+    const fromPseudo = pseudo[name];
+    if (fromPseudo !== undefined) return fromPseudo;
+    const resource = this.resources[name];
+    if (resource) {
+      const physical = resource.Properties?.["TableName"] ?? resource.Properties?.["FunctionName"];
+      return physical === undefined ? name : this.string(physical, `${name}.Properties`);
+    }
+    throw new TemplateError(
+      `${this.where}: ${at} refers to "${name}", which is neither a parameter nor a resource of the template. ` +
+        "Declare it under Parameters (with a Default) or Resources.",
+    );
+  }
+
+  private intrinsic(key: string, arg: Json, at: string): Json {
+    switch (key) {
+      case "Ref":
+        return this.ref(String(arg), at);
+      case "Fn::Sub": {
+        const [text, vars] = Array.isArray(arg) ? [arg[0], arg[1]] : [arg, undefined];
+        if (typeof text !== "string")
+          throw new TemplateError(`${this.where}: ${at} !Sub needs a string; got ${JSON.stringify(text)}`);
+        return text.replace(/\$\{([^}!]+)\}/g, (_m, name: string) => {
+          if (isRecord(vars) && name in vars) return this.string(vars[name], `${at}.${name}`);
+          if (name.includes(".")) return name.split(".")[0] ?? name;
+          return this.ref(name, at);
+        });
+      }
+      case "Fn::GetAtt": {
+        const parts = Array.isArray(arg) ? arg.map(String) : String(arg).split(".");
+        const [logicalId, attribute] = parts;
+        if (attribute === "Arn") return `arn:aws:local:::${logicalId}`;
+        return `${logicalId}.${attribute}`;
+      }
+      case "Fn::Join": {
+        if (!Array.isArray(arg) || arg.length !== 2 || !Array.isArray(arg[1]))
+          throw new TemplateError(`${this.where}: ${at} !Join needs [delimiter, [values...]]`);
+        return (arg[1] as Json[]).map((v, i) => this.string(v, `${at}[${i}]`)).join(String(arg[0]));
+      }
+      case "Fn::Select": {
+        if (!Array.isArray(arg) || arg.length !== 2)
+          throw new TemplateError(`${this.where}: ${at} !Select needs [index, list]`);
+        const list = this.value(arg[1], at);
+        if (!Array.isArray(list)) throw new TemplateError(`${this.where}: ${at} !Select needs a list`);
+        return list[Number(this.value(arg[0], at))];
+      }
+      case "Fn::Split": {
+        if (!Array.isArray(arg) || arg.length !== 2)
+          throw new TemplateError(`${this.where}: ${at} !Split needs [delimiter, text]`);
+        return this.string(arg[1], at).split(String(arg[0]));
+      }
+      default:
+        throw new TemplateError(
+          `${this.where}: ${at} uses ${key}, which the local stage does not resolve. ` +
+            "Supported: !Ref, !Sub, !GetAtt, !Join, !Select, !Split.",
+        );
+    }
+  }
+}
+
+/** Template parameters that may be overridden, e.g. { MemorySize: "512" }. */
+export type ParameterOverrides = Record<string, string | number>;
+
+/**
+ * Parses a SAM template's text.
+ *
+ * @param source where the text came from, for error messages (a path)
+ * @example parseServiceTemplate(readFileSync("service/template.yaml", "utf8"), "service/template.yaml", { MemorySize: 512 })
+ */
+export function parseServiceTemplate(
+  text: string,
+  source: string,
+  overrides: ParameterOverrides = {},
+): ServiceTemplate {
+  let doc: unknown;
+  try {
+    doc = parse(text, { customTags: intrinsicTags() });
+  } catch (error) {
+    throw new TemplateError(`${source}: not valid YAML (${(error as Error).message})`, { cause: error });
+  }
+  if (!isRecord(doc))
+    throw new TemplateError(`${source}: expected a mapping at the top level; got ${typeof doc}`);
+  const resources = (isRecord(doc["Resources"]) ? doc["Resources"] : undefined) as
+    | Record<string, Resource>
+    | undefined;
+  if (!resources)
+    throw new TemplateError(`${source}: no Resources section. A SAM template declares its resources there.`);
+
+  const parameters: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(isRecord(doc["Parameters"]) ? doc["Parameters"] : {})) {
+    if (isRecord(spec) && spec["Default"] !== undefined) parameters[name] = String(spec["Default"]);
+  }
+  for (const [name, value] of Object.entries(overrides)) parameters[name] = String(value);
+  const resolver = new Resolver(parameters, resources, source);
+
+  const ofType = (type: string) =>
+    Object.entries(resources).filter(([, r]) => isRecord(r) && r.Type === type);
+  const functions = ofType("AWS::Serverless::Function");
+  const fn = functions[0];
+  if (!fn || functions.length > 1) {
+    throw new TemplateError(
+      `${source}: expected exactly one AWS::Serverless::Function; got ${functions.length} (${functions.map(([id]) => id).join(", ") || "none"}).`,
+    );
+  }
+  const tables = [...ofType("AWS::DynamoDB::Table"), ...ofType("AWS::Serverless::SimpleTable")];
+  const table = tables[0];
+  if (!table)
+    throw new TemplateError(`${source}: no AWS::DynamoDB::Table resource; the service needs one (key "id").`);
+
+  const globals =
+    isRecord(doc["Globals"]) && isRecord(doc["Globals"]["Function"]) ? doc["Globals"]["Function"] : {};
+  const [fnId, fnResource] = fn;
+  const props = { ...globals, ...(fnResource.Properties ?? {}) };
+  const at = (key: string) => `Resources.${fnId}.Properties.${key}`;
+  const required = (key: string): Json => {
+    const value = props[key];
+    if (value === undefined)
+      throw new TemplateError(
+        `${source}: ${at(key)} is missing (nor in Globals.Function); the local stage needs it.`,
+      );
+    return value;
+  };
+  const number = (key: string, fallback: number) => {
+    if (props[key] === undefined) return fallback;
+    const n = Number(resolver.value(props[key], at(key)));
+    if (!Number.isFinite(n))
+      throw new TemplateError(`${source}: ${at(key)} must be a number; got ${JSON.stringify(props[key])}`);
+    return n;
+  };
+
+  const envNode = resolver.value(props["Environment"] ?? {}, at("Environment"));
+  const environment: Record<string, string> = {};
+  const variables = isRecord(envNode) && isRecord(envNode["Variables"]) ? envNode["Variables"] : {};
+  for (const [name, value] of Object.entries(variables))
+    environment[name] = resolver.string(value, at(`Environment.Variables.${name}`));
+
+  const alias = props["AutoPublishAlias"];
+  const architecturesNode = resolver.value(props["Architectures"] ?? ["x86_64"], at("Architectures"));
+  const fnConfig: TemplateFunction = {
+    logicalId: fnId,
+    memoryMb: number("MemorySize", 128),
+    timeoutS: number("Timeout", 3),
+    runtime: resolver.string(required("Runtime"), at("Runtime")),
+    handler: resolver.string(required("Handler"), at("Handler")),
+    environment,
+    aliasName: alias === undefined ? "live" : resolver.string(alias, at("AutoPublishAlias")),
+    codeUri: resolver.string(required("CodeUri"), at("CodeUri")),
+    architectures: Array.isArray(architecturesNode) ? architecturesNode.map(String) : ["x86_64"],
+  };
+
+  const routes = readRoutes(props["Events"], resolver, source, at("Events"));
+  if (routes.length === 0)
+    throw new TemplateError(
+      `${source}: ${at("Events")} declares no event of Type Api; the API has no routes.`,
+    );
+
+  const apis = ofType("AWS::Serverless::Api");
+  const api = apis[0];
+  const apiProps = api?.[1].Properties ?? {};
+  const stageVariablesNode =
+    apiProps["Variables"] === undefined ? null : resolver.value(apiProps["Variables"], "Variables");
+  const binaryNode =
+    apiProps["BinaryMediaTypes"] === undefined
+      ? []
+      : resolver.value(apiProps["BinaryMediaTypes"], "BinaryMediaTypes");
+
+  const [tableId, tableResource] = table;
+  const keyName = tableKey(tableResource, source, tableId);
+  return {
+    routes,
+    function: fnConfig,
+    tableLogicalId: tableId,
+    tableName: resolver.string({ Ref: tableId }, `Resources.${tableId}`),
+    tableKeyName: keyName,
+    apiStageName: api
+      ? resolver.string(apiProps["StageName"] ?? "Prod", `Resources.${api[0]}.Properties.StageName`)
+      : "Prod",
+    apiName: api ? api[0] : "ServerlessRestApi",
+    stageVariables: isRecord(stageVariablesNode)
+      ? Object.fromEntries(Object.entries(stageVariablesNode).map(([k, v]) => [k, String(v)]))
+      : null,
+    // SAM writes "~1" for "/" in binary media types (a JSON-pointer escape).
+    binaryMediaTypes: Array.isArray(binaryNode) ? binaryNode.map((t) => String(t).replaceAll("~1", "/")) : [],
+    parameters,
+  };
+}
+
+function readRoutes(events: Json, resolver: Resolver, source: string, at: string): TemplateRoute[] {
+  if (!isRecord(events)) return [];
+  const routes: TemplateRoute[] = [];
+  for (const [name, event] of Object.entries(events)) {
+    if (!isRecord(event) || event["Type"] !== "Api") continue;
+    const props = isRecord(event["Properties"]) ? event["Properties"] : {};
+    if (props["Path"] === undefined || props["Method"] === undefined)
+      throw new TemplateError(
+        `${source}: ${at}.${name}.Properties needs Path and Method; got ${JSON.stringify(props)}`,
+      );
+    const path = resolver.string(props["Path"], `${at}.${name}.Properties.Path`);
+    const method = resolver.string(props["Method"], `${at}.${name}.Properties.Method`).toUpperCase();
+    if (!path.startsWith("/"))
+      throw new TemplateError(`${source}: ${at}.${name}.Properties.Path must start with "/"; got "${path}"`);
+    const pathParameters = [...path.matchAll(/\{([^}+]+)\+?\}/g)].map((m) => m[1] ?? "");
+    routes.push({ method, path, pathParameters });
+  }
+  return routes;
+}
+
+function tableKey(table: Resource, source: string, tableId: string): string {
+  const props = table.Properties ?? {};
+  if (table.Type === "AWS::Serverless::SimpleTable") {
+    const pk = props["PrimaryKey"];
+    return isRecord(pk) && typeof pk["Name"] === "string" ? pk["Name"] : "id";
+  }
+  const schema = props["KeySchema"];
+  const hash = Array.isArray(schema) ? schema.find((k) => isRecord(k) && k["KeyType"] === "HASH") : undefined;
+  if (!isRecord(hash) || typeof hash["AttributeName"] !== "string") {
+    throw new TemplateError(
+      `${source}: Resources.${tableId}.Properties.KeySchema needs a HASH key (the service expects "id"); got ${JSON.stringify(schema)}`,
+    );
+  }
+  return hash["AttributeName"];
+}
+
+/**
+ * Reads and parses the SAM template at `templatePath`; `codeUri` stays relative to the template's folder.
+ *
+ * @example loadServiceTemplate("service/template.yaml", { MemorySize: 1024 })
+ */
+export function loadServiceTemplate(
+  templatePath: string,
+  overrides: ParameterOverrides = {},
+): ServiceTemplate {
+  let text: string;
+  try {
+    text = readFileSync(templatePath, "utf8");
+  } catch (error) {
+    throw new TemplateError(
+      `cannot read the service template "${templatePath}" (${(error as Error).message}); expected the SAM template ` +
+        "of the service (service/template.yaml) or pass `template` with its path.",
+      { cause: error },
+    );
+  }
+  return parseServiceTemplate(text, templatePath, overrides);
+}
