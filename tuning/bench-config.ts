@@ -1,0 +1,305 @@
+/**
+ * The bench configuration (pure): defaults < config file < flags, validated field by field with errors that
+ * name the field, what was expected and what was got. scripts/bench.ts parses the flags and reads the file;
+ * everything else lives here so it is tested without a process.
+ */
+import { InvalidSweepOptionError } from "./errors.ts";
+import { DEFAULT_MEMORY_MB, parseMemoryList, validateArchitecture, validateMemoryMb } from "./plan.ts";
+import type { Architecture } from "./results-types.ts";
+
+export type EngineChoice = "auto" | "builtin" | "k6";
+
+/** Settings of the AWS stage: a stack deployed from service/template.yaml. */
+export interface AwsStageConfig {
+  region: string;
+  apiUrl: string;
+  functionName: string;
+  /** Alias the API invokes. @default "live" (service/template.yaml's AutoPublishAlias) */
+  alias: string;
+  tableName: string;
+  /** API Gateway ApiName and stage, for its CloudWatch metrics. */
+  apiName: string;
+  apiStageName: string;
+  apiType: "REST" | "HTTP";
+  /** Named AWS profile; otherwise the SDK default chain. */
+  awsProfile?: string;
+  /** A protected stage (e.g. production) needs --yes to run. @default false */
+  protected: boolean;
+}
+
+export interface BenchConfig {
+  stage: "local" | "aws";
+  aws?: AwsStageConfig;
+  /** @default DEFAULT_MEMORY_MB */
+  memoryMb: number[];
+  /** @default ["x86_64"] */
+  architectures: Architecture[];
+  /** Load profile name. @default "baseline" */
+  profile: string;
+  /** Target request rate of the measured load, overriding the profile's. */
+  ratePerSec?: number;
+  /** Length of the measured load per setting, overriding the profile's. */
+  durationS?: number;
+  /** Length of the warm-up load per setting (not counted). @default 3 */
+  warmupS: number;
+  /** @default "auto" (k6 when installed, else the built-in engine) */
+  engine: EngineChoice;
+  /** Run the Newman collection at each setting as a functional gate. @default true */
+  gate: boolean;
+  /** A setting whose error rate exceeds this fails. @default 0.01 */
+  maxErrorRate: number;
+  /** SLO for the slo strategy. */
+  slo?: { p99Ms?: number; errorRate?: number };
+  /** Weight of cost vs speed in the balanced strategy: 1 = cost only, 0 = speed only. @default 0.5 */
+  balancedWeight: number;
+  /** Fraction of billed durations dropped at each end for the trimmed mean (power-tuning's discardTopBottom). @default 0 */
+  discardTopBottom: number;
+  /** Point the alias at the winner of this strategy at the end instead of restoring it. Opt-in. */
+  autoApply?: "cost" | "speed" | "balanced" | "slo";
+  /** Output folder for reports/out/<run-id>/. @default "reports/out" */
+  outDir: string;
+  /** Previous results.json to compare against (regressions exit 2). */
+  baseline?: string;
+  /** Seed for the workload's random choices. @default 1 */
+  seed: number;
+  dryRun: boolean;
+  /** The CI preset: few settings, short loads. */
+  quick: boolean;
+  /** Print the results path and recommendations as JSON. */
+  json: boolean;
+  /** Confirms a run against a protected stage. */
+  yes: boolean;
+}
+
+export const BENCH_DEFAULTS: BenchConfig = {
+  stage: "local",
+  memoryMb: [...DEFAULT_MEMORY_MB],
+  architectures: ["x86_64"],
+  profile: "baseline",
+  warmupS: 3,
+  engine: "auto",
+  gate: true,
+  maxErrorRate: 0.01,
+  balancedWeight: 0.5,
+  discardTopBottom: 0,
+  outDir: "reports/out",
+  seed: 1,
+  dryRun: false,
+  quick: false,
+  json: false,
+  yes: false,
+};
+
+/** What --quick changes: a CI-sized sweep. Explicit flags still win over it. */
+export const QUICK_PRESET: Partial<BenchConfig> = {
+  memoryMb: [128, 512, 1769],
+  profile: "smoke",
+  durationS: 4,
+  ratePerSec: 20,
+  warmupS: 1,
+};
+
+type Raw = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Raw {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function fail(field: string, value: unknown, expected: string): never {
+  throw new InvalidSweepOptionError(field, value, expected);
+}
+
+function num(field: string, v: unknown, min: number, max: number, integer = false): number {
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  if (
+    typeof n !== "number" ||
+    !Number.isFinite(n) ||
+    n < min ||
+    n > max ||
+    (integer && !Number.isInteger(n))
+  ) {
+    fail(field, v, `${integer ? "an integer" : "a number"} from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function str(field: string, v: unknown): string {
+  if (typeof v !== "string" || v.trim() === "") fail(field, v, "a non-empty string");
+  return v;
+}
+
+function bool(field: string, v: unknown): boolean {
+  if (typeof v === "boolean") return v;
+  if (v === "true") return true;
+  if (v === "false") return false;
+  return fail(field, v, "true or false");
+}
+
+function oneOf<T extends string>(field: string, v: unknown, options: readonly T[]): T {
+  if (typeof v === "string" && (options as readonly string[]).includes(v)) return v as T;
+  return fail(field, v, `one of ${options.join(", ")}`);
+}
+
+function memoryList(field: string, v: unknown): number[] {
+  if (typeof v === "string") return parseMemoryList(v, field);
+  if (Array.isArray(v) && v.length > 0) return v.map((m) => validateMemoryMb(m, field));
+  return fail(field, v, 'a list of memory sizes, e.g. [128, 512, 1024] or "128-1024:128"');
+}
+
+function archList(field: string, v: unknown): Architecture[] {
+  const items = typeof v === "string" ? v.split(",").map((s) => s.trim()) : v;
+  if (!Array.isArray(items) || items.length === 0)
+    return fail(field, v, 'a list such as ["x86_64", "arm64"]');
+  return items.map((a) => validateArchitecture(a, field));
+}
+
+const AWS_FIELDS = [
+  "region",
+  "apiUrl",
+  "functionName",
+  "alias",
+  "tableName",
+  "apiName",
+  "apiStageName",
+  "apiType",
+  "awsProfile",
+  "protected",
+] as const;
+
+function awsStage(prefix: string, v: unknown): AwsStageConfig {
+  if (!isRecord(v)) return fail(prefix, v, "an object with region, apiUrl, functionName, tableName, apiName");
+  for (const key of Object.keys(v)) {
+    if (!(AWS_FIELDS as readonly string[]).includes(key)) {
+      fail(`${prefix}.${key}`, v[key], `no such field; known fields: ${AWS_FIELDS.join(", ")}`);
+    }
+  }
+  const apiUrl = str(`${prefix}.apiUrl`, v.apiUrl);
+  if (!/^https?:\/\//.test(apiUrl))
+    fail(`${prefix}.apiUrl`, apiUrl, "an http(s) URL of the deployed API stage");
+  return {
+    region: str(`${prefix}.region`, v.region),
+    apiUrl: apiUrl.replace(/\/+$/, ""),
+    functionName: str(`${prefix}.functionName`, v.functionName),
+    alias: v.alias === undefined ? "live" : str(`${prefix}.alias`, v.alias),
+    tableName: str(`${prefix}.tableName`, v.tableName),
+    apiName: str(`${prefix}.apiName`, v.apiName),
+    apiStageName: v.apiStageName === undefined ? "prod" : str(`${prefix}.apiStageName`, v.apiStageName),
+    apiType:
+      v.apiType === undefined ? "REST" : oneOf(`${prefix}.apiType`, v.apiType, ["REST", "HTTP"] as const),
+    ...(v.awsProfile === undefined ? {} : { awsProfile: str(`${prefix}.awsProfile`, v.awsProfile) }),
+    protected: v.protected === undefined ? false : bool(`${prefix}.protected`, v.protected),
+  };
+}
+
+/** Validates one layer (config file or flags) into a partial config. `source` prefixes field names in errors. */
+export function validateConfigLayer(raw: unknown, source: string): Partial<BenchConfig> {
+  if (!isRecord(raw)) return fail(source, raw, "a JSON object");
+  const out: Partial<BenchConfig> = {};
+  const f = (name: string) => `${source}.${name}`;
+  for (const [key, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    switch (key) {
+      case "stage":
+        out.stage = oneOf(f(key), v, ["local", "aws"] as const);
+        break;
+      case "aws":
+        out.aws = awsStage(f(key), v);
+        break;
+      case "memoryMb":
+        out.memoryMb = memoryList(f(key), v);
+        break;
+      case "architectures":
+        out.architectures = archList(f(key), v);
+        break;
+      case "profile":
+        out.profile = str(f(key), v);
+        break;
+      case "ratePerSec":
+        out.ratePerSec = num(f(key), v, 0.1, 100_000);
+        break;
+      case "durationS":
+        out.durationS = num(f(key), v, 1, 3600);
+        break;
+      case "warmupS":
+        out.warmupS = num(f(key), v, 0, 600);
+        break;
+      case "engine":
+        out.engine = oneOf(f(key), v, ["auto", "builtin", "k6"] as const);
+        break;
+      case "gate":
+        out.gate = bool(f(key), v);
+        break;
+      case "maxErrorRate":
+        out.maxErrorRate = num(f(key), v, 0, 1);
+        break;
+      case "slo": {
+        if (!isRecord(v)) fail(f(key), v, 'an object like {"p99Ms": 300, "errorRate": 0.01}');
+        out.slo = {
+          ...(v.p99Ms === undefined ? {} : { p99Ms: num(`${f(key)}.p99Ms`, v.p99Ms, 0.001, 900_000) }),
+          ...(v.errorRate === undefined ? {} : { errorRate: num(`${f(key)}.errorRate`, v.errorRate, 0, 1) }),
+        };
+        break;
+      }
+      case "balancedWeight":
+        out.balancedWeight = num(f(key), v, 0, 1);
+        break;
+      case "discardTopBottom":
+        out.discardTopBottom = num(f(key), v, 0, 0.49);
+        break;
+      case "autoApply":
+        out.autoApply = oneOf(f(key), v, ["cost", "speed", "balanced", "slo"] as const);
+        break;
+      case "outDir":
+        out.outDir = str(f(key), v);
+        break;
+      case "baseline":
+        out.baseline = str(f(key), v);
+        break;
+      case "seed":
+        out.seed = num(f(key), v, 0, 2 ** 32 - 1, true);
+        break;
+      case "dryRun":
+      case "quick":
+      case "json":
+      case "yes":
+        out[key] = bool(f(key), v);
+        break;
+      default:
+        fail(
+          f(key),
+          v,
+          `no such field; known fields: ${Object.keys(BENCH_DEFAULTS).concat("aws", "slo", "ratePerSec", "durationS", "autoApply", "baseline").join(", ")}`,
+        );
+    }
+  }
+  return out;
+}
+
+/**
+ * Merges defaults < file < flags (and the --quick preset between defaults and file) and checks the
+ * combination: the aws stage needs its aws section; a protected stage needs --yes.
+ */
+export function resolveBenchConfig(file: Partial<BenchConfig>, flags: Partial<BenchConfig>): BenchConfig {
+  const quick = flags.quick ?? file.quick ?? false;
+  const merged: BenchConfig = { ...BENCH_DEFAULTS, ...(quick ? QUICK_PRESET : {}), ...file, ...flags };
+  if (merged.stage === "aws") {
+    if (!merged.aws) {
+      fail(
+        "aws",
+        undefined,
+        'an "aws" section in the --config file (region, apiUrl, functionName, tableName, apiName)',
+      );
+    }
+    if (merged.aws.protected && !merged.yes && !merged.dryRun) {
+      throw new InvalidSweepOptionError(
+        "--yes",
+        false,
+        `confirmation: stage "${merged.aws.functionName}" is marked protected; run again with --yes to sweep it`,
+      );
+    }
+  }
+  if (merged.stage === "local" && merged.architectures.some((a) => a !== "x86_64")) {
+    fail("architectures", merged.architectures, '["x86_64"] on the local stage (it cannot emulate arm64)');
+  }
+  return merged;
+}

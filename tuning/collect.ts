@@ -1,0 +1,285 @@
+/**
+ * The CloudWatch and CloudWatch Logs adapter of the sweep: what Lambda and API Gateway measured in a
+ * setting's load window. Metrics come from GetMetricData for the setting's version (dimension
+ * ExecutedVersion); REPORT lines and the service's request log lines from FilterLogEvents on the
+ * function's log group, kept to the version's log streams (Lambda names them `YYYY/MM/DD/[<version>]…`).
+ */
+import {
+  type CloudWatchClient,
+  GetMetricDataCommand,
+  type MetricDataQuery,
+} from "@aws-sdk/client-cloudwatch";
+import { type CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  type LambdaReport,
+  parseReportLine,
+  parseRequestLogLine,
+  type RequestLogEntry,
+} from "./report-log.ts";
+import type { ApiGatewayMeasurements } from "./results-types.ts";
+
+/** A measured window, epoch ms. */
+export interface Window {
+  startMs: number;
+  endMs: number;
+}
+
+export interface CollectTarget {
+  functionName: string;
+  alias: string;
+  version: string;
+  apiName: string;
+  apiStageName: string;
+}
+
+/** What CloudWatch's AWS/Lambda namespace says about one version in a window. */
+export interface LambdaMetrics {
+  invocations: number;
+  errors: number;
+  throttles: number;
+  maxConcurrentExecutions: number;
+  durationMs: { avg: number; p50: number; p90: number; p99: number; max: number };
+}
+
+/** What the function's log group says about one version in a window. */
+export interface LogFindings {
+  reports: LambdaReport[];
+  requests: RequestLogEntry[];
+  timeouts: number;
+  outOfMemory: number;
+  runtimeExits: number;
+}
+
+/** Bound on pages read per query, so a huge log group cannot keep the sweep busy forever. */
+const MAX_LOG_PAGES = 2_000;
+
+/**
+ * The GetMetricData time range and period for a window. CloudWatch on AWS aggregates per minute, so the
+ * range is widened to whole minutes and one period covers it; the local stage keeps any period in seconds,
+ * so its range is the exact window.
+ */
+export function metricRange(
+  window: Window,
+  granularity: "exact" | "minute",
+): {
+  startTime: Date;
+  endTime: Date;
+  periodS: number;
+} {
+  if (granularity === "exact") {
+    const periodS = Math.max(1, Math.ceil((window.endMs - window.startMs) / 1000));
+    return {
+      startTime: new Date(window.startMs),
+      endTime: new Date(window.startMs + periodS * 1000),
+      periodS,
+    };
+  }
+  const start = Math.floor(window.startMs / 60_000) * 60_000;
+  const end = Math.max(start + 60_000, Math.ceil(window.endMs / 60_000) * 60_000);
+  return { startTime: new Date(start), endTime: new Date(end), periodS: (end - start) / 1000 };
+}
+
+function stat(
+  id: string,
+  namespace: string,
+  metricName: string,
+  dims: Record<string, string>,
+  s: string,
+  periodS: number,
+): MetricDataQuery {
+  return {
+    Id: id,
+    MetricStat: {
+      Metric: {
+        Namespace: namespace,
+        MetricName: metricName,
+        Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })),
+      },
+      Period: periodS,
+      Stat: s,
+    },
+    ReturnData: true,
+  };
+}
+
+async function getMetrics(
+  client: CloudWatchClient,
+  queries: MetricDataQuery[],
+  range: { startTime: Date; endTime: Date },
+): Promise<Map<string, number[]>> {
+  const values = new Map<string, number[]>();
+  let nextToken: string | undefined;
+  do {
+    const out = await client.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: queries,
+        StartTime: range.startTime,
+        EndTime: range.endTime,
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      }),
+    );
+    for (const r of out.MetricDataResults ?? []) {
+      if (!r.Id) continue;
+      values.set(r.Id, [...(values.get(r.Id) ?? []), ...(r.Values ?? [])]);
+    }
+    nextToken = out.NextToken;
+  } while (nextToken);
+  return values;
+}
+
+const sum = (xs: number[] | undefined) => (xs ?? []).reduce((a, b) => a + b, 0);
+const max = (xs: number[] | undefined) => (xs && xs.length > 0 ? Math.max(...xs) : 0);
+/** With one period per window there is one datapoint; with several, the first (newest) is used for stats. */
+const first = (xs: number[] | undefined) => xs?.[0] ?? 0;
+
+export async function collectLambdaMetrics(
+  client: CloudWatchClient,
+  target: CollectTarget,
+  window: Window,
+  granularity: "exact" | "minute",
+): Promise<LambdaMetrics> {
+  const range = metricRange(window, granularity);
+  const dims = {
+    FunctionName: target.functionName,
+    Resource: `${target.functionName}:${target.alias}`,
+    ExecutedVersion: target.version,
+  };
+  const p = range.periodS;
+  const ns = "AWS/Lambda";
+  const v = await getMetrics(
+    client,
+    [
+      stat("invocations", ns, "Invocations", dims, "Sum", p),
+      stat("errors", ns, "Errors", dims, "Sum", p),
+      stat(
+        "throttles",
+        ns,
+        "Throttles",
+        { FunctionName: target.functionName, Resource: dims.Resource },
+        "Sum",
+        p,
+      ),
+      stat("concurrency", ns, "ConcurrentExecutions", dims, "Maximum", p),
+      stat("avg", ns, "Duration", dims, "Average", p),
+      stat("p50", ns, "Duration", dims, "p50", p),
+      stat("p90", ns, "Duration", dims, "p90", p),
+      stat("p99", ns, "Duration", dims, "p99", p),
+      stat("max", ns, "Duration", dims, "Maximum", p),
+    ],
+    range,
+  );
+  return {
+    invocations: sum(v.get("invocations")),
+    errors: sum(v.get("errors")),
+    throttles: sum(v.get("throttles")),
+    maxConcurrentExecutions: max(v.get("concurrency")),
+    durationMs: {
+      avg: first(v.get("avg")),
+      p50: first(v.get("p50")),
+      p90: first(v.get("p90")),
+      p99: first(v.get("p99")),
+      max: max(v.get("max")),
+    },
+  };
+}
+
+export async function collectApiGatewayMetrics(
+  client: CloudWatchClient,
+  target: CollectTarget,
+  window: Window,
+  granularity: "exact" | "minute",
+): Promise<ApiGatewayMeasurements> {
+  const range = metricRange(window, granularity);
+  const dims = { ApiName: target.apiName, Stage: target.apiStageName };
+  const p = range.periodS;
+  const ns = "AWS/ApiGateway";
+  const v = await getMetrics(
+    client,
+    [
+      stat("count", ns, "Count", dims, "SampleCount", p),
+      stat("e4", ns, "4XXError", dims, "Sum", p),
+      stat("e5", ns, "5XXError", dims, "Sum", p),
+      stat("lat", ns, "Latency", dims, "Average", p),
+      stat("latp50", ns, "Latency", dims, "p50", p),
+      stat("latp99", ns, "Latency", dims, "p99", p),
+      stat("ilat", ns, "IntegrationLatency", dims, "Average", p),
+    ],
+    range,
+  );
+  return {
+    count: sum(v.get("count")),
+    errors4xx: sum(v.get("e4")),
+    errors5xx: sum(v.get("e5")),
+    latencyMs: { avg: first(v.get("lat")), p50: first(v.get("latp50")), p99: first(v.get("latp99")) },
+    integrationLatencyMs: { avg: first(v.get("ilat")) },
+  };
+}
+
+async function filterMessages(
+  client: CloudWatchLogsClient,
+  logGroupName: string,
+  filterPattern: string,
+  window: Window,
+  streamMarker: string,
+): Promise<string[]> {
+  const messages: string[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const out = await client.send(
+      new FilterLogEventsCommand({
+        logGroupName,
+        filterPattern,
+        startTime: window.startMs,
+        endTime: window.endMs,
+        ...(nextToken ? { nextToken } : {}),
+      }),
+    );
+    for (const e of out.events ?? []) {
+      if (e.message !== undefined && (e.logStreamName ?? "").includes(streamMarker)) messages.push(e.message);
+    }
+    nextToken = out.nextToken;
+    pages += 1;
+  } while (nextToken && pages < MAX_LOG_PAGES);
+  return messages;
+}
+
+/**
+ * Reads REPORT lines (text and JSON log formats), the service's request log lines and the fault lines
+ * (timeouts, out of memory, runtime exits) of one version in a window.
+ */
+export async function collectLogs(
+  client: CloudWatchLogsClient,
+  target: CollectTarget,
+  window: Window,
+): Promise<LogFindings> {
+  const group = `/aws/lambda/${target.functionName}`;
+  const marker = `[${target.version}]`;
+  const [textReports, jsonReports, requestLines, faultLines] = await Promise.all([
+    filterMessages(client, group, '"REPORT RequestId"', window, marker),
+    filterMessages(client, group, '{ $.type = "platform.report" }', window, marker),
+    filterMessages(client, group, '{ $.msg = "request" }', window, marker),
+    filterMessages(
+      client,
+      group,
+      '?"Task timed out" ?"Runtime.OutOfMemory" ?"Runtime exited"',
+      window,
+      marker,
+    ),
+  ]);
+  const reports = [...textReports, ...jsonReports]
+    .map((m) => parseReportLine(m))
+    .filter((r): r is LambdaReport => r !== null);
+  const requests = requestLines
+    .map((m) => parseRequestLogLine(m))
+    .filter((r): r is RequestLogEntry => r !== null);
+  const count = (needle: string) => faultLines.filter((l) => l.includes(needle)).length;
+  return {
+    reports,
+    requests,
+    timeouts: count("Task timed out"),
+    outOfMemory: count("Runtime.OutOfMemory"),
+    runtimeExits: faultLines.filter((l) => l.includes("Runtime exited") && !l.includes("Runtime.OutOfMemory"))
+      .length,
+  };
+}

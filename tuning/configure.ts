@@ -1,0 +1,213 @@
+/**
+ * The Lambda adapter of the sweep: points the function at each setting and puts it back afterwards,
+ * through `@aws-sdk/client-lambda` only, so it runs unchanged against the local stage and AWS.
+ *
+ * Per setting: UpdateFunctionConfiguration → wait until updated → PublishVersion → UpdateAlias.
+ * Configuration updates must be sequential, or Lambda answers ResourceConflictException.
+ */
+import {
+  DeleteFunctionCommand,
+  type FunctionConfiguration,
+  GetAliasCommand,
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  type LambdaClient,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+  waitUntilPublishedVersionActive,
+} from "@aws-sdk/client-lambda";
+import { ConfigureError, describeError, RestoreError } from "./errors.ts";
+import type { Setting } from "./plan.ts";
+import type { Architecture } from "./results-types.ts";
+
+/** What the function looked like before the sweep touched it. */
+export interface OriginalConfiguration {
+  functionName: string;
+  alias: string;
+  memoryMb: number;
+  architecture: Architecture;
+  /** The version the alias pointed at. */
+  aliasVersion: string;
+  /** Weighted routing of the alias, restored as it was. */
+  aliasRoutingConfig?: Record<string, number>;
+}
+
+export interface ConfigureOptions {
+  /** Longest wait for a configuration update to finish. @default 120 s */
+  maxWaitS?: number;
+}
+
+export const CONFIGURE_DEFAULTS = { maxWaitS: 120 } as const satisfies Required<ConfigureOptions>;
+
+export class FunctionConfigurator {
+  /** Versions this run published; deleted again by restore(). */
+  readonly createdVersions: string[] = [];
+  private original: OriginalConfiguration | undefined;
+  private readonly maxWaitS: number;
+
+  constructor(
+    private readonly client: LambdaClient,
+    readonly functionName: string,
+    readonly alias: string,
+    options: ConfigureOptions = {},
+  ) {
+    this.maxWaitS = options.maxWaitS ?? CONFIGURE_DEFAULTS.maxWaitS;
+  }
+
+  /** Records the function's configuration and the alias target. Call before anything else. */
+  async snapshot(): Promise<OriginalConfiguration> {
+    const config = await this.client.send(
+      new GetFunctionConfigurationCommand({ FunctionName: this.functionName }),
+    );
+    const alias = await this.client.send(
+      new GetAliasCommand({ FunctionName: this.functionName, Name: this.alias }),
+    );
+    if (!alias.FunctionVersion) {
+      throw new ConfigureError(
+        "snapshot",
+        `alias ${this.alias} of ${this.functionName} has no FunctionVersion`,
+      );
+    }
+    this.original = {
+      functionName: this.functionName,
+      alias: this.alias,
+      memoryMb: config.MemorySize ?? 128,
+      architecture: (config.Architectures?.[0] as Architecture | undefined) ?? "x86_64",
+      aliasVersion: alias.FunctionVersion,
+      ...(alias.RoutingConfig?.AdditionalVersionWeights
+        ? { aliasRoutingConfig: alias.RoutingConfig.AdditionalVersionWeights }
+        : {}),
+    };
+    return this.original;
+  }
+
+  /** Points the alias at a new version with the setting's memory (and architecture). Returns the version. */
+  async apply(setting: Setting): Promise<string> {
+    try {
+      if (this.original && setting.architecture !== (await this.currentArchitecture())) {
+        await this.changeArchitecture(setting.architecture);
+      }
+      await this.updateMemory(setting.memoryMb);
+      const published = await this.client.send(
+        new PublishVersionCommand({ FunctionName: this.functionName }),
+      );
+      const version = published.Version;
+      if (!version) throw new Error("PublishVersion returned no Version");
+      this.createdVersions.push(version);
+      await waitUntilPublishedVersionActive(
+        { client: this.client, maxWaitTime: this.maxWaitS },
+        { FunctionName: this.functionName, Qualifier: version },
+      );
+      await this.client.send(
+        new UpdateAliasCommand({
+          FunctionName: this.functionName,
+          Name: this.alias,
+          FunctionVersion: version,
+          RoutingConfig: { AdditionalVersionWeights: {} },
+        }),
+      );
+      return version;
+    } catch (error) {
+      throw new ConfigureError(setting.id, describeError(error), { cause: error });
+    }
+  }
+
+  /**
+   * Puts the function back as snapshot() found it: alias target, memory, architecture; then deletes every
+   * version this run published. Tries every step even when one fails, and reports all failures together.
+   */
+  async restore(): Promise<void> {
+    const original = this.original;
+    if (!original) return;
+    const failures: string[] = [];
+    const attempt = async (what: string, step: () => Promise<unknown>) => {
+      try {
+        await step();
+      } catch (error) {
+        failures.push(`${what}: ${describeError(error)}`);
+      }
+    };
+    await attempt(`point alias ${original.alias} back at version ${original.aliasVersion}`, () =>
+      this.client.send(
+        new UpdateAliasCommand({
+          FunctionName: this.functionName,
+          Name: original.alias,
+          FunctionVersion: original.aliasVersion,
+          RoutingConfig: { AdditionalVersionWeights: original.aliasRoutingConfig ?? {} },
+        }),
+      ),
+    );
+    await attempt(`restore architecture ${original.architecture}`, async () => {
+      if ((await this.currentArchitecture()) !== original.architecture) {
+        await this.changeArchitecture(original.architecture);
+      }
+    });
+    await attempt(`restore MemorySize ${original.memoryMb}`, () => this.updateMemory(original.memoryMb));
+    for (const version of [...this.createdVersions]) {
+      await attempt(`delete version ${version}`, async () => {
+        await this.client.send(
+          new DeleteFunctionCommand({ FunctionName: this.functionName, Qualifier: version }),
+        );
+        this.createdVersions.splice(this.createdVersions.indexOf(version), 1);
+      });
+    }
+    if (failures.length > 0) {
+      throw new RestoreError(
+        this.functionName,
+        `${failures.join("; ")}. Set it back by hand: MemorySize ${original.memoryMb}, architecture ` +
+          `${original.architecture}, alias ${original.alias} → version ${original.aliasVersion}.`,
+      );
+    }
+  }
+
+  private async updateMemory(memoryMb: number): Promise<void> {
+    const current = await this.client.send(
+      new GetFunctionConfigurationCommand({ FunctionName: this.functionName }),
+    );
+    if (current.MemorySize !== memoryMb) {
+      await this.client.send(
+        new UpdateFunctionConfigurationCommand({ FunctionName: this.functionName, MemorySize: memoryMb }),
+      );
+    }
+    await this.waitUpdated();
+  }
+
+  private async waitUpdated(): Promise<void> {
+    await waitUntilFunctionUpdatedV2(
+      { client: this.client, maxWaitTime: this.maxWaitS, minDelay: 1, maxDelay: 5 },
+      { FunctionName: this.functionName },
+    );
+  }
+
+  private async currentArchitecture(): Promise<Architecture> {
+    const config: FunctionConfiguration = await this.client.send(
+      new GetFunctionConfigurationCommand({ FunctionName: this.functionName }),
+    );
+    return (config.Architectures?.[0] as Architecture | undefined) ?? "x86_64";
+  }
+
+  /**
+   * On the real API, Architectures is set with UpdateFunctionCode, which needs the code again: the
+   * deployment package is downloaded from GetFunction's presigned Code.Location and re-uploaded.
+   */
+  private async changeArchitecture(architecture: Architecture): Promise<void> {
+    const fn = await this.client.send(new GetFunctionCommand({ FunctionName: this.functionName }));
+    const location = fn.Code?.Location;
+    if (!location)
+      throw new Error("GetFunction returned no Code.Location to re-upload for an architecture change");
+    const response = await fetch(location);
+    if (!response.ok) throw new Error(`downloading the deployment package failed: HTTP ${response.status}`);
+    const zip = new Uint8Array(await response.arrayBuffer());
+    await this.client.send(
+      new UpdateFunctionCodeCommand({
+        FunctionName: this.functionName,
+        ZipFile: zip,
+        Architectures: [architecture],
+      }),
+    );
+    await this.waitUpdated();
+  }
+}
