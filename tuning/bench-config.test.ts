@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { BENCH_DEFAULTS, QUICK_PRESET, resolveBenchConfig, validateConfigLayer } from "./bench-config.ts";
+
+const awsSection = {
+  region: "eu-west-1",
+  apiUrl: "https://abc123.execute-api.eu-west-1.amazonaws.com/prod/",
+  functionName: "powerbench-crud",
+  tableName: "powerbench-items",
+  apiName: "powerbench-api",
+};
+
+describe("bench config", () => {
+  it("applies defaults < file < flags", () => {
+    const file = validateConfigLayer({ memoryMb: [256, 1024], profile: "ramp", seed: 7 }, "bench.json");
+    const flags = validateConfigLayer({ memoryMb: "128,512" }, "flags");
+    const config = resolveBenchConfig(file, flags);
+    expect(config.memoryMb).toEqual([128, 512]);
+    expect(config.profile).toBe("ramp");
+    expect(config.seed).toBe(7);
+    expect(config.engine).toBe(BENCH_DEFAULTS.engine);
+  });
+
+  it("--quick sets the CI preset, explicit values still win", () => {
+    const config = resolveBenchConfig({}, validateConfigLayer({ quick: true, durationS: 2 }, "flags"));
+    expect(config.memoryMb).toEqual(QUICK_PRESET.memoryMb);
+    expect(config.durationS).toBe(2);
+  });
+
+  it("names the bad field with what was expected", () => {
+    expect(() => validateConfigLayer({ balancedWeight: 2 }, "bench.json")).toThrow(
+      "invalid bench.json.balancedWeight 2: expected a number from 0 to 1",
+    );
+    expect(() => validateConfigLayer({ memryMb: [128] }, "bench.json")).toThrow(
+      /bench.json.memryMb.*no such field/,
+    );
+    expect(() => validateConfigLayer({ aws: { ...awsSection, apiUrl: "ftp://x" } }, "bench.json")).toThrow(
+      /bench.json.aws.apiUrl/,
+    );
+    expect(() => validateConfigLayer({ aws: { ...awsSection, regoin: "x" } }, "bench.json")).toThrow(
+      /bench.json.aws.regoin/,
+    );
+    expect(() => validateConfigLayer([1], "bench.json")).toThrow(/a JSON object/);
+  });
+
+  it("the aws stage needs its section, and a protected one needs --yes", () => {
+    expect(() => resolveBenchConfig({ stage: "aws" }, {})).toThrow(/"aws" section/);
+    const file = validateConfigLayer({ stage: "aws", aws: { ...awsSection, protected: true } }, "bench.json");
+    expect(() => resolveBenchConfig(file, {})).toThrow(/protected.*--yes/);
+    const ok = resolveBenchConfig(file, { yes: true });
+    expect(ok.aws?.alias).toBe("live");
+    expect(ok.aws?.apiUrl).toBe("https://abc123.execute-api.eu-west-1.amazonaws.com/prod");
+  });
+
+  it("the local stage cannot emulate arm64", () => {
+    expect(() => resolveBenchConfig({}, { architectures: ["arm64"] })).toThrow(/cannot emulate arm64/);
+  });
+});
