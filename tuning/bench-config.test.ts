@@ -54,4 +54,26 @@ describe("bench config", () => {
   it("the local stage cannot emulate arm64", () => {
     expect(() => resolveBenchConfig({}, { architectures: ["arm64"] })).toThrow(/cannot emulate arm64/);
   });
+
+  it("direct-invoke settings merge field by field, a bare payload has weight 1", () => {
+    const file = validateConfigLayer(
+      { mode: "direct", direct: { payloads: [{ payload: { a: 1 }, weight: 3 }, { payload: { b: 2 } }] } },
+      "bench.json",
+    );
+    const flags = validateConfigLayer({ direct: { invocations: 10, parallelism: 5 } }, "flags");
+    const config = resolveBenchConfig(file, flags);
+    expect(config.direct.payloads).toEqual([
+      { payload: { a: 1 }, weight: 3 },
+      { payload: { b: 2 }, weight: 1 },
+    ]);
+    expect(config.direct.invocations).toBe(10);
+    expect(config.direct.parallelism).toBe(5);
+    expect(
+      validateConfigLayer({ direct: { payloads: { operation: "ping" } } }, "f").direct?.payloads,
+    ).toEqual([{ payload: { operation: "ping" }, weight: 1 }]);
+    expect(() => validateConfigLayer({ direct: { payloads: [{ payload: 1, weight: -1 }] } }, "f")).toThrow(
+      /f.direct.payloads\[0\].weight/,
+    );
+    expect(() => validateConfigLayer({ direct: { num: 5 } }, "f")).toThrow(/f.direct.num.*no such field/);
+  });
 });

@@ -27,8 +27,43 @@ export interface AwsStageConfig {
   protected: boolean;
 }
 
+/** One payload of the direct-invoke mode and its share of the invocations (power-tuning's weighted payloads). */
+export interface WeightedPayload {
+  payload: unknown;
+  weight: number;
+}
+
+/** The direct-invoke mode: Lambda Invoke with payloads, as aws-lambda-power-tuning measures. */
+export interface DirectInvokeConfig {
+  /** @default [{ payload: { operation: "ping" }, weight: 1 }] */
+  payloads: WeightedPayload[];
+  /** Invocations per setting (power-tuning's `num`). @default 50 */
+  invocations: number;
+  /** Invocations in flight at once; 1 = in series (power-tuning's `parallelInvocation` is parallelism = invocations). @default 1 */
+  parallelism: number;
+  /** Pause between invocations in series, ms (power-tuning's `sleepBetweenRunsMs`). @default 0 */
+  sleepBetweenMs: number;
+  /** Every invocation on a new execution environment (power-tuning's `onlyColdStarts`). @default false */
+  onlyColdStarts: boolean;
+  /** Function error types that do not fail a setting (power-tuning's `allowedExceptions`). @default [] */
+  allowedErrorTypes: string[];
+}
+
+export const DIRECT_DEFAULTS: DirectInvokeConfig = {
+  payloads: [{ payload: { operation: "ping" }, weight: 1 }],
+  invocations: 50,
+  parallelism: 1,
+  sleepBetweenMs: 0,
+  onlyColdStarts: false,
+  allowedErrorTypes: [],
+};
+
 export interface BenchConfig {
   stage: "local" | "aws";
+  /** "api": load through API Gateway (the default); "direct": Lambda Invoke with payloads. @default "api" */
+  mode: "api" | "direct";
+  /** Direct-invoke mode settings. @default DIRECT_DEFAULTS */
+  direct: DirectInvokeConfig;
   aws?: AwsStageConfig;
   /** @default DEFAULT_MEMORY_MB */
   memoryMb: number[];
@@ -73,6 +108,8 @@ export interface BenchConfig {
 
 export const BENCH_DEFAULTS: BenchConfig = {
   stage: "local",
+  mode: "api",
+  direct: DIRECT_DEFAULTS,
   memoryMb: [...DEFAULT_MEMORY_MB],
   architectures: ["x86_64"],
   profile: "baseline",
@@ -88,6 +125,11 @@ export const BENCH_DEFAULTS: BenchConfig = {
   quick: false,
   json: false,
   yes: false,
+};
+
+/** One layer of configuration (the file or the flags): any field, with the direct section partial too. */
+export type BenchConfigLayer = Partial<Omit<BenchConfig, "direct">> & {
+  direct?: Partial<DirectInvokeConfig>;
 };
 
 /** What --quick changes: a CI-sized sweep. Explicit flags still win over it. */
@@ -191,10 +233,67 @@ function awsStage(prefix: string, v: unknown): AwsStageConfig {
   };
 }
 
+const DIRECT_FIELDS = [
+  "payloads",
+  "invocations",
+  "parallelism",
+  "sleepBetweenMs",
+  "onlyColdStarts",
+  "allowedErrorTypes",
+] as const;
+
+function payloadList(field: string, v: unknown): WeightedPayload[] {
+  // A bare payload (anything but a list of {payload, weight}) is one payload of weight 1, as in power-tuning.
+  if (!Array.isArray(v)) return [{ payload: v, weight: 1 }];
+  if (v.length === 0)
+    return fail(field, v, 'at least one payload, or a list of {"payload": ..., "weight": n}');
+  return v.map((item, i) => {
+    if (!isRecord(item) || !("payload" in item)) {
+      return fail(`${field}[${i}]`, item, 'an object {"payload": <event>, "weight": <positive number>}');
+    }
+    return { payload: item.payload, weight: num(`${field}[${i}].weight`, item.weight ?? 1, 0.000001, 1e9) };
+  });
+}
+
+function directConfig(prefix: string, v: unknown): Partial<DirectInvokeConfig> {
+  if (!isRecord(v)) return fail(prefix, v, "an object with payloads, invocations, parallelism, ...");
+  const out: Partial<DirectInvokeConfig> = {};
+  for (const [key, value] of Object.entries(v)) {
+    const field = `${prefix}.${key}`;
+    if (value === undefined) continue;
+    switch (key) {
+      case "payloads":
+        out.payloads = payloadList(field, value);
+        break;
+      case "invocations":
+        out.invocations = num(field, value, 1, 100_000, true);
+        break;
+      case "parallelism":
+        out.parallelism = num(field, value, 1, 1000, true);
+        break;
+      case "sleepBetweenMs":
+        out.sleepBetweenMs = num(field, value, 0, 600_000, true);
+        break;
+      case "onlyColdStarts":
+        out.onlyColdStarts = bool(field, value);
+        break;
+      case "allowedErrorTypes":
+        if (!Array.isArray(value) || value.some((t) => typeof t !== "string")) {
+          fail(field, value, 'a list of error type names, e.g. ["Sandbox.Timedout"]');
+        }
+        out.allowedErrorTypes = value as string[];
+        break;
+      default:
+        fail(field, value, `no such field; known fields: ${DIRECT_FIELDS.join(", ")}`);
+    }
+  }
+  return out;
+}
+
 /** Validates one layer (config file or flags) into a partial config. `source` prefixes field names in errors. */
-export function validateConfigLayer(raw: unknown, source: string): Partial<BenchConfig> {
+export function validateConfigLayer(raw: unknown, source: string): BenchConfigLayer {
   if (!isRecord(raw)) return fail(source, raw, "a JSON object");
-  const out: Partial<BenchConfig> = {};
+  const out: BenchConfigLayer = {};
   const f = (name: string) => `${source}.${name}`;
   for (const [key, v] of Object.entries(raw)) {
     if (v === undefined) continue;
@@ -204,6 +303,12 @@ export function validateConfigLayer(raw: unknown, source: string): Partial<Bench
         break;
       case "aws":
         out.aws = awsStage(f(key), v);
+        break;
+      case "mode":
+        out.mode = oneOf(f(key), v, ["api", "direct"] as const);
+        break;
+      case "direct":
+        out.direct = directConfig(f(key), v);
         break;
       case "memoryMb":
         out.memoryMb = memoryList(f(key), v);
@@ -279,9 +384,15 @@ export function validateConfigLayer(raw: unknown, source: string): Partial<Bench
  * Merges defaults < file < flags (and the --quick preset between defaults and file) and checks the
  * combination: the aws stage needs its aws section; a protected stage needs --yes.
  */
-export function resolveBenchConfig(file: Partial<BenchConfig>, flags: Partial<BenchConfig>): BenchConfig {
+export function resolveBenchConfig(file: BenchConfigLayer, flags: BenchConfigLayer): BenchConfig {
   const quick = flags.quick ?? file.quick ?? false;
-  const merged: BenchConfig = { ...BENCH_DEFAULTS, ...(quick ? QUICK_PRESET : {}), ...file, ...flags };
+  const merged: BenchConfig = {
+    ...BENCH_DEFAULTS,
+    ...(quick ? QUICK_PRESET : {}),
+    ...file,
+    ...flags,
+    direct: { ...DIRECT_DEFAULTS, ...file.direct, ...flags.direct },
+  };
   if (merged.stage === "aws") {
     if (!merged.aws) {
       fail(

@@ -1,0 +1,116 @@
+/**
+ * Merging what was measured for one setting (pure): the load engine's run result, CloudWatch's AWS/Lambda
+ * and AWS/ApiGateway metrics and the function's log lines, into the figures results.json carries.
+ * Formulas are in docs/results-schema.md; nothing here invents a number.
+ */
+import type { RunResult } from "../loadtests/run-result.ts";
+import type { LambdaMetrics, LogFindings } from "./collect.ts";
+import type {
+  ClientMeasurements,
+  DynamoDbMeasurements,
+  LambdaMeasurements,
+  SettingFailure,
+} from "./results-types.ts";
+
+/** Client-side figures, straight from the run result. */
+export function clientMeasurements(run: RunResult): ClientMeasurements {
+  const operations: ClientMeasurements["operations"] = {};
+  for (const [name, stats] of Object.entries(run.operations)) {
+    if (stats) {
+      operations[name as keyof ClientMeasurements["operations"]] = {
+        requests: stats.requests,
+        errorRate: stats.errorRate,
+        latency: stats.latency,
+      };
+    }
+  }
+  return {
+    requests: run.overall.requests,
+    errorCount: run.overall.errorCount,
+    errorRate: run.overall.errorRate,
+    achievedRatePerSec: run.achievedRatePerSec,
+    targetRatePerSec: run.targetRatePerSec,
+    droppedIterations: run.iterations.dropped,
+    latency: run.overall.latency,
+    operations,
+    timeline: run.timeline,
+    thresholdsPassed: run.thresholdsPassed,
+  };
+}
+
+/** Mean of the values, 0 for none. */
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** Billed durations of the window's REPORT lines, as written (INIT included where Lambda billed it). */
+export function billedDurations(logs: LogFindings): number[] {
+  return logs.reports.map((r) => r.billedDurationMs).filter((d): d is number => d !== undefined);
+}
+
+/** Lambda-side figures: CloudWatch metrics for counts and Duration statistics, REPORT lines for billing. */
+export function lambdaMeasurements(
+  metrics: LambdaMetrics,
+  logs: LogFindings,
+  trimmedMean?: number,
+): LambdaMeasurements {
+  const billed = billedDurations(logs);
+  const inits = logs.reports.map((r) => r.initDurationMs).filter((d): d is number => d !== undefined);
+  const memoryUsed = logs.reports.map((r) => r.maxMemoryUsedMb).filter((m): m is number => m !== undefined);
+  return {
+    invocations: metrics.invocations,
+    errors: metrics.errors,
+    throttles: metrics.throttles,
+    maxConcurrentExecutions: metrics.maxConcurrentExecutions,
+    durationMs: metrics.durationMs,
+    reportCount: logs.reports.length,
+    billedDurationMs: {
+      mean: mean(billed),
+      total: billed.reduce((a, b) => a + b, 0),
+      ...(trimmedMean === undefined ? {} : { trimmedMean }),
+    },
+    coldStarts: inits.length,
+    ...(inits.length > 0 ? { initDurationMs: { mean: mean(inits), max: Math.max(...inits) } } : {}),
+    maxMemoryUsedMb: memoryUsed.length > 0 ? Math.max(...memoryUsed) : 0,
+  };
+}
+
+/** DynamoDB capacity consumed in the window, from the service's request log lines. */
+export function dynamoDbMeasurements(logs: LogFindings): DynamoDbMeasurements {
+  let rcu = 0;
+  let wcu = 0;
+  for (const r of logs.requests) {
+    rcu += r.consumedRcu ?? 0;
+    wcu += r.consumedWcu ?? 0;
+  }
+  return { readCapacityUnits: rcu, writeCapacityUnits: wcu, requests: logs.requests.length };
+}
+
+/**
+ * Why a setting failed, from everything measured: timeouts and out-of-memory in the logs, and the client
+ * error rate over the allowed maximum. Throttles alone do not fail a setting: they show in `lambda.throttles`
+ * and, when the API answered them with 429s, in the client error rate.
+ */
+export function classifyFailures(
+  client: ClientMeasurements | undefined,
+  logs: LogFindings | undefined,
+  maxErrorRate: number,
+): SettingFailure[] {
+  const failures: SettingFailure[] = [];
+  if (logs && logs.outOfMemory + logs.runtimeExits > 0) {
+    failures.push({
+      kind: "oom",
+      message: `${logs.outOfMemory + logs.runtimeExits} invocation(s) ran out of memory or the runtime exited`,
+    });
+  }
+  if (logs && logs.timeouts > 0) {
+    failures.push({ kind: "timeout", message: `${logs.timeouts} invocation(s) timed out` });
+  }
+  if (client && client.errorRate > maxErrorRate) {
+    failures.push({
+      kind: "error-rate",
+      message: `client error rate ${(client.errorRate * 100).toFixed(2)} % is over the allowed ${(maxErrorRate * 100).toFixed(2)} %`,
+    });
+  }
+  return failures;
+}
