@@ -1,0 +1,147 @@
+/**
+ * Runs the Postman collection through Newman's library API and returns the functional gate outcome.
+ * The tuner calls it at every memory setting; scripts/newman.ts calls it for `npm run newman`.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import newman, { type NewmanRunOptions, type NewmanRunSummary } from "newman";
+import type { CollectionDefinition, VariableScopeDefinition } from "postman-collection";
+import type { GateOutcome } from "../tuning/results-types.ts";
+import { CollectionFileError, CollectionRunError } from "./errors.ts";
+import { DEFAULT_MAX_FAILURES, toGateOutcome } from "./gate-outcome.ts";
+
+/** The collection file, next to this module. */
+export const COLLECTION_PATH = fileURLToPath(
+  new URL("./powerbench.postman_collection.json", import.meta.url),
+);
+/** The environment of the local stage, next to this module. */
+export const LOCAL_ENVIRONMENT_PATH = fileURLToPath(
+  new URL("./local.postman_environment.json", import.meta.url),
+);
+/** The environment of a deployed stack (placeholders to fill in). */
+export const AWS_ENVIRONMENT_PATH = fileURLToPath(new URL("./aws.postman_environment.json", import.meta.url));
+
+export interface RunCollectionOptions {
+  /** Base URL of the API, e.g. "http://127.0.0.1:3000/prod"; overrides the environment's baseUrl. */
+  baseUrl: string;
+  /** More environment overrides, e.g. { tableName: "powerbench-items" }. */
+  envVars?: Record<string, string>;
+  /** Collection file path or parsed collection. @default COLLECTION_PATH */
+  collection?: string | CollectionDefinition;
+  /** Environment file path or parsed environment. @default LOCAL_ENVIRONMENT_PATH */
+  environment?: string | VariableScopeDefinition;
+  /** Writes a JUnit XML report to this path when set. */
+  junitPath?: string;
+  /** Prints Newman's CLI report to stdout. @default false */
+  cli?: boolean;
+  /** Runs only these folders of the collection. @default every folder */
+  folders?: string[];
+  /** Per-request timeout. @default 10_000 */
+  requestTimeoutMs?: number;
+  /** Timeout of the whole run; a run cut short fails the gate. @default 300_000 */
+  runTimeoutMs?: number;
+  /** How many failures the outcome lists at most. @default 20 */
+  maxFailures?: number;
+}
+
+export const DEFAULTS = {
+  /** @default COLLECTION_PATH */
+  collection: COLLECTION_PATH,
+  /** @default LOCAL_ENVIRONMENT_PATH */
+  environment: LOCAL_ENVIRONMENT_PATH,
+  /** @default false */
+  cli: false,
+  /** @default 10_000 */
+  requestTimeoutMs: 10_000,
+  /** @default 300_000 */
+  runTimeoutMs: 300_000,
+  /** @default 20 */
+  maxFailures: DEFAULT_MAX_FAILURES,
+} as const;
+
+/**
+ * Runs the collection against `baseUrl` and returns the gate outcome. Failing assertions, script errors
+ * and unreachable hosts make a failed outcome, never an exception; a collection Newman cannot load rejects
+ * with CollectionRunError.
+ *
+ * @example
+ * const gate = await runCollection({ baseUrl: stage.apiUrl, envVars: { tableName: stage.tableName } });
+ * if (!gate.passed) console.error(gate.failures.join("\n"));
+ */
+export async function runCollection(options: RunCollectionOptions): Promise<GateOutcome> {
+  const summary = await runNewman(options);
+  return toGateOutcome(summary, options.maxFailures ?? DEFAULTS.maxFailures);
+}
+
+/** Runs Newman and resolves with its raw summary (for callers that need more than the gate outcome). */
+export function runNewman(options: RunCollectionOptions): Promise<NewmanRunSummary> {
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const envVar = Object.entries({ ...options.envVars, baseUrl }).map(([key, value]) => ({ key, value }));
+  const reporters: string[] = [];
+  const reporter: Record<string, unknown> = {};
+  if (options.cli ?? DEFAULTS.cli) reporters.push("cli");
+  if (options.junitPath !== undefined) {
+    reporters.push("junit");
+    reporter["junit"] = { export: options.junitPath };
+  }
+  const runOptions: NewmanRunOptions = {
+    collection: options.collection ?? DEFAULTS.collection,
+    environment: options.environment ?? DEFAULTS.environment,
+    envVar,
+    reporters,
+    reporter,
+    timeoutRequest: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+    timeout: options.runTimeoutMs ?? DEFAULTS.runTimeoutMs,
+    color: "off",
+    ...(options.folders ? { folder: options.folders } : {}),
+  };
+  return new Promise((resolve, reject) => {
+    newman.run(runOptions, (error, summary) => {
+      // Newman hands a summary with a run whenever the collection started; without one it never ran.
+      if (summary?.run) {
+        resolve(error ? Object.assign(summary, { error }) : summary);
+        return;
+      }
+      reject(
+        new CollectionRunError(
+          baseUrl,
+          `Newman could not run the collection ${describe(runOptions.collection)} against ${baseUrl}: ` +
+            `${error?.message ?? "no run summary"}; expected a Postman v2.1 collection and environment ` +
+            "(check the file paths and that the JSON is valid)",
+          { cause: error },
+        ),
+      );
+    });
+  });
+}
+
+/**
+ * Reads a collection (or environment) file as JSON, e.g. to alter it in memory before a run.
+ *
+ * @example const collection = readCollection(); collection.item[0].name // "REST CRUD lifecycle"
+ */
+export function readCollection(path: string = COLLECTION_PATH): CollectionDefinition & { item: unknown[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (cause) {
+    throw new CollectionFileError(
+      path,
+      `cannot read the Postman file ${path}: ${(cause as Error).message}; expected the file to exist`,
+      { cause },
+    );
+  }
+  try {
+    return JSON.parse(text) as CollectionDefinition & { item: unknown[] };
+  } catch (cause) {
+    throw new CollectionFileError(
+      path,
+      `the Postman file ${path} is not valid JSON: ${(cause as Error).message}; re-export it from Postman`,
+      { cause },
+    );
+  }
+}
+
+function describe(collection: NewmanRunOptions["collection"]): string {
+  return typeof collection === "string" ? collection : "(in memory)";
+}
