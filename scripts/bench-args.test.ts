@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { BENCH_FLAGS, benchUsage, parseBenchArgs } from "./bench-args.ts";
+
+describe("bench flags", () => {
+  it("maps flags onto config fields", () => {
+    const parsed = parseBenchArgs([
+      "--memory",
+      "128,512",
+      "--profile",
+      "smoke",
+      "--no-gate",
+      "--slo-p99",
+      "250",
+      "--quick",
+      "--config",
+      "bench.json",
+      "--invocations",
+      "20",
+      "--allowed-errors",
+      "Sandbox.Timedout, Runtime.OutOfMemory",
+    ]);
+    expect(parsed.configPath).toBe("bench.json");
+    expect(parsed.flags).toMatchObject({
+      memoryMb: [128, 512],
+      profile: "smoke",
+      gate: false,
+      quick: true,
+      slo: { p99Ms: 250 },
+      direct: { invocations: 20, allowedErrorTypes: ["Sandbox.Timedout", "Runtime.OutOfMemory"] },
+    });
+  });
+
+  it("names the flag the user typed when its value is bad", () => {
+    expect(() => parseBenchArgs(["--memory", "64"])).toThrow(
+      'invalid --memory "64": expected an integer from 128',
+    );
+    expect(() => parseBenchArgs(["--slo-p99", "-5"])).toThrow(/--slo-p99/);
+    expect(() => parseBenchArgs(["--engine", "jmeter"])).toThrow(
+      'invalid --engine "jmeter": expected one of auto, builtin, k6',
+    );
+  });
+
+  it("rejects unknown flags", () => {
+    expect(() => parseBenchArgs(["--memroy", "128"])).toThrow(/known flags only.*--memroy/);
+  });
+
+  it("the usage lists every flag, with defaults where there are some", () => {
+    const usage = benchUsage();
+    for (const name of Object.keys(BENCH_FLAGS)) expect(usage).toContain(`--${name}`);
+    expect(usage).toContain("(default: 128,256,512,1024,1536,1769,2048,3008)");
+  });
+});
