@@ -1,0 +1,40 @@
+/**
+ * Errors of the loadtests area. Pure (no imports): the k6 scenarios load this module too.
+ * Messages say what was wrong, what was expected, what was got and how to fix it.
+ */
+
+/** Base of every loadtests error. */
+export class LoadtestError extends Error {
+  override name = "LoadtestError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A workload, profile or run option is invalid. `field` names the offending setting, e.g. "mix.read". */
+export class ConfigError extends LoadtestError {
+  override name = "ConfigError";
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`invalid ${field}: ${message}`);
+  }
+}
+
+/** The requested engine cannot run here, e.g. k6 asked for but not installed. */
+export class EngineUnavailableError extends LoadtestError {
+  override name = "EngineUnavailableError";
+}
+
+/** k6 ran but failed (exit code other than 0 or 99), or its summary could not be read. */
+export class K6RunError extends LoadtestError {
+  override name = "K6RunError";
+  constructor(
+    message: string,
+    readonly exitCode: number | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
