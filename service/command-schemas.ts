@@ -1,0 +1,134 @@
+/**
+ * Schemas of the seed's command API (`{operation, tableName?, payload}`, the /dynamodbmanager tutorial shapes).
+ * The seed passed `payload` straight into put_item/get_item/...; here each operation has an explicit schema,
+ * unknown fields are rejected (no client-chosen TableName, ConditionExpression, IndexName, Select, ...), and a
+ * `tableName` other than the configured table is refused, never used. Pure module.
+ */
+import { BadRequestError, ValidationError } from "./errors.ts";
+import {
+  type AttributeValue,
+  assertItemSize,
+  describeValue,
+  expectObject,
+  type Item,
+  isPlainObject,
+  type Patch,
+  parseLimit,
+  rejectUnknownFields,
+  validateAttributes,
+  validateId,
+} from "./validation.ts";
+
+export const OPERATIONS = ["create", "read", "update", "delete", "list", "echo", "ping"] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export type Command =
+  | { operation: "create"; item: Item }
+  | { operation: "read"; id: string }
+  | { operation: "update"; id: string; patch: Patch }
+  | { operation: "delete"; id: string }
+  | { operation: "list"; limit: number; startKey: { id: string } | undefined }
+  | { operation: "echo"; payload: unknown }
+  | { operation: "ping" };
+
+/** True when an event looks like a bare command (direct invoke or non-proxy integration). */
+export function isCommandEvent(event: unknown): event is Record<string, unknown> {
+  return isPlainObject(event) && typeof event["operation"] === "string";
+}
+
+function parseKey(value: unknown, where: string): string {
+  const key = expectObject(value, where);
+  rejectUnknownFields(key, ["id"], where);
+  return validateId(key["id"], `${where}.id`);
+}
+
+function parseAttributeUpdates(value: unknown): Patch {
+  const updates = expectObject(value, "payload.AttributeUpdates");
+  const names = Object.keys(updates);
+  if (names.length === 0) {
+    throw new ValidationError("payload.AttributeUpdates is empty: expected at least one attribute to update");
+  }
+  if (names.includes("id")) {
+    throw new ValidationError("payload.AttributeUpdates contains id: the key of an item cannot change");
+  }
+  const set: Record<string, AttributeValue> = {};
+  const remove: string[] = [];
+  for (const name of names) {
+    const where = `payload.AttributeUpdates.${name}`;
+    const update = expectObject(updates[name], where);
+    rejectUnknownFields(update, ["Value", "Action"], where);
+    const action = update["Action"] ?? "PUT";
+    if (action === "PUT") {
+      if (!("Value" in update))
+        throw new ValidationError(`${where} has Action PUT but no Value: give the new Value`);
+      const validated = validateAttributes({ [name]: update["Value"] }, "payload.AttributeUpdates");
+      set[name] = validated[name] as AttributeValue;
+    } else if (action === "DELETE") {
+      if ("Value" in update) {
+        throw new ValidationError(
+          `${where} has Action DELETE with a Value: DELETE removes the attribute; omit Value`,
+        );
+      }
+      remove.push(name);
+    } else {
+      throw new ValidationError(`${where}.Action must be "PUT" or "DELETE", got ${describeValue(action)}`);
+    }
+  }
+  assertItemSize(set);
+  return { set, remove };
+}
+
+/**
+ * Parses a command event against the configured table.
+ *
+ * @example parseCommand({ operation: "read", payload: { Key: { id: "a1" } } }, "items") // { operation: "read", id: "a1" }
+ */
+export function parseCommand(event: unknown, configuredTableName: string): Command {
+  const command = expectObject(event, "command");
+  const operation = command["operation"];
+  if (typeof operation !== "string" || !(OPERATIONS as readonly string[]).includes(operation)) {
+    throw new BadRequestError(
+      `unknown operation ${typeof operation === "string" ? JSON.stringify(operation.slice(0, 64)) : describeValue(operation)}: expected one of ${OPERATIONS.join(", ")}`,
+    );
+  }
+  rejectUnknownFields(command, ["operation", "tableName", "payload"], "command");
+  const tableName = command["tableName"];
+  if (tableName !== undefined && tableName !== configuredTableName) {
+    throw new BadRequestError(
+      `tableName ${describeValue(tableName)} is not this service's table: omit tableName or pass "${configuredTableName}"`,
+    );
+  }
+  const op = operation as Operation;
+  if (op === "echo") return { operation: "echo", payload: command["payload"] };
+  if (op === "ping") return { operation: "ping" };
+  const payload = expectObject(command["payload"] ?? (op === "list" ? {} : undefined), "payload");
+  switch (op) {
+    case "create": {
+      rejectUnknownFields(payload, ["Item"], "payload");
+      const attributes = validateAttributes(payload["Item"], "payload.Item");
+      const id = validateId(attributes["id"], "payload.Item.id");
+      const item: Item = { ...attributes, id };
+      assertItemSize(item);
+      return { operation: "create", item };
+    }
+    case "read":
+    case "delete":
+      rejectUnknownFields(payload, ["Key"], "payload");
+      return { operation: op, id: parseKey(payload["Key"], "payload.Key") };
+    case "update":
+      rejectUnknownFields(payload, ["Key", "AttributeUpdates"], "payload");
+      return {
+        operation: "update",
+        id: parseKey(payload["Key"], "payload.Key"),
+        patch: parseAttributeUpdates(payload["AttributeUpdates"]),
+      };
+    case "list": {
+      rejectUnknownFields(payload, ["Limit", "ExclusiveStartKey"], "payload");
+      const startKey =
+        payload["ExclusiveStartKey"] === undefined
+          ? undefined
+          : { id: parseKey(payload["ExclusiveStartKey"], "payload.ExclusiveStartKey") };
+      return { operation: "list", limit: parseLimit(payload["Limit"], "payload.Limit"), startKey };
+    }
+  }
+}

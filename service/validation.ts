@@ -1,0 +1,242 @@
+/**
+ * Explicit, hand-written schemas for everything a client sends: ids, items, patches, list queries, cursors.
+ * Every function takes `unknown` and returns a typed value or throws ValidationError with a message that says
+ * what was wrong, what was expected and what was got. Pure module: no I/O.
+ */
+import { PayloadTooLargeError, ValidationError } from "./errors.ts";
+
+/** Item ids: what the service accepts as `id` (path parameter, body field, command Key). */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/** DynamoDB's item size limit (attribute names + values), answered as 413 before any SDK call. */
+export const MAX_ITEM_SIZE_BYTES = 400 * 1024;
+/** Raw request body limit: room for a maximal item's JSON punctuation, nothing more. */
+export const MAX_BODY_BYTES = 512 * 1024;
+/** DynamoDB's nesting limit for lists and maps. */
+export const MAX_DEPTH = 32;
+export const MAX_ATTRIBUTE_NAME_LENGTH = 255;
+export const LIST_LIMIT = { default: 25, min: 1, max: 100 } as const;
+
+export type AttributeValue =
+  | string
+  | number
+  | boolean
+  | null
+  | AttributeValue[]
+  | { [name: string]: AttributeValue };
+export type Attributes = Record<string, AttributeValue>;
+export interface Item extends Attributes {
+  id: string;
+}
+
+/** Short rendering of a received value for error messages. */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}...` : value;
+    return `the string ${JSON.stringify(shown)}`;
+  }
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${String(value)}`;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function expectObject(value: unknown, where: string): Record<string, unknown> {
+  if (!isPlainObject(value))
+    throw new ValidationError(`${where} must be a JSON object, got ${describeValue(value)}`);
+  return value;
+}
+
+/** Rejects fields outside `allowed`: payloads are never spread into SDK calls, so extra fields are errors. */
+export function rejectUnknownFields(
+  obj: Record<string, unknown>,
+  allowed: readonly string[],
+  where: string,
+): void {
+  const extra = Object.keys(obj).filter((key) => !allowed.includes(key));
+  if (extra.length > 0) {
+    const allowedText = allowed.length > 0 ? allowed.join(", ") : "no fields";
+    throw new ValidationError(
+      `${where} has unsupported field(s) ${extra.map((k) => JSON.stringify(k)).join(", ")}: expected only ${allowedText}`,
+    );
+  }
+}
+
+export function validateId(value: unknown, where: string): string {
+  if (typeof value !== "string" || !ID_PATTERN.test(value)) {
+    throw new ValidationError(
+      `${where} must be 1-128 characters of A-Z a-z 0-9 _ -, got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True when a string has no lone UTF-16 surrogate, i.e. it can be encoded as UTF-8. */
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+// DynamoDB's number range: magnitudes from 1e-130 to below 1e126 (and zero).
+const MAX_NUMBER_MAGNITUDE = 1e126;
+const MIN_NUMBER_MAGNITUDE = 1e-130;
+
+function validateValue(value: unknown, where: string, depth: number): AttributeValue {
+  if (value === null || typeof value === "boolean") return value;
+  if (typeof value === "string") {
+    if (!isWellFormedText(value)) {
+      throw new ValidationError(
+        `${where} contains a lone UTF-16 surrogate: expected text that is valid Unicode`,
+      );
+    }
+    return value;
+  }
+  if (typeof value === "number") {
+    const magnitude = Math.abs(value);
+    if (
+      !Number.isFinite(value) ||
+      magnitude >= MAX_NUMBER_MAGNITUDE ||
+      (magnitude !== 0 && magnitude < MIN_NUMBER_MAGNITUDE)
+    ) {
+      throw new ValidationError(
+        `${where} is ${value}: expected a number of magnitude 1e-130 to below 1e126, or 0`,
+      );
+    }
+    return value;
+  }
+  if (typeof value === "object") {
+    if (depth >= MAX_DEPTH) {
+      throw new ValidationError(
+        `${where} nests lists/maps deeper than ${MAX_DEPTH} levels: flatten the document`,
+      );
+    }
+    if (Array.isArray(value)) return value.map((el, i) => validateValue(el, `${where}[${i}]`, depth + 1));
+    const out: Record<string, AttributeValue> = {};
+    for (const [name, nested] of Object.entries(value)) {
+      validateAttributeName(name, where);
+      out[name] = validateValue(nested, `${where}.${name}`, depth + 1);
+    }
+    return out;
+  }
+  throw new ValidationError(`${where} has an unsupported value: ${describeValue(value)}`);
+}
+
+function validateAttributeName(name: string, where: string): void {
+  if (name.length === 0 || name.length > MAX_ATTRIBUTE_NAME_LENGTH || !isWellFormedText(name)) {
+    throw new ValidationError(
+      `${where} has an attribute name ${JSON.stringify(name.slice(0, 40))}: expected 1-${MAX_ATTRIBUTE_NAME_LENGTH} characters of valid Unicode`,
+    );
+  }
+}
+
+/** Validates a map of top-level attributes (names and values); `where` names it in messages. */
+export function validateAttributes(value: unknown, where: string): Attributes {
+  const obj = expectObject(value, where);
+  const out: Attributes = {};
+  for (const [name, nested] of Object.entries(obj)) {
+    validateAttributeName(name, where);
+    out[name] = validateValue(nested, `${where}.${name}`, 1);
+  }
+  return out;
+}
+
+const utf8 = new TextEncoder();
+
+function valueSizeBytes(value: AttributeValue): number {
+  if (value === null || typeof value === "boolean") return 1;
+  if (typeof value === "string") return utf8.encode(value).length;
+  if (typeof value === "number") {
+    const digits = String(Math.abs(value)).replace(/e.*$/, "").replace(".", "").replace(/^0+/, "");
+    return Math.ceil(Math.max(digits.length, 1) / 2) + 1;
+  }
+  if (Array.isArray(value)) return value.reduce<number>((sum, el) => sum + 1 + valueSizeBytes(el), 3);
+  return Object.entries(value).reduce<number>(
+    (sum, [name, el]) => sum + 1 + utf8.encode(name).length + valueSizeBytes(el),
+    3,
+  );
+}
+
+/** Item size by DynamoDB's rules (names + values; lists/maps 3 bytes + 1 per element; numbers ~digits/2 + 1). */
+export function itemSizeBytes(attributes: Attributes): number {
+  return Object.entries(attributes).reduce(
+    (sum, [name, value]) => sum + utf8.encode(name).length + valueSizeBytes(value),
+    0,
+  );
+}
+
+export function assertItemSize(attributes: Attributes): void {
+  const sizeBytes = itemSizeBytes(attributes);
+  if (sizeBytes > MAX_ITEM_SIZE_BYTES) {
+    throw new PayloadTooLargeError(
+      `item is ${sizeBytes} bytes: DynamoDB items are at most ${MAX_ITEM_SIZE_BYTES} bytes (400 KB); store large data elsewhere`,
+    );
+  }
+}
+
+/** Body of POST /items: attributes with an optional client-chosen `id`. */
+export function parseNewItem(body: unknown): { id: string | undefined; attributes: Attributes } {
+  const attributes = validateAttributes(body, "item");
+  const id = attributes["id"] === undefined ? undefined : validateId(attributes["id"], "item.id");
+  return { id, attributes };
+}
+
+/** Body of PUT /items/{id}: the full new item; `id` may be omitted but must match the path when given. */
+export function parseReplacement(body: unknown, pathId: string): Item {
+  const attributes = validateAttributes(body, "item");
+  if (attributes["id"] !== undefined && attributes["id"] !== pathId) {
+    throw new ValidationError(
+      `item.id is ${describeValue(attributes["id"])} but the path says "${pathId}": omit id or make them equal`,
+    );
+  }
+  const item: Item = { ...attributes, id: pathId };
+  assertItemSize(item);
+  return item;
+}
+
+/** A partial update: attributes to set and names to remove. */
+export interface Patch {
+  set: Attributes;
+  remove: string[];
+}
+
+/**
+ * Body of PATCH /items/{id}: a top-level JSON merge patch. A value sets the attribute (maps and lists are
+ * replaced whole), `null` removes it. `id` cannot be patched.
+ */
+export function parsePatch(body: unknown): Patch {
+  const attributes = validateAttributes(body, "patch");
+  if ("id" in attributes)
+    throw new ValidationError("patch contains id: the id of an item cannot change; remove it");
+  const names = Object.keys(attributes);
+  if (names.length === 0)
+    throw new ValidationError("patch is empty: expected at least one attribute to set or remove");
+  const set: Attributes = {};
+  const remove: string[] = [];
+  for (const name of names) {
+    const value = attributes[name] as AttributeValue;
+    if (value === null) remove.push(name);
+    else set[name] = value;
+  }
+  assertItemSize(set);
+  return { set, remove };
+}
+
+export function parseLimit(raw: unknown, where: string): number {
+  if (raw === undefined) return LIST_LIMIT.default;
+  const value = typeof raw === "string" && /^\d{1,6}$/.test(raw) ? Number(raw) : raw;
+  if (
+    typeof value !== "number" ||
+    !Number.isInteger(value) ||
+    value < LIST_LIMIT.min ||
+    value > LIST_LIMIT.max
+  ) {
+    throw new ValidationError(
+      `${where} must be an integer from ${LIST_LIMIT.min} to ${LIST_LIMIT.max}, got ${describeValue(raw)}`,
+    );
+  }
+  return value;
+}
