@@ -1,0 +1,50 @@
+/**
+ * The responses API Gateway (REST API) itself answers with, instead of the integration: its "gateway responses"
+ * with their default status codes, bodies and x-amzn-ErrorType values.
+ */
+
+export interface GatewayResponse {
+  statusCode: number;
+  /** The x-amzn-ErrorType header API Gateway sets. */
+  errorType: string;
+  /** JSON text, e.g. {"message":"Internal server error"} */
+  body: string;
+}
+
+const response = (statusCode: number, errorType: string, message: string): GatewayResponse => ({
+  statusCode,
+  errorType,
+  body: JSON.stringify({ message }),
+});
+
+/**
+ * Gateway responses by cause. A Lambda throttle is not passed through as 429: in a proxy integration API
+ * Gateway answers a throttled (or unreachable) function with 500 "Internal server error" (response type
+ * INTEGRATION_FAILURE, default DEFAULT_5XX), the same as any other failed integration call.
+ */
+export const GATEWAY_RESPONSES = {
+  /** No resource or no method for the path (REST APIs answer 403, not 404). */
+  missingAuthenticationToken: response(
+    403,
+    "MissingAuthenticationTokenException",
+    "Missing Authentication Token",
+  ),
+  /** A stage that does not exist on the API. */
+  forbidden: response(403, "ForbiddenException", "Forbidden"),
+  /** Request payload over the 10 MB limit. */
+  requestTooLarge: response(413, "RequestTooLongException", "Request Too Long"),
+  /** Malformed proxy response or function error. */
+  badGateway: response(502, "InternalServerErrorException", "Internal server error"),
+  /** Throttled or missing function, or any integration call failure. */
+  integrationFailure: response(500, "InternalServerErrorException", "Internal server error"),
+  /** The integration did not answer within the integration timeout (29 s by default). */
+  integrationTimeout: response(504, "InternalServerErrorException", "Endpoint request timed out"),
+  /** Headers over the limit. */
+  requestHeaderTooLarge: response(
+    431,
+    "RequestHeaderFieldsTooLargeException",
+    "Request Header Fields Too Large",
+  ),
+} as const satisfies Record<string, GatewayResponse>;
+
+export type GatewayResponseName = keyof typeof GATEWAY_RESPONSES;

@@ -1,0 +1,295 @@
+/**
+ * The API Gateway front: a REST API stage on 127.0.0.1 (node:http). URLs look like execute-api's:
+ * `http://127.0.0.1:<port>/<stageName>/items/42`. Each request is matched against the template's routes,
+ * turned into a proxy event, sent through the Lambda invoker to the alias, and answered with the function's
+ * response or API Gateway's own gateway response; AWS/ApiGateway metrics go to the metric sink.
+ */
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import type { LambdaInvoker, MetricSink } from "../contracts.ts";
+import { ApiGatewayConfigError } from "./errors.ts";
+import { GATEWAY_RESPONSES, type GatewayResponse } from "./gateway-responses.ts";
+import { integrate } from "./integration.ts";
+import { recordRequestMetrics } from "./metrics.ts";
+import { buildProxyEvent } from "./proxy-event.ts";
+import { type RouteDefinition, RouteTable } from "./routes.ts";
+
+export const DEFAULTS = {
+  /** @default 0 (any free port) */
+  port: 0,
+  /** API Gateway's integration timeout for REST APIs. @default 29000 */
+  integrationTimeoutMs: 29_000,
+  /** API Gateway's payload limit: 10 MB. @default 10485760 */
+  maxBodyBytes: 10 * 1024 * 1024,
+  /** Bound on the request line and headers together (API Gateway allows 10 KB of headers). @default 16384 */
+  maxHeaderBytes: 16 * 1024,
+  /** Time a client has to send the whole request. @default 60000 */
+  requestTimeoutMs: 60_000,
+  /** Time a client has to send the headers. @default 10000 */
+  headersTimeoutMs: 10_000,
+  /** Used when the template declares no BinaryMediaTypes. @default ["application/octet-stream", "image/*", ...] */
+  binaryMediaTypes: [
+    "application/octet-stream",
+    "application/zip",
+    "application/pdf",
+    "image/*",
+    "audio/*",
+    "video/*",
+  ],
+  /** @default "000000000000" */
+  accountId: "000000000000",
+} as const;
+
+export interface ApiGatewayFrontOptions {
+  routes: readonly RouteDefinition[];
+  /** The stage in the URL, e.g. "prod". */
+  stageName: string;
+  /** ApiName dimension of the AWS/ApiGateway metrics. */
+  apiName: string;
+  invoker: LambdaInvoker;
+  functionName: string;
+  /** The alias the API invokes, e.g. "live"; "$LATEST" when absent. */
+  qualifier?: string;
+  metricSink?: MetricSink;
+  port?: number;
+  integrationTimeoutMs?: number;
+  maxBodyBytes?: number;
+  maxHeaderBytes?: number;
+  stageVariables?: Record<string, string> | null;
+  binaryMediaTypes?: readonly string[];
+  /** Clock in epoch ms; tests may fake it. @default Date.now */
+  now?: () => number;
+}
+
+export interface ApiGatewayFront {
+  /** Base URL of the stage, e.g. "http://127.0.0.1:41234/prod". */
+  url: string;
+  port: number;
+  apiId: string;
+  close(): Promise<void>;
+}
+
+const ALPHANUM = "abcdefghijklmnopqrstuvwxyz0123456789";
+function randomId(length: number): string {
+  const bytes = randomBytes(length);
+  return Array.from(bytes, (b) => ALPHANUM[b % ALPHANUM.length]).join("");
+}
+
+function traceId(epochMs: number): string {
+  return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${randomBytes(12).toString("hex")}`;
+}
+
+/**
+ * Starts the front on 127.0.0.1.
+ *
+ * @example const front = await startApiGateway({ routes, stageName: "prod", apiName: "crud", invoker: lambda, functionName: "crud", qualifier: "live" });
+ */
+export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<ApiGatewayFront> {
+  const routes = new RouteTable(options.routes);
+  if (!/^[A-Za-z0-9_-]+$/.test(options.stageName))
+    throw new ApiGatewayConfigError(
+      `invalid stage name "${options.stageName}": expected letters, digits, - or _`,
+    );
+  const now = options.now ?? Date.now;
+  const apiId = randomId(10);
+  const stagePrefix = `/${options.stageName}`;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
+  const integrationTimeoutMs = options.integrationTimeoutMs ?? DEFAULTS.integrationTimeoutMs;
+  const binaryMediaTypes = options.binaryMediaTypes ?? DEFAULTS.binaryMediaTypes;
+  const dimensions = { ApiName: options.apiName, Stage: options.stageName };
+  const resourceIds = new Map<string, string>();
+  const resourceId = (path: string) => {
+    let id = resourceIds.get(path);
+    if (!id) {
+      id = createHash("sha1").update(path).digest("hex").slice(0, 6);
+      resourceIds.set(path, id);
+    }
+    return id;
+  };
+  let port = 0;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startMs = performance.now();
+    const requestTimeEpochMs = now();
+    const requestId = randomUUID();
+    const extendedRequestId = `${randomBytes(9).toString("base64")}=`;
+    const trace = traceId(requestTimeEpochMs);
+    let integrationLatencyMs: number | undefined;
+
+    const finish = (statusCode: number, headers: [string, string][], body: Buffer) => {
+      const flat: string[] = [];
+      let hasContentType = false;
+      for (const [name, value] of headers) {
+        if (name.toLowerCase() === "content-type") hasContentType = true;
+        flat.push(name, value);
+      }
+      if (!hasContentType) flat.push("Content-Type", "application/json");
+      flat.push("x-amzn-RequestId", requestId, "x-amz-apigw-id", extendedRequestId, "X-Amzn-Trace-Id", trace);
+      flat.push("Content-Length", String(body.byteLength));
+      res.writeHead(statusCode, flat);
+      res.end(body);
+      if (options.metricSink) {
+        recordRequestMetrics(options.metricSink, dimensions, {
+          statusCode,
+          latencyMs: performance.now() - startMs,
+          ...(integrationLatencyMs !== undefined ? { integrationLatencyMs } : {}),
+          timestampMs: requestTimeEpochMs,
+        });
+      }
+    };
+    const answer = (response: GatewayResponse) =>
+      finish(response.statusCode, [["x-amzn-ErrorType", response.errorType]], Buffer.from(response.body));
+
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    const rawQuery = q < 0 ? "" : url.slice(q + 1);
+    if (rawPath !== stagePrefix && !rawPath.startsWith(`${stagePrefix}/`)) {
+      req.resume();
+      return answer(GATEWAY_RESPONSES.forbidden);
+    }
+    const declaredLength = Number(req.headers["content-length"] ?? 0);
+    if (declaredLength > maxBodyBytes) {
+      res.shouldKeepAlive = false;
+      req.resume();
+      return answer(GATEWAY_RESPONSES.requestTooLarge);
+    }
+    const body = await readBody(req, maxBodyBytes);
+    if (body === "aborted") {
+      res.destroy();
+      return;
+    }
+    if (body === "too-large") {
+      res.shouldKeepAlive = false;
+      return answer(GATEWAY_RESPONSES.requestTooLarge);
+    }
+    const path = rawPath.slice(stagePrefix.length) || "/";
+    const match = routes.match(req.method ?? "GET", path);
+    if (match.kind === "no-route") return answer(GATEWAY_RESPONSES.missingAuthenticationToken);
+
+    const host = req.headers.host ?? `127.0.0.1:${port}`;
+    const event = buildProxyEvent(
+      {
+        method: req.method ?? "GET",
+        rawPath: path,
+        rawQuery,
+        rawHeaders: req.rawHeaders,
+        body,
+        sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+        protocol: `HTTP/${req.httpVersion}`,
+        localPort: port,
+      },
+      {
+        stageName: options.stageName,
+        resourcePath: match.resourcePath,
+        pathParameters: match.pathParameters,
+        stageVariables: options.stageVariables ?? null,
+        requestId,
+        extendedRequestId,
+        apiId,
+        accountId: DEFAULTS.accountId,
+        resourceId: resourceId(match.resourcePath),
+        domainName: host,
+        domainPrefix: apiId,
+        requestTimeEpochMs,
+        traceId: trace,
+        binaryMediaTypes,
+      },
+    );
+    const integrationStartMs = performance.now();
+    const result = await integrate(
+      {
+        invoker: options.invoker,
+        functionName: options.functionName,
+        ...(options.qualifier ? { qualifier: options.qualifier } : {}),
+        timeoutMs: integrationTimeoutMs,
+      },
+      event,
+    );
+    integrationLatencyMs = performance.now() - integrationStartMs;
+    if (result.kind === "gateway") return answer(result.gateway);
+    try {
+      finish(result.response.statusCode, result.response.headers, result.response.body);
+    } catch (error) {
+      // A header name or value node refuses (control characters, ...): API Gateway rejects such output too.
+      if (res.headersSent) throw error;
+      answer(GATEWAY_RESPONSES.badGateway);
+    }
+  }
+
+  const server = createServer(
+    {
+      maxHeaderSize: options.maxHeaderBytes ?? DEFAULTS.maxHeaderBytes,
+      requestTimeout: DEFAULTS.requestTimeoutMs,
+      headersTimeout: DEFAULTS.headersTimeoutMs,
+      keepAliveTimeout: 5_000,
+    },
+    (req, res) => {
+      handle(req, res).catch(() => {
+        // Last resort: the request must not take the front down.
+        if (!res.headersSent) {
+          res.writeHead(500, { "Content-Type": "application/json" });
+          res.end(GATEWAY_RESPONSES.integrationFailure.body);
+        } else res.destroy();
+      });
+    },
+  );
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (socket.writable && !socket.destroyed) {
+      const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+      const response = tooLarge ? GATEWAY_RESPONSES.requestHeaderTooLarge : undefined;
+      const status = response ? `${response.statusCode} Request Header Fields Too Large` : "400 Bad Request";
+      const body = response ? response.body : JSON.stringify({ message: "Bad Request" });
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? DEFAULTS.port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}${stagePrefix}`,
+    port,
+    apiId,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Reads the body up to `maxBytes`; past it, stops keeping it and says so; "aborted" when the client went away. */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | "too-large" | "aborted"> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const settle = (value: Buffer | "too-large" | "aborted") => {
+      if (done) return;
+      done = true;
+      resolve(value);
+    };
+    req.on("data", (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        chunks.length = 0;
+        settle("too-large");
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => settle(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.on("error", () => settle("aborted"));
+    req.on("close", () => settle("aborted"));
+  });
+}
