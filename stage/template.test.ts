@@ -66,6 +66,7 @@ describe("parseServiceTemplate", () => {
     ]);
     expect(template.function).toEqual({
       logicalId: "CrudFunction",
+      name: "CrudFunction",
       memoryMb: 256,
       timeoutS: 10,
       runtime: "nodejs20.x",

@@ -24,6 +24,8 @@ export interface TemplateRoute {
 /** The function behind the API, with its settings resolved. */
 export interface TemplateFunction {
   logicalId: string;
+  /** The function's name: its FunctionName property, else its logical id (the local stage's name for it). */
+  name: string;
   memoryMb: number;
   timeoutS: number;
   runtime: string;
@@ -50,7 +52,7 @@ export interface ServiceTemplate {
   tableKeyName: string;
   /** StageName of the REST API ("Prod" for SAM's implicit API). */
   apiStageName: string;
-  /** Logical id of the REST API ("ServerlessRestApi" for SAM's implicit API). */
+  /** Name of the REST API (its Name property, else its logical id; "ServerlessRestApi" for SAM's implicit API). */
   apiName: string;
   /** Stage variables of the API (the Api resource's Variables), or null when there are none. */
   stageVariables: Record<string, string> | null;
@@ -295,6 +297,8 @@ export function parseServiceTemplate(
   const architecturesNode = resolver.value(props["Architectures"] ?? ["x86_64"], at("Architectures"));
   const fnConfig: TemplateFunction = {
     logicalId: fnId,
+    name:
+      props["FunctionName"] === undefined ? fnId : resolver.string(props["FunctionName"], at("FunctionName")),
     memoryMb: number("MemorySize", 128),
     timeoutS: number("Timeout", 3),
     runtime: resolver.string(required("Runtime"), at("Runtime")),
@@ -332,7 +336,11 @@ export function parseServiceTemplate(
     apiStageName: api
       ? resolver.string(apiProps["StageName"] ?? "Prod", `Resources.${api[0]}.Properties.StageName`)
       : "Prod",
-    apiName: api ? api[0] : "ServerlessRestApi",
+    apiName: !api
+      ? "ServerlessRestApi"
+      : apiProps["Name"] === undefined
+        ? api[0]
+        : resolver.string(apiProps["Name"], `Resources.${api[0]}.Properties.Name`),
     stageVariables: isRecord(stageVariablesNode)
       ? Object.fromEntries(Object.entries(stageVariablesNode).map(([k, v]) => [k, String(v)]))
       : null,
