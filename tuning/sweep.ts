@@ -1,0 +1,340 @@
+/**
+ * The sweep: for each setting, configure → warm up → load → gate → collect → assess; then restore the
+ * function whatever happened (success, error, abort). A failing setting is recorded and the sweep goes on.
+ * I/O goes through ports (the AWS clients, a load runner, a gate), so the same loop runs on the local
+ * stage, on AWS, with the built-in engine, k6 or direct invocations.
+ */
+import type { RunResult } from "../loadtests/run-result.ts";
+import { assessSetting } from "./assess.ts";
+import type { AwsClients } from "./aws-clients.ts";
+import { latencySamplesMs } from "./client-samples.ts";
+import {
+  collectApiGatewayMetrics,
+  collectLambdaMetrics,
+  collectLogs,
+  type LambdaMetrics,
+  type LogFindings,
+  type Window,
+} from "./collect.ts";
+import { FunctionConfigurator, type OriginalConfiguration } from "./configure.ts";
+import { describeError } from "./errors.ts";
+import { busyFraction, DISTORTION_BUSY_FRACTION, readCpuTicks } from "./host-cpu.ts";
+import type { Setting } from "./plan.ts";
+import type { ApiGatewayMeasurements, GateOutcome, SettingFailure, SettingResult } from "./results-types.ts";
+import type { Stage } from "./stage.ts";
+
+export type SweepPhase = "configure" | "warmup" | "load" | "gate" | "collect" | "done" | "failed" | "restore";
+
+export interface SweepProgress {
+  settingId: string;
+  index: number;
+  total: number;
+  phase: SweepPhase;
+  requests?: number;
+  errors?: number;
+  elapsedMs?: number;
+  message?: string;
+}
+
+export interface LoadRequest {
+  kind: "warmup" | "measure";
+  settingId: string;
+  /** The published version the alias points at (direct mode invokes it). */
+  version: string;
+  signal: AbortSignal;
+  onProgress?: (p: { elapsedMs: number; requests: number; errors: number }) => void;
+}
+
+/** Runs load against the stage for one setting: the built-in engine, k6, or direct invocations. */
+export type LoadPort = (request: LoadRequest) => Promise<RunResult>;
+/** Runs the functional gate (Newman) against the API at one setting. */
+export type GatePort = (request: { settingId: string; signal: AbortSignal }) => Promise<GateOutcome>;
+
+export interface SweepPorts {
+  clients: AwsClients;
+  load: LoadPort;
+  gate?: GatePort;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface SweepOptions {
+  stage: Stage;
+  settings: Setting[];
+  /** A setting over this client error rate fails. */
+  maxErrorRate: number;
+  discardTopBottom: number;
+  /** null in direct mode (no API Gateway in the path). */
+  apiType: "REST" | "HTTP" | null;
+  /** Warm-up load before each measured window. @default true */
+  warmup?: boolean;
+  /** How long to keep re-querying CloudWatch until it has every invocation (AWS ingestion delay). */
+  collectTimeoutMs?: number;
+  /** Pause between re-queries. */
+  collectRetryMs?: number;
+  /** Point the alias at this setting at the end instead of its original version (auto-apply). */
+  applyAtEnd?: (settings: SettingResult[]) => Setting | undefined;
+  signal?: AbortSignal;
+  onProgress?: (p: SweepProgress) => void;
+}
+
+export interface SweepOutcome {
+  settings: SettingResult[];
+  original?: OriginalConfiguration;
+  aborted: boolean;
+  /** Set when the function could not be restored: the user must act on it. */
+  restoreError?: string;
+  /** The setting the alias was left on (auto-apply), if any. */
+  applied?: { settingId: string; version: string };
+}
+
+export const SWEEP_DEFAULTS = {
+  /** Locally the window is exact; on AWS CloudWatch needs minutes to ingest. */
+  localCollectTimeoutMs: 5_000,
+  awsCollectTimeoutMs: 10 * 60_000,
+  localCollectRetryMs: 200,
+  awsCollectRetryMs: 30_000,
+} as const;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Requests the function must have seen: answered requests, less those API Gateway answered itself (throttles). */
+function invocationsExpected(run: RunResult): number {
+  let n = 0;
+  for (const [status, count] of Object.entries(run.overall.statusCounts)) {
+    if (status !== "429" && status !== "0" && status !== "403") n += count;
+  }
+  return n;
+}
+
+interface Collected {
+  metrics: LambdaMetrics;
+  logs: LogFindings;
+  apiGateway?: ApiGatewayMeasurements;
+}
+
+async function collectWindow(
+  clients: AwsClients,
+  options: SweepOptions,
+  setting: Setting,
+  version: string,
+  window: Window,
+  expected: number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<Collected> {
+  const { stage } = options;
+  const local = stage.name === "local";
+  const granularity = local ? "exact" : "minute";
+  const timeoutMs =
+    options.collectTimeoutMs ??
+    (local ? SWEEP_DEFAULTS.localCollectTimeoutMs : SWEEP_DEFAULTS.awsCollectTimeoutMs);
+  const retryMs =
+    options.collectRetryMs ?? (local ? SWEEP_DEFAULTS.localCollectRetryMs : SWEEP_DEFAULTS.awsCollectRetryMs);
+  const target = {
+    functionName: stage.functionName,
+    alias: stage.alias,
+    version,
+    apiName: stage.apiName,
+    apiStageName: stage.apiStageName,
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [metrics, logs, apiGateway] = await Promise.all([
+      collectLambdaMetrics(clients.cloudwatch, target, window, granularity),
+      collectLogs(clients.logs, target, window),
+      options.apiType === null
+        ? undefined
+        : collectApiGatewayMetrics(clients.cloudwatch, target, window, granularity),
+    ]);
+    const complete = metrics.invocations >= expected && logs.reports.length >= expected;
+    if (complete || Date.now() >= deadline || options.signal?.aborted) {
+      if (!complete && !options.signal?.aborted) {
+        // Recorded, not fatal: the figures stand for what CloudWatch had.
+        logs.reports.length < expected &&
+          options.onProgress?.({
+            settingId: setting.id,
+            index: 0,
+            total: 0,
+            phase: "collect",
+            message: `CloudWatch had ${metrics.invocations} invocations and ${logs.reports.length} REPORT lines of ${expected} expected`,
+          });
+      }
+      return { metrics, logs, ...(apiGateway ? { apiGateway } : {}) };
+    }
+    await sleep(retryMs);
+  }
+}
+
+async function measureSetting(
+  setting: Setting,
+  index: number,
+  configurator: FunctionConfigurator,
+  options: SweepOptions,
+  ports: SweepPorts,
+): Promise<SettingResult> {
+  const signal = options.signal ?? new AbortController().signal;
+  const sleep = ports.sleep ?? defaultSleep;
+  const total = options.settings.length;
+  const progress = (phase: SweepPhase, extra: Partial<SweepProgress> = {}) =>
+    options.onProgress?.({ settingId: setting.id, index, total, phase, ...extra });
+  const failures: SettingFailure[] = [];
+  const assessOptions = {
+    region: options.stage.region,
+    apiType: options.apiType,
+    maxErrorRate: options.maxErrorRate,
+    discardTopBottom: options.discardTopBottom,
+  };
+  const emptyWindow = { startMs: Date.now(), endMs: Date.now() };
+
+  progress("configure");
+  let version: string;
+  try {
+    version = await configurator.apply(setting);
+  } catch (error) {
+    progress("failed", { message: describeError(error) });
+    return assessSetting(
+      { setting, window: emptyWindow, failures: [{ kind: "configure", message: describeError(error) }] },
+      assessOptions,
+    );
+  }
+
+  if (options.warmup !== false) {
+    progress("warmup");
+    try {
+      await ports.load({ kind: "warmup", settingId: setting.id, version, signal });
+    } catch (error) {
+      // A failed warm-up is not fatal: the measured load will show what is wrong.
+      progress("warmup", { message: `warm-up failed: ${describeError(error)}` });
+    }
+  }
+  if (signal.aborted) {
+    return assessSetting(
+      { setting, version, window: emptyWindow, failures: [{ kind: "other", message: "aborted" }] },
+      assessOptions,
+    );
+  }
+
+  progress("load");
+  const cpuBefore = readCpuTicks();
+  let run: RunResult;
+  try {
+    run = await ports.load({
+      kind: "measure",
+      settingId: setting.id,
+      version,
+      signal,
+      onProgress: (p) => progress("load", p),
+    });
+  } catch (error) {
+    progress("failed", { message: describeError(error) });
+    return assessSetting(
+      { setting, version, window: emptyWindow, failures: [{ kind: "load", message: describeError(error) }] },
+      assessOptions,
+    );
+  }
+  const busy = busyFraction(cpuBefore, readCpuTicks());
+  const window = { startMs: Date.parse(run.startedAt), endMs: Date.parse(run.endedAt) };
+  const distortedReason =
+    options.stage.name === "local" && busy >= DISTORTION_BUSY_FRACTION
+      ? `the host's CPUs were ${(busy * 100).toFixed(0)} % busy during the load window: latencies may measure the host, not the function`
+      : undefined;
+
+  let gate: GateOutcome | undefined;
+  if (ports.gate && !signal.aborted) {
+    progress("gate");
+    try {
+      gate = await ports.gate({ settingId: setting.id, signal });
+    } catch (error) {
+      failures.push({ kind: "other", message: `functional gate could not run: ${describeError(error)}` });
+    }
+  }
+
+  progress("collect");
+  let collected: Collected | undefined;
+  try {
+    collected = await collectWindow(
+      ports.clients,
+      options,
+      setting,
+      version,
+      window,
+      invocationsExpected(run),
+      sleep,
+    );
+  } catch (error) {
+    failures.push({ kind: "collect", message: `reading CloudWatch failed: ${describeError(error)}` });
+  }
+
+  const result = assessSetting(
+    {
+      setting,
+      version,
+      window,
+      run,
+      ...(collected ? { metrics: collected.metrics, logs: collected.logs } : {}),
+      ...(collected?.apiGateway ? { apiGateway: collected.apiGateway } : {}),
+      ...(gate ? { gate } : {}),
+      failures,
+      ...(run.overall.histogram ? { clientSamplesMs: latencySamplesMs(run.overall.histogram) } : {}),
+      ...(distortedReason ? { distortedReason } : {}),
+    },
+    assessOptions,
+  );
+  progress(result.status === "ok" ? "done" : "failed", {
+    requests: run.overall.requests,
+    errors: run.overall.errorCount,
+    ...(result.failures[0] ? { message: result.failures[0].message } : {}),
+  });
+  return result;
+}
+
+/**
+ * Runs the sweep. Never throws for a setting's failure; throws only when the function cannot even be read
+ * (snapshot). The function is restored in every exit path, and the versions the run published are deleted.
+ */
+export async function runSweep(options: SweepOptions, ports: SweepPorts): Promise<SweepOutcome> {
+  const configurator = new FunctionConfigurator(
+    ports.clients.lambda,
+    options.stage.functionName,
+    options.stage.alias,
+  );
+  const original = await configurator.snapshot();
+  const settings: SettingResult[] = [];
+  let restoreError: string | undefined;
+  let applied: SweepOutcome["applied"];
+  try {
+    for (const [index, setting] of options.settings.entries()) {
+      if (options.signal?.aborted) break;
+      settings.push(await measureSetting(setting, index, configurator, options, ports));
+    }
+  } finally {
+    const winner = options.signal?.aborted ? undefined : options.applyAtEnd?.(settings);
+    options.onProgress?.({
+      settingId: "-",
+      index: settings.length,
+      total: options.settings.length,
+      phase: "restore",
+    });
+    try {
+      await configurator.restore();
+    } catch (error) {
+      restoreError = describeError(error);
+    }
+    if (winner && !restoreError) {
+      try {
+        const version = await configurator.apply(winner);
+        // The winner's version stays: it is what the alias now serves.
+        configurator.createdVersions.length = 0;
+        applied = { settingId: winner.id, version };
+      } catch (error) {
+        restoreError = `auto-apply of ${winner.id} failed, the function was left as it was: ${describeError(error)}`;
+      }
+    }
+  }
+  return {
+    settings,
+    original,
+    aborted: options.signal?.aborted ?? false,
+    ...(restoreError ? { restoreError } : {}),
+    ...(applied ? { applied } : {}),
+  };
+}
