@@ -1,0 +1,128 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseResults, ResultsValidationError, serializeResults, validateResults } from "./results.ts";
+import { readResults, writeResults } from "./results-file.ts";
+import { sampleResults } from "./test-support/sample-results.ts";
+
+function expectInvalid(data: unknown, message: string): void {
+  expect(() => validateResults(data)).toThrow(ResultsValidationError);
+  expect(() => validateResults(data)).toThrow(message);
+}
+
+describe("validateResults", () => {
+  it("accepts the sample results (several settings, one failed, recommendations, SLO)", () => {
+    const results = sampleResults();
+    expect(validateResults(results)).toBe(results);
+    expect(results.settings.some((s) => s.status === "failed")).toBe(true);
+    expect(results.recommendations.map((r) => r.strategy)).toEqual(["cost", "speed", "balanced", "slo"]);
+  });
+
+  it("names the first bad field, what was expected and what was got", () => {
+    const results = sampleResults() as unknown as { settings: Array<Record<string, unknown>> };
+    (results.settings[2] as Record<string, unknown>)["memoryMb"] = "abc";
+    expectInvalid(
+      results,
+      'results.json: settings[2].memoryMb: expected integer ≥ 128 and ≤ 10240, got "abc"',
+    );
+  });
+
+  it("reports missing, unexpected and out-of-range fields", () => {
+    const missing = sampleResults() as unknown as { run: { stage: Record<string, unknown> } };
+    delete missing.run.stage["alias"];
+    expectInvalid(
+      missing,
+      "results.json: run.stage.alias: expected a value (the field is required), got nothing",
+    );
+
+    const extra = sampleResults() as unknown as { settings: Array<Record<string, unknown>> };
+    (extra.settings[1] as Record<string, unknown>)["costUsd"] = 1;
+    expectInvalid(extra, "results.json: settings[1].costUsd: unexpected field");
+
+    const rate = sampleResults();
+    const client = rate.settings[1]?.client;
+    if (client) client.errorRate = 1.5;
+    expectInvalid(rate, "results.json: settings[1].client.errorRate: expected number ≥ 0 and ≤ 1, got 1.5");
+
+    const version = { ...sampleResults(), schemaVersion: 2 };
+    expectInvalid(version, "results.json: schemaVersion: expected 1, got 2");
+
+    const nan = JSON.parse(
+      JSON.stringify({
+        ...sampleResults(),
+        settings: [{ ...sampleResults().settings[1], memoryMb: Number.NaN }],
+      }),
+    );
+    expectInvalid(nan, "results.json: settings[0].memoryMb: expected integer ≥ 128 and ≤ 10240, got null");
+  });
+
+  it("checks what the schema cannot: unique ids and recommendations naming a setting that ran", () => {
+    const duplicate = sampleResults();
+    const first = duplicate.settings[1];
+    if (first) duplicate.settings.push({ ...first });
+    expectInvalid(duplicate, `settings[${duplicate.settings.length - 1}].id: expected a unique setting id`);
+
+    const unknown = sampleResults();
+    const rec = unknown.recommendations[0];
+    if (rec) rec.settingId = "x86_64-4096";
+    expectInvalid(
+      unknown,
+      'recommendations[0].settingId: expected the id of a setting in settings or null, got "x86_64-4096"',
+    );
+
+    const failed = sampleResults();
+    const cost = failed.recommendations[0];
+    if (cost) cost.settingId = "x86_64-128";
+    expectInvalid(failed, "failed settings never win");
+  });
+});
+
+describe("serializeResults / parseResults", () => {
+  it("round-trips the sample exactly", () => {
+    const results = sampleResults();
+    const text = serializeResults(results);
+    expect(text.endsWith("\n")).toBe(true);
+    expect(parseResults(text)).toEqual(results);
+  });
+
+  it("refuses to serialise invalid results and to parse non-JSON", () => {
+    const results = sampleResults();
+    results.run.mode = "sideways" as "api";
+    expect(() => serializeResults(results)).toThrow(
+      'run.mode: expected one of "api", "direct", got "sideways"',
+    );
+    expect(() => parseResults("{not json")).toThrow("results.json: expected JSON text, got a parse error");
+  });
+});
+
+describe("writeResults / readResults", () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it("writes valid results and reads them back; refuses to write invalid ones", async () => {
+    dir = await mkdtemp(join(tmpdir(), "powerbench-results-"));
+    const path = join(dir, "run", "results.json");
+    await writeResults(path, sampleResults());
+    expect(await readResults(path)).toEqual(sampleResults());
+
+    const bad = sampleResults();
+    bad.settings = [{ ...(bad.settings[0] as (typeof bad.settings)[number]), memoryMb: 64 }];
+    bad.recommendations = [];
+    const badPath = join(dir, "bad.json");
+    await expect(writeResults(badPath, bad)).rejects.toThrow("settings[0].memoryMb: expected integer ≥ 128");
+    await expect(readFile(badPath, "utf8")).rejects.toThrow(/ENOENT/);
+  });
+
+  it("names the file when what it reads is invalid", async () => {
+    dir = await mkdtemp(join(tmpdir(), "powerbench-results-"));
+    const path = join(dir, "results.json");
+    await writeFile(path, JSON.stringify({ schemaVersion: 1 }), "utf8");
+    await expect(readResults(path)).rejects.toThrow(
+      `results.json: run: expected a value (the field is required), got nothing (in ${path})`,
+    );
+  });
+});
