@@ -1,0 +1,43 @@
+/**
+ * Errors of the reports area. Each says what was wrong, what was expected, what was got and how to fix it.
+ */
+
+export class ReportError extends Error {
+  override name = "ReportError";
+}
+
+/** The results file (or the baseline) could not be read or is not a valid results.json. */
+export class ReportInputError extends ReportError {
+  override name = "ReportInputError";
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${file}: ${message}`, options);
+  }
+}
+
+/** A command-line option of `npm run report` is invalid. */
+export class ReportOptionError extends ReportError {
+  override name = "ReportOptionError";
+  constructor(
+    readonly option: string,
+    readonly value: unknown,
+    expected: string,
+  ) {
+    super(`invalid ${option} ${JSON.stringify(value)}: expected ${expected}`);
+  }
+}
+
+/** A browser bundle of vega, vega-lite or vega-embed is missing from node_modules. */
+export class ReportAssetError extends ReportError {
+  override name = "ReportAssetError";
+  constructor(
+    readonly asset: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`cannot inline ${asset}: ${message}`, options);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Helpers over the settings of a results object: order, labels, which ones can be drawn. Pure.
+ */
+import type { Architecture, Results, SettingResult } from "../tuning/results-types.ts";
+
+/** Fixed order and colours of the architectures, so every chart uses the same legend. */
+export const ARCHITECTURES = ["x86_64", "arm64"] as const satisfies readonly Architecture[];
+export const ARCHITECTURE_COLORS = ["#4c78a8", "#f58518"] as const;
+
+/** Settings sorted by architecture (x86_64 first), then memory size, then id. */
+export function orderedSettings(results: Results): SettingResult[] {
+  return [...results.settings].sort(
+    (a, b) =>
+      ARCHITECTURES.indexOf(a.architecture) - ARCHITECTURES.indexOf(b.architecture) ||
+      a.memoryMb - b.memoryMb ||
+      a.id.localeCompare(b.id),
+  );
+}
+
+/** The order of setting ids on nominal axes. */
+export function settingOrder(results: Results): string[] {
+  return orderedSettings(results).map((s) => s.id);
+}
+
+/** Settings that completed (status "ok"); failed settings are listed in the report, not drawn. */
+export function okSettings(results: Results): SettingResult[] {
+  return orderedSettings(results).filter((s) => s.status === "ok");
+}
+
+export function failedSettings(results: Results): SettingResult[] {
+  return orderedSettings(results).filter((s) => s.status === "failed");
+}
+
+/** The setting each strategy picked: setting id → strategy names. */
+export function picksBySetting(results: Results): Map<string, string[]> {
+  const picks = new Map<string, string[]>();
+  for (const rec of results.recommendations) {
+    if (rec.settingId === null) continue;
+    picks.set(rec.settingId, [...(picks.get(rec.settingId) ?? []), rec.strategy]);
+  }
+  return picks;
+}
+
+/**
+ * Cold-start rate of a setting: cold starts / invocations (both from Lambda), or undefined without
+ * invocations. Documented in docs/report.md.
+ */
+export function coldStartRate(setting: SettingResult): number | undefined {
+  const lambda = setting.lambda;
+  if (!lambda || lambda.invocations <= 0) return undefined;
+  return lambda.coldStarts / lambda.invocations;
+}
+
+/**
+ * Whether a setting meets the run's SLO: client p99 ≤ slo.p99Ms and client error rate ≤ slo.errorRate
+ * (each only when set). Undefined when there is no SLO or no client measurements.
+ */
+export function meetsSlo(results: Results, setting: SettingResult): boolean | undefined {
+  const slo = results.run.slo;
+  const client = setting.client;
+  if (!slo || (slo.p99Ms === undefined && slo.errorRate === undefined) || !client) return undefined;
+  if (setting.status !== "ok") return false;
+  return (
+    (slo.p99Ms === undefined || client.latency.p99Ms <= slo.p99Ms) &&
+    (slo.errorRate === undefined || client.errorRate <= slo.errorRate)
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * Chart 4: cold starts per setting: the cold-start rate (cold starts / invocations) and the Init Duration
+ * from the REPORT lines (bar: mean, tick: max). Two panels. Pure.
+ */
+import type { TopLevelSpec } from "vega-lite";
+import type { Results } from "../../tuning/results-types.ts";
+import { coldStartRate, okSettings, settingOrder } from "../settings.ts";
+import { ARCHITECTURE_COLOR, base } from "./common.ts";
+
+export interface ColdStartRow {
+  id: string;
+  architecture: string;
+  coldStarts: number;
+  invocations: number;
+  coldStartRate: number;
+  initMeanMs: number | null;
+  initMaxMs: number | null;
+}
+
+export function coldStartRows(results: Results): ColdStartRow[] {
+  return okSettings(results).flatMap((s) => {
+    const rate = coldStartRate(s);
+    if (!s.lambda || rate === undefined) return [];
+    return [
+      {
+        id: s.id,
+        architecture: s.architecture,
+        coldStarts: s.lambda.coldStarts,
+        invocations: s.lambda.invocations,
+        coldStartRate: rate,
+        initMeanMs: s.lambda.initDurationMs?.mean ?? null,
+        initMaxMs: s.lambda.initDurationMs?.max ?? null,
+      },
+    ];
+  });
+}
+
+function settingAxis(results: Results, rows: ColdStartRow[]) {
+  const order = settingOrder(results).filter((id) => rows.some((r) => r.id === id));
+  return {
+    field: "id",
+    type: "nominal" as const,
+    title: "setting",
+    sort: order,
+    axis: { labelAngle: order.length > 6 ? -45 : 0 },
+  };
+}
+
+const TOOLTIP = [
+  { field: "id", title: "setting" },
+  { field: "coldStarts", title: "cold starts" },
+  { field: "invocations", title: "invocations" },
+  { field: "coldStartRate", title: "cold-start rate", format: ".2%" },
+  { field: "initMeanMs", title: "init mean (ms)", format: ".1f" },
+  { field: "initMaxMs", title: "init max (ms)", format: ".1f" },
+];
+
+export function coldStartRateSpec(results: Results): TopLevelSpec {
+  const rows = coldStartRows(results);
+  const x = settingAxis(results, rows);
+  return {
+    ...base("Cold-start rate per setting (cold starts / invocations)"),
+    data: { values: rows },
+    layer: [
+      {
+        mark: { type: "bar", cornerRadiusEnd: 2 },
+        encoding: {
+          x,
+          y: {
+            field: "coldStartRate",
+            type: "quantitative",
+            title: "cold-start rate",
+            axis: { format: ".1%" },
+          },
+          color: ARCHITECTURE_COLOR,
+          tooltip: TOOLTIP,
+        },
+      },
+      {
+        mark: { type: "text", dy: -6, fontSize: 10, color: "#444" },
+        encoding: { x, y: { field: "coldStartRate", type: "quantitative" }, text: { field: "coldStarts" } },
+      },
+    ],
+  };
+}
+
+export function initDurationSpec(results: Results): TopLevelSpec {
+  const rows = coldStartRows(results).filter((r) => r.initMeanMs !== null);
+  const x = settingAxis(results, rows);
+  return {
+    ...base("Init Duration per setting from cold-start REPORT lines: bar = mean, tick = max"),
+    data: { values: rows },
+    layer: [
+      {
+        mark: { type: "bar", cornerRadiusEnd: 2, opacity: 0.85 },
+        encoding: {
+          x,
+          y: { field: "initMeanMs", type: "quantitative", title: "init duration (ms): mean, max" },
+          color: ARCHITECTURE_COLOR,
+          tooltip: TOOLTIP,
+        },
+      },
+      {
+        mark: { type: "tick", color: "#222", thickness: 2 },
+        encoding: { x, y: { field: "initMaxMs", type: "quantitative" }, tooltip: TOOLTIP },
+      },
+    ],
+  };
+}

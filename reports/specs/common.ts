@@ -1,0 +1,38 @@
+/**
+ * What every chart of the report shares: schema, responsive width, sizes, colours, the tooltip. Pure.
+ */
+import type { Config } from "vega-lite";
+import { ARCHITECTURE_COLORS, ARCHITECTURES } from "../settings.ts";
+
+export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+
+/** Charts take the width of their container (responsive) and a fixed height. */
+export const CHART_HEIGHT_PX = 260;
+
+export const CHART_CONFIG: Config = {
+  font: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+  view: { stroke: null },
+  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#e8e8e8" },
+  legend: { labelFontSize: 11, titleFontSize: 12, orient: "bottom", direction: "horizontal", columns: 6 },
+  title: { fontSize: 14, anchor: "start" },
+};
+
+/** The common top-level properties of every spec. */
+export function base(description: string) {
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    description,
+    width: "container" as const,
+    height: CHART_HEIGHT_PX,
+    autosize: { type: "fit-x" as const, contains: "padding" as const },
+    config: CHART_CONFIG,
+  };
+}
+
+/** Colour by architecture, the same in every chart. */
+export const ARCHITECTURE_COLOR = {
+  field: "architecture",
+  type: "nominal" as const,
+  title: "architecture",
+  scale: { domain: [...ARCHITECTURES], range: [...ARCHITECTURE_COLORS] },
+};

@@ -1,0 +1,147 @@
+/**
+ * The charts of the report, in reading order: each with an id (its container in the HTML), a title, a
+ * caption that says where its figures come from, and its Vega-Lite spec. Pure.
+ */
+import type { TopLevelSpec } from "vega-lite";
+import type { Results } from "../../tuning/results-types.ts";
+import { coldStartRateSpec, coldStartRows, initDurationSpec } from "./cold-starts.ts";
+import { costBreakdownSpec, costComponentRows } from "./cost-breakdown.ts";
+import { costLatencyRows, costLatencySpec } from "./cost-latency.ts";
+import { clientPercentilesSpec, lambdaPercentilesSpec, percentileRows } from "./latency-percentiles.ts";
+import { costByMemorySpec, memoryRows, p95ByMemorySpec } from "./power-tuning.ts";
+import { errorsOverTimeSpec, throughputSpec, timelineRows } from "./timeline.ts";
+
+export interface Chart {
+  /** HTML id of the chart's container, e.g. "chart-cost-by-memory". */
+  id: string;
+  title: string;
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+/** A group of charts shown side by side (one or two panels). */
+export interface Figure {
+  id: string;
+  title: string;
+  caption: string;
+  charts: Chart[];
+  /** Why the figure is not drawn (no setting has the figures it needs), or undefined when it is. */
+  emptyReason?: string;
+}
+
+function figure(id: string, title: string, caption: string, hasData: boolean, charts: Chart[]): Figure {
+  return hasData
+    ? { id, title, caption, charts }
+    : {
+        id,
+        title,
+        caption,
+        charts: [],
+        emptyReason: "no completed setting has the figures this chart needs",
+      };
+}
+
+/** Every figure of the report, built from the results alone. */
+export function buildFigures(results: Results): Figure[] {
+  const hasMemory = memoryRows(results).length > 0;
+  const hasColdStarts = coldStartRows(results).length > 0;
+  return [
+    figure(
+      "power-tuning",
+      "1. Cost and p95 latency against memory size",
+      "The power-tuning view: cost per 1M requests (from the cost model) and client p95 latency (from the load " +
+        "engine's histogram) per memory size, one line per architecture. Error bars: bootstrap confidence intervals.",
+      hasMemory,
+      [
+        {
+          id: "chart-cost-by-memory",
+          title: "Cost per 1M requests",
+          caption: "",
+          spec: costByMemorySpec(results),
+        },
+        {
+          id: "chart-p95-by-memory",
+          title: "Client p95 latency",
+          caption: "",
+          spec: p95ByMemorySpec(results),
+        },
+      ],
+    ),
+    figure(
+      "cost-latency",
+      "2. Cost versus latency",
+      "Each completed setting, labelled by memory. The dashed staircase is the Pareto frontier (no other setting " +
+        "is both cheaper and faster); rings mark each strategy's pick; the red rule is the SLO's p99 target.",
+      costLatencyRows(results).length > 0,
+      [
+        {
+          id: "chart-cost-latency",
+          title: "Cost versus client p99",
+          caption: "",
+          spec: costLatencySpec(results),
+        },
+      ],
+    ),
+    figure(
+      "latency-percentiles",
+      "3. Latency percentiles per setting",
+      "Client side: the load engine's HDR histogram (p50–max), error bar = bootstrap interval of p95. Lambda side: " +
+        "CloudWatch Duration statistics and the mean billed duration from REPORT lines, error bar = its interval.",
+      percentileRows(results, "client").length + percentileRows(results, "lambda").length > 0,
+      [
+        {
+          id: "chart-client-percentiles",
+          title: "Client side",
+          caption: "",
+          spec: clientPercentilesSpec(results),
+        },
+        {
+          id: "chart-lambda-percentiles",
+          title: "Lambda side",
+          caption: "",
+          spec: lambdaPercentilesSpec(results),
+        },
+      ],
+    ),
+    figure(
+      "cold-starts",
+      "4. Cold starts",
+      "Cold-start rate = cold starts / invocations; the count is printed on each bar. Init Duration from the " +
+        "cold-start REPORT lines (bar: mean, tick: max).",
+      hasColdStarts,
+      [
+        {
+          id: "chart-cold-start-rate",
+          title: "Cold-start rate",
+          caption: "",
+          spec: coldStartRateSpec(results),
+        },
+        { id: "chart-init-duration", title: "Init duration", caption: "", spec: initDurationSpec(results) },
+      ],
+    ),
+    figure(
+      "cost-breakdown",
+      "5. Cost breakdown per setting",
+      "Cost per 1M requests by component, from the cost model; error bar = bootstrap interval of the total.",
+      costComponentRows(results).length > 0,
+      [
+        {
+          id: "chart-cost-breakdown",
+          title: "Cost breakdown",
+          caption: "",
+          spec: costBreakdownSpec(results),
+        },
+      ],
+    ),
+    figure(
+      "timeline",
+      "6. Throughput and errors over time",
+      "Each setting's measured load window (client timeline, one point per second), labelled by memory size.",
+      timelineRows(results).length > 0,
+      [
+        { id: "chart-throughput", title: "Requests per second", caption: "", spec: throughputSpec(results) },
+        { id: "chart-errors", title: "Errors per second", caption: "", spec: errorsOverTimeSpec(results) },
+      ],
+    ),
+  ];
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import type { Results } from "../../tuning/results-types.ts";
+import { renderSvg } from "../test-support/render-svg.ts";
+import { makeResults, manySettings } from "../test-support/results-fixture.ts";
+import { costLatencyRows } from "./cost-latency.ts";
+import { buildFigures } from "./index.ts";
+
+/** The marks each chart must draw for a results object with `n` completed settings. */
+function expectedMarks(n: number, slo: boolean): Record<string, Record<string, number>> {
+  return {
+    // error bars: one rule + two tick rects per setting; line: one item per point
+    "chart-cost-by-memory": { rule: n, rect: 2 * n, line: n, symbol: n },
+    "chart-p95-by-memory": { rule: n, rect: 2 * n, line: n, symbol: n },
+    // points + their memory labels + picks rings/labels; the SLO rule when set
+    "chart-cost-latency": slo ? { rule: 1 } : {},
+    "chart-client-percentiles": { symbol: 5 * n, rule: 2 * n },
+    "chart-lambda-percentiles": { symbol: 6 * n, rule: 2 * n },
+    "chart-cold-start-rate": { rect: n, text: n },
+    "chart-init-duration": { rect: 2 * n },
+    "chart-cost-breakdown": { rect: 4 * n + 2 * n, rule: n }, // stacked bars + interval ticks
+    "chart-throughput": { text: n },
+    "chart-errors": {},
+  };
+}
+
+async function renderAll(results: Results) {
+  const rendered = new Map<string, Awaited<ReturnType<typeof renderSvg>>>();
+  for (const figure of buildFigures(results)) {
+    for (const chart of figure.charts) rendered.set(chart.id, await renderSvg(chart.spec));
+  }
+  return rendered;
+}
+
+describe("Vega-Lite specs", () => {
+  it("compile with vega-lite and render to SVG in Node with the expected marks", async () => {
+    // Prepare: 8 settings, one failed, an SLO on p99
+    const results = makeResults({ failed: ["arm64-256"] });
+    results.run.slo = { p99Ms: 60 };
+    const ok = results.settings.filter((s) => s.status === "ok").length;
+
+    // Act
+    const rendered = await renderAll(results);
+
+    // Assess
+    const expected = expectedMarks(ok, true);
+    expect([...rendered.keys()].sort()).toEqual(Object.keys(expected).sort());
+    for (const [id, marks] of Object.entries(expected)) {
+      const out = rendered.get(id);
+      expect(out?.svg, id).toMatch(/^<svg /);
+      expect(out?.warnings, id).toEqual([]);
+      for (const [mark, count] of Object.entries(marks))
+        expect(out?.markItems[mark], `${id} ${mark}`).toBe(count);
+    }
+    const scatter = rendered.get("chart-cost-latency");
+    const points = costLatencyRows(results);
+    const picked = points.filter((p) => p.picks !== "").length;
+    // points + rings of the picks; memory labels + pick labels + the SLO label
+    expect(scatter?.markItems.symbol).toBe(points.length + picked);
+    expect(scatter?.markItems.text).toBe(points.length + picked + 1);
+    expect(scatter?.svg).toContain("SLO p99 60 ms");
+    const timelinePoints = results.settings.reduce((sum, s) => sum + (s.client?.timeline.length ?? 0), 0);
+    expect(rendered.get("chart-errors")?.markItems.rect).toBe(timelinePoints);
+  });
+
+  it("draw every setting of a 24-setting sweep and a single setting", async () => {
+    for (const settings of [manySettings(), [{ architecture: "arm64" as const, memoryMb: 1024 }]]) {
+      const results = makeResults({ settings });
+      const rendered = await renderAll(results);
+      const expected = expectedMarks(settings.length, false);
+      for (const [id, marks] of Object.entries(expected)) {
+        for (const [mark, count] of Object.entries(marks)) {
+          expect(rendered.get(id)?.markItems[mark], `${settings.length} settings: ${id} ${mark}`).toBe(count);
+        }
+      }
+      expect(rendered.get("chart-cost-latency")?.markItems.rule ?? 0).toBe(0);
+    }
+  });
+
+  it("leave a figure empty, with a reason, when no setting completed", () => {
+    const results = makeResults({
+      settings: [{ architecture: "x86_64", memoryMb: 128 }],
+      failed: ["x86_64-128"],
+    });
+    const figures = buildFigures(results);
+    expect(figures).toHaveLength(6);
+    for (const figure of figures) {
+      expect(figure.charts).toEqual([]);
+      expect(figure.emptyReason).toMatch(/no completed setting/);
+    }
+  });
+});

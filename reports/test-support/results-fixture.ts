@@ -1,0 +1,225 @@
+/**
+ * Results fixtures for the report tests: any number of settings on both architectures, with failed or
+ * distorted settings on demand. Figures follow the shape of real sweeps (duration falls with memory until
+ * one vCPU, cost falls then rises); the realistic sample of the tuning area is `sampleResults()`.
+ */
+import type { LatencySummary, TimelinePoint } from "../../loadtests/run-result.ts";
+import {
+  type Architecture,
+  RESULTS_SCHEMA_VERSION,
+  type Recommendation,
+  type Results,
+  type SettingResult,
+} from "../../tuning/results-types.ts";
+
+export const MEMORY_SIZES_MB = [128, 256, 384, 512, 768, 1024, 1536, 1769, 2048, 3008, 4096, 10240] as const;
+const START_MS = Date.UTC(2026, 10, 27, 2, 10, 0);
+const LOAD_SECONDS = 20;
+const RATE_PER_SEC = 40;
+const GB_S_USD: Record<Architecture, number> = { x86_64: 0.0000166667, arm64: 0.0000133334 };
+
+export interface FixtureOptions {
+  /** Architectures × memory sizes to include, in this order. @default both architectures, 4 sizes */
+  settings?: Array<{ architecture: Architecture; memoryMb: number }>;
+  /** Setting ids to mark as failed (no measurements, failures with messages). */
+  failed?: string[];
+  /** Setting ids to mark as distorted. */
+  distorted?: string[];
+}
+
+function round(value: number, digits = 3): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+function latency(count: number, p50Ms: number): LatencySummary {
+  return {
+    count,
+    minMs: round(p50Ms * 0.5),
+    meanMs: round(p50Ms * 1.1),
+    p50Ms,
+    p90Ms: round(p50Ms * 1.6),
+    p95Ms: round(p50Ms * 1.9),
+    p99Ms: round(p50Ms * 2.8),
+    p999Ms: round(p50Ms * 4),
+    maxMs: round(p50Ms * 6),
+  };
+}
+
+function timeline(requests: number, errors: number, p95Ms: number): TimelinePoint[] {
+  return Array.from({ length: LOAD_SECONDS }, (_, second) => ({
+    second,
+    requests: Math.round(requests / LOAD_SECONDS + (second % 3) - 1),
+    errors: second === 5 ? errors : 0,
+    p95Ms: round(p95Ms * (second === 0 ? 2 : 1)),
+  }));
+}
+
+function okSetting(architecture: Architecture, memoryMb: number, index: number): SettingResult {
+  const cpuShare = Math.min(1, memoryMb / 1769);
+  const billedMeanMs = round((architecture === "arm64" ? 9 : 8) / cpuShare + 3, 2);
+  const p50Ms = round(billedMeanMs + 6, 2);
+  const requests = LOAD_SECONDS * RATE_PER_SEC;
+  const errorCount = memoryMb <= 256 ? 2 : 0;
+  const computePerMillion = round(
+    (memoryMb / 1024) * (billedMeanMs / 1000) * GB_S_USD[architecture] * 1e6,
+    4,
+  );
+  const cost = {
+    lambdaComputeUsd: computePerMillion,
+    lambdaRequestsUsd: 0.2,
+    apiGatewayUsd: 3.5,
+    dynamodbUsd: 0.4125,
+    totalPerMillionUsd: round(computePerMillion + 0.2 + 3.5 + 0.4125, 4),
+    perRequestUsd: 0,
+  };
+  cost.perRequestUsd = cost.totalPerMillionUsd / 1e6;
+  const startMs = START_MS + index * 45_000;
+  return {
+    id: `${architecture}-${memoryMb}`,
+    memoryMb,
+    architecture,
+    version: String(index + 1),
+    status: "ok",
+    failures: [],
+    window: { startMs, endMs: startMs + LOAD_SECONDS * 1000 },
+    client: {
+      requests,
+      errorCount,
+      errorRate: errorCount / requests,
+      achievedRatePerSec: RATE_PER_SEC,
+      targetRatePerSec: RATE_PER_SEC,
+      droppedIterations: 0,
+      latency: latency(requests, p50Ms),
+      operations: { read: { requests, errorRate: errorCount / requests, latency: latency(requests, p50Ms) } },
+      timeline: timeline(requests, errorCount, p50Ms * 1.9),
+      thresholdsPassed: true,
+    },
+    lambda: {
+      invocations: requests,
+      errors: errorCount,
+      throttles: 0,
+      maxConcurrentExecutions: 2,
+      durationMs: {
+        avg: round(billedMeanMs * 0.9),
+        p50: round(billedMeanMs * 0.8),
+        p90: round(billedMeanMs * 1.5),
+        p99: round(billedMeanMs * 3),
+        max: round(billedMeanMs * 10),
+      },
+      reportCount: requests,
+      billedDurationMs: { mean: billedMeanMs, total: round(billedMeanMs * requests, 0) },
+      coldStarts: 2,
+      initDurationMs: { mean: round(150 + 40 / cpuShare, 1), max: round(180 + 50 / cpuShare, 1) },
+      maxMemoryUsedMb: 80,
+    },
+    apiGateway: {
+      count: requests,
+      errors4xx: 0,
+      errors5xx: errorCount,
+      latencyMs: { avg: p50Ms, p50: p50Ms, p99: round(p50Ms * 2.8) },
+      integrationLatencyMs: { avg: round(p50Ms * 0.9) },
+    },
+    dynamodb: { readCapacityUnits: requests * 0.5, writeCapacityUnits: requests * 0.5, requests },
+    cost,
+    stats: {
+      billedDurationMeanMs: {
+        low: round(billedMeanMs * 0.95),
+        high: round(billedMeanMs * 1.05),
+        level: 0.95,
+      },
+      p95Ms: { low: round(p50Ms * 1.8), high: round(p50Ms * 2.05), level: 0.95 },
+      costPerMillionUsd: {
+        low: round(cost.totalPerMillionUsd * 0.99, 5),
+        high: round(cost.totalPerMillionUsd * 1.01, 5),
+        level: 0.95,
+      },
+    },
+    gate: { passed: true, assertions: 30, failedAssertions: 0, failures: [], meanResponseMs: p50Ms },
+  };
+}
+
+function failedSetting(setting: SettingResult): SettingResult {
+  return {
+    id: setting.id,
+    memoryMb: setting.memoryMb,
+    architecture: setting.architecture,
+    status: "failed",
+    failures: [{ kind: "oom", message: `Runtime exited: out of memory at ${setting.memoryMb} MB` }],
+    window: setting.window,
+  };
+}
+
+function recommendations(settings: SettingResult[]): Recommendation[] {
+  const ok = settings.filter((s) => s.status === "ok" && s.cost && s.client);
+  const byCost = [...ok].sort(
+    (a, b) => (a.cost?.totalPerMillionUsd ?? 0) - (b.cost?.totalPerMillionUsd ?? 0),
+  );
+  const bySpeed = [...ok].sort((a, b) => (a.client?.latency.p95Ms ?? 0) - (b.client?.latency.p95Ms ?? 0));
+  const cheapest = byCost[0];
+  const fastest = bySpeed[0];
+  return [
+    {
+      strategy: "cost",
+      settingId: cheapest?.id ?? null,
+      reason: cheapest
+        ? `lowest cost per 1M requests ($${cheapest.cost?.totalPerMillionUsd})`
+        : "no setting completed",
+      indistinguishableFrom: byCost.slice(1, 2).map((s) => s.id),
+    },
+    {
+      strategy: "speed",
+      settingId: fastest?.id ?? null,
+      reason: fastest ? `lowest client p95 (${fastest.client?.latency.p95Ms} ms)` : "no setting completed",
+      indistinguishableFrom: [],
+    },
+    { strategy: "slo", settingId: null, reason: "no SLO was set", indistinguishableFrom: [] },
+  ];
+}
+
+/** Results with the given settings (default: 4 on each architecture). A fresh object each call. */
+export function makeResults(options: FixtureOptions = {}): Results {
+  const wanted = options.settings ?? [
+    ...[256, 512, 1024, 2048].map((memoryMb) => ({ architecture: "x86_64" as const, memoryMb })),
+    ...[256, 512, 1024, 2048].map((memoryMb) => ({ architecture: "arm64" as const, memoryMb })),
+  ];
+  const settings = wanted.map(({ architecture, memoryMb }, index) => {
+    const setting = okSetting(architecture, memoryMb, index);
+    const withStatus = options.failed?.includes(setting.id) ? failedSetting(setting) : setting;
+    return options.distorted?.includes(setting.id)
+      ? { ...withStatus, distorted: { reason: "host CPU above 90 % during the load window" } }
+      : withStatus;
+  });
+  const endMs = settings.at(-1)?.window.endMs ?? START_MS;
+  return {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    run: {
+      id: "2026-11-27T02-10-00Z-fx01",
+      startedAt: new Date(START_MS - 2000).toISOString(),
+      endedAt: new Date(endMs + 2000).toISOString(),
+      stage: {
+        name: "local",
+        region: "us-east-1",
+        apiUrl: "http://127.0.0.1:40000/prod",
+        apiType: "REST",
+        functionName: "crud",
+        alias: "bench",
+      },
+      mode: "api",
+      engine: { name: "builtin", version: "0.1.0" },
+      profile: "smoke",
+      toolVersions: { node: "v20.20.2", powerbench: "0.1.0" },
+      cpuScaling: { mode: "cgroup-v1" },
+      priceTable: { version: "2025-08-01", region: "us-east-1" },
+    },
+    settings,
+    recommendations: recommendations(settings),
+  };
+}
+
+/** Every memory size on both architectures: 24 settings. */
+export function manySettings(): Array<{ architecture: Architecture; memoryMb: number }> {
+  return (["x86_64", "arm64"] as const).flatMap((architecture) =>
+    MEMORY_SIZES_MB.map((memoryMb) => ({ architecture, memoryMb })),
+  );
+}
