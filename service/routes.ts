@@ -68,7 +68,7 @@ export const ROUTES: readonly Route[] = [
     method: "GET",
     path: "/items",
     async handle(ctx) {
-      const limit = parseLimit(ctx.request.query["limit"], "query parameter limit");
+      const limit = parseLimit(ctx.request.query["limit"], "query parameter limit", "query");
       const cursor = ctx.request.query["cursor"];
       const startKey = cursor === undefined || cursor === "" ? undefined : decodeCursor(cursor);
       const page = await ctx.repository.list(limit, startKey, ctx.meter);

@@ -225,9 +225,10 @@ export function parsePatch(body: unknown): Patch {
   return { set, remove };
 }
 
-export function parseLimit(raw: unknown, where: string): number {
+/** A page size: a JSON number, or decimal text when `source` is "query" (query strings carry only text). */
+export function parseLimit(raw: unknown, where: string, source: "query" | "json" = "json"): number {
   if (raw === undefined) return LIST_LIMIT.default;
-  const value = typeof raw === "string" && /^\d{1,6}$/.test(raw) ? Number(raw) : raw;
+  const value = source === "query" && typeof raw === "string" && /^\d{1,6}$/.test(raw) ? Number(raw) : raw;
   if (
     typeof value !== "number" ||
     !Number.isInteger(value) ||
