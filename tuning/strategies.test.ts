@@ -1,0 +1,162 @@
+import { describe, expect, it } from "vitest";
+import type { ConfidenceInterval, SettingResult } from "./results-types.ts";
+import { candidatesOf, recommend, strategies } from "./strategies.ts";
+import { sampleResults } from "./test-support/sample-results.ts";
+
+const ci = (low: number, high: number): ConfidenceInterval => ({ low, high, level: 0.95 });
+
+/** A minimal measured setting: only what strategies read. */
+function setting(
+  id: string,
+  memoryMb: number,
+  costPerMillionUsd: number,
+  p95Ms: number,
+  p99Ms: number,
+  errorRate = 0,
+  intervals: { cost?: ConfidenceInterval; p95?: ConfidenceInterval } = {},
+): SettingResult {
+  const latency = {
+    count: 100,
+    minMs: 1,
+    meanMs: p95Ms / 2,
+    p50Ms: p95Ms / 2,
+    p90Ms: p95Ms,
+    p95Ms,
+    p99Ms,
+    p999Ms: p99Ms,
+    maxMs: p99Ms,
+  };
+  return {
+    id,
+    memoryMb,
+    architecture: "x86_64",
+    status: "ok",
+    failures: [],
+    window: { startMs: 0, endMs: 1000 },
+    client: {
+      requests: 100,
+      errorCount: Math.round(errorRate * 100),
+      errorRate,
+      achievedRatePerSec: 10,
+      targetRatePerSec: 10,
+      droppedIterations: 0,
+      latency,
+      operations: {},
+      timeline: [],
+      thresholdsPassed: true,
+    },
+    cost: {
+      lambdaComputeUsd: costPerMillionUsd,
+      lambdaRequestsUsd: 0,
+      apiGatewayUsd: 0,
+      dynamodbUsd: 0,
+      totalPerMillionUsd: costPerMillionUsd,
+      perRequestUsd: costPerMillionUsd / 1e6,
+    },
+    stats: {
+      ...(intervals.cost ? { costPerMillionUsd: intervals.cost } : {}),
+      ...(intervals.p95 ? { p95Ms: intervals.p95 } : {}),
+    },
+  };
+}
+
+// A worked example: cost falls then rises with memory; latency falls with memory.
+const sweep: SettingResult[] = [
+  setting("x86_64-128", 128, 2.1, 300, 520, 0.002),
+  setting("x86_64-256", 256, 1.9, 150, 260),
+  setting("x86_64-512", 512, 1.8, 80, 130, 0, { cost: ci(1.75, 1.86), p95: ci(76, 84) }),
+  setting("x86_64-1024", 1024, 1.85, 45, 70, 0, { cost: ci(1.82, 1.9), p95: ci(43, 47) }),
+  setting("x86_64-2048", 2048, 3.4, 40, 60, 0, { cost: ci(3.3, 3.5), p95: ci(38, 46) }),
+];
+
+describe("strategies on a worked example", () => {
+  it("cost picks the cheapest and lists settings whose cost intervals overlap", () => {
+    const [rec] = recommend(sweep);
+    expect(rec).toEqual({
+      strategy: "cost",
+      settingId: "x86_64-512",
+      reason:
+        "x86_64-512 is the cheapest at $1.8000 per 1M requests (p95 80 ms); next cheapest x86_64-1024 at $1.8500",
+      indistinguishableFrom: ["x86_64-1024"],
+    });
+  });
+
+  it("speed picks the lowest p95; the 1024 MB setting cannot be told apart", () => {
+    const rec = recommend(sweep)[1];
+    expect(rec?.settingId).toBe("x86_64-2048");
+    expect(rec?.reason).toContain("lowest p95 at 40 ms");
+    expect(rec?.indistinguishableFrom).toEqual(["x86_64-1024"]);
+  });
+
+  it("balanced follows the weight from speed (0) to cost (1)", () => {
+    const pick = (w: number) =>
+      strategies.balanced.pick(candidatesOf(sweep), { balancedWeight: w }).settingId;
+    expect(pick(0)).toBe("x86_64-2048");
+    expect(pick(1)).toBe("x86_64-512");
+    // By hand at 0.5: score = 0.5 × cost/3.4 + 0.5 × p95/300.
+    //   512: 0.2647 + 0.1333 = 0.398; 1024: 0.2721 + 0.075 = 0.347; 2048: 0.5 + 0.0667 = 0.567.
+    expect(pick(0.5)).toBe("x86_64-1024");
+    expect(strategies.balanced.pick(candidatesOf(sweep), { balancedWeight: 0.5 }).reason).toContain(
+      "score 0.347",
+    );
+    expect(() => pick(1.5)).toThrow("balanced weight must be from 0 to 1");
+  });
+
+  it("slo picks the cheapest setting meeting p99 and error rate, else null with the reason", () => {
+    const slo = (p99Ms: number, errorRate?: number) =>
+      strategies.slo.pick(candidatesOf(sweep), {
+        slo: { p99Ms, ...(errorRate === undefined ? {} : { errorRate }) },
+      });
+    expect(slo(100).settingId).toBe("x86_64-1024");
+    expect(slo(100).reason).toBe(
+      "x86_64-1024 is the cheapest of 2 setting(s) meeting p99 ≤ 100 ms: $1.8500 per 1M requests, p99 70 ms, error rate 0",
+    );
+    expect(slo(600).settingId).toBe("x86_64-512");
+    // 128 MB is cheaper than nothing but breaks the error-rate target.
+    expect(slo(1000, 0.001).settingId).toBe("x86_64-512");
+    const none = slo(50);
+    expect(none.settingId).toBeNull();
+    expect(none.reason).toBe(
+      "no setting meets p99 ≤ 50 ms; the lowest p99 was x86_64-2048 at 60 ms with error rate 0",
+    );
+    expect(strategies.slo.pick(candidatesOf(sweep), {}).settingId).toBeNull();
+  });
+});
+
+describe("failed settings and tie-breakers", () => {
+  it("never recommends a failed setting, however cheap and fast", () => {
+    const failed: SettingResult = { ...setting("x86_64-4096", 4096, 0.01, 1, 2), status: "failed" };
+    const recs = recommend([...sweep, failed], { slo: { p99Ms: 1000 } });
+    expect(recs.map((r) => r.settingId)).not.toContain("x86_64-4096");
+    expect(recs.flatMap((r) => r.indistinguishableFrom)).not.toContain("x86_64-4096");
+  });
+
+  it("returns null for every strategy when every setting failed", () => {
+    const recs = recommend([{ ...setting("x86_64-128", 128, 1, 1, 1), status: "failed" }], {
+      slo: { p99Ms: 10 },
+    });
+    expect(recs.map((r) => r.settingId)).toEqual([null, null, null, null]);
+    expect(recs[0]?.reason).toContain("no setting completed");
+  });
+
+  it("breaks cost ties by lower p99, then less memory", () => {
+    const tied = [
+      setting("a-1024", 1024, 2, 50, 90),
+      setting("b-512", 512, 2, 60, 80),
+      setting("c-256", 256, 2, 60, 80),
+    ];
+    expect(recommend(tied)[0]?.settingId).toBe("c-256");
+    const speedTied = [setting("a-1024", 1024, 3, 50, 90), setting("b-512", 512, 2, 50, 80)];
+    expect(recommend(speedTied)[1]?.settingId).toBe("b-512");
+  });
+});
+
+describe("the sample results", () => {
+  it("carry exactly what recommend() makes of their settings", () => {
+    const results = sampleResults();
+    expect(recommend(results.settings, { slo: results.run.slo ?? {}, balancedWeight: 0.5 })).toEqual(
+      results.recommendations,
+    );
+    expect(results.recommendations.find((r) => r.strategy === "cost")?.settingId).toBe("arm64-512");
+  });
+});
