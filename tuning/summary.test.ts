@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { summarizeResults } from "./summary.ts";
+import { sampleResults } from "./test-support/sample-results.ts";
+
+describe("summarizeResults", () => {
+  it("puts the run, each strategy's pick and one line per setting in a few lines", () => {
+    const results = sampleResults();
+    const lines = summarizeResults(results).trimEnd().split("\n");
+    expect(lines).toHaveLength(1 + results.recommendations.length + results.settings.length);
+    expect(lines[0]).toContain("powerbench 2026-11-27T02-09-00Z-ab12 · local us-east-1 · REST API");
+    expect(lines[0]).toContain("SLO p99 ≤ 80 ms, errors ≤ 0.1 %");
+    expect(lines[1]).toMatch(/^cost\s+arm64-512\s+\$4\.3265\/1M\s+p95 69 ms/);
+    expect(lines.find((l) => l.startsWith("slo"))).toMatch(/^slo\s+x86_64-1024\s+\$4\.3658\/1M\s+p95 38 ms/);
+    expect(lines.find((l) => l.startsWith("x86_64-128"))).toMatch(/FAILED\s+error-rate: error rate 0\.184/);
+    expect(lines.find((l) => l.startsWith("x86_64-2048"))).toMatch(
+      /p99 44\.8 ms\s+billed 9\.6 ms\s+errors 0\.07 %/,
+    );
+  });
+
+  it("says why a strategy has no pick", () => {
+    const results = sampleResults();
+    results.recommendations = [
+      { strategy: "slo", settingId: null, reason: "no setting meets p99 ≤ 5 ms", indistinguishableFrom: [] },
+    ];
+    expect(summarizeResults(results)).toContain("slo  none  no setting meets p99 ≤ 5 ms");
+  });
+});
