@@ -110,7 +110,10 @@ describe("parseCommand: the seed's holes are closed", () => {
 
   it.each([
     [{ operation: "create", payload: { Item: { number: 5 } } }, /payload\.Item\.id must be 1-128 characters/],
-    [{ operation: "create", payload: {} }, /payload\.Item must be a JSON object, got undefined/],
+    [
+      { operation: "create", payload: {} },
+      /payload\.Item must be a JSON object, got nothing \(the field is missing\)/,
+    ],
     [{ operation: "read", payload: { Key: { id: 5 } } }, /payload\.Key\.id must be/],
     [{ operation: "read" }, /payload must be a JSON object/],
     [

@@ -87,9 +87,11 @@ export function parseCommand(event: unknown, configuredTableName: string): Comma
   const command = expectObject(event, "command");
   const operation = command["operation"];
   if (typeof operation !== "string" || !(OPERATIONS as readonly string[]).includes(operation)) {
-    throw new BadRequestError(
-      `unknown operation ${typeof operation === "string" ? JSON.stringify(operation.slice(0, 64)) : describeValue(operation)}: expected one of ${OPERATIONS.join(", ")}`,
-    );
+    const got =
+      operation === undefined
+        ? "the command has no operation"
+        : `unknown operation ${typeof operation === "string" ? JSON.stringify(operation.slice(0, 64)) : describeValue(operation)}`;
+    throw new BadRequestError(`${got}: expected one of ${OPERATIONS.join(", ")}`);
   }
   rejectUnknownFields(command, ["operation", "tableName", "payload"], "command");
   const tableName = command["tableName"];

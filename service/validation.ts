@@ -30,6 +30,7 @@ export interface Item extends Attributes {
 
 /** Short rendering of a received value for error messages. */
 export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing (the field is missing)";
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") {
