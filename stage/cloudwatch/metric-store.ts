@@ -1,0 +1,305 @@
+/**
+ * The metric store of the CloudWatch emulation: stage parts `put` data points (MetricSink), the AWS endpoint
+ * answers GetMetricData / ListMetrics from it.
+ *
+ * Storage: one series per metric (namespace, name, exact dimension set); per series, one bucket per second
+ * holding the exact Sum / SampleCount / Minimum / Maximum and the raw values for percentiles. Memory is
+ * bounded three ways (see DEFAULTS): a per-second cap on raw values (beyond it a uniform reservoir sample is
+ * kept, so percentiles become estimates while the other stats stay exact), a retention window measured from
+ * the newest data point, and a cap on the number of raw values stored overall (the oldest seconds go first).
+ *
+ * Query semantics follow CloudWatch: dimensions match exactly (a query for {FunctionName} does not see data put
+ * with {FunctionName, Resource}); periods with no data are omitted; timestamps are period starts, newest first
+ * unless `scanBy` is "TimestampAscending". Locally any whole number of seconds is a valid period and periods
+ * are aligned to the query's StartTime; data points keep their millisecond timestamps, so a window
+ * [StartTime, EndTime) cuts exactly (a warm-up that ends in the same second as the measured load starts does
+ * not leak into it). A second that a period or window edge cuts through is split value by value.
+ */
+import type { MetricDatum, MetricSink } from "../contracts.ts";
+import { InvalidParameterError } from "./errors.ts";
+import { type Aggregate, computeStat, parseStat } from "./metric-stats.ts";
+
+export const DEFAULTS = {
+  /** Raw values kept per series and second; beyond it a reservoir sample. @default 1000 */
+  maxRawValuesPerSecond: 1000,
+  /** Data older than this, measured from the newest data point stored, is dropped. @default 3 hours */
+  retentionMs: 3 * 60 * 60 * 1000,
+  /** Raw values stored overall; past it the oldest seconds are dropped. @default 2,000,000 (~16 MB) */
+  maxStoredValues: 2_000_000,
+  /** Distinct series (metric + dimension set); data for further series is dropped and counted. @default 10,000 */
+  maxSeries: 10_000,
+} as const;
+
+export type MetricStoreOptions = { [K in keyof typeof DEFAULTS]?: number };
+
+interface Bucket extends Aggregate {
+  values: number[];
+  /** Millisecond within the second of each raw value (parallel to `values`). */
+  offsetsMs: number[];
+}
+
+/** A period being computed: aggregates plus the raw values for percentiles. */
+interface PeriodAccumulator extends Aggregate {
+  values: number[];
+}
+
+interface Series {
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  unit: string;
+  seconds: Map<number, Bucket>;
+}
+
+/** One query of a metric's statistic over a time range. */
+export interface MetricQuery {
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  /** e.g. "Sum", "Average", "p99", "p99.9". */
+  stat: string;
+  periodSeconds: number;
+  startMs: number;
+  endMs: number;
+  /** Only data put with this unit; any unit when absent. */
+  unit?: string;
+  /** @default "TimestampDescending" */
+  scanBy?: "TimestampDescending" | "TimestampAscending";
+}
+
+export interface MetricQueryResult {
+  /** Period start times, epoch ms. */
+  timestampsMs: number[];
+  values: number[];
+}
+
+/** A metric as ListMetrics returns it. */
+export interface MetricIdentity {
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+}
+
+export class MetricStore implements MetricSink {
+  readonly options: { [K in keyof typeof DEFAULTS]: number };
+  private readonly series = new Map<string, Series>();
+  private storedValues = 0;
+  private newestSecond = Number.NEGATIVE_INFINITY;
+  private lastPruneSecond = Number.NEGATIVE_INFINITY;
+  private rngState = 0x9e3779b9;
+  /** Data points dropped because the series cap was reached (a sign the caller puts unbounded dimensions). */
+  droppedDatapoints = 0;
+
+  constructor(options: MetricStoreOptions = {}) {
+    this.options = { ...DEFAULTS, ...stripUndefined(options) };
+  }
+
+  /** MetricSink: stores one data point. Values that are not finite numbers are ignored, as CloudWatch rejects them. */
+  put(datum: MetricDatum): void {
+    if (!Number.isFinite(datum.value) || !Number.isFinite(datum.timestampMs)) return;
+    const key = seriesKey(datum.namespace, datum.metricName, datum.dimensions);
+    let series = this.series.get(key);
+    if (!series) {
+      if (this.series.size >= this.options.maxSeries) {
+        this.droppedDatapoints++;
+        return;
+      }
+      series = {
+        namespace: datum.namespace,
+        metricName: datum.metricName,
+        dimensions: { ...datum.dimensions },
+        unit: datum.unit,
+        seconds: new Map(),
+      };
+      this.series.set(key, series);
+    }
+    series.unit = datum.unit;
+    const second = Math.floor(datum.timestampMs / 1000);
+    let bucket = series.seconds.get(second);
+    if (!bucket) {
+      bucket = { sum: 0, count: 0, min: datum.value, max: datum.value, values: [], offsetsMs: [] };
+      series.seconds.set(second, bucket);
+    }
+    this.addToBucket(bucket, datum.value, datum.timestampMs - second * 1000);
+    if (second > this.newestSecond) this.newestSecond = second;
+    if (this.newestSecond - this.lastPruneSecond >= 60 || this.storedValues > this.options.maxStoredValues) {
+      this.prune();
+    }
+  }
+
+  /** Number of raw values held (for tests and the perf report). */
+  get storedValueCount(): number {
+    return this.storedValues;
+  }
+
+  /** One statistic per period over [startMs, endMs); throws InvalidParameterError for an invalid query. */
+  query(q: MetricQuery): MetricQueryResult {
+    const stat = parseStat(q.stat);
+    if (!stat) {
+      throw new InvalidParameterError(
+        "InvalidParameterValueException",
+        `unsupported Stat "${q.stat}": expected Sum, Average, Minimum, Maximum, SampleCount or a percentile pNN / pNN.N (e.g. p99, p99.9)`,
+      );
+    }
+    if (!Number.isInteger(q.periodSeconds) || q.periodSeconds < 1) {
+      throw new InvalidParameterError(
+        "InvalidParameterValueException",
+        `invalid Period ${q.periodSeconds}: expected a whole number of seconds ≥ 1`,
+      );
+    }
+    if (!(q.endMs > q.startMs)) {
+      throw new InvalidParameterError(
+        "InvalidParameterValueException",
+        `invalid time range: StartTime (${new Date(q.startMs).toISOString()}) must be before EndTime (${new Date(q.endMs).toISOString()})`,
+      );
+    }
+    const series = this.series.get(seriesKey(q.namespace, q.metricName, q.dimensions));
+    if (!series || (q.unit !== undefined && q.unit !== series.unit)) return { timestampsMs: [], values: [] };
+    const periodMs = q.periodSeconds * 1000;
+    const periods = new Map<number, PeriodAccumulator>();
+    const periodOf = (index: number): PeriodAccumulator => {
+      let acc = periods.get(index);
+      if (!acc) {
+        acc = { sum: 0, count: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY, values: [] };
+        periods.set(index, acc);
+      }
+      return acc;
+    };
+    const wantValues = stat.kind === "percentile";
+    for (const [second, bucket] of series.seconds) {
+      const firstMs = second * 1000;
+      const lastMs = firstMs + 999;
+      if (lastMs < q.startMs || firstMs >= q.endMs) continue;
+      const index = Math.floor((firstMs - q.startMs) / periodMs);
+      const whole =
+        firstMs >= q.startMs && lastMs < q.endMs && index === Math.floor((lastMs - q.startMs) / periodMs);
+      if (whole) {
+        const acc = periodOf(index);
+        mergeInto(acc, bucket);
+        if (wantValues) for (const v of bucket.values) acc.values.push(v);
+        continue;
+      }
+      // An edge cuts this second: place each raw value by its own timestamp (weighted when sampled).
+      const weight = bucket.count / bucket.values.length;
+      bucket.values.forEach((v, i) => {
+        const t = firstMs + (bucket.offsetsMs[i] ?? 0);
+        if (t < q.startMs || t >= q.endMs) return;
+        const acc = periodOf(Math.floor((t - q.startMs) / periodMs));
+        mergeInto(acc, { sum: v * weight, count: weight, min: v, max: v });
+        if (wantValues) acc.values.push(v);
+      });
+    }
+    const indexes = [...periods.keys()].sort((a, b) => a - b);
+    if ((q.scanBy ?? "TimestampDescending") === "TimestampDescending") indexes.reverse();
+    const timestampsMs: number[] = [];
+    const values: number[] = [];
+    for (const index of indexes) {
+      const acc = periods.get(index);
+      if (!acc || acc.count === 0) continue;
+      if (wantValues) acc.values.sort((a, b) => a - b);
+      const value = computeStat(stat, acc, acc.values);
+      if (value === undefined) continue;
+      timestampsMs.push(q.startMs + index * periodMs);
+      values.push(value);
+    }
+    return { timestampsMs, values };
+  }
+
+  /** ListMetrics: metrics whose dimensions include every filter (a filter without value matches any value). */
+  listMetrics(filter: {
+    namespace?: string;
+    metricName?: string;
+    dimensions?: { name: string; value?: string }[];
+  }): MetricIdentity[] {
+    const found: MetricIdentity[] = [];
+    for (const s of this.series.values()) {
+      if (filter.namespace !== undefined && s.namespace !== filter.namespace) continue;
+      if (filter.metricName !== undefined && s.metricName !== filter.metricName) continue;
+      const ok = (filter.dimensions ?? []).every((d) =>
+        d.value === undefined ? d.name in s.dimensions : s.dimensions[d.name] === d.value,
+      );
+      if (ok)
+        found.push({ namespace: s.namespace, metricName: s.metricName, dimensions: { ...s.dimensions } });
+    }
+    return found;
+  }
+
+  private addToBucket(bucket: Bucket, value: number, offsetMs: number): void {
+    bucket.sum += value;
+    bucket.count++;
+    if (value < bucket.min) bucket.min = value;
+    if (value > bucket.max) bucket.max = value;
+    if (bucket.values.length < this.options.maxRawValuesPerSecond) {
+      bucket.values.push(value);
+      bucket.offsetsMs.push(offsetMs);
+      this.storedValues++;
+      return;
+    }
+    // Reservoir sampling (Algorithm R): every value seen has the same chance to be among those kept.
+    const slot = Math.floor(this.random() * bucket.count);
+    if (slot < bucket.values.length) {
+      bucket.values[slot] = value;
+      bucket.offsetsMs[slot] = offsetMs;
+    }
+  }
+
+  private prune(): void {
+    this.lastPruneSecond = this.newestSecond;
+    let horizon = this.newestSecond - Math.floor(this.options.retentionMs / 1000);
+    this.dropOlderThan(horizon);
+    // Over the global cap: move the horizon forward in steps of a tenth of the retained span.
+    while (this.storedValues > this.options.maxStoredValues) {
+      const oldest = this.oldestSecond();
+      if (oldest === undefined || oldest >= this.newestSecond) break;
+      horizon = Math.max(horizon, oldest) + Math.max(1, Math.ceil((this.newestSecond - oldest) / 10));
+      this.dropOlderThan(horizon);
+    }
+  }
+
+  private dropOlderThan(horizonSecond: number): void {
+    for (const s of this.series.values()) {
+      for (const [second, bucket] of s.seconds) {
+        if (second < horizonSecond) {
+          this.storedValues -= bucket.values.length;
+          s.seconds.delete(second);
+        }
+      }
+    }
+  }
+
+  private oldestSecond(): number | undefined {
+    let oldest: number | undefined;
+    for (const s of this.series.values()) {
+      for (const second of s.seconds.keys()) if (oldest === undefined || second < oldest) oldest = second;
+    }
+    return oldest;
+  }
+
+  /** xorshift32: deterministic, so a run's sampling is reproducible. */
+  private random(): number {
+    let x = this.rngState;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.rngState = x >>> 0;
+    return this.rngState / 0x1_0000_0000;
+  }
+}
+
+function seriesKey(namespace: string, metricName: string, dimensions: Record<string, string>): string {
+  const dims = Object.keys(dimensions)
+    .sort()
+    .map((name) => [name, dimensions[name]]);
+  return JSON.stringify([namespace, metricName, dims]);
+}
+
+function mergeInto(acc: Aggregate, add: Aggregate): void {
+  acc.sum += add.sum;
+  acc.count += add.count;
+  if (add.min < acc.min) acc.min = add.min;
+  if (add.max > acc.max) acc.max = add.max;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
