@@ -63,8 +63,9 @@ describe("computeCost on AWS's own worked examples", () => {
   });
 
   it("API Gateway pricing page, REST example at 15 billion calls: tiers $3.50, $2.80, $2.38", () => {
-    // Source: https://aws.amazon.com/api-gateway/pricing/ REST example for 15 billion calls a month:
-    // 333M × $3.50/M + 667M × $2.80/M + 14B × $2.38/M = $1,165.50 + $1,867.60 + $33,320 = $36,353.10.
+    // Source: https://aws.amazon.com/api-gateway/pricing/ REST example "receives 15 billion API calls per month":
+    // the calls fall in the first three tiers, 333M at $3.50/M + 667M at $2.80/M + 14B at $2.38/M
+    // = $1,165.50 + $1,867.60 + $33,320.00 = $36,353.10 (arithmetic checked by hand).
     const rest = usEast1.apiGateway?.REST;
     if (!rest) throw new Error("us-east-1 REST price missing");
     expect(monthlyCostUsd(rest, 15e9)).toBeCloseTo(36_353.1, 6);
