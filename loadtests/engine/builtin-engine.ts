@@ -12,7 +12,7 @@ import { expectedIterations, resolveProfile, totalDurationMs } from "../profiles
 import { createRandom } from "../random.ts";
 import { RUN_RESULT_SCHEMA_VERSION, type RunResult } from "../run-result.ts";
 import { evaluateThresholds } from "../thresholds.ts";
-import { classifyOutcome, Workload } from "../workload.ts";
+import { Workload } from "../workload.ts";
 import { HttpClient } from "./http-client.ts";
 import { Recorder } from "./recorder.ts";
 import { ArrivalSchedule } from "./schedule.ts";
@@ -85,15 +85,17 @@ async function runBuiltin(
     counts.started += 1;
     lastFiredAtMs = elapsed();
     void client.send(request).then((outcome) => {
-      inFlight -= 1;
-      if (!outcome.cut) {
-        const latencyMs = elapsed() - dueMs;
-        workload.observe(request, outcome.status);
-        const error = classifyOutcome(request, outcome.status, outcome.transportError);
-        recorder.record(request.operation, dueMs, latencyMs, outcome.status, error);
-        counts.completed += 1;
+      try {
+        if (!outcome.cut) {
+          const latencyMs = elapsed() - dueMs;
+          const error = workload.settle(request, outcome.status, outcome.transportError);
+          recorder.record(request.operation, dueMs, latencyMs, outcome.status, error);
+          counts.completed += 1;
+        }
+      } finally {
+        inFlight -= 1;
+        if (!scheduling && inFlight === 0) finish();
       }
-      if (!scheduling && inFlight === 0) finish();
     });
   };
 
