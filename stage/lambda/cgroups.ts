@@ -1,0 +1,253 @@
+/**
+ * CPU and memory limits per execution environment, as Lambda sizes them: memory/1769 of one CPU (1,769 MB =
+ * one vCPU) through the kernel's CFS quota, and a hard memory limit of the configured size. cgroup v1
+ * (`cpu.cfs_quota_us`, `memory.limit_in_bytes`) or v2 (`cpu.max`, `memory.max`), detected at start. Groups are
+ * created under this process's own cgroup of each hierarchy (a memory cgroup like /process_api/<id>), named
+ * `powerbench-<pid>-<n>`. Where anything fails, the caller runs unthrottled and reports why.
+ */
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { CpuScaling } from "../contracts.ts";
+import { CgroupError } from "./errors.ts";
+
+/** One vCPU per 1,769 MB, as on Lambda. */
+export const MB_PER_VCPU = 1769;
+export const CFS_PERIOD_US = 100_000;
+/** The kernel refuses quotas under 1 ms. */
+const MIN_QUOTA_US = 1_000;
+
+/** CFS quota in µs per 100 ms period for a memory size, capped at the machine's cores. */
+export function cpuQuotaUs(memoryMb: number, cores: number = os.availableParallelism()): number {
+  const quota = Math.round((CFS_PERIOD_US * memoryMb) / MB_PER_VCPU);
+  return Math.min(Math.max(quota, MIN_QUOTA_US), cores * CFS_PERIOD_US);
+}
+
+interface Hierarchy {
+  /** Directory of this process's own cgroup in the hierarchy; child groups go inside it. */
+  parentDir: string;
+}
+
+/** The cgroups of one environment. */
+export interface EnvironmentCgroup {
+  readonly name: string;
+  /** Joins the memory limit (do it at once after spawn, so the runtime's own memory counts). */
+  joinMemory(pid: number): void;
+  /** Joins the CPU quota (do it before the handler loads). */
+  joinCpu(pid: number): void;
+  /** True when the kernel's OOM killer killed a process of this group. */
+  oomKilled(): boolean;
+  /** Removes the group's directories; the processes must have exited. */
+  remove(): Promise<void>;
+}
+
+/** Creates and removes environment cgroups. Obtain one with `detectCgroups`. */
+export class CgroupManager {
+  private next = 0;
+  private readonly live = new Set<EnvironmentCgroup>();
+
+  constructor(
+    readonly mode: "cgroup-v1" | "cgroup-v2",
+    private readonly cpu: Hierarchy,
+    private readonly memory: Hierarchy,
+  ) {}
+
+  /** Creates `powerbench-<pid>-<n>` with the CPU quota and memory limit of `memoryMb`. Throws CgroupError. */
+  create(memoryMb: number, suffix?: string): EnvironmentCgroup {
+    const name = `powerbench-${process.pid}-${suffix ?? this.next++}`;
+    const cpuDir = path.join(this.cpu.parentDir, name);
+    const memoryDir = path.join(this.memory.parentDir, name);
+    const created: string[] = [];
+    try {
+      for (const dir of cpuDir === memoryDir ? [cpuDir] : [cpuDir, memoryDir]) {
+        mkdirSync(dir);
+        created.push(dir);
+      }
+      const quotaUs = cpuQuotaUs(memoryMb);
+      const limitBytes = memoryMb * 1024 * 1024;
+      if (this.mode === "cgroup-v1") {
+        writeFileSync(path.join(cpuDir, "cpu.cfs_period_us"), String(CFS_PERIOD_US));
+        writeFileSync(path.join(cpuDir, "cpu.cfs_quota_us"), String(quotaUs));
+        writeFileSync(path.join(memoryDir, "memory.limit_in_bytes"), String(limitBytes));
+      } else {
+        writeFileSync(path.join(cpuDir, "cpu.max"), `${quotaUs} ${CFS_PERIOD_US}`);
+        writeFileSync(path.join(memoryDir, "memory.max"), String(limitBytes));
+        tryWrite(path.join(memoryDir, "memory.swap.max"), "0");
+      }
+    } catch (error) {
+      for (const dir of created.reverse()) tryRmdir(dir);
+      throw new CgroupError(
+        `could not create cgroup ${name} (${this.mode}) for ${memoryMb} MB: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    const procsFile = this.mode === "cgroup-v1" ? "cgroup.procs" : "cgroup.procs";
+    const oomFile = this.mode === "cgroup-v1" ? "memory.oom_control" : "memory.events";
+    const group: EnvironmentCgroup = {
+      name,
+      joinMemory: (pid) => writeFileSync(path.join(memoryDir, procsFile), String(pid)),
+      joinCpu: (pid) => {
+        if (cpuDir !== memoryDir) writeFileSync(path.join(cpuDir, procsFile), String(pid));
+      },
+      oomKilled: () => {
+        try {
+          const match = /^oom_kill (\d+)$/m.exec(readFileSync(path.join(memoryDir, oomFile), "utf8"));
+          return Number(match?.[1] ?? 0) > 0;
+        } catch {
+          return false;
+        }
+      },
+      remove: async () => {
+        this.live.delete(group);
+        for (const dir of created) await rmdirWithRetry(dir);
+      },
+    };
+    this.live.add(group);
+    return group;
+  }
+
+  /** Removes every group this manager created and has not removed yet. */
+  async removeAll(): Promise<void> {
+    await Promise.all([...this.live].map((group) => group.remove()));
+  }
+}
+
+function tryWrite(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch {
+    // optional knob (e.g. no swap accounting)
+  }
+}
+
+function tryRmdir(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // best effort while unwinding a failed create
+  }
+}
+
+/** A process leaves its cgroup shortly after it is reaped; rmdir answers EBUSY until then. */
+async function rmdirWithRetry(dir: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      rmdirSync(dir);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") return;
+      if (code !== "EBUSY" || attempt >= 100) {
+        throw new CgroupError(`could not remove cgroup ${dir}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+interface Mount {
+  root: string;
+  mountPoint: string;
+  fsType: string;
+  superOptions: string[];
+}
+
+function readMounts(): Mount[] {
+  return readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .filter((line) => line.length > 0)
+    .map((line) => {
+      const [left = "", right = ""] = line.split(" - ");
+      const fields = left.split(" ");
+      const [fsType = "", , superOptions = ""] = right.split(" ");
+      return {
+        root: fields[3] ?? "/",
+        mountPoint: fields[4] ?? "",
+        fsType,
+        superOptions: superOptions.split(","),
+      };
+    });
+}
+
+/** This process's cgroup path per hierarchy: controller name (or "" for v2) → path. */
+function readOwnCgroups(): Map<string, string> {
+  const own = new Map<string, string>();
+  for (const line of readFileSync("/proc/self/cgroup", "utf8").split("\n")) {
+    const match = /^\d+:([^:]*):(.*)$/.exec(line);
+    if (!match) continue;
+    const [, controllers = "", cgroupPath = "/"] = match;
+    if (controllers === "") own.set("", cgroupPath);
+    for (const controller of controllers.split(",")) if (controller) own.set(controller, cgroupPath);
+  }
+  return own;
+}
+
+function ownDir(mount: Mount, cgroupPath: string): string {
+  const relative =
+    mount.root !== "/" && cgroupPath.startsWith(mount.root)
+      ? cgroupPath.slice(mount.root.length)
+      : cgroupPath;
+  return path.join(mount.mountPoint, relative);
+}
+
+function locateV1(): { cpu: Hierarchy; memory: Hierarchy } | string {
+  const mounts = readMounts().filter((m) => m.fsType === "cgroup");
+  const own = readOwnCgroups();
+  const find = (controller: string): Hierarchy | string => {
+    const mount = mounts.find((m) => m.superOptions.includes(controller));
+    if (!mount) return `no cgroup v1 "${controller}" hierarchy is mounted`;
+    return { parentDir: ownDir(mount, own.get(controller) ?? "/") };
+  };
+  const cpu = find("cpu");
+  const memory = find("memory");
+  if (typeof cpu === "string") return cpu;
+  if (typeof memory === "string") return memory;
+  return { cpu, memory };
+}
+
+function locateV2(): Hierarchy | string {
+  const mount = readMounts().find((m) => m.fsType === "cgroup2");
+  if (!mount) return "no cgroup2 hierarchy is mounted";
+  const parentDir = ownDir(mount, readOwnCgroups().get("") ?? "/");
+  const controllers = readFileSync(path.join(parentDir, "cgroup.controllers"), "utf8").split(/\s+/);
+  if (!controllers.includes("cpu") || !controllers.includes("memory")) {
+    return `the cgroup2 group ${parentDir} does not offer the cpu and memory controllers`;
+  }
+  writeFileSync(path.join(parentDir, "cgroup.subtree_control"), "+cpu +memory");
+  return { parentDir };
+}
+
+/**
+ * Finds out whether this process may create CPU/memory cgroups, by creating and removing a probe group.
+ * Returns the scaling mode for reports and, when it works, the manager.
+ */
+export function detectCgroups(): { scaling: CpuScaling; manager?: CgroupManager } {
+  const reasons: string[] = [];
+  const attempts: Array<() => CgroupManager | string> = [
+    () => {
+      const v1 = locateV1();
+      return typeof v1 === "string" ? v1 : new CgroupManager("cgroup-v1", v1.cpu, v1.memory);
+    },
+    () => {
+      const v2 = locateV2();
+      return typeof v2 === "string" ? v2 : new CgroupManager("cgroup-v2", v2, v2);
+    },
+  ];
+  for (const attempt of attempts) {
+    try {
+      const manager = attempt();
+      if (typeof manager === "string") {
+        reasons.push(manager);
+        continue;
+      }
+      const probe = manager.create(128, "probe");
+      void probe.remove();
+      return { scaling: { mode: manager.mode }, manager };
+    } catch (error) {
+      reasons.push((error as Error).message);
+    }
+  }
+  return { scaling: { mode: "none", reason: `CPU is not scaled with memory: ${reasons.join("; ")}` } };
+}

@@ -1,0 +1,112 @@
+/**
+ * Warm execution environments, per pool key (function, version, configuration revision). The most recently
+ * used idle environment is reused first; idle ones are reclaimed after `idleTimeoutMs`; retired ones (their
+ * configuration changed, their version was deleted) finish what they run and then go.
+ */
+import type { ExecutionEnvironment } from "./environment.ts";
+
+export class EnvironmentPool {
+  private readonly idle = new Map<string, ExecutionEnvironment[]>();
+  private readonly all = new Set<ExecutionEnvironment>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly idleTimeoutMs: number) {}
+
+  /** Environments alive right now (idle and busy). */
+  get size(): number {
+    return this.all.size;
+  }
+
+  /** Process ids of every live environment (for tests and diagnostics). */
+  pids(): number[] {
+    return [...this.all].map((env) => env.pid);
+  }
+
+  /** An idle environment for `key`, or undefined when a cold start is needed. */
+  take(key: string): ExecutionEnvironment | undefined {
+    const stack = this.idle.get(key);
+    while (stack && stack.length > 0) {
+      const env = stack.pop();
+      if (env?.alive && !env.retired) return env;
+    }
+    return undefined;
+  }
+
+  /** Registers a new environment (busy until released). */
+  add(env: ExecutionEnvironment): void {
+    this.all.add(env);
+  }
+
+  /** Returns an environment after an invocation: back to the idle stack, or disposed. */
+  release(env: ExecutionEnvironment): void {
+    if (!env.alive || env.retired) {
+      void this.dispose(env);
+      return;
+    }
+    env.lastUsedMs = Date.now();
+    const stack = this.idle.get(env.poolKey);
+    if (stack) stack.push(env);
+    else this.idle.set(env.poolKey, [env]);
+    this.startSweeper();
+  }
+
+  /** Forgets an environment whose process exited. */
+  forget(env: ExecutionEnvironment): void {
+    this.all.delete(env);
+    const stack = this.idle.get(env.poolKey);
+    if (!stack) return;
+    const index = stack.indexOf(env);
+    if (index >= 0) stack.splice(index, 1);
+    if (stack.length === 0) this.idle.delete(env.poolKey);
+  }
+
+  /** Retires every environment whose key matches: idle ones go now, busy ones after their invocation. */
+  retire(matches: (key: string) => boolean): void {
+    for (const env of this.all) {
+      if (!matches(env.poolKey)) continue;
+      env.retired = true;
+    }
+    for (const [key, stack] of this.idle) {
+      if (!matches(key)) continue;
+      this.idle.delete(key);
+      for (const env of stack) void this.dispose(env);
+    }
+  }
+
+  private async dispose(env: ExecutionEnvironment): Promise<void> {
+    this.forget(env);
+    await env.dispose();
+  }
+
+  private startSweeper(): void {
+    if (this.sweeper) return;
+    const periodMs = Math.min(Math.max(Math.floor(this.idleTimeoutMs / 4), 10), 5_000);
+    this.sweeper = setInterval(() => this.sweep(), periodMs);
+    this.sweeper.unref();
+  }
+
+  /** Reclaims environments idle for idleTimeoutMs or longer. */
+  sweep(nowMs: number = Date.now()): void {
+    for (const [key, stack] of this.idle) {
+      const keep = stack.filter((env) => nowMs - env.lastUsedMs < this.idleTimeoutMs);
+      const expired = stack.filter((env) => !keep.includes(env));
+      if (keep.length === 0) this.idle.delete(key);
+      else this.idle.set(key, keep);
+      for (const env of expired) void this.dispose(env);
+    }
+    if (this.idle.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  /** Kills every environment and waits until all are gone. */
+  async closeAll(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    this.idle.clear();
+    const envs = [...this.all];
+    this.all.clear();
+    await Promise.all(envs.map((env) => env.dispose()));
+  }
+}

@@ -1,0 +1,380 @@
+/**
+ * One execution environment: its own OS process running the bundled runtime, like a Lambda sandbox. It
+ * joins its memory cgroup at once after spawn and its CPU cgroup before the handler loads, imports the
+ * handler once (Init Duration, timed in the runtime), then serves one invocation at a time. Timeouts kill it;
+ * a crash (the memory cgroup's OOM killer, V8's heap limit, an exit) ends the invocation as Lambda reports it.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { EnvironmentCgroup } from "./cgroups.ts";
+import { type LogFormat, logStreamName } from "./platform-log.ts";
+import type { FromRuntime, ToRuntime } from "./runtime/protocol.ts";
+
+export interface EnvironmentSpec {
+  /** The pool this environment belongs to: function, version and configuration revision. */
+  poolKey: string;
+  functionName: string;
+  version: string;
+  memoryMb: number;
+  handler: string;
+  codeDir: string;
+  logFormat: LogFormat;
+  logGroupName: string;
+  region: string;
+  /** The function's Environment.Variables. */
+  variables: Record<string, string>;
+  /** Credentials of the execution role, as Lambda puts them in the environment. */
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  runtimePath: string;
+  /** Bounds INIT (Lambda allows 10 s). */
+  initTimeoutMs: number;
+  cgroup?: EnvironmentCgroup;
+  /** Called when joining a cgroup fails: the environment then runs unthrottled. */
+  onCgroupFailure: (error: Error) => void;
+  /** Output that arrives outside an invocation (e.g. a crash while idle). */
+  onStrayLines: (env: ExecutionEnvironment, lines: CapturedLine[]) => void;
+  /** The process exited (for whatever reason). */
+  onExit: (env: ExecutionEnvironment) => void;
+}
+
+export interface CapturedLine {
+  timestampMs: number;
+  message: string;
+}
+
+export type InitResult =
+  | { ok: true; initDurationMs: number; lines: CapturedLine[] }
+  | {
+      ok: false;
+      initDurationMs: number;
+      errorType: string;
+      errorMessage: string;
+      trace: string[];
+      lines: CapturedLine[];
+    };
+
+export type InvocationResult =
+  | {
+      kind: "done";
+      ok: boolean;
+      payload: string;
+      durationMs: number;
+      maxMemoryUsedMb: number;
+      lines: CapturedLine[];
+    }
+  | { kind: "timeout"; durationMs: number; maxMemoryUsedMb: number; lines: CapturedLine[] }
+  | {
+      kind: "crash";
+      durationMs: number;
+      maxMemoryUsedMb: number;
+      errorType: "Runtime.OutOfMemory" | "Runtime.ExitError";
+      /** As Lambda words it: "signal: killed", "exit status 1", ... */
+      exitText: string;
+      lines: CapturedLine[];
+    };
+
+const SIGNAL_TEXT: Record<string, string> = {
+  SIGKILL: "signal: killed",
+  SIGABRT: "signal: aborted (core dumped)",
+  SIGSEGV: "signal: segmentation fault (core dumped)",
+  SIGTERM: "signal: terminated",
+};
+
+/** V8 heap sizes as Lambda's Node.js bootstrap derives them from the memory size. */
+export function nodeMemoryArgs(memoryMb: number): string[] {
+  const newSpaceMb = Math.floor(memoryMb / 10);
+  return [
+    `--max-semi-space-size=${Math.floor(newSpaceMb / 2)}`,
+    `--max-old-space-size=${memoryMb - newSpaceMb}`,
+  ];
+}
+
+interface Pending {
+  id: string;
+  startedMs: number;
+  lines: CapturedLine[];
+  timer: NodeJS.Timeout;
+  resolve: (result: InvocationResult) => void;
+}
+
+export class ExecutionEnvironment {
+  /** 32 hex digits, as in the log stream name. */
+  readonly id = randomBytes(16).toString("hex");
+  readonly logStreamName: string;
+  readonly poolKey: string;
+  readonly memoryMb: number;
+  readonly exited: Promise<void>;
+  alive = true;
+  /** Set when the configuration it runs changed: finish the current invocation, then go. */
+  retired = false;
+  lastUsedMs = Date.now();
+  /** Init Duration still to be reported on the first REPORT line of this environment. */
+  pendingInitDurationMs: number | undefined;
+  readonly pid: number;
+
+  private readonly child: ChildProcess;
+  private current: Pending | undefined;
+  private initLines: CapturedLine[] | undefined = [];
+  private maxRssKb = 0;
+  private stderrTail = "";
+  private initResolve: ((result: InitResult) => void) | undefined;
+  private cgroup: EnvironmentCgroup | undefined;
+  private cgroupRemoved: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly spec: EnvironmentSpec) {
+    this.poolKey = spec.poolKey;
+    this.memoryMb = spec.memoryMb;
+    this.logStreamName = logStreamName(new Date(), spec.version, this.id);
+    this.cgroup = spec.cgroup;
+    this.child = spawn(process.execPath, [...nodeMemoryArgs(spec.memoryMb), spec.runtimePath], {
+      cwd: spec.codeDir,
+      env: this.processEnv(),
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
+    this.pid = this.child.pid ?? -1;
+    // Join the memory cgroup before the runtime allocates much, so its own memory counts toward the limit.
+    this.joinCgroup((group) => group.joinMemory(this.pid));
+    this.exited = new Promise((resolve) =>
+      this.child.once("exit", (code, signal) => resolve(this.onExit(code, signal))),
+    );
+    this.child.on("error", () => {
+      // spawn/send failures surface as an exit; nothing else to do here
+    });
+    this.child.on("message", (message: FromRuntime) => this.onMessage(message));
+    this.child.stdout?.setEncoding("utf8").on("data", (text: string) => this.onOutput(text));
+    this.child.stderr?.setEncoding("utf8").on("data", (text: string) => {
+      this.stderrTail = (this.stderrTail + text).slice(-4096);
+      this.onOutput(text);
+    });
+    // Idle environments must not keep the emulator's process alive; invocations hold a timer while they run.
+    this.child.unref();
+    (this.child.channel as { unref?: () => void } | undefined)?.unref?.();
+  }
+
+  /** Starts an environment and runs its INIT phase. */
+  static start(spec: EnvironmentSpec): Promise<{ env: ExecutionEnvironment; init: InitResult }> {
+    const env = new ExecutionEnvironment(spec);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        env.kill();
+        env.finishInit({
+          ok: false,
+          initDurationMs: spec.initTimeoutMs,
+          errorType: "Runtime.InitTimeout",
+          errorMessage: `INIT did not finish within ${spec.initTimeoutMs} ms`,
+          trace: [],
+          lines: [],
+        });
+      }, spec.initTimeoutMs);
+      env.initResolve = (init) => {
+        clearTimeout(timer);
+        resolve({ env, init });
+      };
+    });
+  }
+
+  private processEnv(): NodeJS.ProcessEnv {
+    const { spec } = this;
+    return {
+      ...spec.variables,
+      PATH: process.env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+      LANG: "en_US.UTF-8",
+      TZ: ":UTC",
+      LAMBDA_TASK_ROOT: spec.codeDir,
+      LAMBDA_RUNTIME_DIR: path.dirname(spec.runtimePath),
+      _HANDLER: spec.handler,
+      AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split(".")[0]}.x`,
+      AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
+      AWS_LAMBDA_FUNCTION_VERSION: spec.version,
+      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+      AWS_LAMBDA_LOG_GROUP_NAME: spec.logGroupName,
+      AWS_LAMBDA_LOG_STREAM_NAME: this.logStreamName,
+      AWS_LAMBDA_LOG_FORMAT: spec.logFormat,
+      AWS_REGION: spec.region,
+      AWS_DEFAULT_REGION: spec.region,
+      AWS_ACCESS_KEY_ID: spec.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: spec.credentials.secretAccessKey,
+      ...(spec.credentials.sessionToken ? { AWS_SESSION_TOKEN: spec.credentials.sessionToken } : {}),
+    };
+  }
+
+  private joinCgroup(join: (group: EnvironmentCgroup) => void): void {
+    if (!this.cgroup || this.pid < 0) return;
+    try {
+      join(this.cgroup);
+    } catch (error) {
+      this.spec.onCgroupFailure(error as Error);
+      const group = this.cgroup;
+      this.cgroup = undefined;
+      void group.remove().catch(() => {});
+    }
+  }
+
+  private send(message: ToRuntime): void {
+    if (this.child.connected) this.child.send(message);
+  }
+
+  private finishInit(result: InitResult): void {
+    const resolve = this.initResolve;
+    this.initResolve = undefined;
+    this.initLines = undefined;
+    resolve?.(result);
+  }
+
+  private onMessage(message: FromRuntime): void {
+    switch (message.t) {
+      case "ready":
+        this.joinCgroup((group) => group.joinCpu(this.pid));
+        this.send({ t: "init" });
+        return;
+      case "init-ok":
+        this.pendingInitDurationMs = message.initDurationMs;
+        this.finishInit({ ok: true, initDurationMs: message.initDurationMs, lines: this.initLines ?? [] });
+        return;
+      case "init-error": {
+        const { initDurationMs, errorType, errorMessage, trace } = message;
+        this.finishInit({
+          ok: false,
+          initDurationMs,
+          errorType,
+          errorMessage,
+          trace,
+          lines: this.initLines ?? [],
+        });
+        return;
+      }
+      case "log":
+        this.capture([{ timestampMs: Date.now(), message: message.line }]);
+        return;
+      case "done": {
+        this.maxRssKb = Math.max(this.maxRssKb, message.maxRssKb);
+        if (message.fatal) this.alive = false;
+        const pending = this.current;
+        if (!pending || pending.id !== message.id) return;
+        this.settle({
+          kind: "done",
+          ok: message.ok,
+          payload: message.payload,
+          durationMs: message.durationMs,
+          maxMemoryUsedMb: this.maxMemoryUsedMb(),
+          lines: pending.lines,
+        });
+      }
+    }
+  }
+
+  private capture(lines: CapturedLine[]): void {
+    if (this.current) this.current.lines.push(...lines);
+    else if (this.initLines) this.initLines.push(...lines);
+    else this.spec.onStrayLines(this, lines);
+  }
+
+  private onOutput(text: string): void {
+    const lines = text
+      .split("\n")
+      .filter((line) => line.length > 0)
+      .map((message) => ({ timestampMs: Date.now(), message }));
+    if (lines.length > 0) this.capture(lines);
+  }
+
+  private maxMemoryUsedMb(): number {
+    return Math.max(1, Math.round(this.maxRssKb / 1024));
+  }
+
+  /** The RSS high-water mark from /proc while the process lives (VmHWM), e.g. before a timeout kill. */
+  private readHighWaterMark(): void {
+    try {
+      const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${this.pid}/status`, "utf8"));
+      if (match?.[1]) this.maxRssKb = Math.max(this.maxRssKb, Number(match[1]));
+    } catch {
+      // process already gone
+    }
+  }
+
+  private settle(result: InvocationResult): void {
+    const pending = this.current;
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.current = undefined;
+    this.lastUsedMs = Date.now();
+    pending.resolve(result);
+  }
+
+  /** Runs one invocation; the environment must be idle. */
+  invoke(id: string, payload: string, invokedArn: string, timeoutMs: number): Promise<InvocationResult> {
+    return new Promise((resolve) => {
+      const startedMs = performance.now();
+      const timer = setTimeout(() => {
+        const pending = this.current;
+        if (!pending || pending.id !== id) return;
+        this.readHighWaterMark();
+        this.kill();
+        this.settle({
+          kind: "timeout",
+          durationMs: performance.now() - startedMs,
+          maxMemoryUsedMb: this.maxMemoryUsedMb(),
+          lines: pending.lines,
+        });
+      }, timeoutMs);
+      this.current = { id, startedMs, lines: [], timer, resolve };
+      if (!this.alive || !this.child.connected) {
+        this.settleCrash(null, null);
+        return;
+      }
+      this.send({ t: "invoke", id, payload, deadlineMs: Date.now() + timeoutMs, arn: invokedArn });
+    });
+  }
+
+  private settleCrash(code: number | null, signal: NodeJS.Signals | null): void {
+    const pending = this.current;
+    if (!pending) return;
+    const heapExhausted = /heap out of memory|Reached heap limit/.test(this.stderrTail);
+    const oom = heapExhausted || (this.cgroup?.oomKilled() ?? false);
+    const exitText = signal
+      ? (SIGNAL_TEXT[signal] ?? `signal: ${signal}`)
+      : `exit status ${code ?? "unknown"}`;
+    this.settle({
+      kind: "crash",
+      durationMs: performance.now() - pending.startedMs,
+      maxMemoryUsedMb: oom ? this.memoryMb : this.maxMemoryUsedMb(),
+      errorType: oom ? "Runtime.OutOfMemory" : "Runtime.ExitError",
+      exitText,
+      lines: pending.lines,
+    });
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.alive = false;
+    if (this.initResolve) {
+      this.finishInit({
+        ok: false,
+        initDurationMs: 0,
+        errorType: "Runtime.ExitError",
+        errorMessage: `Runtime exited with error: ${signal ? (SIGNAL_TEXT[signal] ?? signal) : `exit status ${code}`}`,
+        trace: [],
+        lines: this.initLines ?? [],
+      });
+    }
+    this.settleCrash(code, signal);
+    const group = this.cgroup;
+    this.cgroup = undefined;
+    if (group) this.cgroupRemoved = group.remove().catch(() => {});
+    this.spec.onExit(this);
+  }
+
+  /** Kills the process (SIGKILL) without waiting. */
+  kill(): void {
+    this.alive = false;
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+  }
+
+  /** Kills the process and waits until it is gone and its cgroups are removed. */
+  async dispose(): Promise<void> {
+    this.kill();
+    await this.exited;
+    await this.cgroupRemoved;
+  }
+}

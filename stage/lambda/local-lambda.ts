@@ -1,0 +1,416 @@
+/**
+ * The local Lambda: the control plane (functions, versions, aliases, concurrency) and the data plane
+ * (execution environments as OS processes, CPU scaled with memory through cgroups), writing START / END /
+ * REPORT lines to the log sink and AWS/Lambda metrics to the metric sink. The AWS endpoint (stage/aws/)
+ * serves it over REST-JSON; the API Gateway front calls `invoke`.
+ *
+ * @example
+ * const lambda = new LocalLambda({ metricSink, logSink });
+ * await lambda.createFunction({ FunctionName: "crud", Handler: "index.handler", Code: { LocalPath: "dist/service" } });
+ * const outcome = await lambda.invoke({ functionName: "crud", payload: "{}" });
+ * await lambda.close();
+ */
+import { randomUUID } from "node:crypto";
+import type {
+  CpuScaling,
+  InvokeOutcome,
+  InvokeRequest,
+  LambdaControlPlane,
+  LogEvent,
+  LogSink,
+  MetricSink,
+} from "../contracts.ts";
+import { type CgroupManager, detectCgroups, type EnvironmentCgroup } from "./cgroups.ts";
+import { type CapturedLine, ExecutionEnvironment, type InvocationResult } from "./environment.ts";
+import { EnvironmentPool } from "./environment-pool.ts";
+import { invalidRequestContent } from "./errors.ts";
+import type { VersionSettings } from "./function-config.ts";
+import { type FunctionRecord, FunctionRegistry, parseFunctionName } from "./function-registry.ts";
+import { InvocationMetrics } from "./invocation-metrics.ts";
+import {
+  billedDurationMs,
+  endLine,
+  initStartLine,
+  reportLine,
+  startLine,
+  timeoutLine,
+} from "./platform-log.ts";
+import { runtimeBundlePath } from "./runtime-bundle.ts";
+
+export interface LocalLambdaOptions {
+  metricSink: MetricSink;
+  logSink: LogSink;
+  /** @default "us-east-1" */
+  region?: string;
+  /** @default "123456789012" */
+  accountId?: string;
+  /** Idle environments are reclaimed after this long. @default 300_000 (5 min) */
+  idleTimeoutMs?: number;
+  /**
+   * Concurrency limit of a function without PutFunctionConcurrency. Each environment is a process, so the
+   * local default is far below Lambda's account limit of 1,000. @default 32
+   */
+  defaultReservedConcurrency?: number;
+  /** "auto": use cgroups where the machine allows; "off": never. @default "auto" */
+  cpuScaling?: "auto" | "off";
+  /** How long LastUpdateStatus stays InProgress after an update. @default 100 */
+  updateDelayMs?: number;
+  /** Execution-role credentials put in each environment (AWS_ACCESS_KEY_ID, ...). @default local/local */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Where the bundled runtime is cached. @default <repo>/dist/stage */
+  runtimeCacheDir?: string;
+}
+
+export const DEFAULTS = {
+  region: "us-east-1",
+  accountId: "123456789012",
+  idleTimeoutMs: 300_000,
+  defaultReservedConcurrency: 32,
+  cpuScaling: "auto",
+  updateDelayMs: 100,
+  credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  /** Lambda allows INIT 10 s. */
+  initTimeoutMs: 10_000,
+  /** LogType Tail returns the last 4 KB. */
+  logTailBytes: 4096,
+} as const;
+
+export class LocalLambda implements LambdaControlPlane {
+  cpuScaling: CpuScaling;
+  private readonly cgroups: CgroupManager | undefined;
+  private readonly registry: FunctionRegistry;
+  private readonly pool: EnvironmentPool;
+  private readonly metrics: InvocationMetrics;
+  private readonly region: string;
+  private readonly defaultReservedConcurrency: number;
+  private readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  private closed = false;
+  private readonly exitHook = () => {
+    for (const pid of this.pool.pids()) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  };
+
+  constructor(private readonly options: LocalLambdaOptions) {
+    this.region = options.region ?? DEFAULTS.region;
+    this.defaultReservedConcurrency =
+      options.defaultReservedConcurrency ?? DEFAULTS.defaultReservedConcurrency;
+    this.credentials = options.credentials ?? DEFAULTS.credentials;
+    if ((options.cpuScaling ?? DEFAULTS.cpuScaling) === "off") {
+      this.cpuScaling = { mode: "none", reason: 'CPU scaling was turned off (cpuScaling: "off")' };
+    } else {
+      const detected = detectCgroups();
+      this.cpuScaling = detected.scaling;
+      this.cgroups = detected.manager;
+    }
+    this.pool = new EnvironmentPool(options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs);
+    this.metrics = new InvocationMetrics(options.metricSink);
+    this.registry = new FunctionRegistry({
+      region: this.region,
+      accountId: options.accountId ?? DEFAULTS.accountId,
+      updateDelayMs: options.updateDelayMs ?? DEFAULTS.updateDelayMs,
+      onRetire: (name, version) => this.pool.retire((key) => key.startsWith(poolPrefix(name, version))),
+    });
+    process.on("exit", this.exitHook);
+  }
+
+  /** Number of live execution environments (idle and busy). */
+  get environmentCount(): number {
+    return this.pool.size;
+  }
+
+  /** Process ids of the live execution environments. */
+  environmentPids(): number[] {
+    return this.pool.pids();
+  }
+
+  // ---- control plane -------------------------------------------------------------------------------------
+
+  async createFunction(input: Record<string, unknown>) {
+    return this.registry.create(input);
+  }
+  async getFunction(functionName: string, qualifier?: string) {
+    const fn = this.registry.require(functionName, qualifier);
+    const configuration = this.registry.configuration(
+      fn,
+      qualifier ?? parseFunctionName(functionName).qualifier,
+    );
+    const settings = fn.latest;
+    return {
+      Configuration: configuration,
+      Code: { RepositoryType: "S3", Location: `file://${settings.codeDir}` },
+      ...(fn.reservedConcurrency === undefined
+        ? {}
+        : { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } }),
+      Tags: {},
+    };
+  }
+  async getFunctionConfiguration(functionName: string, qualifier?: string) {
+    const fn = this.registry.require(functionName, qualifier);
+    return this.registry.configuration(fn, qualifier ?? parseFunctionName(functionName).qualifier);
+  }
+  async updateFunctionConfiguration(functionName: string, input: Record<string, unknown>) {
+    return this.registry.updateConfiguration(functionName, input);
+  }
+  async updateFunctionCode(functionName: string, input: Record<string, unknown>) {
+    return this.registry.updateCode(functionName, input);
+  }
+  async publishVersion(functionName: string, input: Record<string, unknown>) {
+    return this.registry.publish(functionName, input);
+  }
+  async listVersionsByFunction(functionName: string) {
+    return this.registry.listVersions(functionName);
+  }
+  async createAlias(functionName: string, input: Record<string, unknown>) {
+    return this.registry.createAlias(functionName, input);
+  }
+  async updateAlias(functionName: string, aliasName: string, input: Record<string, unknown>) {
+    return this.registry.updateAlias(functionName, aliasName, input);
+  }
+  async getAlias(functionName: string, aliasName: string) {
+    return this.registry.getAlias(functionName, aliasName);
+  }
+  async listAliases(functionName: string) {
+    return this.registry.listAliases(functionName);
+  }
+  async deleteAlias(functionName: string, aliasName: string) {
+    this.registry.deleteAlias(functionName, aliasName);
+  }
+  async deleteFunction(functionName: string, qualifier?: string) {
+    this.registry.delete(functionName, qualifier);
+  }
+  async putFunctionConcurrency(functionName: string, reservedConcurrentExecutions: number) {
+    return this.registry.putConcurrency(functionName, reservedConcurrentExecutions);
+  }
+  async getFunctionConcurrency(functionName: string) {
+    return this.registry.getConcurrency(functionName);
+  }
+  async deleteFunctionConcurrency(functionName: string) {
+    this.registry.deleteConcurrency(functionName);
+  }
+  async listFunctions() {
+    return this.registry.list();
+  }
+
+  // ---- data plane ----------------------------------------------------------------------------------------
+
+  async invoke(request: InvokeRequest): Promise<InvokeOutcome> {
+    const parsed = parseFunctionName(request.functionName);
+    const qualifier = request.qualifier ?? parsed.qualifier;
+    const fn = this.registry.find(parsed.name);
+    const resolved = fn ? this.registry.resolve(fn, qualifier) : undefined;
+    if (!fn || !resolved) {
+      return {
+        status: "not-found",
+        message: `Function not found: ${this.registry.arn(parsed.name, qualifier)}`,
+      };
+    }
+    const payload = request.payload.length === 0 ? "{}" : request.payload;
+    try {
+      JSON.parse(payload);
+    } catch (error) {
+      throw invalidRequestContent((error as Error).message);
+    }
+    const { version, settings } = resolved;
+    const metricAt = { functionName: fn.name, qualifier, executedVersion: version, timestampMs: Date.now() };
+    const limit = fn.reservedConcurrency ?? this.defaultReservedConcurrency;
+    if (fn.inFlight >= limit) {
+      this.metrics.put("Throttles", 1, metricAt);
+      return { status: "throttled", message: "Rate Exceeded." };
+    }
+    fn.inFlight++;
+    this.metrics.put("ConcurrentExecutions", fn.inFlight, metricAt);
+    try {
+      return await this.run(fn, settings, version, qualifier, payload, request.logTail === true, metricAt);
+    } finally {
+      fn.inFlight--;
+    }
+  }
+
+  private async run(
+    fn: FunctionRecord,
+    settings: VersionSettings,
+    version: string,
+    qualifier: string | undefined,
+    payload: string,
+    logTail: boolean,
+    metricAt: {
+      functionName: string;
+      qualifier: string | undefined;
+      executedVersion: string;
+      timestampMs: number;
+    },
+  ): Promise<InvokeOutcome> {
+    const requestId = randomUUID();
+    const events: LogEvent[] = [];
+    const line = (message: string, timestampMs = Date.now()) => events.push({ timestampMs, message });
+    const key = `${poolPrefix(fn.name, version)}${settings.revisionId}`;
+    let env = this.pool.take(key);
+    let initError:
+      | { errorType: string; errorMessage: string; trace: string[]; initDurationMs: number }
+      | undefined;
+    if (!env) {
+      const started = await this.startEnvironment(settings, version, key);
+      env = started.env;
+      line(initStartLine(settings.logFormat, new Date(), this.region, fn.name, version));
+      for (const captured of started.init.lines) line(captured.message, captured.timestampMs);
+      if (!started.init.ok) initError = started.init;
+    }
+    const startedAt = new Date();
+    line(startLine(settings.logFormat, startedAt, requestId, version), startedAt.getTime());
+    let result: InvocationResult;
+    if (initError) {
+      env.kill();
+      line(
+        `INIT_REPORT Init Duration: ${initError.initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${initError.errorType}`,
+      );
+      result = {
+        kind: "done",
+        ok: false,
+        payload: JSON.stringify({
+          errorType: initError.errorType,
+          errorMessage: initError.errorMessage,
+          trace: initError.trace,
+        }),
+        durationMs: 0,
+        maxMemoryUsedMb: 0,
+        lines: [],
+      };
+    } else {
+      const invokedArn = this.registry.arn(fn.name, qualifier);
+      result = await env.invoke(requestId, payload, invokedArn, settings.timeoutS * 1000);
+    }
+    for (const captured of result.lines) line(captured.message, captured.timestampMs);
+
+    const initDurationMs = env.pendingInitDurationMs;
+    env.pendingInitDurationMs = undefined;
+    const outcome = this.outcome(requestId, version, settings, result, line);
+    const end = endLine(settings.logFormat, requestId);
+    if (end) line(end);
+    line(
+      reportLine(settings.logFormat, new Date(), {
+        requestId,
+        durationMs: result.durationMs,
+        billedDurationMs: billedDurationMs(result.durationMs, initDurationMs),
+        memorySizeMb: settings.memoryMb,
+        maxMemoryUsedMb: result.maxMemoryUsedMb,
+        ...(initDurationMs === undefined ? {} : { initDurationMs }),
+        ...(result.kind === "timeout" ? { status: "timeout" as const } : {}),
+        ...(result.kind === "crash" ? { status: "error" as const, errorType: result.errorType } : {}),
+      }),
+    );
+    this.options.logSink.append(settings.logGroup, env.logStreamName, events);
+    this.pool.release(env);
+
+    const timestampMs = Date.now();
+    const at = { ...metricAt, timestampMs };
+    this.metrics.put("Invocations", 1, at);
+    this.metrics.put("Errors", outcome.status === "ok" ? 0 : 1, at);
+    this.metrics.put("Duration", result.durationMs, at);
+    if (logTail) outcome.logTail = tail(events, DEFAULTS.logTailBytes);
+    return outcome;
+  }
+
+  private outcome(
+    requestId: string,
+    version: string,
+    settings: VersionSettings,
+    result: InvocationResult,
+    line: (message: string) => void,
+  ): Extract<InvokeOutcome, { status: "ok" | "function-error" }> {
+    const base = { requestId, executedVersion: version };
+    if (result.kind === "done") {
+      return result.ok
+        ? { ...base, status: "ok", payload: result.payload }
+        : { ...base, status: "function-error", functionError: "Unhandled", payload: result.payload };
+    }
+    if (result.kind === "timeout") {
+      line(timeoutLine(new Date(), requestId, result.durationMs));
+      const errorMessage = `RequestId: ${requestId} Error: Task timed out after ${settings.timeoutS.toFixed(2)} seconds`;
+      return {
+        ...base,
+        status: "function-error",
+        functionError: "Unhandled",
+        payload: JSON.stringify({ errorType: "Sandbox.Timedout", errorMessage }),
+      };
+    }
+    const errorMessage = `RequestId: ${requestId} Error: Runtime exited with error: ${result.exitText}`;
+    line(`${errorMessage}\n${result.errorType}`);
+    return {
+      ...base,
+      status: "function-error",
+      functionError: "Unhandled",
+      payload: JSON.stringify({ errorType: result.errorType, errorMessage }),
+    };
+  }
+
+  private async startEnvironment(settings: VersionSettings, version: string, poolKey: string) {
+    const runtimePath = await runtimeBundlePath(this.options.runtimeCacheDir);
+    let cgroup: EnvironmentCgroup | undefined;
+    if (this.cgroups && this.cpuScaling.mode !== "none") {
+      try {
+        cgroup = this.cgroups.create(settings.memoryMb);
+      } catch (error) {
+        this.disableScaling(error as Error);
+      }
+    }
+    const started = await ExecutionEnvironment.start({
+      poolKey,
+      functionName: settings.functionName,
+      version,
+      memoryMb: settings.memoryMb,
+      handler: settings.handler,
+      codeDir: settings.codeDir,
+      logFormat: settings.logFormat,
+      logGroupName: settings.logGroup,
+      region: this.region,
+      variables: settings.variables ?? {},
+      credentials: this.credentials,
+      runtimePath,
+      initTimeoutMs: DEFAULTS.initTimeoutMs,
+      ...(cgroup ? { cgroup } : {}),
+      onCgroupFailure: (error) => this.disableScaling(error),
+      onStrayLines: (env, lines) =>
+        this.options.logSink.append(settings.logGroup, env.logStreamName, toEvents(lines)),
+      onExit: (env) => this.pool.forget(env),
+    });
+    this.pool.add(started.env);
+    if (this.closed) started.env.kill();
+    return started;
+  }
+
+  /** A cgroup operation failed after detection: run unthrottled from now on and say why. */
+  private disableScaling(error: Error): void {
+    if (this.cpuScaling.mode === "none") return;
+    this.cpuScaling = { mode: "none", reason: `CPU scaling stopped: ${error.message}` };
+  }
+
+  /** Kills every environment, removes every cgroup this emulator created, stops timers. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.registry.close();
+    await this.pool.closeAll();
+    await this.cgroups?.removeAll();
+    process.off("exit", this.exitHook);
+  }
+}
+
+/** Pool keys are "<function>\n<version>\n<revision>": retiring by prefix covers a version or a whole function. */
+function poolPrefix(functionName: string, version: string | undefined): string {
+  return version === undefined ? `${functionName}\n` : `${functionName}\n${version}\n`;
+}
+
+function toEvents(lines: CapturedLine[]): LogEvent[] {
+  return lines.map((l) => ({ timestampMs: l.timestampMs, message: l.message }));
+}
+
+/** The last `maxBytes` of the invocation's log text (LogType: Tail). */
+function tail(events: LogEvent[], maxBytes: number): string {
+  const text = `${events.map((e) => e.message).join("\n")}\n`;
+  const bytes = Buffer.from(text, "utf8");
+  return bytes.length <= maxBytes ? text : bytes.subarray(bytes.length - maxBytes).toString("utf8");
+}

@@ -1,0 +1,34 @@
+/**
+ * Messages between the Lambda emulator (parent) and the runtime inside one execution environment (child),
+ * over Node's IPC channel. Both sides import these types; the runtime is bundled by esbuild, so this file
+ * must stay free of runtime code other than types.
+ */
+
+/** Parent → runtime. */
+export type ToRuntime =
+  /** Import the handler module now (the INIT phase); sent once the process sits in its cgroups. */
+  | { t: "init" }
+  /** Run one invocation. `payload` is the event as JSON text; `deadlineMs` is epoch ms. */
+  | { t: "invoke"; id: string; payload: string; deadlineMs: number; arn: string };
+
+/** Runtime → parent. */
+export type FromRuntime =
+  /** The runtime is up and listening; the parent may now place it in its cgroups and send "init". */
+  | { t: "ready" }
+  | { t: "init-ok"; initDurationMs: number }
+  | { t: "init-error"; initDurationMs: number; errorType: string; errorMessage: string; trace: string[] }
+  /** One log event, already formatted (Lambda text or JSON format, or a raw stdout/stderr line). */
+  | { t: "log"; line: string }
+  /**
+   * The end of an invocation. `ok` false means the handler threw (the payload is the error JSON).
+   * `fatal` means the runtime exits right after (uncaught exception): the environment must not be reused.
+   */
+  | {
+      t: "done";
+      id: string;
+      ok: boolean;
+      payload: string;
+      durationMs: number;
+      maxRssKb: number;
+      fatal?: boolean;
+    };

@@ -1,0 +1,234 @@
+/**
+ * The runtime inside one execution environment: a child process of the emulator, like Lambda's Node.js
+ * runtime inside a sandbox. It imports the handler module once when told to (INIT, timed), then serves
+ * invocations one at a time over the IPC channel. Console output is formatted as Lambda formats it
+ * (text: `<ISO>\t<requestId>\tINFO\t<message>`, or JSON records) and sent to the parent in order with the
+ * results, so every line lands in the right invocation. Bundled by esbuild (see runtime-bundle.ts).
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import { format } from "node:util";
+import type { FromRuntime, ToRuntime } from "./protocol.ts";
+
+type Handler = (event: unknown, context: unknown, callback?: unknown) => unknown;
+
+const env = process.env;
+const jsonLogs = env["AWS_LAMBDA_LOG_FORMAT"] === "JSON";
+let handler: Handler | undefined;
+let currentRequestId: string | undefined;
+
+function send(message: FromRuntime): void {
+  process.send?.(message);
+}
+
+function emit(level: string, message: string): void {
+  const timestamp = new Date().toISOString();
+  const line = jsonLogs
+    ? JSON.stringify({ timestamp, level, requestId: currentRequestId, message })
+    : `${timestamp}\t${currentRequestId ?? "undefined"}\t${level}\t${message}`;
+  send({ t: "log", line });
+}
+
+// Lambda's Node.js runtime patches the global console the same way.
+const levels = { log: "INFO", info: "INFO", warn: "WARN", error: "ERROR", debug: "DEBUG", trace: "TRACE" };
+for (const [method, level] of Object.entries(levels)) {
+  (console as unknown as Record<string, unknown>)[method] = (...args: unknown[]) =>
+    emit(level, format(...args));
+}
+
+/** Raw writes to stdout/stderr (e.g. a JSON logger with its own Console) pass through line by line, as is. */
+function captureRaw(stream: NodeJS.WriteStream): () => void {
+  let pending = "";
+  const write = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
+    const text =
+      typeof chunk === "string"
+        ? chunk
+        : Buffer.from(chunk as Uint8Array).toString(
+            typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8",
+          );
+    pending += text;
+    let newline = pending.indexOf("\n");
+    while (newline >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (line.length > 0) send({ t: "log", line });
+      newline = pending.indexOf("\n");
+    }
+    const done = typeof encoding === "function" ? encoding : callback;
+    if (typeof done === "function") done();
+    return true;
+  };
+  stream.write = write as typeof stream.write;
+  return () => {
+    if (pending.length > 0) send({ t: "log", line: pending });
+    pending = "";
+  };
+}
+const flushStdout = captureRaw(process.stdout);
+const flushStderr = captureRaw(process.stderr);
+
+interface ErrorPayload {
+  errorType: string;
+  errorMessage: string;
+  trace: string[];
+}
+
+function toErrorPayload(error: unknown, fallbackType = "Error"): ErrorPayload {
+  if (error instanceof Error) {
+    return {
+      errorType: error.name || fallbackType,
+      errorMessage: error.message,
+      trace: (error.stack ?? "").split("\n").filter((l) => l.length > 0),
+    };
+  }
+  return {
+    errorType: typeof error === "string" ? "string" : fallbackType,
+    errorMessage: String(error),
+    trace: [],
+  };
+}
+
+function logError(kind: string, payload: ErrorPayload): void {
+  const { errorType, errorMessage, trace } = payload;
+  emit("ERROR", `${kind} \t${JSON.stringify({ errorType, errorMessage, stack: trace })}`);
+}
+
+class RuntimeError extends Error {
+  constructor(
+    readonly errorType: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = errorType;
+  }
+}
+
+async function loadHandler(): Promise<Handler> {
+  const taskRoot = env["LAMBDA_TASK_ROOT"] ?? process.cwd();
+  const spec = env["_HANDLER"] ?? "index.handler";
+  const dot = spec.lastIndexOf(".");
+  if (dot <= 0)
+    throw new RuntimeError("Runtime.MalformedHandlerName", `Bad handler ${spec}: expected <module>.<export>`);
+  const moduleName = spec.slice(0, dot);
+  const exportName = spec.slice(dot + 1);
+  const file = [".mjs", ".js", ".cjs"]
+    .map((ext) => path.resolve(taskRoot, moduleName + ext))
+    .find((candidate) => existsSync(candidate));
+  if (!file) {
+    throw new RuntimeError(
+      "Runtime.ImportModuleError",
+      `Error: Cannot find module '${moduleName}' in ${taskRoot} (tried .mjs, .js, .cjs)`,
+    );
+  }
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const fromDefault = (mod["default"] as Record<string, unknown> | undefined)?.[exportName];
+  const found = mod[exportName] ?? fromDefault;
+  if (typeof found !== "function") {
+    throw new RuntimeError("Runtime.HandlerNotFound", `${spec} is undefined or not exported`);
+  }
+  return found as Handler;
+}
+
+async function init(): Promise<void> {
+  const started = performance.now();
+  try {
+    handler = await loadHandler();
+    flushStdout();
+    flushStderr();
+    send({ t: "init-ok", initDurationMs: performance.now() - started });
+  } catch (error) {
+    const payload = toErrorPayload(error, "Runtime.ImportModuleError");
+    logError("Uncaught Exception", payload);
+    flushStdout();
+    flushStderr();
+    send({ t: "init-error", initDurationMs: performance.now() - started, ...payload });
+  }
+}
+
+function callHandler(fn: Handler, event: unknown, context: unknown): Promise<unknown> {
+  if (fn.length < 3) return Promise.resolve().then(() => fn(event, context));
+  // Callback-style handler (event, context, callback).
+  return new Promise((resolve, reject) => {
+    const result = fn(event, context, (error: unknown, value: unknown) =>
+      error ? reject(error) : resolve(value),
+    );
+    if (result && typeof (result as Promise<unknown>).then === "function") {
+      (result as Promise<unknown>).then(resolve, reject);
+    }
+  });
+}
+
+function finish(id: string, started: number, ok: boolean, payload: string, fatal?: boolean): void {
+  flushStdout();
+  flushStderr();
+  send({
+    t: "done",
+    id,
+    ok,
+    payload,
+    durationMs: performance.now() - started,
+    maxRssKb: process.resourceUsage().maxRSS,
+    ...(fatal ? { fatal } : {}),
+  });
+  currentRequestId = undefined;
+}
+
+let active: { id: string; started: number } | undefined;
+
+async function invoke(message: Extract<ToRuntime, { t: "invoke" }>): Promise<void> {
+  const started = performance.now();
+  currentRequestId = message.id;
+  active = { id: message.id, started };
+  const context = {
+    awsRequestId: message.id,
+    functionName: env["AWS_LAMBDA_FUNCTION_NAME"],
+    functionVersion: env["AWS_LAMBDA_FUNCTION_VERSION"],
+    invokedFunctionArn: message.arn,
+    memoryLimitInMB: env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"],
+    logGroupName: env["AWS_LAMBDA_LOG_GROUP_NAME"],
+    logStreamName: env["AWS_LAMBDA_LOG_STREAM_NAME"],
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, message.deadlineMs - Date.now()),
+  };
+  let ok = true;
+  let payload: string;
+  try {
+    if (!handler) throw new RuntimeError("Runtime.HandlerNotFound", "the handler was not initialised");
+    const result = await callHandler(handler, JSON.parse(message.payload), context);
+    payload = JSON.stringify(result) ?? "null";
+  } catch (error) {
+    ok = false;
+    const errorPayload = toErrorPayload(error);
+    logError("Invoke Error", errorPayload);
+    payload = JSON.stringify(errorPayload);
+  }
+  active = undefined;
+  finish(message.id, started, ok, payload);
+}
+
+function onFatal(kind: string, error: unknown): void {
+  const errorPayload = toErrorPayload(error);
+  logError(kind, errorPayload);
+  if (active) {
+    const { id, started } = active;
+    active = undefined;
+    finish(id, started, false, JSON.stringify(errorPayload), true);
+  } else {
+    flushStdout();
+    flushStderr();
+  }
+  // Lambda restarts the runtime after an uncaught error; the parent discards this environment.
+  setImmediate(() => process.exit(129));
+}
+process.on("uncaughtException", (error) => onFatal("Uncaught Exception", error));
+process.on("unhandledRejection", (reason) => onFatal("Unhandled Promise Rejection", reason));
+
+process.on("message", (message: ToRuntime) => {
+  if (message.t === "invoke") void invoke(message);
+  else if (message.t === "init") void init();
+});
+// The parent went away: an environment never outlives its emulator.
+process.on("disconnect", () => process.exit(0));
+send({ t: "ready" });
