@@ -43,7 +43,10 @@ describe("built-in engine against a local server", () => {
     const s = server;
     setTimeout(() => s.stall(), 400);
     setTimeout(() => s.resume(), 1000);
-    const result = await engine.run({
+    // Four connections: during the stall only four requests are on the wire, the rest queue in the client.
+    // A tool timing each request from its actual send (or a closed loop) would show about four slow samples.
+    const fewConnections = createBuiltinEngine({ handleSigint: false, maxConnections: 4 });
+    const result = await fewConnections.run({
       target: s.url,
       profile: "baseline",
       ratePerSec: 100,
