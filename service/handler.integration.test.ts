@@ -126,6 +126,20 @@ describe.each<EventFormat>(["1.0", "2.0"])("REST routes through API Gateway payl
     expect(answer.body).toEqual({ id, color: "red", doc: { a: [1, 2] }, [name]: "literal" });
   });
 
+  it("PATCH that would grow the item past 400 KB is 413 and changes nothing", async () => {
+    const half = "x".repeat(250 * 1024);
+    const first = await service.http(format, { method: "PATCH", path: `/items/${id}`, body: { a: half } });
+    expect(first.status).toBe(200);
+    const second = await service.http(format, { method: "PATCH", path: `/items/${id}`, body: { b: half } });
+    expect(second.status).toBe(413);
+    expect(second.body.error.code).toBe("PayloadTooLarge");
+    const read = await service.http(format, { method: "GET", path: `/items/${id}` });
+    expect(read.body.b).toBeUndefined();
+    expect(
+      (await service.http(format, { method: "PATCH", path: `/items/${id}`, body: { a: null } })).status,
+    ).toBe(200);
+  });
+
   it("DELETE /items/{id} returns the deleted item; a second DELETE and a GET are 404", async () => {
     const deleted = await service.http(format, { method: "DELETE", path: `/items/${id}` });
     expect(deleted.status).toBe(200);
