@@ -1,0 +1,227 @@
+/**
+ * Benchmark of the local stage (npm run perf): requests per second through the full stage (API front →
+ * Lambda emulator → execution environment → dynalite) against a plain node:http server calling the same
+ * handler in-process, with the same load tool (autocannon) in the same run.
+ *
+ * 1. ping: POST /dynamodbmanager {"operation":"ping"} (no DynamoDB call). Goal ≥ 0.25×.
+ * 2. read-heavy CRUD mix on the same dynalite (90 % GET /items/{id}, 5 % PUT, 5 % POST). Goal ≥ 0.7×.
+ *
+ * Usage: npx tsx stage/stage.perf.ts   (or npm run perf -- stage.perf)
+ */
+import http from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { createHandler } from "../service/handler.ts";
+import { buildProxyEvent } from "./apigateway/proxy-event.ts";
+import { mapProxyResponse } from "./apigateway/proxy-response.ts";
+import { LOCAL_CREDENTIALS } from "./dynamodb.ts";
+import { startStage } from "./stage.ts";
+
+/** autocannon ships no types: the part of its API used here. */
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: { setupRequest: (request: Record<string, unknown>) => Record<string, unknown> }[];
+}) => Promise<{
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}>;
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+const CONNECTIONS = 32;
+const DURATION_S = Number(process.env["STAGE_PERF_DURATION_S"] ?? 8);
+const WARMUP_S = 2;
+const ITEMS = 200;
+const MEMORY_MB = 1769;
+
+interface Rate {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+type RequestSpec = { method: string; path: string; body?: string };
+
+async function load(baseUrl: string, next: () => RequestSpec, durationS: number): Promise<Rate> {
+  const result = await autocannon({
+    url: baseUrl,
+    connections: CONNECTIONS,
+    duration: durationS,
+    requests: [
+      {
+        setupRequest: (request: Record<string, unknown>) => {
+          const spec = next();
+          return {
+            ...request,
+            method: spec.method,
+            path: `${new URL(baseUrl).pathname}${spec.path}`,
+            headers: { "content-type": "application/json" },
+            body: spec.body,
+          };
+        },
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** A plain node:http server that turns each request into a REST proxy event and calls the handler in-process. */
+async function inProcessServer(tableName: string, dynamodbEndpoint: string) {
+  const documentClient = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: dynamodbEndpoint,
+      region: "us-east-1",
+      credentials: LOCAL_CREDENTIALS,
+      requestHandler: { httpAgent: new http.Agent({ keepAlive: true }) },
+    }),
+  );
+  let logBytes = 0;
+  const handler = createHandler({
+    config: { tableName },
+    documentClient,
+    writeLine: (line) => {
+      logBytes += line.length;
+    },
+  });
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", async () => {
+      const url = req.url ?? "/";
+      const q = url.indexOf("?");
+      const rawPath = (q < 0 ? url : url.slice(0, q)).replace(/^\/prod/, "");
+      const match = /^\/items\/([^/]+)$/.exec(rawPath);
+      const event = buildProxyEvent(
+        {
+          method: req.method ?? "GET",
+          rawPath,
+          rawQuery: q < 0 ? "" : url.slice(q + 1),
+          rawHeaders: req.rawHeaders,
+          body: Buffer.concat(chunks),
+          sourceIp: "127.0.0.1",
+          protocol: "HTTP/1.1",
+          localPort: 0,
+        },
+        {
+          stageName: "prod",
+          resourcePath: match ? "/items/{id}" : rawPath,
+          pathParameters: match?.[1] ? { id: match[1] } : {},
+          stageVariables: null,
+          requestId: "r",
+          extendedRequestId: "e",
+          apiId: "a",
+          accountId: "0",
+          resourceId: "x",
+          domainName: "127.0.0.1",
+          domainPrefix: "a",
+          requestTimeEpochMs: Date.now(),
+          traceId: "Root=1-0-0",
+          binaryMediaTypes: [],
+        },
+      );
+      const mapped = mapProxyResponse(JSON.stringify(await handler(event)));
+      if (mapped.kind === "malformed") {
+        res.writeHead(502).end();
+        return;
+      }
+      res.writeHead(mapped.response.statusCode, mapped.response.headers.flat());
+      res.end(mapped.response.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod`,
+    logBytes: () => logBytes,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+        documentClient.destroy();
+      }),
+  };
+}
+
+const ping = (): RequestSpec => ({ method: "POST", path: "/dynamodbmanager", body: '{"operation":"ping"}' });
+
+let counter = 0;
+function crudMix(): RequestSpec {
+  counter++;
+  const id = `perf-${counter % ITEMS}`;
+  const roll = counter % 20;
+  if (roll === 0) return { method: "PUT", path: `/items/${id}`, body: JSON.stringify({ id, n: counter }) };
+  if (roll === 10) return { method: "POST", path: "/items", body: JSON.stringify({ n: counter }) };
+  return { method: "GET", path: `/items/${id}` };
+}
+
+async function compare(name: string, stageUrl: string, baselineUrl: string, next: () => RequestSpec) {
+  await load(stageUrl, next, WARMUP_S);
+  await load(baselineUrl, next, WARMUP_S);
+  const stage = await load(stageUrl, next, DURATION_S);
+  const baseline = await load(baselineUrl, next, DURATION_S);
+  return { name, stage, baseline, ratio: stage.requestsPerSecond / baseline.requestsPerSecond };
+}
+
+const local = await startStage({ memoryMb: MEMORY_MB, cpuScaling: "off", idleTimeoutMs: 120_000 });
+const baseline = await inProcessServer(local.stage.tableName, local.stage.dynamodbEndpoint ?? "");
+try {
+  for (let i = 0; i < ITEMS; i++) {
+    const id = `perf-${i}`;
+    const res = await fetch(`${local.stage.apiUrl}/items`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ id, name: `item ${i}`, tags: ["a", "b"], n: i }),
+    });
+    if (res.status !== 201)
+      throw new Error(`seeding item ${id}: expected 201, got ${res.status} ${await res.text()}`);
+  }
+  const results = [
+    {
+      ...(await compare("ping (POST /dynamodbmanager)", local.stage.apiUrl, baseline.url, ping)),
+      goal: 0.25,
+    },
+    { ...(await compare("read-heavy CRUD mix", local.stage.apiUrl, baseline.url, crudMix)), goal: 0.7 },
+  ];
+  const row = (r: Rate) =>
+    `${r.requestsPerSecond.toFixed(0)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.errors}`;
+  const lines = [
+    "## Local stage: full stage vs the handler in-process",
+    "",
+    "Command: `npm run perf -- stage.perf` (stage/stage.perf.ts). autocannon, " +
+      `${CONNECTIONS} connections, ${DURATION_S} s per run after ${WARMUP_S} s warm-up, in one process; ` +
+      `function at ${MEMORY_MB} MB with CPU scaling off (the stage's own overhead, not Lambda's CPU share); ` +
+      `baseline: node:http + the same handler in-process on the same dynalite; ${ITEMS} items seeded.`,
+    "",
+    "| workload | target | req/s | p50 ms | p99 ms | non-2xx | errors |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ...results.flatMap((r) => [
+      `| ${r.name} | full stage | ${row(r.stage)} |`,
+      `| ${r.name} | in-process | ${row(r.baseline)} |`,
+    ]),
+    "",
+    "| workload | ratio stage / in-process | goal | met |",
+    "| --- | ---: | ---: | --- |",
+    ...results.map(
+      (r) => `| ${r.name} | ${r.ratio.toFixed(2)}× | ≥ ${r.goal}× | ${r.ratio >= r.goal ? "yes" : "no"} |`,
+    ),
+    "",
+    "The mix is 90 % GET /items/{id}, 5 % PUT /items/{id}, 5 % POST /items over the seeded keys.",
+  ];
+  console.log(lines.join("\n"));
+} finally {
+  await baseline.close();
+  await local.stop();
+}

@@ -1,0 +1,220 @@
+/**
+ * The local stage, assembled: dynalite with the service's table, the CloudWatch metric and log stores, the
+ * Lambda emulator with the service registered from service/template.yaml (version 1 behind the template's
+ * alias), the one local AWS endpoint for the SDK clients, and the API Gateway front invoking that alias.
+ * `stop()` takes everything down in reverse order.
+ *
+ * @example
+ * const local = await startStage();
+ * await fetch(`${local.stage.apiUrl}/items`);
+ * await local.stop();
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Stage } from "../tuning/stage.ts";
+import { type ApiGatewayFront, startApiGateway } from "./apigateway/server.ts";
+import { startAwsEndpoint } from "./aws/endpoint.ts";
+import { LogStore } from "./cloudwatch/log-store.ts";
+import { MetricStore } from "./cloudwatch/metric-store.ts";
+import { LOCAL_CREDENTIALS, type LocalDynamoDb, startDynamoDb } from "./dynamodb.ts";
+import { LocalLambda } from "./lambda/local-lambda.ts";
+import { loadServiceTemplate, type ServiceTemplate } from "./template.ts";
+
+const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export const DEFAULTS = {
+  /** Port of the API front. @default 0 (any free port) */
+  port: 0,
+  /** @default "us-east-1" */
+  region: "us-east-1",
+  /** @default "auto" (cgroup CPU quota where the machine allows it) */
+  cpuScaling: "auto",
+  /** The service's SAM template. @default "<project>/service/template.yaml" */
+  template: path.join(PROJECT_ROOT, "service", "template.yaml"),
+  /** Version published at start-up and pointed to by the template's alias. */
+  initialVersion: "1",
+} as const;
+
+export interface StageOptions {
+  /** Port of the API front. @default 0 */
+  port?: number;
+  /** LevelDB directory for an on-disk DynamoDB; in memory when absent. */
+  dynamodbPath?: string;
+  /** Memory of the function; @default the template's MemorySize */
+  memoryMb?: number;
+  /** Reserved concurrency of the function (throttles beyond it); unreserved when absent. */
+  reservedConcurrency?: number;
+  /** @default "auto" */
+  cpuScaling?: "auto" | "off";
+  /** Idle time after which a warm execution environment is reclaimed; the emulator's default when absent. */
+  idleTimeoutMs?: number;
+  /** API Gateway's integration timeout. @default 29000 */
+  integrationTimeoutMs?: number;
+  /** Path of the SAM template. @default DEFAULTS.template */
+  template?: string;
+  /** @default "us-east-1" */
+  region?: string;
+}
+
+export interface LocalStage {
+  /** The endpoints, as the tuner and the load engines use them. */
+  stage: Stage;
+  lambda: LocalLambda;
+  metrics: MetricStore;
+  logs: LogStore;
+  /** The service's template, as read at start-up. */
+  template: ServiceTemplate;
+  dynamodb: LocalDynamoDb;
+  api: ApiGatewayFront;
+  /** Stops the API front, the AWS endpoint, every execution environment and dynalite. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** The stage could not start; what was started has been stopped again. */
+export class StageStartError extends Error {
+  override readonly name = "StageStartError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Builds the service bundle (scripts/build.ts) when the template's code directory has no entry file yet. */
+async function ensureBundle(codeDir: string, handler: string): Promise<void> {
+  const moduleName = handler.slice(0, handler.lastIndexOf(".")) || "index";
+  const candidates = [".mjs", ".js", ".cjs"].map((ext) => path.join(codeDir, `${moduleName}${ext}`));
+  if (candidates.some((file) => existsSync(file))) return;
+  const { buildBundles } = await import("../scripts/build.ts");
+  await buildBundles();
+  if (!candidates.some((file) => existsSync(file))) {
+    throw new StageStartError(
+      `the service bundle is missing: expected ${candidates[0]} (the template's CodeUri + Handler) after ` +
+        "`npm run build`; check CodeUri in the template and the bundles in scripts/build.ts",
+    );
+  }
+}
+
+/**
+ * Starts the local stage on 127.0.0.1.
+ *
+ * @example const { stage, stop } = await startStage({ memoryMb: 512, integrationTimeoutMs: 5000 });
+ */
+export async function startStage(options: StageOptions = {}): Promise<LocalStage> {
+  const templatePath = options.template ?? DEFAULTS.template;
+  const region = options.region ?? DEFAULTS.region;
+  const template = loadServiceTemplate(templatePath, { "AWS::Region": region });
+  const fn = template.function;
+  const codeDir = path.resolve(path.dirname(templatePath), fn.codeUri);
+  await ensureBundle(codeDir, fn.handler);
+
+  // Every part started is pushed here, so a failure half-way stops the rest in reverse order.
+  const stops: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    const errors: unknown[] = [];
+    for (const stop of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0)
+      throw new AggregateError(errors, `stopping the local stage failed: ${errors.map(String).join("; ")}`);
+  };
+
+  // esbuild (the service bundle, the Lambda runtime bundle) leaves its service process running; stop it last.
+  // esbuild starts a new one if anything in this process builds again.
+  stops.push(async () => {
+    const esbuild = await import("esbuild");
+    await esbuild.stop();
+  });
+
+  try {
+    const dynamodb = await startDynamoDb({
+      tableName: template.tableName,
+      keyName: template.tableKeyName,
+      region,
+      ...(options.dynamodbPath ? { path: options.dynamodbPath } : {}),
+    });
+    stops.push(() => dynamodb.stop());
+
+    const metrics = new MetricStore();
+    const logs = new LogStore();
+    const lambda = new LocalLambda({
+      metricSink: metrics,
+      logSink: logs,
+      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+      cpuScaling: options.cpuScaling ?? DEFAULTS.cpuScaling,
+      // AWS_REGION and the credentials are reserved variables: Lambda sets them in each environment itself.
+      region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    stops.push(() => lambda.close());
+
+    const aws = await startAwsEndpoint({ lambda, metrics, logs, port: 0 });
+    stops.push(() => aws.close());
+
+    await lambda.createFunction({
+      FunctionName: fn.name,
+      Handler: fn.handler,
+      Runtime: fn.runtime,
+      MemorySize: options.memoryMb ?? fn.memoryMb,
+      Timeout: fn.timeoutS,
+      Architectures: fn.architectures,
+      Environment: {
+        Variables: {
+          ...fn.environment,
+          TABLE_NAME: template.tableName,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+        },
+      },
+      Code: { LocalPath: codeDir },
+    });
+    if (options.reservedConcurrency !== undefined) {
+      await lambda.putFunctionConcurrency(fn.name, options.reservedConcurrency);
+    }
+    const version = await lambda.publishVersion(fn.name, {});
+    await lambda.createAlias(fn.name, {
+      Name: fn.aliasName,
+      FunctionVersion: String(version["Version"] ?? DEFAULTS.initialVersion),
+    });
+
+    const api = await startApiGateway({
+      routes: template.routes,
+      stageName: template.apiStageName,
+      apiName: template.apiName,
+      invoker: lambda,
+      functionName: fn.name,
+      qualifier: fn.aliasName,
+      metricSink: metrics,
+      port: options.port ?? DEFAULTS.port,
+      stageVariables: template.stageVariables,
+      ...(template.binaryMediaTypes.length > 0 ? { binaryMediaTypes: template.binaryMediaTypes } : {}),
+      ...(options.integrationTimeoutMs !== undefined
+        ? { integrationTimeoutMs: options.integrationTimeoutMs }
+        : {}),
+    });
+    stops.push(() => api.close());
+
+    const stage: Stage = {
+      name: "local",
+      region,
+      apiUrl: api.url,
+      apiType: "REST",
+      apiName: template.apiName,
+      apiStageName: template.apiStageName,
+      functionName: fn.name,
+      alias: fn.aliasName,
+      tableName: template.tableName,
+      awsEndpoint: aws.url,
+      dynamodbEndpoint: dynamodb.endpoint,
+      credentials: { ...LOCAL_CREDENTIALS },
+      cpuScaling: lambda.cpuScaling,
+      supportsArchitectures: false,
+    };
+    return { stage, lambda, metrics, logs, template, dynamodb, api, stop: stopAll };
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw new StageStartError(`the local stage did not start: ${(error as Error).message}`, { cause: error });
+  }
+}
