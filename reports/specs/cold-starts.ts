@@ -70,7 +70,7 @@ export function coldStartRateSpec(results: Results): TopLevelSpec {
             field: "coldStartRate",
             type: "quantitative",
             title: "cold-start rate",
-            axis: { format: ".1%" },
+            axis: { format: ".2~%" },
           },
           color: ARCHITECTURE_COLOR,
           tooltip: TOOLTIP,

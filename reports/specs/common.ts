@@ -13,6 +13,8 @@ export const CHART_CONFIG: Config = {
   font: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#e8e8e8" },
+  // the same y-axis width in every chart, so stacked panels line up
+  axisY: { minExtent: 44 },
   legend: { labelFontSize: 11, titleFontSize: 12, orient: "bottom", direction: "horizontal", columns: 6 },
   title: { fontSize: 14, anchor: "start" },
 };

@@ -82,7 +82,11 @@ export function costBreakdownSpec(results: Results): TopLevelSpec {
       {
         data: { values: intervals },
         mark: { type: "errorbar", ticks: { size: 10 }, color: "#222" },
-        encoding: { x, y: { field: "lowUsd", type: "quantitative" }, y2: { field: "highUsd" } },
+        encoding: {
+          x,
+          y: { field: "lowUsd", type: "quantitative", title: "cost per 1M requests (USD)" },
+          y2: { field: "highUsd" },
+        },
       },
     ],
   };

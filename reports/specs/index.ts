@@ -25,6 +25,8 @@ export interface Figure {
   title: string;
   caption: string;
   charts: Chart[];
+  /** Panels one above the other at full width (for time axes), instead of side by side. */
+  stacked?: boolean;
   /** Why the figure is not drawn (no setting has the figures it needs), or undefined when it is. */
   emptyReason?: string;
 }
@@ -39,6 +41,10 @@ function figure(id: string, title: string, caption: string, hasData: boolean, ch
         charts: [],
         emptyReason: "no completed setting has the figures this chart needs",
       };
+}
+
+function stacked(f: Figure): Figure {
+  return { ...f, stacked: true };
 }
 
 /** Every figure of the report, built from the results alone. */
@@ -133,15 +139,23 @@ export function buildFigures(results: Results): Figure[] {
         },
       ],
     ),
-    figure(
-      "timeline",
-      "6. Throughput and errors over time",
-      "Each setting's measured load window (client timeline, one point per second), labelled by memory size.",
-      timelineRows(results).length > 0,
-      [
-        { id: "chart-throughput", title: "Requests per second", caption: "", spec: throughputSpec(results) },
-        { id: "chart-errors", title: "Errors per second", caption: "", spec: errorsOverTimeSpec(results) },
-      ],
+    stacked(
+      figure(
+        "timeline",
+        "6. Throughput and errors over time",
+        "Each setting's measured load window (client timeline, one point per second), side by side in the order " +
+          "they ran, labelled by memory size; the idle time between windows is left out.",
+        timelineRows(results).length > 0,
+        [
+          {
+            id: "chart-throughput",
+            title: "Requests per second",
+            caption: "",
+            spec: throughputSpec(results),
+          },
+          { id: "chart-errors", title: "Errors per second", caption: "", spec: errorsOverTimeSpec(results) },
+        ],
+      ),
     ),
   ];
 }

@@ -72,7 +72,7 @@ function metricSpec(
         mark: { type: "errorbar", ticks: true },
         encoding: {
           x,
-          y: { field: metric.low, type: "quantitative", title: metric.title },
+          y: { field: metric.low, type: "quantitative", title: metric.title, scale: { zero: false } },
           y2: { field: metric.high },
           color: ARCHITECTURE_COLOR,
         },

@@ -1,28 +1,58 @@
 /**
- * Chart 6: throughput and errors over time, each setting's load window on one UTC time axis (from the
- * client timeline: second `s` of a window starts at window.startMs + s × 1000). Two panels. Pure.
+ * Chart 6: throughput and errors per second over each setting's load window (the client timeline). The
+ * windows are laid side by side on one axis of load seconds, in the order they ran, with the idle time
+ * between them left out; each window is labelled by its memory size. Two panels. Pure.
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { Results } from "../../tuning/results-types.ts";
+import type { Results, SettingResult } from "../../tuning/results-types.ts";
 import { okSettings } from "../settings.ts";
 import { ARCHITECTURE_COLOR, base } from "./common.ts";
+
+/** Seconds left empty between two windows on the load axis. */
+const GAP_SECONDS = 3;
 
 export interface TimelineRow {
   id: string;
   architecture: string;
-  /** Start of the second, epoch ms. */
+  /** Position on the load axis: the window's offset plus the second within the window. */
+  loadSecond: number;
+  /** Second within the setting's window (as in the timeline). */
+  second: number;
+  /** Start of that second, epoch ms: window.startMs + second × 1000. */
   timeMs: number;
   requests: number;
   errors: number;
   p95Ms: number | null;
 }
 
+export interface WindowLabel {
+  id: string;
+  label: string;
+  startSecond: number;
+  midSecond: number;
+}
+
+function windows(results: Results): Array<{ setting: SettingResult; offset: number; length: number }> {
+  const ran = okSettings(results)
+    .filter((s) => (s.client?.timeline.length ?? 0) > 0)
+    .sort((a, b) => a.window.startMs - b.window.startMs || a.id.localeCompare(b.id));
+  let offset = 0;
+  return ran.map((setting) => {
+    const length = Math.max(...(setting.client?.timeline ?? []).map((p) => p.second)) + 1;
+    const placed = { setting, offset, length };
+    offset += length + GAP_SECONDS;
+    return placed;
+  });
+}
+
 export function timelineRows(results: Results): TimelineRow[] {
-  return okSettings(results).flatMap((s) =>
-    (s.client?.timeline ?? []).map((point) => ({
-      id: s.id,
-      architecture: s.architecture,
-      timeMs: s.window.startMs + point.second * 1000,
+  return windows(results).flatMap(({ setting, offset }) =>
+    (setting.client?.timeline ?? []).map((point) => ({
+      id: setting.id,
+      architecture: setting.architecture,
+      loadSecond: offset + point.second,
+      second: point.second,
+      timeMs: setting.window.startMs + point.second * 1000,
       requests: point.requests,
       errors: point.errors,
       p95Ms: point.p95Ms ?? null,
@@ -30,17 +60,28 @@ export function timelineRows(results: Results): TimelineRow[] {
   );
 }
 
+export function windowLabels(results: Results): WindowLabel[] {
+  return windows(results).map(({ setting, offset, length }) => ({
+    id: setting.id,
+    label: `${setting.memoryMb}`,
+    startSecond: offset,
+    midSecond: offset + length / 2,
+  }));
+}
+
 const X = {
-  field: "timeMs",
-  type: "temporal" as const,
-  title: "time (UTC)",
-  scale: { type: "utc" as const },
+  field: "loadSecond",
+  type: "quantitative" as const,
+  title: "load seconds (windows side by side, in run order)",
+  axis: { grid: false },
+  scale: { nice: false },
 };
 const TOOLTIP = [
   { field: "id", title: "setting" },
+  { field: "second", title: "second of the window" },
   {
     field: "timeMs",
-    title: "second starting (UTC)",
+    title: "time (UTC)",
     type: "temporal" as const,
     timeUnit: "utchoursminutesseconds" as const,
   },
@@ -49,47 +90,62 @@ const TOOLTIP = [
   { field: "p95Ms", title: "p95 (ms)", format: ".1f" },
 ];
 
+/** Window boundaries (rules) and memory labels, shared by both panels. */
+function windowLayers(results: Results, withLabels: boolean) {
+  const labels = windowLabels(results);
+  return [
+    {
+      data: { values: labels.slice(1) },
+      mark: { type: "rule" as const, color: "#ddd", strokeDash: [2, 2] },
+      encoding: { x: { ...X, field: "startSecond" } },
+    },
+    ...(withLabels
+      ? [
+          {
+            data: { values: labels },
+            mark: { type: "text" as const, fontSize: 10, color: "#555", baseline: "top" as const, y: -12 },
+            encoding: { x: { ...X, field: "midSecond" }, text: { field: "label" } },
+          },
+        ]
+      : []),
+  ];
+}
+
 export function throughputSpec(results: Results): TopLevelSpec {
-  const rows = timelineRows(results);
-  const labels = okSettings(results).flatMap((s) =>
-    s.client && s.client.timeline.length > 0
-      ? [{ id: s.id, label: `${s.memoryMb}`, timeMs: (s.window.startMs + s.window.endMs) / 2 }]
-      : [],
-  );
   return {
     ...base("Requests per second during each setting's load window"),
     layer: [
+      ...windowLayers(results, true),
       {
-        data: { values: rows },
-        mark: { type: "line", strokeWidth: 1.5, interpolate: "monotone" },
+        data: { values: timelineRows(results) },
+        mark: { type: "line", strokeWidth: 1.5, point: { size: 10 } },
         encoding: {
-          x: { ...X, axis: { format: "%H:%M:%S", labelAngle: 0 } },
+          x: X,
           y: { field: "requests", type: "quantitative", title: "requests per second" },
           color: ARCHITECTURE_COLOR,
           detail: { field: "id" },
           tooltip: TOOLTIP,
         },
       },
-      {
-        data: { values: labels },
-        mark: { type: "text", fontSize: 9, color: "#555", baseline: "top", y: 2 },
-        encoding: { x: { ...X, axis: { format: "%H:%M:%S", labelAngle: 0 } }, text: { field: "label" } },
-      },
     ],
   };
 }
 
 export function errorsOverTimeSpec(results: Results): TopLevelSpec {
-  const rows = timelineRows(results);
   return {
     ...base("Errors per second during each setting's load window"),
-    height: 140,
-    data: { values: rows },
-    mark: { type: "bar", width: 3, color: "#d62728" },
-    encoding: {
-      x: { ...X, axis: { format: "%H:%M:%S", labelAngle: 0 } },
-      y: { field: "errors", type: "quantitative", title: "errors per second", axis: { tickMinStep: 1 } },
-      tooltip: TOOLTIP,
-    },
+    height: 130,
+    layer: [
+      ...windowLayers(results, false),
+      {
+        data: { values: timelineRows(results) },
+        mark: { type: "bar", width: 2, color: "#d62728" },
+        encoding: {
+          x: X,
+          y: { field: "errors", type: "quantitative", title: "errors per second", axis: { tickMinStep: 1 } },
+          tooltip: TOOLTIP,
+        },
+      },
+    ],
   };
 }

@@ -1,0 +1,161 @@
+/**
+ * The text sections of the report: notes (CPU scaling, distorted settings), the recommendation panel,
+ * failed settings, run metadata and the baseline comparison. Every string from the results is escaped. Pure.
+ */
+import type { Results, SettingResult } from "../tuning/results-types.ts";
+import type { Comparison, MetricDelta } from "./compare.ts";
+import { formatMs, formatRate, formatSignedPct, formatSignedPp, formatUsd, MISSING } from "./format.ts";
+import { escapeHtml, table } from "./html.ts";
+import { failedSettings, orderedSettings } from "./settings.ts";
+
+/** Warnings a reader must see before trusting the figures. */
+export function renderNotes(results: Results): string {
+  const notes: string[] = [];
+  const cpu = results.run.cpuScaling;
+  if (cpu.mode === "none") {
+    notes.push(
+      `<strong>CPU scaling was not emulated.</strong> Every memory size ran with the same CPU share, so the ` +
+        `latency and duration differences between memory sizes are smaller than on Lambda, where CPU grows ` +
+        `with memory (1,769 MB = one vCPU). Reason: ${escapeHtml(cpu.reason ?? "not given")}.`,
+    );
+  }
+  for (const s of orderedSettings(results)) {
+    if (s.distorted) {
+      notes.push(
+        `<strong>${escapeHtml(s.id)} may be distorted:</strong> ${escapeHtml(s.distorted.reason)}. Treat its figures with care.`,
+      );
+    }
+  }
+  if (notes.length === 0) return "";
+  return `<section class="notes" id="notes" aria-label="Notes">${notes.map((n) => `<p class="note">⚠ ${n}</p>`).join("")}</section>`;
+}
+
+function keyFigures(setting: SettingResult | undefined): string {
+  if (!setting) return "";
+  const figures = [
+    `${setting.memoryMb} MB · ${setting.architecture}`,
+    `cost ${formatUsd(setting.cost?.totalPerMillionUsd)} / 1M`,
+    `p95 ${formatMs(setting.client?.latency.p95Ms)}`,
+    `p99 ${formatMs(setting.client?.latency.p99Ms)}`,
+    `errors ${formatRate(setting.client?.errorRate)}`,
+  ];
+  return `<p class="figures-line">${figures.map(escapeHtml).join(" · ")}</p>`;
+}
+
+/** One card per strategy: its pick, the pick's key figures, the reason, the ties. */
+export function renderRecommendations(results: Results): string {
+  const byId = new Map(results.settings.map((s) => [s.id, s]));
+  if (results.recommendations.length === 0) {
+    return '<section id="recommendations"><h2>Recommendations</h2><p>The results hold no recommendation.</p></section>';
+  }
+  const cards = results.recommendations.map((rec) => {
+    const pick = rec.settingId === null ? undefined : byId.get(rec.settingId);
+    const ties =
+      rec.indistinguishableFrom.length > 0
+        ? `<p class="ties">Not distinguishable from: ${rec.indistinguishableFrom.map(escapeHtml).join(", ")}</p>`
+        : "";
+    return (
+      `<article class="card${rec.settingId === null ? " none" : ""}"><h3>${escapeHtml(rec.strategy)}</h3>` +
+      `<p class="pick">${rec.settingId === null ? "no setting qualifies" : escapeHtml(rec.settingId)}</p>` +
+      `${keyFigures(pick)}<p class="reason">${escapeHtml(rec.reason)}</p>${ties}</article>`
+    );
+  });
+  return `<section id="recommendations"><h2>Recommendations</h2><div class="cards">${cards.join("")}</div></section>`;
+}
+
+/** The settings that failed and why (failures, then the Newman gate's first failures). */
+export function renderFailedSettings(results: Results): string {
+  const failed = failedSettings(results);
+  const gateFailed = orderedSettings(results).filter((s) => s.status === "ok" && s.gate && !s.gate.passed);
+  if (failed.length === 0 && gateFailed.length === 0) return "";
+  const items = [...failed, ...gateFailed].map((s) => {
+    const failures = s.failures.map(
+      (f) => `<li><code>${escapeHtml(f.kind)}</code> ${escapeHtml(f.message)}</li>`,
+    );
+    const gate = (s.gate?.passed === false ? s.gate.failures : []).map(
+      (f) => `<li><code>gate</code> ${escapeHtml(f)}</li>`,
+    );
+    return `<li><strong>${escapeHtml(s.id)}</strong> (${escapeHtml(s.status)})<ul>${[...failures, ...gate].join("")}</ul></li>`;
+  });
+  return `<section id="failed"><h2>Failed settings</h2><p>Failed settings are listed here and in the tables, not drawn in the charts.</p><ul class="failures">${items.join("")}</ul></section>`;
+}
+
+/** Run metadata as a definition list. */
+export function renderMetadata(results: Results): string {
+  const run = results.run;
+  const entries: Array<[string, string]> = [
+    ["run id", run.id],
+    ["started", run.startedAt],
+    ["ended", run.endedAt],
+    ["git revision", run.gitRevision ?? MISSING],
+    ["stage", `${run.stage.name} (${run.stage.region})`],
+    ["API", `${run.stage.apiType} ${run.stage.apiUrl}`],
+    ["function", `${run.stage.functionName}:${run.stage.alias}`],
+    ["mode", run.mode === "api" ? "api (load through API Gateway)" : "direct (Lambda Invoke)"],
+    ["load engine", `${run.engine.name} ${run.engine.version}`],
+    ["profile", run.profile],
+    ["CPU scaling", run.cpuScaling.mode + (run.cpuScaling.reason ? ` (${run.cpuScaling.reason})` : "")],
+    ["price table", `${run.priceTable.version} (${run.priceTable.region})`],
+    [
+      "SLO",
+      run.slo
+        ? [
+            run.slo.p99Ms === undefined ? "" : `p99 ≤ ${run.slo.p99Ms} ms`,
+            run.slo.errorRate === undefined ? "" : `error rate ≤ ${formatRate(run.slo.errorRate)}`,
+          ]
+            .filter(Boolean)
+            .join(", ") || "none"
+        : "none",
+    ],
+    [
+      "trimmed mean",
+      run.discardTopBottom === undefined ? MISSING : `${run.discardTopBottom} dropped each side`,
+    ],
+    ["settings", `${results.settings.length} (${failedSettings(results).length} failed)`],
+    ...Object.entries(run.toolVersions).map(([tool, version]): [string, string] => [
+      `version: ${tool}`,
+      version,
+    ]),
+  ];
+  const items = entries.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`);
+  return `<section id="metadata"><h2>Run</h2><dl class="meta">${items.join("")}</dl></section>`;
+}
+
+function deltaCell(d: MetricDelta | undefined): string {
+  if (!d) return MISSING;
+  const text = d.metric === "errorRate" ? formatSignedPp(d.change) : formatSignedPct(d.change);
+  return d.regression ? `<span class="regression">${escapeHtml(text)} ▲</span>` : escapeHtml(text);
+}
+
+/** The baseline comparison: deltas per setting, regressions first. */
+export function renderComparison(comparison: Comparison | undefined): string {
+  if (!comparison) return "";
+  const t = comparison.thresholds;
+  const summary =
+    comparison.regressions.length === 0
+      ? `<p class="ok-line">No regression beyond the thresholds.</p>`
+      : `<ul class="regressions">${comparison.regressions
+          .map((r) => `<li><strong>${escapeHtml(r.settingId)}</strong>: ${escapeHtml(r.message)}</li>`)
+          .join("")}</ul>`;
+  const rows = comparison.settings.map((s) => {
+    const get = (m: MetricDelta["metric"]) => s.deltas.find((d) => d.metric === m);
+    const cost = get("costPerMillionUsd");
+    return [
+      escapeHtml(s.id),
+      escapeHtml(s.status),
+      cost ? escapeHtml(`${formatUsd(cost.previous)} → ${formatUsd(cost.current)}`) : MISSING,
+      deltaCell(cost),
+      deltaCell(get("p95Ms")),
+      deltaCell(get("p99Ms")),
+      deltaCell(get("errorRate")),
+    ];
+  });
+  return (
+    `<section id="comparison"><h2>Compared with baseline ${escapeHtml(comparison.baselineRunId)}</h2>` +
+    `<p class="hint">Regression thresholds: cost per 1M +${t.costPct} %, p95 +${t.p95Pct} %, p99 +${t.p99Pct} %, ` +
+    `error rate +${t.errorRatePp} pp; a setting that completed before and fails now is a regression.</p>` +
+    summary +
+    table(["setting", "status", "cost per 1M", "Δ cost", "Δ p95", "Δ p99", "Δ error rate"], rows) +
+    "</section>"
+  );
+}

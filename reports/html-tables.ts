@@ -1,0 +1,219 @@
+/**
+ * The tables of every figure in the results, one table per source (client, Lambda, API Gateway and
+ * DynamoDB, cost, operations). Cells are escaped; missing figures print "–". Pure.
+ */
+import type { Results, SettingResult } from "../tuning/results-types.ts";
+import { formatInterval, formatMs, formatNumber, formatRate, formatUsd, MISSING } from "./format.ts";
+import { escapeHtml, table } from "./html.ts";
+import { coldStartRate, orderedSettings, picksBySetting } from "./settings.ts";
+
+function settingCell(s: SettingResult, picks: Map<string, string[]>): string {
+  const badges = [
+    ...(picks.get(s.id) ?? []).map((p) => `<span class="badge pick">${escapeHtml(p)}</span>`),
+    ...(s.status === "failed" ? ['<span class="badge failed">failed</span>'] : []),
+    ...(s.distorted ? ['<span class="badge warn" title="see the notes">distorted</span>'] : []),
+  ];
+  return `${escapeHtml(s.id)} ${badges.join(" ")}`;
+}
+
+function clientTable(settings: SettingResult[], picks: Map<string, string[]>): string {
+  const rows = settings.map((s) => {
+    const c = s.client;
+    const l = c?.latency;
+    return [
+      settingCell(s, picks),
+      formatNumber(c?.requests, 0),
+      c ? `${formatNumber(c.achievedRatePerSec)} / ${formatNumber(c.targetRatePerSec)}` : MISSING,
+      formatNumber(c?.droppedIterations, 0),
+      c ? `${formatRate(c.errorRate)} (${formatNumber(c.errorCount, 0)})` : MISSING,
+      formatMs(l?.minMs),
+      formatMs(l?.meanMs),
+      formatMs(l?.p50Ms),
+      formatMs(l?.p90Ms),
+      formatMs(l?.p95Ms),
+      formatInterval(s.stats?.p95Ms, formatMs),
+      formatMs(l?.p99Ms),
+      formatMs(l?.p999Ms),
+      formatMs(l?.maxMs),
+      c ? (c.thresholdsPassed ? "passed" : "failed") : MISSING,
+      s.gate
+        ? `${s.gate.passed ? "passed" : "failed"} (${s.gate.assertions - s.gate.failedAssertions}/${s.gate.assertions})`
+        : MISSING,
+    ].map((cell, i) => (i === 0 ? cell : escapeHtml(cell)));
+  });
+  return table(
+    [
+      "setting",
+      "requests",
+      "achieved / target req/s",
+      "dropped",
+      "error rate (errors)",
+      "min",
+      "mean",
+      "p50",
+      "p90",
+      "p95",
+      "p95 interval",
+      "p99",
+      "p99.9",
+      "max",
+      "thresholds",
+      "Newman gate",
+    ],
+    rows,
+  );
+}
+
+function lambdaTable(settings: SettingResult[], picks: Map<string, string[]>): string {
+  const rows = settings.map((s) => {
+    const l = s.lambda;
+    return [
+      settingCell(s, picks),
+      formatNumber(l?.invocations, 0),
+      formatNumber(l?.errors, 0),
+      formatNumber(l?.throttles, 0),
+      formatNumber(l?.maxConcurrentExecutions, 0),
+      formatMs(l?.durationMs.avg),
+      formatMs(l?.durationMs.p50),
+      formatMs(l?.durationMs.p90),
+      formatMs(l?.durationMs.p99),
+      formatMs(l?.durationMs.max),
+      formatMs(l?.billedDurationMs.mean),
+      formatInterval(s.stats?.billedDurationMeanMs, formatMs),
+      formatMs(l?.billedDurationMs.trimmedMean),
+      formatNumber(l?.reportCount, 0),
+      l ? `${formatNumber(l.coldStarts, 0)} (${formatRate(coldStartRate(s))})` : MISSING,
+      formatMs(l?.initDurationMs?.mean),
+      formatMs(l?.initDurationMs?.max),
+      l ? `${formatNumber(l.maxMemoryUsedMb, 0)} / ${s.memoryMb} MB` : MISSING,
+    ].map((cell, i) => (i === 0 ? cell : escapeHtml(cell)));
+  });
+  return table(
+    [
+      "setting",
+      "invocations",
+      "errors",
+      "throttles",
+      "max concurrency",
+      "avg",
+      "p50",
+      "p90",
+      "p99",
+      "max",
+      "billed mean",
+      "billed mean interval",
+      "billed trimmed mean",
+      "REPORT lines",
+      "cold starts (rate)",
+      "init mean",
+      "init max",
+      "max memory used",
+    ],
+    rows,
+  );
+}
+
+function apiAndTableTable(settings: SettingResult[], picks: Map<string, string[]>): string {
+  const rows = settings.map((s) => {
+    const a = s.apiGateway;
+    const d = s.dynamodb;
+    return [
+      settingCell(s, picks),
+      formatNumber(a?.count, 0),
+      formatNumber(a?.errors4xx, 0),
+      formatNumber(a?.errors5xx, 0),
+      formatMs(a?.latencyMs.avg),
+      formatMs(a?.latencyMs.p50),
+      formatMs(a?.latencyMs.p99),
+      formatMs(a?.integrationLatencyMs.avg),
+      formatNumber(d?.requests, 0),
+      formatNumber(d?.readCapacityUnits),
+      formatNumber(d?.writeCapacityUnits),
+    ].map((cell, i) => (i === 0 ? cell : escapeHtml(cell)));
+  });
+  return table(
+    [
+      "setting",
+      "API requests",
+      "4xx",
+      "5xx",
+      "latency avg",
+      "latency p50",
+      "latency p99",
+      "integration avg",
+      "DynamoDB requests",
+      "RCU",
+      "WCU",
+    ],
+    rows,
+  );
+}
+
+function costTable(settings: SettingResult[], picks: Map<string, string[]>): string {
+  const rows = settings.map((s) => {
+    const c = s.cost;
+    return [
+      settingCell(s, picks),
+      formatUsd(c?.lambdaComputeUsd),
+      formatUsd(c?.lambdaRequestsUsd),
+      formatUsd(c?.apiGatewayUsd),
+      formatUsd(c?.dynamodbUsd),
+      formatUsd(c?.totalPerMillionUsd),
+      formatInterval(s.stats?.costPerMillionUsd, formatUsd),
+      c ? `$${c.perRequestUsd.toExponential(3)}` : MISSING,
+    ].map((cell, i) => (i === 0 ? cell : escapeHtml(cell)));
+  });
+  return table(
+    [
+      "setting",
+      "Lambda compute",
+      "Lambda requests",
+      "API Gateway",
+      "DynamoDB",
+      "total per 1M",
+      "total interval",
+      "per request",
+    ],
+    rows,
+  );
+}
+
+function operationsTable(settings: SettingResult[]): string {
+  const rows = settings.flatMap((s) =>
+    Object.entries(s.client?.operations ?? {}).map(([name, op]) =>
+      [
+        s.id,
+        name,
+        formatNumber(op.requests, 0),
+        formatRate(op.errorRate),
+        formatMs(op.latency.p50Ms),
+        formatMs(op.latency.p95Ms),
+        formatMs(op.latency.p99Ms),
+        formatMs(op.latency.maxMs),
+      ].map(escapeHtml),
+    ),
+  );
+  return rows.length === 0
+    ? "<p>No per-operation figures in these results.</p>"
+    : table(["setting", "operation", "requests", "error rate", "p50", "p95", "p99", "max"], rows);
+}
+
+/** Every figure of every setting, as HTML tables with headings. */
+export function renderFigureTables(results: Results): string {
+  const settings = orderedSettings(results);
+  const picks = picksBySetting(results);
+  return [
+    "<h3>Client side (load engine)</h3>",
+    '<p class="hint">Latency in ms from the load engine\'s HDR histogram; intervals are bootstrap confidence intervals.</p>',
+    clientTable(settings, picks),
+    "<h3>Lambda (CloudWatch and REPORT lines)</h3>",
+    lambdaTable(settings, picks),
+    "<h3>API Gateway and DynamoDB</h3>",
+    apiAndTableTable(settings, picks),
+    "<h3>Cost per 1M requests (USD)</h3>",
+    costTable(settings, picks),
+    "<details><summary>Per operation (client side)</summary>",
+    operationsTable(settings),
+    "</details>",
+  ].join("\n");
+}
