@@ -29,9 +29,10 @@ describe("built-in engine against a local server", () => {
     expect(result.overall.errorCount).toBe(0);
     expect(l.minMs).toBeGreaterThanOrEqual(20);
     expect(l.p50Ms).toBeGreaterThanOrEqual(40);
-    expect(l.p50Ms).toBeLessThan(40 + 60);
+    // Upper bounds allow for a loaded machine (load average 5 on 2 cores seen here), not for seconds.
+    expect(l.p50Ms).toBeLessThan(250);
     expect(l.p90Ms).toBeGreaterThanOrEqual(56);
-    expect(l.p90Ms).toBeLessThan(56 + 120);
+    expect(l.p90Ms).toBeLessThan(300);
     expect(l.p50Ms).toBeLessThan(l.p90Ms);
     // The encoded overall histogram holds every request.
     const decoded = hdr.decodeFromCompressedBase64(result.overall.histogram as string);
