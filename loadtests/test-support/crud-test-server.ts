@@ -91,19 +91,20 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  const resume = () => {
+    const waiting = stalled ?? [];
+    stalled = undefined;
+    for (const go of waiting) go();
+  };
   return {
     url: `http://127.0.0.1:${port}/prod`,
     received: () => received,
     stall() {
       stalled ??= [];
     },
-    resume() {
-      const waiting = stalled ?? [];
-      stalled = undefined;
-      for (const go of waiting) go();
-    },
+    resume,
     async close() {
-      this.resume();
+      resume();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
