@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   BOOTSTRAP_DEFAULTS,
+  bootstrapInterval,
   bootstrapMeanInterval,
   bootstrapPercentileInterval,
   distinguishable,
@@ -78,6 +79,19 @@ describe("bootstrap", () => {
     const ci = bootstrapPercentileInterval(sample, 95);
     expect(ci.low).toBeGreaterThanOrEqual(27);
     expect(ci.high).toBeLessThanOrEqual(29);
+  });
+
+  it("fast mean and percentile intervals equal the generic bootstrap on the same draws", () => {
+    // Same seed, same index draws: the mean interval is the generic one exactly; on already sorted samples
+    // the count-based percentile reads the same resample, so it is exact too.
+    const sorted = [...sample].sort((a, b) => a - b);
+    expect(bootstrapMeanInterval(sample, { seed: 9 })).toEqual(bootstrapInterval(sample, mean, { seed: 9 }));
+    expect(bootstrapPercentileInterval(sorted, 95, { seed: 9 })).toEqual(
+      bootstrapInterval(sorted, (s) => percentile(s, 95), { seed: 9 }),
+    );
+    expect(bootstrapPercentileInterval(sorted, 50, { seed: 4, level: 0.9 })).toEqual(
+      bootstrapInterval(sorted, (s) => percentile(s, 50), { seed: 4, level: 0.9 }),
+    );
   });
 
   it("seededRandom is deterministic and in [0, 1)", () => {
