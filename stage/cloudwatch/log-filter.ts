@@ -6,7 +6,8 @@
  * - Terms: `REPORT`, `"REPORT RequestId"` (a quoted phrase, matched as written), several terms = all must
  *   appear (AND); `?ERROR ?WARN` = at least one of the `?` terms (OR, combined with AND terms when both are
  *   given); `-DEBUG` = must not appear. Matching is case-sensitive and by substring, as CloudWatch matches terms.
- * - JSON patterns on events whose message is a JSON object: `{ $.type = "platform.report" }`,
+ * - JSON patterns on events whose message is a JSON object (or ends in one after the tab-separated prefix of
+ *   Lambda's text log format, `<time>\t<requestId>\tINFO\t{...}`): `{ $.type = "platform.report" }`,
  *   `{ $.msg = "request" }`, `{ $.record.metrics.durationMs > 100 }`; selectors `$.a.b`; operators `=` and
  *   `!=` (strings in double quotes, `*` as wildcard; numbers; true/false/null), `<`, `<=`, `>`, `>=` on numbers;
  *   conditions combined with `&&`, `||` (`&&` binds tighter) and parentheses.
@@ -109,8 +110,8 @@ function compileJsonPattern(text: string): LogFilter {
   const expr = parseOr();
   if (pos !== tokens.length) throw unsupported(text, `unexpected ${JSON.stringify(tokens[pos])}`);
   return (message) => {
-    const trimmed = message.trimStart();
-    if (!trimmed.startsWith("{")) return false;
+    const trimmed = jsonPart(message);
+    if (trimmed === undefined) return false;
     let doc: unknown;
     try {
       doc = JSON.parse(trimmed);
@@ -119,6 +120,18 @@ function compileJsonPattern(text: string): LogFilter {
     }
     return evaluate(expr, doc);
   };
+}
+
+/**
+ * The JSON object of a message: the whole message, or what follows the tab-separated prefix of Lambda's text
+ * log format (`<time>\t<requestId>\tINFO\t{...}`), which is how a Node handler's console.log(JSON) arrives.
+ */
+function jsonPart(message: string): string | undefined {
+  const trimmed = message.trim();
+  if (trimmed.startsWith("{")) return trimmed;
+  const tab = trimmed.lastIndexOf("\t");
+  const tail = tab >= 0 ? trimmed.slice(tab + 1).trim() : "";
+  return tail.startsWith("{") ? tail : undefined;
 }
 
 function tokenize(body: string, pattern: string): string[] {
