@@ -53,7 +53,7 @@ function stat(
   metricName: string,
   s: string,
   periodS: number,
-  dimensions = dims,
+  dimensions: Record<string, string> = dims,
 ): MetricDataQuery {
   return {
     Id: id,
