@@ -6,10 +6,25 @@ import { dirname } from "node:path";
 import { parseResults, ResultsValidationError, serializeResults } from "./results.ts";
 import type { Results } from "./results-types.ts";
 
-/** Validate and write results to `path` (parent folders created). Nothing is written when invalid. */
+/**
+ * Validate and write results to `path` (parent folders created). Invalid results are not written to `path`:
+ * they go to `<path>.invalid.json` so a long run's measurements are not lost, and the error names both.
+ */
 export async function writeResults(path: string, results: Results): Promise<void> {
-  const text = serializeResults(results);
   await mkdir(dirname(path), { recursive: true });
+  let text: string;
+  try {
+    text = serializeResults(results);
+  } catch (error) {
+    if (!(error instanceof ResultsValidationError)) throw error;
+    const invalidPath = `${path}.invalid.json`;
+    await writeFile(invalidPath, `${JSON.stringify(results, null, 2)}\n`, "utf8");
+    throw new ResultsValidationError(
+      error.fieldPath,
+      `${error.detail}. Not written to ${path}; the data as it was is in ${invalidPath}.`,
+      { cause: error },
+    );
+  }
   await writeFile(path, text, "utf8");
 }
 

@@ -19,6 +19,24 @@ describe("validateResults", () => {
     expect(results.recommendations.map((r) => r.strategy)).toEqual(["cost", "speed", "balanced", "slo"]);
   });
 
+  it("accepts every optional field of the types (the schema forgets none)", () => {
+    const results = sampleResults();
+    results.run.discardTopBottom = 0.2;
+    results.run.cpuScaling = { mode: "none", reason: "no write access to /sys/fs/cgroup/cpu" };
+    const s = results.settings[1];
+    if (!s?.lambda || !s.client) throw new Error("sample setting 1 must be measured");
+    s.lambda.billedDurationMs.trimmedMean = 60.2;
+    s.distorted = { reason: "host CPU 97 % busy during the window" };
+    s.client.operations.list = { requests: 10, errorRate: 0, latency: s.client.latency };
+    s.client.operations.delete = { requests: 10, errorRate: 0.1, latency: s.client.latency };
+    s.window = { startMs: 1_795_000_000_000.5, endMs: 1_795_000_030_000.25 };
+    expect(validateResults(results)).toBe(results);
+    const bare = sampleResults();
+    delete bare.run.gitRevision;
+    delete bare.run.slo;
+    expect(validateResults(bare)).toBe(bare);
+  });
+
   it("names the first bad field, what was expected and what was got", () => {
     const results = sampleResults() as unknown as { settings: Array<Record<string, unknown>> };
     (results.settings[2] as Record<string, unknown>)["memoryMb"] = "abc";
@@ -113,8 +131,11 @@ describe("writeResults / readResults", () => {
     bad.settings = [{ ...(bad.settings[0] as (typeof bad.settings)[number]), memoryMb: 64 }];
     bad.recommendations = [];
     const badPath = join(dir, "bad.json");
-    await expect(writeResults(badPath, bad)).rejects.toThrow("settings[0].memoryMb: expected integer ≥ 128");
+    await expect(writeResults(badPath, bad)).rejects.toThrow(
+      `settings[0].memoryMb: expected integer ≥ 128 and ≤ 10240, got 64. Not written to ${badPath}; the data as it was is in ${badPath}.invalid.json`,
+    );
     await expect(readFile(badPath, "utf8")).rejects.toThrow(/ENOENT/);
+    expect(JSON.parse(await readFile(`${badPath}.invalid.json`, "utf8"))).toEqual(bad);
   });
 
   it("names the file when what it reads is invalid", async () => {
