@@ -1,5 +1,6 @@
 /**
- * Errors of the loadtests area. Pure (no imports): the k6 scenarios load this module too.
+ * Errors of the loadtests area. Pure (no imports): the k6 scenarios load this module too, so only erasable
+ * TypeScript syntax (no parameter properties, no enums).
  * Messages say what was wrong, what was expected, what was got and how to fix it.
  */
 
@@ -14,11 +15,10 @@ export class LoadtestError extends Error {
 /** A workload, profile or run option is invalid. `field` names the offending setting, e.g. "mix.read". */
 export class ConfigError extends LoadtestError {
   override name = "ConfigError";
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
+  readonly field: string;
+  constructor(field: string, message: string) {
     super(`invalid ${field}: ${message}`);
+    this.field = field;
   }
 }
 
@@ -30,11 +30,9 @@ export class EngineUnavailableError extends LoadtestError {
 /** k6 ran but failed (exit code other than 0 or 99), or its summary could not be read. */
 export class K6RunError extends LoadtestError {
   override name = "K6RunError";
-  constructor(
-    message: string,
-    readonly exitCode: number | null,
-    options?: { cause?: unknown },
-  ) {
+  readonly exitCode: number | null;
+  constructor(message: string, exitCode: number | null, options?: { cause?: unknown }) {
     super(message, options);
+    this.exitCode = exitCode;
   }
 }

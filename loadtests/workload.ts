@@ -85,12 +85,15 @@ export class Workload {
   private created = 0;
   private padding = "";
 
-  constructor(
-    private readonly random: Random,
-    /** Prefix of generated ids; make it unique per run (and per k6 VU). Must match [A-Za-z0-9_-]. */
-    private readonly runPrefix: string,
-    input: WorkloadInput | WorkloadConfig = {},
-  ) {
+  private readonly random: Random;
+  private readonly runPrefix: string;
+
+  /**
+   * @param runPrefix prefix of generated ids; make it unique per run (and per k6 VU). Must match [A-Za-z0-9_-].
+   */
+  constructor(random: Random, runPrefix: string, input: WorkloadInput | WorkloadConfig = {}) {
+    this.random = random;
+    this.runPrefix = runPrefix;
     this.config = resolveWorkload(input as WorkloadInput);
     this.cumulative = cumulativeMix(this.config.mix);
     this.zipf = createZipfSampler(this.config.zipfExponent, random);

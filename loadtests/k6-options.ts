@@ -1,0 +1,109 @@
+/**
+ * A profile as k6 options: the arrival-rate scenario, the thresholds, the per-operation submetrics the summary
+ * mapping needs, and summaryTrendStats with p(99) and p(99.9). Also the names of the custom counters the k6
+ * scenario adds. Pure (no npm imports): the k6 scenarios import it, and the Node tests check it.
+ */
+import { type Profile, peakRatePerSec, thresholdExpressions } from "./profiles.ts";
+import { OPERATIONS, type OperationName } from "./run-result.ts";
+import { ERROR_KINDS, type ErrorKind } from "./workload.ts";
+
+export const SUMMARY_TREND_STATS = [
+  "avg",
+  "min",
+  "med",
+  "max",
+  "p(90)",
+  "p(95)",
+  "p(99)",
+  "p(99.9)",
+  "count",
+];
+
+/** Statuses counted one by one in k6 (k6 cannot count by an arbitrary tag value); the rest as "other". */
+export const TRACKED_STATUSES = [
+  200, 201, 204, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 502, 503, 504,
+];
+
+/** Name of the k6 counter of one operation's answers with one status ("other" for the rest). */
+export function statusCounterName(operation: OperationName, status: number | "other"): string {
+  return `pb_status_${operation}_${status}`;
+}
+
+/** Name of the k6 counter of one operation's errors of one kind. */
+export function errorCounterName(operation: OperationName, kind: ErrorKind): string {
+  return `pb_error_${operation}_${kind.replace(/-/g, "_")}`;
+}
+
+/** Every custom counter name the scenario declares. */
+export function customCounterNames(): string[] {
+  return OPERATIONS.flatMap((op) => [
+    ...TRACKED_STATUSES.map((status) => statusCounterName(op, status)),
+    statusCounterName(op, "other"),
+    ...ERROR_KINDS.map((kind) => errorCounterName(op, kind)),
+  ]);
+}
+
+/** k6 durations as Go duration strings in whole milliseconds. */
+function k6Duration(ms: number): string {
+  return `${Math.max(1, Math.round(ms))}ms`;
+}
+
+/**
+ * k6 arrival rates are integers per timeUnit: per second when the profile's rates are whole numbers,
+ * else per minute (rounded), which keeps fractional rates such as 0.5/s.
+ */
+function rateUnit(profile: Profile): { timeUnit: string; perUnit: (ratePerSec: number) => number } {
+  const rates = [profile.startRatePerSec, ...profile.stages.map((s) => s.targetRatePerSec)];
+  if (rates.every((r) => Number.isInteger(r))) return { timeUnit: "1s", perUnit: (r) => r };
+  return { timeUnit: "1m", perUnit: (r) => Math.round(r * 60) };
+}
+
+/** The k6 scenario of a profile (one iteration = one request of the workload). */
+export function k6Scenario(profile: Profile): Record<string, unknown> {
+  const { timeUnit, perUnit } = rateUnit(profile);
+  const vus = {
+    preAllocatedVUs: Math.min(profile.maxInFlight, Math.max(1, Math.ceil(peakRatePerSec(profile) / 10))),
+    maxVUs: profile.maxInFlight,
+    gracefulStop: k6Duration(profile.gracefulStopMs),
+  };
+  if (profile.executor === "constant-arrival-rate") {
+    const durationMs = profile.stages.reduce((sum, s) => sum + s.durationMs, 0);
+    return {
+      executor: "constant-arrival-rate",
+      rate: perUnit(profile.startRatePerSec),
+      timeUnit,
+      duration: k6Duration(durationMs),
+      ...vus,
+    };
+  }
+  return {
+    executor: "ramping-arrival-rate",
+    startRate: perUnit(profile.startRatePerSec),
+    timeUnit,
+    stages: profile.stages.map((s) => ({
+      target: perUnit(s.targetRatePerSec),
+      duration: k6Duration(s.durationMs),
+    })),
+    ...vus,
+  };
+}
+
+/** Thresholds: the profile's, plus always-true ones on per-operation submetrics so the summary holds them. */
+export function k6Thresholds(profile: Profile): Record<string, string[]> {
+  const thresholds = thresholdExpressions(profile.thresholds);
+  for (const op of OPERATIONS) {
+    thresholds[`http_req_duration{op:${op}}`] = ["max>=0"];
+    thresholds[`http_reqs{op:${op}}`] = ["count>=0"];
+  }
+  return thresholds;
+}
+
+/** The options object a k6 script exports for a profile. */
+export function k6Options(profile: Profile): Record<string, unknown> {
+  return {
+    scenarios: { [profile.name]: k6Scenario(profile) },
+    thresholds: k6Thresholds(profile),
+    summaryTrendStats: SUMMARY_TREND_STATS,
+    discardResponseBodies: true,
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The CRUD workload as a k6 v2 TypeScript scenario (k6 runs .ts natively; `tsc -p loadtests/k6` type-checks it
+ * against @types/k6). Same workload model, profiles and thresholds as the built-in engine; one iteration is one
+ * request. handleSummary saves k6's raw summary data and the RunResult mapped from it.
+ *
+ *   k6 run -e TARGET=http://127.0.0.1:3000/prod -e PROFILE=baseline loadtests/k6/crud.ts
+ *
+ * Environment (-e): TARGET (required), PROFILE (smoke|baseline|ramp|spike|soak, default baseline), SEED,
+ * RATE (peak req/s), DURATION_MS, DURATION_SCALE, MAX_IN_FLIGHT, POWERBENCH_SUMMARY (raw summary path),
+ * POWERBENCH_RESULT (RunResult path, default powerbench-result.json), RUN_ID (id prefix).
+ */
+import { check } from "k6";
+import http from "k6/http";
+import { Counter } from "k6/metrics";
+import { errorCounterName, k6Options, statusCounterName, TRACKED_STATUSES } from "../k6-options.ts";
+import { type K6SummaryData, mapK6Summary } from "../k6-summary.ts";
+import { expectedIterations, type ProfileOverrides, resolveProfile, totalDurationMs } from "../profiles.ts";
+import { createRandom, deriveSeed } from "../random.ts";
+import { OPERATIONS, type OperationName } from "../run-result.ts";
+import { ERROR_KINDS, type ErrorKind, Workload } from "../workload.ts";
+
+function numberEnv(name: string): number | undefined {
+  const raw = __ENV[name];
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`invalid -e ${name}=${raw}: expected a number`);
+  return value;
+}
+
+const target = (__ENV["TARGET"] ?? "").replace(/\/+$/, "");
+if (!/^https?:\/\//.test(target)) {
+  throw new Error(
+    `missing or invalid -e TARGET: expected the API base URL like http://127.0.0.1:3000/prod, got "${target}"`,
+  );
+}
+const overrides: ProfileOverrides = {};
+const rate = numberEnv("RATE");
+const durationMs = numberEnv("DURATION_MS");
+const durationScale = numberEnv("DURATION_SCALE");
+const maxInFlight = numberEnv("MAX_IN_FLIGHT");
+if (rate !== undefined) overrides.ratePerSec = rate;
+if (durationMs !== undefined) overrides.durationMs = durationMs;
+if (durationScale !== undefined) overrides.durationScale = durationScale;
+if (maxInFlight !== undefined) overrides.maxInFlight = maxInFlight;
+const profile = resolveProfile(__ENV["PROFILE"] ?? "baseline", overrides);
+const seed = numberEnv("SEED") ?? 1;
+
+export const options = k6Options(profile);
+
+// Init context runs once per VU: each VU has its own workload, seeded stream and id prefix.
+const workload = new Workload(
+  createRandom(deriveSeed(seed, __VU)),
+  `${__ENV["RUN_ID"] ?? `pb${Date.now().toString(36)}`}-v${__VU}`,
+  profile.workload ?? {},
+);
+
+const statusCounters = new Map<string, Counter>();
+const errorCounters = new Map<string, Counter>();
+for (const op of OPERATIONS) {
+  for (const status of [...TRACKED_STATUSES, "other" as const]) {
+    const name = statusCounterName(op, status);
+    statusCounters.set(name, new Counter(name));
+  }
+  for (const kind of ERROR_KINDS) {
+    const name = errorCounterName(op, kind);
+    errorCounters.set(name, new Counter(name));
+  }
+}
+
+function countStatus(op: OperationName, status: number): void {
+  if (status === 0) return;
+  const tracked = TRACKED_STATUSES.includes(status) ? status : "other";
+  statusCounters.get(statusCounterName(op, tracked))?.add(1);
+}
+
+const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json" };
+
+export default function iteration(): void {
+  const request = workload.next();
+  const res = http.request(request.method, target + request.path, request.body ?? null, {
+    headers: JSON_HEADERS,
+    // Tag by route template, not by id, to keep metric cardinality low.
+    tags: { op: request.operation, name: `${request.method} /items${request.id ? "/{id}" : ""}` },
+    responseCallback: http.expectedStatuses(...request.expectedStatuses),
+    timeout: `${profile.requestTimeoutMs}ms`,
+  });
+  // k6 error code 1050 is a request timeout; any other status-0 answer is a connection failure.
+  const transportError = res.status === 0 ? (res.error_code === 1050 ? "timeout" : "connection") : undefined;
+  const error: ErrorKind | undefined = workload.settle(request, res.status, transportError);
+  countStatus(request.operation, res.status);
+  if (error) errorCounters.get(errorCounterName(request.operation, error))?.add(1);
+  check(
+    res,
+    { [`${request.operation}: expected status`]: () => error === undefined },
+    { op: request.operation },
+  );
+}
+
+export function handleSummary(data: K6SummaryData): Record<string, string> {
+  const scheduledMs = totalDurationMs(profile);
+  const result = mapK6Summary(data, {
+    profile: profile.name,
+    target,
+    targetRatePerSec: expectedIterations(profile) / (scheduledMs / 1000),
+    k6Version: __ENV["K6_VERSION"] ?? "unknown",
+    // An interrupted run still gets here; the adapter marks it aborted (it knows it sent the interrupt).
+    aborted: false,
+  });
+  const out: Record<string, string> = {
+    [__ENV["POWERBENCH_RESULT"] ?? "powerbench-result.json"]: JSON.stringify(result, null, 2),
+    stdout:
+      `powerbench k6 ${profile.name}: ${result.overall.requests} requests, ` +
+      `p95 ${result.overall.latency.p95Ms.toFixed(1)} ms, p99 ${result.overall.latency.p99Ms.toFixed(1)} ms, ` +
+      `errors ${(result.overall.errorRate * 100).toFixed(2)} %, thresholds ${result.thresholdsPassed ? "passed" : "FAILED"}\n`,
+  };
+  const rawPath = __ENV["POWERBENCH_SUMMARY"];
+  if (rawPath) out[rawPath] = JSON.stringify(data);
+  return out;
+}
