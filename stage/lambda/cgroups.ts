@@ -42,8 +42,10 @@ export interface EnvironmentCgroup {
 }
 
 /** Creates and removes environment cgroups. Obtain one with `detectCgroups`. */
+/** Group names are unique per process, across managers (tests run several emulators in one process). */
+let nextGroup = 0;
+
 export class CgroupManager {
-  private next = 0;
   private readonly live = new Set<EnvironmentCgroup>();
 
   constructor(
@@ -54,7 +56,7 @@ export class CgroupManager {
 
   /** Creates `powerbench-<pid>-<n>` with the CPU quota and memory limit of `memoryMb`. Throws CgroupError. */
   create(memoryMb: number, suffix?: string): EnvironmentCgroup {
-    const name = `powerbench-${process.pid}-${suffix ?? this.next++}`;
+    const name = `powerbench-${process.pid}-${suffix ?? ""}${nextGroup++}`;
     const cpuDir = path.join(this.cpu.parentDir, name);
     const memoryDir = path.join(this.memory.parentDir, name);
     const created: string[] = [];
@@ -81,7 +83,7 @@ export class CgroupManager {
         { cause: error },
       );
     }
-    const procsFile = this.mode === "cgroup-v1" ? "cgroup.procs" : "cgroup.procs";
+    const procsFile = "cgroup.procs";
     const oomFile = this.mode === "cgroup-v1" ? "memory.oom_control" : "memory.events";
     const group: EnvironmentCgroup = {
       name,
@@ -242,7 +244,7 @@ export function detectCgroups(): { scaling: CpuScaling; manager?: CgroupManager 
         reasons.push(manager);
         continue;
       }
-      const probe = manager.create(128, "probe");
+      const probe = manager.create(128, "probe-");
       void probe.remove();
       return { scaling: { mode: manager.mode }, manager };
     } catch (error) {
