@@ -3,6 +3,7 @@
  * the regressions beyond thresholds (CI gates on them). Pure.
  */
 import type { Results, SettingResult } from "../tuning/results-types.ts";
+import { formatMs, formatRate, formatUsd } from "./format.ts";
 import { orderedSettings } from "./settings.ts";
 
 export interface RegressionThresholds {
@@ -90,9 +91,11 @@ function delta(metric: ComparedMetric, before: SettingResult, after: SettingResu
 function describe(metric: ComparedMetric, d: MetricDelta, t: RegressionThresholds): string {
   const { label, limit } = METRICS[metric];
   const change = (d.change ?? 0) * 100;
-  return metric === "errorRate"
-    ? `${label} rose by ${change.toFixed(2)} pp (${((d.previous ?? 0) * 100).toFixed(2)} % → ${((d.current ?? 0) * 100).toFixed(2)} %), over the +${limit(t)} pp threshold`
-    : `${label} rose by ${change.toFixed(1)} % (${d.previous} → ${d.current}), over the +${limit(t)} % threshold`;
+  if (metric === "errorRate") {
+    return `${label} rose by ${change.toFixed(2)} pp (${formatRate(d.previous)} → ${formatRate(d.current)}), over the +${limit(t)} pp threshold`;
+  }
+  const format = metric === "costPerMillionUsd" ? formatUsd : formatMs;
+  return `${label} rose by ${change.toFixed(1)} % (${format(d.previous)} → ${format(d.current)}), over the +${limit(t)} % threshold`;
 }
 
 /**

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { sampleResults } from "../tuning/test-support/sample-results.ts";
+import { compareResults } from "./compare.ts";
+import { escapeMarkdown, renderMarkdown } from "./render-markdown.ts";
+
+describe("renderMarkdown", () => {
+  it("summarises the picks, every setting, failures and warnings", () => {
+    const results = sampleResults();
+    results.run.cpuScaling = { mode: "none", reason: "no write access to /sys/fs/cgroup/cpu" };
+    const md = renderMarkdown(results);
+    expect(md).toContain("# powerbench · crud · run 2026-11-27T02-09-00Z-ab12");
+    expect(md).toMatch(/\| cost \| \*\*arm64-512\*\* \| \$4\.327 \|/);
+    for (const s of results.settings) expect(md).toContain(`| ${s.id} | ${s.status} |`);
+    expect(md).toContain("- **x86_64-128**: error-rate: error rate 0.184");
+    expect(md).toContain("CPU scaling was not emulated");
+    expect(md).toContain("no write access to /sys/fs/cgroup/cpu");
+    expect(md.endsWith("\n")).toBe(true);
+  });
+
+  it("shows the comparison and its regressions", () => {
+    const baseline = sampleResults();
+    const current = sampleResults();
+    const s = current.settings.find((x) => x.id === "x86_64-1024");
+    if (!s?.client) throw new Error("fixture changed");
+    s.client.latency.p99Ms *= 1.5;
+    const md = renderMarkdown(current, { comparison: compareResults(current, baseline) });
+    expect(md).toContain("**1 regression(s):**");
+    expect(md).toMatch(/- x86_64-1024: client p99 rose by 50\.0 %/);
+    expect(md).toMatch(
+      /\| x86_64-1024 \| compared \| 0\.0 % \| 0\.0 % \| \*\*\+50\.0 %\*\* ⚠ \| 0\.00 pp \|/,
+    );
+  });
+
+  it("escapes text that would break a table or inject HTML", () => {
+    expect(escapeMarkdown("a|b\n<img src=x onerror=alert(1)> *x*")).toBe(
+      "a\\|b &lt;img src=x onerror=alert(1)&gt; \\*x\\*",
+    );
+  });
+});
