@@ -7,6 +7,7 @@ import {
   writeRequestUnits,
 } from "./cost-model.ts";
 import {
+  checkPriceCoverage,
   DEFAULT_PRICE_TABLE,
   monthlyCostUsd,
   PriceTableError,
@@ -210,6 +211,23 @@ describe("price table", () => {
       }
     }
     expect(DEFAULT_PRICE_TABLE.initBilling.effectiveFrom).toBe("2025-08-01");
+  });
+});
+
+describe("checkPriceCoverage", () => {
+  it("passes where every needed price is listed and names complete regions where not", () => {
+    expect(() => checkPriceCoverage("us-east-1", { apiType: "REST", dynamodb: true })).not.toThrow();
+    expect(() => checkPriceCoverage("eu-west-1", { apiType: "HTTP", dynamodb: false })).not.toThrow();
+    expect(() => checkPriceCoverage("eu-central-1", { apiType: null, dynamodb: false })).not.toThrow();
+    expect(() => checkPriceCoverage("eu-west-1", { apiType: "REST", dynamodb: true })).toThrow(
+      "price table 2026-11-27.1 has no confirmed DynamoDB on-demand price for eu-west-1: expected a region with every price this run needs (us-east-1, us-west-2)",
+    );
+    expect(() => checkPriceCoverage("eu-central-1", { apiType: "HTTP", dynamodb: false })).toThrow(
+      "no confirmed API Gateway HTTP API price for eu-central-1",
+    );
+    expect(() => checkPriceCoverage("ap-south-1", { apiType: null, dynamodb: false })).toThrow(
+      /unknown region "ap-south-1"/,
+    );
   });
 });
 

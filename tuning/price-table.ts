@@ -287,3 +287,32 @@ export function monthlyCostUsd(price: TieredPrice, monthlyQuantity: number): num
       `${lower} (${price.note ?? price.source}).`,
   );
 }
+
+/**
+ * Fail fast, before a sweep spends anything: throws a PriceTableError when the table cannot price a run in
+ * `region` (unknown region, or no confirmed API Gateway / DynamoDB price there).
+ */
+export function checkPriceCoverage(
+  region: string,
+  needs: { apiType: "REST" | "HTTP" | null; dynamodb: boolean },
+  table: PriceTable = DEFAULT_PRICE_TABLE,
+): void {
+  const prices = regionPrices(region, table);
+  const missing: string[] = [];
+  if (needs.apiType !== null && !prices.apiGateway?.[needs.apiType])
+    missing.push(`API Gateway ${needs.apiType} API`);
+  if (needs.dynamodb && !prices.dynamodb) missing.push("DynamoDB on-demand");
+  if (missing.length > 0) {
+    const complete = Object.values(table.regions)
+      .filter(
+        (r) => (needs.apiType === null || r.apiGateway?.[needs.apiType]) && (!needs.dynamodb || r.dynamodb),
+      )
+      .map((r) => r.region)
+      .join(", ");
+    throw new PriceTableError(
+      `price table ${table.version} has no confirmed ${missing.join(" or ")} price for ${region}: ` +
+        `expected a region with every price this run needs (${complete || "none"}). ` +
+        "Add the region's prices with their source to tuning/price-table.ts (docs/cost-model.md), or run in a listed region.",
+    );
+  }
+}
