@@ -5,7 +5,8 @@
  *
  *   k6 run -e TARGET=http://127.0.0.1:3000/prod -e PROFILE=baseline loadtests/k6/crud.ts
  *
- * Environment (-e): TARGET (required), PROFILE (smoke|baseline|ramp|spike|soak, default baseline), SEED,
+ * Environment (-e): TARGET (required), PROFILE (smoke|baseline|ramp|spike|soak, default baseline), PROFILE_JSON
+ * (a whole profile, as the adapter passes it), SEED,
  * RATE (peak req/s), DURATION_MS, DURATION_SCALE, MAX_IN_FLIGHT, POWERBENCH_SUMMARY (raw summary path),
  * POWERBENCH_RESULT (RunResult path, default powerbench-result.json), RUN_ID (id prefix).
  */
@@ -14,7 +15,13 @@ import http from "k6/http";
 import { Counter } from "k6/metrics";
 import { errorCounterName, k6Options, statusCounterName, TRACKED_STATUSES } from "../k6-options.ts";
 import { type K6SummaryData, mapK6Summary } from "../k6-summary.ts";
-import { expectedIterations, type ProfileOverrides, resolveProfile, totalDurationMs } from "../profiles.ts";
+import {
+  expectedIterations,
+  type Profile,
+  type ProfileOverrides,
+  resolveProfile,
+  totalDurationMs,
+} from "../profiles.ts";
 import { createRandom, deriveSeed } from "../random.ts";
 import { OPERATIONS, type OperationName } from "../run-result.ts";
 import { ERROR_KINDS, type ErrorKind, Workload } from "../workload.ts";
@@ -42,7 +49,11 @@ if (rate !== undefined) overrides.ratePerSec = rate;
 if (durationMs !== undefined) overrides.durationMs = durationMs;
 if (durationScale !== undefined) overrides.durationScale = durationScale;
 if (maxInFlight !== undefined) overrides.maxInFlight = maxInFlight;
-const profile = resolveProfile(__ENV["PROFILE"] ?? "baseline", overrides);
+// The adapter passes the resolved profile as PROFILE_JSON, so k6 runs exactly what was asked for.
+const profileJson = __ENV["PROFILE_JSON"];
+const profile = profileJson
+  ? resolveProfile(JSON.parse(profileJson) as Profile, overrides)
+  : resolveProfile(__ENV["PROFILE"] ?? "baseline", overrides);
 const seed = numberEnv("SEED") ?? 1;
 
 export const options = k6Options(profile);
