@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   parseReportLine,
@@ -167,5 +168,55 @@ describe("parseRequestLogLine", () => {
       line.replace('"consumedWcu":1', '"consumedWcu":2'),
     ]);
     expect(entries.map((e) => e.consumedWcu)).toEqual([1, 2]);
+  });
+});
+
+describe("parser properties", () => {
+  it("never throws, whatever the line", () => {
+    fc.assert(
+      fc.property(fc.string(), (line) => {
+        parseReportLine(line);
+        parseRequestLogLine(line);
+        parseReportLine(`REPORT RequestId: ${line}`);
+        parseReportLine(`{"type":"platform.report","record":${line}}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("reads back every field of a generated REPORT line as written", () => {
+    const ms = fc.integer({ min: 0, max: 900_000_00 }).map((n) => n / 100);
+    const mb = fc.integer({ min: 128, max: 10_240 });
+    fc.assert(
+      fc.property(
+        fc.uuid(),
+        ms,
+        fc.integer({ min: 1, max: 900_000 }),
+        mb,
+        mb,
+        fc.option(ms),
+        (id, d, billed, size, used, init) => {
+          const fields = [
+            `REPORT RequestId: ${id}`,
+            `Duration: ${d.toFixed(2)} ms`,
+            `Billed Duration: ${billed} ms`,
+            `Memory Size: ${size} MB`,
+            `Max Memory Used: ${used} MB`,
+            ...(init === null ? [] : [`Init Duration: ${init.toFixed(2)} ms`]),
+          ];
+          const report = parseReportLine(`${fields.join("\t")}\t`);
+          expect(report).toEqual({
+            format: "text",
+            requestId: id,
+            durationMs: d,
+            billedDurationMs: billed,
+            memorySizeMb: size,
+            maxMemoryUsedMb: used,
+            ...(init === null ? {} : { initDurationMs: init }),
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
