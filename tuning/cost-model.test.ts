@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   computeCost,
@@ -183,6 +184,42 @@ describe("computeCost, hand-checked", () => {
         { region: "us-east-1" },
       ),
     ).toThrow(/billedDurationMeanMs must be a finite number ≥ 0, got -1/);
+  });
+});
+
+describe("computeCost properties", () => {
+  it("total is the sum of its parts, per request is total / 1e6, and compute is linear in billed duration", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("x86_64" as const, "arm64" as const),
+        fc.integer({ min: 128, max: 10_240 }),
+        fc.double({ min: 0, max: 900_000, noNaN: true }),
+        fc.constantFrom("REST" as const, "HTTP" as const, null),
+        fc.double({ min: 0, max: 50, noNaN: true }),
+        fc.double({ min: 0, max: 50, noNaN: true }),
+        (architecture, memoryMb, billedMs, apiType, rru, wru) => {
+          const input = {
+            architecture,
+            memoryMb,
+            apiType,
+            readCapacityUnitsPerRequest: rru,
+            writeCapacityUnitsPerRequest: wru,
+          };
+          const cost = computeCost({ ...input, billedDurationMeanMs: billedMs }, { region: "us-east-1" });
+          const double = computeCost(
+            { ...input, billedDurationMeanMs: 2 * billedMs },
+            { region: "us-east-1" },
+          );
+          const parts =
+            cost.lambdaComputeUsd + cost.lambdaRequestsUsd + cost.apiGatewayUsd + cost.dynamodbUsd;
+          expect(cost.totalPerMillionUsd).toBeCloseTo(parts, 9);
+          expect(cost.perRequestUsd).toBeCloseTo(cost.totalPerMillionUsd / 1e6, 15);
+          expect(double.lambdaComputeUsd).toBeCloseTo(2 * cost.lambdaComputeUsd, 6);
+          expect(double.apiGatewayUsd).toBe(cost.apiGatewayUsd);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 

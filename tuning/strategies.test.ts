@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ConfidenceInterval, SettingResult } from "./results-types.ts";
 import { candidatesOf, recommend, strategies } from "./strategies.ts";
@@ -158,5 +159,50 @@ describe("the sample results", () => {
       results.recommendations,
     );
     expect(results.recommendations.find((r) => r.strategy === "cost")?.settingId).toBe("arm64-512");
+  });
+});
+
+describe("strategy properties", () => {
+  it("picks only ok settings, and cost and speed pick a minimum of their metric", () => {
+    const arbitrarySetting = fc.record({
+      memoryMb: fc.integer({ min: 128, max: 10_240 }),
+      cost: fc.double({ min: 0.01, max: 100, noNaN: true }),
+      p95: fc.double({ min: 1, max: 5000, noNaN: true }),
+      extraP99: fc.double({ min: 0, max: 5000, noNaN: true }),
+      errorRate: fc.double({ min: 0, max: 1, noNaN: true }),
+      failed: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(arbitrarySetting, { minLength: 1, maxLength: 12 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (rows, weight) => {
+          const settings = rows.map((r, i) => {
+            const s = setting(`s${i}`, r.memoryMb, r.cost, r.p95, r.p95 + r.extraP99, r.errorRate);
+            return r.failed ? { ...s, status: "failed" as const } : s;
+          });
+          const ok = settings.filter((s) => s.status === "ok");
+          const recs = recommend(settings, { slo: { p99Ms: 1000, errorRate: 0.01 }, balancedWeight: weight });
+          for (const rec of recs) {
+            if (rec.settingId !== null) expect(ok.map((s) => s.id)).toContain(rec.settingId);
+          }
+          if (ok.length === 0) {
+            expect(recs.every((r) => r.settingId === null)).toBe(true);
+            return;
+          }
+          const byId = new Map(ok.map((s) => [s.id, s]));
+          const minCost = Math.min(...ok.map((s) => s.cost?.totalPerMillionUsd ?? Number.NaN));
+          const minP95 = Math.min(...ok.map((s) => s.client?.latency.p95Ms ?? Number.NaN));
+          expect(byId.get(recs[0]?.settingId ?? "")?.cost?.totalPerMillionUsd).toBe(minCost);
+          expect(byId.get(recs[1]?.settingId ?? "")?.client?.latency.p95Ms).toBe(minP95);
+          const slo = byId.get(recs[3]?.settingId ?? "");
+          if (slo) {
+            expect(slo.client?.latency.p99Ms).toBeLessThanOrEqual(1000);
+            expect(slo.client?.errorRate).toBeLessThanOrEqual(0.01);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
