@@ -1,0 +1,163 @@
+/**
+ * The sweep against the real local stage: real Lambda emulator, real AWS SDK clients, the built-in engine,
+ * Newman. Loads are short; what is asserted is agreement between independent measurements and that the
+ * function is always restored.
+ */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import {
+  GetAliasCommand,
+  GetFunctionConfigurationCommand,
+  ListVersionsByFunctionCommand,
+} from "@aws-sdk/client-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBuiltinEngine } from "../loadtests/engine/builtin-engine.ts";
+import { runCollection } from "../postman/run-collection.ts";
+import { type LocalStage, startStage } from "../stage/stage.ts";
+import { type AwsClients, createAwsClients } from "./aws-clients.ts";
+import { apiLoadPort } from "./load-ports.ts";
+import { planSettings } from "./plan.ts";
+import { type LoadPort, runSweep, type SweepOptions } from "./sweep.ts";
+
+let local: LocalStage;
+let clients: AwsClients;
+
+beforeAll(async () => {
+  local = await startStage();
+  clients = createAwsClients(local.stage);
+});
+
+afterAll(async () => {
+  clients?.destroy();
+  await local?.stop();
+});
+
+function options(memoryMb: number[], extra: Partial<SweepOptions> = {}): SweepOptions {
+  return {
+    stage: local.stage,
+    settings: planSettings(memoryMb, ["x86_64"]),
+    maxErrorRate: 0.5,
+    discardTopBottom: 0,
+    apiType: "REST",
+    ...extra,
+  };
+}
+
+function load(durationS = 2): LoadPort {
+  return apiLoadPort(createBuiltinEngine({ handleSigint: false }), {
+    apiUrl: local.stage.apiUrl,
+    profile: "baseline",
+    seed: 3,
+    warmupS: 0.5,
+    ratePerSec: 15,
+    durationS,
+  });
+}
+
+/** The function is as the stage registered it: template memory, alias on version 1, no other versions. */
+async function expectRestored(memoryMb: number): Promise<void> {
+  const fn = local.stage.functionName;
+  const config = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+  expect(config.MemorySize).toBe(memoryMb);
+  const alias = await clients.lambda.send(new GetAliasCommand({ FunctionName: fn, Name: local.stage.alias }));
+  expect(alias.FunctionVersion).toBe("1");
+  const versions = await clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }));
+  expect(versions.Versions?.map((v) => v.Version)).toEqual(["$LATEST", "1"]);
+}
+
+async function originalMemory(): Promise<number> {
+  const config = await clients.lambda.send(
+    new GetFunctionConfigurationCommand({ FunctionName: local.stage.functionName }),
+  );
+  return config.MemorySize ?? 0;
+}
+
+describe("sweep on the local stage", () => {
+  it("measures each setting through the API; CloudWatch, REPORT lines and the engine agree; restores", async () => {
+    const memoryBefore = await originalMemory();
+    const outcome = await runSweep(options([128, 512]), {
+      clients,
+      load: load(),
+      gate: () =>
+        runCollection({ baseUrl: local.stage.apiUrl, envVars: { tableName: local.stage.tableName } }),
+    });
+    expect(outcome.aborted).toBe(false);
+    expect(outcome.restoreError).toBeUndefined();
+    expect(outcome.settings.map((s) => s.id)).toEqual(["x86_64-128", "x86_64-512"]);
+    for (const s of outcome.settings) {
+      const answered = Object.entries(s.client?.operations ?? {}).reduce(
+        (n, [, op]) => n + (op?.requests ?? 0),
+        0,
+      );
+      expect(s.client?.requests).toBeGreaterThan(0);
+      expect(answered).toBe(s.client?.requests);
+      // Three independent counts of the same invocations.
+      expect(s.lambda?.invocations).toBe(s.client?.requests);
+      expect(s.lambda?.reportCount).toBe(s.client?.requests);
+      expect(s.apiGateway?.count).toBe(s.client?.requests);
+      expect(s.dynamodb?.requests).toBe(s.client?.requests);
+      expect(s.cost?.totalPerMillionUsd).toBeGreaterThan(0);
+      expect(s.stats?.billedDurationMeanMs?.low).toBeLessThanOrEqual(s.lambda?.billedDurationMs.mean ?? -1);
+      expect(s.gate?.passed).toBe(true);
+    }
+    // The version each setting ran on kept its own memory size.
+    expect(outcome.settings[0]?.version).not.toBe(outcome.settings[1]?.version);
+    await expectRestored(memoryBefore);
+  });
+
+  it("a setting whose load fails is recorded and the sweep goes on", async () => {
+    const memoryBefore = await originalMemory();
+    const real = load(1);
+    const faulty: LoadPort = async (request) => {
+      if (request.settingId === "x86_64-256" && request.kind === "measure")
+        throw new Error("injected load failure");
+      return real(request);
+    };
+    const outcome = await runSweep(options([256, 1024]), { clients, load: faulty });
+    expect(outcome.settings[0]).toMatchObject({
+      status: "failed",
+      failures: [{ kind: "load", message: "injected load failure" }],
+    });
+    expect(outcome.settings[1]?.client?.requests).toBeGreaterThan(0);
+    await expectRestored(memoryBefore);
+  });
+
+  it("a CloudWatch query that fails is recorded, the sweep finishes and restores", async () => {
+    const memoryBefore = await originalMemory();
+    // CloudWatch unreachable: a closed port on loopback, one attempt.
+    const broken = new CloudWatchClient({
+      region: local.stage.region,
+      endpoint: "http://127.0.0.1:1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      maxAttempts: 1,
+    });
+    try {
+      const outcome = await runSweep(options([512]), {
+        clients: { ...clients, cloudwatch: broken },
+        load: load(1),
+      });
+      expect(outcome.settings[0]?.status).toBe("failed");
+      expect(outcome.settings[0]?.failures[0]?.kind).toBe("collect");
+      expect(outcome.settings[0]?.client?.requests).toBeGreaterThan(0);
+    } finally {
+      broken.destroy();
+    }
+    await expectRestored(memoryBefore);
+  });
+
+  it("an abort in the middle of a setting stops the sweep, restores and deletes the versions it made", async () => {
+    const memoryBefore = await originalMemory();
+    const controller = new AbortController();
+    const outcome = await runSweep(
+      options([128, 256, 512], {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.phase === "load" && p.settingId === "x86_64-128") setTimeout(() => controller.abort(), 300);
+        },
+      }),
+      { clients, load: load(5) },
+    );
+    expect(outcome.aborted).toBe(true);
+    expect(outcome.settings.length).toBeLessThan(3);
+    await expectRestored(memoryBefore);
+  });
+});
