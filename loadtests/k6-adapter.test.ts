@@ -1,0 +1,137 @@
+/**
+ * The k6 adapter's process contract, tested with a STAND-IN executable written by this test (k6 is not
+ * installed here): it records its arguments, answers `version`, writes summary data of k6's documented shape
+ * where `-e POWERBENCH_SUMMARY` says, and exits with the code the test asks for. This never claims k6 ran.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngine } from "./engines.ts";
+import { EngineUnavailableError, K6RunError } from "./errors.ts";
+import { createK6Engine, findK6Binary, K6_SCRIPT } from "./k6-adapter.ts";
+import { sampleSummary } from "./test-support/k6-summary-sample.ts";
+
+let dir: string;
+let binDir: string;
+let argsFile: string;
+let summaryFixture: string;
+
+const STAND_IN = `#!${process.execPath}
+// STAND-IN for k6 in tests: not k6. Records argv, writes a fixture summary, exits as told.
+const fs = require("node:fs");
+const args = process.argv.slice(2);
+if (args[0] === "version") { console.log("k6 v0.0.0-standin (stand-in for tests, not k6)"); process.exit(0); }
+fs.writeFileSync(process.env.STANDIN_ARGS_FILE, JSON.stringify(args));
+const vars = {};
+for (let i = 0; i < args.length; i++) if (args[i] === "-e") { const [k, ...v] = args[++i].split("="); vars[k] = v.join("="); }
+const mode = process.env.STANDIN_MODE || "ok";
+if (mode === "wait") {
+  process.on("SIGINT", () => { fs.copyFileSync(process.env.STANDIN_SUMMARY, vars.POWERBENCH_SUMMARY); process.exit(105); });
+  setTimeout(() => process.exit(3), 20000);
+} else {
+  if (mode !== "nosummary") fs.copyFileSync(process.env.STANDIN_SUMMARY, vars.POWERBENCH_SUMMARY);
+  if (mode === "crash") process.stderr.write("ReferenceError: foo is not defined at crud.ts:1\\n");
+  process.exit(Number(process.env.STANDIN_EXIT || 0));
+}
+`;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "powerbench-k6-standin-"));
+  binDir = path.join(dir, "bin");
+  argsFile = path.join(dir, "args.json");
+  summaryFixture = path.join(dir, "fixture-summary.json");
+  writeFileSync(summaryFixture, JSON.stringify(sampleSummary()));
+  mkdirSync(binDir);
+  const k6 = path.join(binDir, "k6");
+  writeFileSync(k6, STAND_IN);
+  chmodSync(k6, 0o755);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const envWith = (extra: Record<string, string>) => ({
+  ...process.env,
+  PATH: `${binDir}${path.delimiter}${process.env["PATH"] ?? ""}`,
+  K6_BINARY: "",
+  STANDIN_ARGS_FILE: argsFile,
+  STANDIN_SUMMARY: summaryFixture,
+  ...extra,
+});
+
+describe("k6 adapter with a stand-in executable", () => {
+  it("finds k6 on PATH, or through K6_BINARY, and says clearly when K6_BINARY is wrong", () => {
+    expect(findK6Binary(envWith({}))).toBe(path.join(binDir, "k6"));
+    expect(findK6Binary({ PATH: "" })).toBeUndefined();
+    expect(findK6Binary({ K6_BINARY: path.join(binDir, "k6"), PATH: "" })).toBe(path.join(binDir, "k6"));
+    expect(() => findK6Binary({ K6_BINARY: "/nonexistent/k6" })).toThrow(
+      /K6_BINARY="\/nonexistent\/k6" is not an executable/,
+    );
+  });
+
+  it("auto picks k6 when present and builtin otherwise; k6 without a binary is a clear error", () => {
+    expect(createEngine("auto", { env: envWith({}) }).name).toBe("k6");
+    expect(createEngine("auto", { env: { PATH: "" } }).name).toBe("builtin");
+    expect(() => createEngine("k6", { env: { PATH: "" } })).toThrow(EngineUnavailableError);
+    expect(() => createEngine("jmeter")).toThrow(
+      /invalid engine: expected one of auto, builtin, k6, got "jmeter"/,
+    );
+  });
+
+  it("runs `k6 run` with target and profile as -e variables and maps the summary", async () => {
+    const engine = createK6Engine({ env: envWith({ STANDIN_EXIT: "0" }) });
+    const result = await engine.run({
+      target: "http://127.0.0.1:9/prod",
+      profile: "baseline",
+      durationMs: 2000,
+      seed: 7,
+    });
+    const args = JSON.parse(readFileSync(argsFile, "utf8")) as string[];
+    expect(args[0]).toBe("run");
+    expect(args[args.length - 1]).toBe(K6_SCRIPT);
+    expect(args).toContain("TARGET=http://127.0.0.1:9/prod");
+    expect(args).toContain("PROFILE=baseline");
+    expect(args).toContain("SEED=7");
+    const profileJson =
+      args.find((a) => a.startsWith("PROFILE_JSON="))?.slice("PROFILE_JSON=".length) ?? "{}";
+    expect(JSON.parse(profileJson).stages).toEqual([{ durationMs: 2000, targetRatePerSec: 50 }]);
+    expect(result.engine).toEqual({ name: "k6", version: "v0.0.0-standin" });
+    expect(result.overall.requests).toBe(500);
+    expect(result.thresholdsPassed).toBe(true);
+    expect(result.aborted).toBe(false);
+  });
+
+  it("exit code 99 means thresholds failed, with a result", async () => {
+    const engine = createK6Engine({ env: envWith({ STANDIN_EXIT: "99" }) });
+    const result = await engine.run({ target: "http://127.0.0.1:9/prod", profile: "smoke" });
+    expect(result.thresholdsPassed).toBe(false);
+  });
+
+  it("another exit code is an error carrying k6's stderr", async () => {
+    const engine = createK6Engine({ env: envWith({ STANDIN_EXIT: "107", STANDIN_MODE: "crash" }) });
+    const run = engine.run({ target: "http://127.0.0.1:9/prod", profile: "smoke" });
+    await expect(run).rejects.toThrow(K6RunError);
+    await expect(run).rejects.toThrow(
+      /k6 exited with code 107 \(expected 0, or 99 when thresholds fail\); stderr: ReferenceError/,
+    );
+  });
+
+  it("a missing summary is an error that says what the script must do", async () => {
+    const engine = createK6Engine({ env: envWith({ STANDIN_MODE: "nosummary" }) });
+    await expect(engine.run({ target: "http://127.0.0.1:9/prod", profile: "smoke" })).rejects.toThrow(
+      /wrote no summary .* handleSummary must write the data to -e POWERBENCH_SUMMARY/,
+    );
+  });
+
+  it("an abort interrupts k6 with SIGINT and returns its partial summary marked aborted", async () => {
+    const engine = createK6Engine({ env: envWith({ STANDIN_MODE: "wait" }) });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const result = await engine.run({
+      target: "http://127.0.0.1:9/prod",
+      profile: "smoke",
+      signal: controller.signal,
+    });
+    expect(result.aborted).toBe(true);
+    expect(result.overall.requests).toBe(500);
+  });
+});
