@@ -9,13 +9,14 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LogStore } from "../cloudwatch/log-store.ts";
 import { MetricStore } from "../cloudwatch/metric-store.ts";
+import { LocalLambda } from "../lambda/local-lambda.ts";
 import { type AwsEndpoint, startAwsEndpoint } from "./endpoint.ts";
 import { localClients } from "./test-support/clients.ts";
-import { InMemoryLambda } from "./test-support/in-memory-lambda.ts";
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const dims = { FunctionName: "crud", Resource: "crud:bench", ExecutedVersion: "3" };
 const metrics = new MetricStore();
+let lambda: LocalLambda;
 let endpoint: AwsEndpoint;
 let clients: ReturnType<typeof localClients>;
 
@@ -40,12 +41,14 @@ beforeAll(async () => {
       timestampMs,
     });
   }
-  endpoint = await startAwsEndpoint({ lambda: new InMemoryLambda({}), metrics, logs: new LogStore() });
+  lambda = new LocalLambda({ metricSink: new MetricStore(), logSink: new LogStore(), cpuScaling: "off" });
+  endpoint = await startAwsEndpoint({ lambda, metrics, logs: new LogStore() });
   clients = localClients(endpoint.url);
 });
 afterAll(async () => {
   clients.destroy();
   await endpoint.close();
+  await lambda.close();
 });
 
 function stat(

@@ -88,7 +88,8 @@ function paged(items: Record<string, unknown>[], req: LambdaRequest, member: str
 /**
  * CreateFunction's Code: the control plane takes `{ LocalPath }` (the directory of the bundle). Through the
  * SDK, whose Code shape has no LocalPath, the stage registers local code as
- * `Code: { S3Bucket: "local", S3Key: "<directory of the bundle>" }`; both forms are accepted.
+ * `Code: { S3Bucket: "local", S3Key: "<directory of the bundle>" }`; both forms are accepted (and the same
+ * S3Bucket/S3Key pair on UpdateFunctionCode becomes its top-level `LocalPath`).
  */
 function localCode(input: Record<string, unknown>): Record<string, unknown> {
   const code = input["Code"];
@@ -98,6 +99,13 @@ function localCode(input: Record<string, unknown>): Record<string, unknown> {
       return { ...input, Code: { LocalPath: c["S3Key"] } };
   }
   return input;
+}
+
+/** UpdateFunctionCode: the same convention, at the top level (`S3Bucket: "local", S3Key: <dir>` → `LocalPath`). */
+function localCodeUpdate(input: Record<string, unknown>): Record<string, unknown> {
+  if (input["S3Bucket"] !== "local" || typeof input["S3Key"] !== "string") return input;
+  const { S3Bucket: _bucket, S3Key: key, ...rest } = input;
+  return { ...rest, LocalPath: key };
 }
 
 const routes: Route[] = [
@@ -151,7 +159,7 @@ const routes: Route[] = [
     operation: "UpdateFunctionCode",
     method: "PUT",
     path: new RegExp(`^/2015-03-31/functions/${fn}/code$`),
-    run: async (l, r) => json(200, await l.updateFunctionCode(target(r).name, jsonBody(r))),
+    run: async (l, r) => json(200, await l.updateFunctionCode(target(r).name, localCodeUpdate(jsonBody(r)))),
   },
   {
     operation: "PublishVersion",

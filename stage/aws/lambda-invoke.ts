@@ -67,7 +67,7 @@ export async function invoke(
   switch (outcome.status) {
     case "throttled":
       throw new AwsWireError("TooManyRequestsException", 429, outcome.message, {
-        Reason: /reserved/i.test(outcome.message)
+        Reason: (await hasReservedConcurrency(lambda, functionName))
           ? "ReservedFunctionConcurrentInvocationLimitExceeded"
           : "ConcurrentInvocationLimitExceeded",
       });
@@ -86,5 +86,14 @@ export async function invoke(
       }
       return { statusCode: 200, headers, body: outcome.payload };
     }
+  }
+}
+
+/** Lambda names the limit a throttle hit: the function's reserved concurrency, or the account's. */
+async function hasReservedConcurrency(lambda: LambdaControlPlane, functionName: string): Promise<boolean> {
+  try {
+    return (await lambda.getFunctionConcurrency(functionName))["ReservedConcurrentExecutions"] !== undefined;
+  } catch {
+    return false;
   }
 }

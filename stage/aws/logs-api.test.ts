@@ -22,9 +22,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseReportLine } from "../../tuning/report-log.ts";
 import { LogStore } from "../cloudwatch/log-store.ts";
 import { MetricStore } from "../cloudwatch/metric-store.ts";
+import { LocalLambda } from "../lambda/local-lambda.ts";
 import { type AwsEndpoint, startAwsEndpoint } from "./endpoint.ts";
 import { localClients } from "./test-support/clients.ts";
-import { InMemoryLambda } from "./test-support/in-memory-lambda.ts";
 
 const fixtures = path.resolve(import.meta.dirname, "../../../shared/fixtures/lambda-logs");
 const fixtureLines = (file: string) =>
@@ -35,6 +35,7 @@ const fixtureLines = (file: string) =>
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const GROUP = "/aws/lambda/crud";
 const logs = new LogStore();
+let lambda: LocalLambda;
 let endpoint: AwsEndpoint;
 let clients: ReturnType<typeof localClients>;
 
@@ -63,12 +64,14 @@ beforeAll(async () => {
     "2026/01/01/[$LATEST]json",
     fixtureLines("report-json.jsonl").map((message, i) => ({ timestampMs: T0 + i, message })),
   );
-  endpoint = await startAwsEndpoint({ lambda: new InMemoryLambda({}), metrics: new MetricStore(), logs });
+  lambda = new LocalLambda({ metricSink: new MetricStore(), logSink: new LogStore(), cpuScaling: "off" });
+  endpoint = await startAwsEndpoint({ lambda, metrics: new MetricStore(), logs });
   clients = localClients(endpoint.url);
 });
 afterAll(async () => {
   clients.destroy();
   await endpoint.close();
+  await lambda.close();
 });
 
 describe("FilterLogEvents", () => {
