@@ -55,6 +55,7 @@ export function costLatencySpec(results: Results): TopLevelSpec {
     type: "quantitative" as const,
     title: "client p99 latency (ms)",
     scale: { zero: false, nice: true, padding: 16 },
+    axis: { tickCount: 10 },
   };
   const y = {
     field: "costUsd",

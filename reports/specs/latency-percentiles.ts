@@ -97,7 +97,11 @@ function percentileSpec(results: Results, side: "client" | "lambda", description
     sort: order,
     axis: { labelAngle: order.length > 6 ? -45 : 0 },
   };
-  const y = { type: "quantitative" as const, title, scale: { type: "log" as const } };
+  const y = {
+    type: "quantitative" as const,
+    title,
+    scale: { type: "log" as const, nice: false, padding: 10 },
+  };
   return {
     ...base(description),
     layer: [

@@ -47,7 +47,13 @@ function memoryAxis(rows: MemoryRow[]) {
     type: "quantitative" as const,
     title: "memory (MB, log scale)",
     scale: { type: "log" as const, base: 2, nice: false, padding: 12 },
-    axis: { values: sizes, labelAngle: sizes.length > 8 ? -45 : 0, grid: false },
+    axis: {
+      values: sizes,
+      format: "d",
+      labelAngle: sizes.length > 8 ? -45 : 0,
+      labelOverlap: true,
+      grid: false,
+    },
   };
 }
 
