@@ -3,8 +3,9 @@
  * tuning/results.schema.json describes the same shape and is validated on write and read.
  * Every figure here is measured or computed by a documented formula (docs/cost-model.md).
  */
-import type { CpuScaling } from "../stage/contracts.ts";
+
 import type { LatencySummary, OperationName, TimelinePoint } from "../loadtests/run-result.ts";
+import type { CpuScaling } from "../stage/contracts.ts";
 
 export const RESULTS_SCHEMA_VERSION = 1 as const;
 
@@ -54,7 +55,9 @@ export interface ClientMeasurements {
   targetRatePerSec: number;
   droppedIterations: number;
   latency: LatencySummary;
-  operations: Partial<Record<OperationName, { requests: number; errorRate: number; latency: LatencySummary }>>;
+  operations: Partial<
+    Record<OperationName, { requests: number; errorRate: number; latency: LatencySummary }>
+  >;
   timeline: TimelinePoint[];
   thresholdsPassed: boolean;
 }
