@@ -204,7 +204,7 @@ const BAD_INPUTS: [string, EventInput, number, string, RegExp][] = [
     /unsupported field\(s\) "Exists"/,
   ],
   [
-    "id in a patch",
+    "another id in a patch",
     { method: "PATCH", path: "/items/victim", body: { id: "other" } },
     400,
     "ValidationError",

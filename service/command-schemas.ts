@@ -101,7 +101,7 @@ export function parseCommand(event: unknown, configuredTableName: string): Comma
     );
   }
   const op = operation as Operation;
-  if (op === "echo") return { operation: "echo", payload: command["payload"] };
+  if (op === "echo") return { operation: "echo", payload: command["payload"] ?? null };
   if (op === "ping") return { operation: "ping" };
   const payload = expectObject(command["payload"] ?? (op === "list" ? {} : undefined), "payload");
   switch (op) {

@@ -115,6 +115,18 @@ describe.each<EventFormat>(["1.0", "2.0"])("REST routes through API Gateway payl
     expect(answer.headers["x-consumed-wcu"]).toBe("1");
   });
 
+  it("PATCH accepts the item's own id in the body (as the load engine sends it) and leaves it alone", async () => {
+    const answer = await service.http(format, {
+      method: "PATCH",
+      path: `/items/${id}`,
+      body: { id, size: "m" },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ id, color: "red", doc: { a: [1, 2] }, size: "m" });
+    const undo = await service.http(format, { method: "PATCH", path: `/items/${id}`, body: { size: null } });
+    expect(undo.body).toEqual({ id, color: "red", doc: { a: [1, 2] } });
+  });
+
   it("stores attribute names that look like expressions literally (placeholders, no injection)", async () => {
     const name = "#n = :v, REMOVE id";
     const answer = await service.http(format, {

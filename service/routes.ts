@@ -102,7 +102,7 @@ export const ROUTES: readonly Route[] = [
     path: "/items/{id}",
     async handle(ctx) {
       const id = itemId(ctx);
-      const patch = parsePatch(readJsonBody(ctx.request));
+      const patch = parsePatch(readJsonBody(ctx.request), id);
       return { statusCode: 200, body: await ctx.repository.patch(id, patch, ctx.meter) };
     },
   },

@@ -75,13 +75,17 @@ describe("parseNewItem / parseReplacement / parsePatch", () => {
     );
   });
 
-  it("reads a patch: values set, null removes, id and empty patches are refused", () => {
-    expect(parsePatch({ a: 1, b: null, c: { d: [] } })).toEqual({
+  it("reads a patch: values set, null removes, the path id may repeat, another id and empty patches are refused", () => {
+    expect(parsePatch({ a: 1, b: null, c: { d: [] } }, "x")).toEqual({
       set: { a: 1, c: { d: [] } },
       remove: ["b"],
     });
-    expect(() => parsePatch({ id: "x" })).toThrow(/id of an item cannot change/);
-    expect(() => parsePatch({})).toThrow(/patch is empty/);
+    expect(parsePatch({ id: "x", a: 1 }, "x")).toEqual({ set: { a: 1 }, remove: [] });
+    expect(() => parsePatch({ id: "y", a: 1 }, "x")).toThrow(
+      /patch\.id is the string "y" but the path says "x"/,
+    );
+    expect(() => parsePatch({}, "x")).toThrow(/patch is empty/);
+    expect(() => parsePatch({ id: "x" }, "x")).toThrow(/patch is empty/);
   });
 });
 

@@ -206,13 +206,16 @@ export interface Patch {
 
 /**
  * Body of PATCH /items/{id}: a top-level JSON merge patch. A value sets the attribute (maps and lists are
- * replaced whole), `null` removes it. `id` cannot be patched.
+ * replaced whole), `null` removes it. `id` cannot change: it may only repeat the path's id (then ignored).
  */
-export function parsePatch(body: unknown): Patch {
+export function parsePatch(body: unknown, pathId: string): Patch {
   const attributes = validateAttributes(body, "patch");
-  if ("id" in attributes)
-    throw new ValidationError("patch contains id: the id of an item cannot change; remove it");
-  const names = Object.keys(attributes);
+  if ("id" in attributes && attributes["id"] !== pathId) {
+    throw new ValidationError(
+      `patch.id is ${describeValue(attributes["id"])} but the path says "${pathId}": the id of an item cannot change; omit id`,
+    );
+  }
+  const names = Object.keys(attributes).filter((name) => name !== "id");
   if (names.length === 0)
     throw new ValidationError("patch is empty: expected at least one attribute to set or remove");
   const set: Attributes = {};
