@@ -83,7 +83,8 @@ describe("the report in headless Chromium, offline", () => {
     });
     try {
       await page.goto(pathToFileURL(file).href);
-      await page.evaluate(() => (window as unknown as { reportRendered: Promise<unknown> }).reportRendered);
+      // Page-side expressions as strings: the project's type check has no DOM library.
+      await page.evaluate("window.reportRendered");
       const charts = await page.$$eval(".chart", (elements) =>
         elements.map((element) => ({
           id: element.id,
@@ -95,7 +96,9 @@ describe("the report in headless Chromium, offline", () => {
             .reduce((sum, g) => sum + g.childElementCount, 0),
         })),
       );
-      const overflowPx = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflowPx = Number(
+        await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"),
+      );
       await screenshot?.(page);
       return { problems, blocked: [...blocked], charts, overflowPx };
     } finally {
@@ -106,7 +109,7 @@ describe("the report in headless Chromium, offline", () => {
   it("draws every chart of the sample run with no console error and no request; saves the screenshot", async () => {
     const check = await open(sampleResults(), "sample", async (page) => {
       mkdirSync(OUT_DIR, { recursive: true });
-      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      const height = Number(await page.evaluate("document.documentElement.scrollHeight"));
       const shot = path.join(OUT_DIR, "screenshot.png");
       await page.screenshot({
         path: shot,
