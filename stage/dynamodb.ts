@@ -63,10 +63,11 @@ export async function startDynamoDb(options: LocalDynamoDbOptions): Promise<Loca
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
+  // Graceful: in-flight requests finish first (dynalite throws from a callback if one meets a closed database).
   const stop = () =>
     new Promise<void>((resolve, reject) => {
-      server.closeAllConnections?.();
       server.close((error) => (error ? reject(error) : resolve()));
+      server.closeIdleConnections();
     });
 
   const client = localDynamoDbClient(endpoint, region);

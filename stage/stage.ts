@@ -32,6 +32,8 @@ export const DEFAULTS = {
   cpuScaling: "auto",
   /** The service's SAM template. @default "<project>/service/template.yaml" */
   template: path.join(PROJECT_ROOT, "service", "template.yaml"),
+  /** Account id in ARNs and API Gateway events. @default "123456789012" */
+  accountId: "123456789012",
   /** Version published at start-up and pointed to by the template's alias. */
   initialVersion: "1",
 } as const;
@@ -147,6 +149,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       cpuScaling: options.cpuScaling ?? DEFAULTS.cpuScaling,
       // AWS_REGION and the credentials are reserved variables: Lambda sets them in each environment itself.
       region,
+      accountId: DEFAULTS.accountId,
       credentials: LOCAL_CREDENTIALS,
     });
     stops.push(() => lambda.close());
@@ -187,6 +190,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       functionName: fn.name,
       qualifier: fn.aliasName,
       metricSink: metrics,
+      accountId: DEFAULTS.accountId,
       port: options.port ?? DEFAULTS.port,
       stageVariables: template.stageVariables,
       ...(template.binaryMediaTypes.length > 0 ? { binaryMediaTypes: template.binaryMediaTypes } : {}),

@@ -58,6 +58,8 @@ export interface ApiGatewayFrontOptions {
   maxHeaderBytes?: number;
   stageVariables?: Record<string, string> | null;
   binaryMediaTypes?: readonly string[];
+  /** requestContext.accountId. @default DEFAULTS.accountId */
+  accountId?: string;
   /** Clock in epoch ms; tests may fake it. @default Date.now */
   now?: () => number;
 }
@@ -188,7 +190,7 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
         requestId,
         extendedRequestId,
         apiId,
-        accountId: DEFAULTS.accountId,
+        accountId: options.accountId ?? DEFAULTS.accountId,
         resourceId: resourceId(match.resourcePath),
         domainName: host,
         domainPrefix: apiId,
