@@ -83,7 +83,7 @@ export class Recorder {
   }
 
   record(
-    operation: OperationName,
+    operation: OperationName | undefined,
     intendedStartMs: number,
     latencyMs: number,
     status: number,
@@ -91,12 +91,15 @@ export class Recorder {
   ): void {
     const latencyUs = latencyMs * 1000;
     this.overall.record(latencyUs, status, error);
-    let bucket = this.byOperation.get(operation);
-    if (!bucket) {
-      bucket = new Bucket();
-      this.byOperation.set(operation, bucket);
+    // Requests outside the CRUD mix (the tuner's direct invocations) count only overall.
+    if (operation !== undefined) {
+      let bucket = this.byOperation.get(operation);
+      if (!bucket) {
+        bucket = new Bucket();
+        this.byOperation.set(operation, bucket);
+      }
+      bucket.record(latencyUs, status, error);
     }
-    bucket.record(latencyUs, status, error);
     const second = Math.floor(intendedStartMs / 1000);
     let point = this.seconds.get(second);
     if (!point) {
