@@ -110,7 +110,14 @@ const BAD_INPUTS: [string, EventInput, number, string, RegExp][] = [
     { method: "PATCH", path: "/items/victim", body: { n: 1e200 } },
     400,
     "ValidationError",
-    /expected a number of magnitude/,
+    /expected 0 or a number of magnitude 1e-130 to 9007199254740991/,
+  ],
+  [
+    "integer beyond 2^53 (the DocumentClient would throw → 500)",
+    { method: "POST", path: "/items", body: '{"id":"big-int","n":100000000000000000000}' },
+    400,
+    "ValidationError",
+    /item\.n is 100000000000000000000: expected 0 or a number/,
   ],
   // missing fields
   [

@@ -63,6 +63,14 @@ describe.each<EventFormat>(["1.0", "2.0"])("REST routes through API Gateway payl
     expect(answer.headers["x-request-id"]).toBe(answer.logs[0].requestId);
   });
 
+  it("stores numbers at the edges of the accepted range exactly", async () => {
+    const numbers = { max: 9007199254740991, min: -9007199254740991, tiny: 1e-130, frac: 123.456, zero: 0 };
+    const body = { id: `${id}-numbers`, ...numbers };
+    expect((await service.http(format, { method: "POST", path: "/items", body })).status).toBe(201);
+    const read = await service.http(format, { method: "GET", path: `/items/${id}-numbers` });
+    expect(read.body).toEqual(body);
+  });
+
   it("POST /items without id generates a UUID", async () => {
     const answer = await service.http(format, { method: "POST", path: "/items", body: { name: "anon" } });
     expect(answer.status).toBe(201);

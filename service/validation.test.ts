@@ -34,7 +34,12 @@ describe("validateId", () => {
 
 describe("parseNewItem / parseReplacement / parsePatch", () => {
   it("keeps a client id and nested documents as they are", () => {
-    const body = { id: "a1", name: "n", tags: ["x", 1, true, null], nested: { deep: { n: 1.5 } } };
+    const body = {
+      id: "a1",
+      name: "n",
+      tags: ["x", 1, true, null, -0, 1e-130, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER],
+      nested: { deep: { n: 1.5 } },
+    };
     expect(parseNewItem(body)).toEqual({ id: "a1", attributes: body });
     expect(parseNewItem({ name: "n" }).id).toBeUndefined();
   });
@@ -44,7 +49,10 @@ describe("parseNewItem / parseReplacement / parsePatch", () => {
     ["text", /item must be a JSON object/],
     [{ id: 5 }, /item\.id must be 1-128 characters/],
     [{ "": 1 }, /attribute name "": expected 1-255 characters/],
-    [{ n: 1e300 }, /item\.n is 1e\+300: expected a number of magnitude/],
+    [{ n: 1e300 }, /item\.n is 1e\+300: expected 0 or a number of magnitude 1e-130 to 9007199254740991/],
+    [{ n: 2 ** 53 }, /item\.n is 9007199254740992: expected 0 or a number/],
+    [{ n: -1e20 }, /send larger numbers as strings/],
+    [{ n: 1e-131 }, /expected 0 or a number of magnitude 1e-130/],
     [{ s: "bad \ud800 text" }, /lone UTF-16 surrogate/],
   ])("rejects %j", (body, message) => {
     expect(() => parseNewItem(body)).toThrow(message);

@@ -82,8 +82,9 @@ export function isWellFormedText(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
 
-// DynamoDB's number range: magnitudes from 1e-130 to below 1e126 (and zero).
-const MAX_NUMBER_MAGNITUDE = 1e126;
+// Numbers: the DocumentClient refuses to marshall JS numbers beyond Number.MAX_SAFE_INTEGER (precision would
+// be lost), and DynamoDB stores no magnitude below 1e-130 (it would answer ValidationException → 500).
+const MAX_NUMBER_MAGNITUDE = Number.MAX_SAFE_INTEGER;
 const MIN_NUMBER_MAGNITUDE = 1e-130;
 
 function validateValue(value: unknown, where: string, depth: number): AttributeValue {
@@ -100,11 +101,12 @@ function validateValue(value: unknown, where: string, depth: number): AttributeV
     const magnitude = Math.abs(value);
     if (
       !Number.isFinite(value) ||
-      magnitude >= MAX_NUMBER_MAGNITUDE ||
+      magnitude > MAX_NUMBER_MAGNITUDE ||
       (magnitude !== 0 && magnitude < MIN_NUMBER_MAGNITUDE)
     ) {
       throw new ValidationError(
-        `${where} is ${value}: expected a number of magnitude 1e-130 to below 1e126, or 0`,
+        `${where} is ${value}: expected 0 or a number of magnitude 1e-130 to ${MAX_NUMBER_MAGNITUDE} ` +
+          "(2^53 - 1, exact in JSON and JavaScript); send larger numbers as strings",
       );
     }
     return value;
