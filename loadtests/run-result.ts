@@ -63,7 +63,8 @@ export interface ThresholdOutcome {
 
 export interface RunResult {
   schemaVersion: typeof RUN_RESULT_SCHEMA_VERSION;
-  engine: { name: "builtin" | "k6"; version: string };
+  /** "direct": the tuner's direct-invoke mode (Lambda Invoke, no API in the path). */
+  engine: { name: "builtin" | "k6" | "direct"; version: string };
   profile: string;
   /** Base URL of the API the load went to. */
   target: string;

@@ -1,0 +1,80 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { archiveCommands, renderTestRun } from "./k6-operator.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const target = "https://abc.execute-api.eu-west-1.amazonaws.com/prod";
+
+describe("k6-operator TestRun manifest", () => {
+  it("has the TestRun fields: parallelism, script from a ConfigMap, -e arguments for the same scenario", () => {
+    const manifest = renderTestRun({
+      target,
+      profile: "ramp",
+      parallelism: 4,
+      ratePerSec: 2000,
+      namespace: "load",
+    });
+    expect(manifest).toMatchObject({
+      apiVersion: "k6.io/v1alpha1",
+      kind: "TestRun",
+      metadata: { name: "powerbench-ramp", namespace: "load" },
+      spec: {
+        parallelism: 4,
+        script: { configMap: { name: "powerbench-k6", file: "powerbench-crud.tar" } },
+        runner: { image: "grafana/k6:latest" },
+      },
+    });
+    const args = (manifest["spec"] as { arguments: string }).arguments;
+    expect(args).toContain(`-e TARGET=${target}`);
+    expect(args).toContain("-e PROFILE=ramp");
+    expect(args).toContain("-e RATE=2000");
+    expect(archiveCommands({ target, profile: "ramp", parallelism: 4 })[0]).toMatch(
+      /^k6 archive -e TARGET=\S+ -e PROFILE=ramp -O powerbench-crud\.tar loadtests\/k6\/crud\.ts$/,
+    );
+  });
+
+  it("rejects a bad parallelism, profile or target", () => {
+    expect(() => renderTestRun({ target, profile: "ramp", parallelism: 0 })).toThrow(
+      /invalid --parallelism: expected a whole number ≥ 1, got 0/,
+    );
+    expect(() => renderTestRun({ target, profile: "hammer", parallelism: 2 })).toThrow(/invalid --profile/);
+    expect(() => renderTestRun({ target: "abc", profile: "smoke", parallelism: 2 })).toThrow(
+      /invalid --target/,
+    );
+  });
+
+  it("npm run k6-operator prints a YAML TestRun (real process)", () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "scripts/k6-operator.ts",
+        "--target",
+        target,
+        "--parallelism",
+        "3",
+        "--duration",
+        "5m",
+      ],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(run.status).toBe(0);
+    const doc = parse(run.stdout) as { kind: string; spec: { parallelism: number; arguments: string } };
+    expect(doc.kind).toBe("TestRun");
+    expect(doc.spec.parallelism).toBe(3);
+    expect(doc.spec.arguments).toContain("-e DURATION_MS=300000");
+    const bad = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "scripts/k6-operator.ts", "--parallelism", "2"],
+      {
+        cwd: root,
+        encoding: "utf8",
+      },
+    );
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/invalid --target/);
+  });
+});
