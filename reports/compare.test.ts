@@ -63,6 +63,6 @@ describe("compareResults", () => {
     const status = Object.fromEntries(comparison.settings.map((s) => [s.id, s.status]));
     expect(status["x86_64-1769"]).toBe("new");
     expect(status["x86_64-256"]).toBe("missing");
-    expect(status["x86_64-128"]).toBe("failed-now"); // failed in both runs: not a regression
+    expect(status["x86_64-128"]).toBe("failed-both"); // not a regression
   });
 });

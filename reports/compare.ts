@@ -39,7 +39,7 @@ export interface MetricDelta {
 export interface SettingComparison {
   id: string;
   /** "compared": in both runs and completed in both; otherwise why no deltas were computed. */
-  status: "compared" | "new" | "missing" | "failed-now" | "failed-before";
+  status: "compared" | "new" | "missing" | "failed-now" | "failed-before" | "failed-both";
   deltas: MetricDelta[];
 }
 
@@ -130,7 +130,7 @@ export function compareResults(
       });
       return { id: after.id, status: "failed-now", deltas: [] };
     }
-    if (after.status === "failed") return { id: after.id, status: "failed-now", deltas: [] };
+    if (after.status === "failed") return { id: after.id, status: "failed-both", deltas: [] };
     if (prev.status === "failed") return { id: after.id, status: "failed-before", deltas: [] };
     const deltas = COMPARED_METRICS.map((metric) => delta(metric, prev, after, t));
     for (const d of deltas) {

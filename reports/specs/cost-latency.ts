@@ -9,6 +9,9 @@ import { paretoFrontier } from "../pareto.ts";
 import { meetsSlo, okSettings, picksBySetting } from "../settings.ts";
 import { ARCHITECTURE_COLOR, base } from "./common.ts";
 
+/** Above this many points, only the frontier and the picks are labelled. */
+export const MAX_LABELLED_POINTS = 12;
+
 export interface CostLatencyRow {
   id: string;
   architecture: string;
@@ -53,8 +56,9 @@ export function costLatencySpec(results: Results): TopLevelSpec {
   const x = {
     field: "latencyMs",
     type: "quantitative" as const,
-    title: "client p99 latency (ms)",
-    scale: { zero: false, nice: true, padding: 16 },
+    title: "client p99 latency (ms, log scale)",
+    // log: a sweep spans an order of magnitude of latency, and the fast settings would huddle on a linear axis
+    scale: { type: "log" as const, nice: false, padding: 24 },
     axis: { tickCount: 10 },
   };
   const y = {
@@ -65,6 +69,9 @@ export function costLatencySpec(results: Results): TopLevelSpec {
     axis: { format: "$.2f" },
   };
   const hasSlo = rows.some((r) => r.slo !== "no SLO");
+  // Past a dozen points the labels of the crowded ones overlap: label the frontier and the picks only.
+  const labelled =
+    rows.length <= MAX_LABELLED_POINTS ? rows : rows.filter((r) => r.onFrontier || r.picks !== "");
   return {
     ...base("Cost versus client p99 latency with the Pareto frontier and each strategy's pick"),
     layer: [
@@ -105,7 +112,7 @@ export function costLatencySpec(results: Results): TopLevelSpec {
         },
       },
       {
-        data: { values: rows },
+        data: { values: labelled },
         mark: { type: "text", align: "left", dx: 7, dy: 9, fontSize: 10, color: "#444" },
         encoding: { x, y, text: { field: "memoryLabel" } },
       },
@@ -141,9 +148,9 @@ export function costLatencySpec(results: Results): TopLevelSpec {
                   mark: {
                     type: "text" as const,
                     color: "#d62728",
-                    align: "right" as const,
+                    align: "left" as const,
                     baseline: "top" as const,
-                    dx: -4,
+                    dx: 4,
                     y: 4,
                     fontSize: 11,
                   },

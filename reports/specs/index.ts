@@ -76,7 +76,8 @@ export function buildFigures(results: Results): Figure[] {
     figure(
       "cost-latency",
       "2. Cost versus latency",
-      "Each completed setting, labelled by memory. The dashed staircase is the Pareto frontier (no other setting " +
+      "Each completed setting, labelled by memory (beyond 12 settings only the frontier and the picks are " +
+        "labelled; hover for the others). The dashed staircase is the Pareto frontier (no other setting " +
         "is both cheaper and faster); rings mark each strategy's pick; the red rule is the SLO's p99 target.",
       costLatencyRows(results).length > 0,
       [

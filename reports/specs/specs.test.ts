@@ -74,6 +74,13 @@ describe("Vega-Lite specs", () => {
         }
       }
       expect(rendered.get("chart-cost-latency")?.markItems.rule ?? 0).toBe(0);
+      // beyond 12 points only the frontier and the picks carry a memory label (plus the picks' own labels)
+      const rows = costLatencyRows(results);
+      const picked = rows.filter((r) => r.picks !== "").length;
+      const labelled =
+        rows.length > 12 ? rows.filter((r) => r.onFrontier || r.picks !== "").length : rows.length;
+      expect(labelled).toBeLessThanOrEqual(rows.length);
+      expect(rendered.get("chart-cost-latency")?.markItems.text).toBe(labelled + picked);
     }
   });
 
