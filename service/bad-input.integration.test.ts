@@ -119,6 +119,13 @@ const BAD_INPUTS: [string, EventInput, number, string, RegExp][] = [
     "ValidationError",
     /item\.n is 100000000000000000000: expected 0 or a number/,
   ],
+  [
+    "__proto__ as an attribute name",
+    { method: "PATCH", path: "/items/victim", body: '{"__proto__": {"owner": "mallory"}}' },
+    400,
+    "ValidationError",
+    /attribute name "__proto__": it is reserved/,
+  ],
   // missing fields
   [
     "create without Item",

@@ -134,6 +134,12 @@ function validateAttributeName(name: string, where: string): void {
       `${where} has an attribute name ${JSON.stringify(name.slice(0, 40))}: expected 1-${MAX_ATTRIBUTE_NAME_LENGTH} characters of valid Unicode`,
     );
   }
+  // JSON.parse makes "__proto__" an own key, but assigning it would set a prototype instead: refuse it.
+  if (name === "__proto__") {
+    throw new ValidationError(
+      `${where} has the attribute name "__proto__": it is reserved; rename the attribute`,
+    );
+  }
 }
 
 /** Validates a map of top-level attributes (names and values); `where` names it in messages. */
