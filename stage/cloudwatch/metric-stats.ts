@@ -42,7 +42,7 @@ export interface Aggregate {
 export function computeStat(
   stat: MetricStat,
   aggregate: Aggregate,
-  sortedValues: readonly number[],
+  sortedValues: ArrayLike<number>,
 ): number | undefined {
   if (aggregate.count === 0) return undefined;
   switch (stat.kind) {
@@ -62,7 +62,7 @@ export function computeStat(
 }
 
 /** Nearest-rank percentile of ascending values: the value at rank ceil(p/100 × n), at least rank 1. */
-export function nearestRank(sortedValues: readonly number[], percentile: number): number | undefined {
+export function nearestRank(sortedValues: ArrayLike<number>, percentile: number): number | undefined {
   const n = sortedValues.length;
   if (n === 0) return undefined;
   const rank = Math.max(1, Math.ceil((percentile / 100) * n));

@@ -104,6 +104,17 @@ describe("MetricStore.query", () => {
     expect(query(s, "SampleCount", 1, { startMs: T0 + 500, endMs: T0 + 2_100 }).values).toEqual([1, 1]);
   });
 
+  it("shares one pass between the stats of a window, and sees data put after it", () => {
+    const s = new MetricStore();
+    for (const v of [3, 1, 2]) s.put(datum(v, T0 + v));
+    expect(query(s, "p50", 60).values).toEqual([2]);
+    expect(query(s, "Maximum", 60).values).toEqual([3]);
+    s.put(datum(10, T0 + 500));
+    s.put(datum(11, T0 + 600));
+    expect(query(s, "p50", 60).values).toEqual([3]);
+    expect(query(s, "Maximum", 60).values).toEqual([11]);
+  });
+
   it("matches dimensions exactly, as CloudWatch does", () => {
     const s = new MetricStore();
     s.put(datum(10, T0, { FunctionName: "crud" }));

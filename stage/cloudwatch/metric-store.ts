@@ -38,9 +38,19 @@ interface Bucket extends Aggregate {
   offsetsMs: number[];
 }
 
-/** A period being computed: aggregates plus the raw values for percentiles. */
+/** A period being computed: aggregates plus the raw values for percentiles (sorted once, when first asked). */
 interface PeriodAccumulator extends Aggregate {
   values: number[];
+  sorted?: Float64Array;
+}
+
+/**
+ * The periods of one window of a series, kept until the series changes: the several statistics of one
+ * GetMetricData call (Average, p50, p90, p99 ...) then share one pass and one sort.
+ */
+interface PeriodTable {
+  key: string;
+  periods: Map<number, PeriodAccumulator>;
 }
 
 interface Series {
@@ -49,6 +59,8 @@ interface Series {
   dimensions: Record<string, string>;
   unit: string;
   seconds: Map<number, Bucket>;
+  /** The last query's periods; dropped on any change to the series (so it never outlives its data). */
+  table?: PeriodTable;
 }
 
 /** One query of a metric's statistic over a time range. */
@@ -114,6 +126,7 @@ export class MetricStore implements MetricSink {
       this.series.set(key, series);
     }
     series.unit = datum.unit;
+    series.table = undefined;
     const second = Math.floor(datum.timestampMs / 1000);
     let bucket = series.seconds.get(second);
     if (!bucket) {
@@ -155,7 +168,32 @@ export class MetricStore implements MetricSink {
     }
     const series = this.series.get(seriesKey(q.namespace, q.metricName, q.dimensions));
     if (!series || (q.unit !== undefined && q.unit !== series.unit)) return { timestampsMs: [], values: [] };
-    const periodMs = q.periodSeconds * 1000;
+    const periods = this.periodTable(series, q.startMs, q.endMs, q.periodSeconds * 1000);
+    const indexes = [...periods.keys()].sort((a, b) => a - b);
+    if ((q.scanBy ?? "TimestampDescending") === "TimestampDescending") indexes.reverse();
+    const timestampsMs: number[] = [];
+    const values: number[] = [];
+    for (const index of indexes) {
+      const acc = periods.get(index);
+      if (!acc || acc.count === 0) continue;
+      if (stat.kind === "percentile" && !acc.sorted) acc.sorted = Float64Array.from(acc.values).sort();
+      const value = computeStat(stat, acc, acc.sorted ?? []);
+      if (value === undefined) continue;
+      timestampsMs.push(q.startMs + index * q.periodSeconds * 1000);
+      values.push(value);
+    }
+    return { timestampsMs, values };
+  }
+
+  /** Aggregates a series' seconds into the periods of [startMs, endMs), or reuses the table of the last query. */
+  private periodTable(
+    series: Series,
+    startMs: number,
+    endMs: number,
+    periodMs: number,
+  ): Map<number, PeriodAccumulator> {
+    const key = `${startMs}|${endMs}|${periodMs}`;
+    if (series.table?.key === key) return series.table.periods;
     const periods = new Map<number, PeriodAccumulator>();
     const periodOf = (index: number): PeriodAccumulator => {
       let acc = periods.get(index);
@@ -165,44 +203,31 @@ export class MetricStore implements MetricSink {
       }
       return acc;
     };
-    const wantValues = stat.kind === "percentile";
     for (const [second, bucket] of series.seconds) {
       const firstMs = second * 1000;
       const lastMs = firstMs + 999;
-      if (lastMs < q.startMs || firstMs >= q.endMs) continue;
-      const index = Math.floor((firstMs - q.startMs) / periodMs);
+      if (lastMs < startMs || firstMs >= endMs) continue;
+      const index = Math.floor((firstMs - startMs) / periodMs);
       const whole =
-        firstMs >= q.startMs && lastMs < q.endMs && index === Math.floor((lastMs - q.startMs) / periodMs);
+        firstMs >= startMs && lastMs < endMs && index === Math.floor((lastMs - startMs) / periodMs);
       if (whole) {
         const acc = periodOf(index);
         mergeInto(acc, bucket);
-        if (wantValues) for (const v of bucket.values) acc.values.push(v);
+        for (const v of bucket.values) acc.values.push(v);
         continue;
       }
       // An edge cuts this second: place each raw value by its own timestamp (weighted when sampled).
       const weight = bucket.count / bucket.values.length;
       bucket.values.forEach((v, i) => {
         const t = firstMs + (bucket.offsetsMs[i] ?? 0);
-        if (t < q.startMs || t >= q.endMs) return;
-        const acc = periodOf(Math.floor((t - q.startMs) / periodMs));
+        if (t < startMs || t >= endMs) return;
+        const acc = periodOf(Math.floor((t - startMs) / periodMs));
         mergeInto(acc, { sum: v * weight, count: weight, min: v, max: v });
-        if (wantValues) acc.values.push(v);
+        acc.values.push(v);
       });
     }
-    const indexes = [...periods.keys()].sort((a, b) => a - b);
-    if ((q.scanBy ?? "TimestampDescending") === "TimestampDescending") indexes.reverse();
-    const timestampsMs: number[] = [];
-    const values: number[] = [];
-    for (const index of indexes) {
-      const acc = periods.get(index);
-      if (!acc || acc.count === 0) continue;
-      if (wantValues) acc.values.sort((a, b) => a - b);
-      const value = computeStat(stat, acc, acc.values);
-      if (value === undefined) continue;
-      timestampsMs.push(q.startMs + index * periodMs);
-      values.push(value);
-    }
-    return { timestampsMs, values };
+    series.table = { key, periods };
+    return periods;
   }
 
   /** ListMetrics: metrics whose dimensions include every filter (a filter without value matches any value). */
@@ -262,6 +287,7 @@ export class MetricStore implements MetricSink {
         if (second < horizonSecond) {
           this.storedValues -= bucket.values.length;
           s.seconds.delete(second);
+          s.table = undefined;
         }
       }
     }
