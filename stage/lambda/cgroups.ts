@@ -13,11 +13,16 @@ import { CgroupError } from "./errors.ts";
 
 /** One vCPU per 1,769 MB, as on Lambda. */
 export const MB_PER_VCPU = 1769;
+/**
+ * CFS period: the kernel's default 100 ms. A quota is enforced in whole periods, so one short invocation's
+ * Duration can be off by up to a period; a 20 ms period was tried and was worse on a loaded machine (the task
+ * must win the run queue in every period to use its quota), see lambda.perf.ts.
+ */
 export const CFS_PERIOD_US = 100_000;
 /** The kernel refuses quotas under 1 ms. */
 const MIN_QUOTA_US = 1_000;
 
-/** CFS quota in µs per 100 ms period for a memory size, capped at the machine's cores. */
+/** CFS quota in µs per CFS_PERIOD_US for a memory size, capped at the machine's cores. */
 export function cpuQuotaUs(memoryMb: number, cores: number = os.availableParallelism()): number {
   const quota = Math.round((CFS_PERIOD_US * memoryMb) / MB_PER_VCPU);
   return Math.min(Math.max(quota, MIN_QUOTA_US), cores * CFS_PERIOD_US);

@@ -12,7 +12,11 @@ afterAll(async () => {
   await lambda.close();
 });
 
-async function durationMs(qualifier: string, iterations: number): Promise<number> {
+/** Runs the CPU-bound handler; returns the REPORT Duration and the CPU time the loop consumed. */
+async function measure(
+  qualifier: string,
+  iterations: number,
+): Promise<{ durationMs: number; cpuMs: number }> {
   const outcome = await lambda.invoke({
     functionName: "cpu",
     qualifier,
@@ -21,9 +25,9 @@ async function durationMs(qualifier: string, iterations: number): Promise<number
   });
   if (outcome.status !== "ok") throw new Error(`cpu-bound invocation failed: ${JSON.stringify(outcome)}`);
   const report = outcome.logTail?.replace(/\n$/, "").split("\n").at(-1) ?? "";
-  const duration = parseReportLine(report)?.durationMs;
-  if (duration === undefined) throw new Error(`no Duration in ${report}`);
-  return duration;
+  const durationMs = parseReportLine(report)?.durationMs;
+  if (durationMs === undefined) throw new Error(`no Duration in ${report}`);
+  return { durationMs, cpuMs: (JSON.parse(outcome.payload) as { cpuMs: number }).cpuMs };
 }
 
 describe("CPU scaling with memory", () => {
@@ -58,19 +62,23 @@ describe("CPU scaling with memory", () => {
       await lambda.publishVersion("cpu", {});
       const iterations = 20_000_000;
       // Warm both environments (cold start, JIT) with a little work first.
-      await durationMs("1", 1000);
-      await durationMs("2", 1000);
-      // The machine is shared: the least disturbed run of each size is the closest to its CPU share.
-      const fullCpu: number[] = [];
-      for (let run = 0; run < 4; run++) fullCpu.push(await durationMs("1", iterations));
-      const slice: number[] = [];
-      for (let run = 0; run < 2; run++) slice.push(await durationMs("2", iterations));
-      const ratio = Math.min(...slice) / Math.min(...fullCpu);
-      expect(
-        ratio,
-        `Durations 128 MB ${slice.join(", ")} ms; 1769 MB ${fullCpu.join(", ")} ms`,
-      ).toBeGreaterThan(8);
-      expect(ratio).toBeLessThan(20);
+      await measure("1", 1000);
+      await measure("2", 1000);
+      const fullCpu: Array<{ durationMs: number; cpuMs: number }> = [];
+      for (let run = 0; run < 4; run++) fullCpu.push(await measure("1", iterations));
+      const slice: Array<{ durationMs: number; cpuMs: number }> = [];
+      for (let run = 0; run < 2; run++) slice.push(await measure("2", iterations));
+      // The machine is shared (other test workers): at 1769 MB a run is slowed by them whenever it does not
+      // get its full CPU, while 128 MB needs only 7 % of one and gets it. So the 1769 MB reference is the
+      // loop's CPU time (what its Duration is on an undisturbed CPU), the least of the runs.
+      const referenceMs = Math.min(...fullCpu.map((r) => r.cpuMs));
+      const ratio = Math.min(...slice.map((r) => r.durationMs)) / referenceMs;
+      const detail = `128 MB ${JSON.stringify(slice)}; 1769 MB ${JSON.stringify(fullCpu)}; ratio ${ratio.toFixed(2)}`;
+      expect(ratio, detail).toBeGreaterThan(8);
+      expect(ratio, detail).toBeLessThan(20);
+      // At 1769 MB the environment may use a whole CPU: its best run is not held to a small CPU share.
+      const best = fullCpu.reduce((a, b) => (a.durationMs < b.durationMs ? a : b));
+      expect(best.cpuMs / best.durationMs, detail).toBeGreaterThan(0.12);
     },
   );
 });

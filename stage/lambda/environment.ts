@@ -368,6 +368,8 @@ export class ExecutionEnvironment {
   /** Kills the process (SIGKILL) without waiting. */
   kill(): void {
     this.alive = false;
+    // Environments are unref'd while idle; hold the event loop until the exit is seen and the cgroup removed.
+    this.child.ref();
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
   }
 

@@ -1,0 +1,236 @@
+/**
+ * Benchmark of the Lambda emulator (npm run perf -- lambda.perf): prints a Markdown section.
+ *
+ * 1. Invoke throughput and latency of a trivial handler through LocalLambda.invoke (an OS process per
+ *    environment, IPC, START/END/REPORT lines, metrics) against calling the same handler in-process with the
+ *    same JSON parse/stringify, side by side in this process. Goal: ≥ 0.25× the in-process rate.
+ *    Also the RSS of each warm environment (goal ≤ 60 MB).
+ * 2. CPU scaling fidelity: Duration of a CPU-bound handler at 128, 512, 1024 and 1769 MB, as a ratio to the
+ *    1769 MB Duration, against the ideal 1769/memory. Goal: within 10 % where cgroups exist.
+ */
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseReportLine } from "../../tuning/report-log.ts";
+import { CFS_PERIOD_US } from "./cgroups.ts";
+import { LocalLambda } from "./local-lambda.ts";
+import { MemoryLogSink, MemoryMetricSink, TEST_FUNCTIONS_DIR } from "./test-support/memory-sinks.ts";
+
+const THROUGHPUT_INVOCATIONS = 4000;
+/** Per block. */
+const THROUGHPUT_TIME_LIMIT_MS = 5_000;
+const BLOCKS = 8;
+const CONCURRENCIES = [1, 8] as const;
+const CPU_ITERATIONS = 20_000_000;
+const CPU_ROUNDS = 4;
+const MEMORY_SIZES = [128, 512, 1024, 1769] as const;
+const PAYLOAD = JSON.stringify({
+  httpMethod: "GET",
+  path: "/items/1",
+  headers: { accept: "application/json" },
+});
+
+interface RunFigures {
+  invocations: number;
+  ratePerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** Runs `call` with `concurrency` workers until `count` calls are done or the time limit is reached. */
+async function drive(concurrency: number, count: number, call: () => Promise<void>, latencies: number[]) {
+  const started = performance.now();
+  let issued = 0;
+  const worker = async () => {
+    while (issued < count && performance.now() - started < THROUGHPUT_TIME_LIMIT_MS) {
+      issued++;
+      const t0 = performance.now();
+      await call();
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return performance.now() - started;
+}
+
+/**
+ * Alternates blocks of the reference and the emulated calls, so both see the same machine (it is shared and
+ * noisy); rates are calls over the time spent in their own blocks.
+ */
+async function sideBySide(
+  concurrency: number,
+  reference: () => Promise<void>,
+  emulated: () => Promise<void>,
+): Promise<{ reference: RunFigures; emulated: RunFigures }> {
+  const latencies = { reference: [] as number[], emulated: [] as number[] };
+  const elapsedMs = { reference: 0, emulated: 0 };
+  const blockSize = Math.ceil(THROUGHPUT_INVOCATIONS / BLOCKS);
+  for (let block = 0; block < BLOCKS; block++) {
+    elapsedMs.reference += await drive(concurrency, blockSize, reference, latencies.reference);
+    elapsedMs.emulated += await drive(concurrency, blockSize, emulated, latencies.emulated);
+  }
+  const figures = (values: number[], ms: number): RunFigures => {
+    values.sort((a, b) => a - b);
+    return {
+      invocations: values.length,
+      ratePerSec: (values.length / ms) * 1000,
+      p50Ms: percentile(values, 50),
+      p99Ms: percentile(values, 99),
+    };
+  };
+  return {
+    reference: figures(latencies.reference, elapsedMs.reference),
+    emulated: figures(latencies.emulated, elapsedMs.emulated),
+  };
+}
+
+function rssMb(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(match?.[1] ?? Number.NaN) / 1024;
+}
+
+const fmt = (value: number, digits = 1) => value.toFixed(digits);
+
+async function throughput(lines: string[]): Promise<void> {
+  const trivial = (await import(path.join(TEST_FUNCTIONS_DIR, "trivial.mjs"))) as {
+    handler: (event: unknown, context: unknown) => Promise<unknown>;
+  };
+  const context = { awsRequestId: "in-process", getRemainingTimeInMillis: () => 3000 };
+  const lambda = new LocalLambda({ metricSink: new MemoryMetricSink(), logSink: new MemoryLogSink() });
+  try {
+    await lambda.createFunction({
+      FunctionName: "trivial",
+      Handler: "trivial.handler",
+      Code: { LocalPath: TEST_FUNCTIONS_DIR },
+      MemorySize: 1769,
+    });
+    lines.push(
+      "### Invoke: trivial handler through LocalLambda.invoke vs in-process",
+      "",
+      `${THROUGHPUT_INVOCATIONS} calls per side in ${BLOCKS} alternating blocks (each bounded to ${THROUGHPUT_TIME_LIMIT_MS / 1000} s), MemorySize 1769 MB, CPU scaling: ${lambda.cpuScaling.mode}, load average before: ${os.loadavg()[0]?.toFixed(1)}.`,
+      "",
+      "| concurrency | in-process /s | LocalLambda /s | ratio (goal ≥ 0.25) | LocalLambda p50 ms | p99 ms | in-process p50 ms |",
+      "|---:|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const concurrency of CONCURRENCIES) {
+      const invokeTrivial = async () => {
+        const outcome = await lambda.invoke({ functionName: "trivial", payload: PAYLOAD });
+        if (outcome.status !== "ok") throw new Error(`trivial invocation failed: ${JSON.stringify(outcome)}`);
+      };
+      // Warm up: start the environments and let the JIT settle on both sides.
+      await drive(concurrency, 500, invokeTrivial, []);
+      const { reference: inProcess, emulated } = await sideBySide(
+        concurrency,
+        async () => {
+          JSON.stringify(await trivial.handler(JSON.parse(PAYLOAD), context));
+        },
+        invokeTrivial,
+      );
+      lines.push(
+        `| ${concurrency} | ${fmt(inProcess.ratePerSec, 0)} | ${fmt(emulated.ratePerSec, 0)} | ${fmt(emulated.ratePerSec / inProcess.ratePerSec, 4)} | ${fmt(emulated.p50Ms, 3)} | ${fmt(emulated.p99Ms, 3)} | ${fmt(inProcess.p50Ms, 4)} |`,
+      );
+    }
+    const rss = lambda.environmentPids().map(rssMb);
+    lines.push(
+      "",
+      `RSS per warm environment: ${rss.length} environments, max ${fmt(Math.max(...rss))} MB, mean ${fmt(rss.reduce((a, b) => a + b, 0) / rss.length)} MB (goal ≤ 60 MB).`,
+      "",
+    );
+  } finally {
+    await lambda.close();
+  }
+}
+
+interface CpuRun {
+  durationMs: number;
+  cpuMs: number;
+}
+
+async function cpuRun(lambda: LocalLambda, functionName: string, iterations: number): Promise<CpuRun> {
+  const outcome = await lambda.invoke({
+    functionName,
+    payload: JSON.stringify({ iterations }),
+    logTail: true,
+  });
+  if (outcome.status !== "ok") throw new Error(`${functionName} failed: ${JSON.stringify(outcome)}`);
+  const report = parseReportLine(outcome.logTail?.replace(/\n$/, "").split("\n").at(-1) ?? "");
+  if (report?.durationMs === undefined) throw new Error(`no REPORT Duration from ${functionName}`);
+  return { durationMs: report.durationMs, cpuMs: (JSON.parse(outcome.payload) as { cpuMs: number }).cpuMs };
+}
+
+async function cpuScaling(lines: string[]): Promise<void> {
+  const lambda = new LocalLambda({ metricSink: new MemoryMetricSink(), logSink: new MemoryLogSink() });
+  try {
+    lines.push("### CPU scaling fidelity", "");
+    if (lambda.cpuScaling.mode === "none") {
+      lines.push(`Not measured: ${lambda.cpuScaling.reason}`, "");
+      return;
+    }
+    const runs = new Map<number, CpuRun[]>();
+    for (const memoryMb of MEMORY_SIZES) {
+      await lambda.createFunction({
+        FunctionName: `cpu-${memoryMb}`,
+        Handler: "cpu-bound.handler",
+        Code: { LocalPath: TEST_FUNCTIONS_DIR },
+        MemorySize: memoryMb,
+        Timeout: 120,
+      });
+      await cpuRun(lambda, `cpu-${memoryMb}`, 1000);
+      runs.set(memoryMb, []);
+    }
+    const loadBefore = os.loadavg()[0] ?? Number.NaN;
+    // Round robin over the sizes, so each sees the same (shared, noisy) machine.
+    for (let round = 0; round < CPU_ROUNDS; round++) {
+      for (const memoryMb of MEMORY_SIZES) {
+        runs.get(memoryMb)?.push(await cpuRun(lambda, `cpu-${memoryMb}`, CPU_ITERATIONS));
+      }
+    }
+    const minDuration = (memoryMb: number) =>
+      Math.min(...(runs.get(memoryMb) ?? []).map((r) => r.durationMs));
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      return sorted.length % 2
+        ? (sorted[mid] ?? Number.NaN)
+        : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+    };
+    lines.push(
+      `${lambda.cpuScaling.mode}, CFS period ${CFS_PERIOD_US / 1000} ms; ${CPU_ITERATIONS.toLocaleString("en")} loop iterations, ${CPU_ROUNDS} rounds over the sizes; ` +
+        `load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0]?.toFixed(1)} after, on ${os.availableParallelism()} CPUs.`,
+      "",
+      "- **Slowdown** = a run's REPORT Duration / the CPU time its loop consumed = 1 / the CPU share it got; ideal 1769/memory " +
+        "(1 at 1769 MB). Median of the rounds. Other tenants of the machine inflate it only where the share is large (1769 MB).",
+      "- **Duration ratio** = least Duration at the size / least Duration at 1769 MB; ideal 1769/memory. Noisier: it needs " +
+        "one undisturbed full-vCPU run.",
+      "",
+      "| MemorySize MB | Durations ms | slowdown (median) | ideal | error (goal ±10 %) | Duration ratio | error |",
+      "|---:|---|---:|---:|---:|---:|---:|",
+    );
+    for (const memoryMb of MEMORY_SIZES) {
+      const sizeRuns = runs.get(memoryMb) ?? [];
+      const ideal = 1769 / memoryMb;
+      const slowdown = median(sizeRuns.map((r) => r.durationMs / r.cpuMs));
+      const byDuration = minDuration(memoryMb) / minDuration(1769);
+      lines.push(
+        `| ${memoryMb} | ${sizeRuns.map((r) => fmt(r.durationMs)).join(", ")} | ${fmt(slowdown, 2)} | ${fmt(ideal, 2)} | ${fmt((slowdown / ideal - 1) * 100)} % | ${fmt(byDuration, 2)} | ${fmt((byDuration / ideal - 1) * 100)} % |`,
+      );
+    }
+    lines.push("");
+  } finally {
+    await lambda.close();
+  }
+}
+
+const lines = [
+  "## Lambda emulator (stage/lambda/lambda.perf.ts)",
+  "",
+  "Command: `npm run perf -- lambda.perf`",
+  "",
+];
+await throughput(lines);
+await cpuScaling(lines);
+console.log(lines.join("\n"));
