@@ -32,6 +32,14 @@ it("the installed SDK honours AWS_ENDPOINT_URL_DYNAMODB (no endpoint in code)", 
   }
 });
 
+it("reuses one keep-alive connection for sequential requests", async () => {
+  const fresh = serviceClient();
+  await fresh.http("1.0", { method: "GET", path: "/items/warm-up" });
+  const before = db.connectionCount();
+  for (let i = 0; i < 5; i++) await fresh.http("1.0", { method: "GET", path: `/items/k${i}` });
+  expect(db.connectionCount() - before).toBe(0);
+});
+
 describe.each<EventFormat>(["1.0", "2.0"])("REST routes through API Gateway payload format %s", (format) => {
   const id = `item-${format.replace(".", "")}`;
 

@@ -32,6 +32,8 @@ export interface RunningDynalite {
   deleteTable(tableName: string): Promise<void>;
   /** Every item of the table in the DynamoDB wire format, sorted by id (for before/after comparisons). */
   scanAll(tableName: string): Promise<Record<string, unknown>[]>;
+  /** TCP connections accepted so far (to check that clients keep connections alive). */
+  connectionCount(): number;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,10 @@ export async function startDynalite(): Promise<RunningDynalite> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
+  });
+  let connections = 0;
+  server.on("connection", () => {
+    connections += 1;
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
@@ -77,6 +83,7 @@ export async function startDynalite(): Promise<RunningDynalite> {
       } while (startKey);
       return items.sort((a, b) => JSON.stringify(a["id"]).localeCompare(JSON.stringify(b["id"])));
     },
+    connectionCount: () => connections,
     async stop() {
       client.destroy();
       server.closeAllConnections();
