@@ -165,6 +165,21 @@ describe("Lambda REST-JSON through @aws-sdk/client-lambda", () => {
     );
   });
 
+  it("answers DryRun with 204 and an asynchronous Event invocation with 202", async () => {
+    const dry = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: "crud", InvocationType: "DryRun", Payload: encode({}) }),
+    );
+    expect(dry.StatusCode).toBe(204);
+    const queued = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: "crud", InvocationType: "Event", Payload: encode({ async: true }) }),
+    );
+    expect(queued.StatusCode).toBe(202);
+    const missing = await clients.lambda
+      .send(new InvokeCommand({ FunctionName: "nope", InvocationType: "DryRun" }))
+      .catch((e) => e);
+    expect(missing).toBeInstanceOf(ResourceNotFoundException);
+  });
+
   it("reports a function error in X-Amz-Function-Error with Lambda's error payload", async () => {
     await clients.lambda.send(
       new CreateFunctionCommand({
