@@ -57,6 +57,15 @@ export function parseThresholds(values: string[]): Partial<RegressionThresholds>
   return thresholds;
 }
 
+/**
+ * The default output folder of a run: reports/out/<run id>, the id reduced to a safe folder name (letters,
+ * digits, ".", "_", "-"), so no run id can point outside reports/out.
+ */
+export function defaultOutDir(runId: string): string {
+  const safe = runId.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
+  return `reports/out/${safe || "_"}`;
+}
+
 export function parseReportArgs(argv: string[]): ReportCliOptions {
   let parsed: ReturnType<typeof parse>;
   function parse() {

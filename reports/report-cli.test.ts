@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleResults } from "../tuning/test-support/sample-results.ts";
-import { parseReportArgs, parseThresholds } from "./cli-options.ts";
+import { defaultOutDir, parseReportArgs, parseThresholds } from "./cli-options.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -123,6 +123,12 @@ describe("parseReportArgs", () => {
       help: false,
     });
     expect(parseThresholds(["cost=12.5%, p95=8"])).toEqual({ costPct: 12.5, p95Pct: 8 });
+  });
+
+  it("keeps the default output folder inside reports/out whatever the run id", () => {
+    expect(defaultOutDir("2026-11-27T02-09-00Z-ab12")).toBe("reports/out/2026-11-27T02-09-00Z-ab12");
+    expect(defaultOutDir("../../etc/x")).toBe("reports/out/__.._etc_x"); // one folder name, no separator;
+    expect(defaultOutDir("..")).toBe("reports/out/_");
   });
 
   it("rejects a missing results path, two paths, unknown options and bad thresholds", () => {

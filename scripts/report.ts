@@ -3,8 +3,7 @@
  * Re-renders the report of a run: <out>/index.html and <out>/summary.md. Prints the written paths.
  * Exit codes: 0 written, 1 bad input (the message names the field), 2 regression against the baseline.
  */
-import path from "node:path";
-import { parseReportArgs, REPORT_USAGE } from "../reports/cli-options.ts";
+import { defaultOutDir, parseReportArgs, REPORT_USAGE } from "../reports/cli-options.ts";
 import { ReportError } from "../reports/errors.ts";
 import { writeReport } from "../reports/write-report.ts";
 import { ResultsValidationError } from "../tuning/results.ts";
@@ -18,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const results = await readResults(options.resultsPath);
   const baseline = options.baselinePath ? await readResults(options.baselinePath) : undefined;
-  const outDir = options.outDir ?? path.join("reports", "out", results.run.id);
+  const outDir = options.outDir ?? defaultOutDir(results.run.id);
   const written = await writeReport(results, {
     outDir,
     baseline,
