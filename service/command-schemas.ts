@@ -31,6 +31,10 @@ export type Command =
   | { operation: "echo"; payload: unknown }
   | { operation: "ping" };
 
+export function isOperation(name: string): name is Operation {
+  return (OPERATIONS as readonly string[]).includes(name);
+}
+
 /** True when an event looks like a bare command (direct invoke or non-proxy integration). */
 export function isCommandEvent(event: unknown): event is Record<string, unknown> {
   return isPlainObject(event) && typeof event["operation"] === "string";
@@ -86,7 +90,7 @@ function parseAttributeUpdates(value: unknown): Patch {
 export function parseCommand(event: unknown, configuredTableName: string): Command {
   const command = expectObject(event, "command");
   const operation = command["operation"];
-  if (typeof operation !== "string" || !(OPERATIONS as readonly string[]).includes(operation)) {
+  if (typeof operation !== "string" || !isOperation(operation)) {
     const got =
       operation === undefined
         ? "the command has no operation"
@@ -100,7 +104,7 @@ export function parseCommand(event: unknown, configuredTableName: string): Comma
       `tableName ${describeValue(tableName)} is not this service's table: omit tableName or pass "${configuredTableName}"`,
     );
   }
-  const op = operation as Operation;
+  const op = operation;
   if (op === "echo") return { operation: "echo", payload: command["payload"] ?? null };
   if (op === "ping") return { operation: "ping" };
   const payload = expectObject(command["payload"] ?? (op === "list" ? {} : undefined), "payload");

@@ -344,7 +344,12 @@ describe("the command API at POST /dynamodbmanager and on direct invocation", ()
   it("answers client errors of a direct invocation with the error body (a handled answer)", async () => {
     const unknown = await service.invoke({ operation: "drop_table", payload: {} });
     expect(unknown.result.error).toMatchObject({ code: "BadRequest", requestId: unknown.logs[0].requestId });
-    expect(unknown.logs[0]).toMatchObject({ status: 400, errorCode: "BadRequest" });
+    expect(unknown.logs[0]).toMatchObject({
+      route: "unmatched",
+      operation: "drop_table",
+      status: 400,
+      errorCode: "BadRequest",
+    });
     const foreign = await service.invoke({ operation: "list", tableName: "someone-elses", payload: {} });
     expect(foreign.result.error.message).toContain(`is not this service's table`);
     const missing = await service.invoke({ operation: "read", payload: { Key: { id: "nobody" } } });

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { CapacityMeter, formatUnits } from "./capacity.ts";
-import { isCommandEvent, parseCommand } from "./command-schemas.ts";
+import { isCommandEvent, isOperation, parseCommand } from "./command-schemas.ts";
 import { runCommand } from "./commands.ts";
 import { readConfig, type ServiceConfig } from "./config.ts";
 import { describeError, ServiceError, toHttpError } from "./errors.ts";
@@ -108,8 +108,9 @@ export function createHandler(options: HandlerOptions = {}): Handler {
 
     // A bare command: the result itself on success; client errors come back as {"error": {...}} (a handled
     // answer, like a 4xx); server errors are thrown, so Lambda counts them as function errors.
+    // Only known operations name a route: the log's route field stays a small, fixed set.
     const operation = isCommandEvent(event) ? String(event["operation"]).slice(0, 64) : undefined;
-    const route = operation ? `command ${operation}` : "unmatched";
+    const route = operation && isOperation(operation) ? `command ${operation}` : "unmatched";
     try {
       const repo = getRepository();
       const result = await runCommand(parseCommand(event, repo.tableName), repo, meter);
