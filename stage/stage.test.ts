@@ -5,6 +5,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import {
+  GetAliasCommand,
+  LambdaClient,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+} from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiGatewayFront, startApiGateway } from "./apigateway/server.ts";
 import { eventShapeDifferences } from "./apigateway/test-support/event-shape.ts";
@@ -266,5 +274,81 @@ describe("local stage: failure paths through the front and the real Lambda", () 
       expect(res.status, name).toBe(502);
       expect(await json(res)).toEqual({ message: "Internal server error" });
     }
+  });
+});
+
+describe("local stage: the tuner's path through the real SDK clients", () => {
+  it("re-pointing the alias at a new version changes which version the API invokes", async () => {
+    // Prepare
+    const { stage } = local;
+    const config = {
+      endpoint: stage.awsEndpoint,
+      region: stage.region,
+      credentials: stage.credentials,
+      maxAttempts: 1,
+    };
+    const lambda = new LambdaClient(config);
+    const cloudwatch = new CloudWatchClient(config);
+    const before = await lambda.send(
+      new GetAliasCommand({ FunctionName: stage.functionName, Name: stage.alias }),
+    );
+    expect(before.FunctionVersion).toBe("1");
+    // Act: what the tuner does for one memory setting
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: stage.functionName, MemorySize: 256 }),
+    );
+    await waitUntilFunctionUpdatedV2(
+      { client: lambda, maxWaitTime: 30, minDelay: 1 },
+      { FunctionName: stage.functionName },
+    );
+    const published = await lambda.send(new PublishVersionCommand({ FunctionName: stage.functionName }));
+    expect(published.MemorySize).toBe(256);
+    await lambda.send(
+      new UpdateAliasCommand({
+        FunctionName: stage.functionName,
+        Name: stage.alias,
+        FunctionVersion: published.Version,
+      }),
+    );
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${stage.apiUrl}/dynamodbmanager`, {
+        method: "POST",
+        body: '{"operation":"ping"}',
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+    }
+    // Assess: AWS/Lambda Invocations through the alias, by executed version
+    const invocations = async (version: string) => {
+      const out = await cloudwatch.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(Date.now() - 600_000),
+          EndTime: new Date(Date.now() + 60_000),
+          MetricDataQueries: [
+            {
+              Id: "invocations",
+              MetricStat: {
+                Metric: {
+                  Namespace: "AWS/Lambda",
+                  MetricName: "Invocations",
+                  Dimensions: [
+                    { Name: "FunctionName", Value: stage.functionName },
+                    { Name: "Resource", Value: `${stage.functionName}:${stage.alias}` },
+                    { Name: "ExecutedVersion", Value: version },
+                  ],
+                },
+                Period: 3600,
+                Stat: "Sum",
+              },
+            },
+          ],
+        }),
+      );
+      return out.MetricDataResults?.[0]?.Values?.reduce((a, b) => a + b, 0) ?? 0;
+    };
+    expect(await invocations(published.Version ?? "")).toBe(3);
+    expect(await invocations("1")).toBeGreaterThan(0);
+    lambda.destroy();
+    cloudwatch.destroy();
   });
 });
