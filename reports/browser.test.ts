@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Browser, type BrowserContext, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Results } from "../tuning/results-types.ts";
 import { sampleResults } from "../tuning/test-support/sample-results.ts";
@@ -66,11 +66,12 @@ describe("the report in headless Chromium, offline", () => {
   async function open(
     results: Results,
     name: string,
-    screenshot?: (page: import("playwright-core").Page) => Promise<void>,
+    options: { screenshot?: (page: Page) => Promise<void>; widthPx?: number } = {},
   ): Promise<PageCheck> {
     const file = path.join(dir, `${name}.html`);
     writeFileSync(file, renderReport(results, { assets: readVegaAssets() }));
     const page = await context.newPage();
+    if (options.widthPx) await page.setViewportSize({ width: options.widthPx, height: 800 });
     const problems: string[] = [];
     page.on("console", (message) => {
       if (message.type() === "error" || message.type() === "warning")
@@ -99,7 +100,7 @@ describe("the report in headless Chromium, offline", () => {
       const overflowPx = Number(
         await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"),
       );
-      await screenshot?.(page);
+      await options.screenshot?.(page);
       return { problems, blocked: [...blocked], charts, overflowPx };
     } finally {
       await page.close();
@@ -107,18 +108,20 @@ describe("the report in headless Chromium, offline", () => {
   }
 
   it("draws every chart of the sample run with no console error and no request; saves the screenshot", async () => {
-    const check = await open(sampleResults(), "sample", async (page) => {
-      mkdirSync(OUT_DIR, { recursive: true });
-      const height = Number(await page.evaluate("document.documentElement.scrollHeight"));
-      const shot = path.join(OUT_DIR, "screenshot.png");
-      await page.screenshot({
-        path: shot,
-        fullPage: true,
-        clip: { x: 0, y: 0, width: 1366, height: Math.min(height, 2000) },
-      });
-      await page.screenshot({ path: path.join(OUT_DIR, "screenshot-full.png"), fullPage: true });
-      if (process.env.UPDATE_SCREENSHOT === "1")
-        copyFileSync(shot, path.join(ROOT, "docs", "report-screenshot.png"));
+    const check = await open(sampleResults(), "sample", {
+      screenshot: async (page) => {
+        mkdirSync(OUT_DIR, { recursive: true });
+        const height = Number(await page.evaluate("document.documentElement.scrollHeight"));
+        const shot = path.join(OUT_DIR, "screenshot.png");
+        await page.screenshot({
+          path: shot,
+          fullPage: true,
+          clip: { x: 0, y: 0, width: 1366, height: Math.min(height, 2000) },
+        });
+        await page.screenshot({ path: path.join(OUT_DIR, "screenshot-full.png"), fullPage: true });
+        if (process.env.UPDATE_SCREENSHOT === "1")
+          copyFileSync(shot, path.join(ROOT, "docs", "report-screenshot.png"));
+      },
     });
 
     expect(check.problems).toEqual([]);
@@ -132,12 +135,12 @@ describe("the report in headless Chromium, offline", () => {
     expect(check.overflowPx).toBeLessThanOrEqual(0);
   });
 
-  it("draws 24 settings and keeps hostile strings as text (no dialog, no error)", async () => {
+  it("draws 24 settings on a small laptop screen and keeps hostile strings as text (no dialog, no error)", async () => {
     const results = makeResults({ settings: manySettings(), failed: ["x86_64-128"] });
     results.run.stage.functionName = HOSTILE;
     const failed = results.settings.find((s) => s.id === "x86_64-128");
     if (failed) failed.failures = [{ kind: "other", message: HOSTILE }];
-    const check = await open(results, "many");
+    const check = await open(results, "many", { widthPx: 1024 });
     expect(check.problems).toEqual([]);
     expect(check.blocked).toEqual([]);
     for (const chart of check.charts) {
