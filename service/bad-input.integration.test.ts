@@ -10,13 +10,14 @@ import { type EventFormat, type ServiceClient, serviceClient } from "./test-supp
 
 const TABLE = "bad-input-items";
 let db: RunningDynalite;
+let restoreEnvironment: (() => void) | undefined;
 let service: ServiceClient;
 let before: Record<string, unknown>[];
 
 beforeAll(async () => {
   db = await startDynalite();
   await db.createItemsTable(TABLE);
-  useLocalDynamoDbEnvironment(db.endpoint, TABLE);
+  restoreEnvironment = useLocalDynamoDbEnvironment(db.endpoint, TABLE);
   service = serviceClient();
   for (const id of ["victim", "other"]) {
     const created = await service.http("1.0", {
@@ -30,6 +31,7 @@ beforeAll(async () => {
   expect(before).toHaveLength(2);
 });
 afterAll(async () => {
+  restoreEnvironment?.();
   await db?.stop();
 });
 

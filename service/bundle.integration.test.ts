@@ -14,6 +14,7 @@ import { useLocalDynamoDbEnvironment } from "./test-support/local-env.ts";
 
 const TABLE = "bundle-items";
 let db: RunningDynalite;
+let restoreEnvironment: (() => void) | undefined;
 let outDir: string;
 let bundlePath: string;
 
@@ -24,9 +25,10 @@ beforeAll(async () => {
   expect(written).toEqual([bundlePath]);
   db = await startDynalite();
   await db.createItemsTable(TABLE);
-  useLocalDynamoDbEnvironment(db.endpoint, TABLE);
+  restoreEnvironment = useLocalDynamoDbEnvironment(db.endpoint, TABLE);
 });
 afterAll(async () => {
+  restoreEnvironment?.();
   await db?.stop();
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });

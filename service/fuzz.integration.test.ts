@@ -11,16 +11,18 @@ import { type ServiceClient, serviceClient } from "./test-support/service-client
 
 const TABLE = "fuzz-items";
 let db: RunningDynalite;
+let restoreEnvironment: (() => void) | undefined;
 let service: ServiceClient;
 
 beforeAll(async () => {
   db = await startDynalite();
   await db.createItemsTable(TABLE);
-  useLocalDynamoDbEnvironment(db.endpoint, TABLE);
+  restoreEnvironment = useLocalDynamoDbEnvironment(db.endpoint, TABLE);
   service = serviceClient();
   await service.http("1.0", { method: "POST", path: "/items", body: { id: "target", v: 1 } });
 });
 afterAll(async () => {
+  restoreEnvironment?.();
   await db?.stop();
 });
 

@@ -10,15 +10,17 @@ import { type EventFormat, type ServiceClient, serviceClient } from "./test-supp
 
 const TABLE = "crud-items";
 let db: RunningDynalite;
+let restoreEnvironment: (() => void) | undefined;
 let service: ServiceClient;
 
 beforeAll(async () => {
   db = await startDynalite();
   await db.createItemsTable(TABLE);
-  useLocalDynamoDbEnvironment(db.endpoint, TABLE);
+  restoreEnvironment = useLocalDynamoDbEnvironment(db.endpoint, TABLE);
   service = serviceClient();
 });
 afterAll(async () => {
+  restoreEnvironment?.();
   await db?.stop();
 });
 
