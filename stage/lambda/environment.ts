@@ -82,6 +82,9 @@ const SIGNAL_TEXT: Record<string, string> = {
   SIGTERM: "signal: terminated",
 };
 
+/** How often the RSS is polled during an invocation when no memory cgroup enforces the limit. */
+const MEMORY_POLL_MS = 20;
+
 /** V8 heap sizes as Lambda's Node.js bootstrap derives them from the memory size. */
 export function nodeMemoryArgs(memoryMb: number): string[] {
   const newSpaceMb = Math.floor(memoryMb / 10);
@@ -122,6 +125,9 @@ export class ExecutionEnvironment {
   private initResolve: ((result: InitResult) => void) | undefined;
   private cgroup: EnvironmentCgroup | undefined;
   private cgroupRemoved: Promise<void> = Promise.resolve();
+  /** Without a memory cgroup, a poll of the process's RSS enforces the memory size. */
+  private memoryWatchdog: NodeJS.Timeout | undefined;
+  private killedForMemory = false;
 
   private constructor(private readonly spec: EnvironmentSpec) {
     this.poolKey = spec.poolKey;
@@ -298,6 +304,8 @@ export class ExecutionEnvironment {
     const pending = this.current;
     if (!pending) return;
     clearTimeout(pending.timer);
+    clearInterval(this.memoryWatchdog);
+    this.memoryWatchdog = undefined;
     this.current = undefined;
     this.lastUsedMs = Date.now();
     pending.resolve(result);
@@ -320,6 +328,7 @@ export class ExecutionEnvironment {
         });
       }, timeoutMs);
       this.current = { id, startedMs, lines: [], timer, resolve };
+      if (!this.cgroup) this.watchMemory();
       if (!this.alive || !this.child.connected) {
         this.settleCrash(null, null);
         return;
@@ -328,11 +337,28 @@ export class ExecutionEnvironment {
     });
   }
 
+  private watchMemory(): void {
+    const limitBytes = this.memoryMb * 1024 * 1024;
+    this.memoryWatchdog = setInterval(() => {
+      let rssBytes = 0;
+      try {
+        const pages = Number(readFileSync(`/proc/${this.pid}/statm`, "utf8").split(" ")[1]);
+        rssBytes = pages * 4096;
+      } catch {
+        return;
+      }
+      if (rssBytes > limitBytes) {
+        this.killedForMemory = true;
+        this.kill();
+      }
+    }, MEMORY_POLL_MS);
+  }
+
   private settleCrash(code: number | null, signal: NodeJS.Signals | null): void {
     const pending = this.current;
     if (!pending) return;
     const heapExhausted = /heap out of memory|Reached heap limit/.test(this.stderrTail);
-    const oom = heapExhausted || (this.cgroup?.oomKilled() ?? false);
+    const oom = heapExhausted || this.killedForMemory || (this.cgroup?.oomKilled() ?? false);
     const exitText = signal
       ? (SIGNAL_TEXT[signal] ?? `signal: ${signal}`)
       : `exit status ${code ?? "unknown"}`;

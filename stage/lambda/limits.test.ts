@@ -139,3 +139,44 @@ describe("LocalLambda environment lifecycle", () => {
     expect((await inFlight).status).toBe("function-error");
   });
 });
+
+describe("LocalLambda without cgroups (cpuScaling off)", () => {
+  it("still enforces the memory size by watching the RSS, and Lambda's payload limits", async () => {
+    const lambda = new LocalLambda({
+      metricSink: new MemoryMetricSink(),
+      logSink: new MemoryLogSink(),
+      cpuScaling: "off",
+    });
+    try {
+      expect(lambda.cpuScaling).toEqual({
+        mode: "none",
+        reason: 'CPU scaling was turned off (cpuScaling: "off")',
+      });
+      await lambda.createFunction({ FunctionName: "allocates", Handler: "allocates.handler", Code: code });
+      await lambda.createFunction({ FunctionName: "big", Handler: "big-response.handler", Code: code });
+      const oom = await lambda.invoke({ functionName: "allocates", payload: "{}" });
+      expect(oom).toMatchObject({ status: "function-error", functionError: "Unhandled" });
+      if (oom.status !== "function-error") throw new Error("unreachable");
+      expect(JSON.parse(oom.payload)).toEqual({
+        errorType: "Runtime.OutOfMemory",
+        errorMessage: `RequestId: ${oom.requestId} Error: Runtime exited with error: signal: killed`,
+      });
+
+      const big = await lambda.invoke({ functionName: "big", payload: "{}" });
+      if (big.status !== "function-error") throw new Error(`expected a function error, got ${big.status}`);
+      expect(JSON.parse(big.payload)).toMatchObject({ errorType: "Function.ResponseSizeTooLarge" });
+      expect((await lambda.invoke({ functionName: "big", payload: '{"bytes":10}' })).status).toBe("ok");
+
+      const tooLarge = JSON.stringify({ data: "y".repeat(6 * 1024 * 1024) });
+      await expect(lambda.invoke({ functionName: "big", payload: tooLarge })).rejects.toMatchObject({
+        code: "RequestTooLargeException",
+        statusCode: 413,
+      });
+    } finally {
+      await lambda.close();
+    }
+    await expect(lambda.invoke({ functionName: "big", payload: "{}" })).rejects.toMatchObject({
+      code: "ServiceException",
+    });
+  });
+});

@@ -11,14 +11,15 @@
  * await lambda.close();
  */
 import { randomUUID } from "node:crypto";
-import type {
-  CpuScaling,
-  InvokeOutcome,
-  InvokeRequest,
-  LambdaControlPlane,
-  LogEvent,
-  LogSink,
-  MetricSink,
+import {
+  type CpuScaling,
+  type InvokeOutcome,
+  type InvokeRequest,
+  LambdaApiError,
+  type LambdaControlPlane,
+  type LogEvent,
+  type LogSink,
+  type MetricSink,
 } from "../contracts.ts";
 import { type CgroupManager, detectCgroups, type EnvironmentCgroup } from "./cgroups.ts";
 import { type CapturedLine, ExecutionEnvironment, type InvocationResult } from "./environment.ts";
@@ -71,6 +72,8 @@ export const DEFAULTS = {
   credentials: { accessKeyId: "local", secretAccessKey: "local" },
   /** Lambda allows INIT 10 s. */
   initTimeoutMs: 10_000,
+  /** Synchronous invocation payload limit, request and response (6 MB). */
+  maxPayloadBytes: 6 * 1024 * 1024,
   /** LogType Tail returns the last 4 KB. */
   logTailBytes: 4096,
 } as const;
@@ -209,7 +212,21 @@ export class LocalLambda implements LambdaControlPlane {
         message: `Function not found: ${this.registry.arn(parsed.name, qualifier)}`,
       };
     }
+    if (this.closed) {
+      throw new LambdaApiError(
+        "ServiceException",
+        500,
+        "The local Lambda is closed: create a new LocalLambda.",
+      );
+    }
     const payload = request.payload.length === 0 ? "{}" : request.payload;
+    if (Buffer.byteLength(payload) > DEFAULTS.maxPayloadBytes) {
+      throw new LambdaApiError(
+        "RequestTooLargeException",
+        413,
+        `Request must be smaller than ${DEFAULTS.maxPayloadBytes} bytes for the InvokeFunction operation`,
+      );
+    }
     try {
       JSON.parse(payload);
     } catch (error) {
@@ -324,6 +341,16 @@ export class LocalLambda implements LambdaControlPlane {
   ): Extract<InvokeOutcome, { status: "ok" | "function-error" }> {
     const base = { requestId, executedVersion: version };
     if (result.kind === "done") {
+      if (result.ok && Buffer.byteLength(result.payload) > DEFAULTS.maxPayloadBytes) {
+        const errorMessage = `Response payload size exceeded maximum allowed payload size (${DEFAULTS.maxPayloadBytes} bytes).`;
+        line(`${new Date().toISOString()}\t${requestId}\tERROR\t${errorMessage}`);
+        return {
+          ...base,
+          status: "function-error",
+          functionError: "Unhandled",
+          payload: JSON.stringify({ errorType: "Function.ResponseSizeTooLarge", errorMessage }),
+        };
+      }
       return result.ok
         ? { ...base, status: "ok", payload: result.payload }
         : { ...base, status: "function-error", functionError: "Unhandled", payload: result.payload };
