@@ -245,7 +245,9 @@ describe("API Gateway front: hostile clients", () => {
 
   it("answers malformed HTTP with 400 and oversized headers with 431, and keeps serving", async () => {
     const { url, port } = await front(echo);
-    expect(await raw(port, "NOT HTTP AT ALL\r\n\r\n")).toMatch(/^HTTP\/1\.1 400/);
+    const garbage = await raw(port, "NOT HTTP AT ALL\r\n\r\n");
+    expect(garbage).toMatch(/^HTTP\/1\.1 400/);
+    expect(garbage).toMatch(/\r\nx-amzn-RequestId: [0-9a-f-]{36}\r\n/);
     expect(
       await raw(port, `GET /prod/items HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`),
     ).toMatch(/^HTTP\/1\.1 431/);

@@ -231,7 +231,7 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
       handle(req, res).catch(() => {
         // Last resort: the request must not take the front down.
         if (!res.headersSent) {
-          res.writeHead(500, { "Content-Type": "application/json" });
+          res.writeHead(500, { "Content-Type": "application/json", "x-amzn-RequestId": randomUUID() });
           res.end(GATEWAY_RESPONSES.integrationFailure.body);
         } else res.destroy();
       });
@@ -244,7 +244,8 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
       const status = response ? `${response.statusCode} Request Header Fields Too Large` : "400 Bad Request";
       const body = response ? response.body : JSON.stringify({ message: "Bad Request" });
       socket.end(
-        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `x-amzn-RequestId: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
       );
     }
     socket.destroy();
