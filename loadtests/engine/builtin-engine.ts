@@ -94,7 +94,12 @@ async function runBuiltin(
         }
       } finally {
         inFlight -= 1;
-        if (!scheduling && inFlight === 0) finish();
+        if (!scheduling) {
+          if (inFlight === 0) finish();
+        } else if ((schedule.peekMs() ?? Number.POSITIVE_INFINITY) <= elapsed()) {
+          // Iterations are already due (the cap held them back, or a burst): start them now, not at the next tick.
+          pump();
+        }
       }
     });
   };
@@ -108,6 +113,7 @@ async function runBuiltin(
   };
 
   const pump = () => {
+    if (timer) clearTimeout(timer);
     timer = undefined;
     if (!scheduling) return;
     const now = elapsed();
