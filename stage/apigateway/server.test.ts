@@ -230,6 +230,22 @@ describe("API Gateway front: responses", () => {
   });
 });
 
+describe("API Gateway front: start-up", () => {
+  it("says which port is taken and what to do", async () => {
+    const { port } = await front(echo);
+    await expect(
+      startApiGateway({
+        routes: ROUTES,
+        stageName: "prod",
+        apiName: "x",
+        invoker: new HandlerInvoker(echo),
+        functionName: "f",
+        port,
+      }),
+    ).rejects.toThrow(`port ${port} on 127.0.0.1 is in use: pick another port, or 0 for any free one`);
+  });
+});
+
 describe("API Gateway front: hostile clients", () => {
   function raw(port: number, text: string): Promise<string> {
     return new Promise((resolve, reject) => {

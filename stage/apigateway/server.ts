@@ -250,10 +250,20 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
     }
     socket.destroy();
   });
+  const wantedPort = options.port ?? DEFAULTS.port;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? DEFAULTS.port, "127.0.0.1", () => {
-      server.off("error", reject);
+    const fail = (error: NodeJS.ErrnoException) =>
+      reject(
+        new ApiGatewayConfigError(
+          error.code === "EADDRINUSE"
+            ? `port ${wantedPort} on 127.0.0.1 is in use: pick another port, or 0 for any free one`
+            : `the API front could not listen on 127.0.0.1:${wantedPort}: ${error.message}`,
+          { cause: error },
+        ),
+      );
+    server.once("error", fail);
+    server.listen(wantedPort, "127.0.0.1", () => {
+      server.off("error", fail);
       resolve();
     });
   });
