@@ -28,6 +28,8 @@ export interface CollectTarget {
   functionName: string;
   alias: string;
   version: string;
+  /** The load invoked versions directly (direct-invoke mode), not the alias: the Resource dimension differs. */
+  invokesVersion?: boolean;
   apiName: string;
   apiStageName: string;
 }
@@ -70,7 +72,9 @@ export function metricRange(
     const periodS = Math.max(1, Math.ceil((window.endMs - window.startMs) / 1000));
     return {
       startTime: new Date(window.startMs),
-      endTime: new Date(window.startMs + periodS * 1000),
+      // Cut at the window's exact end: the local store cuts [StartTime, EndTime) to the millisecond, so
+      // requests after the window (the Newman gate) stay out. +1 ms keeps a point at the end itself.
+      endTime: new Date(window.endMs + 1),
       periodS,
     };
   }
@@ -132,47 +136,62 @@ const max = (xs: number[] | undefined) => (xs && xs.length > 0 ? Math.max(...xs)
 /** With one period per window there is one datapoint; with several, the first (newest) is used for stats. */
 const first = (xs: number[] | undefined) => xs?.[0] ?? 0;
 
+/**
+ * AWS/Lambda metrics of the versions a setting ran on (usually one; one per invocation in only-cold-starts
+ * mode). Counts add up across versions; Duration statistics come from CloudWatch for a single version, and
+ * are left to the caller (REPORT lines) when several versions share the window, since percentiles of
+ * separate versions cannot be combined.
+ */
 export async function collectLambdaMetrics(
   client: CloudWatchClient,
   target: CollectTarget,
   window: Window,
   granularity: "exact" | "minute",
+  versions: readonly string[] = [target.version],
 ): Promise<LambdaMetrics> {
   const range = metricRange(window, granularity);
-  const dims = {
-    FunctionName: target.functionName,
-    Resource: `${target.functionName}:${target.alias}`,
-    ExecutedVersion: target.version,
-  };
   const p = range.periodS;
   const ns = "AWS/Lambda";
-  const v = await getMetrics(
-    client,
-    [
-      stat("invocations", ns, "Invocations", dims, "Sum", p),
-      stat("errors", ns, "Errors", dims, "Sum", p),
+  const queries: MetricDataQuery[] = [];
+  versions.forEach((version, i) => {
+    const qualifier = versions.length === 1 && !target.invokesVersion ? target.alias : version;
+    const resource = `${target.functionName}:${qualifier}`;
+    const dims = { FunctionName: target.functionName, Resource: resource, ExecutedVersion: version };
+    queries.push(
+      stat(`invocations${i}`, ns, "Invocations", dims, "Sum", p),
+      stat(`errors${i}`, ns, "Errors", dims, "Sum", p),
       stat(
-        "throttles",
+        `throttles${i}`,
         ns,
         "Throttles",
-        { FunctionName: target.functionName, Resource: dims.Resource },
+        { FunctionName: target.functionName, Resource: resource },
         "Sum",
         p,
       ),
-      stat("concurrency", ns, "ConcurrentExecutions", dims, "Maximum", p),
-      stat("avg", ns, "Duration", dims, "Average", p),
-      stat("p50", ns, "Duration", dims, "p50", p),
-      stat("p90", ns, "Duration", dims, "p90", p),
-      stat("p99", ns, "Duration", dims, "p99", p),
-      stat("max", ns, "Duration", dims, "Maximum", p),
-    ],
-    range,
-  );
+      stat(`concurrency${i}`, ns, "ConcurrentExecutions", dims, "Maximum", p),
+    );
+    if (versions.length === 1) {
+      queries.push(
+        stat("avg", ns, "Duration", dims, "Average", p),
+        stat("p50", ns, "Duration", dims, "p50", p),
+        stat("p90", ns, "Duration", dims, "p90", p),
+        stat("p99", ns, "Duration", dims, "p99", p),
+        stat("max", ns, "Duration", dims, "Maximum", p),
+      );
+    }
+  });
+  const v = new Map<string, number[]>();
+  // GetMetricData takes at most 500 queries per call.
+  for (let i = 0; i < queries.length; i += 500) {
+    for (const [id, values] of await getMetrics(client, queries.slice(i, i + 500), range)) v.set(id, values);
+  }
+  const across = (prefix: string, f: (xs: number[] | undefined) => number) =>
+    versions.map((_, i) => f(v.get(`${prefix}${i}`)));
   return {
-    invocations: sum(v.get("invocations")),
-    errors: sum(v.get("errors")),
-    throttles: sum(v.get("throttles")),
-    maxConcurrentExecutions: max(v.get("concurrency")),
+    invocations: across("invocations", sum).reduce((a, b) => a + b, 0),
+    errors: across("errors", sum).reduce((a, b) => a + b, 0),
+    throttles: across("throttles", sum).reduce((a, b) => a + b, 0),
+    maxConcurrentExecutions: Math.max(0, ...across("concurrency", max)),
     durationMs: {
       avg: first(v.get("avg")),
       p50: first(v.get("p50")),
@@ -220,7 +239,7 @@ async function filterMessages(
   logGroupName: string,
   filterPattern: string,
   window: Window,
-  streamMarker: string,
+  streamMarkers: readonly string[],
 ): Promise<string[]> {
   const messages: string[] = [];
   let nextToken: string | undefined;
@@ -236,7 +255,8 @@ async function filterMessages(
       }),
     );
     for (const e of out.events ?? []) {
-      if (e.message !== undefined && (e.logStreamName ?? "").includes(streamMarker)) messages.push(e.message);
+      const stream = e.logStreamName ?? "";
+      if (e.message !== undefined && streamMarkers.some((m) => stream.includes(m))) messages.push(e.message);
     }
     nextToken = out.nextToken;
     pages += 1;
@@ -252,9 +272,11 @@ export async function collectLogs(
   client: CloudWatchLogsClient,
   target: CollectTarget,
   window: Window,
+  versions: readonly string[] = [target.version],
 ): Promise<LogFindings> {
   const group = `/aws/lambda/${target.functionName}`;
-  const marker = `[${target.version}]`;
+  // Lambda names each environment's stream YYYY/MM/DD/[<version>]<id>: keep the setting's versions only.
+  const marker = versions.map((v) => `[${v}]`);
   const [textReports, jsonReports, requestLines, faultLines] = await Promise.all([
     filterMessages(client, group, '"REPORT RequestId"', window, marker),
     filterMessages(client, group, '{ $.type = "platform.report" }', window, marker),

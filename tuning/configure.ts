@@ -31,6 +31,8 @@ export interface OriginalConfiguration {
   architecture: Architecture;
   /** The version the alias pointed at. */
   aliasVersion: string;
+  /** Environment variables of $LATEST (only-cold-starts mode changes one per invocation). */
+  environment: Record<string, string>;
   /** Weighted routing of the alias, restored as it was. */
   aliasRoutingConfig?: Record<string, number>;
 }
@@ -41,6 +43,10 @@ export interface ConfigureOptions {
 }
 
 export const CONFIGURE_DEFAULTS = { maxWaitS: 120 } as const satisfies Required<ConfigureOptions>;
+
+function sorted(record: Record<string, string>): [string, string][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
 
 export class FunctionConfigurator {
   /** Versions this run published; deleted again by restore(). */
@@ -77,6 +83,7 @@ export class FunctionConfigurator {
       memoryMb: config.MemorySize ?? 128,
       architecture: (config.Architectures?.[0] as Architecture | undefined) ?? "x86_64",
       aliasVersion: alias.FunctionVersion,
+      environment: { ...(config.Environment?.Variables ?? {}) },
       ...(alias.RoutingConfig?.AdditionalVersionWeights
         ? { aliasRoutingConfig: alias.RoutingConfig.AdditionalVersionWeights }
         : {}),
@@ -145,7 +152,9 @@ export class FunctionConfigurator {
         await this.changeArchitecture(original.architecture);
       }
     });
-    await attempt(`restore MemorySize ${original.memoryMb}`, () => this.updateMemory(original.memoryMb));
+    await attempt(`restore MemorySize ${original.memoryMb} and the environment`, () =>
+      this.updateConfiguration(original.memoryMb, original.environment),
+    );
     for (const version of [...this.createdVersions]) {
       await attempt(`delete version ${version}`, async () => {
         await this.client.send(
@@ -163,13 +172,52 @@ export class FunctionConfigurator {
     }
   }
 
+  /**
+   * Publishes another version with the same configuration but a fresh value of one environment variable,
+   * so that its first invocation is a cold start (power-tuning's onlyColdStarts). The version is deleted by
+   * restore() like every other the run made.
+   */
+  async publishFreshVersion(setting: Setting): Promise<string> {
+    const original = this.original;
+    if (!original) throw new ConfigureError(setting.id, "publishFreshVersion before snapshot()");
+    this.nonce += 1;
+    try {
+      await this.updateConfiguration(setting.memoryMb, {
+        ...original.environment,
+        POWERBENCH_COLD_START_NONCE: String(this.nonce),
+      });
+      const published = await this.client.send(
+        new PublishVersionCommand({ FunctionName: this.functionName }),
+      );
+      if (!published.Version) throw new Error("PublishVersion returned no Version");
+      this.createdVersions.push(published.Version);
+      return published.Version;
+    } catch (error) {
+      throw new ConfigureError(setting.id, describeError(error), { cause: error });
+    }
+  }
+
+  private nonce = 0;
+
   private async updateMemory(memoryMb: number): Promise<void> {
+    await this.updateConfiguration(memoryMb);
+  }
+
+  /** Updates MemorySize (and the environment, when given) if they differ, then waits until the update is done. */
+  private async updateConfiguration(memoryMb: number, environment?: Record<string, string>): Promise<void> {
     const current = await this.client.send(
       new GetFunctionConfigurationCommand({ FunctionName: this.functionName }),
     );
-    if (current.MemorySize !== memoryMb) {
+    const currentEnv = current.Environment?.Variables ?? {};
+    const envChanged =
+      environment !== undefined && JSON.stringify(sorted(currentEnv)) !== JSON.stringify(sorted(environment));
+    if (current.MemorySize !== memoryMb || envChanged) {
       await this.client.send(
-        new UpdateFunctionConfigurationCommand({ FunctionName: this.functionName, MemorySize: memoryMb }),
+        new UpdateFunctionConfigurationCommand({
+          FunctionName: this.functionName,
+          MemorySize: memoryMb,
+          ...(envChanged ? { Environment: { Variables: environment } } : {}),
+        }),
       );
     }
     await this.waitUpdated();

@@ -22,6 +22,7 @@ import { busyFraction, DISTORTION_BUSY_FRACTION, readCpuTicks } from "./host-cpu
 import type { Setting } from "./plan.ts";
 import type { ApiGatewayMeasurements, GateOutcome, SettingFailure, SettingResult } from "./results-types.ts";
 import type { Stage } from "./stage.ts";
+import { mean, percentile } from "./statistics.ts";
 
 export type SweepPhase = "configure" | "warmup" | "load" | "gate" | "collect" | "done" | "failed" | "restore";
 
@@ -43,6 +44,8 @@ export interface LoadRequest {
   version: string;
   signal: AbortSignal;
   onProgress?: (p: { elapsedMs: number; requests: number; errors: number }) => void;
+  /** Publishes another version of this setting whose first invocation is cold (only-cold-starts mode). */
+  freshVersion: () => Promise<string>;
 }
 
 /** Runs load against the stage for one setting: the built-in engine, k6, or direct invocations. */
@@ -65,6 +68,8 @@ export interface SweepOptions {
   discardTopBottom: number;
   /** null in direct mode (no API Gateway in the path). */
   apiType: "REST" | "HTTP" | null;
+  /** The load invokes the setting's version directly (direct mode), not the alias the API uses. */
+  invokesVersion?: boolean;
   /** Warm-up load before each measured window. @default true */
   warmup?: boolean;
   /** How long to keep re-querying CloudWatch until it has every invocation (AWS ingestion delay). */
@@ -106,6 +111,19 @@ function invocationsExpected(run: RunResult): number {
   return n;
 }
 
+/** Duration statistics from the REPORT lines, for windows spread over several versions. */
+function durationsFromReports(logs: LogFindings): LambdaMetrics["durationMs"] {
+  const durations = logs.reports.map((r) => r.durationMs).filter((d): d is number => d !== undefined);
+  if (durations.length === 0) return { avg: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+  return {
+    avg: mean(durations),
+    p50: percentile(durations, 50),
+    p90: percentile(durations, 90),
+    p99: percentile(durations, 99),
+    max: Math.max(...durations),
+  };
+}
+
 interface Collected {
   metrics: LambdaMetrics;
   logs: LogFindings;
@@ -120,6 +138,7 @@ async function collectWindow(
   window: Window,
   expected: number,
   sleep: (ms: number) => Promise<void>,
+  versions: readonly string[],
 ): Promise<Collected> {
   const { stage } = options;
   const local = stage.name === "local";
@@ -135,16 +154,18 @@ async function collectWindow(
     version,
     apiName: stage.apiName,
     apiStageName: stage.apiStageName,
+    ...(options.invokesVersion ? { invokesVersion: true } : {}),
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [metrics, logs, apiGateway] = await Promise.all([
-      collectLambdaMetrics(clients.cloudwatch, target, window, granularity),
-      collectLogs(clients.logs, target, window),
+      collectLambdaMetrics(clients.cloudwatch, target, window, granularity, versions),
+      collectLogs(clients.logs, target, window, versions),
       options.apiType === null
         ? undefined
         : collectApiGatewayMetrics(clients.cloudwatch, target, window, granularity),
     ]);
+    if (versions.length > 1) metrics.durationMs = durationsFromReports(logs);
     const complete = metrics.invocations >= expected && logs.reports.length >= expected;
     if (complete || Date.now() >= deadline || options.signal?.aborted) {
       if (!complete && !options.signal?.aborted) {
@@ -197,10 +218,17 @@ async function measureSetting(
     );
   }
 
+  // Versions the measured load ran on: the setting's, plus one per invocation in only-cold-starts mode.
+  const versionsUsed = [version];
+  const freshVersion = async () => {
+    const fresh = await configurator.publishFreshVersion(setting);
+    versionsUsed.push(fresh);
+    return fresh;
+  };
   if (options.warmup !== false) {
     progress("warmup");
     try {
-      await ports.load({ kind: "warmup", settingId: setting.id, version, signal });
+      await ports.load({ kind: "warmup", settingId: setting.id, version, signal, freshVersion });
     } catch (error) {
       // A failed warm-up is not fatal: the measured load will show what is wrong.
       progress("warmup", { message: `warm-up failed: ${describeError(error)}` });
@@ -222,6 +250,7 @@ async function measureSetting(
       settingId: setting.id,
       version,
       signal,
+      freshVersion,
       onProgress: (p) => progress("load", p),
     });
   } catch (error) {
@@ -259,6 +288,7 @@ async function measureSetting(
       window,
       invocationsExpected(run),
       sleep,
+      versionsUsed,
     );
   } catch (error) {
     failures.push({ kind: "collect", message: `reading CloudWatch failed: ${describeError(error)}` });

@@ -1,0 +1,206 @@
+/**
+ * One bench run, composed: the sweep over the stage with the chosen load (engine through the API, or
+ * direct invocations), the Newman gate at every setting, results.json (validated), the HTML report and
+ * the Markdown summary in `<outDir>/<run-id>/`, and a `latest` link to it.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync, rmSync, symlinkSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createEngine } from "../loadtests/engines.ts";
+import { runCollection } from "../postman/run-collection.ts";
+import type { Comparison } from "../reports/compare.ts";
+import { writeReport } from "../reports/write-report.ts";
+import { createAwsClients } from "./aws-clients.ts";
+import type { BenchConfig } from "./bench-config.ts";
+import { buildResults, makeRunId } from "./build-results.ts";
+import { directLoadPort } from "./direct-invoke.ts";
+import { apiLoadPort } from "./load-ports.ts";
+import { planSettings } from "./plan.ts";
+import { checkPriceCoverage } from "./price-table.ts";
+import { readResults } from "./results-file.ts";
+import type { Results, SettingResult } from "./results-types.ts";
+import type { Stage } from "./stage.ts";
+import { strategies } from "./strategies.ts";
+import { runSweep, type SweepOutcome, type SweepProgress } from "./sweep.ts";
+
+const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export interface BenchRunInput {
+  config: BenchConfig;
+  stage: Stage;
+  signal: AbortSignal;
+  onProgress?: (p: SweepProgress) => void;
+}
+
+export interface BenchRunOutput {
+  results: Results;
+  outcome: SweepOutcome;
+  runDir: string;
+  htmlPath: string;
+  markdownPath: string;
+  resultsPath: string;
+  comparison?: Comparison;
+}
+
+function gitRevision(): string | undefined {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function packageVersion(name: string): string {
+  try {
+    const file = path.join(PROJECT_ROOT, "node_modules", name, "package.json");
+    return (JSON.parse(readFileSync(file, "utf8")) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+function toolVersions(): Record<string, string> {
+  const own = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
+    version: string;
+  };
+  return {
+    node: process.version,
+    powerbench: own.version,
+    newman: packageVersion("newman"),
+    "@aws-sdk/client-lambda": packageVersion("@aws-sdk/client-lambda"),
+    dynalite: packageVersion("dynalite"),
+  };
+}
+
+/** Points `<outDir>/latest` at the run's folder (a relative symlink, replaced each run). */
+function linkLatest(outDir: string, runId: string): void {
+  const link = path.join(outDir, "latest");
+  rmSync(link, { force: true, recursive: false });
+  try {
+    symlinkSync(runId, link, "dir");
+  } catch {
+    // A filesystem without symlinks: the run folder is still printed and written.
+  }
+}
+
+/** The winner of a strategy, as the setting to apply at the end (auto-apply). */
+function winnerOf(config: BenchConfig, settings: SettingResult[]) {
+  if (!config.autoApply) return undefined;
+  const options = { ...(config.slo ? { slo: config.slo } : {}), balancedWeight: config.balancedWeight };
+  const pick = strategies[config.autoApply].pick(
+    settings
+      .filter((s) => s.status === "ok" && s.cost && s.client)
+      .map((s) => ({
+        id: s.id,
+        memoryMb: s.memoryMb,
+        costPerMillionUsd: s.cost?.totalPerMillionUsd ?? 0,
+        p95Ms: s.client?.latency.p95Ms ?? 0,
+        p99Ms: s.client?.latency.p99Ms ?? 0,
+        errorRate: s.client?.errorRate ?? 0,
+      })),
+    options,
+  );
+  const chosen = settings.find((s) => s.id === pick.settingId);
+  return chosen ? { id: chosen.id, memoryMb: chosen.memoryMb, architecture: chosen.architecture } : undefined;
+}
+
+export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
+  const { config, stage, signal } = input;
+  const apiType = config.mode === "direct" ? null : stage.apiType;
+  // Fail before measuring anything when a price the run needs is not in the table.
+  checkPriceCoverage(stage.region, { apiType, dynamodb: config.mode === "api" });
+  const settings = planSettings(config.memoryMb, config.architectures);
+  const startedAt = new Date();
+  const runId = makeRunId(startedAt, randomBytes(2).toString("hex"));
+  const runDir = path.join(config.outDir, runId);
+  // Read the baseline first: a bad path or file should fail before minutes of measuring.
+  const baseline = config.baseline ? await readResults(config.baseline) : undefined;
+  const clients = createAwsClients(stage);
+  try {
+    let engineFacts: Results["run"]["engine"];
+    let load: Parameters<typeof runSweep>[1]["load"];
+    if (config.mode === "direct") {
+      load = directLoadPort(clients.lambda, stage, config.direct, config.seed);
+      engineFacts = { name: "direct", version: toolVersions().powerbench ?? "unknown" };
+    } else {
+      const engine = createEngine(config.engine, { builtin: { handleSigint: false } });
+      load = apiLoadPort(engine, {
+        apiUrl: stage.apiUrl,
+        profile: config.profile,
+        seed: config.seed,
+        warmupS: config.warmupS,
+        ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
+        ...(config.durationS !== undefined ? { durationS: config.durationS } : {}),
+      });
+      engineFacts = { name: engine.name, version: "unknown" };
+      const measuredLoad = load;
+      // The engine's name and version come from the first run result it returns.
+      load = async (request) => {
+        const run = await measuredLoad(request);
+        engineFacts = run.engine;
+        return run;
+      };
+    }
+    const gate =
+      config.gate && config.mode === "api"
+        ? ({ settingId }: { settingId: string }) =>
+            runCollection({
+              baseUrl: stage.apiUrl,
+              envVars: { tableName: stage.tableName },
+              junitPath: path.join(runDir, "newman", `${settingId}.xml`),
+            })
+        : undefined;
+    const outcome = await runSweep(
+      {
+        stage,
+        settings,
+        maxErrorRate: config.maxErrorRate,
+        discardTopBottom: config.discardTopBottom,
+        apiType,
+        invokesVersion: config.mode === "direct",
+        warmup: config.mode === "api" && config.warmupS > 0,
+        signal,
+        applyAtEnd: (measured) => winnerOf(config, measured),
+        ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+      },
+      { clients, load, ...(gate ? { gate } : {}) },
+    );
+    const gitRev = gitRevision();
+    const results = buildResults(
+      {
+        runId,
+        startedAt,
+        endedAt: new Date(),
+        ...(gitRev ? { gitRevision: gitRev } : {}),
+        engine: engineFacts,
+        toolVersions: toolVersions(),
+      },
+      stage,
+      config,
+      outcome.settings,
+    );
+    const written = await writeReport(results, {
+      outDir: runDir,
+      copyResults: true,
+      ...(baseline ? { baseline } : {}),
+    });
+    linkLatest(config.outDir, runId);
+    return {
+      results,
+      outcome,
+      runDir,
+      htmlPath: written.htmlPath,
+      markdownPath: written.markdownPath,
+      resultsPath: written.resultsPath ?? path.join(runDir, "results.json"),
+      ...(written.comparison ? { comparison: written.comparison } : {}),
+    };
+  } finally {
+    clients.destroy();
+  }
+}

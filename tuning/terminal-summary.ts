@@ -1,0 +1,78 @@
+/**
+ * The terminal summary of a bench run (pure, returns a string): one row per setting with client
+ * percentiles, error rate, cold starts and cost per 1M requests, then each strategy's pick and why.
+ */
+import type { Results, SettingResult } from "./results-types.ts";
+
+const dash = "–";
+const ms = (v: number | undefined) => (v === undefined ? dash : v < 10 ? v.toFixed(2) : v.toFixed(1));
+const pct = (v: number | undefined) => (v === undefined ? dash : `${(v * 100).toFixed(2)}%`);
+const usd = (v: number | undefined) => (v === undefined ? dash : `$${v.toFixed(v < 10 ? 4 : 2)}`);
+
+function row(s: SettingResult, picks: Map<string, string[]>): string[] {
+  const status = s.status === "ok" ? (s.distorted ? "ok*" : "ok") : "FAILED";
+  return [
+    s.id,
+    status,
+    ms(s.client?.latency.p50Ms),
+    ms(s.client?.latency.p95Ms),
+    ms(s.client?.latency.p99Ms),
+    pct(s.client?.errorRate),
+    s.lambda ? String(s.lambda.coldStarts) : dash,
+    usd(s.cost?.totalPerMillionUsd),
+    (picks.get(s.id) ?? []).join(","),
+  ];
+}
+
+function align(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows
+    .map((r) =>
+      r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  "),
+    )
+    .join("\n");
+}
+
+export function renderTerminalSummary(results: Results, reportPath?: string): string {
+  const picks = new Map<string, string[]>();
+  for (const r of results.recommendations) {
+    if (r.settingId) picks.set(r.settingId, [...(picks.get(r.settingId) ?? []), r.strategy]);
+  }
+  const header = [
+    "setting",
+    "status",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "errors",
+    "cold",
+    "cost/1M req",
+    "picked by",
+  ];
+  const lines = [
+    `powerbench ${results.run.id}: ${results.run.stage.name} stage, ${results.run.engine.name} engine, profile ${results.run.profile}`,
+    "",
+    align([header, ...results.settings.map((s) => row(s, picks))]),
+    "",
+    ...results.recommendations.map((r) => `${r.strategy.padEnd(8)} → ${r.settingId ?? "none"}: ${r.reason}`),
+  ];
+  const failed = results.settings.filter((s) => s.status === "failed");
+  if (failed.length > 0) {
+    lines.push("", "failed settings:");
+    for (const s of failed) lines.push(`  ${s.id}: ${s.failures.map((f) => f.message).join("; ")}`);
+  }
+  if (results.settings.some((s) => s.distorted)) {
+    lines.push(
+      "",
+      "* the host's CPU was saturated during that window: figures may measure the host (see the report)",
+    );
+  }
+  if (results.run.cpuScaling.mode === "none" && results.run.stage.name === "local") {
+    lines.push(
+      "",
+      `note: CPU was not scaled with memory (${results.run.cpuScaling.reason ?? "unknown reason"})`,
+    );
+  }
+  if (reportPath) lines.push("", `report: ${reportPath}`);
+  return lines.join("\n");
+}
