@@ -53,22 +53,41 @@ export class HttpClient {
     });
   }
 
-  async send(request: PlannedRequest): Promise<SendOutcome> {
-    try {
-      const response = await this.pool.request({
-        path: this.basePath + request.path,
-        method: request.method,
-        headers: request.body === undefined ? NO_BODY_HEADERS : JSON_HEADERS,
-        body: request.body,
-      });
-      // Read the whole body (the latency includes it) without keeping it.
-      await response.body.dump({ limit: 64 * 1024 * 1024 });
-      return { status: response.statusCode };
-    } catch (error) {
-      if (this.cutting) return { status: 0, cut: true };
-      const code = (error as { code?: string }).code ?? "";
-      return { status: 0, transportError: TIMEOUT_CODES.has(code) ? "timeout" : "connection" };
-    }
+  /**
+   * Sends one request through the pool's low-level dispatch (no response stream objects: the body is read and
+   * dropped chunk by chunk), resolving when the whole response arrived or the request failed.
+   */
+  send(request: PlannedRequest): Promise<SendOutcome> {
+    return new Promise((resolve) => {
+      let status = 0;
+      const fail = (error: Error) => {
+        if (this.cutting) return resolve({ status: 0, cut: true });
+        const code = (error as { code?: string }).code ?? "";
+        resolve({ status: 0, transportError: TIMEOUT_CODES.has(code) ? "timeout" : "connection" });
+      };
+      try {
+        this.pool.dispatch(
+          {
+            path: this.basePath + request.path,
+            method: request.method,
+            headers: request.body === undefined ? NO_BODY_HEADERS : JSON_HEADERS,
+            body: request.body ?? null,
+          },
+          {
+            // undici treats a handler as the (v7) controller kind only when it has onRequestStart.
+            onRequestStart: () => {},
+            onResponseStart: (_controller, statusCode) => {
+              status = statusCode;
+            },
+            onResponseData: () => {},
+            onResponseEnd: () => resolve({ status }),
+            onResponseError: (_controller, error) => fail(error),
+          },
+        );
+      } catch (error) {
+        fail(error as Error);
+      }
+    });
   }
 
   /** Closes the pool, cutting every request still in flight. */
