@@ -5,7 +5,7 @@
  * created under this process's own cgroup of each hierarchy (a memory cgroup like /process_api/<id>), named
  * `powerbench-<pid>-<n>`. Where anything fails, the caller runs unthrottled and reports why.
  */
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { CpuScaling } from "../contracts.ts";
@@ -111,6 +111,28 @@ export class CgroupManager {
     };
     this.live.add(group);
     return group;
+  }
+
+  /**
+   * Removes groups left behind by emulators that died without close() (their pid is gone and the group has
+   * no process): a killed test worker or a Ctrl-C'd stage must not leak cgroups forever.
+   */
+  removeStale(): number {
+    let removed = 0;
+    for (const parentDir of new Set([this.cpu.parentDir, this.memory.parentDir])) {
+      for (const entry of readdirSync(parentDir)) {
+        const owner = /^powerbench-(\d+)-/.exec(entry)?.[1];
+        if (!owner || existsSync(`/proc/${owner}`)) continue;
+        try {
+          if (readFileSync(path.join(parentDir, entry, "cgroup.procs"), "utf8").trim() !== "") continue;
+          rmdirSync(path.join(parentDir, entry));
+          removed++;
+        } catch {
+          // in use or already gone: leave it
+        }
+      }
+    }
+    return removed;
   }
 
   /** Removes every group this manager created and has not removed yet. */
@@ -251,6 +273,7 @@ export function detectCgroups(): { scaling: CpuScaling; manager?: CgroupManager 
       }
       const probe = manager.create(128, "probe-");
       void probe.remove();
+      manager.removeStale();
       return { scaling: { mode: manager.mode }, manager };
     } catch (error) {
       reasons.push((error as Error).message);

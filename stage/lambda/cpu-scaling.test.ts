@@ -1,8 +1,16 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmdirSync } from "node:fs";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseReportLine } from "../../tuning/report-log.ts";
 import { cpuQuotaUs, detectCgroups } from "./cgroups.ts";
 import { LocalLambda } from "./local-lambda.ts";
-import { MemoryLogSink, MemoryMetricSink, TEST_FUNCTIONS_DIR } from "./test-support/memory-sinks.ts";
+import {
+  MemoryLogSink,
+  MemoryMetricSink,
+  ownCgroupParents,
+  TEST_FUNCTIONS_DIR,
+} from "./test-support/memory-sinks.ts";
 
 // Decided when the file is collected, so the skip shows up with its reason.
 const { scaling } = detectCgroups();
@@ -37,6 +45,25 @@ describe("CPU scaling with memory", () => {
     expect(cpuQuotaUs(3538, 2)).toBe(200_000);
     expect(cpuQuotaUs(10240, 2)).toBe(200_000);
   });
+
+  it.skipIf(scaling.mode !== "cgroup-v1")(
+    "removes cgroups left behind by an emulator that died without close()",
+    () => {
+      // A process that has exited: its pid names the leftover groups, in the cpu and memory hierarchies only.
+      const dead = spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" });
+      const leftovers = ownCgroupParents(["cpu", "memory"]).map((dir) =>
+        path.join(dir, `powerbench-${Number(dead.stdout.trim())}-7`),
+      );
+      expect(leftovers).toHaveLength(2);
+      try {
+        for (const dir of leftovers) mkdirSync(dir);
+        detectCgroups();
+        expect(leftovers.filter((dir) => existsSync(dir))).toEqual([]);
+      } finally {
+        for (const dir of leftovers) if (existsSync(dir)) rmdirSync(dir);
+      }
+    },
+  );
 
   it.runIf(scaling.mode === "none")("records why CPU is not scaled on this machine", () => {
     expect(lambda.cpuScaling.mode).toBe("none");

@@ -64,26 +64,36 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** Directories named powerbench-<this pid>-* under every cgroup hierarchy this process belongs to. */
-export function ownCgroupDirs(): string[] {
+/**
+ * This process's own cgroup directory in each mounted hierarchy (v1 cpu, memory, ...; v2), or only in the v1
+ * hierarchies of `controllers`.
+ */
+export function ownCgroupParents(controllers?: string[]): string[] {
   if (!existsSync("/proc/self/cgroup")) return [];
-  const found: string[] = [];
-  const prefix = `powerbench-${process.pid}-`;
+  const parents: string[] = [];
   for (const line of readFileSync("/proc/self/cgroup", "utf8").split("\n")) {
     const match = /^\d+:([^:]*):(.*)$/.exec(line);
     if (!match) continue;
-    const [, controllers = "", cgroupPath = "/"] = match;
+    const [, names = "", cgroupPath = "/"] = match;
+    if (controllers && !names.split(",").some((name) => controllers.includes(name))) continue;
     const candidates =
-      controllers === ""
+      names === ""
         ? [path.join("/sys/fs/cgroup", cgroupPath), path.join("/sys/fs/cgroup/unified", cgroupPath)]
-        : controllers
+        : names
             .split(",")
             .filter((c) => c && !c.startsWith("name="))
             .map((c) => path.join("/sys/fs/cgroup", c, cgroupPath));
-    for (const dir of candidates) {
-      if (!existsSync(dir)) continue;
-      for (const entry of readdirSync(dir)) if (entry.startsWith(prefix)) found.push(path.join(dir, entry));
-    }
+    for (const dir of candidates) if (existsSync(dir)) parents.push(dir);
   }
-  return [...new Set(found)];
+  return [...new Set(parents)];
+}
+
+/** Directories named powerbench-<this pid>-* under every cgroup hierarchy this process belongs to. */
+export function ownCgroupDirs(): string[] {
+  const prefix = `powerbench-${process.pid}-`;
+  return ownCgroupParents().flatMap((dir) =>
+    readdirSync(dir)
+      .filter((entry) => entry.startsWith(prefix))
+      .map((entry) => path.join(dir, entry)),
+  );
 }
