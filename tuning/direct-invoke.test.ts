@@ -1,0 +1,141 @@
+/**
+ * The direct-invoke mode (power-tuning's way) through the sweep on the real local stage.
+ */
+
+import { fileURLToPath } from "node:url";
+import { ListVersionsByFunctionCommand } from "@aws-sdk/client-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRandom } from "../loadtests/random.ts";
+import { type LocalStage, startStage } from "../stage/stage.ts";
+import { type AwsClients, createAwsClients } from "./aws-clients.ts";
+import { DIRECT_DEFAULTS } from "./bench-config.ts";
+import { directLoadPort, pickPayload } from "./direct-invoke.ts";
+import { planSettings } from "./plan.ts";
+import { runSweep } from "./sweep.ts";
+
+let local: LocalStage;
+let clients: AwsClients;
+
+beforeAll(async () => {
+  local = await startStage();
+  clients = createAwsClients(local.stage);
+});
+
+afterAll(async () => {
+  clients?.destroy();
+  await local?.stop();
+});
+
+function sweep(direct: Partial<typeof DIRECT_DEFAULTS>, memoryMb = [512]) {
+  return runSweep(
+    {
+      stage: local.stage,
+      settings: planSettings(memoryMb, ["x86_64"]),
+      maxErrorRate: 0.01,
+      discardTopBottom: 0,
+      apiType: null,
+      invokesVersion: true,
+      warmup: false,
+    },
+    { clients, load: directLoadPort(clients.lambda, local.stage, { ...DIRECT_DEFAULTS, ...direct }, 1) },
+  );
+}
+
+describe("direct-invoke mode", () => {
+  it("picks payloads in proportion to their weights", () => {
+    const random = createRandom(9);
+    const counts = { a: 0, b: 0 };
+    for (let i = 0; i < 4000; i++) {
+      const p = pickPayload(
+        [
+          { payload: "a", weight: 3 },
+          { payload: "b", weight: 1 },
+        ],
+        random,
+      ) as "a" | "b";
+      counts[p] += 1;
+    }
+    expect(counts.a / 4000).toBeGreaterThan(0.7);
+    expect(counts.a / 4000).toBeLessThan(0.8);
+  });
+
+  it("invokes the version N times in parallel; REPORT lines and CloudWatch count them; no API Gateway cost", async () => {
+    const outcome = await sweep({
+      invocations: 12,
+      parallelism: 4,
+      payloads: [{ payload: { operation: "ping" }, weight: 1 }],
+    });
+    const s = outcome.settings[0];
+    expect(s?.status).toBe("ok");
+    expect(s?.client?.requests).toBe(12);
+    expect(s?.lambda?.invocations).toBe(12);
+    expect(s?.lambda?.reportCount).toBe(12);
+    expect(s?.cost?.apiGatewayUsd).toBe(0);
+    expect(s?.apiGateway).toBeUndefined();
+    expect(outcome.restoreError).toBeUndefined();
+  });
+
+  it("only-cold-starts: every invocation on a fresh environment, versions cleaned up after", async () => {
+    const outcome = await sweep({ invocations: 3, onlyColdStarts: true });
+    const s = outcome.settings[0];
+    expect(s?.lambda?.reportCount).toBe(3);
+    expect(s?.lambda?.coldStarts).toBe(3);
+    expect(s?.lambda?.initDurationMs?.mean).toBeGreaterThan(0);
+    const versions = await clients.lambda.send(
+      new ListVersionsByFunctionCommand({ FunctionName: local.stage.functionName }),
+    );
+    expect(versions.Versions?.map((v) => v.Version)).toEqual(["$LATEST", "1"]);
+  });
+
+  it("function errors fail the setting unless their type is allowed", async () => {
+    // A second function on the same stage, always throwing TypeError. Code is registered the stage's way
+    // (a local directory, which the SDK's CreateFunction cannot carry); the rest goes through the real SDK.
+    const { CreateAliasCommand, PublishVersionCommand, waitUntilFunctionActiveV2 } = await import(
+      "@aws-sdk/client-lambda"
+    );
+    const functionName = "Thrower";
+    await local.lambda.createFunction({
+      FunctionName: functionName,
+      Runtime: "nodejs20.x",
+      Handler: "throws.handler",
+      Code: { LocalPath: fileURLToPath(new URL("../stage/lambda/test-functions", import.meta.url)) },
+    });
+    await waitUntilFunctionActiveV2(
+      { client: clients.lambda, maxWaitTime: 30 },
+      { FunctionName: functionName },
+    );
+    const v1 = await clients.lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
+    await clients.lambda.send(
+      new CreateAliasCommand({ FunctionName: functionName, Name: "live", FunctionVersion: v1.Version }),
+    );
+    const stage = { ...local.stage, functionName };
+    const run = (allowedErrorTypes: string[]) =>
+      runSweep(
+        {
+          stage,
+          settings: planSettings([256], ["x86_64"]),
+          maxErrorRate: 0.01,
+          discardTopBottom: 0,
+          apiType: null,
+          invokesVersion: true,
+          warmup: false,
+        },
+        {
+          clients,
+          load: directLoadPort(
+            clients.lambda,
+            stage,
+            { ...DIRECT_DEFAULTS, invocations: 3, allowedErrorTypes },
+            1,
+          ),
+        },
+      );
+    const failing = await run([]);
+    expect(failing.settings[0]?.status).toBe("failed");
+    expect(failing.settings[0]?.client?.errorRate).toBe(1);
+    expect(failing.settings[0]?.lambda?.errors).toBe(3);
+    const tolerated = await run(["TypeError"]);
+    expect(tolerated.settings[0]?.status).toBe("ok");
+    expect(tolerated.settings[0]?.client?.errorRate).toBe(0);
+  });
+});
