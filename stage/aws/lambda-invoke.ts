@@ -6,7 +6,7 @@
 import type { InvokeRequest, LambdaControlPlane } from "../contracts.ts";
 import { AwsWireError } from "./errors.ts";
 import type { WireResponse } from "./http-io.ts";
-import type { LambdaRequest } from "./lambda-api.ts";
+import type { LambdaRequest } from "./lambda-request.ts";
 
 const LOG_TAIL_BYTES = 4 * 1024;
 

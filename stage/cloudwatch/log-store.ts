@@ -5,18 +5,23 @@
  *
  * Memory is bounded (see DEFAULTS): at most `maxEventsPerGroup` events per group (past it, the oldest stream's
  * oldest events go first, in chunks of a tenth of the cap), `maxGroups` groups, and messages cut to 256 KB as
- * CloudWatch Logs limits them. Events keep their ingestion order within a stream; reads across streams order
- * by timestamp, then ingestion.
+ * CloudWatch Logs limits them. Events keep their ingestion order within a stream. The reads are in
+ * log-reads.ts.
  */
 import type { LogEvent, LogSink } from "../contracts.ts";
+import { CloudWatchApiError, LogResourceExistsError, LogResourceNotFoundError } from "./errors.ts";
 import {
-  CloudWatchApiError,
-  InvalidParameterError,
-  LogResourceExistsError,
-  LogResourceNotFoundError,
-} from "./errors.ts";
-import { compileFilterPattern } from "./log-filter.ts";
-import { decodeToken, encodeToken, pageByOffset, readLimit } from "./page-token.ts";
+  describeGroups,
+  describeStreams,
+  type FilterLogEventsInput,
+  filterEvents,
+  type GetLogEventsInput,
+  type Group,
+  readStream,
+  type Stream,
+} from "./log-reads.ts";
+
+export type { FilterLogEventsInput, GetLogEventsInput };
 
 export const DEFAULTS = {
   /** Events kept per log group. @default 100,000 */
@@ -34,54 +39,6 @@ export const DEFAULTS = {
 export type LogStoreOptions = Partial<{
   -readonly [K in keyof typeof DEFAULTS]: (typeof DEFAULTS)[K] extends number ? number : string;
 }>;
-
-interface StoredEvent {
-  timestampMs: number;
-  message: string;
-  ingestionTimeMs: number;
-  seq: number;
-}
-
-interface Stream {
-  name: string;
-  creationTimeMs: number;
-  events: StoredEvent[];
-  firstEventTimestampMs?: number;
-  lastEventTimestampMs?: number;
-  lastIngestionTimeMs?: number;
-  storedBytes: number;
-}
-
-interface Group {
-  name: string;
-  creationTimeMs: number;
-  streams: Map<string, Stream>;
-  eventCount: number;
-}
-
-/** Input of FilterLogEvents, as CloudWatch Logs names it (times in epoch ms). */
-export interface FilterLogEventsInput {
-  logGroupName: string;
-  logStreamNames?: string[];
-  logStreamNamePrefix?: string;
-  startTime?: number;
-  endTime?: number;
-  filterPattern?: string;
-  limit?: number;
-  nextToken?: string;
-}
-
-export interface GetLogEventsInput {
-  logGroupName: string;
-  logStreamName: string;
-  startTime?: number;
-  endTime?: number;
-  limit?: number;
-  startFromHead?: boolean;
-  nextToken?: string;
-}
-
-const BAD = "InvalidParameterException" as const;
 
 export class LogStore implements LogSink {
   readonly options: typeof DEFAULTS;
@@ -154,149 +111,20 @@ export class LogStore implements LogSink {
   }
 
   filterLogEvents(input: FilterLogEventsInput) {
-    const group = this.group(input.logGroupName);
-    if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined) {
-      throw new InvalidParameterError(
-        BAD,
-        "logStreamNames and logStreamNamePrefix cannot both be given: pick one",
-      );
-    }
-    const limit = readLimit(input.limit, 10_000, 10_000, BAD);
-    const matches = compileFilterPattern(input.filterPattern);
-    const after = input.nextToken === undefined ? undefined : decodeToken(input.nextToken, ["t", "s"], BAD);
-    const found: (StoredEvent & { stream: string })[] = [];
-    for (const stream of group.streams.values()) {
-      if (input.logStreamNames && !input.logStreamNames.includes(stream.name)) continue;
-      if (input.logStreamNamePrefix !== undefined && !stream.name.startsWith(input.logStreamNamePrefix))
-        continue;
-      for (const e of stream.events) {
-        if (input.startTime !== undefined && e.timestampMs < input.startTime) continue;
-        if (input.endTime !== undefined && e.timestampMs > input.endTime) continue;
-        if (after && compareEvents(e, { timestampMs: after.t, seq: after.s }) <= 0) continue;
-        if (matches(e.message)) found.push({ ...e, stream: stream.name });
-      }
-    }
-    found.sort(compareEvents);
-    const page = found.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      events: page.map((e) => ({
-        logStreamName: e.stream,
-        timestamp: e.timestampMs,
-        message: e.message,
-        ingestionTime: e.ingestionTimeMs,
-        eventId: eventId(e.seq),
-      })),
-      searchedLogStreams: [],
-      ...(found.length > limit && last
-        ? { nextToken: encodeToken({ t: last.timestampMs, s: last.seq }) }
-        : {}),
-    };
+    return filterEvents(this.group(input.logGroupName), input);
   }
 
-  /**
-   * GetLogEvents: one stream, [startTime, endTime). Without a token it reads the newest `limit` events, or the
-   * oldest with startFromHead. Tokens are "f/<seq>" (events after) and "b/<seq>" (events before); at the end of
-   * the stream the forward token comes back unchanged, as CloudWatch Logs does.
-   */
+  /** GetLogEvents: see readStream. */
   getLogEvents(input: GetLogEventsInput) {
-    const stream = this.stream(this.group(input.logGroupName), input.logStreamName);
-    const limit = readLimit(input.limit, 10_000, 10_000, BAD);
-    const inRange = stream.events.filter(
-      (e) =>
-        (input.startTime === undefined || e.timestampMs >= input.startTime) &&
-        (input.endTime === undefined || e.timestampMs < input.endTime),
-    );
-    let page: StoredEvent[];
-    let cursor: number | undefined;
-    const token = input.nextToken;
-    if (token !== undefined) {
-      const m = /^([fb])\/(\d+)$/.exec(token);
-      if (!m?.[2]) {
-        throw new InvalidParameterError(
-          BAD,
-          `invalid nextToken ${JSON.stringify(token.slice(0, 80))}: expected a nextForwardToken or nextBackwardToken from a previous GetLogEvents`,
-        );
-      }
-      cursor = Number(m[2]);
-      const c = cursor;
-      page =
-        m[1] === "f"
-          ? inRange.filter((e) => e.seq > c).slice(0, limit)
-          : inRange.filter((e) => e.seq < c).slice(-limit);
-    } else {
-      page = input.startFromHead ? inRange.slice(0, limit) : inRange.slice(-limit);
-    }
-    const first = page[0]?.seq ?? cursor ?? 0;
-    const last = page[page.length - 1]?.seq ?? cursor ?? 0;
-    return {
-      events: page.map((e) => ({
-        timestamp: e.timestampMs,
-        message: e.message,
-        ingestionTime: e.ingestionTimeMs,
-      })),
-      nextForwardToken: `f/${String(last).padStart(20, "0")}`,
-      nextBackwardToken: `b/${String(first).padStart(20, "0")}`,
-    };
+    return readStream(this.stream(this.group(input.logGroupName), input.logStreamName), input);
   }
 
-  describeLogStreams(input: {
-    logGroupName: string;
-    logStreamNamePrefix?: string;
-    orderBy?: "LogStreamName" | "LastEventTime";
-    descending?: boolean;
-    limit?: number;
-    nextToken?: string;
-  }) {
-    const group = this.group(input.logGroupName);
-    const limit = readLimit(input.limit, 50, 50, BAD);
-    if (input.orderBy === "LastEventTime" && input.logStreamNamePrefix !== undefined) {
-      throw new InvalidParameterError(
-        BAD,
-        "logStreamNamePrefix cannot be used with orderBy LastEventTime: drop one of them",
-      );
-    }
-    const streams = [...group.streams.values()].filter(
-      (s) => input.logStreamNamePrefix === undefined || s.name.startsWith(input.logStreamNamePrefix),
-    );
-    if (input.orderBy === "LastEventTime") {
-      streams.sort(
-        (a, b) => (a.lastEventTimestampMs ?? 0) - (b.lastEventTimestampMs ?? 0) || cmp(a.name, b.name),
-      );
-    } else streams.sort((a, b) => cmp(a.name, b.name));
-    if (input.descending) streams.reverse();
-    const { page, nextToken } = pageByOffset(streams, limit, input.nextToken, BAD);
-    return {
-      logStreams: page.map((s) => ({
-        logStreamName: s.name,
-        creationTime: s.creationTimeMs,
-        firstEventTimestamp: s.firstEventTimestampMs,
-        lastEventTimestamp: s.lastEventTimestampMs,
-        lastIngestionTime: s.lastIngestionTimeMs,
-        arn: `${this.groupArn(group.name)}:log-stream:${s.name}`,
-        storedBytes: s.storedBytes,
-      })),
-      ...(nextToken ? { nextToken } : {}),
-    };
+  describeLogStreams(input: Parameters<typeof describeStreams>[2] & { logGroupName: string }) {
+    return describeStreams(this.group(input.logGroupName), this.groupArn(input.logGroupName), input);
   }
 
-  describeLogGroups(input: { logGroupNamePrefix?: string; limit?: number; nextToken?: string }) {
-    const limit = readLimit(input.limit, 50, 50, BAD);
-    const groups = [...this.groups.values()]
-      .filter((g) => input.logGroupNamePrefix === undefined || g.name.startsWith(input.logGroupNamePrefix))
-      .sort((a, b) => cmp(a.name, b.name));
-    const { page, nextToken } = pageByOffset(groups, limit, input.nextToken, BAD);
-    return {
-      logGroups: page.map((g) => ({
-        logGroupName: g.name,
-        creationTime: g.creationTimeMs,
-        metricFilterCount: 0,
-        arn: `${this.groupArn(g.name)}:*`,
-        logGroupArn: this.groupArn(g.name),
-        storedBytes: [...g.streams.values()].reduce((sum, s) => sum + s.storedBytes, 0),
-      })),
-      ...(nextToken ? { nextToken } : {}),
-    };
+  describeLogGroups(input: Parameters<typeof describeGroups>[2]) {
+    return describeGroups(this.groups.values(), (name) => this.groupArn(name), input);
   }
 
   private groupArn(name: string): string {
@@ -344,21 +172,6 @@ export class LogStore implements LogSink {
       oldest.firstEventTimestampMs = oldest.events[0]?.timestampMs;
     }
   }
-}
-
-function compareEvents(
-  a: { timestampMs: number; seq: number },
-  b: { timestampMs: number; seq: number },
-): number {
-  return a.timestampMs - b.timestampMs || a.seq - b.seq;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function eventId(seq: number): string {
-  return String(seq).padStart(56, "0");
 }
 
 function cut(message: string, maxBytes: number): string {

@@ -17,7 +17,8 @@
  */
 import type { MetricDatum, MetricSink } from "../contracts.ts";
 import { InvalidParameterError } from "./errors.ts";
-import { type Aggregate, computeStat, parseStat } from "./metric-stats.ts";
+import { aggregatePeriods, type Bucket, type PeriodAccumulator, type PeriodTable } from "./metric-periods.ts";
+import { computeStat, parseStat } from "./metric-stats.ts";
 
 export const DEFAULTS = {
   /** Raw values kept per series and second; beyond it a reservoir sample. @default 1000 */
@@ -31,27 +32,6 @@ export const DEFAULTS = {
 } as const;
 
 export type MetricStoreOptions = { [K in keyof typeof DEFAULTS]?: number };
-
-interface Bucket extends Aggregate {
-  values: number[];
-  /** Millisecond within the second of each raw value (parallel to `values`). */
-  offsetsMs: number[];
-}
-
-/** A period being computed: aggregates plus the raw values for percentiles (sorted once, when first asked). */
-interface PeriodAccumulator extends Aggregate {
-  values: number[];
-  sorted?: Float64Array;
-}
-
-/**
- * The periods of one window of a series, kept until the series changes: the several statistics of one
- * GetMetricData call (Average, p50, p90, p99 ...) then share one pass and one sort.
- */
-interface PeriodTable {
-  key: string;
-  periods: Map<number, PeriodAccumulator>;
-}
 
 interface Series {
   namespace: string;
@@ -104,6 +84,8 @@ export class MetricStore implements MetricSink {
 
   constructor(options: MetricStoreOptions = {}) {
     this.options = { ...DEFAULTS, ...stripUndefined(options) };
+    // At least one raw value per second: the edge split divides by the number kept.
+    this.options.maxRawValuesPerSecond = Math.max(1, Math.floor(this.options.maxRawValuesPerSecond));
   }
 
   /** MetricSink: stores one data point. Values that are not finite numbers are ignored, as CloudWatch rejects them. */
@@ -194,38 +176,7 @@ export class MetricStore implements MetricSink {
   ): Map<number, PeriodAccumulator> {
     const key = `${startMs}|${endMs}|${periodMs}`;
     if (series.table?.key === key) return series.table.periods;
-    const periods = new Map<number, PeriodAccumulator>();
-    const periodOf = (index: number): PeriodAccumulator => {
-      let acc = periods.get(index);
-      if (!acc) {
-        acc = { sum: 0, count: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY, values: [] };
-        periods.set(index, acc);
-      }
-      return acc;
-    };
-    for (const [second, bucket] of series.seconds) {
-      const firstMs = second * 1000;
-      const lastMs = firstMs + 999;
-      if (lastMs < startMs || firstMs >= endMs) continue;
-      const index = Math.floor((firstMs - startMs) / periodMs);
-      const whole =
-        firstMs >= startMs && lastMs < endMs && index === Math.floor((lastMs - startMs) / periodMs);
-      if (whole) {
-        const acc = periodOf(index);
-        mergeInto(acc, bucket);
-        for (const v of bucket.values) acc.values.push(v);
-        continue;
-      }
-      // An edge cuts this second: place each raw value by its own timestamp (weighted when sampled).
-      const weight = bucket.count / bucket.values.length;
-      bucket.values.forEach((v, i) => {
-        const t = firstMs + (bucket.offsetsMs[i] ?? 0);
-        if (t < startMs || t >= endMs) return;
-        const acc = periodOf(Math.floor((t - startMs) / periodMs));
-        mergeInto(acc, { sum: v * weight, count: weight, min: v, max: v });
-        acc.values.push(v);
-      });
-    }
+    const periods = aggregatePeriods(series.seconds, startMs, endMs, periodMs);
     series.table = { key, periods };
     return periods;
   }
@@ -317,13 +268,6 @@ function seriesKey(namespace: string, metricName: string, dimensions: Record<str
     .sort()
     .map((name) => [name, dimensions[name]]);
   return JSON.stringify([namespace, metricName, dims]);
-}
-
-function mergeInto(acc: Aggregate, add: Aggregate): void {
-  acc.sum += add.sum;
-  acc.count += add.count;
-  if (add.min < acc.min) acc.min = add.min;
-  if (add.max > acc.max) acc.max = add.max;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
