@@ -58,7 +58,7 @@ const CRASH_LINE =
 /** Every item of the table, read with the real DynamoDB client (numbers as JS numbers). */
 export async function scanTable(local: LocalStage): Promise<unknown[]> {
   const client = new DynamoDBClient({
-    endpoint: local.stage.dynamodbEndpoint,
+    endpoint: local.dynamodb.endpoint,
     region: local.stage.region,
     credentials: local.stage.credentials,
     maxAttempts: 1,
