@@ -83,9 +83,12 @@ export class MetricStore implements MetricSink {
   droppedDatapoints = 0;
 
   constructor(options: MetricStoreOptions = {}) {
-    this.options = { ...DEFAULTS, ...stripUndefined(options) };
+    const merged = { ...DEFAULTS, ...stripUndefined(options) };
     // At least one raw value per second: the edge split divides by the number kept.
-    this.options.maxRawValuesPerSecond = Math.max(1, Math.floor(this.options.maxRawValuesPerSecond));
+    this.options = {
+      ...merged,
+      maxRawValuesPerSecond: Math.max(1, Math.floor(merged.maxRawValuesPerSecond)),
+    };
   }
 
   /** MetricSink: stores one data point. Values that are not finite numbers are ignored, as CloudWatch rejects them. */
