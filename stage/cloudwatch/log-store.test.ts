@@ -1,4 +1,5 @@
 /** Log store: bounded memory (events per group, groups, message size) and ordering across streams. */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LogStore } from "./log-store.ts";
 
@@ -41,5 +42,48 @@ describe("LogStore bounds", () => {
       "b2",
       "a2",
     ]);
+  });
+});
+
+describe("FilterLogEvents paging (property)", () => {
+  it("pages of any limit concatenate to the unpaged answer, even with equal timestamps across streams", () => {
+    const events = fc.array(
+      fc.record({
+        stream: fc.constantFrom("a", "b", "c"),
+        offsetMs: fc.integer({ min: 0, max: 20 }),
+        report: fc.boolean(),
+      }),
+      { maxLength: 120 },
+    );
+    fc.assert(
+      fc.property(events, fc.integer({ min: 1, max: 15 }), (list, limit) => {
+        const store = new LogStore();
+        list.forEach((e, i) =>
+          store.append("/g", e.stream, [
+            { timestampMs: T0 + e.offsetMs, message: `${e.report ? "REPORT" : "START"} ${i}` },
+          ]),
+        );
+        if (list.length === 0) return;
+        const all = store.filterLogEvents({ logGroupName: "/g", filterPattern: "REPORT" }).events;
+        const paged: typeof all = [];
+        let nextToken: string | undefined;
+        let pages = 0;
+        do {
+          const out = store.filterLogEvents({
+            logGroupName: "/g",
+            filterPattern: "REPORT",
+            limit,
+            ...(nextToken ? { nextToken } : {}),
+          });
+          expect(out.events.length).toBeLessThanOrEqual(limit);
+          paged.push(...out.events);
+          nextToken = out.nextToken;
+          pages++;
+        } while (nextToken && pages < 200);
+        expect(paged).toEqual(all);
+        expect(all).toHaveLength(list.filter((e) => e.report).length);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
