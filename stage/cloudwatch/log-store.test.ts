@@ -58,11 +58,10 @@ describe("FilterLogEvents paging (property)", () => {
     fc.assert(
       fc.property(events, fc.integer({ min: 1, max: 15 }), (list, limit) => {
         const store = new LogStore();
-        list.forEach((e, i) =>
-          store.append("/g", e.stream, [
-            { timestampMs: T0 + e.offsetMs, message: `${e.report ? "REPORT" : "START"} ${i}` },
-          ]),
-        );
+        for (const [i, e] of list.entries()) {
+          const message = `${e.report ? "REPORT" : "START"} ${i}`;
+          store.append("/g", e.stream, [{ timestampMs: T0 + e.offsetMs, message }]);
+        }
         if (list.length === 0) return;
         const all = store.filterLogEvents({ logGroupName: "/g", filterPattern: "REPORT" }).events;
         const paged: typeof all = [];
