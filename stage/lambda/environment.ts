@@ -7,10 +7,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import type { EnvironmentCgroup } from "./cgroups.ts";
 import { type LogFormat, logStreamName } from "./platform-log.ts";
 import type { FromRuntime, ToRuntime } from "./runtime/protocol.ts";
+import { lambdaProcessEnv, nodeMemoryArgs } from "./runtime-env.ts";
 
 export interface EnvironmentSpec {
   /** The pool this environment belongs to: function, version and configuration revision. */
@@ -85,15 +85,6 @@ const SIGNAL_TEXT: Record<string, string> = {
 /** How often the RSS is polled during an invocation when no memory cgroup enforces the limit. */
 const MEMORY_POLL_MS = 20;
 
-/** V8 heap sizes as Lambda's Node.js bootstrap derives them from the memory size. */
-export function nodeMemoryArgs(memoryMb: number): string[] {
-  const newSpaceMb = Math.floor(memoryMb / 10);
-  return [
-    `--max-semi-space-size=${Math.floor(newSpaceMb / 2)}`,
-    `--max-old-space-size=${memoryMb - newSpaceMb}`,
-  ];
-}
-
 interface Pending {
   id: string;
   startedMs: number;
@@ -136,7 +127,7 @@ export class ExecutionEnvironment {
     this.cgroup = spec.cgroup;
     this.child = spawn(process.execPath, [...nodeMemoryArgs(spec.memoryMb), spec.runtimePath], {
       cwd: spec.codeDir,
-      env: this.processEnv(),
+      env: lambdaProcessEnv(spec, this.logStreamName),
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     this.pid = this.child.pid ?? -1;
@@ -179,32 +170,6 @@ export class ExecutionEnvironment {
         resolve({ env, init });
       };
     });
-  }
-
-  private processEnv(): NodeJS.ProcessEnv {
-    const { spec } = this;
-    return {
-      ...spec.variables,
-      PATH: process.env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-      LANG: "en_US.UTF-8",
-      TZ: ":UTC",
-      LAMBDA_TASK_ROOT: spec.codeDir,
-      LAMBDA_RUNTIME_DIR: path.dirname(spec.runtimePath),
-      _HANDLER: spec.handler,
-      AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split(".")[0]}.x`,
-      AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
-      AWS_LAMBDA_FUNCTION_VERSION: spec.version,
-      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-      AWS_LAMBDA_LOG_GROUP_NAME: spec.logGroupName,
-      AWS_LAMBDA_LOG_STREAM_NAME: this.logStreamName,
-      AWS_LAMBDA_LOG_FORMAT: spec.logFormat,
-      AWS_REGION: spec.region,
-      AWS_DEFAULT_REGION: spec.region,
-      AWS_ACCESS_KEY_ID: spec.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: spec.credentials.secretAccessKey,
-      ...(spec.credentials.sessionToken ? { AWS_SESSION_TOKEN: spec.credentials.sessionToken } : {}),
-    };
   }
 
   private joinCgroup(join: (group: EnvironmentCgroup) => void): void {

@@ -16,6 +16,15 @@ const UNITS: Record<LambdaMetricName, string> = {
   ConcurrentExecutions: "Count",
 };
 
+/** Where a data point belongs: the function, how it was invoked, the version that ran, when. */
+export interface MetricContext {
+  functionName: string;
+  /** The alias or version the caller named; undefined for an unqualified invocation. */
+  qualifier: string | undefined;
+  executedVersion: string;
+  timestampMs: number;
+}
+
 export class InvocationMetrics {
   /** Dimension sets are reused across data points: built once per (function, qualifier, version). */
   private readonly dimensionCache = new Map<string, Array<Record<string, string>>>();
@@ -37,11 +46,7 @@ export class InvocationMetrics {
     return sets;
   }
 
-  put(
-    metricName: LambdaMetricName,
-    value: number,
-    at: { functionName: string; qualifier: string | undefined; executedVersion: string; timestampMs: number },
-  ): void {
+  put(metricName: LambdaMetricName, value: number, at: MetricContext): void {
     const unit = UNITS[metricName];
     for (const dimensions of this.dimensionSets(at.functionName, at.qualifier, at.executedVersion)) {
       this.sink.put({

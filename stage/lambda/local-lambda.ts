@@ -17,25 +17,18 @@ import {
   type InvokeRequest,
   LambdaApiError,
   type LambdaControlPlane,
-  type LogEvent,
   type LogSink,
   type MetricSink,
 } from "../contracts.ts";
 import { type CgroupManager, detectCgroups, type EnvironmentCgroup } from "./cgroups.ts";
-import { type CapturedLine, ExecutionEnvironment, type InvocationResult } from "./environment.ts";
+import { ExecutionEnvironment, type InitResult, type InvocationResult } from "./environment.ts";
 import { EnvironmentPool } from "./environment-pool.ts";
 import { invalidRequestContent } from "./errors.ts";
 import type { VersionSettings } from "./function-config.ts";
 import { type FunctionRecord, FunctionRegistry, parseFunctionName } from "./function-registry.ts";
-import { InvocationMetrics } from "./invocation-metrics.ts";
-import {
-  billedDurationMs,
-  endLine,
-  initStartLine,
-  reportLine,
-  startLine,
-  timeoutLine,
-} from "./platform-log.ts";
+import { InvocationMetrics, type MetricContext } from "./invocation-metrics.ts";
+import { InvocationLog, initFailure, MAX_PAYLOAD_BYTES, toOutcome } from "./invocation-record.ts";
+import { billedDurationMs, endLine, initStartLine, reportLine, startLine } from "./platform-log.ts";
 import { runtimeBundlePath } from "./runtime-bundle.ts";
 
 export interface LocalLambdaOptions {
@@ -72,8 +65,6 @@ export const DEFAULTS = {
   credentials: { accessKeyId: "local", secretAccessKey: "local" },
   /** Lambda allows INIT 10 s. */
   initTimeoutMs: 10_000,
-  /** Synchronous invocation payload limit, request and response (6 MB). */
-  maxPayloadBytes: 6 * 1024 * 1024,
   /** LogType Tail returns the last 4 KB. */
   logTailBytes: 4096,
 } as const;
@@ -88,16 +79,6 @@ export class LocalLambda implements LambdaControlPlane {
   private readonly defaultReservedConcurrency: number;
   private readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   private closed = false;
-  private readonly exitHook = () => {
-    for (const pid of this.pool.pids()) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  };
-
   constructor(private readonly options: LocalLambdaOptions) {
     this.region = options.region ?? DEFAULTS.region;
     this.defaultReservedConcurrency =
@@ -118,7 +99,7 @@ export class LocalLambda implements LambdaControlPlane {
       updateDelayMs: options.updateDelayMs ?? DEFAULTS.updateDelayMs,
       onRetire: (name, version) => this.pool.retire((key) => key.startsWith(poolPrefix(name, version))),
     });
-    process.on("exit", this.exitHook);
+    live.add(this);
   }
 
   /** Number of live execution environments (idle and busy). */
@@ -220,11 +201,11 @@ export class LocalLambda implements LambdaControlPlane {
       );
     }
     const payload = request.payload.length === 0 ? "{}" : request.payload;
-    if (Buffer.byteLength(payload) > DEFAULTS.maxPayloadBytes) {
+    if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
       throw new LambdaApiError(
         "RequestTooLargeException",
         413,
-        `Request must be smaller than ${DEFAULTS.maxPayloadBytes} bytes for the InvokeFunction operation`,
+        `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
       );
     }
     try {
@@ -255,60 +236,36 @@ export class LocalLambda implements LambdaControlPlane {
     qualifier: string | undefined,
     payload: string,
     logTail: boolean,
-    metricAt: {
-      functionName: string;
-      qualifier: string | undefined;
-      executedVersion: string;
-      timestampMs: number;
-    },
+    metricAt: MetricContext,
   ): Promise<InvokeOutcome> {
     const requestId = randomUUID();
-    const events: LogEvent[] = [];
-    const line = (message: string, timestampMs = Date.now()) => events.push({ timestampMs, message });
+    const log = new InvocationLog();
     const key = `${poolPrefix(fn.name, version)}${settings.revisionId}`;
     let env = this.pool.take(key);
-    let initError:
-      | { errorType: string; errorMessage: string; trace: string[]; initDurationMs: number }
-      | undefined;
+    let init: InitResult | undefined;
     if (!env) {
-      const started = await this.startEnvironment(settings, version, key);
-      env = started.env;
-      line(initStartLine(settings.logFormat, new Date(), this.region, fn.name, version));
-      for (const captured of started.init.lines) line(captured.message, captured.timestampMs);
-      if (!started.init.ok) initError = started.init;
+      ({ env, init } = await this.startEnvironment(settings, version, key));
+      log.add(initStartLine(settings.logFormat, new Date(), this.region, fn.name, version));
+      log.addCaptured(init.lines);
     }
     const startedAt = new Date();
-    line(startLine(settings.logFormat, startedAt, requestId, version), startedAt.getTime());
+    log.add(startLine(settings.logFormat, startedAt, requestId, version), startedAt.getTime());
     let result: InvocationResult;
-    if (initError) {
+    if (init && !init.ok) {
       env.kill();
-      line(
-        `INIT_REPORT Init Duration: ${initError.initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${initError.errorType}`,
-      );
-      result = {
-        kind: "done",
-        ok: false,
-        payload: JSON.stringify({
-          errorType: initError.errorType,
-          errorMessage: initError.errorMessage,
-          trace: initError.trace,
-        }),
-        durationMs: 0,
-        maxMemoryUsedMb: 0,
-        lines: [],
-      };
+      result = initFailure(init, log);
     } else {
       const invokedArn = this.registry.arn(fn.name, qualifier);
       result = await env.invoke(requestId, payload, invokedArn, settings.timeoutS * 1000);
     }
-    for (const captured of result.lines) line(captured.message, captured.timestampMs);
+    log.addCaptured(result.lines);
 
     const initDurationMs = env.pendingInitDurationMs;
     env.pendingInitDurationMs = undefined;
-    const outcome = this.outcome(requestId, version, settings, result, line);
+    const outcome = toOutcome(requestId, version, settings.timeoutS, result, log);
     const end = endLine(settings.logFormat, requestId);
-    if (end) line(end);
-    line(
+    if (end) log.add(end);
+    log.add(
       reportLine(settings.logFormat, new Date(), {
         requestId,
         durationMs: result.durationMs,
@@ -320,59 +277,15 @@ export class LocalLambda implements LambdaControlPlane {
         ...(result.kind === "crash" ? { status: "error" as const, errorType: result.errorType } : {}),
       }),
     );
-    this.options.logSink.append(settings.logGroup, env.logStreamName, events);
+    this.options.logSink.append(settings.logGroup, env.logStreamName, log.events);
     this.pool.release(env);
 
-    const timestampMs = Date.now();
-    const at = { ...metricAt, timestampMs };
+    const at = { ...metricAt, timestampMs: Date.now() };
     this.metrics.put("Invocations", 1, at);
     this.metrics.put("Errors", outcome.status === "ok" ? 0 : 1, at);
     this.metrics.put("Duration", result.durationMs, at);
-    if (logTail) outcome.logTail = tail(events, DEFAULTS.logTailBytes);
+    if (logTail) outcome.logTail = log.tail(DEFAULTS.logTailBytes);
     return outcome;
-  }
-
-  private outcome(
-    requestId: string,
-    version: string,
-    settings: VersionSettings,
-    result: InvocationResult,
-    line: (message: string) => void,
-  ): Extract<InvokeOutcome, { status: "ok" | "function-error" }> {
-    const base = { requestId, executedVersion: version };
-    if (result.kind === "done") {
-      if (result.ok && Buffer.byteLength(result.payload) > DEFAULTS.maxPayloadBytes) {
-        const errorMessage = `Response payload size exceeded maximum allowed payload size (${DEFAULTS.maxPayloadBytes} bytes).`;
-        line(`${new Date().toISOString()}\t${requestId}\tERROR\t${errorMessage}`);
-        return {
-          ...base,
-          status: "function-error",
-          functionError: "Unhandled",
-          payload: JSON.stringify({ errorType: "Function.ResponseSizeTooLarge", errorMessage }),
-        };
-      }
-      return result.ok
-        ? { ...base, status: "ok", payload: result.payload }
-        : { ...base, status: "function-error", functionError: "Unhandled", payload: result.payload };
-    }
-    if (result.kind === "timeout") {
-      line(timeoutLine(new Date(), requestId, result.durationMs));
-      const errorMessage = `RequestId: ${requestId} Error: Task timed out after ${settings.timeoutS.toFixed(2)} seconds`;
-      return {
-        ...base,
-        status: "function-error",
-        functionError: "Unhandled",
-        payload: JSON.stringify({ errorType: "Sandbox.Timedout", errorMessage }),
-      };
-    }
-    const errorMessage = `RequestId: ${requestId} Error: Runtime exited with error: ${result.exitText}`;
-    line(`${errorMessage}\n${result.errorType}`);
-    return {
-      ...base,
-      status: "function-error",
-      functionError: "Unhandled",
-      payload: JSON.stringify({ errorType: result.errorType, errorMessage }),
-    };
   }
 
   private async startEnvironment(settings: VersionSettings, version: string, poolKey: string) {
@@ -401,8 +314,11 @@ export class LocalLambda implements LambdaControlPlane {
       initTimeoutMs: DEFAULTS.initTimeoutMs,
       ...(cgroup ? { cgroup } : {}),
       onCgroupFailure: (error) => this.disableScaling(error),
-      onStrayLines: (env, lines) =>
-        this.options.logSink.append(settings.logGroup, env.logStreamName, toEvents(lines)),
+      onStrayLines: (env, lines) => {
+        const stray = new InvocationLog();
+        stray.addCaptured(lines);
+        this.options.logSink.append(settings.logGroup, env.logStreamName, stray.events);
+      },
       onExit: (env) => this.pool.forget(env),
     });
     this.pool.add(started.env);
@@ -422,22 +338,25 @@ export class LocalLambda implements LambdaControlPlane {
     this.registry.close();
     await this.pool.closeAll();
     await this.cgroups?.removeAll();
-    process.off("exit", this.exitHook);
+    live.delete(this);
   }
 }
+
+/** Emulators not closed yet: if the process exits without close(), their environments die with it. */
+const live = new Set<LocalLambda>();
+process.on("exit", () => {
+  for (const lambda of live) {
+    for (const pid of lambda.environmentPids()) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+});
 
 /** Pool keys are "<function>\n<version>\n<revision>": retiring by prefix covers a version or a whole function. */
 function poolPrefix(functionName: string, version: string | undefined): string {
   return version === undefined ? `${functionName}\n` : `${functionName}\n${version}\n`;
-}
-
-function toEvents(lines: CapturedLine[]): LogEvent[] {
-  return lines.map((l) => ({ timestampMs: l.timestampMs, message: l.message }));
-}
-
-/** The last `maxBytes` of the invocation's log text (LogType: Tail). */
-function tail(events: LogEvent[], maxBytes: number): string {
-  const text = `${events.map((e) => e.message).join("\n")}\n`;
-  const bytes = Buffer.from(text, "utf8");
-  return bytes.length <= maxBytes ? text : bytes.subarray(bytes.length - maxBytes).toString("utf8");
 }

@@ -1,0 +1,42 @@
+/**
+ * How an execution environment's process starts, as Lambda's Node.js runtime starts: the environment
+ * variables Lambda sets (the function's own Environment.Variables plus the reserved ones, execution-role
+ * credentials included) and the V8 heap flags its bootstrap derives from the memory size.
+ */
+import path from "node:path";
+import type { EnvironmentSpec } from "./environment.ts";
+
+/** V8 heap sizes as Lambda's Node.js bootstrap derives them from the memory size. */
+export function nodeMemoryArgs(memoryMb: number): string[] {
+  const newSpaceMb = Math.floor(memoryMb / 10);
+  return [
+    `--max-semi-space-size=${Math.floor(newSpaceMb / 2)}`,
+    `--max-old-space-size=${memoryMb - newSpaceMb}`,
+  ];
+}
+
+/** The process environment of one execution environment: nothing leaks in from the emulator's own. */
+export function lambdaProcessEnv(spec: EnvironmentSpec, logStreamName: string): NodeJS.ProcessEnv {
+  return {
+    ...spec.variables,
+    PATH: process.env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+    LANG: "en_US.UTF-8",
+    TZ: ":UTC",
+    LAMBDA_TASK_ROOT: spec.codeDir,
+    LAMBDA_RUNTIME_DIR: path.dirname(spec.runtimePath),
+    _HANDLER: spec.handler,
+    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split(".")[0]}.x`,
+    AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
+    AWS_LAMBDA_FUNCTION_VERSION: spec.version,
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_LAMBDA_LOG_GROUP_NAME: spec.logGroupName,
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
+    AWS_LAMBDA_LOG_FORMAT: spec.logFormat,
+    AWS_REGION: spec.region,
+    AWS_DEFAULT_REGION: spec.region,
+    AWS_ACCESS_KEY_ID: spec.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: spec.credentials.secretAccessKey,
+    ...(spec.credentials.sessionToken ? { AWS_SESSION_TOKEN: spec.credentials.sessionToken } : {}),
+  };
+}
