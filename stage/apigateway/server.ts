@@ -6,10 +6,11 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import type { LambdaInvoker, MetricSink } from "../contracts.ts";
 import { ApiGatewayConfigError } from "./errors.ts";
 import { GATEWAY_RESPONSES, type GatewayResponse } from "./gateway-responses.ts";
+import { answerClientError, readBody } from "./http-io.ts";
 import { integrate } from "./integration.ts";
 import { recordRequestMetrics } from "./metrics.ts";
 import { buildProxyEvent } from "./proxy-event.ts";
@@ -237,19 +238,7 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
       });
     },
   );
-  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
-    if (socket.writable && !socket.destroyed) {
-      const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
-      const response = tooLarge ? GATEWAY_RESPONSES.requestHeaderTooLarge : undefined;
-      const status = response ? `${response.statusCode} Request Header Fields Too Large` : "400 Bad Request";
-      const body = response ? response.body : JSON.stringify({ message: "Bad Request" });
-      socket.end(
-        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-          `x-amzn-RequestId: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
-      );
-    }
-    socket.destroy();
-  });
+  server.on("clientError", answerClientError);
   const wantedPort = options.port ?? DEFAULTS.port;
   await new Promise<void>((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException) =>
@@ -278,31 +267,4 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
         server.closeAllConnections();
       }),
   };
-}
-
-/** Reads the body up to `maxBytes`; past it, stops keeping it and says so; "aborted" when the client went away. */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | "too-large" | "aborted"> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const settle = (value: Buffer | "too-large" | "aborted") => {
-      if (done) return;
-      done = true;
-      resolve(value);
-    };
-    req.on("data", (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.byteLength;
-      if (size > maxBytes) {
-        chunks.length = 0;
-        settle("too-large");
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => settle(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    req.on("error", () => settle("aborted"));
-    req.on("close", () => settle("aborted"));
-  });
 }
