@@ -266,11 +266,17 @@ export class MetricStore implements MetricSink {
   }
 }
 
+/**
+ * The identity of a series: namespace, name and the dimension set in name order, joined with the control
+ * characters U+0001 and U+0002 (only names or values that contain them could collide; metric names never do).
+ * It runs on every put (a profile of the endpoint benchmark showed JSON.stringify here at 5 % of CPU).
+ */
 function seriesKey(namespace: string, metricName: string, dimensions: Record<string, string>): string {
-  const dims = Object.keys(dimensions)
-    .sort()
-    .map((name) => [name, dimensions[name]]);
-  return JSON.stringify([namespace, metricName, dims]);
+  const names = Object.keys(dimensions);
+  if (names.length > 1) names.sort();
+  let key = `${namespace}\u0001${metricName}`;
+  for (const name of names) key += `\u0001${name}\u0002${dimensions[name]}`;
+  return key;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
