@@ -23,15 +23,14 @@ export interface ReportFields {
 /** Node.js runtime version string shown in INIT_START (Lambda shows the managed runtime's version). */
 const RUNTIME_VERSION = `nodejs:${process.versions.node.split(".")[0]}.v${process.versions.node.split(".")[1]}`;
 
-const round2 = (value: number) => Math.round(value * 100) / 100;
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
 
 /**
  * Billed Duration: Duration plus Init Duration (INIT is billed since 1 Aug 2025), rounded up to whole ms,
- * at least 1 ms. Computed from the 2-decimal figures the REPORT line shows, so the line adds up.
+ * at least 1 ms. From the measured values, not the 2-decimal figures the REPORT line shows (as Lambda bills).
  */
 export function billedDurationMs(durationMs: number, initDurationMs = 0): number {
-  return Math.max(1, Math.ceil(round2(round2(durationMs) + round2(initDurationMs)) - 1e-9));
+  return Math.max(1, Math.ceil(durationMs + initDurationMs - 1e-9));
 }
 
 export function initStartLine(
