@@ -21,6 +21,8 @@ export interface EnvironmentSpec {
   handler: string;
   codeDir: string;
   logFormat: LogFormat;
+  /** LoggingConfig.ApplicationLogLevel (JSON format only). */
+  applicationLogLevel?: string;
   logGroupName: string;
   region: string;
   /** The function's Environment.Variables. */

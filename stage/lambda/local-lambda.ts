@@ -306,6 +306,7 @@ export class LocalLambda implements LambdaControlPlane {
       handler: settings.handler,
       codeDir: settings.codeDir,
       logFormat: settings.logFormat,
+      ...(settings.applicationLogLevel ? { applicationLogLevel: settings.applicationLogLevel } : {}),
       logGroupName: settings.logGroup,
       region: this.region,
       variables: settings.variables ?? {},

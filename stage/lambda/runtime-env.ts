@@ -33,6 +33,7 @@ export function lambdaProcessEnv(spec: EnvironmentSpec, logStreamName: string): 
     AWS_LAMBDA_LOG_GROUP_NAME: spec.logGroupName,
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
     AWS_LAMBDA_LOG_FORMAT: spec.logFormat,
+    ...(spec.applicationLogLevel ? { AWS_LAMBDA_LOG_LEVEL: spec.applicationLogLevel } : {}),
     AWS_REGION: spec.region,
     AWS_DEFAULT_REGION: spec.region,
     AWS_ACCESS_KEY_ID: spec.credentials.accessKeyId,

@@ -16,6 +16,9 @@ type Handler = (event: unknown, context: unknown, callback?: unknown) => unknown
 
 const env = process.env;
 const jsonLogs = env["AWS_LAMBDA_LOG_FORMAT"] === "JSON";
+// In the JSON format Lambda drops application logs below ApplicationLogLevel (INFO unless configured).
+const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+const minimumLevel = jsonLogs ? Math.max(0, LEVELS.indexOf(env["AWS_LAMBDA_LOG_LEVEL"] ?? "INFO")) : 0;
 let handler: Handler | undefined;
 let currentRequestId: string | undefined;
 
@@ -24,6 +27,7 @@ function send(message: FromRuntime): void {
 }
 
 function emit(level: string, message: string): void {
+  if (LEVELS.indexOf(level) < minimumLevel) return;
   const timestamp = new Date().toISOString();
   const line = jsonLogs
     ? JSON.stringify({ timestamp, level, requestId: currentRequestId, message })
@@ -92,6 +96,19 @@ function toErrorPayload(error: unknown, fallbackType = "Error"): ErrorPayload {
 
 function logError(kind: string, payload: ErrorPayload): void {
   const { errorType, errorMessage, trace } = payload;
+  if (jsonLogs) {
+    const timestamp = new Date().toISOString();
+    const record = {
+      timestamp,
+      level: "ERROR",
+      requestId: currentRequestId,
+      message: kind,
+      errorType,
+      errorMessage,
+    };
+    send({ t: "log", line: JSON.stringify({ ...record, stackTrace: trace }) });
+    return;
+  }
   emit("ERROR", `${kind} \t${JSON.stringify({ errorType, errorMessage, stack: trace })}`);
 }
 
