@@ -62,6 +62,7 @@ export const BENCH_FLAGS = {
     field: "durationS",
     value: "<s>",
     help: "measured load per setting (overrides the profile)",
+    default: String(BENCH_DEFAULTS.durationS),
   },
   warmup: {
     type: "string",

@@ -73,9 +73,9 @@ export interface BenchConfig {
   profile: string;
   /** Target request rate of the measured load, overriding the profile's. */
   ratePerSec?: number;
-  /** Length of the measured load per setting, overriding the profile's. */
+  /** Length of the measured load per setting, overriding the profile's. @default 6 */
   durationS?: number;
-  /** Length of the warm-up load per setting (not counted). @default 3 */
+  /** Length of the warm-up load per setting (not counted). @default 2 */
   warmupS: number;
   /** @default "auto" (k6 when installed, else the built-in engine) */
   engine: EngineChoice;
@@ -113,7 +113,9 @@ export const BENCH_DEFAULTS: BenchConfig = {
   memoryMb: [...DEFAULT_MEMORY_MB],
   architectures: ["x86_64"],
   profile: "baseline",
-  warmupS: 3,
+  // The default run fits in about 2 minutes on a 2-core machine: 8 settings × (2 s warm-up + 6 s load + gate).
+  durationS: 6,
+  warmupS: 2,
   engine: "auto",
   gate: true,
   maxErrorRate: 0.01,
@@ -373,7 +375,7 @@ export function validateConfigLayer(raw: unknown, source: string): BenchConfigLa
         fail(
           f(key),
           v,
-          `no such field; known fields: ${Object.keys(BENCH_DEFAULTS).concat("aws", "slo", "ratePerSec", "durationS", "autoApply", "baseline").join(", ")}`,
+          `no such field; known fields: ${[...new Set([...Object.keys(BENCH_DEFAULTS), "aws", "slo", "ratePerSec", "autoApply", "baseline"])].join(", ")}`,
         );
     }
   }

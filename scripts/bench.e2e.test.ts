@@ -1,0 +1,120 @@
+/**
+ * `npm run bench` as a user runs it: a child process, a fresh output folder, the quick preset. Checks the
+ * exit code, results.json against the schema, the report files and the `latest` link; then that SIGINT
+ * in the middle of a sweep stops it cleanly with exit code 1.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { validateResults } from "../tuning/results.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const outDirs: string[] = [];
+
+afterAll(() => {
+  for (const dir of outDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function bench(args: string[]): {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+} {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench.ts", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr?.on("data", (d) => {
+    stderr += d;
+  });
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+function freshOutDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "powerbench-e2e-"));
+  outDirs.push(dir);
+  return dir;
+}
+
+describe("npm run bench", () => {
+  it("--quick writes a valid results.json, the HTML report, the summary and the Newman reports", async () => {
+    const out = freshOutDir();
+    const { done } = bench(["--quick", "--memory", "256,1024", "--out", out, "--json"]);
+    const { code, stdout, stderr } = await done;
+    expect(code, stderr).toBe(0);
+    const printed = JSON.parse(stdout) as {
+      resultsPath: string;
+      reportPath: string;
+      recommendations: unknown[];
+    };
+    const results = validateResults(JSON.parse(readFileSync(printed.resultsPath, "utf8")));
+    expect(results.settings.map((s) => s.id)).toEqual(["x86_64-256", "x86_64-1024"]);
+    expect(results.recommendations).toHaveLength(4);
+    expect(results.run.stage.name).toBe("local");
+    const runDir = path.dirname(printed.resultsPath);
+    expect(existsSync(path.join(runDir, "index.html"))).toBe(true);
+    expect(readFileSync(path.join(runDir, "summary.md"), "utf8")).toContain("x86_64-256");
+    expect(existsSync(path.join(runDir, "newman", "x86_64-256.xml"))).toBe(true);
+    expect(readlinkSync(path.join(out, "latest"))).toBe(path.basename(runDir));
+    expect(stderr).toContain("[1/2] x86_64-256");
+  });
+
+  it("bad flags: a clear error naming the flag, the usage, exit code 1", async () => {
+    const { code, stderr } = await bench(["--memory", "64"]).done;
+    expect(code).toBe(1);
+    expect(stderr).toContain('invalid --memory "64": expected an integer from 128 to 10240 MB');
+    expect(stderr).toContain("Usage: npm run bench");
+  });
+
+  it("--help lists every flag with its default; --dry-run changes nothing", async () => {
+    const help = await bench(["--help"]).done;
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--memory <list>");
+    const dry = await bench(["--dry-run", "--memory", "128,256"]).done;
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("lambda:UpdateFunctionConfiguration");
+    expect(dry.stdout).toMatch(/estimated AWS cost of the run itself: \$\d/);
+  });
+
+  it("SIGINT in the middle of a sweep restores, writes partial results and exits 1", async () => {
+    const out = freshOutDir();
+    const { child, done } = bench([
+      "--memory",
+      "256,512,1024",
+      "--duration",
+      "20",
+      "--warmup",
+      "0",
+      "--no-gate",
+      "--out",
+      out,
+    ]);
+    // Interrupt once the first setting's measured load is running.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the sweep never reached its load phase")), 60_000);
+      child.stderr?.on("data", (d: Buffer) => {
+        if (d.toString().includes("load")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill("SIGINT");
+    const { code, stderr } = await done;
+    expect(code).toBe(1);
+    expect(stderr).toContain("restoring the function's original configuration");
+    expect(stderr).toContain("interrupted; the function was restored");
+    expect(existsSync(path.join(out, "latest", "results.json"))).toBe(true);
+  });
+});
