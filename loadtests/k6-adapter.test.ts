@@ -3,7 +3,7 @@
  * installed here): it records its arguments, answers `version`, writes summary data of k6's documented shape
  * where `-e POWERBENCH_SUMMARY` says, and exits with the code the test asks for. This never claims k6 ran.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +29,7 @@ const mode = process.env.STANDIN_MODE || "ok";
 if (mode === "wait") {
   process.on("SIGINT", () => { fs.copyFileSync(process.env.STANDIN_SUMMARY, vars.POWERBENCH_SUMMARY); process.exit(105); });
   setTimeout(() => process.exit(3), 20000);
+  fs.writeFileSync(process.env.STANDIN_ARGS_FILE + ".ready", "");
 } else {
   if (mode !== "nosummary") fs.copyFileSync(process.env.STANDIN_SUMMARY, vars.POWERBENCH_SUMMARY);
   if (mode === "crash") process.stderr.write("ReferenceError: foo is not defined at crud.ts:1\\n");
@@ -125,7 +126,16 @@ describe("k6 adapter with a stand-in executable", () => {
   it("an abort interrupts k6 with SIGINT and returns its partial summary marked aborted", async () => {
     const engine = createK6Engine({ env: envWith({ STANDIN_MODE: "wait" }) });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
+    const ready = `${argsFile}.ready`;
+    rmSync(ready, { force: true });
+    // Interrupt once the stand-in has its SIGINT handler (node starts slowly on a loaded machine).
+    const poll = setInterval(() => {
+      if (existsSync(ready)) {
+        clearInterval(poll);
+        controller.abort();
+      }
+    }, 20);
+    setTimeout(() => clearInterval(poll), 15_000);
     const result = await engine.run({
       target: "http://127.0.0.1:9/prod",
       profile: "smoke",
