@@ -121,19 +121,29 @@ export interface LambdaControlPlane extends LambdaInvoker {
   getFunction(functionName: string, qualifier?: string): Promise<Record<string, unknown>>;
   getFunctionConfiguration(functionName: string, qualifier?: string): Promise<Record<string, unknown>>;
   /** UpdateFunctionConfiguration: MemorySize, Timeout, Environment, LoggingConfig, ... LastUpdateStatus goes InProgress → Successful. */
-  updateFunctionConfiguration(functionName: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  updateFunctionConfiguration(
+    functionName: string,
+    input: Record<string, unknown>,
+  ): Promise<Record<string, unknown>>;
   /** UpdateFunctionCode (Architectures live here on the real API). */
   updateFunctionCode(functionName: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
   publishVersion(functionName: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
   listVersionsByFunction(functionName: string): Promise<Record<string, unknown>[]>;
   createAlias(functionName: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
-  updateAlias(functionName: string, aliasName: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  updateAlias(
+    functionName: string,
+    aliasName: string,
+    input: Record<string, unknown>,
+  ): Promise<Record<string, unknown>>;
   getAlias(functionName: string, aliasName: string): Promise<Record<string, unknown>>;
   listAliases(functionName: string): Promise<Record<string, unknown>[]>;
   deleteAlias(functionName: string, aliasName: string): Promise<void>;
   /** DeleteFunction; with a qualifier, deletes that version only. */
   deleteFunction(functionName: string, qualifier?: string): Promise<void>;
-  putFunctionConcurrency(functionName: string, reservedConcurrentExecutions: number): Promise<Record<string, unknown>>;
+  putFunctionConcurrency(
+    functionName: string,
+    reservedConcurrentExecutions: number,
+  ): Promise<Record<string, unknown>>;
   getFunctionConcurrency(functionName: string): Promise<Record<string, unknown>>;
   deleteFunctionConcurrency(functionName: string): Promise<void>;
   listFunctions(): Promise<Record<string, unknown>[]>;

@@ -262,7 +262,10 @@ async function measureSetting(
   }
   const busy = busyFraction(cpuBefore, readCpuTicks());
   if (signal.aborted || run.aborted) {
-    failures.push({ kind: "load", message: "interrupted during its load window: the measurements are partial" });
+    failures.push({
+      kind: "load",
+      message: "interrupted during its load window: the measurements are partial",
+    });
   }
   const window = { startMs: Date.parse(run.startedAt), endMs: Date.parse(run.endedAt) };
   const distortedReason =
