@@ -14,18 +14,25 @@ import { CgroupError } from "./errors.ts";
 /** One vCPU per 1,769 MB, as on Lambda. */
 export const MB_PER_VCPU = 1769;
 /**
- * CFS period: the kernel's default 100 ms. A quota is enforced in whole periods, so one short invocation's
- * Duration can be off by up to a period; a 20 ms period was tried and was worse on a loaded machine (the task
- * must win the run queue in every period to use its quota), see lambda.perf.ts.
+ * Default CFS period: the kernel's 100 ms. A quota is enforced in whole periods and an idle environment
+ * starts an invocation with its period's quota unused, so an invocation only a few periods long runs faster
+ * than its share (e.g. ~-10 % at 512 MB for 80 ms of CPU). Shorter periods shrink that bias but, on a loaded
+ * machine, lose share to run-queue waits; lambda.perf.ts measures both. Configurable: `cfsPeriodUs`.
  */
 export const CFS_PERIOD_US = 100_000;
+/** Below this, the 128 MB quota would fall under the kernel's 1 ms minimum and be rounded up. */
+export const MIN_CFS_PERIOD_US = 14_000;
 /** The kernel refuses quotas under 1 ms. */
 const MIN_QUOTA_US = 1_000;
 
-/** CFS quota in µs per CFS_PERIOD_US for a memory size, capped at the machine's cores. */
-export function cpuQuotaUs(memoryMb: number, cores: number = os.availableParallelism()): number {
-  const quota = Math.round((CFS_PERIOD_US * memoryMb) / MB_PER_VCPU);
-  return Math.min(Math.max(quota, MIN_QUOTA_US), cores * CFS_PERIOD_US);
+/** CFS quota in µs per period for a memory size, capped at the machine's cores. */
+export function cpuQuotaUs(
+  memoryMb: number,
+  cores: number = os.availableParallelism(),
+  periodUs: number = CFS_PERIOD_US,
+): number {
+  const quota = Math.round((periodUs * memoryMb) / MB_PER_VCPU);
+  return Math.min(Math.max(quota, MIN_QUOTA_US), cores * periodUs);
 }
 
 interface Hierarchy {
@@ -46,10 +53,10 @@ export interface EnvironmentCgroup {
   remove(): Promise<void>;
 }
 
-/** Creates and removes environment cgroups. Obtain one with `detectCgroups`. */
 /** Group names are unique per process, across managers (tests run several emulators in one process). */
 let nextGroup = 0;
 
+/** Creates and removes environment cgroups. Obtain one with `detectCgroups`. */
 export class CgroupManager {
   private readonly live = new Set<EnvironmentCgroup>();
 
@@ -57,6 +64,7 @@ export class CgroupManager {
     readonly mode: "cgroup-v1" | "cgroup-v2",
     private readonly cpu: Hierarchy,
     private readonly memory: Hierarchy,
+    readonly periodUs: number = CFS_PERIOD_US,
   ) {}
 
   /** Creates `powerbench-<pid>-<n>` with the CPU quota and memory limit of `memoryMb`. Throws CgroupError. */
@@ -70,14 +78,14 @@ export class CgroupManager {
         mkdirSync(dir);
         created.push(dir);
       }
-      const quotaUs = cpuQuotaUs(memoryMb);
+      const quotaUs = cpuQuotaUs(memoryMb, os.availableParallelism(), this.periodUs);
       const limitBytes = memoryMb * 1024 * 1024;
       if (this.mode === "cgroup-v1") {
-        writeFileSync(path.join(cpuDir, "cpu.cfs_period_us"), String(CFS_PERIOD_US));
+        writeFileSync(path.join(cpuDir, "cpu.cfs_period_us"), String(this.periodUs));
         writeFileSync(path.join(cpuDir, "cpu.cfs_quota_us"), String(quotaUs));
         writeFileSync(path.join(memoryDir, "memory.limit_in_bytes"), String(limitBytes));
       } else {
-        writeFileSync(path.join(cpuDir, "cpu.max"), `${quotaUs} ${CFS_PERIOD_US}`);
+        writeFileSync(path.join(cpuDir, "cpu.max"), `${quotaUs} ${this.periodUs}`);
         writeFileSync(path.join(memoryDir, "memory.max"), String(limitBytes));
         tryWrite(path.join(memoryDir, "memory.swap.max"), "0");
       }
@@ -252,16 +260,24 @@ function locateV2(): Hierarchy | string {
  * Finds out whether this process may create CPU/memory cgroups, by creating and removing a probe group.
  * Returns the scaling mode for reports and, when it works, the manager.
  */
-export function detectCgroups(): { scaling: CpuScaling; manager?: CgroupManager } {
+export function detectCgroups(periodUs: number = CFS_PERIOD_US): {
+  scaling: CpuScaling;
+  manager?: CgroupManager;
+} {
+  if (!Number.isInteger(periodUs) || periodUs < MIN_CFS_PERIOD_US || periodUs > 1_000_000) {
+    throw new CgroupError(
+      `invalid cfsPeriodUs ${periodUs}: expected an integer from ${MIN_CFS_PERIOD_US} to 1000000 µs (default ${CFS_PERIOD_US})`,
+    );
+  }
   const reasons: string[] = [];
   const attempts: Array<() => CgroupManager | string> = [
     () => {
       const v1 = locateV1();
-      return typeof v1 === "string" ? v1 : new CgroupManager("cgroup-v1", v1.cpu, v1.memory);
+      return typeof v1 === "string" ? v1 : new CgroupManager("cgroup-v1", v1.cpu, v1.memory, periodUs);
     },
     () => {
       const v2 = locateV2();
-      return typeof v2 === "string" ? v2 : new CgroupManager("cgroup-v2", v2, v2);
+      return typeof v2 === "string" ? v2 : new CgroupManager("cgroup-v2", v2, v2, periodUs);
     },
   ];
   for (const attempt of attempts) {

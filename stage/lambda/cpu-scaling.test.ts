@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseReportLine } from "../../tuning/report-log.ts";
@@ -38,12 +38,30 @@ async function measure(
   return { durationMs, cpuMs: (JSON.parse(outcome.payload) as { cpuMs: number }).cpuMs };
 }
 
+/** The powerbench-* group among `parents` whose processes include `pid` (other tests' groups come and go). */
+function groupOf(parents: string[], pid: string): string | undefined {
+  for (const parent of parents) {
+    for (const entry of readdirSync(parent)) {
+      if (!entry.startsWith("powerbench-")) continue;
+      try {
+        const procs = readFileSync(path.join(parent, entry, "cgroup.procs"), "utf8").split("\n");
+        if (procs.includes(pid)) return path.join(parent, entry);
+      } catch {
+        // removed meanwhile
+      }
+    }
+  }
+  return undefined;
+}
+
 describe("CPU scaling with memory", () => {
   it("computes the CFS quota as memory/1769 of one CPU, capped at the machine", () => {
     expect(cpuQuotaUs(128, 2)).toBe(7236);
     expect(cpuQuotaUs(1769, 2)).toBe(100_000);
     expect(cpuQuotaUs(3538, 2)).toBe(200_000);
     expect(cpuQuotaUs(10240, 2)).toBe(200_000);
+    expect(cpuQuotaUs(128, 2, 20_000)).toBe(1447);
+    expect(() => detectCgroups(5_000)).toThrow(/invalid cfsPeriodUs 5000: expected an integer from 14000/);
   });
 
   it.skipIf(scaling.mode !== "cgroup-v1")(
@@ -61,6 +79,36 @@ describe("CPU scaling with memory", () => {
         expect(leftovers.filter((dir) => existsSync(dir))).toEqual([]);
       } finally {
         for (const dir of leftovers) if (existsSync(dir)) rmdirSync(dir);
+      }
+    },
+  );
+
+  it.skipIf(scaling.mode !== "cgroup-v1")(
+    "puts each environment in cgroups sized by its memory",
+    async () => {
+      const sized = new LocalLambda({
+        metricSink: new MemoryMetricSink(),
+        logSink: new MemoryLogSink(),
+        cfsPeriodUs: 20_000,
+      });
+      try {
+        await sized.createFunction({
+          FunctionName: "echo",
+          Handler: "echo.handler",
+          Code: { LocalPath: TEST_FUNCTIONS_DIR },
+        });
+        const outcome = await sized.invoke({ functionName: "echo", payload: "{}" });
+        if (outcome.status !== "ok") throw new Error(JSON.stringify(outcome));
+        const pid = String((JSON.parse(outcome.payload) as { pid: number }).pid);
+        const cpuDir = groupOf(ownCgroupParents(["cpu"]), pid);
+        const memoryDir = groupOf(ownCgroupParents(["memory"]), pid);
+        const read = (dir: string | undefined, file: string) =>
+          readFileSync(path.join(dir ?? "", file), "utf8").trim();
+        expect(read(cpuDir, "cpu.cfs_period_us")).toBe("20000");
+        expect(read(cpuDir, "cpu.cfs_quota_us")).toBe("1447");
+        expect(read(memoryDir, "memory.limit_in_bytes")).toBe(String(128 * 1024 * 1024));
+      } finally {
+        await sized.close();
       }
     },
   );

@@ -47,6 +47,8 @@ export interface LocalLambdaOptions {
   defaultReservedConcurrency?: number;
   /** "auto": use cgroups where the machine allows; "off": never. @default "auto" */
   cpuScaling?: "auto" | "off";
+  /** CFS period of the CPU quota, in µs (14,000–1,000,000). @default 100_000 (the kernel's default) */
+  cfsPeriodUs?: number;
   /** How long LastUpdateStatus stays InProgress after an update. @default 100 */
   updateDelayMs?: number;
   /** Execution-role credentials put in each environment (AWS_ACCESS_KEY_ID, ...). @default local/local */
@@ -87,7 +89,7 @@ export class LocalLambda implements LambdaControlPlane {
     if ((options.cpuScaling ?? DEFAULTS.cpuScaling) === "off") {
       this.cpuScaling = { mode: "none", reason: 'CPU scaling was turned off (cpuScaling: "off")' };
     } else {
-      const detected = detectCgroups();
+      const detected = detectCgroups(options.cfsPeriodUs);
       this.cpuScaling = detected.scaling;
       this.cgroups = detected.manager;
     }
