@@ -112,9 +112,14 @@ async function runBuiltin(
     if (inFlight === 0) finish();
   };
 
-  const pump = () => {
-    if (timer) clearTimeout(timer);
+  /** Due time the pending timer was armed for (a completion-triggered pump keeps it when it is early enough). */
+  let timerDueMs = Number.POSITIVE_INFINITY;
+  const onTimer = () => {
     timer = undefined;
+    timerDueMs = Number.POSITIVE_INFINITY;
+    pump();
+  };
+  const pump = () => {
     if (!scheduling) return;
     const now = elapsed();
     let due = schedule.peekMs();
@@ -125,7 +130,11 @@ async function runBuiltin(
       due = schedule.peekMs();
     }
     if (due === undefined) stopScheduling();
-    else timer = setTimeout(pump, Math.max(0, due - elapsed()));
+    else if (!timer || timerDueMs > due) {
+      if (timer) clearTimeout(timer);
+      timerDueMs = due;
+      timer = setTimeout(onTimer, Math.max(0, due - elapsed()));
+    }
   };
 
   const abort = () => {
