@@ -14,12 +14,13 @@ import { CgroupError } from "./errors.ts";
 /** One vCPU per 1,769 MB, as on Lambda. */
 export const MB_PER_VCPU = 1769;
 /**
- * Default CFS period: the kernel's 100 ms. A quota is enforced in whole periods and an idle environment
- * starts an invocation with its period's quota unused, so an invocation only a few periods long runs faster
- * than its share (e.g. ~-10 % at 512 MB for 80 ms of CPU). Shorter periods shrink that bias but, on a loaded
- * machine, lose share to run-queue waits; lambda.perf.ts measures both. Configurable: `cfsPeriodUs`.
+ * Default CFS period: 20 ms, as Lambda's own throttling appears to use (measured on Lambda at 128 MB, pauses
+ * come in multiples of 20 ms: github.com/pwrdrvr/lambda-throttling). A quota is enforced in whole periods and
+ * an idle environment starts an invocation with its period's quota unused, so the kernel's default 100 ms
+ * lets a short invocation run far faster than its share (80 ms of CPU at 1024 MB went unthrottled), while
+ * 20 ms keeps each size within a few % of memory/1769 (lambda.perf.ts measures both). `cfsPeriodUs` overrides.
  */
-export const CFS_PERIOD_US = 100_000;
+export const CFS_PERIOD_US = 20_000;
 /** Below this, the 128 MB quota would fall under the kernel's 1 ms minimum and be rounded up. */
 export const MIN_CFS_PERIOD_US = 14_000;
 /** The kernel refuses quotas under 1 ms. */

@@ -56,11 +56,12 @@ function groupOf(parents: string[], pid: string): string | undefined {
 
 describe("CPU scaling with memory", () => {
   it("computes the CFS quota as memory/1769 of one CPU, capped at the machine", () => {
-    expect(cpuQuotaUs(128, 2)).toBe(7236);
-    expect(cpuQuotaUs(1769, 2)).toBe(100_000);
-    expect(cpuQuotaUs(3538, 2)).toBe(200_000);
-    expect(cpuQuotaUs(10240, 2)).toBe(200_000);
-    expect(cpuQuotaUs(128, 2, 20_000)).toBe(1447);
+    // Default period 20 ms: 128/1769 of it is 1,447 µs.
+    expect(cpuQuotaUs(128, 2)).toBe(1447);
+    expect(cpuQuotaUs(1769, 2)).toBe(20_000);
+    expect(cpuQuotaUs(3538, 2)).toBe(40_000);
+    expect(cpuQuotaUs(10240, 2)).toBe(40_000);
+    expect(cpuQuotaUs(128, 2, 100_000)).toBe(7236);
     expect(() => detectCgroups(5_000)).toThrow(/invalid cfsPeriodUs 5000: expected an integer from 14000/);
   });
 
@@ -89,7 +90,7 @@ describe("CPU scaling with memory", () => {
       const sized = new LocalLambda({
         metricSink: new MemoryMetricSink(),
         logSink: new MemoryLogSink(),
-        cfsPeriodUs: 20_000,
+        cfsPeriodUs: 100_000,
       });
       try {
         await sized.createFunction({
@@ -104,8 +105,8 @@ describe("CPU scaling with memory", () => {
         const memoryDir = groupOf(ownCgroupParents(["memory"]), pid);
         const read = (dir: string | undefined, file: string) =>
           readFileSync(path.join(dir ?? "", file), "utf8").trim();
-        expect(read(cpuDir, "cpu.cfs_period_us")).toBe("20000");
-        expect(read(cpuDir, "cpu.cfs_quota_us")).toBe("1447");
+        expect(read(cpuDir, "cpu.cfs_period_us")).toBe("100000");
+        expect(read(cpuDir, "cpu.cfs_quota_us")).toBe("7236");
         expect(read(memoryDir, "memory.limit_in_bytes")).toBe(String(128 * 1024 * 1024));
       } finally {
         await sized.close();

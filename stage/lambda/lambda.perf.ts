@@ -239,7 +239,7 @@ const lines = [
   "",
 ];
 await throughput(lines);
-// The default period, and a shorter one for comparison (LocalLambdaOptions.cfsPeriodUs).
+// The default period, and the kernel's default for comparison (LocalLambdaOptions.cfsPeriodUs).
 await cpuScaling(lines, CFS_PERIOD_US);
-await cpuScaling(lines, 20_000);
+await cpuScaling(lines, 100_000);
 console.log(lines.join("\n"));

@@ -47,7 +47,7 @@ export interface LocalLambdaOptions {
   defaultReservedConcurrency?: number;
   /** "auto": use cgroups where the machine allows; "off": never. @default "auto" */
   cpuScaling?: "auto" | "off";
-  /** CFS period of the CPU quota, in µs (14,000–1,000,000). @default 100_000 (the kernel's default) */
+  /** CFS period of the CPU quota, in µs (14,000–1,000,000). @default 20_000 (see cgroups.ts) */
   cfsPeriodUs?: number;
   /** How long LastUpdateStatus stays InProgress after an update. @default 100 */
   updateDelayMs?: number;
