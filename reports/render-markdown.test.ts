@@ -17,6 +17,18 @@ describe("renderMarkdown", () => {
     expect(md.endsWith("\n")).toBe(true);
   });
 
+  it("ends with the compact shareable summary in a fence nothing can close", () => {
+    const results = sampleResults();
+    results.settings[0] = {
+      ...(results.settings[0] as (typeof results.settings)[number]),
+      failures: [{ kind: "other", message: "a ``` fence" }],
+      status: "failed",
+    };
+    const md = renderMarkdown(results);
+    expect(md).toContain("## Shareable summary\n\n````text\npowerbench 2026-11-27T02-09-00Z-ab12");
+    expect(md.trimEnd().endsWith("````")).toBe(true);
+  });
+
   it("shows the comparison and its regressions", () => {
     const baseline = sampleResults();
     const current = sampleResults();

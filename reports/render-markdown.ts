@@ -2,7 +2,9 @@
  * results → a Markdown summary for CI logs and pull-request comments: the picks, one line per setting,
  * failures, warnings and the baseline comparison. Pure.
  */
+
 import type { Results, SettingResult } from "../tuning/results-types.ts";
+import { summarizeResults } from "../tuning/summary.ts";
 import type { Comparison, MetricDelta } from "./compare.ts";
 import { formatMs, formatRate, formatSignedPct, formatSignedPp, formatUsd, MISSING } from "./format.ts";
 import { coldStartRate, failedSettings, orderedSettings, picksBySetting } from "./settings.ts";
@@ -160,6 +162,16 @@ export function renderMarkdown(results: Results, options: { comparison?: Compari
           ),
           "",
         ]),
+    "## Shareable summary",
+    "",
+    ...fenced(summarizeResults(results)),
   ];
   return `${lines.join("\n").trimEnd()}\n`;
+}
+
+/** A code block whose fence is longer than any run of backticks in the text, so nothing can close it early. */
+function fenced(text: string): string[] {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return [`${fence}text`, text, fence, ""];
 }

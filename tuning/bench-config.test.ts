@@ -77,3 +77,13 @@ describe("bench config", () => {
     expect(() => validateConfigLayer({ direct: { num: 5 } }, "f")).toThrow(/f.direct.num.*no such field/);
   });
 });
+
+describe("docs/bench.aws.example.json", () => {
+  it("is a valid config file", async () => {
+    const { readFileSync } = await import("node:fs");
+    const raw = JSON.parse(readFileSync(new URL("../docs/bench.aws.example.json", import.meta.url), "utf8"));
+    const config = resolveBenchConfig(validateConfigLayer(raw, "docs/bench.aws.example.json"), {});
+    expect(config.stage).toBe("aws");
+    expect(config.aws?.apiName).toBe("powerbench");
+  });
+});
