@@ -213,3 +213,32 @@ describe("LocalLambda invocations", () => {
     );
   });
 });
+
+describe("LocalLambda runtime crashes", () => {
+  it("ends the invocation on an uncaught exception or unhandled rejection, then starts a fresh environment", async () => {
+    await lambda.createFunction({
+      FunctionName: "crashes",
+      Handler: "crashes.handler",
+      Code: { LocalPath: TEST_FUNCTIONS_DIR },
+    });
+    const thrown = await lambda.invoke({ functionName: "crashes", payload: '{"kind":"throw"}' });
+    if (thrown.status !== "function-error")
+      throw new Error(`expected a function error, got ${thrown.status}`);
+    expect(JSON.parse(thrown.payload)).toMatchObject({
+      errorType: "SyntaxError",
+      errorMessage: "thrown outside the handler",
+    });
+    const rejected = await lambda.invoke({ functionName: "crashes", payload: '{"kind":"reject"}' });
+    if (rejected.status !== "function-error")
+      throw new Error(`expected a function error, got ${rejected.status}`);
+    expect(JSON.parse(rejected.payload)).toMatchObject({
+      errorType: "Runtime.UnhandledPromiseRejection",
+      errorMessage: "RangeError: rejected and never handled",
+    });
+    // Each crash discarded its environment: two streams, each with an Uncaught/Unhandled line.
+    expect(logs.streamNames("/aws/lambda/crashes")).toHaveLength(2);
+    const messages = logs.messages("/aws/lambda/crashes");
+    expect(messages.some((m) => m.includes("\tERROR\tUncaught Exception \t"))).toBe(true);
+    expect(messages.some((m) => m.includes("\tERROR\tUnhandled Promise Rejection \t"))).toBe(true);
+  });
+});

@@ -240,7 +240,13 @@ function onFatal(kind: string, error: unknown): void {
   setImmediate(() => process.exit(129));
 }
 process.on("uncaughtException", (error) => onFatal("Uncaught Exception", error));
-process.on("unhandledRejection", (reason) => onFatal("Unhandled Promise Rejection", reason));
+// Lambda's Node.js runtime reports an unhandled rejection under its own error type.
+process.on("unhandledRejection", (reason) => {
+  const text = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+  const error = new RuntimeError("Runtime.UnhandledPromiseRejection", text);
+  if (reason instanceof Error && reason.stack) error.stack = reason.stack;
+  onFatal("Unhandled Promise Rejection", error);
+});
 
 process.on("message", (message: ToRuntime) => {
   if (message.t === "invoke") void invoke(message);
