@@ -10,7 +10,18 @@ export class EnvironmentPool {
   private readonly all = new Set<ExecutionEnvironment>();
   private sweeper: NodeJS.Timeout | undefined;
 
-  constructor(private readonly idleTimeoutMs: number) {}
+  constructor(
+    private readonly idleTimeoutMs: number,
+    /** Beyond this many idle environments (all functions and versions), the least recently used go. */
+    private readonly maxIdle: number = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /** Idle environments right now. */
+  get idleCount(): number {
+    let count = 0;
+    for (const stack of this.idle.values()) count += stack.length;
+    return count;
+  }
 
   /** Environments alive right now (idle and busy). */
   get size(): number {
@@ -48,6 +59,17 @@ export class EnvironmentPool {
     if (stack) stack.push(env);
     else this.idle.set(env.poolKey, [env]);
     this.startSweeper();
+    if (this.idleCount > this.maxIdle) this.evictLeastRecentlyUsed();
+  }
+
+  private evictLeastRecentlyUsed(): void {
+    let oldest: ExecutionEnvironment | undefined;
+    for (const stack of this.idle.values()) {
+      // Stacks are in order of release: the first is the stack's least recently used.
+      const first = stack[0];
+      if (first && (!oldest || first.lastUsedMs < oldest.lastUsedMs)) oldest = first;
+    }
+    if (oldest) void this.dispose(oldest);
   }
 
   /** Forgets an environment whose process exited. */

@@ -150,6 +150,8 @@ export class ExecutionEnvironment {
     // Idle environments must not keep the emulator's process alive; invocations hold a timer while they run.
     this.child.unref();
     (this.child.channel as { unref?: () => void } | undefined)?.unref?.();
+    (this.child.stdout as { unref?: () => void } | null)?.unref?.();
+    (this.child.stderr as { unref?: () => void } | null)?.unref?.();
   }
 
   /** Starts an environment and runs its INIT phase. */

@@ -41,6 +41,11 @@ export interface LocalLambdaOptions {
   /** Idle environments are reclaimed after this long. @default 300_000 (5 min) */
   idleTimeoutMs?: number;
   /**
+   * At most this many idle environments across all functions and versions; beyond it the least recently used
+   * goes (a memory sweep leaves each old version's environments idle, ~45 MB each). @default 64
+   */
+  maxIdleEnvironments?: number;
+  /**
    * Concurrency limit of a function without PutFunctionConcurrency. Each environment is a process, so the
    * local default is far below Lambda's account limit of 1,000. @default 32
    */
@@ -61,6 +66,7 @@ export const DEFAULTS = {
   region: "us-east-1",
   accountId: "123456789012",
   idleTimeoutMs: 300_000,
+  maxIdleEnvironments: 64,
   defaultReservedConcurrency: 32,
   cpuScaling: "auto",
   updateDelayMs: 100,
@@ -93,7 +99,10 @@ export class LocalLambda implements LambdaControlPlane {
       this.cpuScaling = detected.scaling;
       this.cgroups = detected.manager;
     }
-    this.pool = new EnvironmentPool(options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs);
+    this.pool = new EnvironmentPool(
+      options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
+      options.maxIdleEnvironments ?? DEFAULTS.maxIdleEnvironments,
+    );
     this.metrics = new InvocationMetrics(options.metricSink);
     this.registry = new FunctionRegistry({
       region: this.region,
@@ -246,8 +255,12 @@ export class LocalLambda implements LambdaControlPlane {
     let env = this.pool.take(key);
     let init: InitResult | undefined;
     if (!env) {
+      const initStartedAt = new Date();
       ({ env, init } = await this.startEnvironment(settings, version, key));
-      log.add(initStartLine(settings.logFormat, new Date(), this.region, fn.name, version));
+      log.add(
+        initStartLine(settings.logFormat, initStartedAt, this.region, fn.name, version),
+        initStartedAt.getTime(),
+      );
       log.addCaptured(init.lines);
     }
     const startedAt = new Date();
