@@ -119,6 +119,29 @@ describe("LocalLambda environment lifecycle", () => {
     }
   });
 
+  it("keeps at most maxIdleEnvironments idle, evicting the least recently used", async () => {
+    const lambda = new LocalLambda({
+      metricSink: new MemoryMetricSink(),
+      logSink: new MemoryLogSink(),
+      maxIdleEnvironments: 2,
+    });
+    try {
+      await lambda.createFunction({
+        FunctionName: "slow",
+        Handler: "sleeps.handler",
+        Code: code,
+        Timeout: 5,
+      });
+      const outcomes = await Promise.all(
+        [1, 2, 3].map(() => lambda.invoke({ functionName: "slow", payload: '{"sleepMs":100}' })),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(["ok", "ok", "ok"]);
+      await until(() => lambda.environmentCount === 2, "the third idle environment is evicted");
+    } finally {
+      await lambda.close();
+    }
+  });
+
   it("close() leaves no child processes and no cgroups", async () => {
     const lambda = new LocalLambda({ metricSink: new MemoryMetricSink(), logSink: new MemoryLogSink() });
     await lambda.createFunction({ FunctionName: "slow", Handler: "sleeps.handler", Code: code, Timeout: 5 });
