@@ -1,8 +1,8 @@
 /**
- * Found by the fuzz run: an integer beyond ±(2^53 − 1) (e.g. 1e20) passes the service's validation (DynamoDB's
- * range is up to 1e126) but the DocumentClient's marshalling refuses it ("Number 1e+20 is greater than
- * Number.MAX_SAFE_INTEGER"), a plain Error that the service answers with 500 InternalError. The service must
- * either store such a number (and read it back) or refuse it with 400 ValidationError; never 500.
+ * Regression, found by the fuzz run: an integer beyond ±(2^53 − 1) (e.g. 1e20) passed the service's validation
+ * (DynamoDB's range is up to 1e126) but the DocumentClient's marshalling refused it ("Number 1e+20 is greater
+ * than Number.MAX_SAFE_INTEGER"), a plain Error the service answered with 500 (fixed in service/validation.ts:
+ * numbers bounded to ±(2^53 − 1)). Such a number must be stored (and read back) or refused with 400, never 500.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStage, startStage } from "../../stage/stage.ts";

@@ -478,6 +478,24 @@ export function bodyBytes(body: BodySpec): Buffer | undefined {
   }
 }
 
+/** The body's size in bytes, without building it. */
+export function bodyLength(body: BodySpec): number {
+  switch (body.kind) {
+    case "none":
+      return 0;
+    case "text":
+      return Buffer.byteLength(body.text, "utf8");
+    case "bytes":
+      return body.bytes.length;
+    case "repeat":
+      return (
+        Buffer.byteLength(body.prefix) +
+        Buffer.byteLength(body.unit) * body.count +
+        Buffer.byteLength(body.suffix)
+      );
+  }
+}
+
 /** A short description for failure messages: enough to replay the request by hand. */
 export function describeRequest(request: HostileRequest): string {
   const body =
