@@ -154,10 +154,10 @@ export class ExecutionEnvironment {
     (this.child.stderr as { unref?: () => void } | null)?.unref?.();
   }
 
-  /** Starts an environment and runs its INIT phase. */
-  static start(spec: EnvironmentSpec): Promise<{ env: ExecutionEnvironment; init: InitResult }> {
+  /** Starts an environment and its INIT phase; `init` settles when INIT is over (or failed, or timed out). */
+  static start(spec: EnvironmentSpec): { env: ExecutionEnvironment; init: Promise<InitResult> } {
     const env = new ExecutionEnvironment(spec);
-    return new Promise((resolve) => {
+    const init = new Promise<InitResult>((resolve) => {
       const timer = setTimeout(() => {
         env.kill();
         env.finishInit({
@@ -169,11 +169,12 @@ export class ExecutionEnvironment {
           lines: [],
         });
       }, spec.initTimeoutMs);
-      env.initResolve = (init) => {
+      env.initResolve = (result) => {
         clearTimeout(timer);
-        resolve({ env, init });
+        resolve(result);
       };
     });
+    return { env, init };
   }
 
   private joinCgroup(join: (group: EnvironmentCgroup) => void): void {

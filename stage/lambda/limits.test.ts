@@ -119,6 +119,17 @@ describe("LocalLambda environment lifecycle", () => {
     }
   });
 
+  it("close() during a cold start kills the environment still initialising", async () => {
+    const lambda = new LocalLambda({ metricSink: new MemoryMetricSink(), logSink: new MemoryLogSink() });
+    await lambda.createFunction({ FunctionName: "slowinit", Handler: "slow-init.handler", Code: code });
+    const outcome = lambda.invoke({ functionName: "slowinit", payload: "{}" });
+    await until(() => lambda.environmentCount === 1, "the environment is spawned");
+    const pids = lambda.environmentPids();
+    await lambda.close();
+    expect(pids.filter((pid) => processAlive(pid))).toEqual([]);
+    expect((await outcome).status).toBe("function-error");
+  });
+
   it("keeps at most maxIdleEnvironments idle, evicting the least recently used", async () => {
     const lambda = new LocalLambda({
       metricSink: new MemoryMetricSink(),

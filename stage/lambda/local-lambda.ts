@@ -313,7 +313,7 @@ export class LocalLambda implements LambdaControlPlane {
         this.disableScaling(error as Error);
       }
     }
-    const started = await ExecutionEnvironment.start({
+    const { env, init } = ExecutionEnvironment.start({
       poolKey,
       functionName: settings.functionName,
       version,
@@ -337,9 +337,9 @@ export class LocalLambda implements LambdaControlPlane {
       },
       onExit: (env) => this.pool.forget(env),
     });
-    this.pool.add(started.env);
-    if (this.closed) started.env.kill();
-    return started;
+    // In the pool from the start, so close() during a cold start kills it too.
+    this.pool.add(env);
+    return { env, init: await init };
   }
 
   /** A cgroup operation failed after detection: run unthrottled from now on and say why. */
