@@ -258,7 +258,12 @@ export class LocalLambda implements LambdaControlPlane {
       const initStartedAt = new Date();
       ({ env, init } = await this.startEnvironment(settings, version, key));
       log.add(
-        initStartLine(settings.logFormat, initStartedAt, this.region, fn.name, version),
+        initStartLine(settings.logFormat, initStartedAt, {
+          region: this.region,
+          functionName: fn.name,
+          version,
+          nodeVersion: process.versions.node,
+        }),
         initStartedAt.getTime(),
       );
       log.addCaptured(init.lines);

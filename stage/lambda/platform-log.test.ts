@@ -4,6 +4,7 @@ import { parseReportLine } from "../../tuning/report-log.ts";
 import {
   billedDurationMs,
   endLine,
+  initStartLine,
   logStreamName,
   reportLine,
   startLine,
@@ -61,6 +62,17 @@ describe("platform log lines", () => {
     });
     expect(JSON.parse(line)).toEqual(expected[2]);
     expect(parseReportLine(line)).toMatchObject({ format: "json", durationMs: 1.317, initDurationMs: 10 });
+  });
+
+  it("writes INIT_START with the runtime version in both formats", () => {
+    const init = { region: "eu-west-1", functionName: "crud", version: "3", nodeVersion: "20.20.2" };
+    expect(initStartLine("Text", at, init)).toBe(
+      "INIT_START Runtime Version: nodejs:20.v20\tRuntime Version ARN: arn:aws:lambda:eu-west-1::runtime:powerbench-local-node20.20.2",
+    );
+    expect(JSON.parse(initStartLine("JSON", at, init))).toMatchObject({
+      type: "platform.initStart",
+      record: { phase: "init", runtimeVersion: "nodejs:20.v20", functionName: "crud", functionVersion: "3" },
+    });
   });
 
   it("adds Status to the REPORT of a timed-out or crashed invocation, and names streams as Lambda", () => {

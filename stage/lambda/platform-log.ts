@@ -20,9 +20,6 @@ export interface ReportFields {
   errorType?: string;
 }
 
-/** Node.js runtime version string shown in INIT_START (Lambda shows the managed runtime's version). */
-const RUNTIME_VERSION = `nodejs:${process.versions.node.split(".")[0]}.v${process.versions.node.split(".")[1]}`;
-
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
 
 /**
@@ -33,14 +30,18 @@ export function billedDurationMs(durationMs: number, initDurationMs = 0): number
   return Math.max(1, Math.ceil(durationMs + initDurationMs - 1e-9));
 }
 
-export function initStartLine(
-  logFormat: LogFormat,
-  at: Date,
-  region: string,
-  functionName: string,
-  version: string,
-): string {
-  const runtimeVersionArn = `arn:aws:lambda:${region}::runtime:powerbench-local-node${process.versions.node}`;
+/** What INIT_START names: where the runtime runs and which Node.js it is (e.g. "20.20.2"). */
+export interface InitStart {
+  region: string;
+  functionName: string;
+  version: string;
+  nodeVersion: string;
+}
+
+export function initStartLine(logFormat: LogFormat, at: Date, init: InitStart): string {
+  const [major, minor] = init.nodeVersion.split(".");
+  const runtimeVersion = `nodejs:${major}.v${minor}`;
+  const runtimeVersionArn = `arn:aws:lambda:${init.region}::runtime:powerbench-local-node${init.nodeVersion}`;
   if (logFormat === "JSON") {
     return JSON.stringify({
       time: at.toISOString(),
@@ -48,14 +49,14 @@ export function initStartLine(
       record: {
         initializationType: "on-demand",
         phase: "init",
-        runtimeVersion: RUNTIME_VERSION,
+        runtimeVersion,
         runtimeVersionArn,
-        functionName,
-        functionVersion: version,
+        functionName: init.functionName,
+        functionVersion: init.version,
       },
     });
   }
-  return `INIT_START Runtime Version: ${RUNTIME_VERSION}\tRuntime Version ARN: ${runtimeVersionArn}`;
+  return `INIT_START Runtime Version: ${runtimeVersion}\tRuntime Version ARN: ${runtimeVersionArn}`;
 }
 
 export function startLine(logFormat: LogFormat, at: Date, requestId: string, version: string): string {
