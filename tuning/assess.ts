@@ -28,6 +28,8 @@ export interface AssessInput {
   run?: RunResult;
   metrics?: LambdaMetrics;
   logs?: LogFindings;
+  /** REPORT lines of the warm-up (its cold starts), when there was one. */
+  warmupLogs?: LogFindings;
   apiGateway?: ApiGatewayMeasurements;
   gate?: GateOutcome;
   /** Failures found before assessment (configure, load, collect). */
@@ -58,7 +60,9 @@ export function assessSetting(input: AssessInput, options: AssessOptions): Setti
       ? trimmedMean(billed, options.discardTopBottom)
       : undefined;
   const lambda =
-    input.metrics && input.logs ? lambdaMeasurements(input.metrics, input.logs, trimmed) : undefined;
+    input.metrics && input.logs
+      ? lambdaMeasurements(input.metrics, input.logs, trimmed, input.warmupLogs)
+      : undefined;
   const dynamodb = input.logs ? dynamoDbMeasurements(input.logs) : undefined;
   failures.push(...classifyFailures(client, input.logs, options.maxErrorRate));
   if (input.gate && !input.gate.passed) {

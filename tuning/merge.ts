@@ -53,9 +53,13 @@ export function lambdaMeasurements(
   metrics: LambdaMetrics,
   logs: LogFindings,
   trimmedMean?: number,
+  warmupLogs?: LogFindings,
 ): LambdaMeasurements {
   const billed = billedDurations(logs);
-  const inits = logs.reports.map((r) => r.initDurationMs).filter((d): d is number => d !== undefined);
+  const initsOf = (findings: LogFindings | undefined) =>
+    (findings?.reports ?? []).map((r) => r.initDurationMs).filter((d): d is number => d !== undefined);
+  const inits = initsOf(logs);
+  const allInits = [...initsOf(warmupLogs), ...inits];
   const memoryUsed = logs.reports.map((r) => r.maxMemoryUsedMb).filter((m): m is number => m !== undefined);
   return {
     invocations: metrics.invocations,
@@ -70,7 +74,10 @@ export function lambdaMeasurements(
       ...(trimmedMean === undefined ? {} : { trimmedMean }),
     },
     coldStarts: inits.length,
-    ...(inits.length > 0 ? { initDurationMs: { mean: mean(inits), max: Math.max(...inits) } } : {}),
+    ...(allInits.length > 0 ? { initDurationMs: { mean: mean(allInits), max: Math.max(...allInits) } } : {}),
+    ...(warmupLogs
+      ? { warmup: { invocations: warmupLogs.reports.length, coldStarts: initsOf(warmupLogs).length } }
+      : {}),
     maxMemoryUsedMb: memoryUsed.length > 0 ? Math.max(...memoryUsed) : 0,
   };
 }

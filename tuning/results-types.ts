@@ -75,9 +75,15 @@ export interface LambdaMeasurements {
   reportCount: number;
   /** Mean and sum of Billed Duration from REPORT lines (INIT included where billed). */
   billedDurationMs: { mean: number; total: number; trimmedMean?: number };
+  /** Cold starts in the measured window (REPORT lines with an Init Duration). */
   coldStarts: number;
-  /** Init Duration from cold-start REPORT lines; absent when there was none. */
+  /**
+   * Init Duration of every cold start of the setting, warm-up and measured window together (the warm-up
+   * absorbs the first cold starts of a new version); absent when there was none.
+   */
   initDurationMs?: { mean: number; max: number };
+  /** What the warm-up (not counted in the figures above) saw, from its REPORT lines. */
+  warmup?: { invocations: number; coldStarts: number };
   maxMemoryUsedMb: number;
 }
 

@@ -98,6 +98,9 @@ describe("sweep on the local stage", () => {
       expect(s.cost?.totalPerMillionUsd).toBeGreaterThan(0);
       expect(s.stats?.billedDurationMeanMs?.low).toBeLessThanOrEqual(s.lambda?.billedDurationMs.mean ?? -1);
       expect(s.gate?.passed).toBe(true);
+      // A new version starts cold: the warm-up absorbed at least one cold start, and its Init Duration is kept.
+      expect(s.lambda?.warmup?.coldStarts).toBeGreaterThanOrEqual(1);
+      expect(s.lambda?.initDurationMs?.mean).toBeGreaterThan(0);
     }
     // The version each setting ran on kept its own memory size.
     expect(outcome.settings[0]?.version).not.toBe(outcome.settings[1]?.version);

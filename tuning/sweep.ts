@@ -220,6 +220,7 @@ async function measureSetting(
 
   // Versions the measured load ran on: the setting's, plus one per invocation in only-cold-starts mode.
   const versionsUsed = [version];
+  let warmupWindow: Window | undefined;
   const freshVersion = async () => {
     const fresh = await configurator.publishFreshVersion(setting);
     versionsUsed.push(fresh);
@@ -228,7 +229,8 @@ async function measureSetting(
   if (options.warmup !== false) {
     progress("warmup");
     try {
-      await ports.load({ kind: "warmup", settingId: setting.id, version, signal, freshVersion });
+      const warm = await ports.load({ kind: "warmup", settingId: setting.id, version, signal, freshVersion });
+      warmupWindow = { startMs: Date.parse(warm.startedAt), endMs: Date.parse(warm.endedAt) };
     } catch (error) {
       // A failed warm-up is not fatal: the measured load will show what is wrong.
       progress("warmup", { message: `warm-up failed: ${describeError(error)}` });
@@ -300,12 +302,37 @@ async function measureSetting(
     failures.push({ kind: "collect", message: `reading CloudWatch failed: ${describeError(error)}` });
   }
 
+  // The warm-up's REPORT lines: the cold starts it absorbed (not counted in the measured figures).
+  let warmupLogs: LogFindings | undefined;
+  if (warmupWindow && collected) {
+    try {
+      warmupLogs = await collectLogs(
+        ports.clients.logs,
+        {
+          functionName: options.stage.functionName,
+          alias: options.stage.alias,
+          version,
+          apiName: options.stage.apiName,
+          apiStageName: options.stage.apiStageName,
+        },
+        warmupWindow,
+        versionsUsed,
+      );
+    } catch (error) {
+      failures.push({
+        kind: "collect",
+        message: `reading the warm-up's log lines failed: ${describeError(error)}`,
+      });
+    }
+  }
+
   const result = assessSetting(
     {
       setting,
       version,
       window,
       run,
+      ...(warmupLogs ? { warmupLogs } : {}),
       ...(collected ? { metrics: collected.metrics, logs: collected.logs } : {}),
       ...(collected?.apiGateway ? { apiGateway: collected.apiGateway } : {}),
       ...(gate ? { gate } : {}),
