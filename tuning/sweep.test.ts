@@ -5,9 +5,13 @@
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import {
+  DeleteFunctionCommand,
   GetAliasCommand,
   GetFunctionConfigurationCommand,
   ListVersionsByFunctionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBuiltinEngine } from "../loadtests/engine/builtin-engine.ts";
@@ -161,6 +165,35 @@ describe("sweep on the local stage", () => {
     );
     expect(outcome.aborted).toBe(true);
     expect(outcome.settings.length).toBeLessThan(3);
+    await expectRestored(memoryBefore);
+  });
+  it("auto-apply leaves the alias on the winner's version, with its memory", async () => {
+    const fn = local.stage.functionName;
+    const memoryBefore = await originalMemory();
+    const outcome = await runSweep(
+      options([256, 512], { applyAtEnd: (settings) => settings.find((s) => s.id === "x86_64-512") }),
+      { clients, load: load(1) },
+    );
+    expect(outcome.applied?.settingId).toBe("x86_64-512");
+    const alias = await clients.lambda.send(
+      new GetAliasCommand({ FunctionName: fn, Name: local.stage.alias }),
+    );
+    expect(alias.FunctionVersion).toBe(outcome.applied?.version);
+    const applied = await clients.lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: fn, Qualifier: outcome.applied?.version }),
+    );
+    expect(applied.MemorySize).toBe(512);
+    // Put the stage back for the tests that follow: alias on 1, memory as before, the applied version gone.
+    await clients.lambda.send(
+      new UpdateAliasCommand({ FunctionName: fn, Name: local.stage.alias, FunctionVersion: "1" }),
+    );
+    await clients.lambda.send(
+      new DeleteFunctionCommand({ FunctionName: fn, Qualifier: outcome.applied?.version }),
+    );
+    await clients.lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: fn, MemorySize: memoryBefore }),
+    );
+    await waitUntilFunctionUpdatedV2({ client: clients.lambda, maxWaitTime: 30 }, { FunctionName: fn });
     await expectRestored(memoryBefore);
   });
 });
