@@ -164,7 +164,9 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(
         "bench: starting the local stage (API Gateway, Lambda, CloudWatch, DynamoDB on 127.0.0.1)",
       );
-      local = await startStage();
+      // Each setting runs on its own version, whose environments idle once the sweep moves on: reclaim them
+      // after 30 s (Lambda keeps them minutes) so a sweep does not hold every setting's processes at once.
+      local = await startStage({ idleTimeoutMs: 30_000 });
       stage = local.stage;
     } else {
       stage = awsStage(config);
