@@ -131,7 +131,10 @@ try {
 
   type Step = { target: number; achieved: number; dropped: number; p99: number; ok: boolean };
   const sustainable: Step[] = [];
-  const tryRate = async (rate: number): Promise<boolean> => {
+  // A rate counts as sustained when one of two attempts holds it: a single host stall (other processes on the
+  // shared cores) should not decide the figure.
+  const tryRate = async (rate: number): Promise<boolean> => (await attempt(rate)) || (await attempt(rate));
+  const attempt = async (rate: number): Promise<boolean> => {
     const result = await engine.run({ target: server.url, profile: constantProfile(rate, 3000, 4096) });
     const ok = Math.abs(result.achievedRatePerSec / rate - 1) <= 0.01 && result.iterations.dropped === 0;
     const p99 = result.overall.latency.p99Ms;
@@ -188,7 +191,7 @@ try {
         `| ${a.target} | ${a.seconds} s | ${a.engine.toFixed(2)} | ${pct(a.engine / a.target - 1)} | ${a.server.toFixed(2)} | ${pct(a.server / a.target - 1)} | ${a.dropped} | ${a.p99.toFixed(2)} |`,
     ),
     "",
-    "### Highest sustainable rate (3 s steps, doubling then bisecting; sustained = within ±1 % and nothing dropped; in-flight cap 4096 so host stalls show as latency, not drops)",
+    "### Highest sustainable rate (3 s steps, doubling then bisecting, best of two attempts; sustained = within ±1 % and nothing dropped; in-flight cap 4096 so host stalls show as latency, not drops)",
     "",
     "| target req/s | achieved | dropped | p99 ms | sustained |",
     "| ---: | ---: | ---: | ---: | --- |",
