@@ -28,7 +28,7 @@ export function renderSoakFigures(f: SoakFigures, command: string): string {
     (t) =>
       `| ${t.label} | ${t.samples} | ${mb(t.firstMb)} | ${mb(t.lastMb)} | ${mb(t.maxMb)} | ${
         t.slopeMbPerMin === undefined ? "–" : t.slopeMbPerMin.toFixed(2)
-      } | ${t.verdict} |`,
+      } | ${t.judged ? t.verdict : `${t.verdict} (not judged)`} |`,
   );
   return [
     `## Soak: ${f.durationS} s at ${f.ratePerS} req/s — ${soakPassed(f) ? "PASSED" : "FAILED"}`,
@@ -47,7 +47,7 @@ export function renderSoakFigures(f: SoakFigures, command: string): string {
     "",
     `RSS per stage process (second-half slope bound ${f.bounds.maxSlopeMbPerMin} MB/min, at least ${f.bounds.minSamples} samples):`,
     "",
-    "| process | samples | first MB | last MB | max MB | slope MB/min (2nd half) | verdict |",
+    "| series | samples | first MB | last MB | max MB | slope MB/min (2nd half) | verdict |",
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
   ].join("\n");

@@ -71,8 +71,13 @@ export interface SoakFigures {
   verify: VerifyResult;
   /** Final read-back requests that failed (not 200/404). */
   verifyErrors: number;
-  rss: ProcessTrend[];
-  /** Every process flat (or too short to judge). */
+  /**
+   * Memory series: RSS of every stage process, and the stage process's heap after a full GC net of the log
+   * bytes its CloudWatch Logs store retains. `judged` rows decide `rssFlat`; the stage's raw RSS (garbage not yet
+   * collected plus retained telemetry) and the retained log bytes are shown for information.
+   */
+  rss: (ProcessTrend & { judged: boolean })[];
+  /** Every judged series flat (or too short to judge). */
   rssFlat: boolean;
   bounds: TrendBounds;
   elapsedMs: number;
@@ -113,6 +118,11 @@ class IdPool {
     return this.ids.length === 0 ? undefined : this.ids[Math.floor(random() * this.ids.length)];
   }
 }
+
+const STAGE_NET_HEAP = "stage: heap after GC − retained log bytes";
+const RETAINED_LOGS = "stage: retained CloudWatch Logs bytes";
+/** Series shown but not judged: raw RSS of the stage process, and what its log store retains. */
+const INFORMATIONAL = new Set(["stage", RETAINED_LOGS]);
 
 const EXPECTED_STATUS: Record<SoakOp, number> = {
   create: 201,
@@ -211,12 +221,25 @@ export async function runSoak(stage: StageChild, options: SoakOptions): Promise<
     }
   };
 
+  const push = (label: string, atMs: number, kb: number) => {
+    const list = rss.get(label) ?? [];
+    list.push({ atMs, rssKb: kb });
+    rss.set(label, list);
+  };
+  let samples = 0;
   const sample = () => {
     const atMs = performance.now() - startMs;
-    for (const p of sampleProcessTree(stage.pid) as ProcessRss[]) {
-      const list = rss.get(p.label) ?? [];
-      list.push({ atMs, rssKb: p.rssKb });
-      rss.set(p.label, list);
+    for (const p of sampleProcessTree(stage.pid) as ProcessRss[]) push(p.label, atMs, p.rssKb);
+    // Every 5th sample: the stage's heap after a full GC (a GC a second would disturb the run).
+    if (samples++ % 5 === 0) {
+      stage.stats().then(
+        (stats) => {
+          push(RETAINED_LOGS, atMs, stats.retainedLogKb);
+          if (stats.heapAfterGcKb !== undefined)
+            push(STAGE_NET_HEAP, atMs, stats.heapAfterGcKb - stats.retainedLogKb);
+        },
+        () => undefined,
+      );
     }
   };
   // Warm-up, not counted: one warm environment before the clock starts, so the run does not open with a storm
@@ -272,7 +295,10 @@ export async function runSoak(stage: StageChild, options: SoakOptions): Promise<
   }
   await pool.close();
   const verify = verifyLedger(ledger, readBack, await scanIds(stage));
-  const trends = [...rss.entries()].map(([label, samples]) => rssTrend(label, samples, bounds));
+  const trends = [...rss.entries()].map(([label, series]) => ({
+    ...rssTrend(label, series, bounds),
+    judged: !INFORMATIONAL.has(label),
+  }));
   return {
     durationS: options.durationS,
     ratePerS: options.ratePerS,
@@ -289,7 +315,7 @@ export async function runSoak(stage: StageChild, options: SoakOptions): Promise<
     verify,
     verifyErrors,
     rss: trends,
-    rssFlat: trends.every((t) => t.verdict !== "growing"),
+    rssFlat: trends.every((t) => !t.judged || t.verdict !== "growing"),
     bounds,
     elapsedMs: performance.now() - startMs,
   };

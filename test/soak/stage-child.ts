@@ -13,15 +13,25 @@ export interface StageEndpoints {
   credentials: { accessKeyId: string; secretAccessKey: string };
 }
 
+/** What the stage process reports about itself (see stage-process.ts). */
+export interface StageStats {
+  /** V8 heap in use right after a full GC. */
+  heapAfterGcKb: number | undefined;
+  /** Bytes of log events the stage's CloudWatch Logs store holds. */
+  retainedLogKb: number;
+}
+
 export interface StageChild {
   pid: number;
   endpoints: StageEndpoints;
+  /** Asks the stage process for its stats (runs a full GC there). */
+  stats(): Promise<StageStats>;
   /** Stops the stage and waits for the process to exit (SIGKILL after 15 s). */
   stop(): Promise<void>;
 }
 
 export async function startStageChild(): Promise<StageChild> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", ENTRY], {
+  const child: ChildProcess = spawn(process.execPath, ["--expose-gc", "--import", "tsx", ENTRY], {
     cwd: PROJECT_ROOT,
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
@@ -44,9 +54,23 @@ export async function startStageChild(): Promise<StageChild> {
       reject(new Error(`the stage process exited with ${code} before it started: ${stderr}`));
     });
   });
+  const waiting = new Map<number, (stats: StageStats) => void>();
+  let nextId = 0;
+  child.on("message", (message: { t?: string; id?: number } & StageStats) => {
+    if (message.t !== "stats" || message.id === undefined) return;
+    waiting.get(message.id)?.({ heapAfterGcKb: message.heapAfterGcKb, retainedLogKb: message.retainedLogKb });
+    waiting.delete(message.id);
+  });
   return {
     pid: child.pid ?? -1,
     endpoints,
+    stats: () =>
+      new Promise<StageStats>((resolve, reject) => {
+        if (!child.connected) return reject(new Error("the stage process is gone"));
+        const id = nextId++;
+        waiting.set(id, resolve);
+        child.send({ t: "stats", id });
+      }),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       if (child.connected) child.send("stop");
