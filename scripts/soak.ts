@@ -60,6 +60,8 @@ async function main(): Promise<void> {
         `npm run soak -- --duration-s ${durationS} --rate ${ratePerS} --seed ${seed}`,
       ),
     );
+    if (figures.firstErrors.length > 0)
+      console.log(`\nFirst errors:\n${figures.firstErrors.map((e) => `- ${e}`).join("\n")}`);
     const v = figures.verify;
     for (const [what, ids] of [
       ["lost", v.lost],

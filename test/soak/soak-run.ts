@@ -60,6 +60,8 @@ export interface SoakFigures {
   byStatus: Record<string, number>;
   /** Unexpected statuses and network failures. */
   errors: number;
+  /** The first errors in full: when, what, and what came back. */
+  firstErrors: string[];
   errorRate: number;
   /** Requests not started because maxInFlight requests were still running. */
   skipped: number;
@@ -152,6 +154,14 @@ export async function runSoak(stage: StageChild, options: SoakOptions): Promise<
   let inFlight = 0;
   let requests = 0;
   let errors = 0;
+  const firstErrors: string[] = [];
+  const noteError = (op: SoakOp, id: string, what: string) => {
+    errors++;
+    if (firstErrors.length < 10)
+      firstErrors.push(
+        `${((performance.now() - startMs) / 1000).toFixed(1)} s: ${op} ${id}: ${what.slice(0, 300)}`,
+      );
+  };
   let skipped = 0;
   let staleReads = 0;
   let nextId = 0;
@@ -165,7 +175,13 @@ export async function runSoak(stage: StageChild, options: SoakOptions): Promise<
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.body.text();
-    return { status: res.statusCode, json: text ? (JSON.parse(text) as unknown) : undefined };
+    let json: unknown = text;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: kept as text, for the error report
+    }
+    return { status: res.statusCode, json };
   };
 
   const choose = (): { op: SoakOp; id: string } => {
@@ -200,7 +216,7 @@ export async function runSoak(stage: StageChild, options: SoakOptions): Promise<
                 : await call("GET", id);
       byStatus[answer.status] = (byStatus[answer.status] ?? 0) + 1;
       if (answer.status !== EXPECTED_STATUS[op]) {
-        errors++;
+        noteError(op, id, `status ${answer.status} ${JSON.stringify(answer.json)}`);
         if (ticket) ledger.fail(ticket, `status ${answer.status}`);
         return;
       }
@@ -216,7 +232,7 @@ export async function runSoak(stage: StageChild, options: SoakOptions): Promise<
       }
     } catch (error) {
       byStatus["network error"] = (byStatus["network error"] ?? 0) + 1;
-      errors++;
+      noteError(op, id, `${(error as Error).name}: ${(error as Error).message}`);
       if (ticket) ledger.fail(ticket, (error as Error).message);
     }
   };
@@ -306,6 +322,7 @@ export async function runSoak(stage: StageChild, options: SoakOptions): Promise<
     byOp,
     byStatus,
     errors,
+    firstErrors,
     errorRate: requests === 0 ? 0 : errors / requests,
     skipped,
     acknowledgedWrites: ledger.acknowledgedWrites,
