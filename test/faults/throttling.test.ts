@@ -5,6 +5,7 @@
  * integration answers a Lambda throttle with 500 {"message":"Internal server error"} (docs/stage.md; API
  * Gateway's own 429 is for its stage/account throttling, which the local front does not emulate).
  */
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DeleteFunctionConcurrencyCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FaultStage, startFaultStage } from "./fault-stage.ts";
@@ -36,6 +37,37 @@ describe("fault: throttling at the concurrency limit", () => {
     expect(throttled).toHaveLength(3);
     expect(timedOut).toHaveLength(1);
     for (const answer of throttled) expectGatewayError(answer, 500, "Internal server error");
+
+    // The throttles are in CloudWatch, as the tuner reads them (the real client against the stage's endpoint).
+    const { stage } = fault.local;
+    const cloudwatch = new CloudWatchClient({
+      endpoint: stage.awsEndpoint,
+      region: stage.region,
+      credentials: stage.credentials,
+      maxAttempts: 1,
+    });
+    const metrics = await cloudwatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(Date.now() - 10 * 60_000),
+        EndTime: new Date(Date.now() + 60_000),
+        MetricDataQueries: [
+          {
+            Id: "throttles",
+            MetricStat: {
+              Metric: {
+                Namespace: "AWS/Lambda",
+                MetricName: "Throttles",
+                Dimensions: [{ Name: "FunctionName", Value: fault.functionName }],
+              },
+              Period: 3600,
+              Stat: "Sum",
+            },
+          },
+        ],
+      }),
+    );
+    cloudwatch.destroy();
+    expect(metrics.MetricDataResults?.[0]?.Values?.reduce((a, b) => a + b, 0)).toBe(3);
 
     await fault.dynamo.set("forward");
     // Still limited to one at a time, but serving.
