@@ -4,7 +4,6 @@
  * verification: every id read back through the API and compared with the ledger, the table scanned for items
  * no write created, and the RSS trend of each process.
  */
-import { DynamoDBClient, paginateScan } from "@aws-sdk/client-dynamodb";
 import { Pool } from "undici";
 import {
   canonical,
@@ -16,6 +15,7 @@ import {
 } from "./ledger.ts";
 import { type ProcessRss, sampleProcessTree } from "./process-rss.ts";
 import { type ProcessTrend, type RssSample, rssTrend, type TrendBounds } from "./rss-trend.ts";
+import { IdPool, scanIds, seeded } from "./soak-support.ts";
 import type { StageChild } from "./stage-child.ts";
 
 export const DEFAULTS = {
@@ -83,42 +83,6 @@ export interface SoakFigures {
   rssFlat: boolean;
   bounds: TrendBounds;
   elapsedMs: number;
-}
-
-/** mulberry32: a small seeded generator, so a soak's sequence of operations is replayable. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Ids believed present, with O(1) add, remove and random pick. */
-class IdPool {
-  private readonly ids: string[] = [];
-  private readonly index = new Map<string, number>();
-  add(id: string): void {
-    if (this.index.has(id)) return;
-    this.index.set(id, this.ids.length);
-    this.ids.push(id);
-  }
-  remove(id: string): void {
-    const i = this.index.get(id);
-    if (i === undefined) return;
-    const last = this.ids.pop() as string;
-    if (last !== id) {
-      this.ids[i] = last;
-      this.index.set(last, i);
-    }
-    this.index.delete(id);
-  }
-  pick(random: () => number): string | undefined {
-    return this.ids.length === 0 ? undefined : this.ids[Math.floor(random() * this.ids.length)];
-  }
 }
 
 const STAGE_NET_HEAP = "stage: heap after GC − retained log bytes";
@@ -336,19 +300,4 @@ export async function runSoak(stage: StageChild, options: SoakOptions): Promise<
     bounds,
     elapsedMs: performance.now() - startMs,
   };
-}
-
-/** Every id in the table, with the real DynamoDB client. */
-async function scanIds(stage: StageChild): Promise<string[]> {
-  const { dynamodbEndpoint, region, credentials, tableName } = stage.endpoints;
-  const client = new DynamoDBClient({ endpoint: dynamodbEndpoint, region, credentials, maxAttempts: 3 });
-  try {
-    const ids: string[] = [];
-    for await (const page of paginateScan({ client }, { TableName: tableName, ProjectionExpression: "id" })) {
-      for (const item of page.Items ?? []) if (item["id"]?.S !== undefined) ids.push(item["id"].S);
-    }
-    return ids;
-  } finally {
-    client.destroy();
-  }
 }
