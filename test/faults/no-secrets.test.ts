@@ -68,9 +68,12 @@ describe("no secrets in logs or reports", () => {
       const res = await fetch(`${url}${path}`, { method, headers, ...(body ? { body } : {}) });
       await res.arrayBuffer();
       statuses.push(res.status);
+      // Every request reached the function (which answers with its request id), none stopped at the gateway.
+      expect(res.headers.get("x-request-id"), `${method} ${path}`).toMatch(/^[0-9a-f-]{36}$/);
     }
-    // Successes and errors both went through the function (no gateway-level rejection).
-    expect(statuses).toEqual([201, 200, 200, 400, 400, 200, 400, 400]);
+    // Success paths and error paths both ran.
+    expect(statuses.filter((s) => s < 300).length).toBeGreaterThanOrEqual(3);
+    expect(statuses.filter((s) => s >= 400).length).toBeGreaterThanOrEqual(3);
 
     const groups = local.logs.describeLogGroups({}).logGroups.map((g) => g.logGroupName);
     const messages = groups.flatMap((group) => readLogMessages(local.logs, group));
