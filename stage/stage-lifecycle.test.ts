@@ -53,7 +53,13 @@ describe("local stage lifecycle", () => {
     // Prepare
     const baseline = new Set(childPids());
     const serversBefore = listeningServers();
-    const local = await startStage({ idleTimeoutMs: 60_000 });
+    const local = await startStage({ idleTimeoutMs: 60_000, memoryMb: 256, reservedConcurrency: 3 });
+    const fn = local.stage.functionName;
+    expect(await local.lambda.getFunctionConcurrency(fn)).toMatchObject({ ReservedConcurrentExecutions: 3 });
+    expect(await local.lambda.getFunctionConfiguration(fn, local.stage.alias)).toMatchObject({
+      MemorySize: 256,
+      Version: "1",
+    });
     const res = await fetch(`${local.stage.apiUrl}/dynamodbmanager`, {
       method: "POST",
       body: JSON.stringify({ operation: "ping" }),
