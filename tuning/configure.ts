@@ -12,6 +12,7 @@ import {
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   type LambdaClient,
+  ListVersionsByFunctionCommand,
   PublishVersionCommand,
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
@@ -77,6 +78,7 @@ export class FunctionConfigurator {
         `alias ${this.alias} of ${this.functionName} has no FunctionVersion`,
       );
     }
+    this.preexistingVersions = await this.listVersions();
     this.original = {
       functionName: this.functionName,
       alias: this.alias,
@@ -103,7 +105,11 @@ export class FunctionConfigurator {
       );
       const version = published.Version;
       if (!version) throw new Error("PublishVersion returned no Version");
-      this.createdVersions.push(version);
+      // Lambda hands back the latest version when nothing changed since it was published: that version
+      // is not the run's to delete.
+      if (!this.preexistingVersions.has(version) && !this.createdVersions.includes(version)) {
+        this.createdVersions.push(version);
+      }
       await waitUntilPublishedVersionActive(
         { client: this.client, maxWaitTime: this.maxWaitS },
         { FunctionName: this.functionName, Qualifier: version },
@@ -198,6 +204,24 @@ export class FunctionConfigurator {
   }
 
   private nonce = 0;
+  /** Versions that existed before the run: never deleted, even when PublishVersion hands one back. */
+  private preexistingVersions = new Set<string>();
+
+  private async listVersions(): Promise<Set<string>> {
+    const versions = new Set<string>();
+    let marker: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListVersionsByFunctionCommand({
+          FunctionName: this.functionName,
+          ...(marker ? { Marker: marker } : {}),
+        }),
+      );
+      for (const v of page.Versions ?? []) if (v.Version) versions.add(v.Version);
+      marker = page.NextMarker;
+    } while (marker);
+    return versions;
+  }
 
   private async updateMemory(memoryMb: number): Promise<void> {
     await this.updateConfiguration(memoryMb);

@@ -138,4 +138,47 @@ describe("direct-invoke mode", () => {
     expect(tolerated.settings[0]?.status).toBe("ok");
     expect(tolerated.settings[0]?.client?.errorRate).toBe(0);
   });
+  it("a setting whose invocations time out or run out of memory is recorded with that failure", async () => {
+    const { CreateAliasCommand, PublishVersionCommand } = await import("@aws-sdk/client-lambda");
+    const register = async (functionName: string, handler: string, timeoutS: number) => {
+      await local.lambda.createFunction({
+        FunctionName: functionName,
+        Runtime: "nodejs20.x",
+        Handler: handler,
+        Timeout: timeoutS,
+        Code: { LocalPath: fileURLToPath(new URL("../stage/lambda/test-functions", import.meta.url)) },
+      });
+      const v1 = await clients.lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
+      await clients.lambda.send(
+        new CreateAliasCommand({ FunctionName: functionName, Name: "live", FunctionVersion: v1.Version }),
+      );
+      return { ...local.stage, functionName };
+    };
+    const sweepOf = (stage: typeof local.stage, payload: unknown) =>
+      runSweep(
+        {
+          stage,
+          settings: planSettings([128], ["x86_64"]),
+          maxErrorRate: 0.5,
+          discardTopBottom: 0,
+          apiType: null,
+          invokesVersion: true,
+          warmup: false,
+        },
+        {
+          clients,
+          load: directLoadPort(
+            clients.lambda,
+            stage,
+            { ...DIRECT_DEFAULTS, invocations: 1, payloads: [{ payload, weight: 1 }] },
+            1,
+          ),
+        },
+      );
+    const slow = await sweepOf(await register("Sleeper", "sleeps.handler", 1), { sleepMs: 5000 });
+    expect(slow.settings[0]?.failures.map((f) => f.kind)).toContain("timeout");
+    const hog = await sweepOf(await register("Hog", "allocates.handler", 10), { limitMb: 1024 });
+    expect(hog.settings[0]?.failures.map((f) => f.kind)).toContain("oom");
+    expect(hog.restoreError).toBeUndefined();
+  });
 });
