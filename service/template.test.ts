@@ -1,42 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type CollectionTag, parse, type ScalarTag } from "yaml";
+import { parse } from "yaml";
+// The template is read with the same CloudFormation tags the local stage uses (`!GetAtt A.B` → ["A", "B"]).
+import { intrinsicTags } from "../stage/template-intrinsics.ts";
 import { ROUTES, routeName } from "./routes.ts";
-
-// CloudFormation's short-form intrinsics as custom tags: `!Ref X` → { Ref: "X" }, `!GetAtt A.B` → { "Fn::GetAtt": ["A","B"] }.
-const INTRINSICS = [
-  "Sub",
-  "GetAtt",
-  "Join",
-  "Select",
-  "Split",
-  "If",
-  "Equals",
-  "Not",
-  "And",
-  "Or",
-  "FindInMap",
-  "Base64",
-  "ImportValue",
-  "GetAZs",
-  "Cidr",
-];
-function intrinsicTags(): (ScalarTag | CollectionTag)[] {
-  const tags: (ScalarTag | CollectionTag)[] = [
-    { tag: "!Ref", resolve: (value: string) => ({ Ref: value }) },
-    { tag: "!Condition", resolve: (value: string) => ({ Condition: value }) },
-  ];
-  for (const name of INTRINSICS) {
-    const key = `Fn::${name}`;
-    tags.push({
-      tag: `!${name}`,
-      resolve: (value: string) => ({ [key]: name === "GetAtt" ? value.split(".") : value }),
-    });
-    tags.push({ tag: `!${name}`, collection: "seq", resolve: (seq) => ({ [key]: seq.toJSON() }) });
-    tags.push({ tag: `!${name}`, collection: "map", resolve: (map) => ({ [key]: map.toJSON() }) });
-  }
-  return tags;
-}
 
 // biome-ignore lint/suspicious/noExplicitAny: a parsed CloudFormation template is untyped JSON
 type Json = any;

@@ -36,7 +36,11 @@ const FN_INTRINSICS = [
 export function intrinsicTags(): (ScalarTag | CollectionTag)[] {
   const tags: (ScalarTag | CollectionTag)[] = [];
   const add = (name: string, key: string) => {
-    tags.push({ tag: `!${name}`, resolve: (value: string) => ({ [key]: value }) });
+    // The short form `!GetAtt A.B` is the JSON form's ["A", "B"].
+    tags.push({
+      tag: `!${name}`,
+      resolve: (value: string) => ({ [key]: name === "GetAtt" ? value.split(".") : value }),
+    });
     tags.push({
       tag: `!${name}`,
       collection: "seq",
