@@ -4,6 +4,7 @@
  * one vCPU, cost falls then rises); the realistic sample of the tuning area is `sampleResults()`.
  */
 import type { LatencySummary, TimelinePoint } from "../../loadtests/run-result.ts";
+import { computeCost } from "../../tuning/cost-model.ts";
 import {
   type Architecture,
   RESULTS_SCHEMA_VERSION,
@@ -16,7 +17,6 @@ export const MEMORY_SIZES_MB = [128, 256, 384, 512, 768, 1024, 1536, 1769, 2048,
 const START_MS = Date.UTC(2026, 10, 27, 2, 10, 0);
 const LOAD_SECONDS = 20;
 const RATE_PER_SEC = 40;
-const GB_S_USD: Record<Architecture, number> = { x86_64: 0.0000166667, arm64: 0.0000133334 };
 
 export interface FixtureOptions {
   /** Architectures × memory sizes to include, in this order. @default both architectures, 4 sizes */
@@ -61,19 +61,18 @@ function okSetting(architecture: Architecture, memoryMb: number, index: number):
   const p50Ms = round(billedMeanMs + 6, 2);
   const requests = LOAD_SECONDS * RATE_PER_SEC;
   const errorCount = memoryMb <= 256 ? 2 : 0;
-  const computePerMillion = round(
-    (memoryMb / 1024) * (billedMeanMs / 1000) * GB_S_USD[architecture] * 1e6,
-    4,
+  // Priced by the real cost model and price table (no price literals here): 0.5 RRU and 0.66 WRU per request.
+  const cost = computeCost(
+    {
+      architecture,
+      memoryMb,
+      billedDurationMeanMs: billedMeanMs,
+      apiType: "REST",
+      readCapacityUnitsPerRequest: 0.5,
+      writeCapacityUnitsPerRequest: 0.66,
+    },
+    { region: "us-east-1" },
   );
-  const cost = {
-    lambdaComputeUsd: computePerMillion,
-    lambdaRequestsUsd: 0.2,
-    apiGatewayUsd: 3.5,
-    dynamodbUsd: 0.4125,
-    totalPerMillionUsd: round(computePerMillion + 0.2 + 3.5 + 0.4125, 4),
-    perRequestUsd: 0,
-  };
-  cost.perRequestUsd = cost.totalPerMillionUsd / 1e6;
   const startMs = START_MS + index * 45_000;
   return {
     id: `${architecture}-${memoryMb}`,
