@@ -66,7 +66,7 @@ export function costLatencySpec(results: Results): TopLevelSpec {
     type: "quantitative" as const,
     title: "cost per 1M requests (USD)",
     scale: { zero: false, nice: true, padding: 16 },
-    axis: { format: "$.2f" },
+    axis: { format: "$.3f" },
   };
   const hasSlo = rows.some((r) => r.slo !== "no SLO");
   // Past a dozen points the labels of the crowded ones overlap: label the frontier and the picks only.

@@ -108,7 +108,7 @@ export function costByMemorySpec(results: Results): TopLevelSpec {
     low: "costLowUsd",
     high: "costHighUsd",
     title: "cost per 1M requests (USD)",
-    format: "$.2f",
+    format: "$.3f",
   });
 }
 
