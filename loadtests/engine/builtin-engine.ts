@@ -12,8 +12,8 @@ import { expectedIterations, resolveProfile, totalDurationMs } from "../profiles
 import { createRandom } from "../random.ts";
 import { RUN_RESULT_SCHEMA_VERSION, type RunResult } from "../run-result.ts";
 import { evaluateThresholds } from "../thresholds.ts";
-import { Workload } from "../workload.ts";
-import { HttpClient } from "./http-client.ts";
+import { type PlannedRequest, Workload } from "../workload.ts";
+import { HttpClient, type TransportError } from "./http-client.ts";
 import { Recorder } from "./recorder.ts";
 import { ArrivalSchedule } from "./schedule.ts";
 
@@ -54,10 +54,6 @@ async function runBuiltin(
   const seed = (options.seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
   const runPrefix = `pb${Date.now().toString(36)}${seed.toString(36)}`;
   const workload = new Workload(createRandom(seed), runPrefix, profile.workload ?? {});
-  const client = new HttpClient(options.target, {
-    connections: Math.min(profile.maxInFlight, config.maxConnections),
-    requestTimeoutMs: profile.requestTimeoutMs,
-  });
   const schedule = new ArrivalSchedule(profile);
   const recorder = new Recorder();
   const counts = { started: 0, completed: 0, dropped: 0 };
@@ -79,29 +75,45 @@ async function runBuiltin(
   const t0 = performance.now();
   const elapsed = () => performance.now() - t0;
 
-  const fire = (dueMs: number) => {
-    const request = workload.next();
+  /** One completed (or cut) request: record it, then start iterations the in-flight cap held back. */
+  const onOutcome = (
+    request: PlannedRequest,
+    dueMs: number,
+    status: number,
+    transportError: TransportError | undefined,
+    cut: boolean,
+  ) => {
+    const now = elapsed();
+    try {
+      if (!cut) {
+        const error = workload.settle(request, status, transportError);
+        recorder.record(request.operation, dueMs, now - dueMs, status, error);
+        counts.completed += 1;
+      }
+    } finally {
+      inFlight -= 1;
+      if (!scheduling) {
+        if (inFlight === 0) finish();
+      } else if ((schedule.peekMs() ?? Number.POSITIVE_INFINITY) <= now) {
+        // Iterations are already due (the cap held them back, or a burst): start them now, not at the next tick.
+        pump();
+      }
+    }
+  };
+  const client = new HttpClient(
+    options.target,
+    {
+      connections: Math.min(profile.maxInFlight, config.maxConnections),
+      requestTimeoutMs: profile.requestTimeoutMs,
+    },
+    onOutcome,
+  );
+
+  const fire = (dueMs: number, nowMs: number) => {
     inFlight += 1;
     counts.started += 1;
-    lastFiredAtMs = elapsed();
-    void client.send(request).then((outcome) => {
-      try {
-        if (!outcome.cut) {
-          const latencyMs = elapsed() - dueMs;
-          const error = workload.settle(request, outcome.status, outcome.transportError);
-          recorder.record(request.operation, dueMs, latencyMs, outcome.status, error);
-          counts.completed += 1;
-        }
-      } finally {
-        inFlight -= 1;
-        if (!scheduling) {
-          if (inFlight === 0) finish();
-        } else if ((schedule.peekMs() ?? Number.POSITIVE_INFINITY) <= elapsed()) {
-          // Iterations are already due (the cap held them back, or a burst): start them now, not at the next tick.
-          pump();
-        }
-      }
-    });
+    lastFiredAtMs = nowMs;
+    client.send(workload.next(), dueMs);
   };
 
   const stopScheduling = () => {
@@ -119,14 +131,24 @@ async function runBuiltin(
     timerDueMs = Number.POSITIVE_INFINITY;
     pump();
   };
+  /** True while pump runs: a request that fails synchronously inside it must not start a nested pump. */
+  let pumping = false;
   const pump = () => {
-    if (!scheduling) return;
+    if (!scheduling || pumping) return;
+    pumping = true;
+    try {
+      pumpDue();
+    } finally {
+      pumping = false;
+    }
+  };
+  const pumpDue = () => {
     const now = elapsed();
     let due = schedule.peekMs();
     while (due !== undefined && due <= now) {
       schedule.takeMs();
       if (inFlight >= profile.maxInFlight) counts.dropped += 1;
-      else fire(due);
+      else fire(due, now);
       due = schedule.peekMs();
     }
     if (due === undefined) stopScheduling();

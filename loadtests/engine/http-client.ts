@@ -1,16 +1,40 @@
 /**
- * Sends the workload's requests over an undici keep-alive pool to one origin and reports the status (0 when
- * there was no HTTP answer) and the transport error kind.
+ * Sends the workload's requests to one origin over a fixed set of undici keep-alive connections (one undici
+ * `Client` each, no pipelining: at most one request on a connection at a time) and reports the status (0 when
+ * there was no HTTP answer) and the transport error kind. A request that finds every connection busy waits in
+ * a FIFO queue for the next one to free up, as in undici's `Pool`.
+ *
+ * Why Clients and not a `Pool`: the engine hears of each response and sends the next request at once, while
+ * undici keeps a finished connection marked busy until the next event-loop turn; a `Pool` then routes every
+ * request through its own queue and drain events. Tracking idle connections here (the only state a pool of
+ * one-request connections needs) saves that work on every request, with the same undici connections under it.
+ *
+ * The hot path allocates one small handler object per request and no promises or closures: the caller passes
+ * one outcome listener for the whole run and a number (the engine's intended start time) that is handed back.
  */
-import { Pool } from "undici";
+import { Client, type Dispatcher } from "undici";
 import { ConfigError } from "../errors.ts";
 import type { PlannedRequest } from "../workload.ts";
 
-export interface SendOutcome {
-  status: number;
-  transportError?: "timeout" | "connection";
-  /** True when the request was cut by our own stop (abort or graceful-stop expiry), not by the server. */
-  cut?: boolean;
+export type TransportError = "timeout" | "connection";
+
+/**
+ * Called exactly once per sent request. `status` is 0 when there was no HTTP answer; `cut` is true when the
+ * request was cut by our own stop (abort or graceful-stop expiry), not by the server.
+ */
+export type OutcomeListener = (
+  request: PlannedRequest,
+  tag: number,
+  status: number,
+  transportError: TransportError | undefined,
+  cut: boolean,
+) => void;
+
+export interface HttpClientOptions {
+  /** Keep-alive connections to open at most (opened on demand). */
+  connections: number;
+  /** Limit for connecting, for the response headers and for each gap in the body. */
+  requestTimeoutMs: number;
 }
 
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
@@ -34,65 +58,140 @@ export function parseTarget(target: string): { origin: string; basePath: string 
   return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, "") };
 }
 
+/**
+ * One request's dispatch handler (undici's v7 controller kind: it has onRequestStart). Methods live on the
+ * prototype, so a request costs one object, not a set of closures. The body is read and dropped chunk by chunk.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private status = 0;
+  /** The connection carrying it, once it left the wait queue. */
+  connection: Client | undefined;
+
+  constructor(
+    private readonly owner: HttpClient,
+    readonly request: PlannedRequest,
+    readonly tag: number,
+  ) {}
+
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode;
+  }
+
+  onResponseData(): void {}
+
+  onResponseEnd(): void {
+    this.owner.settle(this, this.status, undefined);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
+    this.owner.settle(this, 0, error);
+  }
+}
+
 export class HttpClient {
-  private readonly pool: Pool;
+  private readonly origin: string;
   private readonly basePath: string;
+  private readonly clientOptions: Client.Options;
+  private readonly maxConnections: number;
+  private readonly connections: Client[] = [];
+  /** Connections with no request on them (a stack: the most recently used is reused first). */
+  private readonly idle: Client[] = [];
+  /** Requests waiting for a connection, oldest first (from `waitingHead` on). */
+  private waiting: Array<Exchange | undefined> = [];
+  private waitingHead = 0;
   /** Set when we cut the in-flight requests ourselves, so their failures are not counted as errors. */
   private cutting = false;
 
-  constructor(target: string, options: { connections: number; requestTimeoutMs: number }) {
+  constructor(
+    target: string,
+    options: HttpClientOptions,
+    private readonly listener: OutcomeListener,
+  ) {
     const { origin, basePath } = parseTarget(target);
+    this.origin = origin;
     this.basePath = basePath;
-    this.pool = new Pool(origin, {
-      connections: options.connections,
+    this.maxConnections = Math.max(1, options.connections);
+    this.clientOptions = {
       pipelining: 1,
       keepAliveTimeout: 30_000,
       headersTimeout: options.requestTimeoutMs,
       bodyTimeout: options.requestTimeoutMs,
       connectTimeout: options.requestTimeoutMs,
-    });
+    };
   }
 
   /**
-   * Sends one request through the pool's low-level dispatch (no response stream objects: the body is read and
-   * dropped chunk by chunk), resolving when the whole response arrived or the request failed.
+   * Sends one request on an idle connection (opening one if fewer than `connections` are open) or queues it
+   * for the next connection to free up. The listener hears of it once, when the whole response arrived or
+   * the request failed. `tag` is handed back to the listener as is.
    */
-  send(request: PlannedRequest): Promise<SendOutcome> {
-    return new Promise((resolve) => {
-      let status = 0;
-      const fail = (error: Error) => {
-        if (this.cutting) return resolve({ status: 0, cut: true });
-        const code = (error as { code?: string }).code ?? "";
-        resolve({ status: 0, transportError: TIMEOUT_CODES.has(code) ? "timeout" : "connection" });
-      };
-      try {
-        this.pool.dispatch(
-          {
-            path: this.basePath + request.path,
-            method: request.method,
-            headers: request.body === undefined ? NO_BODY_HEADERS : JSON_HEADERS,
-            body: request.body ?? null,
-          },
-          {
-            // undici treats a handler as the (v7) controller kind only when it has onRequestStart.
-            onRequestStart: () => {},
-            onResponseStart: (_controller, statusCode) => {
-              status = statusCode;
-            },
-            onResponseData: () => {},
-            onResponseEnd: () => resolve({ status }),
-            onResponseError: (_controller, error) => fail(error),
-          },
-        );
-      } catch (error) {
-        fail(error as Error);
-      }
-    });
+  send(request: PlannedRequest, tag: number): void {
+    if (this.cutting) {
+      this.listener(request, tag, 0, undefined, true);
+      return;
+    }
+    const exchange = new Exchange(this, request, tag);
+    let connection = this.idle.pop();
+    if (!connection && this.connections.length < this.maxConnections) {
+      connection = new Client(this.origin, this.clientOptions);
+      this.connections.push(connection);
+    }
+    if (connection) this.start(connection, exchange);
+    else this.waiting.push(exchange);
   }
 
-  /** Closes the pool, cutting every request still in flight. */
+  private start(connection: Client, exchange: Exchange): void {
+    exchange.connection = connection;
+    const request = exchange.request;
+    try {
+      connection.dispatch(
+        {
+          path: this.basePath + request.path,
+          method: request.method,
+          headers: request.body === undefined ? NO_BODY_HEADERS : JSON_HEADERS,
+          body: request.body ?? null,
+        },
+        exchange,
+      );
+    } catch (error) {
+      exchange.onResponseError(null, error as Error);
+    }
+  }
+
+  /** An exchange ended: its connection takes the oldest waiting request or goes idle; then the listener hears. */
+  settle(exchange: Exchange, status: number, error: Error | undefined): void {
+    const connection = exchange.connection;
+    if (connection && !this.cutting) {
+      const next = this.waiting[this.waitingHead];
+      if (next) {
+        this.waiting[this.waitingHead] = undefined;
+        this.waitingHead += 1;
+        if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+          this.waiting = this.waiting.slice(this.waitingHead);
+          this.waitingHead = 0;
+        }
+        this.start(connection, next);
+      } else this.idle.push(connection);
+    }
+    if (error === undefined) this.listener(exchange.request, exchange.tag, status, undefined, false);
+    else if (this.cutting) this.listener(exchange.request, exchange.tag, 0, undefined, true);
+    else {
+      const code = (error as { code?: string }).code ?? "";
+      const kind = TIMEOUT_CODES.has(code) ? "timeout" : "connection";
+      this.listener(exchange.request, exchange.tag, 0, kind, false);
+    }
+  }
+
+  /** Closes every connection, cutting every request still in flight or waiting. */
   async close(): Promise<void> {
     this.cutting = true;
-    await this.pool.destroy();
+    const waiting = this.waiting.slice(this.waitingHead);
+    this.waiting = [];
+    this.waitingHead = 0;
+    for (const exchange of waiting)
+      if (exchange) this.listener(exchange.request, exchange.tag, 0, undefined, true);
+    await Promise.all(this.connections.map((connection) => connection.destroy()));
   }
 }

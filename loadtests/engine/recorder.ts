@@ -1,6 +1,9 @@
 /**
  * Records what came back: HDR latency histograms (µs) per operation and overall, counts by status, errors by
  * kind, and a per-second timeline keyed by each iteration's intended start second.
+ *
+ * Per response, two histogram records: its operation's and its second's. The overall figures are the merge of
+ * the operations' buckets (plus requests outside the CRUD mix), computed when asked, not recorded twice.
  */
 
 import type { Histogram } from "hdr-histogram-js";
@@ -25,17 +28,29 @@ class Bucket {
   readonly histogram = newHistogram();
   requests = 0;
   errorCount = 0;
-  readonly statusCounts: Record<string, number> = {};
-  readonly errors: Record<string, number> = {};
+  /** HTTP status → count (numbers as keys: no string per response). */
+  readonly statusCounts = new Map<number, number>();
+  readonly errors: Partial<Record<ErrorKind, number>> = {};
 
   record(latencyUs: number, status: number, error: ErrorKind | undefined): void {
-    this.histogram.recordValue(Math.max(1, Math.round(latencyUs)));
+    this.histogram.recordValue(latencyUs);
     this.requests += 1;
-    if (status > 0) this.statusCounts[String(status)] = (this.statusCounts[String(status)] ?? 0) + 1;
+    if (status > 0) this.statusCounts.set(status, (this.statusCounts.get(status) ?? 0) + 1);
     if (error) {
       this.errorCount += 1;
       this.errors[error] = (this.errors[error] ?? 0) + 1;
     }
+  }
+
+  /** Adds another bucket's requests into this one. */
+  add(other: Bucket): void {
+    this.histogram.add(other.histogram);
+    this.requests += other.requests;
+    this.errorCount += other.errorCount;
+    for (const [status, count] of other.statusCounts)
+      this.statusCounts.set(status, (this.statusCounts.get(status) ?? 0) + count);
+    for (const [kind, count] of Object.entries(other.errors) as Array<[ErrorKind, number]>)
+      this.errors[kind] = (this.errors[kind] ?? 0) + count;
   }
 }
 
@@ -57,10 +72,13 @@ function latencySummary(h: Histogram, count: number): LatencySummary {
 }
 
 function statsOf(bucket: Bucket, withHistogram: boolean): RequestStats {
+  const statusCounts: Record<string, number> = {};
+  for (const status of [...bucket.statusCounts.keys()].sort((a, b) => a - b))
+    statusCounts[String(status)] = bucket.statusCounts.get(status) as number;
   const stats: RequestStats = {
     requests: bucket.requests,
     latency: latencySummary(bucket.histogram, bucket.requests),
-    statusCounts: { ...bucket.statusCounts },
+    statusCounts,
     errors: { ...bucket.errors },
     errorCount: bucket.errorCount,
     errorRate: bucket.requests === 0 ? 0 : bucket.errorCount / bucket.requests,
@@ -69,17 +87,28 @@ function statsOf(bucket: Bucket, withHistogram: boolean): RequestStats {
   return stats;
 }
 
+interface SecondPoint {
+  requests: number;
+  errors: number;
+  histogram: Histogram;
+}
+
 export class Recorder {
-  private readonly overall = new Bucket();
+  /** One bucket per operation, in OPERATIONS order, created on first use. */
   private readonly byOperation = new Map<OperationName, Bucket>();
-  private readonly seconds = new Map<number, { requests: number; errors: number; histogram: Histogram }>();
+  /** Requests outside the CRUD mix (the tuner's direct invocations): they count only overall. */
+  private unassigned: Bucket | undefined;
+  /** Indexed by second of intended start; holes are seconds without a request. */
+  private readonly seconds: Array<SecondPoint | undefined> = [];
+  private recorded = 0;
+  private errorTotal = 0;
 
   /** Total recorded so far (for progress reports). */
   get requests(): number {
-    return this.overall.requests;
+    return this.recorded;
   }
   get errors(): number {
-    return this.overall.errorCount;
+    return this.errorTotal;
   }
 
   record(
@@ -89,30 +118,39 @@ export class Recorder {
     status: number,
     error: ErrorKind | undefined,
   ): void {
-    const latencyUs = latencyMs * 1000;
-    this.overall.record(latencyUs, status, error);
-    // Requests outside the CRUD mix (the tuner's direct invocations) count only overall.
-    if (operation !== undefined) {
-      let bucket = this.byOperation.get(operation);
-      if (!bucket) {
-        bucket = new Bucket();
-        this.byOperation.set(operation, bucket);
-      }
-      bucket.record(latencyUs, status, error);
+    // Microseconds, at least 1 (the histograms' lowest discernible value).
+    const latencyUs = Math.max(1, Math.round(latencyMs * 1000));
+    let bucket = operation === undefined ? this.unassigned : this.byOperation.get(operation);
+    if (!bucket) {
+      bucket = new Bucket();
+      if (operation === undefined) this.unassigned = bucket;
+      else this.byOperation.set(operation, bucket);
     }
-    const second = Math.floor(intendedStartMs / 1000);
-    let point = this.seconds.get(second);
+    bucket.record(latencyUs, status, error);
+    this.recorded += 1;
+    const second = Math.max(0, Math.floor(intendedStartMs / 1000));
+    let point = this.seconds[second];
     if (!point) {
       point = { requests: 0, errors: 0, histogram: newHistogram() };
-      this.seconds.set(second, point);
+      this.seconds[second] = point;
     }
     point.requests += 1;
-    if (error) point.errors += 1;
-    point.histogram.recordValue(Math.max(1, Math.round(latencyUs)));
+    if (error) {
+      point.errors += 1;
+      this.errorTotal += 1;
+    }
+    point.histogram.recordValue(latencyUs);
   }
 
+  /** Every request: the merge of the operations' buckets and the unassigned one. */
   overallStats(): RequestStats {
-    return statsOf(this.overall, true);
+    const overall = new Bucket();
+    for (const op of OPERATIONS) {
+      const bucket = this.byOperation.get(op);
+      if (bucket) overall.add(bucket);
+    }
+    if (this.unassigned) overall.add(this.unassigned);
+    return statsOf(overall, true);
   }
 
   operationStats(): Partial<Record<OperationName, RequestStats>> {
@@ -126,10 +164,9 @@ export class Recorder {
 
   /** One point per second from 0 to the last second with a request; empty seconds included as zeros. */
   timeline(): TimelinePoint[] {
-    const last = Math.max(-1, ...this.seconds.keys());
     const points: TimelinePoint[] = [];
-    for (let second = 0; second <= last; second++) {
-      const point = this.seconds.get(second);
+    for (let second = 0; second < this.seconds.length; second++) {
+      const point = this.seconds[second];
       if (!point) points.push({ second, requests: 0, errors: 0 });
       else
         points.push({

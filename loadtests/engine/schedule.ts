@@ -60,13 +60,21 @@ export class ArrivalSchedule {
     return this.iteration;
   }
 
+  /** The next iteration's due time once computed (peeked repeatedly by the engine), NaN before. */
+  private nextDueMs = Number.NaN;
+
   /** Due time (ms from the start) of the next iteration, or undefined when the schedule is done. */
   peekMs(): number | undefined {
     if (this.iteration >= this.totalIterations) return undefined;
-    const k = this.iteration;
+    if (Number.isNaN(this.nextDueMs)) this.nextDueMs = this.computeMs(this.iteration);
+    return this.nextDueMs;
+  }
+
+  /** Due time of iteration k (not before the current segment). */
+  private computeMs(k: number): number {
     for (;;) {
       const seg = this.segments[this.segmentIndex];
-      if (!seg) return undefined;
+      if (!seg) return this.durationMs;
       const m = k - seg.countBefore;
       if (m < seg.count || this.segmentIndex === this.segments.length - 1) {
         const d = seg.durationMs / 1000;
@@ -84,7 +92,10 @@ export class ArrivalSchedule {
   /** Takes the next iteration's due time and advances. */
   takeMs(): number | undefined {
     const due = this.peekMs();
-    if (due !== undefined) this.iteration += 1;
+    if (due !== undefined) {
+      this.iteration += 1;
+      this.nextDueMs = Number.NaN;
+    }
     return due;
   }
 }
