@@ -45,9 +45,9 @@ export function renderSoakFigures(f: SoakFigures, command: string): string {
     `| ids verified at the end | ${v.checked}: lost ${v.lost.length}, stale ${v.stale.length}, deleted-but-present ${v.resurrected.length}, phantom ${v.phantom.length}, uncertain ${v.uncertain}; read-back errors ${f.verifyErrors} |`,
     `| wall time | ${(f.elapsedMs / 1000).toFixed(1)} s |`,
     "",
-    `RSS per stage process (second-half slope bound ${f.bounds.maxSlopeMbPerMin} MB/min, at least ${f.bounds.minSamples} samples):`,
+    `Memory per stage process: slope of the second half's floor (lowest sample per ${f.bounds.windowMs / 1000} s), bound ${f.bounds.maxSlopeMbPerMin} MB/min, at least ${f.bounds.minWindows} windows:`,
     "",
-    "| series | samples | first MB | last MB | max MB | slope MB/min (2nd half) | verdict |",
+    "| series | samples | first MB | last MB | max MB | floor slope MB/min (2nd half) | verdict |",
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
   ].join("\n");

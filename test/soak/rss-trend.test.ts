@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { linearSlope, type RssSample, rssTrend } from "./rss-trend.ts";
 
-const bounds = { maxSlopeMbPerMin: 2, minSamples: 10 };
+const bounds = { maxSlopeMbPerMin: 2, windowMs: 30_000, minWindows: 4 };
 /** One sample per second for `seconds`, RSS from `mbAt(t)`. */
 const series = (seconds: number, mbAt: (t: number) => number): RssSample[] =>
   Array.from({ length: seconds + 1 }, (_, t) => ({ atMs: t * 1000, rssKb: Math.round(mbAt(t) * 1024) }));
@@ -41,6 +41,25 @@ describe("rssTrend", () => {
     expect(Math.abs(trend.slopeMbPerMin ?? 99)).toBeLessThan(0.5);
     expect(trend.firstMb).toBe(40);
     expect(trend.maxMb).toBe(63);
+  });
+
+  it("looks through GC swings at the floor: big sawtooth peaks on a flat floor are flat, on a rising one growing", () => {
+    // Peaks up to +60 MB that come and go every 40 s, late in the run too.
+    const swing = (t: number) => (t % 40 < 30 ? (t % 40) * 2 : 0);
+    expect(
+      rssTrend(
+        "env",
+        series(600, (t) => 60 + swing(t)),
+        bounds,
+      ).verdict,
+    ).toBe("flat");
+    const leaking = rssTrend(
+      "env",
+      series(600, (t) => 60 + (3 * t) / 60 + swing(t)),
+      bounds,
+    );
+    expect(leaking.verdict).toBe("growing");
+    expect(leaking.slopeMbPerMin).toBeCloseTo(3, 0);
   });
 
   it("calls a steady leak of 3 MB/min growing", () => {

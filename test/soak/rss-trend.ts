@@ -2,9 +2,11 @@
  * The soak's memory check: RSS samples per process, and whether a process's RSS still grows once warm.
  * Pure module.
  *
- * The check: the least-squares slope of RSS over the SECOND half of the run (the first half holds warm-up:
- * JIT, connection pools, V8 heap sizing) must stay below a bound in MB per minute. A leak of a few hundred
- * bytes per request shows as a steady slope; a warm process that only fluctuates with GC has a slope near 0.
+ * The check looks at the SECOND half of a series (the first half holds warm-up: JIT, connection pools, V8 heap
+ * sizing) and at its FLOOR: the lowest sample of each window (30 s by default). RSS between garbage
+ * collections swings by tens of MB (V8's young generation alone may take 3 × the semi-space, 51 MB at
+ * 1024 MB), but what survives collections sets the floor, and a leak raises it. The least-squares slope of
+ * those window minima must stay below a bound in MB per minute.
  */
 
 export interface RssSample {
@@ -14,10 +16,12 @@ export interface RssSample {
 }
 
 export interface TrendBounds {
-  /** Largest acceptable second-half slope, MB per minute. */
+  /** Largest acceptable slope of the second half's floor, MB per minute. */
   maxSlopeMbPerMin: number;
-  /** Fewest second-half samples for a verdict; fewer → "too short", not a failure. */
-  minSamples: number;
+  /** Window whose lowest sample is one point of the floor. */
+  windowMs: number;
+  /** The second half must span this many windows for a verdict; shorter → "too short", not a failure. */
+  minWindows: number;
 }
 
 export interface ProcessTrend {
@@ -26,7 +30,7 @@ export interface ProcessTrend {
   firstMb: number;
   lastMb: number;
   maxMb: number;
-  /** Slope of the second half, MB/min; undefined when too short. */
+  /** Slope of the second half's floor, MB/min; undefined when too short. */
   slopeMbPerMin: number | undefined;
   verdict: "flat" | "growing" | "too short";
 }
@@ -60,9 +64,18 @@ export function rssTrend(label: string, samples: readonly RssSample[], bounds: T
   };
   if (!first || !last) return { ...base, slopeMbPerMin: undefined, verdict: "too short" };
   const midMs = (first.atMs + last.atMs) / 2;
-  const secondHalf = sorted.filter((s) => s.atMs >= midMs);
-  if (secondHalf.length < bounds.minSamples)
+  if (last.atMs - midMs < bounds.minWindows * bounds.windowMs)
     return { ...base, slopeMbPerMin: undefined, verdict: "too short" };
-  const slopeMbPerMin = linearSlope(secondHalf.map((s) => ({ x: s.atMs / 60_000, y: mb(s.rssKb) })));
+  // Full windows only: a last, partial window's lowest sample is no floor.
+  const fullWindows = Math.floor((last.atMs - midMs) / bounds.windowMs);
+  const floor = new Map<number, RssSample>();
+  for (const sample of sorted) {
+    if (sample.atMs < midMs) continue;
+    const window = Math.floor((sample.atMs - midMs) / bounds.windowMs);
+    if (window >= fullWindows) continue;
+    const lowest = floor.get(window);
+    if (!lowest || sample.rssKb < lowest.rssKb) floor.set(window, sample);
+  }
+  const slopeMbPerMin = linearSlope([...floor.values()].map((s) => ({ x: s.atMs / 60_000, y: mb(s.rssKb) })));
   return { ...base, slopeMbPerMin, verdict: slopeMbPerMin > bounds.maxSlopeMbPerMin ? "growing" : "flat" };
 }

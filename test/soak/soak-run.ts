@@ -33,10 +33,11 @@ export const DEFAULTS = {
   /** @default 7 */
   seed: 7,
   /**
-   * Second-half RSS slope allowed per process. 2 MB/min: a warm Lambda environment or stage process that only
-   * breathes with GC stays well below it; a leak of ~1 KB per request at 40 req/s (2.3 MB/min) exceeds it.
+   * Slope allowed for the floor (lowest sample per 30 s) of each series' second half: 2 MB/min. A warm process
+   * that only breathes with GC stays well below it; a leak of ~1 KB per request at 40 req/s (2.3 MB/min) in
+   * one process exceeds it. At least 4 windows (2 minutes) of second half for a verdict.
    */
-  bounds: { maxSlopeMbPerMin: 2, minSamples: 10 } satisfies TrendBounds,
+  bounds: { maxSlopeMbPerMin: 2, windowMs: 30_000, minWindows: 4 } satisfies TrendBounds,
 } as const;
 
 export type SoakOp = WriteKind | "read";
