@@ -6,6 +6,10 @@ declare module "autocannon" {
     /** seconds */
     duration?: number;
     overallRate?: number;
+    /** Requests in flight per connection. @default 1 */
+    pipelining?: number;
+    /** Extra request headers. */
+    headers?: Record<string, string>;
   }
   interface AutocannonResult {
     requests: { total: number; average: number };
