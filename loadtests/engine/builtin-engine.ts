@@ -96,7 +96,7 @@ async function runBuiltin(
         if (inFlight === 0) finish();
       } else if ((schedule.peekMs() ?? Number.POSITIVE_INFINITY) <= now) {
         // Iterations are already due (the cap held them back, or a burst): start them now, not at the next tick.
-        pump();
+        pump(now);
       }
     }
   };
@@ -129,33 +129,30 @@ async function runBuiltin(
   const onTimer = () => {
     timer = undefined;
     timerDueMs = Number.POSITIVE_INFINITY;
-    pump();
+    pump(elapsed());
   };
   /** True while pump runs: a request that fails synchronously inside it must not start a nested pump. */
   let pumping = false;
-  const pump = () => {
+  /** Starts (or drops, at the in-flight cap) every iteration due by `now`, then arms the timer for the next. */
+  const pump = (now: number) => {
     if (!scheduling || pumping) return;
     pumping = true;
     try {
-      pumpDue();
+      let due = schedule.peekMs();
+      while (due !== undefined && due <= now) {
+        schedule.takeMs();
+        if (inFlight >= profile.maxInFlight) counts.dropped += 1;
+        else fire(due, now);
+        due = schedule.peekMs();
+      }
+      if (due === undefined) stopScheduling();
+      else if (!timer || timerDueMs > due) {
+        if (timer) clearTimeout(timer);
+        timerDueMs = due;
+        timer = setTimeout(onTimer, Math.max(0, due - elapsed()));
+      }
     } finally {
       pumping = false;
-    }
-  };
-  const pumpDue = () => {
-    const now = elapsed();
-    let due = schedule.peekMs();
-    while (due !== undefined && due <= now) {
-      schedule.takeMs();
-      if (inFlight >= profile.maxInFlight) counts.dropped += 1;
-      else fire(due, now);
-      due = schedule.peekMs();
-    }
-    if (due === undefined) stopScheduling();
-    else if (!timer || timerDueMs > due) {
-      if (timer) clearTimeout(timer);
-      timerDueMs = due;
-      timer = setTimeout(onTimer, Math.max(0, due - elapsed()));
     }
   };
 
@@ -176,7 +173,7 @@ async function runBuiltin(
 
   try {
     if (aborted) stopScheduling();
-    else pump();
+    else pump(elapsed());
     // Hard time bounds: the schedule (plus slack for a busy event loop), then the drain window; whatever
     // is still in flight after that is cut when the pool closes.
     await within(schedulingEnded, totalDurationMs(profile) + 5000);
