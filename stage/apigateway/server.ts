@@ -14,6 +14,7 @@ import { answerClientError, readBody } from "./http-io.ts";
 import { integrate } from "./integration.ts";
 import { recordRequestMetrics } from "./metrics.ts";
 import { buildProxyEvent } from "./proxy-event.ts";
+import { pooledRandomBytes } from "./random-pool.ts";
 import { type RouteDefinition, RouteTable } from "./routes.ts";
 
 export const DEFAULTS = {
@@ -80,7 +81,7 @@ function randomId(length: number): string {
 }
 
 function traceId(epochMs: number): string {
-  return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${randomBytes(12).toString("hex")}`;
+  return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${pooledRandomBytes(12).toString("hex")}`;
 }
 
 /**
@@ -116,7 +117,7 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
     const startMs = performance.now();
     const requestTimeEpochMs = now();
     const requestId = randomUUID();
-    const extendedRequestId = `${randomBytes(9).toString("base64")}=`;
+    const extendedRequestId = `${pooledRandomBytes(9).toString("base64")}=`;
     const trace = traceId(requestTimeEpochMs);
     let integrationLatencyMs: number | undefined;
 
