@@ -8,6 +8,7 @@
  *
  * Usage: npx tsx stage/stage.perf.ts   (or npm run perf -- stage.perf)
  */
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
@@ -24,15 +25,17 @@ import { startStage } from "./stage.ts";
 type Autocannon = (options: {
   url: string;
   connections: number;
-  duration: number;
+  duration?: number;
+  /** Requests in all; when set, duration is ignored. */
+  amount?: number;
   requests: { setupRequest: (request: Record<string, unknown>) => Record<string, unknown> }[];
-}) => Promise<{
-  requests: { average: number };
+}) => PromiseLike<{
+  requests: { average: number; total: number };
   latency: { p50: number; p99: number };
   non2xx: number;
   errors: number;
   timeouts: number;
-}>;
+}> & { stop: () => void };
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
 /**
@@ -43,12 +46,22 @@ const CONNECTIONS = Number(process.env["STAGE_PERF_CONNECTIONS"] ?? 8);
 /** Seconds per run; stage and baseline alternate ROUNDS times, so machine noise hits both alike. */
 const DURATION_S = Number(process.env["STAGE_PERF_DURATION_S"] ?? 4);
 const ROUNDS = 3;
-const WARMUP_S = Number(process.env["STAGE_PERF_WARMUP_S"] ?? 6);
+/**
+ * Warm-up requests per connection, before the rounds. Each execution environment is its own V8 with its own
+ * JIT: at 8 connections each environment sees 1/8 of the requests, where the in-process handler sees them all.
+ * Measured here: an environment's CPU per CRUD request falls from ~2.7 ms to ~1.4 ms over its first ~3,000
+ * requests, so a short warm-up measures the stage's JIT still compiling. Override with STAGE_PERF_WARMUP_REQUESTS.
+ */
+const WARMUP_REQUESTS_PER_CONNECTION = Number(process.env["STAGE_PERF_WARMUP_REQUESTS"] ?? 2000);
+/** Bound on each warm-up, in seconds. */
+const WARMUP_MAX_S = 60;
 const ITEMS = 200;
 const MEMORY_MB = 1769;
 
 interface Rate {
   requestsPerSecond: number;
+  /** CPU time per request of everything the target runs: this process (load tool included) and its environments. */
+  cpuMsPerRequest: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
@@ -57,38 +70,79 @@ interface Rate {
 
 type RequestSpec = { method: string; path: string; body?: string };
 
+/** CPU time (user + system) of a process in ms, from /proc (Linux); 0 when it is gone. */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+/** USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on Linux). */
+const CLOCK_TICKS_PER_S = 100;
+
+function requestOptions(baseUrl: string, next: () => RequestSpec) {
+  return [
+    {
+      setupRequest: (request: Record<string, unknown>) => {
+        const spec = next();
+        return {
+          ...request,
+          method: spec.method,
+          path: `${new URL(baseUrl).pathname}${spec.path}`,
+          headers: { "content-type": "application/json" },
+          body: spec.body,
+        };
+      },
+    },
+  ];
+}
+
+/**
+ * One timed run. `childPids` are the target's other processes (the stage's execution environments), whose
+ * CPU time counts toward the target's CPU per request together with this process's.
+ */
 async function load(
   baseUrl: string,
   next: () => RequestSpec,
   durationS: number,
-  connections = CONNECTIONS,
+  connections: number,
+  childPids: () => number[],
 ): Promise<Rate> {
+  const pids = childPids();
+  const childCpuBefore = pids.map(processCpuMs);
+  const cpuBefore = process.cpuUsage();
   const result = await autocannon({
     url: baseUrl,
     connections,
     duration: durationS,
-    requests: [
-      {
-        setupRequest: (request: Record<string, unknown>) => {
-          const spec = next();
-          return {
-            ...request,
-            method: spec.method,
-            path: `${new URL(baseUrl).pathname}${spec.path}`,
-            headers: { "content-type": "application/json" },
-            body: spec.body,
-          };
-        },
-      },
-    ],
+    requests: requestOptions(baseUrl, next),
   });
+  const cpu = process.cpuUsage(cpuBefore);
+  const childCpuMs = pids.reduce((sum, pid, i) => sum + processCpuMs(pid) - (childCpuBefore[i] ?? 0), 0);
+  const cpuMs = (cpu.user + cpu.system) / 1000 + childCpuMs;
   return {
     requestsPerSecond: result.requests.average,
+    cpuMsPerRequest: cpuMs / Math.max(1, result.requests.total),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
+}
+
+/** A fixed number of requests (bounded in time), not measured. */
+async function warmUp(baseUrl: string, next: () => RequestSpec, connections: number): Promise<void> {
+  const run = autocannon({
+    url: baseUrl,
+    connections,
+    amount: connections * WARMUP_REQUESTS_PER_CONNECTION,
+    requests: requestOptions(baseUrl, next),
+  });
+  const cap = setTimeout(() => run.stop(), WARMUP_MAX_S * 1000);
+  await run;
+  clearTimeout(cap);
 }
 
 /** A plain node:http server that turns each request into a REST proxy event and calls the handler in-process. */
@@ -184,6 +238,7 @@ function combine(rates: Rate[]): Rate {
   const mean = (f: (r: Rate) => number) => rates.reduce((sum, r) => sum + f(r), 0) / rates.length;
   return {
     requestsPerSecond: mean((r) => r.requestsPerSecond),
+    cpuMsPerRequest: mean((r) => r.cpuMsPerRequest),
     p50Ms: Math.round(mean((r) => r.p50Ms)),
     p99Ms: Math.round(mean((r) => r.p99Ms)),
     non2xx: rates.reduce((sum, r) => sum + r.non2xx, 0),
@@ -198,16 +253,20 @@ async function compare(
   next: () => RequestSpec,
   connections = CONNECTIONS,
 ) {
-  await load(stageUrl, next, WARMUP_S, connections);
-  await load(baselineUrl, next, WARMUP_S, connections);
+  await warmUp(stageUrl, next, connections);
+  await warmUp(baselineUrl, next, connections);
   const stageRates: Rate[] = [];
   const baselineRates: Rate[] = [];
   const ratios: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate which target goes first, so a burst of load from elsewhere does not always hit the same one.
     const first = round % 2 === 0 ? "stage" : "baseline";
-    const a = await load(first === "stage" ? stageUrl : baselineUrl, next, DURATION_S, connections);
-    const b = await load(first === "stage" ? baselineUrl : stageUrl, next, DURATION_S, connections);
+    const run = (target: string) =>
+      target === "stage"
+        ? load(stageUrl, next, DURATION_S, connections, environmentPids)
+        : load(baselineUrl, next, DURATION_S, connections, () => []);
+    const a = await run(first);
+    const b = await run(first === "stage" ? "baseline" : "stage");
     const [stage, baseline] = first === "stage" ? [a, b] : [b, a];
     stageRates.push(stage);
     baselineRates.push(baseline);
@@ -224,6 +283,7 @@ async function compare(
 }
 
 const local = await startStage({ memoryMb: MEMORY_MB, cpuScaling: "off", idleTimeoutMs: 120_000 });
+const environmentPids = () => local.lambda.environmentPids();
 const baseline = await inProcessServer(local.stage.tableName, local.stage.dynamodbEndpoint ?? "");
 try {
   for (let i = 0; i < ITEMS; i++) {
@@ -236,6 +296,7 @@ try {
     if (res.status !== 201)
       throw new Error(`seeding item ${id}: expected 201, got ${res.status} ${await res.text()}`);
   }
+  const loadBefore = os.loadavg()[0] ?? Number.NaN;
   const results = [
     {
       ...(await compare("ping (POST /dynamodbmanager)", local.stage.apiUrl, baseline.url, ping)),
@@ -249,30 +310,36 @@ try {
     },
   ];
   const row = (r: Rate) =>
-    `${r.requestsPerSecond.toFixed(0)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.errors}`;
+    `${r.requestsPerSecond.toFixed(0)} | ${r.cpuMsPerRequest.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.errors}`;
   const lines = [
     "## Local stage: full stage vs the handler in-process",
     "",
     "Command: `npm run perf -- stage.perf` (stage/stage.perf.ts). autocannon, " +
-      `${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION_S} s per target after ${WARMUP_S} s ` +
-      `warm-up, in one process (load average ${os.loadavg()[0]?.toFixed(1)} at the end on ${os.cpus().length} cores); ` +
+      `${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION_S} s per target after a warm-up of ` +
+      `${WARMUP_REQUESTS_PER_CONNECTION.toLocaleString("en")} requests per connection (at most ${WARMUP_MAX_S} s) on ` +
+      `each target, in one process (load average ${loadBefore.toFixed(1)} at the start, ` +
+      `${os.loadavg()[0]?.toFixed(1)} at the end, on ${os.cpus().length} cores); ` +
       `function at ${MEMORY_MB} MB with CPU scaling off (the stage's own overhead, not Lambda's CPU share); ` +
       `baseline: node:http + the same handler in-process on the same dynalite; ${ITEMS} items seeded.`,
     "",
-    "| workload | target | req/s | p50 ms | p99 ms | non-2xx | errors |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    "| workload | target | req/s | CPU ms/request | p50 ms | p99 ms | non-2xx | errors |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...results.flatMap((r) => [
       `| ${r.name} | full stage | ${row(r.stage)} |`,
       `| ${r.name} | in-process | ${row(r.baseline)} |`,
     ]),
     "",
-    "| workload | ratio stage / in-process (median of rounds) | each round | goal | met |",
-    "| --- | ---: | --- | ---: | --- |",
+    "| workload | ratio stage / in-process (median of rounds) | each round | goal | met | CPU per request, in-process / stage |",
+    "| --- | ---: | --- | ---: | --- | ---: |",
     ...results.map(
       (r) =>
         `| ${r.name} | ${r.ratio.toFixed(2)}× | ${r.ratios.map((x) => x.toFixed(2)).join(", ")} | ≥ ${r.goal}× | ` +
-        `${r.ratio >= r.goal ? "yes" : "no"} |`,
+        `${r.ratio >= r.goal ? "yes" : "no"} | ${(r.baseline.cpuMsPerRequest / r.stage.cpuMsPerRequest).toFixed(2)}× |`,
     ),
+    "",
+    "CPU ms/request: user + system time of everything the target ran (this process, which also runs autocannon " +
+      "and dynalite for both targets, plus the stage's execution environments, from /proc), over the requests " +
+      "served. Other tenants of the machine change it far less than they change req/s.",
     "",
     "The mix is 90 % GET /items/{id}, 5 % PUT /items/{id}, 5 % POST /items over the seeded keys. Each request " +
       "in flight needs its own execution environment (a process), so a stage request crosses processes four " +
