@@ -140,9 +140,12 @@ async function runBuiltin(
     try {
       let due = schedule.peekMs();
       while (due !== undefined && due <= now) {
-        schedule.takeMs();
-        if (inFlight >= profile.maxInFlight) counts.dropped += 1;
-        else fire(due, now);
+        // At the cap, every iteration due by now is dropped (nothing in this loop frees a slot).
+        if (inFlight >= profile.maxInFlight) counts.dropped += schedule.skipDueMs(now);
+        else {
+          schedule.takeMs();
+          fire(due, now);
+        }
         due = schedule.peekMs();
       }
       if (due === undefined) stopScheduling();

@@ -42,6 +42,8 @@ export class ArrivalSchedule {
   private readonly segments: Segment[];
   private segmentIndex = 0;
   private iteration = 0;
+  /** The next iteration's due time once computed (peeked repeatedly by the engine), NaN before. */
+  private nextDueMs = Number.NaN;
   /** Total iterations the schedule holds. */
   readonly totalIterations: number;
   readonly durationMs: number;
@@ -59,9 +61,6 @@ export class ArrivalSchedule {
   get nextIteration(): number {
     return this.iteration;
   }
-
-  /** The next iteration's due time once computed (peeked repeatedly by the engine), NaN before. */
-  private nextDueMs = Number.NaN;
 
   /** Due time (ms from the start) of the next iteration, or undefined when the schedule is done. */
   peekMs(): number | undefined {
@@ -87,6 +86,35 @@ export class ArrivalSchedule {
       }
       this.segmentIndex += 1;
     }
+  }
+
+  /**
+   * Skips every iteration due at or before `nowMs` and returns how many: the engine's drops while the in-flight
+   * cap is reached. Exactly the iterations `takeMs` would return in a loop up to `nowMs`, in O(1) for a run of
+   * any length: a jump by the integral of the rate (kept one short, against rounding), then single steps.
+   */
+  skipDueMs(nowMs: number): number {
+    const first = this.iteration;
+    const target = Math.min(this.totalIterations, Math.floor(this.iterationsDueBy(nowMs)) - 1);
+    if (target > this.iteration) {
+      this.iteration = target;
+      this.nextDueMs = Number.NaN;
+    }
+    for (let due = this.peekMs(); due !== undefined && due <= nowMs; due = this.peekMs()) this.takeMs();
+    return this.iteration - first;
+  }
+
+  /** The integral of the rate from 0 to `nowMs`: iterations 0 .. floor(result) are due by then. */
+  private iterationsDueBy(nowMs: number): number {
+    let count = 0;
+    for (const seg of this.segments) {
+      if (nowMs <= seg.startMs) break;
+      const d = seg.durationMs / 1000;
+      const t = Math.min(d, (nowMs - seg.startMs) / 1000);
+      const a = d > 0 ? (seg.toRatePerSec - seg.fromRatePerSec) / (2 * d) : 0;
+      count = seg.countBefore + a * t * t + seg.fromRatePerSec * t;
+    }
+    return count;
   }
 
   /** Takes the next iteration's due time and advances. */
