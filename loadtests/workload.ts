@@ -81,6 +81,8 @@ export class Workload {
   private ids: string[] = [];
   /** Ids in `ids` that left the key space; compacted away when they are half of it. */
   private readonly removed = new Set<string>();
+  /** No id before this index in `ids` is live (ids only leave between compactions), so scans start here. */
+  private firstLive = 0;
   private readonly states = new Map<string, IdState>();
   private created = 0;
   private padding = "";
@@ -128,7 +130,10 @@ export class Workload {
       const id = this.ids[this.drawIdIndex()] as string;
       if (!this.removed.has(id)) return id;
     }
-    return this.ids.find((id) => !this.removed.has(id)) as string;
+    // The first live id in creation order (the most popular rank still there).
+    while (this.firstLive < this.ids.length && this.removed.has(this.ids[this.firstLive] as string))
+      this.firstLive += 1;
+    return this.ids[this.firstLive] as string;
   }
 
   /** Plans the next request and records that it was sent. */
@@ -226,6 +231,7 @@ export class Workload {
     if (this.removed.size > 64 && this.removed.size * 2 > this.ids.length) {
       this.ids = this.ids.filter((x) => !this.removed.has(x));
       this.removed.clear();
+      this.firstLive = 0;
     }
   }
 
