@@ -75,7 +75,7 @@ export interface BenchConfig {
   ratePerSec?: number;
   /** Length of the measured load per setting, overriding the profile's. @default 6 */
   durationS?: number;
-  /** Length of the warm-up load per setting (not counted). @default 2 */
+  /** Length of the warm-up load per setting (not counted). @default 1 */
   warmupS: number;
   /** @default "auto" (k6 when installed, else the built-in engine) */
   engine: EngineChoice;
@@ -113,9 +113,9 @@ export const BENCH_DEFAULTS: BenchConfig = {
   memoryMb: [...DEFAULT_MEMORY_MB],
   architectures: ["x86_64"],
   profile: "baseline",
-  // The default run fits in about 2 minutes on a 2-core machine: 8 settings × (2 s warm-up + 6 s load + gate).
+  // The default run fits in 2 minutes on a 2-core machine: 8 settings × (1 s warm-up + 6 s load + gate).
   durationS: 6,
-  warmupS: 2,
+  warmupS: 1,
   engine: "auto",
   gate: true,
   maxErrorRate: 0.01,

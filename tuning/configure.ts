@@ -41,9 +41,17 @@ export interface OriginalConfiguration {
 export interface ConfigureOptions {
   /** Longest wait for a configuration update to finish. @default 120 s */
   maxWaitS?: number;
+  /**
+   * Waiter polling, seconds: first delay and cap. Lambda updates take seconds, so AWS polls from 1 s; the
+   * local stage finishes an update in ~100 ms. @default { minDelayS: 1, maxDelayS: 5 }
+   */
+  poll?: { minDelayS: number; maxDelayS: number };
 }
 
-export const CONFIGURE_DEFAULTS = { maxWaitS: 120 } as const satisfies Required<ConfigureOptions>;
+export const CONFIGURE_DEFAULTS = {
+  maxWaitS: 120,
+  poll: { minDelayS: 1, maxDelayS: 5 },
+} as const satisfies Required<ConfigureOptions>;
 
 function sorted(record: Record<string, string>): [string, string][] {
   return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -54,6 +62,7 @@ export class FunctionConfigurator {
   readonly createdVersions: string[] = [];
   private original: OriginalConfiguration | undefined;
   private readonly maxWaitS: number;
+  private readonly poll: { minDelayS: number; maxDelayS: number };
 
   constructor(
     private readonly client: LambdaClient,
@@ -62,6 +71,7 @@ export class FunctionConfigurator {
     options: ConfigureOptions = {},
   ) {
     this.maxWaitS = options.maxWaitS ?? CONFIGURE_DEFAULTS.maxWaitS;
+    this.poll = options.poll ?? CONFIGURE_DEFAULTS.poll;
   }
 
   /** Records the function's configuration and the alias target. Call before anything else. */
@@ -111,7 +121,12 @@ export class FunctionConfigurator {
         this.createdVersions.push(version);
       }
       await waitUntilPublishedVersionActive(
-        { client: this.client, maxWaitTime: this.maxWaitS },
+        {
+          client: this.client,
+          maxWaitTime: this.maxWaitS,
+          minDelay: this.poll.minDelayS,
+          maxDelay: this.poll.maxDelayS,
+        },
         { FunctionName: this.functionName, Qualifier: version },
       );
       await this.client.send(
@@ -249,7 +264,12 @@ export class FunctionConfigurator {
 
   private async waitUpdated(): Promise<void> {
     await waitUntilFunctionUpdatedV2(
-      { client: this.client, maxWaitTime: this.maxWaitS, minDelay: 1, maxDelay: 5 },
+      {
+        client: this.client,
+        maxWaitTime: this.maxWaitS,
+        minDelay: this.poll.minDelayS,
+        maxDelay: this.poll.maxDelayS,
+      },
       { FunctionName: this.functionName },
     );
   }

@@ -359,6 +359,8 @@ export async function runSweep(options: SweepOptions, ports: SweepPorts): Promis
     ports.clients.lambda,
     options.stage.functionName,
     options.stage.alias,
+    // The local stage finishes a configuration update in ~100 ms: poll it faster than AWS.
+    options.stage.name === "local" ? { poll: { minDelayS: 0.1, maxDelayS: 1 } } : {},
   );
   const original = await configurator.snapshot();
   const settings: SettingResult[] = [];
