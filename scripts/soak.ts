@@ -23,7 +23,7 @@ function parseFlags(argv: string[]): { durationS: number; ratePerS: number; seed
   });
   if (values.help) {
     console.log(
-      "Usage: npm run soak -- [--duration-s <n>] [--rate <req/s>] [--seed <n>]  (defaults: 300 s, 40 req/s)",
+      "Usage: npm run soak -- [--duration-s <n>] [--rate <req/s>] [--seed <n>]  (defaults: 1200 s, 40 req/s)",
     );
     process.exit(0);
   }
