@@ -50,7 +50,16 @@ function freshOutDir(): string {
 describe("npm run bench", () => {
   it("--quick writes a valid results.json, the HTML report, the summary and the Newman reports", async () => {
     const out = freshOutDir();
-    const { done } = bench(["--quick", "--memory", "256,1024", "--out", out, "--json"]);
+    const { done } = bench([
+      "--quick",
+      "--memory",
+      "256,1024",
+      "--out",
+      out,
+      "--json",
+      "--auto-apply",
+      "cost",
+    ]);
     const { code, stdout, stderr } = await done;
     expect(code, stderr).toBe(0);
     const printed = JSON.parse(stdout) as {
@@ -68,6 +77,9 @@ describe("npm run bench", () => {
     expect(existsSync(path.join(runDir, "newman", "x86_64-256.xml"))).toBe(true);
     expect(readlinkSync(path.join(out, "latest"))).toBe(path.basename(runDir));
     expect(stderr).toContain("[1/2] x86_64-256");
+    // --auto-apply leaves the alias on the cost strategy's pick, the one results.json recommends.
+    const costPick = results.recommendations.find((r) => r.strategy === "cost")?.settingId;
+    expect(stderr).toContain(`auto-apply: alias live now serves ${costPick}`);
   });
 
   it("bad flags: a clear error naming the flag, the usage, exit code 1", async () => {

@@ -22,7 +22,7 @@ import { checkPriceCoverage } from "./price-table.ts";
 import { readResults } from "./results-file.ts";
 import type { Results, SettingResult } from "./results-types.ts";
 import type { Stage } from "./stage.ts";
-import { strategies } from "./strategies.ts";
+import { recommend } from "./strategies.ts";
 import { runSweep, type SweepOutcome, type SweepProgress } from "./sweep.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -89,24 +89,15 @@ function linkLatest(outDir: string, runId: string): void {
   }
 }
 
-/** The winner of a strategy, as the setting to apply at the end (auto-apply). */
+/**
+ * The winner of a strategy, as the setting to apply at the end (auto-apply): the same pick results.json
+ * records, from the same recommend() call.
+ */
 function winnerOf(config: BenchConfig, settings: SettingResult[]) {
   if (!config.autoApply) return undefined;
   const options = { ...(config.slo ? { slo: config.slo } : {}), balancedWeight: config.balancedWeight };
-  const pick = strategies[config.autoApply].pick(
-    settings
-      .filter((s) => s.status === "ok" && s.cost && s.client)
-      .map((s) => ({
-        id: s.id,
-        memoryMb: s.memoryMb,
-        costPerMillionUsd: s.cost?.totalPerMillionUsd ?? 0,
-        p95Ms: s.client?.latency.p95Ms ?? 0,
-        p99Ms: s.client?.latency.p99Ms ?? 0,
-        errorRate: s.client?.errorRate ?? 0,
-      })),
-    options,
-  );
-  const chosen = settings.find((s) => s.id === pick.settingId);
+  const pick = recommend(settings, options).find((r) => r.strategy === config.autoApply);
+  const chosen = settings.find((s) => s.id === pick?.settingId);
   return chosen ? { id: chosen.id, memoryMb: chosen.memoryMb, architecture: chosen.architecture } : undefined;
 }
 
