@@ -87,6 +87,9 @@ describe("npm run bench", () => {
     expect(code).toBe(1);
     expect(stderr).toContain('invalid --memory "64": expected an integer from 128 to 10240 MB');
     expect(stderr).toContain("Usage: npm run bench");
+    const profile = await bench(["--profile", "smokey"]).done;
+    expect(profile.code).toBe(1);
+    expect(profile.stderr).toContain('unknown profile "smokey": expected one of smoke, baseline');
   });
 
   it("--help lists every flag with its default; --dry-run changes nothing", async () => {

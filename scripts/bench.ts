@@ -9,6 +9,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/profiles.ts";
+import { readCollection } from "../postman/run-collection.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
 import {
   type BenchConfig,
@@ -63,7 +65,10 @@ export function loadConfig(argv: readonly string[]): BenchConfig | "help" {
   const flags: BenchConfigLayer = args.payload
     ? { ...args.flags, direct: { ...args.flags.direct, ...payloadLayer(args.payload).direct } }
     : args.flags;
-  return resolveBenchConfig(file, flags);
+  const config = resolveBenchConfig(file, flags);
+  // An unknown profile fails here, with the flags, not minutes later when the first load starts.
+  resolveProfile(config.profile);
+  return config;
 }
 
 function awsStage(config: BenchConfig): Stage {
@@ -85,17 +90,31 @@ function awsStage(config: BenchConfig): Stage {
   };
 }
 
+/** Requests in a Postman collection's item tree (folders hold items). */
+function countRequests(items: unknown[]): number {
+  return items.reduce<number>((n, item) => {
+    const children = (item as { item?: unknown[] }).item;
+    return n + (Array.isArray(children) ? countRequests(children) : 1);
+  }, 0);
+}
+
 function dryRun(config: BenchConfig): string {
   const settings = planSettings(config.memoryMb, config.architectures);
   const region = config.aws?.region ?? "us-east-1";
   const fn = config.aws?.functionName ?? "<local function>";
   const alias = config.aws?.alias ?? "live";
-  const durationS = config.durationS ?? 60;
-  const rate = config.ratePerSec ?? 20;
+  // The measured and warm-up loads at the profile's rate (or --rate), plus one pass of the Newman collection.
+  const profile = resolveProfile(config.profile, {
+    ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
+    ...(config.durationS !== undefined ? { durationMs: config.durationS * 1000 } : {}),
+  });
+  const rate = peakRatePerSec(profile);
+  const durationS = totalDurationMs(profile) / 1000;
+  const gateRequests = config.gate ? countRequests(readCollection().item) : 0;
   const requestsPerSetting =
     config.mode === "direct"
       ? config.direct.invocations
-      : Math.ceil(rate * (durationS + config.warmupS)) + (config.gate ? 60 : 0);
+      : Math.ceil(rate * (durationS + config.warmupS)) + gateRequests;
   const estimate = estimateRunCostUsd({
     settings,
     requestsPerSetting,
@@ -108,7 +127,7 @@ function dryRun(config: BenchConfig): string {
     ...settings.flatMap((s) => [`${s.id}:`, ...describeRequests(s, fn, alias).map((r) => `  ${r}`)]),
     "",
     `then: restore MemorySize and the alias, delete the versions the run published`,
-    `load per setting: about ${requestsPerSetting} requests (${config.mode === "direct" ? "invocations" : `${rate}/s for ${durationS}+${config.warmupS} s, plus the Newman gate`})`,
+    `load per setting: about ${requestsPerSetting} requests (${config.mode === "direct" ? "invocations" : `${rate}/s for ${durationS}+${config.warmupS} s, plus the Newman gate's ${gateRequests} requests`})`,
     `estimated AWS cost of the run itself: $${estimate.totalUsd.toFixed(4)} (${estimate.assumptions})`,
   ].join("\n");
 }

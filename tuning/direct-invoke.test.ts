@@ -3,7 +3,12 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { ListVersionsByFunctionCommand } from "@aws-sdk/client-lambda";
+import {
+  CreateAliasCommand,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
+  waitUntilFunctionActiveV2,
+} from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRandom } from "../loadtests/random.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
@@ -26,19 +31,47 @@ afterAll(async () => {
   await local?.stop();
 });
 
-function sweep(direct: Partial<typeof DIRECT_DEFAULTS>, memoryMb = [512]) {
+function sweep(
+  direct: Partial<typeof DIRECT_DEFAULTS>,
+  memoryMb = [512],
+  stage = local.stage,
+  maxErrorRate = 0.01,
+) {
   return runSweep(
     {
-      stage: local.stage,
+      stage,
       settings: planSettings(memoryMb, ["x86_64"]),
-      maxErrorRate: 0.01,
+      maxErrorRate,
       discardTopBottom: 0,
       apiType: null,
       invokesVersion: true,
       warmup: false,
     },
-    { clients, load: directLoadPort(clients.lambda, local.stage, { ...DIRECT_DEFAULTS, ...direct }, 1) },
+    { clients, load: directLoadPort(clients.lambda, stage, { ...DIRECT_DEFAULTS, ...direct }, 1) },
   );
+}
+
+/**
+ * Registers a test function on the stage (code from a local directory, the stage's way, which the SDK's
+ * CreateFunction cannot carry), then publishes version 1 and the alias `live` through the real SDK client.
+ */
+async function register(functionName: string, handler: string, timeoutS = 10): Promise<typeof local.stage> {
+  await local.lambda.createFunction({
+    FunctionName: functionName,
+    Runtime: "nodejs20.x",
+    Handler: handler,
+    Timeout: timeoutS,
+    Code: { LocalPath: fileURLToPath(new URL("../stage/lambda/test-functions", import.meta.url)) },
+  });
+  await waitUntilFunctionActiveV2(
+    { client: clients.lambda, maxWaitTime: 30 },
+    { FunctionName: functionName },
+  );
+  const v1 = await clients.lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
+  await clients.lambda.send(
+    new CreateAliasCommand({ FunctionName: functionName, Name: "live", FunctionVersion: v1.Version }),
+  );
+  return { ...local.stage, functionName };
 }
 
 describe("direct-invoke mode", () => {
@@ -88,96 +121,26 @@ describe("direct-invoke mode", () => {
   });
 
   it("function errors fail the setting unless their type is allowed", async () => {
-    // A second function on the same stage, always throwing TypeError. Code is registered the stage's way
-    // (a local directory, which the SDK's CreateFunction cannot carry); the rest goes through the real SDK.
-    const { CreateAliasCommand, PublishVersionCommand, waitUntilFunctionActiveV2 } = await import(
-      "@aws-sdk/client-lambda"
-    );
-    const functionName = "Thrower";
-    await local.lambda.createFunction({
-      FunctionName: functionName,
-      Runtime: "nodejs20.x",
-      Handler: "throws.handler",
-      Code: { LocalPath: fileURLToPath(new URL("../stage/lambda/test-functions", import.meta.url)) },
-    });
-    await waitUntilFunctionActiveV2(
-      { client: clients.lambda, maxWaitTime: 30 },
-      { FunctionName: functionName },
-    );
-    const v1 = await clients.lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
-    await clients.lambda.send(
-      new CreateAliasCommand({ FunctionName: functionName, Name: "live", FunctionVersion: v1.Version }),
-    );
-    const stage = { ...local.stage, functionName };
-    const run = (allowedErrorTypes: string[]) =>
-      runSweep(
-        {
-          stage,
-          settings: planSettings([256], ["x86_64"]),
-          maxErrorRate: 0.01,
-          discardTopBottom: 0,
-          apiType: null,
-          invokesVersion: true,
-          warmup: false,
-        },
-        {
-          clients,
-          load: directLoadPort(
-            clients.lambda,
-            stage,
-            { ...DIRECT_DEFAULTS, invocations: 3, allowedErrorTypes },
-            1,
-          ),
-        },
-      );
-    const failing = await run([]);
+    const thrower = await register("Thrower", "throws.handler"); // always throws TypeError
+    const failing = await sweep({ invocations: 3 }, [256], thrower);
     expect(failing.settings[0]?.status).toBe("failed");
     expect(failing.settings[0]?.client?.errorRate).toBe(1);
     expect(failing.settings[0]?.lambda?.errors).toBe(3);
-    const tolerated = await run(["TypeError"]);
+    const tolerated = await sweep({ invocations: 3, allowedErrorTypes: ["TypeError"] }, [256], thrower);
     expect(tolerated.settings[0]?.status).toBe("ok");
     expect(tolerated.settings[0]?.client?.errorRate).toBe(0);
   });
+
   it("a setting whose invocations time out or run out of memory is recorded with that failure", async () => {
-    const { CreateAliasCommand, PublishVersionCommand } = await import("@aws-sdk/client-lambda");
-    const register = async (functionName: string, handler: string, timeoutS: number) => {
-      await local.lambda.createFunction({
-        FunctionName: functionName,
-        Runtime: "nodejs20.x",
-        Handler: handler,
-        Timeout: timeoutS,
-        Code: { LocalPath: fileURLToPath(new URL("../stage/lambda/test-functions", import.meta.url)) },
-      });
-      const v1 = await clients.lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
-      await clients.lambda.send(
-        new CreateAliasCommand({ FunctionName: functionName, Name: "live", FunctionVersion: v1.Version }),
-      );
-      return { ...local.stage, functionName };
-    };
-    const sweepOf = (stage: typeof local.stage, payload: unknown) =>
-      runSweep(
-        {
-          stage,
-          settings: planSettings([128], ["x86_64"]),
-          maxErrorRate: 0.5,
-          discardTopBottom: 0,
-          apiType: null,
-          invokesVersion: true,
-          warmup: false,
-        },
-        {
-          clients,
-          load: directLoadPort(
-            clients.lambda,
-            stage,
-            { ...DIRECT_DEFAULTS, invocations: 1, payloads: [{ payload, weight: 1 }] },
-            1,
-          ),
-        },
-      );
-    const slow = await sweepOf(await register("Sleeper", "sleeps.handler", 1), { sleepMs: 5000 });
+    const once = (payload: unknown) => ({ invocations: 1, payloads: [{ payload, weight: 1 }] });
+    const slow = await sweep(
+      once({ sleepMs: 5000 }),
+      [128],
+      await register("Sleeper", "sleeps.handler", 1),
+      0.5,
+    );
     expect(slow.settings[0]?.failures.map((f) => f.kind)).toContain("timeout");
-    const hog = await sweepOf(await register("Hog", "allocates.handler", 10), { limitMb: 1024 });
+    const hog = await sweep(once({ limitMb: 1024 }), [128], await register("Hog", "allocates.handler"), 0.5);
     expect(hog.settings[0]?.failures.map((f) => f.kind)).toContain("oom");
     expect(hog.restoreError).toBeUndefined();
   });

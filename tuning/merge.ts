@@ -11,6 +11,7 @@ import type {
   LambdaMeasurements,
   SettingFailure,
 } from "./results-types.ts";
+import { mean } from "./statistics.ts";
 
 /** Client-side figures, straight from the run result. */
 export function clientMeasurements(run: RunResult): ClientMeasurements {
@@ -36,11 +37,6 @@ export function clientMeasurements(run: RunResult): ClientMeasurements {
     timeline: run.timeline,
     thresholdsPassed: run.thresholdsPassed,
   };
-}
-
-/** Mean of the values, 0 for none. */
-function mean(values: readonly number[]): number {
-  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 /** Billed durations of the window's REPORT lines, as written (INIT included where Lambda billed it). */
@@ -69,7 +65,7 @@ export function lambdaMeasurements(
     durationMs: metrics.durationMs,
     reportCount: logs.reports.length,
     billedDurationMs: {
-      mean: mean(billed),
+      mean: billed.length === 0 ? 0 : mean(billed),
       total: billed.reduce((a, b) => a + b, 0),
       ...(trimmedMean === undefined ? {} : { trimmedMean }),
     },

@@ -23,7 +23,7 @@ import { readResults } from "./results-file.ts";
 import type { Results, SettingResult } from "./results-types.ts";
 import type { Stage } from "./stage.ts";
 import { recommend } from "./strategies.ts";
-import { runSweep, type SweepOutcome, type SweepProgress } from "./sweep.ts";
+import { type LoadPort, runSweep, type SweepOutcome, type SweepProgress } from "./sweep.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -114,30 +114,27 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   const baseline = config.baseline ? await readResults(config.baseline) : undefined;
   const clients = createAwsClients(stage);
   try {
-    let engineFacts: Results["run"]["engine"];
-    let load: Parameters<typeof runSweep>[1]["load"];
-    if (config.mode === "direct") {
-      load = directLoadPort(clients.lambda, stage, config.direct, config.seed);
-      engineFacts = { name: "direct", version: toolVersions().powerbench ?? "unknown" };
-    } else {
-      const engine = createEngine(config.engine, { builtin: { handleSigint: false } });
-      load = apiLoadPort(engine, {
-        apiUrl: stage.apiUrl,
-        profile: config.profile,
-        seed: config.seed,
-        warmupS: config.warmupS,
-        ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
-        ...(config.durationS !== undefined ? { durationS: config.durationS } : {}),
-      });
-      engineFacts = { name: engine.name, version: "unknown" };
-      const measuredLoad = load;
-      // The engine's name and version come from the first run result it returns.
-      load = async (request) => {
-        const run = await measuredLoad(request);
-        engineFacts = run.engine;
-        return run;
-      };
-    }
+    const port =
+      config.mode === "direct"
+        ? directLoadPort(clients.lambda, stage, config.direct, config.seed)
+        : apiLoadPort(createEngine(config.engine, { builtin: { handleSigint: false } }), {
+            apiUrl: stage.apiUrl,
+            profile: config.profile,
+            seed: config.seed,
+            warmupS: config.warmupS,
+            ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
+            ...(config.durationS !== undefined ? { durationS: config.durationS } : {}),
+          });
+    // Which engine ran, and its version, as its run results say (auto may have picked k6 or the built-in one).
+    let engineFacts: Results["run"]["engine"] = {
+      name: config.mode === "direct" ? "direct" : config.engine === "k6" ? "k6" : "builtin",
+      version: "unknown",
+    };
+    const load: LoadPort = async (request) => {
+      const run = await port(request);
+      engineFacts = run.engine;
+      return run;
+    };
     const gate =
       config.gate && config.mode === "api"
         ? ({ settingId }: { settingId: string }) =>

@@ -4,6 +4,7 @@
  * HDR histograms; these functions serve the per-invocation figures (billed duration from REPORT lines) and
  * the intervals that tell whether two settings differ at all.
  */
+import { createRandom } from "../loadtests/random.ts";
 import type { ConfidenceInterval } from "./results-types.ts";
 
 /** Defaults of the bootstrap. */
@@ -66,16 +67,10 @@ export function percentile(values: readonly number[], p: number): number {
   );
 }
 
-/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same sequence, in [0, 1). */
+/** The project's seeded PRNG (loadtests/random.ts, mulberry32) as a function: same seed, same sequence in [0, 1). */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = createRandom(seed);
+  return () => random.next();
 }
 
 interface BootstrapPlan {

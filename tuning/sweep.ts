@@ -102,7 +102,11 @@ export const SWEEP_DEFAULTS = {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Requests the function must have seen: answered requests, less those API Gateway answered itself (throttles). */
+/**
+ * Requests the function must have seen: answered requests, less those API Gateway answers without invoking
+ * (403 unknown route, its own 429 throttling). A Lambda throttle reaches the client as a 500 that cannot be
+ * told apart, so throttled runs fall short of this count: the sweep reports the shortfall, it is not fatal.
+ */
 function invocationsExpected(run: RunResult): number {
   let n = 0;
   for (const [status, count] of Object.entries(run.overall.statusCounts)) {
@@ -128,12 +132,13 @@ interface Collected {
   metrics: LambdaMetrics;
   logs: LogFindings;
   apiGateway?: ApiGatewayMeasurements;
+  /** Set when CloudWatch never reached the expected counts before the collect timeout. */
+  shortfall?: string;
 }
 
 async function collectWindow(
   clients: AwsClients,
   options: SweepOptions,
-  setting: Setting,
   version: string,
   window: Window,
   expected: number,
@@ -168,18 +173,12 @@ async function collectWindow(
     if (versions.length > 1) metrics.durationMs = durationsFromReports(logs);
     const complete = metrics.invocations >= expected && logs.reports.length >= expected;
     if (complete || Date.now() >= deadline || options.signal?.aborted) {
-      if (!complete && !options.signal?.aborted) {
-        // Recorded, not fatal: the figures stand for what CloudWatch had.
-        logs.reports.length < expected &&
-          options.onProgress?.({
-            settingId: setting.id,
-            index: 0,
-            total: 0,
-            phase: "collect",
-            message: `CloudWatch had ${metrics.invocations} invocations and ${logs.reports.length} REPORT lines of ${expected} expected`,
-          });
-      }
-      return { metrics, logs, ...(apiGateway ? { apiGateway } : {}) };
+      // Not fatal: the figures stand for what CloudWatch had; the caller says so in the progress.
+      const shortfall =
+        complete || options.signal?.aborted
+          ? undefined
+          : `CloudWatch had ${metrics.invocations} invocations and ${logs.reports.length} REPORT lines of ${expected} expected`;
+      return { metrics, logs, ...(apiGateway ? { apiGateway } : {}), ...(shortfall ? { shortfall } : {}) };
     }
     await sleep(retryMs);
   }
@@ -291,13 +290,13 @@ async function measureSetting(
     collected = await collectWindow(
       ports.clients,
       options,
-      setting,
       version,
       window,
       invocationsExpected(run),
       sleep,
       versionsUsed,
     );
+    if (collected.shortfall) progress("collect", { message: collected.shortfall });
   } catch (error) {
     failures.push({ kind: "collect", message: `reading CloudWatch failed: ${describeError(error)}` });
   }

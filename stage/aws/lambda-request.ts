@@ -4,7 +4,7 @@
  */
 import { AwsWireError } from "./errors.ts";
 import { parseFunctionName } from "./function-name.ts";
-import type { WireResponse } from "./http-io.ts";
+import { parseJsonObject, type WireResponse } from "./http-io.ts";
 
 /** What a route gets: path parameters (decoded), the query, the raw body, the headers. */
 export interface LambdaRequest {
@@ -32,22 +32,7 @@ export function target(req: LambdaRequest): { name: string; qualifier?: string }
 }
 
 export function jsonBody(req: LambdaRequest): Record<string, unknown> {
-  const text = req.body.toString("utf8");
-  if (text.trim() === "") return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new AwsWireError(
-      "InvalidRequestContentException",
-      400,
-      `Could not parse request body into json: ${(cause as Error).message}`,
-    );
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new AwsWireError("InvalidRequestContentException", 400, "the request body must be a JSON object");
-  }
-  return parsed as Record<string, unknown>;
+  return parseJsonObject(req.body, "InvalidRequestContentException");
 }
 
 /** Pages a list the way Lambda does (Marker / MaxItems → NextMarker), under the given member name. */

@@ -1,17 +1,12 @@
 /** Helpers of the soak's driver: a seeded generator, a pool of ids, and a scan of the table's ids. */
 import { DynamoDBClient, paginateScan } from "@aws-sdk/client-dynamodb";
+import { createRandom } from "../../loadtests/random.ts";
 import type { StageChild } from "./stage-child.ts";
 
-/** mulberry32: a small seeded generator, so a soak's sequence of operations is replayable. */
+/** The project's seeded generator (loadtests/random.ts), so a soak's sequence of operations is replayable. */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = createRandom(seed);
+  return () => random.next();
 }
 
 /** Ids believed present, with O(1) add, remove and random pick. */
