@@ -1,8 +1,9 @@
 /**
  * The CloudWatch and CloudWatch Logs adapter of the sweep: what Lambda and API Gateway measured in a
- * setting's load window. Metrics come from GetMetricData for the setting's version (dimension
- * ExecutedVersion); REPORT lines and the service's request log lines from FilterLogEvents on the
- * function's log group, kept to the version's log streams (Lambda names them `YYYY/MM/DD/[<version>]…`).
+ * setting's load window. Metrics come from GetMetricData for the setting's version, under the dimension set
+ * Lambda publishes for the way it was invoked (see `lambdaDimensions`); REPORT lines and the service's request
+ * log lines from FilterLogEvents on the function's log group, kept to the version's log streams (Lambda names
+ * them `YYYY/MM/DD/[<version>]…`).
  */
 import {
   type CloudWatchClient,
@@ -131,6 +132,26 @@ async function getMetrics(
   return values;
 }
 
+/**
+ * The AWS/Lambda dimension set of one version's invocations. Through the alias (the API Gateway path):
+ * {FunctionName, Resource "<function>:<alias>", ExecutedVersion}, the version behind the alias; AWS publishes
+ * ExecutedVersion for alias invocations only. A version invoked directly (direct mode, one version per
+ * invocation in only-cold-starts mode): {FunctionName, Resource "<function>:<version>"}.
+ */
+export function lambdaDimensions(
+  target: CollectTarget,
+  version: string,
+  viaAlias: boolean,
+): { FunctionName: string; Resource: string; ExecutedVersion?: string } {
+  return viaAlias
+    ? {
+        FunctionName: target.functionName,
+        Resource: `${target.functionName}:${target.alias}`,
+        ExecutedVersion: version,
+      }
+    : { FunctionName: target.functionName, Resource: `${target.functionName}:${version}` };
+}
+
 const sum = (xs: number[] | undefined) => (xs ?? []).reduce((a, b) => a + b, 0);
 const max = (xs: number[] | undefined) => (xs && xs.length > 0 ? Math.max(...xs) : 0);
 /** With one period per window there is one datapoint; with several, the first (newest) is used for stats. */
@@ -153,21 +174,19 @@ export async function collectLambdaMetrics(
   const p = range.periodS;
   const ns = "AWS/Lambda";
   const queries: MetricDataQuery[] = [];
+  // Several versions in one window only come from direct invocations (only-cold-starts mode).
+  const viaAlias = versions.length === 1 && !target.invokesVersion;
   versions.forEach((version, i) => {
-    const qualifier = versions.length === 1 && !target.invokesVersion ? target.alias : version;
-    const resource = `${target.functionName}:${qualifier}`;
-    const dims = { FunctionName: target.functionName, Resource: resource, ExecutedVersion: version };
+    const { FunctionName, Resource, ExecutedVersion } = lambdaDimensions(target, version, viaAlias);
+    const dims: Record<string, string> = {
+      FunctionName,
+      Resource,
+      ...(ExecutedVersion ? { ExecutedVersion } : {}),
+    };
     queries.push(
       stat(`invocations${i}`, ns, "Invocations", dims, "Sum", p),
       stat(`errors${i}`, ns, "Errors", dims, "Sum", p),
-      stat(
-        `throttles${i}`,
-        ns,
-        "Throttles",
-        { FunctionName: target.functionName, Resource: resource },
-        "Sum",
-        p,
-      ),
+      stat(`throttles${i}`, ns, "Throttles", { FunctionName, Resource }, "Sum", p),
       stat(`concurrency${i}`, ns, "ConcurrentExecutions", dims, "Maximum", p),
     );
     if (versions.length === 1) {

@@ -57,6 +57,24 @@ beforeAll(async () => {
     );
     await waitUntilFunctionActiveV2(waiter(), { FunctionName });
   }
+  // A 1 s Timeout the sleeper overruns, and 128 MB the allocator outgrows.
+  for (const [FunctionName, Handler, Timeout] of [
+    ["times-out", "sleeps.handler", 1],
+    ["hog", "allocates.handler", 10],
+  ] as const) {
+    await clients.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName,
+        Handler,
+        Timeout,
+        MemorySize: 128,
+        Role: role,
+        Runtime: "nodejs20.x",
+        Code: code(),
+      }),
+    );
+    await waitUntilFunctionActiveV2(waiter(), { FunctionName });
+  }
 });
 afterAll(async () => {
   clients?.destroy();
@@ -94,6 +112,63 @@ describe("the endpoint in front of the real Lambda emulator", () => {
       errorType: "TypeError",
       errorMessage: expect.stringContaining("boom"),
     });
+  });
+
+  it("reports a timeout as Lambda does: Sandbox.Timedout, the timed-out line, billed the timeout", async () => {
+    // Warm the environment first, so the timed-out invocation's bill has no INIT in it.
+    const warm = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: "times-out", Payload: encode({ sleepMs: 1 }) }),
+    );
+    expect(warm.FunctionError).toBeUndefined();
+    const out = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: "times-out", LogType: "Tail", Payload: encode({ sleepMs: 5000 }) }),
+    );
+    expect(out.StatusCode).toBe(200);
+    expect(out.FunctionError).toBe("Unhandled");
+    const payload = decode(out.Payload);
+    expect(Object.keys(payload).sort()).toEqual(["errorMessage", "errorType"]);
+    expect(payload["errorType"]).toBe("Sandbox.Timedout");
+    const requestId = /^RequestId: ([0-9a-f-]{36}) Error: Task timed out after 1\.00 seconds$/.exec(
+      String(payload["errorMessage"]),
+    )?.[1];
+    expect(requestId, String(payload["errorMessage"])).toBeDefined();
+    const lines = tailOf(out.LogResult).replace(/\n$/, "").split("\n");
+    expect(lines.at(-3)).toMatch(
+      new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z ${requestId} Task timed out after 1\\.\\d\\d seconds$`),
+    );
+    expect(lines.at(-2)).toBe(`END RequestId: ${requestId}`);
+    expect(lines.at(-1)).toMatch(new RegExp(`^REPORT RequestId: ${requestId}\\t.*\\tStatus: timeout\\t$`));
+    const report = parseReportLine(lines.at(-1) ?? "");
+    expect(report?.durationMs).toBeGreaterThanOrEqual(1000);
+    expect(report?.initDurationMs).toBeUndefined();
+    // Lambda bills a timed-out invocation its timeout ("Duration: 3003.35 ms  Billed Duration: 3000 ms").
+    expect(report?.billedDurationMs).toBe(1000);
+  });
+
+  it("reports an invocation past its memory size as Runtime.OutOfMemory, with the REPORT line", async () => {
+    const out = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: "hog", LogType: "Tail", Payload: encode({ limitMb: 1024 }) }),
+    );
+    expect(out.StatusCode).toBe(200);
+    expect(out.FunctionError).toBe("Unhandled");
+    const payload = decode(out.Payload);
+    expect(Object.keys(payload).sort()).toEqual(["errorMessage", "errorType"]);
+    expect(payload["errorType"]).toBe("Runtime.OutOfMemory");
+    const requestId = /^RequestId: ([0-9a-f-]{36}) Error: Runtime exited with error: signal: killed$/.exec(
+      String(payload["errorMessage"]),
+    )?.[1];
+    expect(requestId, String(payload["errorMessage"])).toBeDefined();
+    const tail = tailOf(out.LogResult);
+    expect(tail).toContain(
+      `RequestId: ${requestId} Error: Runtime exited with error: signal: killed\nRuntime.OutOfMemory\n`,
+    );
+    const report = tail.replace(/\n$/, "").split("\n").at(-1) ?? "";
+    expect(report).toMatch(
+      new RegExp(
+        `^REPORT RequestId: ${requestId}\\t.*\\tStatus: error\\tError Type: Runtime\\.OutOfMemory\\t$`,
+      ),
+    );
+    expect(parseReportLine(report)).toMatchObject({ memorySizeMb: 128, maxMemoryUsedMb: 128 });
   });
 
   it("throttles past the reserved concurrency with TooManyRequestsException (429, Reason)", async () => {

@@ -1,9 +1,10 @@
 /**
  * CPU and memory limits per execution environment, as Lambda sizes them: memory/1769 of one CPU (1,769 MB =
- * one vCPU) through the kernel's CFS quota, and a hard memory limit of the configured size. cgroup v1
- * (`cpu.cfs_quota_us`, `memory.limit_in_bytes`) or v2 (`cpu.max`, `memory.max`), detected at start. Groups are
- * created under this process's own cgroup of each hierarchy (a memory cgroup like /process_api/<id>), named
- * `powerbench-<pid>-<n>`. Where anything fails, the caller runs unthrottled and reports why.
+ * one vCPU) through the kernel's CFS quota, and a hard memory limit of the configured size, with no swap.
+ * cgroup v1 (`cpu.cfs_quota_us`, `memory.limit_in_bytes`, `memory.memsw.limit_in_bytes`) or v2 (`cpu.max`,
+ * `memory.max`, `memory.swap.max`), detected at start. Groups are created under this process's own cgroup
+ * of each hierarchy (a memory cgroup like /process_api/<id>), named `powerbench-<pid>-<n>`. Where anything
+ * fails, the caller runs unthrottled and reports why.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -85,6 +86,9 @@ export class CgroupManager {
         writeFileSync(path.join(cpuDir, "cpu.cfs_period_us"), String(this.periodUs));
         writeFileSync(path.join(cpuDir, "cpu.cfs_quota_us"), String(quotaUs));
         writeFileSync(path.join(memoryDir, "memory.limit_in_bytes"), String(limitBytes));
+        // Memory plus swap, the same size: past it the group is OOM-killed instead of swapping (as v2's
+        // memory.swap.max=0). The file exists only with swap accounting on; it must follow limit_in_bytes.
+        tryWrite(path.join(memoryDir, "memory.memsw.limit_in_bytes"), String(limitBytes));
       } else {
         writeFileSync(path.join(cpuDir, "cpu.max"), `${quotaUs} ${this.periodUs}`);
         writeFileSync(path.join(memoryDir, "memory.max"), String(limitBytes));

@@ -108,6 +108,10 @@ describe("CPU scaling with memory", () => {
         expect(read(cpuDir, "cpu.cfs_period_us")).toBe("100000");
         expect(read(cpuDir, "cpu.cfs_quota_us")).toBe("7236");
         expect(read(memoryDir, "memory.limit_in_bytes")).toBe(String(128 * 1024 * 1024));
+        // Memory plus swap capped at the same size (where swap accounting is on): exceeding it OOM-kills.
+        if (existsSync(path.join(memoryDir ?? "", "memory.memsw.limit_in_bytes"))) {
+          expect(read(memoryDir, "memory.memsw.limit_in_bytes")).toBe(String(128 * 1024 * 1024));
+        }
       } finally {
         await sized.close();
       }
@@ -144,14 +148,20 @@ describe("CPU scaling with memory", () => {
       for (let run = 0; run < 4; run++) fullCpu.push(await measure("1", iterations));
       const slice: Array<{ durationMs: number; cpuMs: number }> = [];
       for (let run = 0; run < 3; run++) slice.push(await measure("2", iterations));
-      // The machine is shared (other test workers): at 1769 MB a run is slowed by them whenever it does not
-      // get its full CPU, while 128 MB needs only 7 % of one and gets it. So the 1769 MB reference is the
-      // loop's CPU time (what its Duration is on an undisturbed CPU), the least of the runs.
-      const referenceMs = Math.min(...fullCpu.map((r) => r.cpuMs));
-      const ratio = Math.min(...slice.map((r) => r.durationMs)) / referenceMs;
-      const detail = `128 MB ${JSON.stringify(slice)}; 1769 MB ${JSON.stringify(fullCpu)}; ratio ${ratio.toFixed(2)}`;
-      expect(ratio, detail).toBeGreaterThan(8);
-      expect(ratio, detail).toBeLessThan(20);
+      // The machine is shared (other test workers): they slow a run down, never speed it up, so each size's
+      // least Duration is the one nearest its undisturbed figure.
+      const least = (runs: Array<{ durationMs: number }>) => Math.min(...runs.map((r) => r.durationMs));
+      // The issue's measure: Duration at 128 MB over Duration at 1769 MB. A 1769 MB environment throttled
+      // like a small one would make this ratio near 1.
+      const durationRatio = least(slice) / least(fullCpu);
+      // At 1769 MB a run is slowed whenever it does not get its full CPU, while 128 MB needs only 7 % of one
+      // and gets it; so also against the loop's CPU time at 1769 MB (its Duration on an undisturbed CPU).
+      const cpuRatio = least(slice) / Math.min(...fullCpu.map((r) => r.cpuMs));
+      const detail = `128 MB ${JSON.stringify(slice)}; 1769 MB ${JSON.stringify(fullCpu)}; Duration ratio ${durationRatio.toFixed(2)}; to CPU time ${cpuRatio.toFixed(2)}`;
+      expect(durationRatio, detail).toBeGreaterThan(8);
+      expect(durationRatio, detail).toBeLessThan(20);
+      expect(cpuRatio, detail).toBeGreaterThan(8);
+      expect(cpuRatio, detail).toBeLessThan(20);
       // At 1769 MB the environment may use a whole CPU: its best run is not held to a small CPU share.
       const best = fullCpu.reduce((a, b) => (a.durationMs < b.durationMs ? a : b));
       expect(best.cpuMs / best.durationMs, detail).toBeGreaterThan(0.12);

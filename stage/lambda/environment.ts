@@ -1,8 +1,10 @@
 /**
  * One execution environment: its own OS process running the bundled runtime, like a Lambda sandbox. It
  * joins its memory cgroup at once after spawn and its CPU cgroup before the handler loads, imports the
- * handler once (Init Duration, timed in the runtime), then serves one invocation at a time. Timeouts kill it;
- * a crash (the memory cgroup's OOM killer, V8's heap limit, an exit) ends the invocation as Lambda reports it.
+ * handler once, then serves one invocation at a time. Init Duration is timed here, from just before the spawn
+ * until the handler is loaded: like Lambda's INIT phase it covers the runtime's start (Node's own boot) and
+ * the function's init. Timeouts kill it; a crash (the memory cgroup's OOM killer, V8's heap limit, an exit)
+ * ends the invocation as Lambda reports it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -110,6 +112,8 @@ export class ExecutionEnvironment {
   pendingInitDurationMs: number | undefined;
   readonly pid: number;
 
+  /** When the INIT phase began: just before the spawn (performance.now()). */
+  private readonly initStartedMs = performance.now();
   private readonly child: ChildProcess;
   private current: Pending | undefined;
   private initLines: CapturedLine[] | undefined = [];
@@ -206,15 +210,17 @@ export class ExecutionEnvironment {
         this.joinCgroup((group) => group.joinCpu(this.pid));
         this.send({ t: "init" });
         return;
-      case "init-ok":
-        this.pendingInitDurationMs = message.initDurationMs;
-        this.finishInit({ ok: true, initDurationMs: message.initDurationMs, lines: this.initLines ?? [] });
+      case "init-ok": {
+        const initDurationMs = this.initElapsedMs();
+        this.pendingInitDurationMs = initDurationMs;
+        this.finishInit({ ok: true, initDurationMs, lines: this.initLines ?? [] });
         return;
+      }
       case "init-error": {
-        const { initDurationMs, errorType, errorMessage, trace } = message;
+        const { errorType, errorMessage, trace } = message;
         this.finishInit({
           ok: false,
-          initDurationMs,
+          initDurationMs: this.initElapsedMs(),
           errorType,
           errorMessage,
           trace,
@@ -240,6 +246,11 @@ export class ExecutionEnvironment {
         });
       }
     }
+  }
+
+  /** Time since the INIT phase began (the spawn). */
+  private initElapsedMs(): number {
+    return performance.now() - this.initStartedMs;
   }
 
   private capture(lines: CapturedLine[]): void {
@@ -347,7 +358,7 @@ export class ExecutionEnvironment {
     if (this.initResolve) {
       this.finishInit({
         ok: false,
-        initDurationMs: 0,
+        initDurationMs: this.initElapsedMs(),
         errorType: "Runtime.ExitError",
         errorMessage: `Runtime exited with error: ${signal ? (SIGNAL_TEXT[signal] ?? signal) : `exit status ${code}`}`,
         trace: [],

@@ -1,8 +1,10 @@
 /**
  * The AWS/Lambda metrics of each invocation, as Lambda publishes them: Invocations, Errors, Throttles,
- * Duration (ms) and ConcurrentExecutions, each under the dimension sets {FunctionName},
- * {FunctionName, Resource} and {FunctionName, Resource, ExecutedVersion}. Resource is
- * "<function>:<alias or version>" for a qualified invocation and "<function>" for an unqualified one.
+ * Duration (ms) and ConcurrentExecutions, each under the dimension sets {FunctionName} (every version and
+ * alias of the function) and {FunctionName, Resource}, plus {FunctionName, Resource, ExecutedVersion} for an
+ * invocation through an alias only: AWS documents ExecutedVersion as applying to alias invocations (it tells
+ * apart the versions behind one alias). Resource is "<function>:<alias or version>" for a qualified
+ * invocation and "<function>" for an unqualified one.
  */
 import type { MetricSink } from "../contracts.ts";
 
@@ -21,26 +23,28 @@ export interface MetricContext {
   functionName: string;
   /** The alias or version the caller named; undefined for an unqualified invocation. */
   qualifier: string | undefined;
+  /** True when `qualifier` names an alias (then the ExecutedVersion set is published too). */
+  viaAlias: boolean;
   executedVersion: string;
   timestampMs: number;
 }
 
 export class InvocationMetrics {
-  /** Dimension sets are reused across data points: built once per (function, qualifier, version). */
+  /** Dimension sets are reused across data points: built once per (function, qualifier, alias?, version). */
   private readonly dimensionCache = new Map<string, Array<Record<string, string>>>();
 
   constructor(private readonly sink: MetricSink) {}
 
-  private dimensionSets(functionName: string, qualifier: string | undefined, executedVersion: string) {
-    const key = `${functionName}\n${qualifier ?? ""}\n${executedVersion}`;
+  private dimensionSets(at: MetricContext) {
+    const { functionName, qualifier, viaAlias, executedVersion } = at;
+    const key = `${functionName}\n${qualifier ?? ""}\n${viaAlias}\n${executedVersion}`;
     let sets = this.dimensionCache.get(key);
     if (!sets) {
       const resource = qualifier ? `${functionName}:${qualifier}` : functionName;
-      sets = [
-        { FunctionName: functionName },
-        { FunctionName: functionName, Resource: resource },
-        { FunctionName: functionName, Resource: resource, ExecutedVersion: executedVersion },
-      ];
+      sets = [{ FunctionName: functionName }, { FunctionName: functionName, Resource: resource }];
+      if (qualifier && viaAlias) {
+        sets.push({ FunctionName: functionName, Resource: resource, ExecutedVersion: executedVersion });
+      }
       this.dimensionCache.set(key, sets);
     }
     return sets;
@@ -48,7 +52,7 @@ export class InvocationMetrics {
 
   put(metricName: LambdaMetricName, value: number, at: MetricContext): void {
     const unit = UNITS[metricName];
-    for (const dimensions of this.dimensionSets(at.functionName, at.qualifier, at.executedVersion)) {
+    for (const dimensions of this.dimensionSets(at)) {
       this.sink.put({
         namespace: "AWS/Lambda",
         metricName,

@@ -113,11 +113,29 @@ describe("LocalLambda invocations", () => {
     expect(second.logTail?.split("\n")[0]).toBe(`START RequestId: ${second.requestId} Version: $LATEST`);
     expect(second.logTail).toMatch(/REPORT RequestId: .*\t\n$/);
 
-    const resource = { FunctionName: "echo", Resource: "echo", ExecutedVersion: "$LATEST" };
+    // Unqualified: {FunctionName} and {FunctionName, Resource}; ExecutedVersion applies to alias invocations.
+    const resource = { FunctionName: "echo", Resource: "echo" };
     expect(metrics.values("Invocations", { FunctionName: "echo" })).toEqual([1, 1]);
     expect(metrics.values("Errors", resource)).toEqual([0, 0]);
-    expect(metrics.values("Duration", { FunctionName: "echo", Resource: "echo" })).toHaveLength(2);
+    expect(metrics.values("Duration", resource)).toHaveLength(2);
+    expect(metrics.data.filter((d) => d.dimensions["ExecutedVersion"] !== undefined)).toEqual([]);
     expect(metrics.values("ConcurrentExecutions", { FunctionName: "echo" })).toEqual([1, 1]);
+  });
+
+  it("times Init Duration from the environment's start: the runtime's boot and the handler's import", async () => {
+    await lambda.createFunction({
+      FunctionName: "boot",
+      Handler: "boot-clock.handler",
+      Code: { LocalPath: TEST_FUNCTIONS_DIR },
+    });
+    const outcome = await lambda.invoke({ functionName: "boot", payload: "{}", logTail: true });
+    const { loadedAfterProcessStartMs } = okPayload(outcome) as { loadedAfterProcessStartMs: number };
+    const tail = outcome.status === "ok" ? (outcome.logTail ?? "") : "";
+    const report = parseReportLine(tail.replace(/\n$/, "").split("\n").at(-1) ?? "");
+    // INIT began before the process existed and ended after the module loaded, so it spans at least the
+    // process's life up to that load (Node's boot included). Init Duration is shown to 2 decimals.
+    expect(loadedAfterProcessStartMs).toBeGreaterThan(0);
+    expect(report?.initDurationMs).toBeGreaterThanOrEqual(loadedAfterProcessStartMs - 0.005);
   });
 
   it("reports a thrown error as an Unhandled function error with Lambda's payload and log line", async () => {
@@ -196,8 +214,16 @@ describe("LocalLambda invocations", () => {
     const moved = await lambda.invoke({ functionName: "echo", qualifier: "live", payload: "{}" });
     expect(moved).toMatchObject({ status: "ok", executedVersion: "2" });
     expect(logs.streamNames("/aws/lambda/echo").some((s) => s.includes("[2]"))).toBe(true);
+    // Through the alias: also {FunctionName, Resource, ExecutedVersion}, one series per version behind it.
     const aliasDims = { FunctionName: "echo", Resource: "echo:live", ExecutedVersion: "2" };
     expect(metrics.values("Invocations", aliasDims)).toEqual([1]);
+    expect(metrics.values("Invocations", { ...aliasDims, ExecutedVersion: "1" })).toEqual([1]);
+    expect(metrics.values("Invocations", { FunctionName: "echo", Resource: "echo:live" })).toEqual([1, 1]);
+    // A version invoked directly: {FunctionName, Resource} only, as AWS publishes it.
+    const versionDims = { FunctionName: "echo", Resource: "echo:2" };
+    expect(metrics.values("Invocations", versionDims)).toEqual([1]);
+    expect(metrics.values("Duration", versionDims)).toHaveLength(1);
+    expect(metrics.values("Invocations", { ...versionDims, ExecutedVersion: "2" })).toEqual([]);
   });
 
   it("fails an invocation whose INIT throws, as Lambda does, and discards that environment", async () => {

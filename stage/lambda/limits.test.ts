@@ -73,6 +73,11 @@ describe("LocalLambda limits", () => {
     expect(lines.at(-2)).toBe(`END RequestId: ${outcome.requestId}`);
     const report = parseReportLine(lines.at(-1) ?? "");
     expect(report?.durationMs).toBeGreaterThanOrEqual(1000);
+    // Billed its 1 s timeout (plus its INIT: a cold start), not the Duration measured past it. The REPORT
+    // shows Init Duration to 2 decimals, so the bill is within one rounding step of 1000 + that figure.
+    const initMs = report?.initDurationMs ?? 0;
+    expect(report?.billedDurationMs).toBeGreaterThanOrEqual(Math.ceil(1000 + initMs - 0.005));
+    expect(report?.billedDurationMs).toBeLessThanOrEqual(Math.ceil(1000 + initMs + 0.005));
     expect(lines.at(-1)).toContain("\tStatus: timeout\t");
     expect(metrics.values("Errors", { FunctionName: "sleeps" })).toEqual([1]);
     // The environment was discarded: the next invocation starts a new one.

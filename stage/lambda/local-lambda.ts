@@ -225,7 +225,13 @@ export class LocalLambda implements LambdaControlPlane {
       throw invalidRequestContent((error as Error).message);
     }
     const { version, settings } = resolved;
-    const metricAt = { functionName: fn.name, qualifier, executedVersion: version, timestampMs: Date.now() };
+    const metricAt: MetricContext = {
+      functionName: fn.name,
+      qualifier,
+      viaAlias: qualifier !== undefined && fn.aliases.has(qualifier),
+      executedVersion: version,
+      timestampMs: Date.now(),
+    };
     const limit = fn.reservedConcurrency ?? this.defaultReservedConcurrency;
     if (fn.inFlight >= limit) {
       this.metrics.put("Throttles", 1, metricAt);
@@ -289,7 +295,12 @@ export class LocalLambda implements LambdaControlPlane {
       reportLine(settings.logFormat, new Date(), {
         requestId,
         durationMs: result.durationMs,
-        billedDurationMs: billedDurationMs(result.durationMs, initDurationMs),
+        billedDurationMs: billedDurationMs(
+          result.durationMs,
+          initDurationMs,
+          // A timed-out invocation is billed its timeout (the INIT before it is billed on top).
+          result.kind === "timeout" ? settings.timeoutS * 1000 : undefined,
+        ),
         memorySizeMb: settings.memoryMb,
         maxMemoryUsedMb: result.maxMemoryUsedMb,
         ...(initDurationMs === undefined ? {} : { initDurationMs }),

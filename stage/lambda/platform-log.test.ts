@@ -45,6 +45,16 @@ describe("platform log lines", () => {
     expect(billedDurationMs(2.004, 1.001)).toBe(4);
   });
 
+  it("bills a timed-out invocation its timeout, not the Duration measured past it", () => {
+    // Lambda's usual timeout REPORT: "Duration: 3003.35 ms  Billed Duration: 3000 ms".
+    expect(billedDurationMs(3003.35, 0, 3000)).toBe(3000);
+    // On a cold start the INIT phase is billed on top of the timeout.
+    expect(billedDurationMs(3003.35, 265.72, 3000)).toBe(3266);
+    // Under the timeout the cap changes nothing.
+    expect(billedDurationMs(2999.01, 0, 3000)).toBe(3000);
+    expect(billedDurationMs(12.34, 0, 3000)).toBe(13);
+  });
+
   it("writes JSON records the tuner's parser reads like the JSON fixture", () => {
     const expected = fixture("report-json.jsonl").map((l) => JSON.parse(l) as Record<string, unknown>);
     const requestId = "a1d2c3b4-5e6f-4a7b-8c9d-0e1f2a3b4c5d";

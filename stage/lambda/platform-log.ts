@@ -25,9 +25,18 @@ const round3 = (value: number) => Math.round(value * 1000) / 1000;
 /**
  * Billed Duration: Duration plus Init Duration (INIT is billed since 1 Aug 2025), rounded up to whole ms,
  * at least 1 ms. From the measured values, not the 2-decimal figures the REPORT line shows (as Lambda bills).
+ * A timed-out invocation is billed its timeout, not the few ms the kill took beyond it: pass `timeoutMs` and
+ * the Duration part is capped there (Lambda's "Duration: 3003.35 ms  Billed Duration: 3000 ms"); Duration
+ * itself is reported as measured.
+ *
+ * @example billedDurationMs(3003.35, 0, 3000) // 3000
  */
-export function billedDurationMs(durationMs: number, initDurationMs = 0): number {
-  return Math.max(1, Math.ceil(durationMs + initDurationMs - 1e-9));
+export function billedDurationMs(
+  durationMs: number,
+  initDurationMs = 0,
+  timeoutMs = Number.POSITIVE_INFINITY,
+): number {
+  return Math.max(1, Math.ceil(Math.min(durationMs, timeoutMs) + initDurationMs - 1e-9));
 }
 
 /** What INIT_START names: where the runtime runs and which Node.js it is (e.g. "20.20.2"). */

@@ -15,8 +15,9 @@ export type ToRuntime =
 export type FromRuntime =
   /** The runtime is up and listening; the parent may now place it in its cgroups and send "init". */
   | { t: "ready" }
-  | { t: "init-ok"; initDurationMs: number }
-  | { t: "init-error"; initDurationMs: number; errorType: string; errorMessage: string; trace: string[] }
+  /** The handler is loaded; the parent times INIT (Init Duration) from the spawn to this message. */
+  | { t: "init-ok" }
+  | { t: "init-error"; errorType: string; errorMessage: string; trace: string[] }
   /** One log event, already formatted (Lambda text or JSON format, or a raw stdout/stderr line). */
   | { t: "log"; line: string }
   /**

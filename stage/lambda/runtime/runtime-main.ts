@@ -1,6 +1,6 @@
 /**
  * The runtime inside one execution environment: a child process of the emulator, like Lambda's Node.js
- * runtime inside a sandbox. It imports the handler module once when told to (INIT, timed), then serves
+ * runtime inside a sandbox. It imports the handler module once when told to (INIT), then serves
  * invocations one at a time over the IPC channel. Console output is formatted as Lambda formats it
  * (text: `<ISO>\t<requestId>\tINFO\t<message>`, or JSON records) and sent to the parent in order with the
  * results, so every line lands in the right invocation. Bundled by esbuild (see runtime-bundle.ts).
@@ -148,19 +148,19 @@ async function loadHandler(): Promise<Handler> {
   return found as Handler;
 }
 
+/** Loads the handler (the function's init). Init Duration is timed by the parent, from the spawn. */
 async function init(): Promise<void> {
-  const started = performance.now();
   try {
     handler = await loadHandler();
     flushStdout();
     flushStderr();
-    send({ t: "init-ok", initDurationMs: performance.now() - started });
+    send({ t: "init-ok" });
   } catch (error) {
     const payload = toErrorPayload(error, "Runtime.ImportModuleError");
     logError("Uncaught Exception", payload);
     flushStdout();
     flushStderr();
-    send({ t: "init-error", initDurationMs: performance.now() - started, ...payload });
+    send({ t: "init-error", ...payload });
   }
 }
 
