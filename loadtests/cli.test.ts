@@ -79,6 +79,61 @@ describe("loadtest flags", () => {
     expect(() => parseLoadtestArgs([...t, "--seed", "1.5"])).toThrow(/invalid --seed/);
     expect(() => parseLoadtestArgs([...t, "--rps", "5"])).toThrow(/invalid flags: Unknown option '--rps'/);
   });
+
+  it("parses the workload flags into a workload that resolveWorkload accepts", () => {
+    const t = ["--target", "http://127.0.0.1:1/prod"];
+    expect(parseLoadtestArgs(t).workload).toBeUndefined();
+    expect(
+      parseLoadtestArgs([
+        ...t,
+        "--mix",
+        "create=20, read=50,update=15,list=10,delete=5",
+        "--key-popularity",
+        "uniform",
+        "--zipf-exponent",
+        "1.2",
+      ]).workload,
+    ).toEqual({
+      mix: { create: 20, read: 50, update: 15, list: 10, delete: 5 },
+      keyPopularity: "uniform",
+      zipfExponent: 1.2,
+    });
+    expect(parseLoadtestArgs([...t, "--mix", "create=1,list=3"]).workload).toEqual({
+      mix: { create: 1, list: 3 },
+    });
+  });
+
+  it("rejects a bad --mix, --key-popularity or --zipf-exponent, naming the flag and how to fix it", () => {
+    const t = ["--target", "http://127.0.0.1:1/prod"];
+    const fix = "for example --mix create=20,read=50,update=15,list=10,delete=5";
+    const mix = (value: string) => () => parseLoadtestArgs([...t, "--mix", value]);
+    expect(mix("create=20,fetch=5")).toThrow(
+      `invalid --mix: unknown operation "fetch": expected one of create, read, update, list, delete; ${fix}`,
+    );
+    expect(mix("create=20,read=-1")).toThrow(
+      /^invalid --mix: weight of read: expected a number ≥ 0, got -1; .*for example --mix create=20,/,
+    );
+    expect(mix("create=0,read=0")).toThrow(
+      `invalid --mix: the weights sum to 0: give at least one operation a positive weight; ${fix}`,
+    );
+    expect(mix("read=10")).toThrow(
+      /^invalid --mix: weight of create: is 0 but read\/update\/delete need ids/,
+    );
+    expect(mix("create=lots")).toThrow(/^invalid --mix: weight of create: expected a number ≥ 0, got "lots"/);
+    expect(mix("create:20")).toThrow(/^invalid --mix: expected operation=weight pairs separated by commas/);
+    expect(mix("create=1,create=2")).toThrow(/^invalid --mix: create is given twice/);
+    expect(mix("create=1,toString=2")).toThrow(/^invalid --mix: unknown operation "toString"/);
+    expect(mix("create=1,read2=2")).toThrow(/^invalid --mix: unknown operation "read2"/);
+    expect(() => parseLoadtestArgs([...t, "--key-popularity", "hot"])).toThrow(
+      /^invalid --key-popularity: expected "uniform" or "zipfian", got "hot"/,
+    );
+    expect(() => parseLoadtestArgs([...t, "--zipf-exponent=-1"])).toThrow(
+      /^invalid --zipf-exponent: expected a number ≥ 0, got -1/,
+    );
+    expect(() => parseLoadtestArgs([...t, "--zipf-exponent", "steep"])).toThrow(
+      /^invalid --zipf-exponent: expected a number ≥ 0 like 1\.0, got "steep"/,
+    );
+  });
 });
 
 describe("npm run loadtest (real process)", () => {
@@ -87,6 +142,22 @@ describe("npm run loadtest (real process)", () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/invalid --profile/);
     expect(stderr).toMatch(/Usage: npm run loadtest/);
+  });
+
+  it("an unknown operation, a negative weight or weights summing to 0 in --mix exit 2, naming the flag", async () => {
+    const cases = [
+      ["create=20,fetch=5", /invalid --mix: unknown operation "fetch"/],
+      ["create=20,read=-1", /invalid --mix: weight of read: expected a number ≥ 0, got -1/],
+      ["create=0,read=0", /invalid --mix: the weights sum to 0/],
+    ] as const;
+    const runs = await Promise.all(
+      cases.map(([mix]) => runCli(["--target", "http://127.0.0.1:1/prod", "--mix", mix])),
+    );
+    runs.forEach(({ code, stderr }, i) => {
+      expect(code).toBe(2);
+      expect(stderr).toMatch((cases[i] as (typeof cases)[number])[1]);
+      expect(stderr).toMatch(/for example --mix create=20,read=50,update=15,list=10,delete=5/);
+    });
   });
 
   it("runs a profile on the built-in engine, prints a summary and writes the result", async () => {
@@ -104,13 +175,28 @@ describe("npm run loadtest (real process)", () => {
       "--seed",
       "3",
     ];
-    const { code, stdout } = await runCli([...args, "--out", out]);
+    const { code, stdout } = await runCli([...args, "--mix", "create=1,list=1", "--out", out]);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/builtin .* profile smoke/);
+    expect(stdout).toMatch(/builtin .* profile smoke · seed 3 ·/);
+    expect(stdout).toMatch(/start lag ms {2}p50 \d+\.\d {2}p99 \d+\.\d {2}max \d+\.\d/);
     expect(stdout).toMatch(/PASSED/);
     const result = JSON.parse(readFileSync(out, "utf8")) as RunResult;
     expect(result.engine.name).toBe("builtin");
+    expect(result.seed).toBe(3);
     expect(result.overall.requests).toBe(40);
+    // The mix reached the engine: only creates and lists were sent.
+    expect(Object.keys(result.operations).sort()).toEqual(["create", "list"]);
+  });
+
+  it("a run without --seed draws one, records it in the result and prints it", async () => {
+    server = await startTestServer();
+    const out = path.join(tmp, "seeded.json");
+    const args = ["--target", server.url, "--engine", "builtin", "--rate", "20", "--duration", "500ms"];
+    const { code, stdout } = await runCli([...args, "--out", out]);
+    expect(code).toBe(0);
+    const result = JSON.parse(readFileSync(out, "utf8")) as RunResult;
+    expect(Number.isInteger(result.seed)).toBe(true);
+    expect(stdout).toContain(`· seed ${result.seed} ·`);
   });
 
   it("SIGINT ends the run early with a valid partial result (exit 130)", async () => {

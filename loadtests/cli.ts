@@ -6,7 +6,10 @@ import { parseArgs } from "node:util";
 import { ENGINE_CHOICES, type EngineChoice } from "./engines.ts";
 import { ConfigError } from "./errors.ts";
 import { PROFILE_NAMES } from "./profiles.ts";
-import type { RunResult } from "./run-result.ts";
+import { OPERATIONS, type RunResult } from "./run-result.ts";
+import { resolveWorkload, WORKLOAD_DEFAULTS, type WorkloadInput } from "./workload-config.ts";
+
+const DEFAULT_MIX = OPERATIONS.map((op) => `${op}=${WORKLOAD_DEFAULTS.mix[op]}`).join(",");
 
 export const LOADTEST_USAGE = `Usage: npm run loadtest -- --target <url> [options]
 
@@ -16,7 +19,11 @@ export const LOADTEST_USAGE = `Usage: npm run loadtest -- --target <url> [option
   --rate <req/s>         peak arrival rate (overrides the profile's)
   --duration <time>      run length: 30s, 2m, 1500ms (a bare number is seconds)
   --max-in-flight <n>    cap on requests in flight; more are dropped and counted
-  --seed <int>           seed of the workload's random choices (reproducible runs)
+  --seed <int>           seed of the workload's random choices (reproducible runs; the summary prints it)
+  --mix <op=weight,...>  operation mix, relative weights (default: ${DEFAULT_MIX});
+                         operations left out get 0; create must be > 0 if read, update or delete are
+  --key-popularity <p>   uniform | zipfian: how ids are picked among those created (default: zipfian)
+  --zipf-exponent <s>    exponent s of zipfian popularity, P(rank k) ∝ 1/k^s (default: 1.0)
   --out <file>           write the run result JSON there
   --help                 this text
 
@@ -31,6 +38,8 @@ export interface LoadtestCliOptions {
   durationMs?: number;
   maxInFlight?: number;
   seed?: number;
+  /** From --mix, --key-popularity, --zipf-exponent; checked with resolveWorkload. */
+  workload?: WorkloadInput;
   out?: string;
   help: boolean;
 }
@@ -58,6 +67,71 @@ function positiveNumber(flag: string, text: string | undefined, integer: boolean
     );
   }
   return value;
+}
+
+/** "create=20,read=50" → { create: 20, read: 50 }; syntax only (resolveWorkload checks the names and weights). */
+function parseMix(text: string): Record<string, number> {
+  // No prototype: a name such as "toString" or "__proto__" is just an unknown operation.
+  const mix: Record<string, number> = Object.create(null);
+  for (const part of text.split(",")) {
+    const m = /^\s*([^=\s]+)\s*=\s*(\S+)\s*$/.exec(part);
+    if (!m) {
+      throw new ConfigError(
+        "--mix",
+        `expected operation=weight pairs separated by commas, got "${part}" in "${text}"; for example --mix ${DEFAULT_MIX}`,
+      );
+    }
+    const [, name, weightText] = m as unknown as [string, string, string];
+    const weight = Number(weightText);
+    if (!Number.isFinite(weight)) {
+      throw new ConfigError(
+        "--mix",
+        `weight of ${name}: expected a number ≥ 0, got "${weightText}"; for example --mix ${DEFAULT_MIX}`,
+      );
+    }
+    if (Object.hasOwn(mix, name))
+      throw new ConfigError("--mix", `${name} is given twice in "${text}": give each once`);
+    mix[name] = weight;
+  }
+  return mix;
+}
+
+/** The workload flag a resolveWorkload field comes from. */
+function workloadFlag(field: string): string {
+  if (field === "mix" || field.startsWith("mix.")) return "--mix";
+  return field === "keyPopularity" ? "--key-popularity" : "--zipf-exponent";
+}
+
+/**
+ * The workload from --mix, --key-popularity and --zipf-exponent (undefined when none is given), checked by
+ * resolveWorkload; its errors are reported against the flag, with an example of a valid value.
+ */
+function workloadOf(values: ReturnType<typeof parse>["values"]): WorkloadInput | undefined {
+  const input: WorkloadInput = {};
+  if (values.mix !== undefined) input.mix = parseMix(values.mix);
+  if (values["key-popularity"] !== undefined) input.keyPopularity = values["key-popularity"];
+  const exponentText = values["zipf-exponent"];
+  if (exponentText !== undefined) {
+    const exponent = Number(exponentText);
+    if (exponentText.trim() === "" || !Number.isFinite(exponent)) {
+      throw new ConfigError("--zipf-exponent", `expected a number ≥ 0 like 1.0, got "${exponentText}"`);
+    }
+    input.zipfExponent = exponent;
+  }
+  if (Object.keys(input).length === 0) return undefined;
+  try {
+    resolveWorkload(input);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const flag = workloadFlag(error.field);
+    // The message without resolveWorkload's "invalid <field>: " prefix, which names a config field.
+    let detail = error.message.slice(`invalid ${error.field}: `.length);
+    if (error.field.startsWith("mix.") && !detail.startsWith("unknown operation"))
+      detail = `weight of ${error.field.slice(4)}: ${detail}`;
+    const example = flag === "--mix" ? `; for example --mix ${DEFAULT_MIX}` : "";
+    throw new ConfigError(flag, `${detail}${example}`);
+  }
+  return input;
 }
 
 /** Parses the flags; throws ConfigError (or parseArgs' own error for unknown flags) with what was wrong. */
@@ -96,6 +170,8 @@ export function parseLoadtestArgs(argv: string[]): LoadtestCliOptions {
   if (maxInFlight !== undefined) options.maxInFlight = maxInFlight;
   const seed = positiveNumber("--seed", v.seed, true);
   if (seed !== undefined) options.seed = seed;
+  const workload = workloadOf(v);
+  if (workload) options.workload = workload;
   if (v.out) options.out = v.out;
   return options;
 }
@@ -113,6 +189,9 @@ function parse(argv: string[]) {
       duration: { type: "string" },
       "max-in-flight": { type: "string" },
       seed: { type: "string" },
+      mix: { type: "string" },
+      "key-popularity": { type: "string" },
+      "zipf-exponent": { type: "string" },
       out: { type: "string" },
       help: { type: "boolean" },
     },
@@ -125,10 +204,15 @@ const f1 = (n: number) => n.toFixed(1);
 export function renderRunSummary(result: RunResult): string {
   const o = result.overall;
   const lines = [
-    `${result.engine.name} ${result.engine.version} · profile ${result.profile} · ${result.target}${result.aborted ? " · INTERRUPTED (partial result)" : ""}`,
+    `${result.engine.name} ${result.engine.version} · profile ${result.profile}${result.seed === undefined ? "" : ` · seed ${result.seed}`} · ${result.target}${result.aborted ? " · INTERRUPTED (partial result)" : ""}`,
     `requests ${o.requests} in ${f1(result.durationMs / 1000)} s · rate ${f1(result.achievedRatePerSec)}/s of ${f1(result.targetRatePerSec)}/s target · dropped ${result.iterations.dropped}`,
     `latency ms  p50 ${f1(o.latency.p50Ms)}  p90 ${f1(o.latency.p90Ms)}  p95 ${f1(o.latency.p95Ms)}  p99 ${f1(o.latency.p99Ms)}  p99.9 ${f1(o.latency.p999Ms)}  max ${f1(o.latency.maxMs)}`,
     `errors ${o.errorCount} (${(o.errorRate * 100).toFixed(2)} %)${o.errorCount > 0 ? ` ${JSON.stringify(o.errors)}` : ""} · statuses ${JSON.stringify(o.statusCounts)}`,
+    ...(result.startLag
+      ? [
+          `start lag ms  p50 ${f1(result.startLag.p50Ms)}  p99 ${f1(result.startLag.p99Ms)}  max ${f1(result.startLag.maxMs)} (actual start − due time)`,
+        ]
+      : []),
     "",
     "operation  requests     p50     p95     p99   errors",
   ];

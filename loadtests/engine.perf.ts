@@ -317,7 +317,7 @@ try {
     `Bare undici / autocannon: ${(bare / ac).toFixed(2)}× over all rounds, median round ${medianRatio("bare", "autocannon")}×: the`,
     "ceiling of an engine built on undici, as the issue requires, before any engine work. Built-in / bare undici:",
     `${(bi / bare).toFixed(2)}× over all rounds, median round ${medianRatio("builtin", "bare")}×: what the engine's own per-request work`,
-    "(workload model, two HDR records, open-model scheduling with dropped arrivals counted) costs.",
+    "(workload model, three HDR records, open-model scheduling with dropped arrivals counted) costs.",
     `Median CPU per request of the load generator: ${cpu((r) => r.autocannon.clientCpuUs)} µs (autocannon), ${cpu((r) => r.builtin.clientCpuUs)} µs (built-in),`,
     `${cpu((r) => r.bare.clientCpuUs)} µs (bare undici); of the server: ${cpu((r) => r.autocannon.serverCpuUs)}, ${cpu((r) => r.builtin.serverCpuUs)} and ${cpu((r) => r.bare.serverCpuUs)} µs. On two shared cores`,
     "the req/s follow the CPU both processes need per request. undici's per-request work (request object and header",

@@ -3,35 +3,60 @@
  * installed here): it records its arguments, answers `version`, writes summary data of k6's documented shape
  * where `-e POWERBENCH_SUMMARY` says, and exits with the code the test asks for. This never claims k6 ran.
  */
+import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "./engines.ts";
 import { EngineUnavailableError, K6RunError } from "./errors.ts";
 import { createK6Engine, findK6Binary, K6_SCRIPT } from "./k6-adapter.ts";
+import type { RunResult } from "./run-result.ts";
+import { sampleJsonOutputLines } from "./test-support/k6-json-output-sample.ts";
 import { sampleSummary } from "./test-support/k6-summary-sample.ts";
 
+const root = fileURLToPath(new URL("..", import.meta.url));
+const RUNNER = fileURLToPath(new URL("./test-support/k6-adapter-runner.ts", import.meta.url));
 let dir: string;
 let binDir: string;
 let argsFile: string;
 let summaryFixture: string;
+let jsonOutFixture: string;
 
 const STAND_IN = `#!${process.execPath}
-// STAND-IN for k6 in tests: not k6. Records argv, writes a fixture summary, exits as told.
+// STAND-IN for k6 in tests: not k6. Records argv, writes fixture summary and JSON output, exits as told.
 const fs = require("node:fs");
 const args = process.argv.slice(2);
 if (args[0] === "version") { console.log("k6 v0.0.0-standin (stand-in for tests, not k6)"); process.exit(0); }
 fs.writeFileSync(process.env.STANDIN_ARGS_FILE, JSON.stringify(args));
+fs.writeFileSync(process.env.STANDIN_ARGS_FILE + ".pid", String(process.pid));
 const vars = {};
 for (let i = 0; i < args.length; i++) if (args[i] === "-e") { const [k, ...v] = args[++i].split("="); vars[k] = v.join("="); }
+const out = args[args.indexOf("--out") + 1] || "";
 const mode = process.env.STANDIN_MODE || "ok";
+const writeOutputs = () => {
+  fs.copyFileSync(process.env.STANDIN_SUMMARY, vars.POWERBENCH_SUMMARY);
+  if (out.startsWith("json=") && mode !== "nojson") {
+    const samples = fs.readFileSync(process.env.STANDIN_JSON_OUT);
+    // Like k6: gzipped when the file name ends in .gz.
+    fs.writeFileSync(out.slice(5), out.endsWith(".gz") ? require("node:zlib").gzipSync(samples) : samples);
+  }
+};
 if (mode === "wait") {
-  process.on("SIGINT", () => { fs.copyFileSync(process.env.STANDIN_SUMMARY, vars.POWERBENCH_SUMMARY); process.exit(105); });
+  // Like k6: the first SIGINT stops the run, which still writes its summary and exits 105; a second SIGINT
+  // while stopping is a hard stop: exit 105 at once, no summary.
+  let sigints = 0;
+  process.on("SIGINT", () => {
+    sigints += 1;
+    fs.appendFileSync(process.env.STANDIN_ARGS_FILE + ".sigints", "SIGINT\\n");
+    if (sigints > 1) process.exit(105);
+    setTimeout(() => { writeOutputs(); process.exit(105); }, 300);
+  });
   setTimeout(() => process.exit(3), 20000);
   fs.writeFileSync(process.env.STANDIN_ARGS_FILE + ".ready", "");
 } else {
-  if (mode !== "nosummary") fs.copyFileSync(process.env.STANDIN_SUMMARY, vars.POWERBENCH_SUMMARY);
+  if (mode !== "nosummary") writeOutputs();
   if (mode === "crash") process.stderr.write("ReferenceError: foo is not defined at crud.ts:1\\n");
   process.exit(Number(process.env.STANDIN_EXIT || 0));
 }
@@ -43,6 +68,8 @@ beforeAll(() => {
   argsFile = path.join(dir, "args.json");
   summaryFixture = path.join(dir, "fixture-summary.json");
   writeFileSync(summaryFixture, JSON.stringify(sampleSummary()));
+  jsonOutFixture = path.join(dir, "fixture-samples.json");
+  writeFileSync(jsonOutFixture, `${sampleJsonOutputLines().join("\n")}\n`);
   mkdirSync(binDir);
   const k6 = path.join(binDir, "k6");
   writeFileSync(k6, STAND_IN);
@@ -56,6 +83,7 @@ const envWith = (extra: Record<string, string>) => ({
   K6_BINARY: "",
   STANDIN_ARGS_FILE: argsFile,
   STANDIN_SUMMARY: summaryFixture,
+  STANDIN_JSON_OUT: jsonOutFixture,
   ...extra,
 });
 
@@ -92,13 +120,38 @@ describe("k6 adapter with a stand-in executable", () => {
     expect(args).toContain("TARGET=http://127.0.0.1:9/prod");
     expect(args).toContain("PROFILE=baseline");
     expect(args).toContain("SEED=7");
+    expect(args[args.indexOf("--out") + 1]).toMatch(/^json=.+\.json\.gz$/);
     const profileJson =
       args.find((a) => a.startsWith("PROFILE_JSON="))?.slice("PROFILE_JSON=".length) ?? "{}";
     expect(JSON.parse(profileJson).stages).toEqual([{ durationMs: 2000, targetRatePerSec: 50 }]);
     expect(result.engine).toEqual({ name: "k6", version: "v0.0.0-standin" });
+    expect(result.seed).toBe(7);
     expect(result.overall.requests).toBe(500);
     expect(result.thresholdsPassed).toBe(true);
     expect(result.aborted).toBe(false);
+    // From k6's JSON output: one point per second, and the overall histogram.
+    expect(result.timeline.map((p) => [p.requests, p.errors])).toEqual([
+      [4, 0],
+      [2, 1],
+      [0, 0],
+      [1, 0],
+    ]);
+    expect(result.overall.histogram).toEqual(expect.any(String));
+  });
+
+  it("without k6's JSON output the result has an empty timeline and a warning", async () => {
+    const warnings: string[] = [];
+    const engine = createK6Engine({
+      env: envWith({ STANDIN_MODE: "nojson" }),
+      onWarning: (m) => warnings.push(m),
+    });
+    const result = await engine.run({ target: "http://127.0.0.1:9/prod", profile: "smoke" });
+    expect(result.overall.requests).toBe(500);
+    expect(result.timeline).toEqual([]);
+    expect(result.overall.histogram).toBeUndefined();
+    expect(warnings).toEqual([
+      expect.stringMatching(/k6's JSON output at .*: reading it failed .*; no per-second timeline/),
+    ]);
   });
 
   it("exit code 99 means thresholds failed, with a result", async () => {
@@ -144,4 +197,84 @@ describe("k6 adapter with a stand-in executable", () => {
     expect(result.aborted).toBe(true);
     expect(result.overall.requests).toBe(500);
   });
+
+  it("Ctrl-C in a terminal (SIGINT to the whole process group) reaches k6 once: the partial result survives", async () => {
+    const ready = `${argsFile}.ready`;
+    const sigints = `${argsFile}.sigints`;
+    rmSync(ready, { force: true });
+    rmSync(sigints, { force: true });
+    // The adapter runs in a child that leads its own process group, as a shell starts a foreground job.
+    const child = spawn(process.execPath, ["--import", "tsx", RUNNER], {
+      cwd: root,
+      env: envWith({ STANDIN_MODE: "wait" }),
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
+    const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    expect(await waitFor(() => existsSync(ready)), "the stand-in k6 never got ready").toBe(true);
+    process.kill(-(child.pid as number), "SIGINT");
+    const code = await closed;
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout) as RunResult;
+    expect(result.aborted).toBe(true);
+    expect(result.overall.requests).toBe(500);
+    expect(readFileSync(sigints, "utf8")).toBe("SIGINT\n");
+  });
+
+  for (const end of ["process.exit", "SIGTERM"] as const) {
+    it(`k6 does not outlive the process that runs it (${end} mid-run)`, async () => {
+      const ready = `${argsFile}.ready`;
+      rmSync(ready, { force: true });
+      rmSync(`${argsFile}.pid`, { force: true });
+      const go = `${argsFile}.go`;
+      rmSync(go, { force: true });
+      const runnerArgs = end === "process.exit" ? ["exit-when", go] : [];
+      const child = spawn(process.execPath, ["--import", "tsx", RUNNER, ...runnerArgs], {
+        cwd: root,
+        env: envWith({ STANDIN_MODE: "wait" }),
+        stdio: "ignore",
+      });
+      const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+        child.on("close", (code, signal) => resolve([code, signal])),
+      );
+      expect(await waitFor(() => existsSync(ready)), "the stand-in k6 never got ready").toBe(true);
+      const k6Pid = Number(readFileSync(`${argsFile}.pid`, "utf8"));
+      expect(isAlive(k6Pid)).toBe(true);
+      if (end === "SIGTERM") child.kill("SIGTERM");
+      else writeFileSync(go, "");
+      expect(await closed).toEqual(end === "SIGTERM" ? [null, "SIGTERM"] : [3, null]);
+      expect(await waitFor(() => !isAlive(k6Pid)), `stand-in k6 (pid ${k6Pid}) still runs`).toBe(true);
+    });
+  }
 });
+
+/** Polls `condition` every 20 ms, at most `limit` times. */
+async function waitFor(condition: () => boolean, limit = 500): Promise<boolean> {
+  for (let i = 0; i < limit; i++) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return condition();
+}
+
+/** Whether a process runs (a zombie, dead but not yet reaped, does not count). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}

@@ -1,16 +1,21 @@
 /**
  * The k6 adapter: runs `k6 run loadtests/k6/crud.ts` with the target and profile as `-e` variables, maps the
  * exit code (99 = thresholds failed), and reads the summary data the scenario's handleSummary saved, mapping
- * it to a RunResult with the same pure code k6 runs. An AbortSignal or SIGINT interrupts k6, which still
- * writes its summary: the result is then marked aborted.
+ * it to a RunResult with the same pure code k6 runs; the per-second timeline and the overall histogram come
+ * from k6's JSON output (`--out json=`). An AbortSignal or SIGINT interrupts k6 with one SIGINT, on which k6
+ * stops and still writes its summary: the result is then marked aborted.
+ *
+ * k6 runs in its own process group, so a terminal's Ctrl-C (sent to our whole group) does not reach it
+ * directly: k6 takes a second SIGINT as a hard stop without summary. It is killed if we exit first.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { EngineUnavailableError, K6RunError } from "./errors.ts";
 import { type K6SummaryData, mapK6Summary } from "./k6-summary.ts";
+import { readK6Timeline } from "./k6-timeline.ts";
 import { type LoadEngine, type LoadRunOptions, overridesOf } from "./load-engine.ts";
 import { expectedIterations, type Profile, resolveProfile, totalDurationMs } from "./profiles.ts";
 import type { RunResult } from "./run-result.ts";
@@ -66,6 +71,8 @@ export function k6RunArgs(input: {
   seed: number;
   summaryPath: string;
   k6Version: string;
+  /** Where k6 writes its JSON output (every metric sample), for the per-second timeline. */
+  jsonOutPath?: string;
 }): string[] {
   const vars: Record<string, string> = {
     TARGET: input.target,
@@ -76,7 +83,14 @@ export function k6RunArgs(input: {
     POWERBENCH_RESULT: path.join(path.dirname(input.summaryPath), "result.json"),
     K6_VERSION: input.k6Version,
   };
-  return ["run", "--quiet", ...Object.entries(vars).flatMap(([k, v]) => ["-e", `${k}=${v}`]), input.script];
+  const out = input.jsonOutPath ? ["--out", `json=${input.jsonOutPath}`] : [];
+  return [
+    "run",
+    "--quiet",
+    ...out,
+    ...Object.entries(vars).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
+    input.script,
+  ];
 }
 
 interface Exit {
@@ -86,15 +100,63 @@ interface Exit {
   stderrTail: string;
 }
 
+/** Signals that end this process by default: while k6 runs, k6 is killed with us. */
+const FATAL_SIGNALS = ["SIGTERM", "SIGHUP"] as const;
+
+function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** The k6 processes running now; they are killed when this process exits or is killed by a signal. */
+const running = new Set<ChildProcess>();
+
+function killRunning(): void {
+  for (const child of running) if (isRunning(child)) child.kill("SIGKILL");
+}
+
+function onFatalSignal(sig: NodeJS.Signals): void {
+  // Another handler owns this signal (e.g. bench aborts the run on SIGTERM): leave it to that one.
+  if (process.listenerCount(sig) > 1) return;
+  killRunning();
+  unwatchExit();
+  process.kill(process.pid, sig);
+}
+
+function watchExit(child: ChildProcess): void {
+  if (running.size === 0) {
+    process.on("exit", killRunning);
+    for (const sig of FATAL_SIGNALS) process.on(sig, onFatalSignal);
+  }
+  running.add(child);
+}
+
+function unwatchExit(child?: ChildProcess): void {
+  if (child) running.delete(child);
+  else running.clear();
+  if (running.size > 0) return;
+  process.removeListener("exit", killRunning);
+  for (const sig of FATAL_SIGNALS) process.removeListener(sig, onFatalSignal);
+}
+
+/**
+ * Runs k6 in its own process group (detached), so only we signal it. With `onInterrupt`, an abort or our
+ * SIGINT sends k6 exactly one SIGINT (k6 stops, runs handleSummary and exits; a second SIGINT would make it
+ * exit at once without summary) and SIGKILL 30 s later if it lingers. k6 never outlives us: it is killed when
+ * this process exits, or on SIGTERM/SIGHUP when nothing else handles them (the signal is then re-raised).
+ */
 function runProcess(
   binary: string,
   args: string[],
   env: Env,
   signal?: AbortSignal,
-  onSigint?: () => void,
+  onInterrupt?: () => void,
 ): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(binary, args, {
+      env: env as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -104,17 +166,23 @@ function runProcess(
       stderr = (stderr + chunk.toString("utf8")).slice(-4096);
     });
     let killTimer: NodeJS.Timeout | undefined;
+    let interrupted = false;
     const interrupt = () => {
-      onSigint?.();
-      // k6 stops gracefully on SIGINT and still runs handleSummary; kill it if it lingers.
+      if (interrupted || !isRunning(child)) return;
+      interrupted = true;
+      onInterrupt?.();
       child.kill("SIGINT");
       killTimer = setTimeout(() => child.kill("SIGKILL"), 30_000);
     };
-    signal?.addEventListener("abort", interrupt, { once: true });
-    process.on("SIGINT", interrupt);
+    if (onInterrupt) {
+      signal?.addEventListener("abort", interrupt, { once: true });
+      process.on("SIGINT", interrupt);
+    }
+    watchExit(child);
     const cleanup = () => {
       signal?.removeEventListener("abort", interrupt);
       process.removeListener("SIGINT", interrupt);
+      unwatchExit(child);
       if (killTimer) clearTimeout(killTimer);
     };
     child.on("error", (error) => {
@@ -141,6 +209,8 @@ export interface K6EngineOptions {
   script?: string;
   /** Environment of the k6 process (and where K6_BINARY / PATH are looked up). @default process.env */
   env?: Env;
+  /** Told when the run's result lacks something, e.g. no timeline. @default a line on stderr */
+  onWarning?: (message: string) => void;
 }
 
 export function createK6Engine(engineOptions: K6EngineOptions = {}): LoadEngine {
@@ -153,16 +223,29 @@ export function createK6Engine(engineOptions: K6EngineOptions = {}): LoadEngine 
   }
   return {
     name: "k6",
-    run: (options) => runK6(binary, engineOptions.script ?? K6_SCRIPT, env, options),
+    run: (options) =>
+      runK6(binary, engineOptions.script ?? K6_SCRIPT, env, options, engineOptions.onWarning ?? warnOnStderr),
   };
 }
 
-async function runK6(binary: string, script: string, env: Env, options: LoadRunOptions): Promise<RunResult> {
+function warnOnStderr(message: string): void {
+  process.stderr.write(`k6 adapter: ${message}\n`);
+}
+
+async function runK6(
+  binary: string,
+  script: string,
+  env: Env,
+  options: LoadRunOptions,
+  onWarning: (message: string) => void,
+): Promise<RunResult> {
   const profile = resolveProfile(options.profile, overridesOf(options));
   const seed = (options.seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
   const version = await k6Version(binary, env);
   const dir = mkdtempSync(path.join(os.tmpdir(), "powerbench-k6-"));
   const summaryPath = path.join(dir, "summary.json");
+  // Gzipped (k6 compresses when the name ends in .gz): each request is over ten sample lines, several KB.
+  const jsonOutPath = path.join(dir, "samples.json.gz");
   let aborted = options.signal?.aborted ?? false;
   try {
     const startedAt = new Date().toISOString();
@@ -173,6 +256,7 @@ async function runK6(binary: string, script: string, env: Env, options: LoadRunO
       seed,
       summaryPath,
       k6Version: version,
+      jsonOutPath,
     });
     const exit = await runProcess(binary, args, env, options.signal, () => {
       aborted = true;
@@ -205,10 +289,13 @@ async function runK6(binary: string, script: string, env: Env, options: LoadRunO
         },
       );
     }
+    const scheduledDurationMs = totalDurationMs(profile);
     const result = mapK6Summary(data, {
       profile: profile.name,
       target: options.target,
-      targetRatePerSec: expectedIterations(profile) / (totalDurationMs(profile) / 1000),
+      targetRatePerSec: expectedIterations(profile) / (scheduledDurationMs / 1000),
+      scheduledDurationMs,
+      seed,
       k6Version: version,
       startedAt,
       endedAt,
@@ -216,6 +303,10 @@ async function runK6(binary: string, script: string, env: Env, options: LoadRunO
     });
     // Exit code 99 is k6's own verdict: thresholds failed, whatever the summary's flags say.
     if (exit.code === K6_EXIT_CODES.thresholdsFailed) result.thresholdsPassed = false;
+    const samples = await readK6Timeline(jsonOutPath);
+    result.timeline = samples.timeline;
+    if (samples.histogram) result.overall.histogram = samples.histogram;
+    if (samples.warning) onWarning(samples.warning);
     return result;
   } finally {
     rmSync(dir, { recursive: true, force: true });

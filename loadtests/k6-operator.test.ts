@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { archiveCommands, renderTestRun } from "./k6-operator.ts";
+import { archiveCommands, parseSeed, renderTestRun } from "./k6-operator.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const target = "https://abc.execute-api.eu-west-1.amazonaws.com/prod";
@@ -43,6 +43,19 @@ describe("k6-operator TestRun manifest", () => {
     expect(() => renderTestRun({ target: "abc", profile: "smoke", parallelism: 2 })).toThrow(
       /invalid --target/,
     );
+    for (const seed of [-1, 1.5, Number.NaN]) {
+      expect(() => renderTestRun({ target, profile: "smoke", parallelism: 2, seed })).toThrow(
+        /invalid --seed: expected a whole number ≥ 0/,
+      );
+    }
+  });
+
+  it("--seed must be a whole number ≥ 0, as for npm run loadtest", () => {
+    expect(parseSeed("42")).toBe(42);
+    expect(parseSeed("0")).toBe(0);
+    for (const text of ["x", "", " ", "-1", "1.5", "NaN", "Infinity"]) {
+      expect(() => parseSeed(text)).toThrow(`invalid --seed: expected a whole number ≥ 0, got "${text}"`);
+    }
   });
 
   it("npm run k6-operator prints a YAML TestRun (real process)", () => {
@@ -76,5 +89,21 @@ describe("k6-operator TestRun manifest", () => {
     );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/invalid --target/);
+    const cli = (...args: string[]) =>
+      spawnSync(
+        process.execPath,
+        ["--import", "tsx", "scripts/k6-operator.ts", "--target", target, ...args],
+        {
+          cwd: root,
+          encoding: "utf8",
+        },
+      );
+    const badSeed = cli("--seed", "x");
+    expect(badSeed.status).toBe(2);
+    expect(badSeed.stdout).toBe("");
+    expect(badSeed.stderr).toMatch(/k6-operator: invalid --seed: expected a whole number ≥ 0, got "x"/);
+    const seeded = cli("--seed", "42");
+    expect(seeded.status).toBe(0);
+    expect((parse(seeded.stdout) as { spec: { arguments: string } }).spec.arguments).toContain("-e SEED=42");
   });
 });

@@ -35,7 +35,22 @@ export const TESTRUN_DEFAULTS = {
   image: "grafana/k6:latest",
 } as const;
 
-/** The `-e` variables of the scenario, as `k6 archive` and the runners get them. */
+/**
+ * Parses `--seed` as `npm run loadtest` does: a whole number ≥ 0.
+ * @example parseSeed("42") // 42; parseSeed("x") throws 'invalid --seed: expected a whole number ≥ 0, got "x"'
+ */
+export function parseSeed(text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isInteger(value) || value < 0) {
+    throw new ConfigError("--seed", `expected a whole number ≥ 0, got "${text}"`);
+  }
+  return value;
+}
+
+/**
+ * The `-e` variables of the scenario, as `k6 archive` and the runners get them. Every runner gets the same
+ * SEED: the scenario mixes each runner's execution segment into it (k6VuIdentity), so runners differ.
+ */
 function scenarioVars(input: TestRunInput): Array<[string, string]> {
   const vars: Array<[string, string]> = [
     ["TARGET", input.target],
@@ -79,6 +94,7 @@ export function renderTestRun(input: TestRunInput): Record<string, unknown> {
       `expected the API base URL like https://abc.execute-api.eu-west-1.amazonaws.com/prod, got "${input.target}"`,
     );
   }
+  if (input.seed !== undefined) parseSeed(String(input.seed));
   const name = input.name ?? `powerbench-${input.profile}`;
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
     throw new ConfigError(

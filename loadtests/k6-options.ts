@@ -4,6 +4,7 @@
  * scenario adds. Pure (no npm imports): the k6 scenarios import it, and the Node tests check it.
  */
 import { type Profile, peakRatePerSec, thresholdExpressions } from "./profiles.ts";
+import { deriveSeed } from "./random.ts";
 import { OPERATIONS, type OperationName } from "./run-result.ts";
 import { ERROR_KINDS, type ErrorKind } from "./workload.ts";
 
@@ -105,5 +106,53 @@ export function k6Options(profile: Profile): Record<string, unknown> {
     thresholds: k6Thresholds(profile),
     summaryTrendStats: SUMMARY_TREND_STATS,
     discardResponseBodies: true,
+  };
+}
+
+/** FNV-1a, 32 bits: a short, stable number for a string such as an execution segment. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h >>> 0;
+}
+
+/** True when the segment is the whole test (no segment, or "0:1"): a single k6 instance. */
+function isWholeTest(segment: string | null | undefined): boolean {
+  return segment === undefined || segment === null || segment === "" || segment === "0:1";
+}
+
+export interface K6VuInput {
+  /** The run's seed (-e SEED). */
+  seed: number;
+  /** `exec.vu.idInTest`: unique across the instances of a segmented run. */
+  vuId: number;
+  /** `exec.test.options.executionSegment`, e.g. "1/4:1/2" on one of four k6-operator runners; null when unset. */
+  executionSegment?: string | null;
+  /** Id prefix of the run (-e RUN_ID or a time-based default); characters outside [A-Za-z0-9_-] become "_". */
+  runId: string;
+  /** A few random characters [a-z0-9] of this VU, so ids differ even between runners with equal inputs. */
+  randomSuffix: string;
+}
+
+/**
+ * The seed and id prefix of one k6 VU. k6-operator starts N runners with the same -e variables and gives each
+ * an execution segment, so the segment is mixed into the seed (N runners draw N different streams; a single
+ * k6 instance keeps `deriveSeed(seed, vu)`, reproducible from the seed) and into the id prefix, together with
+ * a random suffix (ids never collide, even between runners started with the same RUN_ID in the same ms).
+ *
+ * @example k6VuIdentity({ seed: 7, vuId: 3, executionSegment: "1/4:1/2", runId: "pb1", randomSuffix: "x9k2q0" })
+ *   // → { seed: <mixed>, idPrefix: "pb1-s<segment hash>-x9k2q0-v3" }
+ */
+export function k6VuIdentity(input: K6VuInput): { seed: number; idPrefix: string } {
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9_-]/g, "_");
+  const runId = safe(input.runId);
+  const suffix = safe(input.randomSuffix);
+  if (isWholeTest(input.executionSegment)) {
+    return { seed: deriveSeed(input.seed, input.vuId), idPrefix: `${runId}-${suffix}-v${input.vuId}` };
+  }
+  const segment = hash32(String(input.executionSegment));
+  return {
+    seed: deriveSeed(deriveSeed(input.seed, segment), input.vuId),
+    idPrefix: `${runId}-s${segment.toString(36)}-${suffix}-v${input.vuId}`,
   };
 }

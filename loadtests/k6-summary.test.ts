@@ -1,13 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { customCounterNames, errorCounterName, k6Options, statusCounterName } from "./k6-options.ts";
-import { mapK6Summary } from "./k6-summary.ts";
+import {
+  customCounterNames,
+  errorCounterName,
+  k6Options,
+  k6VuIdentity,
+  statusCounterName,
+} from "./k6-options.ts";
+import { k6AchievedRatePerSec, mapK6Summary } from "./k6-summary.ts";
 import { resolveProfile } from "./profiles.ts";
+import { deriveSeed } from "./random.ts";
 import { sampleSummary } from "./test-support/k6-summary-sample.ts";
 
 const meta = {
   profile: "baseline",
   target: "http://127.0.0.1:3000/prod",
   targetRatePerSec: 50,
+  scheduledDurationMs: 10_000,
   k6Version: "v1.4.2",
 };
 
@@ -38,7 +46,8 @@ describe("k6 summary → RunResult", () => {
     expect(result.operations.read?.errorCount).toBe(2);
     expect(result.operations.create?.statusCounts).toEqual({ "201": 100 });
     expect(result.iterations).toEqual({ started: 500, completed: 500, dropped: 3 });
-    expect(result.achievedRatePerSec).toBe(49.94);
+    // 500 completed iterations over the 10 s schedule, not k6's iterations.rate (49.94/s over 10.0125 s).
+    expect(result.achievedRatePerSec).toBe(50);
     expect(result.timeline).toEqual([]);
     expect(result.thresholds).toEqual([
       { metric: "http_req_failed", expression: "rate<0.01", actual: 0.004, passed: true },
@@ -46,6 +55,14 @@ describe("k6 summary → RunResult", () => {
       { metric: "http_req_duration", expression: "p(99)<1000", actual: 95.2, passed: true },
     ]);
     expect(result.thresholdsPassed).toBe(true);
+  });
+
+  it("achieved rate = completed iterations ÷ scheduled seconds, ÷ the seconds run when aborted", () => {
+    expect(k6AchievedRatePerSec(500, 10_000, 15_000, false)).toBe(50);
+    expect(k6AchievedRatePerSec(100, 10_000, 4_000, true)).toBe(25);
+    expect(k6AchievedRatePerSec(100, 10_000, 0, true)).toBe(10);
+    const aborted = mapK6Summary(sampleSummary(), { ...meta, scheduledDurationMs: 20_000, aborted: true });
+    expect(aborted.achievedRatePerSec).toBeCloseTo(500 / 10.0125);
   });
 
   it("a failed threshold fails the run", () => {
@@ -104,5 +121,38 @@ describe("k6 options of a profile", () => {
     for (const name of names) expect(name).toMatch(/^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/);
     expect(statusCounterName("read", 404)).toBe("pb_status_read_404");
     expect(errorCounterName("read", "unexpected-status")).toBe("pb_error_read_unexpected_status");
+  });
+
+  it("k6-operator runners with the same -e variables get different seeds and ids (execution segments)", () => {
+    const parallelism = 4;
+    const segments = Array.from(
+      { length: parallelism },
+      (_, i) => `${i}/${parallelism}:${i + 1}/${parallelism}`,
+    );
+    // Same SEED, same RUN_ID and, as a worst case, the same VU id and random suffix on every runner.
+    const runners = segments.map((executionSegment) =>
+      k6VuIdentity({ seed: 7, vuId: 1, executionSegment, runId: "pbrun", randomSuffix: "abc123" }),
+    );
+    expect(new Set(runners.map((r) => r.seed)).size).toBe(parallelism);
+    expect(new Set(runners.map((r) => r.idPrefix)).size).toBe(parallelism);
+    for (const { idPrefix } of runners) expect(idPrefix).toMatch(/^pbrun-s[0-9a-z]+-abc123-v1$/);
+    // Reproducible: the same inputs give the same seed.
+    expect(
+      k6VuIdentity({ seed: 7, vuId: 1, executionSegment: segments[1], runId: "x", randomSuffix: "y" }).seed,
+    ).toBe(runners[1]?.seed);
+  });
+
+  it("a single k6 instance keeps the per-VU seed; the random suffix alone separates ids", () => {
+    for (const executionSegment of [undefined, null, "", "0:1"]) {
+      const vu = k6VuIdentity({ seed: 7, vuId: 3, executionSegment, runId: "pb", randomSuffix: "r1" });
+      expect(vu).toEqual({ seed: deriveSeed(7, 3), idPrefix: "pb-r1-v3" });
+    }
+    const a = k6VuIdentity({ seed: 7, vuId: 3, runId: "pb", randomSuffix: "r1" });
+    const b = k6VuIdentity({ seed: 7, vuId: 3, runId: "pb", randomSuffix: "r2" });
+    expect(a.idPrefix).not.toBe(b.idPrefix);
+    // Ids go into URL paths: only [A-Za-z0-9_-].
+    expect(k6VuIdentity({ seed: 1, vuId: 1, runId: "a b/c", randomSuffix: "x:y" }).idPrefix).toBe(
+      "a_b_c-x_y-v1",
+    );
   });
 });

@@ -37,6 +37,10 @@ export interface K6SummaryMeta {
   profile: string;
   target: string;
   targetRatePerSec: number;
+  /** The profile's scheduled length (sum of its stages), the denominator of achievedRatePerSec. */
+  scheduledDurationMs: number;
+  /** The workload seed the run used (-e SEED). */
+  seed?: number;
   /** `k6 version` output, e.g. "v1.4.2". @default "unknown" */
   k6Version?: string;
   /** When the run started (ISO); @default endedAt − testRunDurationMs */
@@ -106,8 +110,24 @@ function thresholdOutcomes(data: K6SummaryData): ThresholdOutcome[] {
 }
 
 /**
- * Maps k6 summary data to a RunResult. k6 has no per-second series in its summary (timeline is empty) and no
- * HDR histogram (histogram absent); its latency is timed from each request's send.
+ * The achieved rate of a k6 run: completed iterations ÷ the profile's scheduled seconds (÷ the seconds it ran
+ * when aborted early). Not k6's `iterations.rate`, which divides by the whole run including the graceful stop.
+ */
+export function k6AchievedRatePerSec(
+  completedIterations: number,
+  scheduledDurationMs: number,
+  testRunDurationMs: number,
+  aborted: boolean,
+): number {
+  const windowMs =
+    aborted && testRunDurationMs > 0 ? Math.min(scheduledDurationMs, testRunDurationMs) : scheduledDurationMs;
+  return windowMs > 0 ? completedIterations / (windowMs / 1000) : 0;
+}
+
+/**
+ * Maps k6 summary data to a RunResult. k6's summary has no per-second series and no HDR histogram: here
+ * `timeline` is empty and `histogram` absent; the k6 adapter fills both from k6's JSON output
+ * (k6-timeline.ts). k6 times each request from its send.
  */
 export function mapK6Summary(data: K6SummaryData, meta: K6SummaryMeta): RunResult {
   if (!data || typeof data !== "object" || typeof data.metrics !== "object" || data.metrics === null) {
@@ -130,7 +150,7 @@ export function mapK6Summary(data: K6SummaryData, meta: K6SummaryMeta): RunResul
   const startedAt = meta.startedAt ?? new Date(Date.parse(endedAt) - durationMs).toISOString();
   const thresholds = thresholdOutcomes(data);
   const completed = metricValue(data, "iterations", "count");
-  return {
+  const result: RunResult = {
     schemaVersion: RUN_RESULT_SCHEMA_VERSION,
     engine: { name: "k6", version: meta.k6Version ?? "unknown" },
     profile: meta.profile,
@@ -139,7 +159,12 @@ export function mapK6Summary(data: K6SummaryData, meta: K6SummaryMeta): RunResul
     endedAt,
     durationMs,
     targetRatePerSec: meta.targetRatePerSec,
-    achievedRatePerSec: metricValue(data, "iterations", "rate"),
+    achievedRatePerSec: k6AchievedRatePerSec(
+      completed,
+      meta.scheduledDurationMs,
+      durationMs,
+      meta.aborted ?? false,
+    ),
     iterations: { started: completed, completed, dropped: metricValue(data, "dropped_iterations", "count") },
     overall: {
       requests,
@@ -155,4 +180,6 @@ export function mapK6Summary(data: K6SummaryData, meta: K6SummaryMeta): RunResul
     thresholdsPassed: thresholds.every((t) => t.passed),
     aborted: meta.aborted ?? false,
   };
+  if (meta.seed !== undefined) result.seed = meta.seed;
+  return result;
 }

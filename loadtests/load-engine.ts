@@ -15,7 +15,10 @@ export interface LoadRunOptions {
   /** Base URL of the API, e.g. "http://127.0.0.1:3000/prod". */
   target: string;
   profile: ProfileName | Profile;
-  /** Seed of the workload's random choices. @default a fresh seed, written to the result's profile label */
+  /**
+   * Seed of the workload's random choices; the same seed plans the same requests.
+   * @default a fresh random seed, recorded in the result's `seed` (and printed by `npm run loadtest`)
+   */
   seed?: number;
   /** Ends the run early; the result is still valid, with `aborted: true`. */
   signal?: AbortSignal;

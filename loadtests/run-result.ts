@@ -1,6 +1,8 @@
 /**
  * The run result: what a load engine (built-in or k6) returns for one run. Versioned; both engines
- * produce exactly this shape, so nothing downstream cares which engine ran. Pure types, no I/O.
+ * produce exactly this shape, so nothing downstream cares which engine ran. Optional fields are those an engine
+ * may be unable to measure; adding one keeps the version, changing a field's meaning or removing one bumps it.
+ * Pure types, no I/O.
  */
 
 export const RUN_RESULT_SCHEMA_VERSION = 1 as const;
@@ -37,23 +39,43 @@ export interface RequestStats {
   errorRate: number;
   /**
    * HDR histogram of latencies in microseconds, compressed base64 (hdr-histogram-js encoding),
-   * for merging and bootstrap statistics. Absent when the engine cannot provide it (k6).
+   * for merging and bootstrap statistics. The k6 adapter builds it from k6's JSON output (overall only); absent
+   * when that output is missing.
    */
   histogram?: string;
 }
 
-/** One second of the run. `second` counts from the start of the measured window. */
+/**
+ * One second of the run. `second` counts from the start of the measured window. `requests`, `errors` and
+ * `p95Ms` are keyed by each iteration's INTENDED start second (a stall shows as high latency in the seconds
+ * it delayed, never as missing requests); `sent` by the second the request was ACTUALLY started, so an
+ * engine that fell behind and caught up shows a dip and then a burst there.
+ */
 export interface TimelinePoint {
   second: number;
   requests: number;
   errors: number;
   /** Client-side p95 latency in that second, when there were requests. */
   p95Ms?: number;
+  /** Iterations actually started in that second (built-in engine; absent when the engine cannot tell). */
+  sent?: number;
+}
+
+/**
+ * How late iterations started: actual start time minus due time, from an HDR histogram, in milliseconds.
+ * Near 0 when the engine kept to the schedule; a frozen event loop or a saturated CPU shows here.
+ */
+export interface StartLagSummary {
+  /** Iterations measured (every started one). */
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
 }
 
 /** A pass/fail rule of a profile and how the run fared against it. */
 export interface ThresholdOutcome {
-  /** e.g. "http_req_failed", "p95", "p99" */
+  /** k6 metric name: "http_req_failed" (error rate) or "http_req_duration" (latency percentiles). */
   metric: string;
   /** k6-style expression, e.g. "rate<0.01", "p(95)<500" */
   expression: string;
@@ -66,6 +88,11 @@ export interface RunResult {
   /** "direct": the tuner's direct-invoke mode (Lambda Invoke, no API in the path). */
   engine: { name: "builtin" | "k6" | "direct"; version: string };
   profile: string;
+  /**
+   * Seed of the workload's random choices: give it back (`--seed`) to repeat the run's requests. Set by the
+   * built-in and k6 engines (drawn at random when not given); absent in direct-invoke mode (nothing random).
+   */
+  seed?: number;
   /** Base URL of the API the load went to. */
   target: string;
   /** ISO 8601 times of the measured window. */
@@ -73,8 +100,19 @@ export interface RunResult {
   endedAt: string;
   durationMs: number;
   targetRatePerSec: number;
+  /**
+   * Built-in engine: started iterations ÷ the window they were spread over; k6: completed iterations ÷ the
+   * profile's scheduled seconds. An average: a burst after a stall keeps it at the target; `startLag` and
+   * `timeline[].sent` show such bursts.
+   */
   achievedRatePerSec: number;
   iterations: { started: number; completed: number; dropped: number };
+  /**
+   * How late iterations started against their schedule (built-in engine). `achievedRatePerSec` is an average
+   * over the window, so a stall the engine caught up from with a burst does not lower it; this does.
+   * Absent when the engine cannot measure it (k6).
+   */
+  startLag?: StartLagSummary;
   overall: RequestStats;
   operations: Partial<Record<OperationName, RequestStats>>;
   timeline: TimelinePoint[];

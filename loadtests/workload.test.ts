@@ -185,6 +185,95 @@ describe("key popularity", () => {
   });
 });
 
+describe("Workload.next() against its configuration (seeded, so deterministic)", () => {
+  /**
+   * Plans `n` requests with a custom mix and no deletes, answering each as expected, and returns the
+   * operation counts and, per read or update, the drawn id's rank (its creation number: 1 is the oldest) with
+   * the number of ids created before the draw.
+   */
+  function plan(keyPopularity: "uniform" | "zipfian", zipfExponent: number, seed: number, n: number) {
+    const mix = { create: 4, read: 50, update: 26, list: 20, delete: 0 };
+    const workload = new Workload(createRandom(seed), "k", { mix, keyPopularity, zipfExponent });
+    const counts: Record<OperationName, number> = { create: 0, read: 0, update: 0, list: 0, delete: 0 };
+    const draws: Array<{ rank: number; ids: number }> = [];
+    for (let i = 0; i < n; i++) {
+      const r = workload.next();
+      if (r.operation === "read" || r.operation === "update") {
+        draws.push({ rank: Number((r.id as string).slice(2)), ids: counts.create });
+      }
+      counts[r.operation] += 1;
+      workload.settle(r, r.expectedStatuses[0] as number);
+    }
+    return { mix, counts, draws };
+  }
+
+  // Rank bins 1, 2, 3–4, 5–8, …, 1025–2048, 2049+: 13 bins, 12 df, critical 32.9 at p = 0.001.
+  const BIN_STARTS = [1, 2, 3, 5, 9, 17, 33, 65, 129, 257, 513, 1025, 2049];
+  const binOf = (rank: number) => BIN_STARTS.findLastIndex((start) => rank >= start);
+
+  /**
+   * Expected draws per rank bin: each draw's probability of landing in each bin, given how many ids existed
+   * then, summed over the draws (the key space grows during the run). `cumulative(k, n)`: P(rank ≤ k | n ids).
+   */
+  function expectedPerBin(draws: Array<{ ids: number }>, cumulative: (k: number, n: number) => number) {
+    const drawsPerSize = new Map<number, number>();
+    for (const d of draws) drawsPerSize.set(d.ids, (drawsPerSize.get(d.ids) ?? 0) + 1);
+    const expected = new Array<number>(BIN_STARTS.length).fill(0);
+    for (const [n, count] of drawsPerSize) {
+      BIN_STARTS.forEach((start, b) => {
+        const end = Math.min(n, (BIN_STARTS[b + 1] ?? Number.POSITIVE_INFINITY) - 1);
+        if (start <= end)
+          expected[b] = (expected[b] as number) + count * (cumulative(end, n) - cumulative(start - 1, n));
+      });
+    }
+    return expected;
+  }
+
+  /** Draws per rank bin. */
+  function observedPerBin(draws: Array<{ rank: number }>): number[] {
+    const observed = new Array<number>(BIN_STARTS.length).fill(0);
+    for (const d of draws) {
+      const b = binOf(d.rank);
+      observed[b] = (observed[b] as number) + 1;
+    }
+    return observed;
+  }
+
+  it("draws operations by a custom mix (chi-square over 4 operations, 3 df, critical 16.3 at p = 0.001)", () => {
+    const { mix, counts } = plan("zipfian", 1, 21, 60_000);
+    expect(counts.delete).toBe(0);
+    const ops = OPERATIONS.filter((op) => mix[op] > 0);
+    const total = ops.reduce((sum, op) => sum + mix[op], 0);
+    const stat = chiSquare(
+      ops.map((op) => counts[op]),
+      ops.map((op) => (mix[op] / total) * 60_000),
+    );
+    expect(stat).toBeLessThan(16.3);
+  });
+
+  it("draws ids by zipfian rank over the ids created so far (exponent 1.2; 12 df, critical 32.9)", () => {
+    const s = 1.2;
+    const { draws } = plan("zipfian", s, 22, 60_000);
+    const maxIds = Math.max(...draws.map((d) => d.ids));
+    // Generalized harmonic numbers H(k) = Σ_{j ≤ k} j^-s, so P(rank ≤ k | n ids) = H(k) / H(n).
+    const harmonic = [0];
+    for (let k = 1; k <= maxIds; k++) harmonic.push((harmonic[k - 1] as number) + k ** -s);
+    const expected = expectedPerBin(draws, (k, n) => (harmonic[k] as number) / (harmonic[n] as number));
+    const observed = observedPerBin(draws);
+    expect(maxIds).toBeGreaterThan(2049);
+    expect(Math.min(...expected)).toBeGreaterThan(5);
+    expect(chiSquare(observed, expected)).toBeLessThan(32.9);
+  });
+
+  it("draws ids uniformly over the ids created so far (12 df, critical 32.9)", () => {
+    const { draws } = plan("uniform", 1, 23, 60_000);
+    const expected = expectedPerBin(draws, (k, n) => k / n);
+    const observed = observedPerBin(draws);
+    expect(Math.min(...expected)).toBeGreaterThan(5);
+    expect(chiSquare(observed, expected)).toBeLessThan(32.9);
+  });
+});
+
 describe("item sizes", () => {
   it("lognormal sizes stay within bounds with the configured median", () => {
     const workload = new Workload(createRandom(8), "z", {

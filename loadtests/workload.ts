@@ -27,7 +27,7 @@ export interface PlannedRequest {
   body?: string;
   /** The item id targeted (absent for list). */
   id?: string;
-  /** Statuses that are a correct answer in this state, e.g. [404] for a read of a deleted id. */
+  /** Statuses that are a correct answer in the id's state, e.g. [200, 404] while its create is in flight. */
   expectedStatuses: number[];
 }
 
@@ -54,6 +54,10 @@ export function classifyOutcome(
   return "unexpected-status";
 }
 
+/**
+ * An id's state. Ids in the key space are "creating", "live" or "deleting"; "deleted" ids have left it (they
+ * are never planned again) and the state only lets a request that raced the delete accept a 404.
+ */
 type IdState = "creating" | "live" | "deleting" | "deleted";
 
 const EXPECTED = {
@@ -77,7 +81,10 @@ export class Workload {
   readonly config: WorkloadConfig;
   private readonly cumulative: Array<[OperationName, number]>;
   private readonly zipf: ZipfSampler;
-  /** Ids created so far and not known deleted, in creation order (swap-removed when deleted). */
+  /**
+   * Ids created so far, in creation order (so an index is a popularity rank). Ids that left the key space stay
+   * here, listed in `removed`, until the next compaction.
+   */
   private ids: string[] = [];
   /** Ids in `ids` that left the key space; compacted away when they are half of it. */
   private readonly removed = new Set<string>();
@@ -207,14 +214,14 @@ export class Workload {
   }
 
   private planOnId(operation: "read" | "update" | "delete"): PlannedRequest {
+    // drawId returns only ids in the key space: "creating", "live" or "deleting", never "deleted".
     const id = this.drawId();
-    const state = this.states.get(id);
-    const expectedStatuses =
-      state === "deleted" ? [404] : [...(state === "live" ? EXPECTED.live : EXPECTED.uncertain)[operation]];
+    const live = this.states.get(id) === "live";
+    const expectedStatuses = [...(live ? EXPECTED.live : EXPECTED.uncertain)[operation]];
     const path = `/items/${id}`;
     if (operation === "read") return { operation, method: "GET", path, id, expectedStatuses };
     if (operation === "delete") {
-      if (state !== "deleted") this.states.set(id, "deleting");
+      this.states.set(id, "deleting");
       return { operation, method: "DELETE", path, id, expectedStatuses };
     }
     const method = this.random.next() < this.config.patchShare ? "PATCH" : "PUT";

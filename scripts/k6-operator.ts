@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { parseDurationMs } from "../loadtests/cli.ts";
-import { archiveCommands, renderTestRun, type TestRunInput } from "../loadtests/k6-operator.ts";
+import { archiveCommands, parseSeed, renderTestRun, type TestRunInput } from "../loadtests/k6-operator.ts";
 
 const USAGE = `Usage: npm run k6-operator -- --target <url> [options]
 
@@ -16,7 +16,7 @@ const USAGE = `Usage: npm run k6-operator -- --target <url> [options]
   --parallelism <n>     number of k6 runner pods (default: 2)
   --rate <req/s>        peak arrival rate over all runners
   --duration <time>     run length: 30s, 2m, 1500ms
-  --seed <int>          workload seed
+  --seed <int>          workload seed, a whole number ≥ 0 (each runner mixes in its execution segment)
   --name <name>         TestRun name (default: powerbench-<profile>)
   --namespace <ns>      Kubernetes namespace
   --image <image>       k6 runner image (default: grafana/k6:latest)
@@ -56,7 +56,7 @@ try {
     if (!(input.ratePerSec > 0)) throw new Error(`invalid --rate: expected a number > 0, got "${v.rate}"`);
   }
   if (v.duration !== undefined) input.durationMs = parseDurationMs(v.duration);
-  if (v.seed !== undefined) input.seed = Number(v.seed);
+  if (v.seed !== undefined) input.seed = parseSeed(v.seed);
   if (v.name) input.name = v.name;
   if (v.namespace) input.namespace = v.namespace;
   if (v.image) input.image = v.image;

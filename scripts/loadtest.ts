@@ -1,6 +1,7 @@
 /**
  * `npm run loadtest -- --target <url> [--profile smoke] [--engine auto|k6|builtin] [--rate] [--duration]
- * [--seed] [--out result.json]`: runs one load profile against an API and prints a summary.
+ * [--seed] [--mix] [--key-popularity] [--zipf-exponent] [--out result.json]`: runs one load profile against
+ * an API and prints a summary (with the seed, so a run can be repeated).
  * Ctrl-C ends the run early and still prints (and writes) the partial result.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -40,6 +41,7 @@ try {
   if (options.ratePerSec !== undefined) run.ratePerSec = options.ratePerSec;
   if (options.durationMs !== undefined) run.durationMs = options.durationMs;
   if (options.maxInFlight !== undefined) run.maxInFlight = options.maxInFlight;
+  if (options.workload !== undefined) run.overrides = { workload: options.workload };
   const result = await engine.run(run);
   console.log(renderRunSummary(result));
   if (options.out) {

@@ -2,8 +2,10 @@
  * The built-in open-model load engine. Like k6's arrival-rate executors, iterations start on schedule
  * whether or not earlier ones finished; latency is measured from each iteration's INTENDED start, so a stalled
  * server shows in the latencies (no coordinated omission); an iteration due while `maxInFlight` are running is
- * dropped and counted. Bounded: the schedule is finite, in-flight requests get `gracefulStopMs` after it ends,
- * then they are cut. An AbortSignal or SIGINT ends the run early with a valid partial result.
+ * dropped and counted. Each start is also timed against its due time (`startLag`, `timeline[].sent`), so an
+ * engine that fell behind and caught up with a burst shows it. Bounded: the schedule is finite, in-flight
+ * requests get `gracefulStopMs` after it ends, then they are cut. An AbortSignal or SIGINT ends the run early
+ * with a valid partial result, also while in-flight requests are draining (they then get `abortDrainMs`).
  */
 import { performance } from "node:perf_hooks";
 import type { LoadEngine, LoadRunOptions } from "../load-engine.ts";
@@ -20,24 +22,34 @@ import { ArrivalSchedule } from "./schedule.ts";
 export const BUILTIN_ENGINE_VERSION = "1.0.0";
 
 export interface BuiltinEngineOptions {
-  /** Upper bound on pooled connections (the in-flight cap applies too). @default 256 */
+  /**
+   * Upper bound on keep-alive connections, opened on demand (the in-flight cap applies too). Below the
+   * profile's `maxInFlight`, the requests beyond it wait in the client for a free connection.
+   * @default the profile's maxInFlight: every iteration in flight is on the wire, as with k6's maxVUs
+   */
   maxConnections?: number;
   /** End the run (not the process) on SIGINT while it runs. @default true */
   handleSigint?: boolean;
-  /** After an abort, how long in-flight requests may still finish. @default 1000 */
+  /**
+   * After an abort (also one during the graceful-stop drain), how long in-flight requests may still finish.
+   * @default 1000
+   */
   abortDrainMs?: number;
 }
 
-export const BUILTIN_DEFAULTS: Required<BuiltinEngineOptions> = {
-  maxConnections: 256,
+type EngineConfig = Required<Omit<BuiltinEngineOptions, "maxConnections">> &
+  Pick<BuiltinEngineOptions, "maxConnections">;
+
+export const BUILTIN_DEFAULTS: EngineConfig = {
   handleSigint: true,
   abortDrainMs: 1000,
 };
 
-/** Waits for `promise`, at most `ms`. */
-async function within(promise: Promise<void>, ms: number): Promise<void> {
+/** Waits for `promise`, at most `ms`, and no longer than until `cut` settles (when given). */
+async function within(promise: Promise<void>, ms: number, cut?: Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race(cut ? [promise, timeout, cut] : [promise, timeout]);
   clearTimeout(timer);
 }
 
@@ -46,10 +58,7 @@ export function createBuiltinEngine(engineOptions: BuiltinEngineOptions = {}): L
   return { name: "builtin", run: (options) => runBuiltin(options, config) };
 }
 
-async function runBuiltin(
-  options: LoadRunOptions,
-  config: Required<BuiltinEngineOptions>,
-): Promise<RunResult> {
+async function runBuiltin(options: LoadRunOptions, config: EngineConfig): Promise<RunResult> {
   const profile = resolveProfile(options.profile, overridesOf(options));
   const seed = (options.seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
   const runPrefix = `pb${Date.now().toString(36)}${seed.toString(36)}`;
@@ -69,6 +78,10 @@ async function runBuiltin(
   let endScheduling: () => void = () => {};
   const schedulingEnded = new Promise<void>((resolve) => {
     endScheduling = resolve;
+  });
+  let abortRequested: () => void = () => {};
+  const abortedPromise = new Promise<void>((resolve) => {
+    abortRequested = resolve;
   });
 
   const startedAt = new Date();
@@ -103,7 +116,7 @@ async function runBuiltin(
   const client = new HttpClient(
     options.target,
     {
-      connections: Math.min(profile.maxInFlight, config.maxConnections),
+      connections: Math.min(profile.maxInFlight, config.maxConnections ?? profile.maxInFlight),
       requestTimeoutMs: profile.requestTimeoutMs,
     },
     onOutcome,
@@ -113,6 +126,7 @@ async function runBuiltin(
     inFlight += 1;
     counts.started += 1;
     lastFiredAtMs = nowMs;
+    recorder.recordStart(dueMs, nowMs);
     client.send(workload.next(), dueMs);
   };
 
@@ -159,10 +173,12 @@ async function runBuiltin(
     }
   };
 
+  /** Stops new arrivals and cuts the wait for in-flight requests to `abortDrainMs`, also during the drain. */
   const abort = () => {
-    if (!scheduling || aborted) return;
+    if (aborted) return;
     aborted = true;
     stopScheduling();
+    abortRequested();
   };
   const onSigint = () => abort();
   if (options.signal?.aborted) aborted = true;
@@ -181,7 +197,9 @@ async function runBuiltin(
     // is still in flight after that is cut when the pool closes.
     await within(schedulingEnded, totalDurationMs(profile) + 5000);
     stopScheduling();
-    await within(finished, aborted ? config.abortDrainMs : profile.gracefulStopMs);
+    // The graceful-stop drain; an abort during it cuts what is left of it to abortDrainMs.
+    if (!aborted) await within(finished, profile.gracefulStopMs, abortedPromise);
+    if (aborted) await within(finished, config.abortDrainMs);
   } finally {
     if (timer) clearTimeout(timer);
     if (progress) clearInterval(progress);
@@ -193,14 +211,17 @@ async function runBuiltin(
   const endedAt = new Date();
   const scheduledMs = totalDurationMs(profile);
   // The window the arrivals were spread over: the schedule's length, or longer when starts fell behind;
-  // shorter only when the run was aborted.
-  const windowMs = aborted ? Math.max(1, lastFiredAtMs) : Math.max(scheduledMs, lastFiredAtMs);
+  // shorter only when an abort cut the schedule (not when it came during the drain).
+  const cutShort = aborted && schedule.peekMs() !== undefined;
+  const windowMs = cutShort ? Math.max(1, lastFiredAtMs) : Math.max(scheduledMs, lastFiredAtMs);
+  const startLag = recorder.startLagSummary();
   const overall = recorder.overallStats();
   const thresholds = evaluateThresholds(profile.thresholds, overall);
   return {
     schemaVersion: RUN_RESULT_SCHEMA_VERSION,
     engine: { name: "builtin", version: BUILTIN_ENGINE_VERSION },
     profile: profile.name,
+    seed,
     target: options.target,
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
@@ -208,6 +229,7 @@ async function runBuiltin(
     targetRatePerSec: expectedIterations(profile) / (scheduledMs / 1000),
     achievedRatePerSec: counts.started / (windowMs / 1000),
     iterations: { ...counts },
+    ...(startLag ? { startLag } : {}),
     overall,
     operations: recorder.operationStats(),
     timeline: recorder.timeline(),

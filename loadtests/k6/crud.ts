@@ -8,12 +8,20 @@
  * Environment (-e): TARGET (required), PROFILE (smoke|baseline|ramp|spike|soak, default baseline), PROFILE_JSON
  * (a whole profile, as the adapter passes it), SEED,
  * RATE (peak req/s), DURATION_MS, DURATION_SCALE, MAX_IN_FLIGHT, POWERBENCH_SUMMARY (raw summary path),
- * POWERBENCH_RESULT (RunResult path, default powerbench-result.json), RUN_ID (id prefix).
+ * POWERBENCH_RESULT (RunResult path, default powerbench-result.json), RUN_ID (id prefix). Each VU's seed and
+ * id prefix mix in its test-wide VU id and, on a segmented run (k6-operator), the execution segment.
  */
 import { check } from "k6";
+import exec from "k6/execution";
 import http from "k6/http";
 import { Counter } from "k6/metrics";
-import { errorCounterName, k6Options, statusCounterName, TRACKED_STATUSES } from "../k6-options.ts";
+import {
+  errorCounterName,
+  k6Options,
+  k6VuIdentity,
+  statusCounterName,
+  TRACKED_STATUSES,
+} from "../k6-options.ts";
 import { type K6SummaryData, mapK6Summary } from "../k6-summary.ts";
 import {
   expectedIterations,
@@ -22,7 +30,7 @@ import {
   resolveProfile,
   totalDurationMs,
 } from "../profiles.ts";
-import { createRandom, deriveSeed } from "../random.ts";
+import { createRandom } from "../random.ts";
 import { OPERATIONS, type OperationName } from "../run-result.ts";
 import { ERROR_KINDS, type ErrorKind, Workload } from "../workload.ts";
 
@@ -58,12 +66,46 @@ const seed = numberEnv("SEED") ?? 1;
 
 export const options = k6Options(profile);
 
-// Init context runs once per VU: each VU has its own workload, seeded stream and id prefix.
-const workload = new Workload(
-  createRandom(deriveSeed(seed, __VU)),
-  `${__ENV["RUN_ID"] ?? `pb${Date.now().toString(36)}`}-v${__VU}`,
-  profile.workload ?? {},
-);
+const runId = __ENV["RUN_ID"] ?? `pb${Date.now().toString(36)}`;
+// Random per VU (k6 seeds each VU's Math.random on its own unless options.randomSeed is set), so ids differ
+// even between runners that share RUN_ID and start in the same millisecond.
+const randomSuffix = Math.floor(Math.random() * 36 ** 6)
+  .toString(36)
+  .padStart(6, "0");
+
+// Each VU has its own workload, seeded stream and id prefix. It is made on the VU's first iteration: the
+// execution segment (k6-operator gives each runner one) and the test-wide VU id are readable only in VU code.
+let workload: Workload | undefined;
+function vuWorkload(): Workload {
+  if (!workload) {
+    const identity = k6VuIdentity({
+      seed,
+      vuId: exec.vu.idInTest,
+      executionSegment: exec.test.options.executionSegment ?? null,
+      runId,
+      randomSuffix,
+    });
+    workload = new Workload(createRandom(identity.seed), identity.idPrefix, profile.workload ?? {});
+  }
+  return workload;
+}
+
+// Response callbacks built once here, as k6 recommends, one per set of expected statuses the workload uses
+// (a set not listed gets its callback on first use, once per VU).
+const responseCallbacks = new Map<string, ReturnType<typeof http.expectedStatuses>>();
+const statusSetKey = (statuses: readonly number[]) => [...statuses].sort((a, b) => a - b).join(",");
+for (const statuses of [[200], [201], [200, 204], [200, 404], [200, 204, 404]]) {
+  responseCallbacks.set(statusSetKey(statuses), http.expectedStatuses(...statuses));
+}
+function responseCallbackFor(statuses: readonly number[]): ReturnType<typeof http.expectedStatuses> {
+  const key = statusSetKey(statuses);
+  let callback = responseCallbacks.get(key);
+  if (!callback) {
+    callback = http.expectedStatuses(...statuses);
+    responseCallbacks.set(key, callback);
+  }
+  return callback;
+}
 
 const statusCounters = new Map<string, Counter>();
 const errorCounters = new Map<string, Counter>();
@@ -87,12 +129,13 @@ function countStatus(op: OperationName, status: number): void {
 const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json" };
 
 export default function iteration(): void {
+  const workload = vuWorkload();
   const request = workload.next();
   const res = http.request(request.method, target + request.path, request.body ?? null, {
     headers: JSON_HEADERS,
     // Tag by route template, not by id, to keep metric cardinality low.
     tags: { op: request.operation, name: `${request.method} /items${request.id ? "/{id}" : ""}` },
-    responseCallback: http.expectedStatuses(...request.expectedStatuses),
+    responseCallback: responseCallbackFor(request.expectedStatuses),
     timeout: `${profile.requestTimeoutMs}ms`,
   });
   // k6 error code 1050 is a request timeout; any other status-0 answer is a connection failure.
@@ -113,6 +156,8 @@ export function handleSummary(data: K6SummaryData): Record<string, string> {
     profile: profile.name,
     target,
     targetRatePerSec: expectedIterations(profile) / (scheduledMs / 1000),
+    scheduledDurationMs: scheduledMs,
+    seed,
     k6Version: __ENV["K6_VERSION"] ?? "unknown",
     // An interrupted run still gets here; the adapter marks it aborted (it knows it sent the interrupt).
     aborted: false,

@@ -1,0 +1,177 @@
+/**
+ * The per-second timeline and the overall HDR latency histogram of a k6 run, from k6's JSON output
+ * (`k6 run --out json=<file>`, gzipped when the name ends in .gz): one JSON object a line; a `{"type":"Point","metric":"http_req_duration",
+ * "data":{"time","value","tags"}}` line is one request, with its duration in ms (`value`), the time k6 took the
+ * sample (`time`, when the request ended) and its tags (`expected_response` is "false" when the status was not
+ * one the script's response callback expects: the workload's errors).
+ *
+ * A request counts in the second it started (sample time − duration, as k6 stamps the sample when the request
+ * ends), counted from the first request's start: the nearest k6 has to the built-in engine's intended start,
+ * since its arrival-rate executors start iterations on schedule or drop them. The file is streamed line
+ * by line; per-second p95 histograms are kept only for the last OPEN_SECONDS seconds, so memory stays bounded on
+ * long runs (a sample later than that still counts in its second's requests and errors, not in its p95).
+ */
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { createGunzip } from "node:zlib";
+import type { Histogram } from "hdr-histogram-js";
+import * as hdr from "hdr-histogram-js";
+import type { TimelinePoint } from "./run-result.ts";
+
+/** Seconds behind the newest sample for which a second's p95 stays open to late samples. */
+export const OPEN_SECONDS = 30;
+
+/** Same range and precision as the built-in engine's histograms (µs, 1 µs to 1 h, 3 significant digits). */
+const histogram = (packed: boolean): Histogram =>
+  hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+    ...(packed ? { bitBucketSize: "packed" as const } : {}),
+  });
+
+interface K6Point {
+  type?: unknown;
+  metric?: unknown;
+  data?: { time?: unknown; value?: unknown; tags?: Record<string, unknown> | null };
+}
+
+export interface K6Timeline {
+  timeline: TimelinePoint[];
+  /** All requests' latencies (µs), compressed base64 like the built-in engine's; absent without requests. */
+  histogram?: string;
+  requests: number;
+  /** Lines that were not JSON, or http_req_duration points without a time or value. */
+  badLines: number;
+  /** Samples that came after their second's p95 was closed (counted, not in that p95). */
+  lateSamples: number;
+}
+
+/** Folds http_req_duration samples into seconds. Feed it lines (or samples), then call result(). */
+export class K6TimelineBuilder {
+  private originMs: number | undefined;
+  private readonly requests: number[] = [];
+  private readonly errors: number[] = [];
+  private readonly p95Ms: Array<number | undefined> = [];
+  private readonly open = new Map<number, Histogram>();
+  private readonly overall = histogram(false);
+  private newestSecond = 0;
+  private total = 0;
+  private bad = 0;
+  private late = 0;
+
+  /** Seconds whose p95 histogram is still open (at most OPEN_SECONDS + 1). */
+  get openSeconds(): number {
+    return this.open.size;
+  }
+
+  /** One line of k6's JSON output; every line that is not an http_req_duration point is skipped. */
+  addLine(line: string): void {
+    // Most lines are other metrics: skip them before parsing.
+    if (!line.includes("http_req_duration")) return;
+    let point: K6Point;
+    try {
+      point = JSON.parse(line) as K6Point;
+    } catch {
+      this.bad += 1;
+      return;
+    }
+    if (point.type !== "Point" || point.metric !== "http_req_duration") return;
+    const timeMs = typeof point.data?.time === "string" ? Date.parse(point.data.time) : Number.NaN;
+    const value = point.data?.value;
+    if (!Number.isFinite(timeMs) || typeof value !== "number" || !Number.isFinite(value)) {
+      this.bad += 1;
+      return;
+    }
+    this.addSample(timeMs - value, value, point.data?.tags?.["expected_response"] === "false");
+  }
+
+  /** One request: when it started (epoch ms), its duration (ms), whether it was an error. */
+  addSample(startMs: number, durationMs: number, error: boolean): void {
+    this.originMs ??= startMs;
+    const second = Math.max(0, Math.floor((startMs - this.originMs) / 1000));
+    while (this.requests.length <= second) {
+      this.requests.push(0);
+      this.errors.push(0);
+      this.p95Ms.push(undefined);
+    }
+    this.requests[second] = (this.requests[second] ?? 0) + 1;
+    if (error) this.errors[second] = (this.errors[second] ?? 0) + 1;
+    const latencyUs = Math.max(1, Math.round(durationMs * 1000));
+    this.overall.recordValue(latencyUs);
+    this.total += 1;
+    if (second + OPEN_SECONDS < this.newestSecond) {
+      this.late += 1;
+      return;
+    }
+    let h = this.open.get(second);
+    if (!h) {
+      h = histogram(true);
+      this.open.set(second, h);
+    }
+    h.recordValue(latencyUs);
+    if (second > this.newestSecond) {
+      this.newestSecond = second;
+      this.closeBefore(second - OPEN_SECONDS);
+    }
+  }
+
+  private closeBefore(second: number): void {
+    for (const [s, h] of this.open) {
+      if (s >= second) continue;
+      this.p95Ms[s] = h.getValueAtPercentile(95) / 1000;
+      this.open.delete(s);
+    }
+  }
+
+  result(): K6Timeline {
+    this.closeBefore(Number.POSITIVE_INFINITY);
+    const timeline: TimelinePoint[] = this.requests.map((requests, second) => {
+      const point: TimelinePoint = { second, requests, errors: this.errors[second] ?? 0 };
+      const p95 = this.p95Ms[second];
+      if (requests > 0 && p95 !== undefined) point.p95Ms = p95;
+      return point;
+    });
+    const out: K6Timeline = { timeline, requests: this.total, badLines: this.bad, lateSamples: this.late };
+    if (this.total > 0) out.histogram = hdr.encodeIntoCompressedBase64(this.overall);
+    return out;
+  }
+}
+
+/**
+ * Reads k6's JSON output file line by line (gunzipped on the fly when it ends in .gz, as k6 then writes it).
+ * Never throws: a missing or unreadable file gives an empty timeline and a warning saying why; a file cut
+ * short keeps what was read, with a warning; lines that are not JSON are skipped and counted in the warning.
+ */
+export async function readK6Timeline(file: string): Promise<K6Timeline & { warning?: string }> {
+  const builder = new K6TimelineBuilder();
+  let readError: Error | undefined;
+  try {
+    const raw = createReadStream(file);
+    let input: NodeJS.ReadableStream = raw;
+    if (file.endsWith(".gz")) {
+      const gunzip = createGunzip();
+      raw.on("error", (error) => gunzip.destroy(error));
+      input = raw.pipe(gunzip);
+    }
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    for await (const line of lines) builder.addLine(line);
+  } catch (error) {
+    readError = error as Error;
+  }
+  const result: K6Timeline & { warning?: string } = builder.result();
+  const problems: string[] = [];
+  if (readError) problems.push(`reading it failed (${readError.message})`);
+  if (result.badLines > 0) problems.push(`${result.badLines} unreadable line(s) were skipped`);
+  if (result.requests === 0) {
+    problems.push(
+      readError
+        ? "no per-second timeline; k6 writes it when run with --out json=<file>"
+        : "it holds no http_req_duration points: no per-second timeline",
+    );
+  } else if (readError) {
+    problems.push("the timeline covers what was read");
+  }
+  if (problems.length > 0) result.warning = `k6's JSON output at ${file}: ${problems.join("; ")}`;
+  return result;
+}

@@ -1,0 +1,19 @@
+/**
+ * A process that runs the k6 adapter (with whatever k6 PATH / K6_BINARY point at: in the tests, the stand-in),
+ * for the tests that signal a whole process group or end the process mid-run. Prints the RunResult as JSON on
+ * stdout. `exit-when <file>`: calls process.exit(3) once <file> exists (the test writes it mid-run).
+ */
+import { existsSync } from "node:fs";
+import { createK6Engine } from "../k6-adapter.ts";
+
+const [mode, goFile] = process.argv.slice(2);
+if (mode === "exit-when" && goFile) {
+  let polls = 0;
+  const poll = setInterval(() => {
+    polls += 1;
+    if (existsSync(goFile) || polls > 750) process.exit(3);
+  }, 20);
+  poll.unref();
+}
+const result = await createK6Engine().run({ target: "http://127.0.0.1:9/prod", profile: "smoke" });
+process.stdout.write(JSON.stringify(result));
