@@ -84,6 +84,12 @@ function processCpuUs(pid: number | undefined): number | undefined {
 }
 
 const engine = createBuiltinEngine({ handleSigint: false });
+/**
+ * For the sustained-rate search: 4,096 in flight (stalls show as latency, not drops) over at most 256
+ * connections. One connection per in-flight request (the default) makes a host stall open hundreds of
+ * connections at once, which on two cores costs more than the stall (16,000 instead of 48,000 req/s held).
+ */
+const pooledEngine = createBuiltinEngine({ handleSigint: false, maxConnections: 256 });
 const loadAverage = os
   .loadavg()
   .map((x) => x.toFixed(2))
@@ -265,7 +271,7 @@ try {
   // shared cores) should not decide the figure.
   const tryRate = async (rate: number): Promise<boolean> => (await attempt(rate)) || (await attempt(rate));
   const attempt = async (rate: number): Promise<boolean> => {
-    const result = await engine.run({ target: server.url, profile: constantProfile(rate, 3000, 4096) });
+    const result = await pooledEngine.run({ target: server.url, profile: constantProfile(rate, 3000, 4096) });
     const ok = Math.abs(result.achievedRatePerSec / rate - 1) <= 0.01 && result.iterations.dropped === 0;
     const p99 = result.overall.latency.p99Ms;
     sustainable.push({
@@ -334,7 +340,7 @@ try {
         `| ${a.target} | ${a.seconds} s | ${a.engine.toFixed(2)} | ${pct(a.engine / a.target - 1)} | ${a.server.toFixed(2)} | ${pct(a.server / a.target - 1)} | ${a.dropped} | ${a.p99.toFixed(2)} |`,
     ),
     "",
-    "### Highest sustainable rate (3 s steps, doubling then bisecting, best of two attempts; sustained = within ±1 % and nothing dropped; in-flight cap 4096 so host stalls show as latency, not drops)",
+    "### Highest sustainable rate (3 s steps, doubling then bisecting, best of two attempts; sustained = within ±1 % and nothing dropped; in-flight cap 4096 so host stalls show as latency, not drops, over at most 256 connections)",
     "",
     "| target req/s | achieved | dropped | p99 ms | sustained |",
     "| ---: | ---: | ---: | ---: | --- |",
