@@ -315,11 +315,20 @@ export async function collectLogs(
     .map((m) => parseRequestLogLine(m))
     .filter((r): r is RequestLogEntry => r !== null);
   const count = (needle: string) => faultLines.filter((l) => l.includes(needle)).length;
+  // Each fault is also on its invocation's REPORT (text `Status:`/`Error Type:`, JSON status/errorType), the one
+  // record both log formats share; the larger count of the two sources wins, so a fault is never counted twice.
+  const reported = (test: (r: LambdaReport) => boolean) => reports.filter(test).length;
   return {
     reports,
     requests,
-    timeouts: count("Task timed out"),
-    outOfMemory: count("Runtime.OutOfMemory"),
+    timeouts: Math.max(
+      count("Task timed out"),
+      reported((r) => r.status === "timeout"),
+    ),
+    outOfMemory: Math.max(
+      count("Runtime.OutOfMemory"),
+      reported((r) => r.errorType === "Runtime.OutOfMemory"),
+    ),
     runtimeExits: faultLines.filter((l) => l.includes("Runtime exited") && !l.includes("Runtime.OutOfMemory"))
       .length,
   };

@@ -220,3 +220,32 @@ describe("parser properties", () => {
     );
   });
 });
+
+describe("the fault fields of a failed invocation's REPORT", () => {
+  const head =
+    "REPORT RequestId: r1\tDuration: 10.35 ms\tBilled Duration: 11 ms\tMemory Size: 128 MB\tMax Memory Used: 128 MB";
+  it("reads Status and Error Type from text lines, tab- or space-separated", () => {
+    const fields = { status: "error", errorType: "Runtime.OutOfMemory", maxMemoryUsedMb: 128 };
+    expect(parseReportLine(`${head}\tStatus: error\tError Type: Runtime.OutOfMemory`)).toMatchObject(fields);
+    expect(
+      parseReportLine(`${head.replaceAll("\t", " ")} Status: error Error Type: Runtime.OutOfMemory`),
+    ).toMatchObject(fields);
+    expect(parseReportLine(`${head}\tStatus: timeout`)).toMatchObject({
+      status: "timeout",
+      durationMs: 10.35,
+    });
+    expect(parseReportLine(head)?.status).toBeUndefined();
+  });
+  it("reads errorType from a JSON platform.report", () => {
+    const line = JSON.stringify({
+      type: "platform.report",
+      record: {
+        requestId: "r2",
+        metrics: { durationMs: 3 },
+        status: "error",
+        errorType: "Runtime.ExitError",
+      },
+    });
+    expect(parseReportLine(line)).toMatchObject({ status: "error", errorType: "Runtime.ExitError" });
+  });
+});

@@ -23,8 +23,13 @@ export interface LambdaReport {
   restoreDurationMs?: number;
   /** SnapStart only. */
   billedRestoreDurationMs?: number;
-  /** JSON format only: record.status ("success", "error", "timeout", ...). */
+  /**
+   * JSON: record.status ("success", "error", "timeout", ...); text: the `Status:` field Lambda appends to the
+   * REPORT line of a failed invocation ("timeout", "error"). Absent on a successful text line.
+   */
   status?: string;
+  /** With status "error": JSON record.errorType or the text `Error Type:` field, e.g. "Runtime.OutOfMemory". */
+  errorType?: string;
   /** JSON format only: the record's time as written (ISO 8601). */
   time?: string;
 }
@@ -41,7 +46,10 @@ export interface RequestLogEntry {
   consumedWcu?: number;
 }
 
-type NumericReportField = Exclude<keyof LambdaReport, "format" | "requestId" | "status" | "time">;
+type NumericReportField = Exclude<
+  keyof LambdaReport,
+  "format" | "requestId" | "status" | "errorType" | "time"
+>;
 
 /** Text field name → report property. Units are checked: "ms" for durations, "MB" for memory. */
 const TEXT_FIELDS: Record<string, { key: NumericReportField; unit: "ms" | "MB" }> = {
@@ -70,8 +78,10 @@ const TEXT_PREFIX = /^\s*REPORT RequestId:\s*/;
  * Fields are tab-separated as Lambda writes them. Some consoles and copy-pastes turn tabs into spaces, so
  * also split after a value's unit (" ms" / " MB") and after the request id.
  */
-const FIELD_SEPARATOR = /\t+|(?<=\d (?:ms|MB)) +|(?<=^REPORT RequestId: ?\S+) +/;
+const FIELD_SEPARATOR = /\t+|(?<=\d (?:ms|MB)) +|(?<=^REPORT RequestId: ?\S+) +|(?<=Status: ?\w+) +/;
 const FIELD = /^([A-Za-z][A-Za-z ]*?):\s*(-?\d+(?:\.\d+)?)\s*(ms|MB)?\s*$/;
+/** The word fields of a failed invocation's text REPORT line: `Status: timeout`, `Error Type: Runtime.X`. */
+const WORD_FIELD = /^(Status|Error Type):\s*([A-Za-z][\w.]*)\s*$/;
 
 function finiteNumber(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
@@ -101,6 +111,12 @@ function parseTextReport(line: string): LambdaReport {
   const requestId = head.replace(TEXT_PREFIX, "").trim();
   if (requestId.length > 0) report.requestId = requestId;
   for (const part of parts) {
+    const word = WORD_FIELD.exec(part.trim());
+    if (word) {
+      if (word[1] === "Status") report.status = word[2];
+      else report.errorType = word[2];
+      continue;
+    }
     const match = FIELD.exec(part.trim());
     if (!match) continue;
     const [, name = "", digits = "", unit] = match;
@@ -123,6 +139,8 @@ function parseJsonReport(entry: Record<string, unknown>): LambdaReport | null {
   if (requestId !== undefined) report.requestId = requestId;
   const status = nonEmptyString(record["status"]);
   if (status !== undefined) report.status = status;
+  const errorType = nonEmptyString(record["errorType"]);
+  if (errorType !== undefined) report.errorType = errorType;
   const metrics = isRecord(record["metrics"]) ? record["metrics"] : {};
   for (const [name, key] of Object.entries(JSON_METRICS)) {
     const value = finiteNumber(metrics[name]);

@@ -1,0 +1,84 @@
+/**
+ * The fault counts of a setting's logs: timeouts and out-of-memory kills are on each invocation's REPORT in both
+ * log formats (text `Status:`/`Error Type:`, JSON status/errorType), and on Lambda's own text fault lines where
+ * it writes them. Either source counts, and a fault on both is counted once. Real parts: the CloudWatch Logs
+ * emulation's store and endpoint, read through the real SDK client.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AwsEndpoint, startAwsEndpoint } from "../stage/aws/endpoint.ts";
+import { localClients } from "../stage/aws/test-support/clients.ts";
+import { LogStore } from "../stage/cloudwatch/log-store.ts";
+import { MetricStore } from "../stage/cloudwatch/metric-store.ts";
+import { LocalLambda } from "../stage/lambda/local-lambda.ts";
+import { type CollectTarget, collectLogs } from "./collect.ts";
+
+const GROUP = "/aws/lambda/crud";
+const target: CollectTarget = {
+  functionName: "crud",
+  alias: "live",
+  version: "3",
+  apiName: "api",
+  apiStageName: "prod",
+};
+const logs = new LogStore();
+let lambda: LocalLambda;
+let endpoint: AwsEndpoint;
+let clients: ReturnType<typeof localClients>;
+const t0 = Date.now() - 60_000;
+
+const jsonReport = (requestId: string, status: string, errorType?: string) =>
+  JSON.stringify({
+    time: new Date(t0).toISOString(),
+    type: "platform.report",
+    record: {
+      requestId,
+      metrics: { durationMs: 1000.5, billedDurationMs: 1000, memorySizeMB: 128, maxMemoryUsedMB: 128 },
+      status,
+      ...(errorType ? { errorType } : {}),
+    },
+  });
+const textReport = (requestId: string, tail: string) =>
+  `REPORT RequestId: ${requestId}\tDuration: 1003.35 ms\tBilled Duration: 1000 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t${tail}`;
+
+beforeAll(async () => {
+  // JSON log format: faults only on the platform.report records (no text fault lines).
+  logs.append(GROUP, "2026/11/27/[3]aaaa", [
+    { timestampMs: t0, message: jsonReport("j1", "timeout") },
+    { timestampMs: t0 + 1, message: jsonReport("j2", "error", "Runtime.OutOfMemory") },
+    { timestampMs: t0 + 2, message: jsonReport("j3", "success") },
+  ]);
+  // Text log format: the fault line and the REPORT's Status field both tell of one timeout.
+  logs.append(GROUP, "2026/11/27/[3]bbbb", [
+    { timestampMs: t0 + 3, message: `${new Date(t0).toISOString()} t1 Task timed out after 1.00 seconds` },
+    { timestampMs: t0 + 4, message: textReport("t1", "Status: timeout") },
+  ]);
+  // Another version's stream: not this setting's.
+  logs.append(GROUP, "2026/11/27/[4]cccc", [{ timestampMs: t0 + 5, message: jsonReport("x1", "timeout") }]);
+  lambda = new LocalLambda({ metricSink: new MetricStore(), logSink: logs, cpuScaling: "off" });
+  endpoint = await startAwsEndpoint({ lambda, metrics: new MetricStore(), logs });
+  clients = localClients(endpoint.url);
+});
+
+afterAll(async () => {
+  clients?.destroy();
+  await endpoint?.close();
+  await lambda?.close();
+});
+
+describe("collectLogs fault counts", () => {
+  it("counts faults from the REPORTs of both formats, once each", async () => {
+    const findings = await collectLogs(clients.logs, target, { startMs: t0 - 1000, endMs: t0 + 1000 });
+    expect(findings.reports).toHaveLength(4);
+    expect(findings.reports.find((r) => r.requestId === "t1")).toMatchObject({
+      format: "text",
+      status: "timeout",
+    });
+    expect(findings.reports.find((r) => r.requestId === "j2")).toMatchObject({
+      status: "error",
+      errorType: "Runtime.OutOfMemory",
+    });
+    expect(findings.timeouts).toBe(2);
+    expect(findings.outOfMemory).toBe(1);
+    expect(findings.runtimeExits).toBe(0);
+  });
+});
