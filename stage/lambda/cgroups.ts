@@ -249,16 +249,63 @@ function locateV1(): { cpu: Hierarchy; memory: Hierarchy } | string {
   return { cpu, memory };
 }
 
-function locateV2(): Hierarchy | string {
+/** Environment variable naming a cgroup v2 directory to create environment groups in (delegated to us). */
+export const CGROUP_DIR_ENV = "POWERBENCH_CGROUP_DIR";
+
+/** Enables the cpu and memory controllers for the children of a cgroup v2 directory; throws why not. */
+function enableForChildren(dir: string): void {
+  const controllers = readFileSync(path.join(dir, "cgroup.controllers"), "utf8").split(/\s+/);
+  if (!controllers.includes("cpu") || !controllers.includes("memory")) {
+    throw new Error(
+      `${dir} does not offer the cpu and memory controllers (it offers: ${controllers.join(" ")})`,
+    );
+  }
+  const enabled = readFileSync(path.join(dir, "cgroup.subtree_control"), "utf8").split(/\s+/);
+  if (enabled.includes("cpu") && enabled.includes("memory")) return;
+  try {
+    writeFileSync(path.join(dir, "cgroup.subtree_control"), "+cpu +memory");
+  } catch (error) {
+    // cgroup v2's no-internal-process rule: a group other than the root that holds processes cannot hand
+    // controllers to children.
+    const busy = (error as NodeJS.ErrnoException).code === "EBUSY";
+    throw new Error(
+      `${dir} cannot enable cpu and memory for its children${busy ? " while it holds processes (EBUSY)" : ""}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Where environment groups go on cgroup v2, tried in order: the directory named by POWERBENCH_CGROUP_DIR;
+ * this process's own cgroup (the kernel lets a group that holds processes hand controllers down only at the
+ * hierarchy's root, so it works there); a `powerbench` group at the hierarchy's root, beside this
+ * process's cgroup (as root on a host: the root may hold processes and hand controllers down). In a
+ * container whose cgroup holds its processes, only the variable helps (a delegated, empty group).
+ */
+export function locateV2(env: NodeJS.ProcessEnv = process.env): Hierarchy | string {
   const mount = readMounts().find((m) => m.fsType === "cgroup2");
   if (!mount) return "no cgroup2 hierarchy is mounted";
-  const parentDir = ownDir(mount, readOwnCgroups().get("") ?? "/");
-  const controllers = readFileSync(path.join(parentDir, "cgroup.controllers"), "utf8").split(/\s+/);
-  if (!controllers.includes("cpu") || !controllers.includes("memory")) {
-    return `the cgroup2 group ${parentDir} does not offer the cpu and memory controllers`;
+  const candidates: Array<{ label: string; dir: string; create: boolean }> = [];
+  const named = env[CGROUP_DIR_ENV];
+  if (named) candidates.push({ label: CGROUP_DIR_ENV, dir: named, create: true });
+  const own = ownDir(mount, readOwnCgroups().get("") ?? "/");
+  candidates.push({ label: "own cgroup", dir: own, create: false });
+  const dedicated = path.join(mount.mountPoint, "powerbench");
+  if (dedicated !== own) candidates.push({ label: "hierarchy root", dir: dedicated, create: true });
+  const reasons: string[] = [];
+  for (const candidate of candidates) {
+    try {
+      if (candidate.create) {
+        const parent = path.dirname(candidate.dir);
+        if (candidate.label === "hierarchy root") enableForChildren(parent);
+        mkdirSync(candidate.dir, { recursive: true });
+      }
+      enableForChildren(candidate.dir);
+      return { parentDir: candidate.dir };
+    } catch (error) {
+      reasons.push(`${candidate.label}: ${(error as Error).message}`);
+    }
   }
-  writeFileSync(path.join(parentDir, "cgroup.subtree_control"), "+cpu +memory");
-  return { parentDir };
+  return `cgroup v2: ${reasons.join("; ")} (set ${CGROUP_DIR_ENV} to an empty cgroup delegated to this user, see docs/stage.md)`;
 }
 
 /**
