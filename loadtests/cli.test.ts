@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,6 +79,11 @@ describe("loadtest flags", () => {
     );
     expect(() => parseLoadtestArgs([...t, "--engine", "jmeter"])).toThrow(/invalid --engine/);
     expect(() => parseLoadtestArgs([...t, "--seed", "1.5"])).toThrow(/invalid --seed/);
+    expect(() => parseLoadtestArgs([...t, "--max-connections", "0"])).toThrow(/invalid --max-connections/);
+    expect(() => parseLoadtestArgs([...t, "--engine", "k6", "--max-connections", "4"])).toThrow(
+      /invalid --max-connections: applies to the built-in engine only/,
+    );
+    expect(parseLoadtestArgs([...t, "--max-connections", "4"]).maxConnections).toBe(4);
     expect(() => parseLoadtestArgs([...t, "--rps", "5"])).toThrow(/invalid flags: Unknown option '--rps'/);
   });
 
@@ -186,6 +193,35 @@ describe("npm run loadtest (real process)", () => {
     expect(result.overall.requests).toBe(40);
     // The mix reached the engine: only creates and lists were sent.
     expect(Object.keys(result.operations).sort()).toEqual(["create", "list"]);
+  });
+
+  it("--max-connections caps the built-in engine's keep-alive connections", async () => {
+    // Each answer takes 20 ms: 80 req/s keep two requests in flight; one connection serves 50/s, so the rest
+    // wait for it (and finish in the graceful stop), none dropped.
+    let connections = 0;
+    const slow = http.createServer((req, res) => {
+      req.resume();
+      setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end("[]"), 20);
+    });
+    slow.on("connection", () => {
+      connections += 1;
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = slow.address() as AddressInfo;
+      const out = path.join(tmp, "capped.json");
+      const args = ["--target", `http://127.0.0.1:${port}/prod`, "--engine", "builtin", "--mix", "list=1"];
+      const run = [...args, "--rate", "80", "--duration", "1s", "--max-in-flight", "50", "--out", out];
+      const { code } = await runCli([...run, "--max-connections", "1"]);
+      expect(code).toBe(0);
+      expect(connections).toBe(1);
+      const result = JSON.parse(readFileSync(out, "utf8")) as RunResult;
+      expect(result.overall.requests).toBe(80);
+      expect(result.iterations.dropped).toBe(0);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
   });
 
   it("a run without --seed draws one, records it in the result and prints it", async () => {

@@ -19,6 +19,8 @@ export const LOADTEST_USAGE = `Usage: npm run loadtest -- --target <url> [option
   --rate <req/s>         peak arrival rate (overrides the profile's)
   --duration <time>      run length: 30s, 2m, 1500ms (a bare number is seconds)
   --max-in-flight <n>    cap on requests in flight; more are dropped and counted
+  --max-connections <n>  built-in engine: keep-alive connections at most (default: the in-flight cap);
+                         requests beyond wait for a free one, and the wait counts in their latency
   --seed <int>           seed of the workload's random choices (reproducible runs; the summary prints it)
   --mix <op=weight,...>  operation mix, relative weights (default: ${DEFAULT_MIX});
                          operations left out get 0; create must be > 0 if read, update or delete are
@@ -37,6 +39,8 @@ export interface LoadtestCliOptions {
   ratePerSec?: number;
   durationMs?: number;
   maxInFlight?: number;
+  /** Built-in engine only: connections at most (default: the in-flight cap). */
+  maxConnections?: number;
   seed?: number;
   /** From --mix, --key-popularity, --zipf-exponent; checked with resolveWorkload. */
   workload?: WorkloadInput;
@@ -168,6 +172,16 @@ export function parseLoadtestArgs(argv: string[]): LoadtestCliOptions {
   if (v.duration !== undefined) options.durationMs = parseDurationMs(v.duration);
   const maxInFlight = positiveNumber("--max-in-flight", v["max-in-flight"], true);
   if (maxInFlight !== undefined) options.maxInFlight = maxInFlight;
+  const maxConnections = positiveNumber("--max-connections", v["max-connections"], true);
+  if (maxConnections !== undefined) {
+    if (engine === "k6") {
+      throw new ConfigError(
+        "--max-connections",
+        "applies to the built-in engine only (k6 opens one connection per VU): drop it or use --engine builtin",
+      );
+    }
+    options.maxConnections = maxConnections;
+  }
   const seed = positiveNumber("--seed", v.seed, true);
   if (seed !== undefined) options.seed = seed;
   const workload = workloadOf(v);
@@ -188,6 +202,7 @@ function parse(argv: string[]) {
       rate: { type: "string" },
       duration: { type: "string" },
       "max-in-flight": { type: "string" },
+      "max-connections": { type: "string" },
       seed: { type: "string" },
       mix: { type: "string" },
       "key-popularity": { type: "string" },

@@ -29,7 +29,10 @@ if (options.help) {
 }
 
 try {
-  const engine = createEngine(options.engine);
+  const engine = createEngine(
+    options.engine,
+    options.maxConnections === undefined ? {} : { builtin: { maxConnections: options.maxConnections } },
+  );
   console.error(`loadtest: ${engine.name} engine, profile ${options.profile}, target ${options.target}`);
   const run: LoadRunOptions = {
     target: options.target,
