@@ -46,24 +46,35 @@ if (existsSync(DOC)) {
     } else if (current) sections.set(current, `${sections.get(current) ?? ""}${line}\n`);
   }
 }
+const cpus = os.cpus();
+const machine = `${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, Node ${process.version}`;
 for (const file of files) {
   console.error(`perf: running ${file}`);
+  const startedAt = new Date().toISOString();
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(", ");
   const out = execFileSync(process.execPath, ["--import", "tsx", file], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     maxBuffer: 16 * 1024 * 1024,
   });
-  sections.set(file, `${out.trim()}\n`);
+  // Each section says when it was measured: a run of one file leaves the others' sections as they were.
+  sections.set(
+    file,
+    `${out.trim()}\n\n_Measured ${startedAt} on ${machine}; load average at its start ${load}._\n`,
+  );
 }
 
-const cpus = os.cpus();
 const header = [
   "# Performance",
   "",
   "Produced by `npm run perf` (scripts/perf.ts runs every `*.perf.ts` file). Each figure is a ratio against",
   "a reference measured side by side in the same run, so it holds across machines better than absolute rates.",
   "",
-  `Last run: ${new Date().toISOString()} on ${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, Node ${process.version}.`,
+  `Last run: ${new Date().toISOString()} (${files.length === 1 ? "1 file" : `${files.length} files`}: ${files.join(", ")}); each section`,
+  "ends with the time it was measured.",
   "",
 ].join("\n");
 const body = [...sections.entries()]
