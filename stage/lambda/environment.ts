@@ -112,8 +112,8 @@ export class ExecutionEnvironment {
   pendingInitDurationMs: number | undefined;
   readonly pid: number;
 
-  /** When the INIT phase began: just before the spawn (performance.now()). */
-  private readonly initStartedMs = performance.now();
+  /** When the INIT phase began: just before the spawn (epoch ms on the high-resolution clock). */
+  private readonly initStartedEpochMs = performance.timeOrigin + performance.now();
   private readonly child: ChildProcess;
   private current: Pending | undefined;
   private initLines: CapturedLine[] | undefined = [];
@@ -211,7 +211,7 @@ export class ExecutionEnvironment {
         this.send({ t: "init" });
         return;
       case "init-ok": {
-        const initDurationMs = this.initElapsedMs();
+        const initDurationMs = this.initDurationMs(message.atEpochMs, message.waitedMs);
         this.pendingInitDurationMs = initDurationMs;
         this.finishInit({ ok: true, initDurationMs, lines: this.initLines ?? [] });
         return;
@@ -220,7 +220,7 @@ export class ExecutionEnvironment {
         const { errorType, errorMessage, trace } = message;
         this.finishInit({
           ok: false,
-          initDurationMs: this.initElapsedMs(),
+          initDurationMs: this.initDurationMs(message.atEpochMs, message.waitedMs),
           errorType,
           errorMessage,
           trace,
@@ -248,9 +248,17 @@ export class ExecutionEnvironment {
     }
   }
 
-  /** Time since the INIT phase began (the spawn). */
+  /**
+   * Init Duration from the runtime's own clock: from the spawn to the end of its init, less the time it waited
+   * for this process to answer "ready" (our latency, e.g. a busy event loop, is not the environment's).
+   */
+  private initDurationMs(atEpochMs: number, waitedMs: number): number {
+    return Math.max(0, atEpochMs - this.initStartedEpochMs - waitedMs);
+  }
+
+  /** Time since the INIT phase began (the spawn), for an INIT that ended without a word from the runtime. */
   private initElapsedMs(): number {
-    return performance.now() - this.initStartedMs;
+    return performance.timeOrigin + performance.now() - this.initStartedEpochMs;
   }
 
   private capture(lines: CapturedLine[]): void {

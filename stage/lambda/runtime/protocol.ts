@@ -15,9 +15,20 @@ export type ToRuntime =
 export type FromRuntime =
   /** The runtime is up and listening; the parent may now place it in its cgroups and send "init". */
   | { t: "ready" }
-  /** The handler is loaded; the parent times INIT (Init Duration) from the spawn to this message. */
-  | { t: "init-ok" }
-  | { t: "init-error"; errorType: string; errorMessage: string; trace: string[] }
+  /**
+   * The handler is loaded. INIT (Init Duration) runs from the parent's spawn to `atEpochMs` (epoch ms, this
+   * process's clock), less `waitedMs`: the time between "ready" and "init", which is the parent's own latency
+   * (a busy emulator process), not the environment's.
+   */
+  | { t: "init-ok"; atEpochMs: number; waitedMs: number }
+  | {
+      t: "init-error";
+      atEpochMs: number;
+      waitedMs: number;
+      errorType: string;
+      errorMessage: string;
+      trace: string[];
+    }
   /** One log event, already formatted (Lambda text or JSON format, or a raw stdout/stderr line). */
   | { t: "log"; line: string }
   /**

@@ -148,19 +148,25 @@ async function loadHandler(): Promise<Handler> {
   return found as Handler;
 }
 
-/** Loads the handler (the function's init). Init Duration is timed by the parent, from the spawn. */
+/** Epoch ms on this process's high-resolution clock (comparable with the parent's). */
+const epochNowMs = () => performance.timeOrigin + performance.now();
+/** When "ready" was sent: the wait for "init" after it is the parent's latency, left out of Init Duration. */
+let readySentAtMs = 0;
+
+/** Loads the handler (the function's init). Init Duration is computed by the parent, from the spawn. */
 async function init(): Promise<void> {
+  const waitedMs = Math.max(0, epochNowMs() - readySentAtMs);
   try {
     handler = await loadHandler();
     flushStdout();
     flushStderr();
-    send({ t: "init-ok" });
+    send({ t: "init-ok", atEpochMs: epochNowMs(), waitedMs });
   } catch (error) {
     const payload = toErrorPayload(error, "Runtime.ImportModuleError");
     logError("Uncaught Exception", payload);
     flushStdout();
     flushStderr();
-    send({ t: "init-error", ...payload });
+    send({ t: "init-error", atEpochMs: epochNowMs(), waitedMs, ...payload });
   }
 }
 
@@ -254,4 +260,5 @@ process.on("message", (message: ToRuntime) => {
 });
 // The parent went away: an environment never outlives its emulator.
 process.on("disconnect", () => process.exit(0));
+readySentAtMs = epochNowMs();
 send({ t: "ready" });
