@@ -51,6 +51,24 @@ beforeAll(async () => {
   logs.append(GROUP, "2026/11/27/[3]bbbb", [
     { timestampMs: t0 + 3, message: `${new Date(t0).toISOString()} t1 Task timed out after 1.00 seconds` },
     { timestampMs: t0 + 4, message: textReport("t1", "Status: timeout") },
+    // Out of memory as the emulator writes it: the exit line names Runtime.OutOfMemory, so does the REPORT.
+    {
+      timestampMs: t0 + 5,
+      message: "RequestId: t2 Error: Runtime exited with error: signal: killed\nRuntime.OutOfMemory",
+    },
+    { timestampMs: t0 + 6, message: textReport("t2", "Status: error\tError Type: Runtime.OutOfMemory") },
+    // Out of memory as AWS writes it: the exit line says Runtime.ExitError; only the REPORT says out of memory.
+    {
+      timestampMs: t0 + 7,
+      message: "RequestId: t3 Error: Runtime exited with error: signal: killed\nRuntime.ExitError",
+    },
+    { timestampMs: t0 + 8, message: textReport("t3", "Status: error\tError Type: Runtime.OutOfMemory") },
+    // A runtime that exited on its own.
+    {
+      timestampMs: t0 + 9,
+      message: "RequestId: t4 Error: Runtime exited with error: exit status 1\nRuntime.ExitError",
+    },
+    { timestampMs: t0 + 10, message: textReport("t4", "Status: error\tError Type: Runtime.ExitError") },
   ]);
   // Another version's stream: not this setting's.
   logs.append(GROUP, "2026/11/27/[4]cccc", [{ timestampMs: t0 + 5, message: jsonReport("x1", "timeout") }]);
@@ -68,7 +86,7 @@ afterAll(async () => {
 describe("collectLogs fault counts", () => {
   it("counts faults from the REPORTs of both formats, once each", async () => {
     const findings = await collectLogs(clients.logs, target, { startMs: t0 - 1000, endMs: t0 + 1000 });
-    expect(findings.reports).toHaveLength(4);
+    expect(findings.reports).toHaveLength(7);
     expect(findings.reports.find((r) => r.requestId === "t1")).toMatchObject({
       format: "text",
       status: "timeout",
@@ -78,7 +96,7 @@ describe("collectLogs fault counts", () => {
       errorType: "Runtime.OutOfMemory",
     });
     expect(findings.timeouts).toBe(2);
-    expect(findings.outOfMemory).toBe(1);
-    expect(findings.runtimeExits).toBe(0);
+    expect(findings.outOfMemory).toBe(3);
+    expect(findings.runtimeExits).toBe(1);
   });
 });

@@ -283,6 +283,41 @@ async function filterMessages(
   return messages;
 }
 
+/** A request id in a fault line: `RequestId: <id>` or, in a timeout line, the token after the ISO time. */
+function faultRequestId(line: string): string | undefined {
+  return /RequestId:\s*([\w-]+)/.exec(line)?.[1] ?? /^\S+\s+([\w-]+)\s+Task timed out/.exec(line)?.[1];
+}
+
+/**
+ * Timeouts, out-of-memory kills and other runtime exits, each invocation once: a fault shows on its REPORT
+ * (text `Status:`/`Error Type:`, JSON status/errorType, the record both log formats share) and on Lambda's
+ * text fault lines (`Task timed out …`, `Runtime exited …` with its error type), all keyed by request id. An
+ * out-of-memory kill is also a runtime exit ("signal: killed"): it counts as out of memory only. A fault line
+ * without a request id counts on its own.
+ */
+export function countFaults(
+  reports: readonly LambdaReport[],
+  faultLines: readonly string[],
+): { timeouts: number; outOfMemory: number; runtimeExits: number } {
+  const timeouts = new Set<string>();
+  const outOfMemory = new Set<string>();
+  const exits = new Set<string>();
+  for (const report of reports) {
+    if (!report.requestId) continue;
+    if (report.status === "timeout") timeouts.add(report.requestId);
+    if (report.errorType === "Runtime.OutOfMemory") outOfMemory.add(report.requestId);
+  }
+  faultLines.forEach((line, index) => {
+    if (parseReportLine(line)) return; // a REPORT that matched the filter: counted above
+    const id = faultRequestId(line) ?? `line-${index}`;
+    if (line.includes("Task timed out")) timeouts.add(id);
+    if (line.includes("Runtime.OutOfMemory")) outOfMemory.add(id);
+    else if (line.includes("Runtime exited")) exits.add(id);
+  });
+  for (const id of outOfMemory) exits.delete(id);
+  return { timeouts: timeouts.size, outOfMemory: outOfMemory.size, runtimeExits: exits.size };
+}
+
 /**
  * Reads REPORT lines (text and JSON log formats), the service's request log lines and the fault lines
  * (timeouts, out of memory, runtime exits) of one version in a window.
@@ -314,22 +349,6 @@ export async function collectLogs(
   const requests = requestLines
     .map((m) => parseRequestLogLine(m))
     .filter((r): r is RequestLogEntry => r !== null);
-  const count = (needle: string) => faultLines.filter((l) => l.includes(needle)).length;
-  // Each fault is also on its invocation's REPORT (text `Status:`/`Error Type:`, JSON status/errorType), the one
-  // record both log formats share; the larger count of the two sources wins, so a fault is never counted twice.
-  const reported = (test: (r: LambdaReport) => boolean) => reports.filter(test).length;
-  return {
-    reports,
-    requests,
-    timeouts: Math.max(
-      count("Task timed out"),
-      reported((r) => r.status === "timeout"),
-    ),
-    outOfMemory: Math.max(
-      count("Runtime.OutOfMemory"),
-      reported((r) => r.errorType === "Runtime.OutOfMemory"),
-    ),
-    runtimeExits: faultLines.filter((l) => l.includes("Runtime exited") && !l.includes("Runtime.OutOfMemory"))
-      .length,
-  };
+  const faults = countFaults(reports, faultLines);
+  return { reports, requests, ...faults };
 }
