@@ -33,5 +33,11 @@ export function createEngine(
   if (choice === "builtin") return createBuiltinEngine(options.builtin);
   if (choice === "k6") return createK6Engine({ env, ...options.k6 });
   const binary = options.k6?.binary ?? findK6Binary(env);
+  if (binary && options.builtin?.maxConnections !== undefined) {
+    throw new ConfigError(
+      "max-connections",
+      `applies to the built-in engine only, and --engine auto found k6 (${binary}): add --engine builtin, or drop the connection cap`,
+    );
+  }
   return binary ? createK6Engine({ env, ...options.k6, binary }) : createBuiltinEngine(options.builtin);
 }

@@ -100,6 +100,12 @@ describe("k6 adapter with a stand-in executable", () => {
   it("auto picks k6 when present and builtin otherwise; k6 without a binary is a clear error", () => {
     expect(createEngine("auto", { env: envWith({}) }).name).toBe("k6");
     expect(createEngine("auto", { env: { PATH: "" } }).name).toBe("builtin");
+    // A built-in-only option is refused when auto finds k6, not dropped in silence.
+    const capped = { builtin: { maxConnections: 4 } };
+    expect(() => createEngine("auto", { env: envWith({}), ...capped })).toThrow(
+      /invalid max-connections: applies to the built-in engine only, and --engine auto found k6/,
+    );
+    expect(createEngine("auto", { env: { PATH: "" }, ...capped }).name).toBe("builtin");
     expect(() => createEngine("k6", { env: { PATH: "" } })).toThrow(EngineUnavailableError);
     expect(() => createEngine("jmeter")).toThrow(
       /invalid engine: expected one of auto, builtin, k6, got "jmeter"/,

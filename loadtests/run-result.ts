@@ -101,8 +101,8 @@ export interface RunResult {
   durationMs: number;
   targetRatePerSec: number;
   /**
-   * Built-in engine: started iterations ÷ the window they were spread over; k6: completed iterations ÷ the
-   * profile's scheduled seconds. An average: a burst after a stall keeps it at the target; `startLag` and
+   * Built-in engine: started iterations ÷ the window they were spread over (up to the abort when cut short);
+   * k6: completed iterations ÷ the profile's scheduled seconds. An average: a burst after a stall keeps it at the target; `startLag` and
    * `timeline[].sent` show such bursts.
    */
   achievedRatePerSec: number;

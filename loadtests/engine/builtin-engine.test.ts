@@ -242,6 +242,24 @@ describe("built-in engine against a local server", () => {
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   });
 
+  it("a run cut short is measured up to the abort, not up to its last start", async () => {
+    server = await startTestServer();
+    const controller = new AbortController();
+    // 2/s: starts at 0, 500 and 1,000 ms, then the abort at 1,200 ms. Up to the last start the three starts
+    // would make 3/s; up to the abort, 2.5/s.
+    setTimeout(() => controller.abort(), 1200);
+    const result = await engine.run({
+      target: server.url,
+      profile: "baseline",
+      ratePerSec: 2,
+      durationMs: 20_000,
+      signal: controller.signal,
+    });
+    expect(result.aborted).toBe(true);
+    expect(result.achievedRatePerSec).toBeGreaterThan(2);
+    expect(result.achievedRatePerSec).toBeLessThan(2.75);
+  });
+
   it("an abort during the graceful-stop drain cuts the wait to abortDrainMs and marks the result aborted", async () => {
     const controller = new AbortController();
     // 10 iterations; the server holds every answer. When the 10th arrives, scheduling is over and the

@@ -70,6 +70,8 @@ async function runBuiltin(options: LoadRunOptions, config: EngineConfig): Promis
   let aborted = false;
   let scheduling = true;
   let lastFiredAtMs = 0;
+  /** When an abort came (ms from the start): a run cut short is measured up to then. */
+  let abortedAtMs = 0;
   let timer: NodeJS.Timeout | undefined;
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
@@ -177,6 +179,7 @@ async function runBuiltin(options: LoadRunOptions, config: EngineConfig): Promis
   const abort = () => {
     if (aborted) return;
     aborted = true;
+    abortedAtMs = elapsed();
     stopScheduling();
     abortRequested();
   };
@@ -213,7 +216,8 @@ async function runBuiltin(options: LoadRunOptions, config: EngineConfig): Promis
   // The window the arrivals were spread over: the schedule's length, or longer when starts fell behind;
   // shorter only when an abort cut the schedule (not when it came during the drain).
   const cutShort = aborted && schedule.peekMs() !== undefined;
-  const windowMs = cutShort ? Math.max(1, lastFiredAtMs) : Math.max(scheduledMs, lastFiredAtMs);
+  // Cut short: up to the abort (not the last start, which would divide N starts by N - 1 intervals).
+  const windowMs = cutShort ? Math.max(1, lastFiredAtMs, abortedAtMs) : Math.max(scheduledMs, lastFiredAtMs);
   const startLag = recorder.startLagSummary();
   const overall = recorder.overallStats();
   const thresholds = evaluateThresholds(profile.thresholds, overall);
