@@ -48,8 +48,9 @@ export interface RequestStats {
 /**
  * One second of the run. `second` counts from the start of the measured window. `requests`, `errors` and
  * `p95Ms` are keyed by each iteration's INTENDED start second (a stall shows as high latency in the seconds
- * it delayed, never as missing requests); `sent` by the second the request was ACTUALLY started, so an
- * engine that fell behind and caught up shows a dip and then a burst there.
+ * it delayed, never as missing requests); `sent` by the second the engine actually started the iteration
+ * (handed its request to the HTTP client, which may queue it for a connection under `maxConnections`), so
+ * an engine that fell behind and caught up shows a dip and then a burst there.
  */
 export interface TimelinePoint {
   second: number;
@@ -57,12 +58,14 @@ export interface TimelinePoint {
   errors: number;
   /** Client-side p95 latency in that second, when there were requests. */
   p95Ms?: number;
-  /** Iterations actually started in that second (built-in engine; absent when the engine cannot tell). */
+  /** Iterations started in that second, handed to the HTTP client (built-in engine; absent otherwise). */
   sent?: number;
 }
 
 /**
- * How late iterations started: actual start time minus due time, from an HDR histogram, in milliseconds.
+ * How late iterations started: the time the engine handed the request to the HTTP client minus its due
+ * time, from an HDR histogram, in milliseconds. A wait for a free connection (under `maxConnections`) is
+ * not in it; it is in the request's latency, timed from the due time.
  * Near 0 when the engine kept to the schedule; a frozen event loop or a saturated CPU shows here.
  */
 export interface StartLagSummary {

@@ -4,6 +4,7 @@ import { renderSvg } from "../test-support/render-svg.ts";
 import { makeResults, manySettings } from "../test-support/results-fixture.ts";
 import { costLatencyRows } from "./cost-latency.ts";
 import { buildFigures } from "./index.ts";
+import { timelineRows } from "./timeline.ts";
 
 /** The marks each chart must draw for a results object with `n` completed settings. */
 function expectedMarks(n: number, slo: boolean): Record<string, Record<string, number>> {
@@ -95,5 +96,17 @@ describe("Vega-Lite specs", () => {
       expect(figure.charts).toEqual([]);
       expect(figure.emptyReason).toMatch(/no completed setting/);
     }
+  });
+
+  it("charts no trailing second that only holds late starts (it would draw a drop to zero)", () => {
+    const results = makeResults();
+    const setting = results.settings.find((s) => s.client && s.client.timeline.length > 0);
+    if (!setting?.client) throw new Error("fixture without a timeline");
+    const points = setting.client.timeline.length;
+    const last = setting.client.timeline[points - 1]?.second ?? 0;
+    setting.client.timeline.push({ second: last + 1, requests: 0, errors: 0, sent: 1 });
+    const rows = timelineRows(results).filter((r) => r.id === setting.id);
+    expect(rows).toHaveLength(points);
+    expect(rows.at(-1)?.second).toBe(last);
   });
 });

@@ -32,13 +32,25 @@ export interface WindowLabel {
   midSecond: number;
 }
 
+/**
+ * The points a setting's charts show: its timeline without trailing seconds that only hold late starts
+ * (`sent` > 0, no request due in them). The charts plot requests by intended start second; such a second
+ * would draw a drop to zero after the window.
+ */
+export function chartedPoints(setting: SettingResult): NonNullable<SettingResult["client"]>["timeline"] {
+  const timeline = setting.client?.timeline ?? [];
+  let end = timeline.length;
+  while (end > 0 && timeline[end - 1]?.requests === 0 && (timeline[end - 1]?.sent ?? 0) > 0) end -= 1;
+  return timeline.slice(0, end);
+}
+
 function windows(results: Results): Array<{ setting: SettingResult; offset: number; length: number }> {
   const ran = okSettings(results)
-    .filter((s) => (s.client?.timeline.length ?? 0) > 0)
+    .filter((s) => chartedPoints(s).length > 0)
     .sort((a, b) => a.window.startMs - b.window.startMs || a.id.localeCompare(b.id));
   let offset = 0;
   return ran.map((setting) => {
-    const length = Math.max(...(setting.client?.timeline ?? []).map((p) => p.second)) + 1;
+    const length = Math.max(...chartedPoints(setting).map((p) => p.second)) + 1;
     const placed = { setting, offset, length };
     offset += length + GAP_SECONDS;
     return placed;
@@ -47,7 +59,7 @@ function windows(results: Results): Array<{ setting: SettingResult; offset: numb
 
 export function timelineRows(results: Results): TimelineRow[] {
   return windows(results).flatMap(({ setting, offset }) =>
-    (setting.client?.timeline ?? []).map((point) => ({
+    chartedPoints(setting).map((point) => ({
       id: setting.id,
       architecture: setting.architecture,
       loadSecond: offset + point.second,
