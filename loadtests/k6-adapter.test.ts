@@ -55,6 +55,11 @@ if (mode === "wait") {
   });
   setTimeout(() => process.exit(3), 20000);
   fs.writeFileSync(process.env.STANDIN_ARGS_FILE + ".ready", "");
+} else if (mode === "linger") {
+  // A k6 slow to stop: SIGINT is noted, and it runs on (up to 20 s).
+  process.on("SIGINT", () => fs.appendFileSync(process.env.STANDIN_ARGS_FILE + ".sigints", "SIGINT\\n"));
+  setTimeout(() => process.exit(3), 20000);
+  fs.writeFileSync(process.env.STANDIN_ARGS_FILE + ".ready", "");
 } else {
   if (mode !== "nosummary") writeOutputs();
   if (mode === "crash") process.stderr.write("ReferenceError: foo is not defined at crud.ts:1\\n");
@@ -232,6 +237,30 @@ describe("k6 adapter with a stand-in executable", () => {
     const result = JSON.parse(stdout) as RunResult;
     expect(result.aborted).toBe(true);
     expect(result.overall.requests).toBe(500);
+    expect(readFileSync(sigints, "utf8")).toBe("SIGINT\n");
+  });
+
+  it("a second Ctrl-C while k6 is still stopping kills it at once", async () => {
+    const ready = `${argsFile}.ready`;
+    const sigints = `${argsFile}.sigints`;
+    rmSync(ready, { force: true });
+    rmSync(sigints, { force: true });
+    rmSync(`${argsFile}.pid`, { force: true });
+    const child = spawn(process.execPath, ["--import", "tsx", RUNNER], {
+      cwd: root,
+      env: envWith({ STANDIN_MODE: "linger" }),
+      stdio: "ignore",
+    });
+    const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    expect(await waitFor(() => existsSync(ready)), "the stand-in k6 never got ready").toBe(true);
+    const k6Pid = Number(readFileSync(`${argsFile}.pid`, "utf8"));
+    child.kill("SIGINT");
+    expect(await waitFor(() => existsSync(sigints)), "the first SIGINT never reached k6").toBe(true);
+    expect(isAlive(k6Pid)).toBe(true); // still stopping
+    child.kill("SIGINT");
+    // Killed now, not after the 20 s the stand-in would linger nor the adapter's 30 s grace: the run fails.
+    expect(await waitFor(() => !isAlive(k6Pid), 250), `stand-in k6 (pid ${k6Pid}) still runs`).toBe(true);
+    expect(await closed).toBe(1);
     expect(readFileSync(sigints, "utf8")).toBe("SIGINT\n");
   });
 

@@ -90,14 +90,20 @@ export function runProcess(
       child.kill("SIGINT");
       killTimer = setTimeout(() => child.kill("SIGKILL"), 30_000);
     };
+    // Our SIGINT: the first interrupts k6 (it stops and writes its summary); a second one, while k6 is still
+    // stopping, forces: k6 is killed at once, as a second Ctrl-C is expected to do, and the run fails.
+    const onSigint = () => {
+      if (interrupted && isRunning(child)) child.kill("SIGKILL");
+      else interrupt();
+    };
     if (onInterrupt) {
       signal?.addEventListener("abort", interrupt, { once: true });
-      process.on("SIGINT", interrupt);
+      process.on("SIGINT", onSigint);
     }
     watchExit(child);
     const cleanup = () => {
       signal?.removeEventListener("abort", interrupt);
-      process.removeListener("SIGINT", interrupt);
+      process.removeListener("SIGINT", onSigint);
       unwatchExit(child);
       if (killTimer) clearTimeout(killTimer);
     };

@@ -34,7 +34,9 @@ describe("cgroup v2 placement", () => {
         expect([...order].sort((a, b) => a - b)).toEqual(order);
         expect(reason).toMatch(/does not offer the cpu and memory controllers/);
         expect(reason).toContain(`set ${CGROUP_DIR_ENV}`);
-        // The hierarchy-root candidate is refused before it creates anything.
+        // Nothing is left behind: the named group made for the attempt is removed again, and the
+        // hierarchy-root candidate is refused before it creates anything.
+        expect(existsSync(named)).toBe(false);
         expect(existsSync(path.join(v2Mount as string, "powerbench"))).toBe(false);
       } finally {
         if (existsSync(named)) rmdirSync(named);

@@ -293,15 +293,20 @@ export function locateV2(env: NodeJS.ProcessEnv = process.env): Hierarchy | stri
   if (dedicated !== own) candidates.push({ label: "hierarchy root", dir: dedicated, create: true });
   const reasons: string[] = [];
   for (const candidate of candidates) {
+    // The directory this attempt created, if any: removed again when the attempt fails.
+    let created: string | undefined;
     try {
       if (candidate.create) {
         const parent = path.dirname(candidate.dir);
         if (candidate.label === "hierarchy root") enableForChildren(parent);
-        mkdirSync(candidate.dir, { recursive: true });
+        created = mkdirSync(candidate.dir, { recursive: true });
       }
       enableForChildren(candidate.dir);
       return { parentDir: candidate.dir };
     } catch (error) {
+      // mkdirSync(recursive) returns the first directory it made: remove the chain it made, deepest first.
+      for (let dir = candidate.dir; created && dir.startsWith(created); dir = path.dirname(dir))
+        tryRmdir(dir);
       reasons.push(`${candidate.label}: ${(error as Error).message}`);
     }
   }
