@@ -79,6 +79,9 @@ describe("loadtest flags", () => {
     );
     expect(() => parseLoadtestArgs([...t, "--engine", "jmeter"])).toThrow(/invalid --engine/);
     expect(() => parseLoadtestArgs([...t, "--seed", "1.5"])).toThrow(/invalid --seed/);
+    expect(() => parseLoadtestArgs([...t, "--seed", "4294967296"])).toThrow(
+      /invalid --seed: expected a whole number from 0 to 4294967295, got "4294967296"/,
+    );
     expect(() => parseLoadtestArgs([...t, "--max-connections", "0"])).toThrow(/invalid --max-connections/);
     expect(() => parseLoadtestArgs([...t, "--engine", "k6", "--max-connections", "4"])).toThrow(
       /invalid --max-connections: applies to the built-in engine only/,

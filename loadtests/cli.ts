@@ -7,6 +7,7 @@ import { ENGINE_CHOICES, type EngineChoice } from "./engines.ts";
 import { ConfigError } from "./errors.ts";
 import { PROFILE_NAMES } from "./profiles.ts";
 import { OPERATIONS, type RunResult } from "./run-result.ts";
+import { parseSeed } from "./seed.ts";
 import { resolveWorkload, WORKLOAD_DEFAULTS, type WorkloadInput } from "./workload-config.ts";
 
 const DEFAULT_MIX = OPERATIONS.map((op) => `${op}=${WORKLOAD_DEFAULTS.mix[op]}`).join(",");
@@ -64,11 +65,8 @@ function positiveNumber(flag: string, text: string | undefined, integer: boolean
   if (text === undefined) return undefined;
   const value = Number(text);
   const ok = text.trim() !== "" && Number.isFinite(value) && (integer ? Number.isInteger(value) : true);
-  if (!ok || (flag !== "--seed" && value <= 0) || value < 0) {
-    throw new ConfigError(
-      flag,
-      `expected a ${integer ? "whole " : ""}number${flag === "--seed" ? " ≥ 0" : " > 0"}, got "${text}"`,
-    );
+  if (!ok || value <= 0) {
+    throw new ConfigError(flag, `expected a ${integer ? "whole " : ""}number > 0, got "${text}"`);
   }
   return value;
 }
@@ -182,8 +180,7 @@ export function parseLoadtestArgs(argv: string[]): LoadtestCliOptions {
     }
     options.maxConnections = maxConnections;
   }
-  const seed = positiveNumber("--seed", v.seed, true);
-  if (seed !== undefined) options.seed = seed;
+  if (v.seed !== undefined) options.seed = parseSeed(v.seed);
   const workload = workloadOf(v);
   if (workload) options.workload = workload;
   if (v.out) options.out = v.out;

@@ -45,16 +45,19 @@ describe("k6-operator TestRun manifest", () => {
     );
     for (const seed of [-1, 1.5, Number.NaN]) {
       expect(() => renderTestRun({ target, profile: "smoke", parallelism: 2, seed })).toThrow(
-        /invalid --seed: expected a whole number ≥ 0/,
+        /invalid --seed: expected a whole number from 0 to 4294967295/,
       );
     }
   });
 
-  it("--seed must be a whole number ≥ 0, as for npm run loadtest", () => {
+  it("--seed must be a whole number from 0 to 2^32 - 1, as for npm run loadtest", () => {
     expect(parseSeed("42")).toBe(42);
     expect(parseSeed("0")).toBe(0);
-    for (const text of ["x", "", " ", "-1", "1.5", "NaN", "Infinity"]) {
-      expect(() => parseSeed(text)).toThrow(`invalid --seed: expected a whole number ≥ 0, got "${text}"`);
+    expect(parseSeed("4294967295")).toBe(4294967295);
+    for (const text of ["x", "", " ", "-1", "1.5", "NaN", "Infinity", "4294967296"]) {
+      expect(() => parseSeed(text)).toThrow(
+        `invalid --seed: expected a whole number from 0 to 4294967295, got "${text}"`,
+      );
     }
   });
 
@@ -101,7 +104,9 @@ describe("k6-operator TestRun manifest", () => {
     const badSeed = cli("--seed", "x");
     expect(badSeed.status).toBe(2);
     expect(badSeed.stdout).toBe("");
-    expect(badSeed.stderr).toMatch(/k6-operator: invalid --seed: expected a whole number ≥ 0, got "x"/);
+    expect(badSeed.stderr).toMatch(
+      /k6-operator: invalid --seed: expected a whole number from 0 to 4294967295, got "x"/,
+    );
     const seeded = cli("--seed", "42");
     expect(seeded.status).toBe(0);
     expect((parse(seeded.stdout) as { spec: { arguments: string } }).spec.arguments).toContain("-e SEED=42");

@@ -4,8 +4,10 @@
  * scenario. The scenario imports our pure modules, so it travels as a `k6 archive` (a .tar with every module)
  * in a ConfigMap. Render only: scripts/k6-operator.ts prints or writes it.
  */
+
 import { ConfigError } from "./errors.ts";
 import { PROFILE_NAMES } from "./profiles.ts";
+import { parseSeed } from "./seed.ts";
 
 export interface TestRunInput {
   /** API base URL the runners load. */
@@ -35,17 +37,7 @@ export const TESTRUN_DEFAULTS = {
   image: "grafana/k6:latest",
 } as const;
 
-/**
- * Parses `--seed` as `npm run loadtest` does: a whole number ≥ 0.
- * @example parseSeed("42") // 42; parseSeed("x") throws 'invalid --seed: expected a whole number ≥ 0, got "x"'
- */
-export function parseSeed(text: string): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isInteger(value) || value < 0) {
-    throw new ConfigError("--seed", `expected a whole number ≥ 0, got "${text}"`);
-  }
-  return value;
-}
+export { parseSeed } from "./seed.ts";
 
 /**
  * The `-e` variables of the scenario, as `k6 archive` and the runners get them. Every runner gets the same

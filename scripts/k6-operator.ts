@@ -16,7 +16,7 @@ const USAGE = `Usage: npm run k6-operator -- --target <url> [options]
   --parallelism <n>     number of k6 runner pods (default: 2)
   --rate <req/s>        peak arrival rate over all runners
   --duration <time>     run length: 30s, 2m, 1500ms
-  --seed <int>          workload seed, a whole number ≥ 0 (each runner mixes in its execution segment)
+  --seed <int>          workload seed, a whole number from 0 to 4294967295 (each runner mixes in its segment)
   --name <name>         TestRun name (default: powerbench-<profile>)
   --namespace <ns>      Kubernetes namespace
   --image <image>       k6 runner image (default: grafana/k6:latest)
