@@ -16,19 +16,11 @@ import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import type { Histogram } from "hdr-histogram-js";
 import * as hdr from "hdr-histogram-js";
+import { newLatencyHistogram } from "./latency-histogram.ts";
 import type { TimelinePoint } from "./run-result.ts";
 
 /** Seconds behind the newest sample for which a second's p95 stays open to late samples. */
 export const OPEN_SECONDS = 30;
-
-/** Same range and precision as the built-in engine's histograms (µs, 1 µs to 1 h, 3 significant digits). */
-const histogram = (packed: boolean): Histogram =>
-  hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000_000,
-    numberOfSignificantValueDigits: 3,
-    ...(packed ? { bitBucketSize: "packed" as const } : {}),
-  });
 
 interface K6Point {
   type?: unknown;
@@ -54,7 +46,7 @@ export class K6TimelineBuilder {
   private readonly errors: number[] = [];
   private readonly p95Ms: Array<number | undefined> = [];
   private readonly open = new Map<number, Histogram>();
-  private readonly overall = histogram(false);
+  private readonly overall = newLatencyHistogram("run");
   private newestSecond = 0;
   private total = 0;
   private bad = 0;
@@ -106,7 +98,7 @@ export class K6TimelineBuilder {
     }
     let h = this.open.get(second);
     if (!h) {
-      h = histogram(true);
+      h = newLatencyHistogram("second");
       this.open.set(second, h);
     }
     h.recordValue(latencyUs);

@@ -1,6 +1,7 @@
 import * as hdr from "hdr-histogram-js";
 import { describe, expect, it } from "vitest";
-import { newSecondHistogram, Recorder } from "./recorder.ts";
+import { newLatencyHistogram } from "../latency-histogram.ts";
+import { Recorder } from "./recorder.ts";
 
 describe("Recorder", () => {
   it("derives the overall stats from every operation's requests and those outside the mix", () => {
@@ -75,7 +76,7 @@ describe("Recorder", () => {
   });
 
   it("keeps a second's histogram small (a long run keeps one per second)", () => {
-    const histogram = newSecondHistogram();
+    const histogram = newLatencyHistogram("second");
     expect(histogram.estimatedFootprintInBytes).toBeLessThan(16 * 1024);
     // Still within 1 % where the timeline reads it (p95 of a second).
     for (let i = 1; i <= 1000; i++) histogram.recordValue(i * 1000);

@@ -11,6 +11,7 @@
 
 import type { Histogram } from "hdr-histogram-js";
 import * as hdr from "hdr-histogram-js";
+import { newLatencyHistogram } from "../latency-histogram.ts";
 import {
   type LatencySummary,
   OPERATIONS,
@@ -21,18 +22,7 @@ import {
 } from "../run-result.ts";
 import type { ErrorKind } from "../workload.ts";
 
-const newHistogram = (significantDigits: 2 | 3 = 3): Histogram =>
-  hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000_000,
-    numberOfSignificantValueDigits: significantDigits,
-  });
-
-/**
- * A second's histogram (its p95 in the timeline): 2 significant digits (values within 1 %), about 12 KB
- * instead of the 94 KB a 3-digit one takes, so a 30-minute run keeps ~21 MB of them, not ~170 MB.
- */
-export const newSecondHistogram = (): Histogram => newHistogram(2);
+const newHistogram = (): Histogram => newLatencyHistogram("run");
 
 class Bucket {
   readonly histogram = newHistogram();
@@ -145,7 +135,7 @@ export class Recorder {
     const second = Math.max(0, Math.floor(intendedStartMs / 1000));
     let point = this.seconds[second];
     if (!point) {
-      point = { requests: 0, errors: 0, histogram: newSecondHistogram() };
+      point = { requests: 0, errors: 0, histogram: newLatencyHistogram("second") };
       this.seconds[second] = point;
     }
     point.requests += 1;
