@@ -83,9 +83,6 @@ describe("loadtest flags", () => {
       /invalid --seed: expected a whole number from 0 to 4294967295, got "4294967296"/,
     );
     expect(() => parseLoadtestArgs([...t, "--max-connections", "0"])).toThrow(/invalid --max-connections/);
-    expect(() => parseLoadtestArgs([...t, "--engine", "k6", "--max-connections", "4"])).toThrow(
-      /invalid --max-connections: applies to the built-in engine only/,
-    );
     expect(parseLoadtestArgs([...t, "--max-connections", "4"]).maxConnections).toBe(4);
     expect(() => parseLoadtestArgs([...t, "--rps", "5"])).toThrow(/invalid flags: Unknown option '--rps'/);
   });

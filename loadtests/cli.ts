@@ -171,15 +171,8 @@ export function parseLoadtestArgs(argv: string[]): LoadtestCliOptions {
   const maxInFlight = positiveNumber("--max-in-flight", v["max-in-flight"], true);
   if (maxInFlight !== undefined) options.maxInFlight = maxInFlight;
   const maxConnections = positiveNumber("--max-connections", v["max-connections"], true);
-  if (maxConnections !== undefined) {
-    if (engine === "k6") {
-      throw new ConfigError(
-        "--max-connections",
-        "applies to the built-in engine only (k6 opens one connection per VU): drop it or use --engine builtin",
-      );
-    }
-    options.maxConnections = maxConnections;
-  }
+  // Refused by createEngine when k6 runs, explicit or found by auto.
+  if (maxConnections !== undefined) options.maxConnections = maxConnections;
   if (v.seed !== undefined) options.seed = parseSeed(v.seed);
   const workload = workloadOf(v);
   if (workload) options.workload = workload;

@@ -31,13 +31,15 @@ export function createEngine(
     throw new ConfigError("engine", `expected one of ${ENGINE_CHOICES.join(", ")}, got "${choice}"`);
   }
   if (choice === "builtin") return createBuiltinEngine(options.builtin);
-  if (choice === "k6") return createK6Engine({ env, ...options.k6 });
-  const binary = options.k6?.binary ?? findK6Binary(env);
-  if (binary && options.builtin?.maxConnections !== undefined) {
+  const binary = choice === "k6" ? undefined : (options.k6?.binary ?? findK6Binary(env));
+  if (choice === "auto" && !binary) return createBuiltinEngine(options.builtin);
+  // k6 runs: a built-in-only option is refused, not dropped in silence (k6 opens one connection per VU).
+  if (options.builtin?.maxConnections !== undefined) {
+    const why = choice === "k6" ? "--engine k6 runs k6" : `--engine auto found k6 (${binary})`;
     throw new ConfigError(
       "max-connections",
-      `applies to the built-in engine only, and --engine auto found k6 (${binary}): add --engine builtin, or drop the connection cap`,
+      `applies to the built-in engine only, and ${why}: add --engine builtin, or drop the connection cap`,
     );
   }
-  return binary ? createK6Engine({ env, ...options.k6, binary }) : createBuiltinEngine(options.builtin);
+  return createK6Engine({ env, ...options.k6, ...(binary ? { binary } : {}) });
 }

@@ -111,6 +111,9 @@ describe("k6 adapter with a stand-in executable", () => {
       /invalid max-connections: applies to the built-in engine only, and --engine auto found k6/,
     );
     expect(createEngine("auto", { env: { PATH: "" }, ...capped }).name).toBe("builtin");
+    expect(() => createEngine("k6", { env: envWith({}), ...capped })).toThrow(
+      /invalid max-connections: applies to the built-in engine only, and --engine k6 runs k6/,
+    );
     expect(() => createEngine("k6", { env: { PATH: "" } })).toThrow(EngineUnavailableError);
     expect(() => createEngine("jmeter")).toThrow(
       /invalid engine: expected one of auto, builtin, k6, got "jmeter"/,
