@@ -3,6 +3,7 @@
  * name the field, what was expected and what was got. scripts/bench.ts parses the flags and reads the file;
  * everything else lives here so it is tested without a process.
  */
+import { MAX_SEED } from "../loadtests/seed.ts";
 import { InvalidSweepOptionError } from "./errors.ts";
 import { DEFAULT_MEMORY_MB, parseMemoryList, validateArchitecture, validateMemoryMb } from "./plan.ts";
 import type { Architecture } from "./results-types.ts";
@@ -363,7 +364,7 @@ export function validateConfigLayer(raw: unknown, source: string): BenchConfigLa
         out.baseline = str(f(key), v);
         break;
       case "seed":
-        out.seed = num(f(key), v, 0, 2 ** 32 - 1, true);
+        out.seed = num(f(key), v, 0, MAX_SEED, true);
         break;
       case "dryRun":
       case "quick":
