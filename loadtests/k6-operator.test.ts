@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { archiveCommands, parseSeed, renderTestRun } from "./k6-operator.ts";
+import { archiveCommands, renderTestRun } from "./k6-operator.ts";
+import { parseSeed } from "./seed.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const target = "https://abc.execute-api.eu-west-1.amazonaws.com/prod";

@@ -37,8 +37,6 @@ export const TESTRUN_DEFAULTS = {
   image: "grafana/k6:latest",
 } as const;
 
-export { parseSeed } from "./seed.ts";
-
 /**
  * The `-e` variables of the scenario, as `k6 archive` and the runners get them. Every runner gets the same
  * SEED: the scenario mixes each runner's execution segment into it (k6VuIdentity), so runners differ.

@@ -7,7 +7,8 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { parseDurationMs } from "../loadtests/cli.ts";
-import { archiveCommands, parseSeed, renderTestRun, type TestRunInput } from "../loadtests/k6-operator.ts";
+import { archiveCommands, renderTestRun, type TestRunInput } from "../loadtests/k6-operator.ts";
+import { parseSeed } from "../loadtests/seed.ts";
 
 const USAGE = `Usage: npm run k6-operator -- --target <url> [options]
 
