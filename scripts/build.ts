@@ -40,7 +40,7 @@ export async function buildBundles(options: BuildOptions = {}): Promise<string[]
       bundle: true,
       format: "esm",
       platform: "node",
-      target: "node20",
+      target: "node22",
       minify: true,
       sourcemap: "external",
       legalComments: "linked",

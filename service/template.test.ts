@@ -42,7 +42,7 @@ describe("service/template.yaml", () => {
       Handler: "index.handler",
       AutoPublishAlias: "live",
     });
-    expect(fn.Properties.Runtime).toMatch(/^nodejs(20|22)\.x$/);
+    expect(fn.Properties.Runtime).toMatch(/^nodejs(22|24)\.x$/);
     expect(fn.Properties.Environment.Variables.TABLE_NAME).toEqual({ Ref: tableId });
   });
 

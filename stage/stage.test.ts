@@ -206,7 +206,7 @@ describe("local stage: failure paths through the front and the real Lambda", () 
     await local.lambda.createFunction({
       FunctionName: name,
       Handler: `index.${handler}`,
-      Runtime: "nodejs20.x",
+      Runtime: "nodejs22.x",
       MemorySize: 128,
       Timeout: 10,
       Environment: { Variables: {} },

@@ -15,7 +15,7 @@ Parameters:
 Globals:
   Function:
     Timeout: 10
-    Runtime: nodejs20.x
+    Runtime: nodejs22.x
 Resources:
   Api:
     Type: AWS::Serverless::Api
@@ -69,7 +69,7 @@ describe("parseServiceTemplate", () => {
       name: "CrudFunction",
       memoryMb: 256,
       timeoutS: 10,
-      runtime: "nodejs20.x",
+      runtime: "nodejs22.x",
       handler: "index.handler",
       environment: { TABLE_NAME: "ItemsTable", STACK: "powerbench-local-crud" },
       aliasName: "live",

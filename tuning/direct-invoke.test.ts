@@ -58,7 +58,7 @@ function sweep(
 async function register(functionName: string, handler: string, timeoutS = 10): Promise<typeof local.stage> {
   await local.lambda.createFunction({
     FunctionName: functionName,
-    Runtime: "nodejs20.x",
+    Runtime: "nodejs22.x",
     Handler: handler,
     Timeout: timeoutS,
     Code: { LocalPath: fileURLToPath(new URL("../stage/lambda/test-functions", import.meta.url)) },

@@ -64,7 +64,7 @@ describe("Lambda REST-JSON through @aws-sdk/client-lambda", () => {
         FunctionName: "crud",
         Role: "arn:aws:iam::000000000000:role/local",
         Handler: "echo.handler",
-        Runtime: "nodejs20.x",
+        Runtime: "nodejs22.x",
         MemorySize: 256,
         Code: code,
       }),

@@ -53,7 +53,7 @@ beforeAll(async () => {
     ["sleeps", "sleeps.handler"],
   ] as const) {
     await clients.lambda.send(
-      new CreateFunctionCommand({ FunctionName, Handler, Role: role, Runtime: "nodejs20.x", Code: code() }),
+      new CreateFunctionCommand({ FunctionName, Handler, Role: role, Runtime: "nodejs22.x", Code: code() }),
     );
     await waitUntilFunctionActiveV2(waiter(), { FunctionName });
   }
@@ -69,7 +69,7 @@ beforeAll(async () => {
         Timeout,
         MemorySize: 128,
         Role: role,
-        Runtime: "nodejs20.x",
+        Runtime: "nodejs22.x",
         Code: code(),
       }),
     );

@@ -55,7 +55,7 @@ describe("LocalLambda control plane", () => {
     expect(config).toMatchObject({
       FunctionName: "crud",
       FunctionArn: `${ARN}:crud`,
-      Runtime: "nodejs20.x",
+      Runtime: "nodejs22.x",
       Handler: "echo.handler",
       MemorySize: 128,
       Timeout: 3,

@@ -39,8 +39,8 @@ export interface VersionSettings {
 
 /** Configuration defaults, as Lambda applies them on CreateFunction. */
 export const CONFIG_DEFAULTS = {
-  /** @default "nodejs20.x" */
-  runtime: "nodejs20.x",
+  /** @default "nodejs22.x" */
+  runtime: "nodejs22.x",
   /** @default 128 */
   memoryMb: 128,
   /** @default 3 */
@@ -171,7 +171,7 @@ export function applyConfiguration(base: VersionSettings, input: Record<string, 
   if (typeof input["Runtime"] === "string") {
     if (!input["Runtime"].startsWith("nodejs")) {
       throw invalidParameter(
-        `Runtime ${input["Runtime"]} is not supported locally: use a nodejs runtime, e.g. nodejs20.x.`,
+        `Runtime ${input["Runtime"]} is not supported locally: use a nodejs runtime, e.g. nodejs22.x.`,
       );
     }
     next.runtime = input["Runtime"];

@@ -36,7 +36,7 @@ async function bundle(cacheDir: string): Promise<string> {
       bundle: true,
       platform: "node",
       format: "esm",
-      target: "node20",
+      target: "node22",
       write: false,
       logLevel: "silent",
     });
