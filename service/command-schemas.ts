@@ -12,12 +12,15 @@ import {
   expectObject,
   type Item,
   isPlainObject,
+  MAX_DEPTH,
   type Patch,
   parseLimit,
   rejectUnknownFields,
+  validateAttributeName,
   validateAttributes,
   validateId,
 } from "./validation.ts";
+import { buildUpdate } from "./update-expression.ts";
 
 export const OPERATIONS = ["create", "read", "update", "delete", "list", "echo", "ping"] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -73,13 +76,29 @@ function parseAttributeUpdates(value: unknown): Patch {
           `${where} has Action DELETE with a Value: DELETE removes the attribute; omit Value`,
         );
       }
+      validateAttributeName(name, "payload.AttributeUpdates");
       remove.push(name);
     } else {
       throw new ValidationError(`${where}.Action must be "PUT" or "DELETE", got ${describeValue(action)}`);
     }
   }
   assertItemSize(set);
-  return { set, remove };
+  const patch = { set, remove };
+  buildUpdate(patch); // refuses an update over DynamoDB's 4 KB expression limit
+  return patch;
+}
+
+/** Echo's payload: any JSON, nested at most MAX_DEPTH levels (deeper ones overflow the serialiser's stack). */
+function checkEchoPayload(value: unknown, depth = 0): unknown {
+  if (typeof value !== "object" || value === null || !(Array.isArray(value) || isPlainObject(value)))
+    return value;
+  if (depth >= MAX_DEPTH) {
+    throw new ValidationError(
+      `payload nests lists/maps deeper than ${MAX_DEPTH} levels: echo returns documents of at most ${MAX_DEPTH} levels`,
+    );
+  }
+  for (const nested of Object.values(value)) checkEchoPayload(nested, depth + 1);
+  return value;
 }
 
 /**
@@ -105,7 +124,7 @@ export function parseCommand(event: unknown, configuredTableName: string): Comma
     );
   }
   const op = operation;
-  if (op === "echo") return { operation: "echo", payload: command["payload"] ?? null };
+  if (op === "echo") return { operation: "echo", payload: checkEchoPayload(command["payload"] ?? null) };
   if (op === "ping") return { operation: "ping" };
   const payload = expectObject(command["payload"] ?? (op === "list" ? {} : undefined), "payload");
   switch (op) {

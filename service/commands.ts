@@ -7,7 +7,7 @@
 import type { CapacityMeter } from "./capacity.ts";
 import type { Command } from "./command-schemas.ts";
 import { NotFoundError } from "./errors.ts";
-import type { ItemsRepository } from "./items-repository.ts";
+import { boundPage, type ItemsRepository } from "./items-repository.ts";
 
 export async function runCommand(
   command: Command,
@@ -27,7 +27,7 @@ export async function runCommand(
     case "delete":
       return { Attributes: await repository.delete(command.id, meter) };
     case "list": {
-      const page = await repository.list(command.limit, command.startKey, meter);
+      const page = boundPage(await repository.list(command.limit, command.startKey, meter));
       return {
         Items: page.items,
         Count: page.items.length,

@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   MethodNotAllowed: 405,
   Conflict: 409,
   PayloadTooLarge: 413,
+  ResponseTooLarge: 413,
   Throttled: 429,
   InternalError: 500,
 } as const;
@@ -79,6 +80,14 @@ export class PayloadTooLargeError extends ServiceError {
   override name = "PayloadTooLargeError";
   constructor(message: string) {
     super("PayloadTooLarge", message);
+  }
+}
+
+/** The answer would pass Lambda's 6 MB response limit (API Gateway would turn it into a 502 for the client). */
+export class ResponseTooLargeError extends ServiceError {
+  override name = "ResponseTooLargeError";
+  constructor(message: string) {
+    super("ResponseTooLarge", message);
   }
 }
 

@@ -5,13 +5,14 @@
  * Every request gets one JSON log line and, over HTTP, the `x-consumed-rcu` / `x-consumed-wcu` headers.
  * Configuration and the DynamoDB client are built once per execution environment (on first use).
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { CapacityMeter, formatUnits } from "./capacity.ts";
 import { isCommandEvent, isOperation, parseCommand } from "./command-schemas.ts";
 import { runCommand } from "./commands.ts";
 import { readConfig, type ServiceConfig } from "./config.ts";
-import { describeError, ServiceError, toHttpError } from "./errors.ts";
+import { CursorCodec } from "./cursor.ts";
+import { describeError, ResponseTooLargeError, ServiceError, toHttpError } from "./errors.ts";
 import {
   type HttpResponse,
   isHttpApiEvent,
@@ -21,6 +22,7 @@ import {
 } from "./http-event.ts";
 import { createDocumentClient, ItemsRepository } from "./items-repository.ts";
 import { formatRequestLog, type RequestLogEntry, writeStdoutLine } from "./log.ts";
+import { mayExceedLimit, RESPONSE_LIMIT_BYTES, serializedBytes } from "./response-size.ts";
 import { matchRoute, routeName } from "./routes.ts";
 
 /** The parts of the Lambda context the service reads. */
@@ -45,13 +47,17 @@ export type Handler = (event: unknown, context?: LambdaContextLike) => Promise<u
 export function createHandler(options: HandlerOptions = {}): Handler {
   const writeLine = options.writeLine ?? writeStdoutLine;
   const newId = options.newId ?? randomUUID;
-  let repository: ItemsRepository | undefined;
-  const getRepository = (): ItemsRepository => {
-    if (!repository) {
+  let service: ServiceParts | undefined;
+  const getService = (): ServiceParts => {
+    if (!service) {
       const config = options.config ?? readConfig(process.env);
-      repository = new ItemsRepository(options.documentClient ?? createDocumentClient(), config.tableName);
+      service = {
+        repository: new ItemsRepository(options.documentClient ?? createDocumentClient(), config.tableName),
+        cursors: new CursorCodec(config.cursorKey ?? randomBytes(32).toString("base64url")),
+        commandRouteEnabled: config.commandRouteEnabled ?? true,
+      };
     }
-    return repository;
+    return service;
   };
 
   return async (event, context) => {
@@ -76,17 +82,20 @@ export function createHandler(options: HandlerOptions = {}): Handler {
       let response: HttpResponse;
       let errorFields: Pick<RequestLogEntry, "errorCode" | "error"> = {};
       try {
-        const matched = matchRoute(request.method, request.path);
+        const matched = matchRoute(request.method, request.path, undefined, {
+          pathParameters: request.pathParameters,
+          pathIsDecoded: request.format === "2.0",
+        });
         route = routeName(matched.route);
         const result = await matched.route.handle({
           request,
           params: matched.params,
-          repository: getRepository(),
+          ...getService(),
           meter,
           newId,
         });
         operation = result.operation;
-        response = jsonResponse(result.statusCode, result.body, result.headers ?? {});
+        response = fitResponse(jsonResponse(result.statusCode, result.body, result.headers ?? {}));
       } catch (err) {
         const mapped = toHttpError(err, requestId);
         errorFields = errorLogFields(err, mapped.body.error.code);
@@ -112,8 +121,9 @@ export function createHandler(options: HandlerOptions = {}): Handler {
     const operation = isCommandEvent(event) ? String(event["operation"]).slice(0, 64) : undefined;
     const route = operation && isOperation(operation) ? `command ${operation}` : "unmatched";
     try {
-      const repo = getRepository();
+      const { repository: repo } = getService();
       const result = await runCommand(parseCommand(event, repo.tableName), repo, meter);
+      assertFits(serializedBytes(result));
       log({ route, method: "INVOKE", status: 200, ...(operation ? { operation } : {}) });
       return result;
     } catch (err) {
@@ -133,6 +143,31 @@ export function createHandler(options: HandlerOptions = {}): Handler {
       return mapped.body;
     }
   };
+}
+
+/** The parts of the service built once per execution environment. */
+interface ServiceParts {
+  repository: ItemsRepository;
+  cursors: CursorCodec;
+  commandRouteEnabled: boolean;
+}
+
+/** Room left under the limit for the headers added after the check (capacity, request ids). */
+const HEADER_ROOM_BYTES = 8 * 1024;
+
+function assertFits(sizeBytes: number): void {
+  if (sizeBytes > RESPONSE_LIMIT_BYTES - HEADER_ROOM_BYTES) {
+    throw new ResponseTooLargeError(
+      `the answer would be ${sizeBytes} bytes, over Lambda's ${RESPONSE_LIMIT_BYTES}-byte response limit: ` +
+        "ask for fewer items (limit) or read the item's attributes another way",
+    );
+  }
+}
+
+/** The response itself, or ResponseTooLargeError when Lambda could not carry it (measured only when it may not). */
+function fitResponse(response: HttpResponse): HttpResponse {
+  if (mayExceedLimit(response.body)) assertFits(serializedBytes(response));
+  return response;
 }
 
 function errorLogFields(err: unknown, errorCode: string): Pick<RequestLogEntry, "errorCode" | "error"> {

@@ -3,14 +3,23 @@
  * REST APIs (format 1.0: `httpMethod`, `path`) and HTTP APIs (format 2.0: `version: "2.0"`,
  * `requestContext.http.method`, `rawPath`). The response shape `{statusCode, headers, body}` suits both.
  */
-import { BadRequestError, PayloadTooLargeError } from "./errors.ts";
-import { isPlainObject, isWellFormedText, MAX_BODY_BYTES } from "./validation.ts";
+import { BadRequestError, PayloadTooLargeError, ValidationError } from "./errors.ts";
+import { parseJsonExact, scanJson } from "./exact-number.ts";
+import { isPlainObject, isWellFormedText, MAX_BODY_BYTES, MAX_DEPTH } from "./validation.ts";
+
+/** Deepest body nesting read at all: a document's 32 levels plus the body's own wrappers (command, payload, Item). */
+export const MAX_BODY_DEPTH = MAX_DEPTH + 4;
 
 export interface HttpRequest {
   format: "1.0" | "2.0";
   method: string;
-  /** Path below the stage, e.g. "/items/abc", without a trailing slash. */
+  /**
+   * Path below the stage, e.g. "/items/abc", without a trailing slash: percent-encoded in a REST API event
+   * (format 1.0), already decoded in an HTTP API event (format 2.0), as API Gateway sends them.
+   */
   path: string;
+  /** API Gateway's decoded path parameters of the matched resource (e.g. `{ id }`); empty when none. */
+  pathParameters: Record<string, string>;
   query: Record<string, string>;
   /** Header names in lower case. */
   headers: Record<string, string>;
@@ -61,12 +70,14 @@ export function parseHttpEvent(event: Record<string, unknown>): HttpRequest {
   const isBase64Encoded = event["isBase64Encoded"] === true;
   const query = stringMap(event["queryStringParameters"], false);
   const headers = stringMap(event["headers"], true);
+  const pathParameters = stringMap(event["pathParameters"], false);
   if (isRestApiEvent(event)) {
     const path = normalizePath(event["path"] as string);
     return {
       format: "1.0",
       method: (event["httpMethod"] as string).toUpperCase(),
       path,
+      pathParameters,
       query,
       headers,
       rawBody,
@@ -89,6 +100,7 @@ export function parseHttpEvent(event: Record<string, unknown>): HttpRequest {
     format: "2.0",
     method: (httpContext["method"] as string).toUpperCase(),
     path: normalizePath(path),
+    pathParameters,
     query,
     headers,
     rawBody,
@@ -98,7 +110,8 @@ export function parseHttpEvent(event: Record<string, unknown>): HttpRequest {
 }
 
 /**
- * The body as a JSON value: size-checked (413 over MAX_BODY_BYTES), UTF-8 checked, then parsed.
+ * The body as a JSON value: size-checked (413 over MAX_BODY_BYTES), UTF-8 checked, nesting-checked, then
+ * parsed with numbers kept exactly (ExactNumber where a JavaScript number could round them).
  * A missing or empty body is a 400: every route that reads a body needs one.
  */
 export function readJsonBody(request: HttpRequest): unknown {
@@ -122,8 +135,15 @@ export function readJsonBody(request: HttpRequest): unknown {
     }
     text = raw;
   }
+  const scan = scanJson(text);
+  if (scan.maxDepth > MAX_BODY_DEPTH) {
+    throw new ValidationError(
+      `the request body nests lists/maps ${scan.maxDepth} levels deep: documents deeper than ${MAX_DEPTH} levels are refused (DynamoDB's limit); flatten the document`,
+    );
+  }
   try {
-    return JSON.parse(text);
+    // Numbers that a JavaScript number could round keep their source text (ExactNumber); the rest parse plainly.
+    return scan.needsExactNumbers ? parseJsonExact(text) : JSON.parse(text);
   } catch (err) {
     const detail = err instanceof SyntaxError ? `: ${err.message.slice(0, 200)}` : "";
     throw new BadRequestError(`the request body is not valid JSON${detail}; send a JSON document`);

@@ -17,8 +17,22 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { CapacityMeter } from "./capacity.ts";
-import { ConflictError, fromDynamoDbError, NotFoundError, PayloadTooLargeError } from "./errors.ts";
+import {
+  ConflictError,
+  fromDynamoDbError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ValidationError,
+} from "./errors.ts";
+import { ExactNumber } from "./exact-number.ts";
+import { fitPage } from "./response-size.ts";
+import { buildUpdate, MAX_EXPRESSION_BYTES } from "./update-expression.ts";
 import type { Item, Patch } from "./validation.ts";
+
+/** Numbers are read as exact text (ExactNumber), never rounded through a JavaScript number. */
+export const DOCUMENT_CLIENT_OPTIONS = {
+  unmarshallOptions: { wrapNumbers: (text: string) => new ExactNumber(text) },
+} as const;
 
 /**
  * Builds the DocumentClient once per execution environment, with keep-alive connections. The endpoint is
@@ -32,7 +46,7 @@ export function createDocumentClient(): DynamoDBDocumentClient {
       httpsAgent: new https.Agent({ keepAlive: true }),
     },
   });
-  return DynamoDBDocumentClient.from(client);
+  return DynamoDBDocumentClient.from(client, DOCUMENT_CLIENT_OPTIONS);
 }
 
 export interface ItemsPage {
@@ -41,10 +55,28 @@ export interface ItemsPage {
   lastKey?: { id: string };
 }
 
+/**
+ * The page a client gets: the items that fit the encoded-size budget (response-size.ts); when it stops early,
+ * the page continues after its last item (a Scan's ExclusiveStartKey may be any item's key).
+ */
+export function boundPage(page: ItemsPage): ItemsPage {
+  const items = fitPage(page.items);
+  if (items.length === page.items.length) return page;
+  const last = items[items.length - 1];
+  return { items, ...(last ? { lastKey: { id: last.id } } : {}) };
+}
+
+// AWS's messages: "Item size has exceeded the maximum allowed size", "Item size to update has exceeded ...";
+// "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size".
 function translate(err: unknown, onConditionFailed: () => Error): unknown {
   if (err instanceof Error) {
     if (err.name === "ConditionalCheckFailedException") return onConditionFailed();
-    if (err.name === "ValidationException" && /size/i.test(err.message)) {
+    if (err.name === "ValidationException" && /expression size/i.test(err.message)) {
+      return new ValidationError(
+        `the update is too long for DynamoDB's ${MAX_EXPRESSION_BYTES}-byte expression limit: change fewer attributes per update`,
+      );
+    }
+    if (err.name === "ValidationException" && /item size/i.test(err.message)) {
       return new PayloadTooLargeError(
         "the item would exceed DynamoDB's 400 KB item size limit after this update: store large data elsewhere",
       );
@@ -114,34 +146,16 @@ export class ItemsRepository {
 
   /** Sets and removes top-level attributes of an existing item; returns the item after the update. */
   async patch(id: string, patch: Patch, meter: CapacityMeter): Promise<Item> {
-    const names: Record<string, string> = { "#id": "id" };
-    const values: Record<string, unknown> = {};
-    const setClauses: string[] = [];
-    const removeClauses: string[] = [];
-    Object.entries(patch.set).forEach(([name, value], i) => {
-      names[`#s${i}`] = name;
-      values[`:s${i}`] = value;
-      setClauses.push(`#s${i} = :s${i}`);
-    });
-    patch.remove.forEach((name, i) => {
-      names[`#r${i}`] = name;
-      removeClauses.push(`#r${i}`);
-    });
-    const expression = [
-      setClauses.length > 0 ? `SET ${setClauses.join(", ")}` : "",
-      removeClauses.length > 0 ? `REMOVE ${removeClauses.join(", ")}` : "",
-    ]
-      .filter(Boolean)
-      .join(" ");
+    const update = buildUpdate(patch);
     try {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { id },
-          UpdateExpression: expression,
-          ConditionExpression: "attribute_exists(#id)",
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: setClauses.length > 0 ? values : undefined,
+          UpdateExpression: update.updateExpression,
+          ConditionExpression: update.conditionExpression,
+          ExpressionAttributeNames: update.names,
+          ExpressionAttributeValues: update.values,
           ReturnValues: "ALL_NEW",
           ReturnConsumedCapacity: "TOTAL",
         }),

@@ -5,10 +5,10 @@
 import type { CapacityMeter } from "./capacity.ts";
 import { parseCommand } from "./command-schemas.ts";
 import { runCommand } from "./commands.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import type { CursorCodec } from "./cursor.ts";
 import { MethodNotAllowedError, NotFoundError } from "./errors.ts";
 import { type HttpRequest, readJsonBody } from "./http-event.ts";
-import type { ItemsRepository } from "./items-repository.ts";
+import { boundPage, type ItemsRepository } from "./items-repository.ts";
 import {
   assertItemSize,
   type Item,
@@ -26,6 +26,10 @@ export interface RouteContext {
   meter: CapacityMeter;
   /** Generates ids for POST /items without one. */
   newId: () => string;
+  /** Issues and checks list cursors. */
+  cursors: CursorCodec;
+  /** False when the deployment turned POST /dynamodbmanager off (config COMMAND_ROUTE). */
+  commandRouteEnabled: boolean;
 }
 
 export interface RouteResult {
@@ -70,11 +74,11 @@ export const ROUTES: readonly Route[] = [
     async handle(ctx) {
       const limit = parseLimit(ctx.request.query["limit"], "query parameter limit", "query");
       const cursor = ctx.request.query["cursor"];
-      const startKey = cursor === undefined || cursor === "" ? undefined : decodeCursor(cursor);
-      const page = await ctx.repository.list(limit, startKey, ctx.meter);
+      const startKey = cursor === undefined || cursor === "" ? undefined : ctx.cursors.decode(cursor);
+      const page = boundPage(await ctx.repository.list(limit, startKey, ctx.meter));
       return {
         statusCode: 200,
-        body: { items: page.items, cursor: page.lastKey ? encodeCursor(page.lastKey) : null },
+        body: { items: page.items, cursor: page.lastKey ? ctx.cursors.encode(page.lastKey) : null },
       };
     },
   },
@@ -118,6 +122,11 @@ export const ROUTES: readonly Route[] = [
     method: "POST",
     path: "/dynamodbmanager",
     async handle(ctx) {
+      if (!ctx.commandRouteEnabled) {
+        throw new NotFoundError(
+          "POST /dynamodbmanager is turned off in this deployment (template parameter CommandRoute): use the REST routes under /items",
+        );
+      }
       const command = parseCommand(readJsonBody(ctx.request), ctx.repository.tableName);
       const body = await runCommand(command, ctx.repository, ctx.meter);
       return { statusCode: 200, body, operation: command.operation };
@@ -125,7 +134,18 @@ export const ROUTES: readonly Route[] = [
   },
 ];
 
-function matchPath(template: string, path: string): Record<string, string> | undefined {
+/**
+ * How path parameters are read, so that a path is decoded exactly once: API Gateway's own `pathParameters`
+ * (decoded by API Gateway) win; else a REST API's `path`, which arrives percent-encoded, is decoded here;
+ * an HTTP API's `rawPath` arrives decoded already and is taken as it is.
+ */
+export interface PathReading {
+  pathParameters?: Record<string, string>;
+  /** True when the path was decoded before it reached the handler (HTTP API payload format 2.0). */
+  pathIsDecoded?: boolean;
+}
+
+function matchPath(template: string, path: string, reading: PathReading): Record<string, string> | undefined {
   const want = template.split("/");
   const got = path.split("/");
   if (want.length !== got.length) return undefined;
@@ -135,13 +155,15 @@ function matchPath(template: string, path: string): Record<string, string> | und
     const g = got[i] as string;
     if (w.startsWith("{") && w.endsWith("}")) {
       if (g === "") return undefined;
-      params[w.slice(1, -1)] = safeDecode(g);
+      const name = w.slice(1, -1);
+      const given = reading.pathParameters?.[name];
+      params[name] = given ?? (reading.pathIsDecoded ? g : decodeOnce(g));
     } else if (w !== g) return undefined;
   }
   return params;
 }
 
-function safeDecode(segment: string): string {
+function decodeOnce(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -154,10 +176,11 @@ export function matchRoute(
   method: string,
   path: string,
   routes: readonly Route[] = ROUTES,
+  reading: PathReading = {},
 ): { route: Route; params: Record<string, string> } {
   const allowed: string[] = [];
   for (const route of routes) {
-    const params = matchPath(route.path, path);
+    const params = matchPath(route.path, path, reading);
     if (!params) continue;
     if (route.method === method) return { route, params };
     allowed.push(route.method);

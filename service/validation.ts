@@ -4,6 +4,8 @@
  * what was wrong, what was expected and what was got. Pure module: no I/O.
  */
 import { PayloadTooLargeError, ValidationError } from "./errors.ts";
+import { ExactNumber, readDecimal } from "./exact-number.ts";
+import { buildUpdate } from "./update-expression.ts";
 
 /** Item ids: what the service accepts as `id` (path parameter, body field, command Key). */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
@@ -18,7 +20,7 @@ export const LIST_LIMIT = { default: 25, min: 1, max: 100 } as const;
 
 export type AttributeValue =
   | string
-  | number
+  | ExactNumber
   | boolean
   | null
   | AttributeValue[]
@@ -37,12 +39,16 @@ export function describeValue(value: unknown): string {
     const shown = value.length > 40 ? `${value.slice(0, 40)}...` : value;
     return `the string ${JSON.stringify(shown)}`;
   }
+  if (value instanceof ExactNumber) return `number ${value.value.slice(0, 40)}`;
   if (typeof value === "object") return "an object";
   return `${typeof value} ${String(value)}`;
 }
 
+/** A JSON object (plain prototype): not an array, not an ExactNumber or any other class instance. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 export function expectObject(value: unknown, where: string): Record<string, unknown> {
@@ -82,10 +88,24 @@ export function isWellFormedText(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
 
-// Numbers: the DocumentClient refuses to marshall JS numbers beyond Number.MAX_SAFE_INTEGER (precision would
-// be lost), and DynamoDB stores no magnitude below 1e-130 (it would answer ValidationException → 500).
-const MAX_NUMBER_MAGNITUDE = Number.MAX_SAFE_INTEGER;
-const MIN_NUMBER_MAGNITUDE = 1e-130;
+/**
+ * A number as DynamoDB keeps it (38 significant digits, magnitude 1E-130 to <1E+126), canonical text.
+ * Over HTTP numbers arrive as ExactNumber with their source text; a direct invocation's event was parsed by the
+ * Lambda runtime, so its numbers are JavaScript numbers (read through their shortest exact text).
+ */
+export function validateNumber(value: ExactNumber | number, where: string): ExactNumber {
+  const source = value instanceof ExactNumber ? value.value : String(value);
+  const reading = Number.isFinite(value instanceof ExactNumber ? 0 : value)
+    ? readDecimal(source)
+    : ({ ok: false, reason: "is not a finite number" } as const);
+  if (!reading.ok) {
+    throw new ValidationError(
+      `${where} is ${source.slice(0, 60)}: it ${reading.reason}; expected 0 or a number of magnitude 1E-130 to ` +
+        "9.9999999999999999999999999999999999999E+125 with at most 38 significant digits",
+    );
+  }
+  return new ExactNumber(reading.text);
+}
 
 function validateValue(value: unknown, where: string, depth: number): AttributeValue {
   if (value === null || typeof value === "boolean") return value;
@@ -97,20 +117,7 @@ function validateValue(value: unknown, where: string, depth: number): AttributeV
     }
     return value;
   }
-  if (typeof value === "number") {
-    const magnitude = Math.abs(value);
-    if (
-      !Number.isFinite(value) ||
-      magnitude > MAX_NUMBER_MAGNITUDE ||
-      (magnitude !== 0 && magnitude < MIN_NUMBER_MAGNITUDE)
-    ) {
-      throw new ValidationError(
-        `${where} is ${value}: expected 0 or a number of magnitude 1e-130 to ${MAX_NUMBER_MAGNITUDE} ` +
-          "(2^53 - 1, exact in JSON and JavaScript); send larger numbers as strings",
-      );
-    }
-    return value;
-  }
+  if (typeof value === "number" || value instanceof ExactNumber) return validateNumber(value, where);
   if (typeof value === "object") {
     if (depth >= MAX_DEPTH) {
       throw new ValidationError(
@@ -128,7 +135,7 @@ function validateValue(value: unknown, where: string, depth: number): AttributeV
   throw new ValidationError(`${where} has an unsupported value: ${describeValue(value)}`);
 }
 
-function validateAttributeName(name: string, where: string): void {
+export function validateAttributeName(name: string, where: string): void {
   if (name.length === 0 || name.length > MAX_ATTRIBUTE_NAME_LENGTH || !isWellFormedText(name)) {
     throw new ValidationError(
       `${where} has an attribute name ${JSON.stringify(name.slice(0, 40))}: expected 1-${MAX_ATTRIBUTE_NAME_LENGTH} characters of valid Unicode`,
@@ -158,8 +165,8 @@ const utf8 = new TextEncoder();
 function valueSizeBytes(value: AttributeValue): number {
   if (value === null || typeof value === "boolean") return 1;
   if (typeof value === "string") return utf8.encode(value).length;
-  if (typeof value === "number") {
-    const digits = String(Math.abs(value)).replace(/e.*$/, "").replace(".", "").replace(/^0+/, "");
+  if (value instanceof ExactNumber) {
+    const digits = value.value.replace(/[-.]/g, "").replace(/^0+/, "").replace(/0+$/, "");
     return Math.ceil(Math.max(digits.length, 1) / 2) + 1;
   }
   if (Array.isArray(value)) return value.reduce<number>((sum, el) => sum + 1 + valueSizeBytes(el), 3);
@@ -234,13 +241,16 @@ export function parsePatch(body: unknown, pathId: string): Patch {
     else set[name] = value;
   }
   assertItemSize(set);
+  buildUpdate({ set, remove }); // refuses a patch over DynamoDB's 4 KB expression limit
   return { set, remove };
 }
 
 /** A page size: a JSON number, or decimal text when `source` is "query" (query strings carry only text). */
 export function parseLimit(raw: unknown, where: string, source: "query" | "json" = "json"): number {
   if (raw === undefined) return LIST_LIMIT.default;
-  const value = source === "query" && typeof raw === "string" && /^\d{1,6}$/.test(raw) ? Number(raw) : raw;
+  const text =
+    raw instanceof ExactNumber ? raw.value : source === "query" && typeof raw === "string" ? raw : undefined;
+  const value = text !== undefined && /^\d{1,6}$/.test(text) ? Number(text) : raw;
   if (
     typeof value !== "number" ||
     !Number.isInteger(value) ||

@@ -22,7 +22,7 @@ export interface ServiceAnswer {
 
 export interface ServiceClient {
   http(format: EventFormat, input: EventInput): Promise<ServiceAnswer>;
-  /** A direct invocation with a bare event; `result` is what the handler returned. */
+  /** A direct invocation with a bare event; `result` is what the handler returned, as JSON (as Lambda sends it). */
   invoke(event: unknown): Promise<{ result: Json; logs: Json[] }>;
 }
 
@@ -52,7 +52,9 @@ export function serviceClient(options: Omit<HandlerOptions, "writeLine"> = {}): 
       };
     },
     async invoke(event) {
-      const result = await handler(event, { awsRequestId: `req-${++counter}` });
+      const returned = await handler(event, { awsRequestId: `req-${++counter}` });
+      // The Lambda runtime serialises the result with JSON.stringify (ExactNumber prints its text).
+      const result = returned === undefined ? undefined : JSON.parse(JSON.stringify(returned));
       return { result, logs: take() };
     },
   };
