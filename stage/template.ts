@@ -8,6 +8,7 @@
  * resource resolves to its physical name where the template gives one (e.g. a table's TableName), else to
  * its logical id, which is the name the local stage gives it.
  */
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import {
@@ -146,7 +147,10 @@ export function parseServiceTemplate(
   const environment: Record<string, string> = {};
   const variables = isRecord(envNode) && isRecord(envNode["Variables"]) ? envNode["Variables"] : {};
   for (const [name, value] of Object.entries(variables))
-    environment[name] = resolver.string(value, at(`Environment.Variables.${name}`));
+    environment[name] = generatedSecrets(
+      resolver.string(value, at(`Environment.Variables.${name}`)),
+      resources,
+    );
 
   const alias = props["AutoPublishAlias"];
   const architecturesNode = resolver.value(props["Architectures"] ?? ["x86_64"], at("Architectures"));
@@ -203,6 +207,20 @@ export function parseServiceTemplate(
     binaryMediaTypes: Array.isArray(binaryNode) ? binaryNode.map((t) => String(t).replaceAll("~1", "/")) : [],
     parameters,
   };
+}
+
+/**
+ * A dynamic reference to a secret the template generates (`{{resolve:secretsmanager:<Secret>:SecretString}}`
+ * with <Secret> an AWS::SecretsManager::Secret with GenerateSecretString) becomes a random value, generated
+ * once per parse, as CloudFormation would generate one per stack. Other text is returned unchanged.
+ */
+function generatedSecrets(text: string, resources: Record<string, Resource>): string {
+  return text.replace(/\{\{resolve:secretsmanager:([A-Za-z0-9]+):SecretString\}\}/g, (reference, id: string) => {
+    const secret = resources[id];
+    if (secret?.Type !== "AWS::SecretsManager::Secret" || !isRecord(secret.Properties?.["GenerateSecretString"]))
+      return reference;
+    return randomBytes(32).toString("base64url");
+  });
 }
 
 function readRoutes(events: Json, resolver: Resolver, source: string, at: string): TemplateRoute[] {
