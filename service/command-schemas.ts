@@ -5,6 +5,7 @@
  * `tableName` other than the configured table is refused, never used. Pure module.
  */
 import { BadRequestError, ValidationError } from "./errors.ts";
+import { buildUpdate } from "./update-expression.ts";
 import {
   type AttributeValue,
   assertItemSize,
@@ -20,7 +21,6 @@ import {
   validateAttributes,
   validateId,
 } from "./validation.ts";
-import { buildUpdate } from "./update-expression.ts";
 
 export const OPERATIONS = ["create", "read", "update", "delete", "list", "echo", "ping"] as const;
 export type Operation = (typeof OPERATIONS)[number];

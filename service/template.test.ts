@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadServiceTemplate } from "../stage/template.ts";
-import { readConfig } from "./config.ts";
 // The template is read with the same CloudFormation tags the local stage uses (`!GetAtt A.B` → ["A", "B"]).
 import { intrinsicTags } from "../stage/template-intrinsics.ts";
+import { readConfig } from "./config.ts";
 import { ROUTES, routeName } from "./routes.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: a parsed CloudFormation template is untyped JSON
@@ -132,6 +132,7 @@ describe("service/template.yaml", () => {
     }
     // The tuner reads REPORT lines from the group Lambda writes to.
     expect(resources["FunctionLogs"].Properties.LogGroupName).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not JavaScript
       "Fn::Sub": "/aws/lambda/${CrudFunction}",
     });
   });
@@ -157,6 +158,7 @@ describe("service/template.yaml", () => {
       Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } },
     });
     expect(fn.Properties.Environment.Variables.CURSOR_KEY).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not JavaScript
       "Fn::Sub": "{{resolve:secretsmanager:${CursorKeySecret}:SecretString}}",
     });
     const path = new URL("./template.yaml", import.meta.url).pathname;

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { createHmac } from "node:crypto";
+import { describe, expect, it } from "vitest";
 import { CursorCodec } from "./cursor.ts";
 import { PayloadTooLargeError, ValidationError } from "./errors.ts";
 import { parseJsonExact } from "./exact-number.ts";

@@ -215,12 +215,18 @@ export function parseServiceTemplate(
  * once per parse, as CloudFormation would generate one per stack. Other text is returned unchanged.
  */
 function generatedSecrets(text: string, resources: Record<string, Resource>): string {
-  return text.replace(/\{\{resolve:secretsmanager:([A-Za-z0-9]+):SecretString\}\}/g, (reference, id: string) => {
-    const secret = resources[id];
-    if (secret?.Type !== "AWS::SecretsManager::Secret" || !isRecord(secret.Properties?.["GenerateSecretString"]))
-      return reference;
-    return randomBytes(32).toString("base64url");
-  });
+  return text.replace(
+    /\{\{resolve:secretsmanager:([A-Za-z0-9]+):SecretString\}\}/g,
+    (reference, id: string) => {
+      const secret = resources[id];
+      if (
+        secret?.Type !== "AWS::SecretsManager::Secret" ||
+        !isRecord(secret.Properties?.["GenerateSecretString"])
+      )
+        return reference;
+      return randomBytes(32).toString("base64url");
+    },
+  );
 }
 
 function readRoutes(events: Json, resolver: Resolver, source: string, at: string): TemplateRoute[] {

@@ -5,7 +5,18 @@
  * Pure module: requests are data (`HostileRequest`); test/fuzz/send.ts puts them on the wire.
  */
 import fc from "fast-check";
-import { attributes, type BodySpec, bodyArb, commandArb, idArb, itemArb, json } from "./hostile-values.ts";
+import {
+  attributes,
+  type BodySpec,
+  bodyArb,
+  CONTROL_CHUNK,
+  commandArb,
+  idArb,
+  itemArb,
+  json,
+  numberLiteralArb,
+  POOL_IDS,
+} from "./hostile-values.ts";
 
 export type { BodySpec } from "./hostile-values.ts";
 
@@ -53,7 +64,17 @@ const queryArb = fc
         "%00",
       ),
       cursor: fc.oneof(
-        fc.constantFrom("", "eyJpZCI6ImsxIn0", "AAAA", "%ZZ", "..%2f"),
+        // Unsigned (the old format), signed with a made-up MAC, and junk: all 400 (issue 20).
+        fc.constantFrom(
+          "",
+          "eyJpZCI6ImsxIn0",
+          "eyJpZCI6Inp6eiJ9",
+          "eyJpZCI6ImsxIn0.AAAAAAAAAAAAAAAAAAAAAA",
+          "eyJpZCI6ImsxIn0.",
+          "AAAA",
+          "%ZZ",
+          "..%2f",
+        ),
         fc.string({ maxLength: 40 }).map(encodeSegment),
       ),
       extra: fc.constantFrom("a=1", "limit=1&limit=2", "=", "&&", "x=%E2%82%AC"),
@@ -89,6 +110,10 @@ const oddTarget = fc.constantFrom(
   `${STAGE}/items/%`,
   `${STAGE}/items/%c0%ae%c0%ae`,
   `${STAGE}/items/%ED%A0%80`,
+  // Decoded once: item "a%41" (refused), never "aA"; "%2F" is part of the id, not a separator.
+  `${STAGE}/items/a%2541`,
+  `${STAGE}/items/k%251`,
+  `${STAGE}/items/k1%2F..`,
   "*",
   "http://127.0.0.1/prod/items",
 );
@@ -206,6 +231,28 @@ const crudArb: fc.Arbitrary<HostileRequest> = fc.oneof(
   })),
 );
 
+/** Issue 20's writes: exact numbers, items grown to ~340 K control characters, PATCHes past 4 KB of expression. */
+const issue20Arb: fc.Arbitrary<HostileRequest> = fc.oneof(
+  fc.tuple(fc.constantFrom(...POOL_IDS), numberLiteralArb).map(([id, literal]) => ({
+    method: "PATCH",
+    target: `${STAGE}/items/${id}`,
+    headers: jsonHeaders,
+    body: { kind: "text", text: `{"n":${literal}}` } as BodySpec,
+  })),
+  fc.tuple(fc.constantFrom(...POOL_IDS.slice(0, 4)), fc.integer({ min: 0, max: 4 })).map(([id, part]) => ({
+    method: "PATCH",
+    target: `${STAGE}/items/${id}`,
+    headers: jsonHeaders,
+    body: { kind: "text", text: `{"p${part}":${CONTROL_CHUNK}}` } as BodySpec,
+  })),
+  fc.tuple(fc.constantFrom(...POOL_IDS), fc.constantFrom(300, 340)).map(([id, count]) => ({
+    method: "PATCH",
+    target: `${STAGE}/items/${id}`,
+    headers: jsonHeaders,
+    body: json(Object.fromEntries(Array.from({ length: count }, (_, i) => [`w${i}`, i]))),
+  })),
+);
+
 const commandRequestArb: fc.Arbitrary<HostileRequest> = fc
   .tuple(commandArb, headersArb)
   .map(([command, headers]) => ({
@@ -225,6 +272,7 @@ const chaosArb: fc.Arbitrary<HostileRequest> = fc.record({
 /** The request generator the fuzz runs use. */
 export const hostileRequestArb: fc.Arbitrary<HostileRequest> = fc.oneof(
   { arbitrary: crudArb, weight: 5 },
+  { arbitrary: issue20Arb, weight: 1 },
   { arbitrary: commandRequestArb, weight: 3 },
   { arbitrary: chaosArb, weight: 4 },
 );

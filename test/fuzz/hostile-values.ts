@@ -75,6 +75,30 @@ const edgeNumber = fc.constantFrom(
   5e-324,
 );
 
+/**
+ * Number literals JSON.stringify cannot write (issue 20): beyond DynamoDB's range, beyond 38 digits, more
+ * digits than a double keeps, exponents, negative zero. Sent as raw JSON text.
+ */
+export const NUMBER_LITERALS = [
+  "1e-400",
+  "9.99e-131",
+  "1E-130",
+  "1E+126",
+  "9.9999999999999999999999999999999999999E+125",
+  "0.12345678901234567890123456789012345678",
+  "0.123456789012345678901234567890123456789",
+  "12345678901234567890123",
+  "123456789012345678901234567890123456789",
+  "-0.0",
+  "1.50e2",
+  "100000000000000000000000000000000000000000",
+] as const;
+
+export const numberLiteralArb: fc.Arbitrary<string> = fc.constantFrom(...NUMBER_LITERALS);
+
+/** An attribute of ~68,000 U+0001 (6 bytes each as JSON, 7 in a proxy response): list poisoning, issue 20. */
+export const CONTROL_CHUNK = JSON.stringify("\u0001".repeat(68_000));
+
 const attributeValue: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: fc.jsonValue({ maxDepth: 3 }), weight: 6 },
   { arbitrary: edgeNumber, weight: 2 },
@@ -133,7 +157,10 @@ const keyArb = fc.oneof(
 );
 
 const attributeUpdates = fc.dictionary(
-  attributeName,
+  fc.oneof(
+    { arbitrary: attributeName, weight: 8 },
+    { arbitrary: fc.constantFrom("", "n".repeat(70_000)), weight: 1 },
+  ),
   fc.oneof(
     { arbitrary: attributeValue.map((Value) => ({ Value, Action: "PUT" })), weight: 4 },
     { arbitrary: attributeValue.map((Value) => ({ Value })), weight: 2 },
@@ -146,7 +173,20 @@ const attributeUpdates = fc.dictionary(
   { maxKeys: 4 },
 );
 
+/** An update over DynamoDB's 4 KB expression limit (issue 20): hundreds of attributes. */
+const wideAttributeUpdates = fc
+  .constantFrom(340, 900)
+  .map((count) =>
+    Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [`w${i}`, count > 400 ? { Action: "DELETE" } : { Value: i }]),
+    ),
+  );
+
 const payloadArb: fc.Arbitrary<unknown> = fc.oneof(
+  {
+    arbitrary: fc.record({ Key: keyArb, AttributeUpdates: wideAttributeUpdates }),
+    weight: 1,
+  },
   { arbitrary: itemArb.map((Item) => ({ Item })), weight: 4 },
   { arbitrary: keyArb.map((Key) => ({ Key })), weight: 4 },
   { arbitrary: fc.record({ Key: keyArb, AttributeUpdates: attributeUpdates }), weight: 4 },
@@ -213,6 +253,24 @@ const deepBody = fc
     return { kind: "text", text: `{"id":"k1","deep":${open.repeat(depth)}1${close.repeat(depth)}}` };
   });
 
+/** Bodies with number literals JSON.stringify cannot write, as items and as commands. */
+const numberBody = fc.tuple(numberLiteralArb, fc.constantFrom(...POOL_IDS), fc.boolean()).map(
+  ([literal, id, asCommand]): BodySpec => ({
+    kind: "text",
+    text: asCommand
+      ? `{"operation":"create","payload":{"Item":{"id":"${id}","n":${literal}}}}`
+      : `{"id":"${id}","n":${literal},"list":[${literal}],"map":{"m":${literal}}}`,
+  }),
+);
+
+/** echo of a document nested past the serialiser's stack (issue 20: 4,147 levels answered 500). */
+const deepEchoBody = fc.integer({ min: 30, max: 6_000 }).map(
+  (depth): BodySpec => ({
+    kind: "text",
+    text: `{"operation":"echo","payload":${"[".repeat(depth)}${"]".repeat(depth)}}`,
+  }),
+);
+
 const protoBody = fc.constantFrom(
   '{"__proto__":{"polluted":true},"id":"k2"}',
   '{"id":"k3","__proto__":{"id":"k4"}}',
@@ -230,6 +288,8 @@ export const bodyArb: fc.Arbitrary<BodySpec> = fc.oneof(
   { arbitrary: hugeBody, weight: 1 },
   { arbitrary: deepBody, weight: 1 },
   { arbitrary: protoBody.map((text): BodySpec => ({ kind: "text", text })), weight: 1 },
+  { arbitrary: numberBody, weight: 1 },
+  { arbitrary: deepEchoBody, weight: 1 },
   {
     arbitrary: fc
       .string({ unit: "grapheme", maxLength: 200 })
