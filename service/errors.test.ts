@@ -9,6 +9,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   RETRY_AFTER_SECONDS,
+  ResponseTooLargeError,
   toHttpError,
   ValidationError,
 } from "./errors.ts";
@@ -37,6 +38,7 @@ describe("toHttpError: the one mapping to HTTP", () => {
     [new NotFoundError("item x does not exist"), 404, "NotFound"],
     [new ConflictError("item x already exists"), 409, "Conflict"],
     [new PayloadTooLargeError("item is 500000 bytes"), 413, "PayloadTooLarge"],
+    [new ResponseTooLargeError("the answer would be 7000000 bytes"), 413, "ResponseTooLarge"],
   ])("maps %s to its status and code, message kept", (err, status, code) => {
     const mapped = toHttpError(err, "req-2");
     expect(mapped).toEqual({

@@ -12,7 +12,7 @@ import { isCommandEvent, isOperation, parseCommand } from "./command-schemas.ts"
 import { runCommand } from "./commands.ts";
 import { readConfig, type ServiceConfig } from "./config.ts";
 import { CursorCodec } from "./cursor.ts";
-import { describeError, ResponseTooLargeError, ServiceError, toHttpError } from "./errors.ts";
+import { describeError, ServiceError, toHttpError } from "./errors.ts";
 import {
   type HttpResponse,
   isHttpApiEvent,
@@ -22,7 +22,7 @@ import {
 } from "./http-event.ts";
 import { createDocumentClient, ItemsRepository } from "./items-repository.ts";
 import { formatRequestLog, type RequestLogEntry, writeStdoutLine } from "./log.ts";
-import { mayExceedLimit, RESPONSE_LIMIT_BYTES, serializedBytes } from "./response-size.ts";
+import { assertFits, fitResponse, serializedBytes } from "./response-size.ts";
 import { matchRoute, routeName } from "./routes.ts";
 
 /** The parts of the Lambda context the service reads. */
@@ -150,24 +150,6 @@ interface ServiceParts {
   repository: ItemsRepository;
   cursors: CursorCodec;
   commandRouteEnabled: boolean;
-}
-
-/** Room left under the limit for the headers added after the check (capacity, request ids). */
-const HEADER_ROOM_BYTES = 8 * 1024;
-
-function assertFits(sizeBytes: number): void {
-  if (sizeBytes > RESPONSE_LIMIT_BYTES - HEADER_ROOM_BYTES) {
-    throw new ResponseTooLargeError(
-      `the answer would be ${sizeBytes} bytes, over Lambda's ${RESPONSE_LIMIT_BYTES}-byte response limit: ` +
-        "ask for fewer items (limit) or read the item's attributes another way",
-    );
-  }
-}
-
-/** The response itself, or ResponseTooLargeError when Lambda could not carry it (measured only when it may not). */
-function fitResponse(response: HttpResponse): HttpResponse {
-  if (mayExceedLimit(response.body)) assertFits(serializedBytes(response));
-  return response;
 }
 
 function errorLogFields(err: unknown, errorCode: string): Pick<RequestLogEntry, "errorCode" | "error"> {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { ResponseTooLargeError } from "./errors.ts";
 import {
   encodedItemBytes,
   fitPage,
+  fitResponse,
   mayExceedLimit,
   PAGE_BUDGET_BYTES,
   RESPONSE_LIMIT_BYTES,
@@ -64,5 +66,17 @@ describe("mayExceedLimit", () => {
     const cleared = '"\\u0001'.repeat(Math.floor((RESPONSE_LIMIT_BYTES - 16 * 1024) / 3 / 7));
     expect(mayExceedLimit(cleared)).toBe(false);
     expect(serializedBytes({ body: cleared })).toBeLessThan(RESPONSE_LIMIT_BYTES);
+  });
+});
+
+describe("fitResponse", () => {
+  const response = (body: string) => ({ statusCode: 200, headers: {}, body, isBase64Encoded: false });
+
+  it("passes an answer that fits and refuses one that Lambda could not carry with ResponseTooLarge (413)", () => {
+    const fits = response(JSON.stringify({ s: "\u0001".repeat(400_000) })); // ~2.8 MB serialised
+    expect(fitResponse(fits)).toBe(fits);
+    const tooLarge = response(JSON.stringify({ s: "\u0001".repeat(900_000) })); // ~6.3 MB serialised
+    expect(() => fitResponse(tooLarge)).toThrow(ResponseTooLargeError);
+    expect(() => fitResponse(tooLarge)).toThrow(/over Lambda's 6291456-byte response limit/);
   });
 });

@@ -10,6 +10,7 @@
  * so a single item written through the service always fits; only pages of several items need the budget.
  * Pure module.
  */
+import { ResponseTooLargeError } from "./errors.ts";
 
 /** Lambda's synchronous response limit (6 MB; the stage's emulator uses 6 × 1024 × 1024 bytes). */
 export const RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024;
@@ -62,4 +63,23 @@ export function mayExceedLimit(body: string, limitBytes: number = RESPONSE_LIMIT
 /** Exact size of a response object as the Lambda runtime serialises it. */
 export function serializedBytes(value: unknown): number {
   return utf8.encode(JSON.stringify(value) ?? "null").length;
+}
+
+/** Room left under the limit for the headers the handler adds after the check (capacity, request ids). */
+export const HEADER_ROOM_BYTES = 8 * 1024;
+
+/** ResponseTooLargeError when an answer of `sizeBytes` (serialised) would not fit Lambda's response. */
+export function assertFits(sizeBytes: number): void {
+  if (sizeBytes > RESPONSE_LIMIT_BYTES - HEADER_ROOM_BYTES) {
+    throw new ResponseTooLargeError(
+      `the answer would be ${sizeBytes} bytes, over Lambda's ${RESPONSE_LIMIT_BYTES}-byte response limit: ` +
+        "ask for fewer items (limit) or read the item's attributes another way",
+    );
+  }
+}
+
+/** The response itself, or ResponseTooLargeError when Lambda could not carry it (measured only when it may not). */
+export function fitResponse<T extends { body: string }>(response: T): T {
+  if (mayExceedLimit(response.body)) assertFits(serializedBytes(response));
+  return response;
 }
