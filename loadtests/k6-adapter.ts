@@ -8,11 +8,12 @@
  * k6 runs in its own process group, so a terminal's Ctrl-C (sent to our whole group) does not reach it
  * directly: k6 takes a second SIGINT as a hard stop without summary. It is killed if we exit first.
  */
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { EngineUnavailableError, K6RunError } from "./errors.ts";
+import { findOnPath, isExecutable, K6_INSTALL_DOCS, TOOLS_BIN_DIR } from "./k6-install.ts";
 import { type Env, runProcess } from "./k6-process.ts";
 import { type K6SummaryData, mapK6Summary } from "./k6-summary.ts";
 import { readK6Timeline } from "./k6-timeline.ts";
@@ -35,32 +36,26 @@ export const K6_EXIT_CODES = {
 
 export type { Env } from "./k6-process.ts";
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The k6 binary: K6_BINARY when set (it must be executable), else `k6` on PATH, else undefined. */
-export function findK6Binary(env: Env = process.env): string | undefined {
+/**
+ * The k6 binary: K6_BINARY when set (it must be executable), else the project's tools folder (`.tools/bin/k6`,
+ * where `npm run k6:install` builds the pinned version), else `k6` on PATH, else undefined.
+ */
+export function findK6Binary(
+  env: Env = process.env,
+  toolsBinDir: string = TOOLS_BIN_DIR,
+): string | undefined {
   const explicit = env["K6_BINARY"];
   if (explicit) {
     if (!isExecutable(explicit)) {
       throw new EngineUnavailableError(
-        `K6_BINARY="${explicit}" is not an executable file: point it at the k6 binary or unset it to search PATH`,
+        `K6_BINARY="${explicit}" is not an executable file: point it at the k6 binary or unset it to search ${toolsBinDir} and PATH`,
       );
     }
     return explicit;
   }
-  for (const dir of (env["PATH"] ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, "k6");
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
+  const tools = path.join(toolsBinDir, "k6");
+  if (isExecutable(tools)) return tools;
+  return findOnPath("k6", env);
 }
 
 /** The `k6 run` arguments for a resolved profile. The resolved profile travels as JSON so k6 runs exactly it. */
@@ -106,16 +101,19 @@ export interface K6EngineOptions {
   script?: string;
   /** Environment of the k6 process (and where K6_BINARY / PATH are looked up). @default process.env */
   env?: Env;
+  /** The tools folder searched after K6_BINARY. @default TOOLS_BIN_DIR (.tools/bin) */
+  toolsBinDir?: string;
   /** Told when the run's result lacks something, e.g. no timeline. @default a line on stderr */
   onWarning?: (message: string) => void;
 }
 
 export function createK6Engine(engineOptions: K6EngineOptions = {}): LoadEngine {
   const env = engineOptions.env ?? process.env;
-  const binary = engineOptions.binary ?? findK6Binary(env);
+  const binary = engineOptions.binary ?? findK6Binary(env, engineOptions.toolsBinDir);
   if (!binary) {
     throw new EngineUnavailableError(
-      "no k6 binary: looked for K6_BINARY and `k6` on PATH; install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or use --engine builtin",
+      `no k6 binary: looked for K6_BINARY, ${path.join(engineOptions.toolsBinDir ?? TOOLS_BIN_DIR, "k6")} and \`k6\` on PATH; ` +
+        `build it with \`npm run k6:install\` (needs Go), install it from k6's packages (${K6_INSTALL_DOCS}), or use --engine builtin`,
     );
   }
   return {

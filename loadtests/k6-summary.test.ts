@@ -4,6 +4,7 @@ import {
   errorCounterName,
   k6Options,
   k6VuIdentity,
+  preAllocatedVus,
   statusCounterName,
 } from "./k6-options.ts";
 import { k6AchievedRatePerSec, mapK6Summary } from "./k6-summary.ts";
@@ -87,7 +88,7 @@ describe("k6 options of a profile", () => {
         rate: 20,
         timeUnit: "1s",
         duration: "3000ms",
-        preAllocatedVUs: 2,
+        preAllocatedVUs: 20,
         maxVUs: 200,
         gracefulStop: "5000ms",
       },
@@ -97,6 +98,15 @@ describe("k6 options of a profile", () => {
     expect(thresholds["http_req_duration"]).toEqual(["p(95)<500", "p(99)<1000"]);
     expect(thresholds["http_req_duration{op:read}"]).toEqual(["max>=0"]);
     expect(options["summaryTrendStats"]).toEqual(expect.arrayContaining(["p(99)", "p(99.9)"]));
+  });
+
+  it("pre-allocates VUs for a second of the peak rate, at least 10, at most the in-flight cap", () => {
+    const vus = (name: "smoke" | "baseline" | "spike", over = {}) =>
+      preAllocatedVus(resolveProfile(name, over));
+    expect(vus("smoke")).toBe(10); // 5/s → the floor of 10
+    expect(vus("baseline")).toBe(50);
+    expect(vus("baseline", { ratePerSec: 1000 })).toBe(200); // the cap, maxInFlight
+    expect(vus("spike", { ratePerSec: 123.4 })).toBe(124);
   });
 
   it("a ramp is a ramping-arrival-rate scenario; fractional rates go per minute", () => {

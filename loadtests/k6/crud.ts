@@ -126,6 +126,11 @@ function countStatus(op: OperationName, status: number): void {
   statusCounters.get(statusCounterName(op, tracked))?.add(1);
 }
 
+/** The route template of a request ("PUT /items/{id}", "GET /items"): the `name` tag, one per route. */
+function routeName(method: string, requestPath: string): string {
+  return `${method} /items${requestPath.startsWith("/items/") ? "/{id}" : ""}`;
+}
+
 const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json" };
 
 export default function iteration(): void {
@@ -134,7 +139,7 @@ export default function iteration(): void {
   const res = http.request(request.method, target + request.path, request.body ?? null, {
     headers: JSON_HEADERS,
     // Tag by route template, not by id, to keep metric cardinality low.
-    tags: { op: request.operation, name: `${request.method} /items${request.id ? "/{id}" : ""}` },
+    tags: { op: request.operation, name: routeName(request.method, request.path) },
     responseCallback: responseCallbackFor(request.expectedStatuses),
     timeout: `${profile.requestTimeoutMs}ms`,
   });
