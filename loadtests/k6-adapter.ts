@@ -8,13 +8,14 @@
  * k6 runs in its own process group, so a terminal's Ctrl-C (sent to our whole group) does not reach it
  * directly: k6 takes a second SIGINT as a hard stop without summary. It is killed if we exit first.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { EngineUnavailableError, K6RunError } from "./errors.ts";
 import { findOnPath, isExecutable, K6_INSTALL_DOCS, TOOLS_BIN_DIR } from "./k6-install.ts";
 import { type Env, runProcess } from "./k6-process.ts";
+import type { SequenceFile } from "./k6-sequence.ts";
 import { type K6SummaryData, mapK6Summary } from "./k6-summary.ts";
 import { readK6Timeline } from "./k6-timeline.ts";
 import { type LoadEngine, type LoadRunOptions, overridesOf } from "./load-engine.ts";
@@ -68,6 +69,8 @@ export function k6RunArgs(input: {
   k6Version: string;
   /** Where k6 writes its JSON output (every metric sample), for the per-second timeline. */
   jsonOutPath?: string;
+  /** The request sequence file k6 replays (-e SEQUENCE). */
+  sequencePath?: string;
 }): string[] {
   const vars: Record<string, string> = {
     TARGET: input.target,
@@ -78,6 +81,7 @@ export function k6RunArgs(input: {
     POWERBENCH_RESULT: path.join(path.dirname(input.summaryPath), "result.json"),
     K6_VERSION: input.k6Version,
   };
+  if (input.sequencePath) vars["SEQUENCE"] = input.sequencePath;
   const out = input.jsonOutPath ? ["--out", `json=${input.jsonOutPath}`] : [];
   return [
     "run",
@@ -127,11 +131,17 @@ function warnOnStderr(message: string): void {
   process.stderr.write(`k6 adapter: ${message}\n`);
 }
 
+/**
+ * The run options k6 takes: the port's, with the request sequence to replay (common random numbers; the tuner's
+ * planned sequence, loadtests/request-sequence.ts). Without one, each VU draws its own requests from the seed.
+ */
+export type K6RunOptions = LoadRunOptions & { sequence?: SequenceFile };
+
 async function runK6(
   binary: string,
   script: string,
   env: Env,
-  options: LoadRunOptions,
+  options: K6RunOptions,
   onWarning: (message: string) => void,
 ): Promise<RunResult> {
   const profile = resolveProfile(options.profile, overridesOf(options));
@@ -143,6 +153,12 @@ async function runK6(
   const jsonOutPath = path.join(dir, "samples.json.gz");
   let aborted = options.signal?.aborted ?? false;
   try {
+    const sequence = options.sequence;
+    let sequencePath: string | undefined;
+    if (sequence) {
+      sequencePath = path.join(dir, "sequence.json");
+      writeFileSync(sequencePath, JSON.stringify(sequence));
+    }
     const startedAt = new Date().toISOString();
     const args = k6RunArgs({
       script,
@@ -152,6 +168,7 @@ async function runK6(
       summaryPath,
       k6Version: version,
       jsonOutPath,
+      ...(sequencePath ? { sequencePath } : {}),
     });
     const exit = await runProcess(binary, args, env, options.signal, () => {
       aborted = true;
@@ -201,6 +218,19 @@ async function runK6(
     const samples = await readK6Timeline(jsonOutPath);
     result.timeline = samples.timeline;
     if (samples.histogram) result.overall.histogram = samples.histogram;
+    if (samples.requests > 0) {
+      result.lambdaRequestIds = samples.lambdaRequestIds;
+      result.responsesWithoutLambdaRequestId = samples.answeredWithoutLambdaRequestId;
+    }
+    if (sequence) {
+      result.sequence = {
+        seed: sequence.seed,
+        kind: sequence.kind,
+        idPrefix: sequence.idPrefix,
+        requests: sequence.requests.length,
+      };
+      result.seed = sequence.seed;
+    }
     if (samples.warning) onWarning(samples.warning);
     return result;
   } finally {

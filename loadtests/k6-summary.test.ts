@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  constantRateDuration,
   customCounterNames,
   errorCounterName,
   k6Options,
@@ -87,7 +88,7 @@ describe("k6 options of a profile", () => {
         executor: "constant-arrival-rate",
         rate: 20,
         timeUnit: "1s",
-        duration: "3000ms",
+        duration: "2975ms", // half an interval early: 60 starts, as the built-in engine
         preAllocatedVUs: 20,
         maxVUs: 200,
         gracefulStop: "5000ms",
@@ -107,6 +108,23 @@ describe("k6 options of a profile", () => {
     expect(vus("baseline")).toBe(50);
     expect(vus("baseline", { ratePerSec: 1000 })).toBe(200); // the cap, maxInFlight
     expect(vus("spike", { ratePerSec: 123.4 })).toBe(124);
+  });
+
+  it("a constant profile ends half an interval early (k6 starts one more at the end); under 1 s it ramps flat", () => {
+    const scenario = (over: { ratePerSec: number; durationMs: number }) =>
+      (k6Options(resolveProfile("smoke", over))["scenarios"] as Record<string, unknown>)["smoke"];
+    expect(constantRateDuration(2000, 20)).toBe("1975ms");
+    expect(constantRateDuration(2000, 3000)).toBe("1999833us");
+    expect(scenario({ ratePerSec: 1000, durationMs: 1500 })).toMatchObject({
+      executor: "constant-arrival-rate",
+      duration: "1499500us",
+    });
+    // k6's constant executor needs 1 s or more.
+    expect(scenario({ ratePerSec: 4, durationMs: 1000 })).toMatchObject({
+      executor: "ramping-arrival-rate",
+      startRate: 4,
+      stages: [{ target: 4, duration: "1000ms" }],
+    });
   });
 
   it("a ramp is a ramping-arrival-rate scenario; fractional rates go per minute", () => {
