@@ -107,6 +107,8 @@ export interface K6EngineOptions {
   env?: Env;
   /** The tools folder searched after K6_BINARY. @default TOOLS_BIN_DIR (.tools/bin) */
   toolsBinDir?: string;
+  /** Told the process id of each `k6 run` when it starts (tests stop and resume it to stall the load generator). */
+  onK6Start?: (pid: number) => void;
   /** Told when the run's result lacks something, e.g. no timeline. @default a line on stderr */
   onWarning?: (message: string) => void;
 }
@@ -123,7 +125,10 @@ export function createK6Engine(engineOptions: K6EngineOptions = {}): LoadEngine 
   return {
     name: "k6",
     run: (options) =>
-      runK6(binary, engineOptions.script ?? K6_SCRIPT, env, options, engineOptions.onWarning ?? warnOnStderr),
+      runK6(binary, engineOptions.script ?? K6_SCRIPT, env, options, {
+        onWarning: engineOptions.onWarning ?? warnOnStderr,
+        ...(engineOptions.onK6Start ? { onK6Start: engineOptions.onK6Start } : {}),
+      }),
   };
 }
 
@@ -142,8 +147,9 @@ async function runK6(
   script: string,
   env: Env,
   options: K6RunOptions,
-  onWarning: (message: string) => void,
+  hooks: { onWarning: (message: string) => void; onK6Start?: (pid: number) => void },
 ): Promise<RunResult> {
+  const { onWarning, onK6Start } = hooks;
   const profile = resolveProfile(options.profile, overridesOf(options));
   const seed = (options.seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
   const version = await k6Version(binary, env);
@@ -170,9 +176,16 @@ async function runK6(
       jsonOutPath,
       ...(sequencePath ? { sequencePath } : {}),
     });
-    const exit = await runProcess(binary, args, env, options.signal, () => {
-      aborted = true;
-    });
+    const exit = await runProcess(
+      binary,
+      args,
+      env,
+      options.signal,
+      () => {
+        aborted = true;
+      },
+      onK6Start,
+    );
     const endedAt = new Date().toISOString();
     const ok = exit.code === K6_EXIT_CODES.ok || exit.code === K6_EXIT_CODES.thresholdsFailed;
     if (!ok && !aborted) {
