@@ -2,13 +2,14 @@
  * The two engines agree: the built-in engine and REAL k6 drive the same server with known injected latency
  * (a step distribution: p50 50 ms, p95 120 ms, p99 200 ms, timed by the server itself) at the same open-model
  * rate. Achieved rates within ±1 % of the target and of each other; p50/p95/p99 within ENGINE_TOLERANCE of the
- * server's and of each other. Then where they differ: a stalled LOAD GENERATOR. The built-in engine times from
+ * server's own timing of the same run, and of each other (plus the difference the server itself saw between
+ * the two runs: the shared machine's noise). Then where they differ: a stalled LOAD GENERATOR. The built-in engine times from
  * each request's intended start, so a 1 s freeze of its event loop shows as latency; k6 times from the send,
  * so a 1 s SIGSTOP of k6 does not (its requests go out late, in a burst, each timed as quick).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBuiltinEngine } from "./engine/builtin-engine.ts";
-import { withinTolerance } from "./engines-agree.ts";
+import { ENGINE_TOLERANCE, withinTolerance } from "./engines-agree.ts";
 import { createK6Engine } from "./k6-adapter.ts";
 import type { LoadEngine } from "./load-engine.ts";
 import type { Profile } from "./profiles.ts";
@@ -68,6 +69,7 @@ describe.skipIf(!K6)("the built-in engine and k6 agree", () => {
   it("same rate and same percentiles as the server's own timing, within the stated tolerance", async () => {
     const profile = constantProfile(50, 6000); // 300 requests
     const results: Record<string, RunResult> = {};
+    const truths: Record<string, Awaited<ReturnType<Server["figures"]>>> = {};
     for (const engine of [
       createBuiltinEngine({ handleSigint: false }),
       createK6Engine({ binary: K6 as string }),
@@ -77,22 +79,26 @@ describe.skipIf(!K6)("the built-in engine and k6 agree", () => {
       expect(truth.answered, engine.name).toBe(result.overall.requests);
       expect(result.overall.requests, engine.name).toBe(300);
       expect(Math.abs(result.achievedRatePerSec / 50 - 1), engine.name).toBeLessThanOrEqual(0.01);
-      // The server's own percentiles are the injected ones (its timer adds about a millisecond).
-      for (const [key, injected] of Object.entries(STEP_PERCENTILES_MS)) {
-        const serverMs = truth[`${key}Ms` as "p50Ms"];
-        expect(withinTolerance(serverMs, injected), `server ${key} ${serverMs}`).toBe(true);
-        const clientMs = result.overall.latency[`${key}Ms` as "p50Ms"];
+      // The server's own median is the injected one (its p95 and p99 sit a step from a boundary, so a busy
+      // machine moves them: each engine is held against the server's timing of the same run).
+      expect(withinTolerance(truth.p50Ms, STEP_PERCENTILES_MS.p50), `server p50 ${truth.p50Ms}`).toBe(true);
+      for (const key of ["p50Ms", "p95Ms", "p99Ms"] as const) {
+        const [clientMs, serverMs] = [result.overall.latency[key], truth[key]];
         expect(
           withinTolerance(clientMs, serverMs),
           `${engine.name} ${key} ${clientMs} vs server ${serverMs}`,
         ).toBe(true);
       }
       results[engine.name] = result;
+      truths[engine.name] = truth;
     }
     const [ours, k6] = [results["builtin"] as RunResult, results["k6"] as RunResult];
     expect(Math.abs(ours.achievedRatePerSec / k6.achievedRatePerSec - 1)).toBeLessThanOrEqual(0.01);
+    // Engine against engine: the tolerance plus what the server itself saw differently in the two runs.
     for (const key of ["p50Ms", "p95Ms", "p99Ms"] as const) {
-      expect(withinTolerance(k6.overall.latency[key], ours.overall.latency[key]), key).toBe(true);
+      const serverDiffMs = Math.abs((truths["k6"]?.[key] ?? 0) - (truths["builtin"]?.[key] ?? 0));
+      const tolerance = { absMs: ENGINE_TOLERANCE.absMs + serverDiffMs, relative: ENGINE_TOLERANCE.relative };
+      expect(withinTolerance(k6.overall.latency[key], ours.overall.latency[key], tolerance), key).toBe(true);
     }
   }, 90_000);
 

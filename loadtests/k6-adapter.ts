@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { EngineUnavailableError, K6RunError } from "./errors.ts";
 import { findOnPath, isExecutable, K6_INSTALL_DOCS, TOOLS_BIN_DIR } from "./k6-install.ts";
 import { type Env, runProcess } from "./k6-process.ts";
+import { type ExecutionSegment, executionSegmentArgs } from "./k6-segments.ts";
 import type { SequenceFile } from "./k6-sequence.ts";
 import { type K6SummaryData, mapK6Summary } from "./k6-summary.ts";
 import { readK6Timeline } from "./k6-timeline.ts";
@@ -71,6 +72,8 @@ export function k6RunArgs(input: {
   jsonOutPath?: string;
   /** The request sequence file k6 replays (-e SEQUENCE). */
   sequencePath?: string;
+  /** This process's part of the test, as k6-operator would give runner `index` of `count`. */
+  executionSegment?: ExecutionSegment;
 }): string[] {
   const vars: Record<string, string> = {
     TARGET: input.target,
@@ -86,6 +89,7 @@ export function k6RunArgs(input: {
   return [
     "run",
     "--quiet",
+    ...(input.executionSegment ? executionSegmentArgs(input.executionSegment) : []),
     ...out,
     ...Object.entries(vars).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
     input.script,
@@ -140,7 +144,14 @@ function warnOnStderr(message: string): void {
  * The run options k6 takes: the port's, with the request sequence to replay (common random numbers; the tuner's
  * planned sequence, loadtests/request-sequence.ts). Without one, each VU draws its own requests from the seed.
  */
-export type K6RunOptions = LoadRunOptions & { sequence?: SequenceFile };
+export type K6RunOptions = LoadRunOptions & {
+  sequence?: SequenceFile;
+  /**
+   * Run only this part of the test (runner `index` of `count`, k6 execution segments as k6-operator assigns
+   * them); merge the parts' results with mergeSegmentResults (k6-merge.ts).
+   */
+  executionSegment?: ExecutionSegment;
+};
 
 async function runK6(
   binary: string,
@@ -175,6 +186,7 @@ async function runK6(
       k6Version: version,
       jsonOutPath,
       ...(sequencePath ? { sequencePath } : {}),
+      ...(options.executionSegment ? { executionSegment: options.executionSegment } : {}),
     });
     const exit = await runProcess(
       binary,
@@ -231,6 +243,10 @@ async function runK6(
     const samples = await readK6Timeline(jsonOutPath);
     result.timeline = samples.timeline;
     if (samples.histogram) result.overall.histogram = samples.histogram;
+    for (const [op, histogram] of Object.entries(samples.operationHistograms)) {
+      const stats = result.operations[op as keyof typeof result.operations];
+      if (stats) stats.histogram = histogram;
+    }
     if (samples.requests > 0) {
       result.lambdaRequestIds = samples.lambdaRequestIds;
       result.responsesWithoutLambdaRequestId = samples.answeredWithoutLambdaRequestId;

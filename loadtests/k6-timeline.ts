@@ -41,6 +41,8 @@ export interface K6Timeline {
   timeline: TimelinePoint[];
   /** All requests' latencies (µs), compressed base64 like the built-in engine's; absent without requests. */
   histogram?: string;
+  /** Each operation's latencies (by the `op` tag), encoded the same way, for merging runs (k6-merge.ts). */
+  operationHistograms: Record<string, string>;
   requests: number;
   /** Lines that were not JSON, or http_req_duration points without a time or value. */
   badLines: number;
@@ -60,6 +62,7 @@ export class K6TimelineBuilder {
   private readonly p95Ms: Array<number | undefined> = [];
   private readonly open = new Map<number, Histogram>();
   private readonly overall = newLatencyHistogram("run");
+  private readonly byOperation = new Map<string, Histogram>();
   private newestSecond = 0;
   private total = 0;
   private bad = 0;
@@ -98,11 +101,17 @@ export class K6TimelineBuilder {
       this.bad += 1;
       return;
     }
-    this.addSample(timeMs - value, value, point.data?.tags?.["expected_response"] === "false");
+    const op = point.data?.tags?.["op"];
+    this.addSample(
+      timeMs - value,
+      value,
+      point.data?.tags?.["expected_response"] === "false",
+      typeof op === "string" ? op : undefined,
+    );
   }
 
-  /** One request: when it started (epoch ms), its duration (ms), whether it was an error. */
-  addSample(startMs: number, durationMs: number, error: boolean): void {
+  /** One request: when it started (epoch ms), its duration (ms), whether it was an error, its operation. */
+  addSample(startMs: number, durationMs: number, error: boolean, operation?: string): void {
     this.originMs ??= startMs;
     const second = Math.max(0, Math.floor((startMs - this.originMs) / 1000));
     while (this.requests.length <= second) {
@@ -114,6 +123,14 @@ export class K6TimelineBuilder {
     if (error) this.errors[second] = (this.errors[second] ?? 0) + 1;
     const latencyUs = Math.max(1, Math.round(durationMs * 1000));
     this.overall.recordValue(latencyUs);
+    if (operation !== undefined) {
+      let h = this.byOperation.get(operation);
+      if (!h) {
+        h = newLatencyHistogram("run");
+        this.byOperation.set(operation, h);
+      }
+      h.recordValue(latencyUs);
+    }
     this.total += 1;
     if (second + OPEN_SECONDS < this.newestSecond) {
       this.late += 1;
@@ -154,6 +171,9 @@ export class K6TimelineBuilder {
       lateSamples: this.late,
       lambdaRequestIds: this.lambdaRequestIds,
       answeredWithoutLambdaRequestId: this.answeredWithoutId,
+      operationHistograms: Object.fromEntries(
+        [...this.byOperation].map(([op, h]) => [op, hdr.encodeIntoCompressedBase64(h)]),
+      ),
     };
     if (this.total > 0) out.histogram = hdr.encodeIntoCompressedBase64(this.overall);
     return out;
