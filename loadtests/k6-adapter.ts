@@ -14,6 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { EngineUnavailableError, K6RunError } from "./errors.ts";
 import { findOnPath, isExecutable, K6_INSTALL_DOCS, TOOLS_BIN_DIR } from "./k6-install.ts";
+import { BEYOND_SEQUENCE_COUNTER } from "./k6-options.ts";
 import { type Env, runProcess } from "./k6-process.ts";
 import { type ExecutionSegment, executionSegmentArgs } from "./k6-segments.ts";
 import type { SequenceFile } from "./k6-sequence.ts";
@@ -250,6 +251,12 @@ async function runK6(
     if (samples.requests > 0) {
       result.lambdaRequestIds = samples.lambdaRequestIds;
       result.responsesWithoutLambdaRequestId = samples.answeredWithoutLambdaRequestId;
+    }
+    const beyond = data.metrics[BEYOND_SEQUENCE_COUNTER]?.values["count"] ?? 0;
+    if (beyond > 0) {
+      onWarning(
+        `k6 started ${beyond} iteration(s) past the end of the ${sequence?.requests.length}-request sequence; they sent nothing`,
+      );
     }
     if (sequence) {
       result.sequence = {

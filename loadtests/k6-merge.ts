@@ -91,7 +91,8 @@ function mergeTimelines(timelines: TimelinePoint[][]): TimelinePoint[] {
   const out: TimelinePoint[] = [];
   for (const timeline of timelines) {
     for (const point of timeline) {
-      const at = (out[point.second] ??= { second: point.second, requests: 0, errors: 0 });
+      const at = out[point.second] ?? { second: point.second, requests: 0, errors: 0 };
+      out[point.second] = at;
       at.requests += point.requests;
       at.errors += point.errors;
     }

@@ -19,6 +19,7 @@ import http from "k6/http";
 import { Counter } from "k6/metrics";
 import {
   ANSWERED_COUNTER,
+  BEYOND_SEQUENCE_COUNTER,
   errorCounterName,
   k6Options,
   k6VuIdentity,
@@ -85,17 +86,14 @@ const sequence: readonly SequenceFileRequest[] | undefined = sequencePath
   ? new SharedArray("powerbench-sequence", () => sequenceRequests(open(sequencePath), sequencePath))
   : undefined;
 
-/** Request number `iterationInTest` of the sequence (unique across the instances of a segmented run). */
-function sequencedRequest(requests: readonly SequenceFileRequest[]): SequenceFileRequest {
-  const index = exec.scenario.iterationInTest;
-  const request = requests[index];
-  if (!request) {
-    exec.test.abort(
-      `request sequence ${sequencePath} has ${requests.length} requests and iteration ${index} has none: ` +
-        "plan the sequence for at least the profile's arrivals",
-    );
-  }
-  return request as SequenceFileRequest;
+/**
+ * Request number `iterationInTest` of the sequence (unique across the instances of a segmented run), or
+ * undefined past its end (counted; such an iteration sends nothing).
+ */
+function sequencedRequest(requests: readonly SequenceFileRequest[]): SequenceFileRequest | undefined {
+  const request = requests[exec.scenario.iterationInTest];
+  if (!request) beyondSequence.add(1);
+  return request;
 }
 
 // Each VU has its own workload, seeded stream and id prefix. It is made on the VU's first iteration: the
@@ -133,6 +131,7 @@ function responseCallbackFor(statuses: readonly number[]): ReturnType<typeof htt
 }
 
 const answered = new Counter(ANSWERED_COUNTER);
+const beyondSequence = new Counter(BEYOND_SEQUENCE_COUNTER);
 const statusCounters = new Map<string, Counter>();
 const errorCounters = new Map<string, Counter>();
 for (const op of OPERATIONS) {
@@ -172,7 +171,11 @@ const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/
 
 export default function iteration(): void {
   const workload = sequence ? undefined : vuWorkload();
-  const request: PlannedRequest = sequence ? sequencedRequest(sequence) : (workload as Workload).next();
+  const planned: PlannedRequest | undefined = sequence
+    ? sequencedRequest(sequence)
+    : (workload as Workload).next();
+  if (!planned) return;
+  const request = planned;
   const res = http.request(request.method, target + request.path, request.body ?? null, {
     headers: JSON_HEADERS,
     // Tag by route template, not by id, to keep metric cardinality low.
