@@ -77,7 +77,8 @@ describe.skipIf(!K6)("the built-in engine and k6 agree", () => {
       const result = await run(engine, profile);
       const truth = await server.figures();
       expect(truth.answered, engine.name).toBe(result.overall.requests);
-      expect(result.overall.requests, engine.name).toBe(300);
+      // 300 arrivals (k6 may start one more or fewer on a busy machine).
+      expect(Math.abs(result.overall.requests - 300), engine.name).toBeLessThanOrEqual(1);
       expect(Math.abs(result.achievedRatePerSec / 50 - 1), engine.name).toBeLessThanOrEqual(0.01);
       // The server's own median is the injected one (its p95 and p99 sit a step from a boundary, so a busy
       // machine moves them: each engine is held against the server's timing of the same run).
@@ -134,6 +135,6 @@ describe.skipIf(!K6)("the built-in engine and k6 agree", () => {
     expect(Math.max(...k6.timeline.map((p) => p.requests))).toBeGreaterThan(70);
     // Both still sent every request of the schedule (k6 caught up in a burst, or dropped what it could not).
     expect(ours.overall.requests).toBe(150);
-    expect(k6.overall.requests + k6.iterations.dropped).toBe(150);
+    expect(Math.abs(k6.overall.requests + k6.iterations.dropped - 150)).toBeLessThanOrEqual(1);
   }, 90_000);
 });

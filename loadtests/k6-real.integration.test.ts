@@ -89,7 +89,8 @@ describe.skipIf(!K6)("the CRUD scenario in real k6 against the local stage", () 
       thresholdsPassed: true,
       aborted: false,
     });
-    expect(result.overall.requests).toBe(expected); // exactly the schedule's starts, as the built-in engine
+    // The schedule's starts, as the built-in engine (k6 may start one more or fewer on a busy machine).
+    expect(Math.abs(result.overall.requests - expected)).toBeLessThanOrEqual(1);
     expect(result.overall.errorCount).toBe(0);
     expect(result.iterations.dropped).toBe(0);
     expect(result.achievedRatePerSec).toBeCloseTo(5, 0);
