@@ -17,50 +17,12 @@
  *
  *   npm run perf -- loadtests/engine
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import autocannon from "autocannon";
 import { Client } from "undici";
 import { createBuiltinEngine } from "./engine/builtin-engine.ts";
 import type { Profile } from "./profiles.ts";
-
-const HELLO_SERVER = `
-const http = require("node:http");
-let count = 0;
-let connections = 0;
-const server = http.createServer((req, res) => {
-  if (req.url === "/__count") { res.end(String(count)); return; }
-  if (req.url === "/__connections") { res.end(String(connections)); return; }
-  count++;
-  req.resume();
-  req.on("end", () => { res.writeHead(200, { "content-type": "application/json", "content-length": 2 }); res.end("{}"); });
-});
-server.on("connection", () => { connections++; });
-server.keepAliveTimeout = 60000;
-server.listen(0, "127.0.0.1", () => console.log(server.address().port));
-`;
-
-async function startHelloServer(): Promise<{
-  url: string;
-  child: ChildProcess;
-  count: () => Promise<number>;
-  /** TCP connections accepted so far. */
-  connections: () => Promise<number>;
-}> {
-  const child = spawn(process.execPath, ["-e", HELLO_SERVER], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout?.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
-    child.once("exit", (code) => reject(new Error(`hello server exited with ${code}`)));
-  });
-  const origin = `http://127.0.0.1:${port}`;
-  return {
-    url: `${origin}/prod`,
-    child,
-    count: async () => Number(await (await fetch(`${origin}/__count`)).text()),
-    connections: async () => Number(await (await fetch(`${origin}/__connections`)).text()),
-  };
-}
+import { processCpuUs, startHelloServer } from "./test-support/hello-server.ts";
 
 /** A profile of list requests only (the hello server answers 200 to everything). */
 function constantProfile(ratePerSec: number, durationMs: number, maxInFlight: number): Profile {
@@ -76,17 +38,6 @@ function constantProfile(ratePerSec: number, durationMs: number, maxInFlight: nu
     gracefulStopMs: 2000,
     workload: { mix: { list: 1 } },
   };
-}
-
-/** CPU time (user + system, µs) a process has used so far, from /proc (Linux); undefined elsewhere. */
-function processCpuUs(pid: number | undefined): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    // utime and stime (fields 14 and 15 of stat, 12 and 13 after the command) in clock ticks of 10 ms.
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return undefined;
-  }
 }
 
 const engine = createBuiltinEngine({ handleSigint: false });

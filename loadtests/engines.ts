@@ -1,5 +1,5 @@
 /**
- * Engine selection: `auto` runs k6 when a k6 binary is available (K6_BINARY or PATH), else the built-in
+ * Engine selection: `auto` runs k6 when a k6 binary is available (K6_BINARY, .tools/bin/k6 or PATH), else the built-in
  * engine; the RunResult's `engine.name` says which one ran.
  */
 import { type BuiltinEngineOptions, createBuiltinEngine } from "./engine/builtin-engine.ts";
@@ -31,7 +31,8 @@ export function createEngine(
     throw new ConfigError("engine", `expected one of ${ENGINE_CHOICES.join(", ")}, got "${choice}"`);
   }
   if (choice === "builtin") return createBuiltinEngine(options.builtin);
-  const binary = choice === "k6" ? undefined : (options.k6?.binary ?? findK6Binary(env));
+  const binary =
+    choice === "k6" ? undefined : (options.k6?.binary ?? findK6Binary(env, options.k6?.toolsBinDir));
   if (choice === "auto" && !binary) return createBuiltinEngine(options.builtin);
   // k6 runs: a built-in-only option is refused, not dropped in silence (k6 opens one connection per VU).
   if (options.builtin?.maxConnections !== undefined) {

@@ -1,7 +1,9 @@
 /**
- * The k6 adapter's process contract, tested with a STAND-IN executable written by this test (k6 is not
- * installed here): it records its arguments, answers `version`, writes summary data of k6's documented shape
- * where `-e POWERBENCH_SUMMARY` says, and exits with the code the test asks for. This never claims k6 ran.
+ * The k6 adapter's process contract, tested with a STAND-IN executable written by this test, for what real k6
+ * cannot be made to do on demand (crash with code 107, write no summary, linger after SIGINT): it records its
+ * arguments, answers `version`, writes summary data of k6's documented shape where `-e POWERBENCH_SUMMARY` says,
+ * and exits with the code the test asks for. This never claims k6 ran; the real k6 runs are in
+ * k6-real.integration.test.ts and the other k6 integration tests.
  */
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -19,6 +21,8 @@ import { sampleSummary } from "./test-support/k6-summary-sample.ts";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const RUNNER = fileURLToPath(new URL("./test-support/k6-adapter-runner.ts", import.meta.url));
 let dir: string;
+/** A tools folder without k6, so the stand-in on PATH is found even where `npm run k6:install` built the real one. */
+const noTools = path.join(os.tmpdir(), "powerbench-k6-adapter-test-no-tools");
 let binDir: string;
 let argsFile: string;
 let summaryFixture: string;
@@ -94,8 +98,8 @@ const envWith = (extra: Record<string, string>) => ({
 
 describe("k6 adapter with a stand-in executable", () => {
   it("finds k6 on PATH, or through K6_BINARY, and says clearly when K6_BINARY is wrong", () => {
-    expect(findK6Binary(envWith({}))).toBe(path.join(binDir, "k6"));
-    expect(findK6Binary({ PATH: "" })).toBeUndefined();
+    expect(findK6Binary(envWith({}), noTools)).toBe(path.join(binDir, "k6"));
+    expect(findK6Binary({ PATH: "" }, noTools)).toBeUndefined();
     expect(findK6Binary({ K6_BINARY: path.join(binDir, "k6"), PATH: "" })).toBe(path.join(binDir, "k6"));
     expect(() => findK6Binary({ K6_BINARY: "/nonexistent/k6" })).toThrow(
       /K6_BINARY="\/nonexistent\/k6" is not an executable/,
@@ -103,10 +107,10 @@ describe("k6 adapter with a stand-in executable", () => {
   });
 
   it("auto picks k6 when present and builtin otherwise; k6 without a binary is a clear error", () => {
-    expect(createEngine("auto", { env: envWith({}) }).name).toBe("k6");
-    expect(createEngine("auto", { env: { PATH: "" } }).name).toBe("builtin");
+    expect(createEngine("auto", { env: envWith({}), k6: { toolsBinDir: noTools } }).name).toBe("k6");
+    expect(createEngine("auto", { env: { PATH: "" }, k6: { toolsBinDir: noTools } }).name).toBe("builtin");
     // A built-in-only option is refused when auto finds k6, not dropped in silence.
-    const capped = { builtin: { maxConnections: 4 } };
+    const capped = { builtin: { maxConnections: 4 }, k6: { toolsBinDir: noTools } };
     expect(() => createEngine("auto", { env: envWith({}), ...capped })).toThrow(
       /invalid max-connections: applies to the built-in engine only, and --engine auto found k6/,
     );
@@ -114,14 +118,16 @@ describe("k6 adapter with a stand-in executable", () => {
     expect(() => createEngine("k6", { env: envWith({}), ...capped })).toThrow(
       /invalid max-connections: applies to the built-in engine only, and --engine k6 runs k6/,
     );
-    expect(() => createEngine("k6", { env: { PATH: "" } })).toThrow(EngineUnavailableError);
+    expect(() => createEngine("k6", { env: { PATH: "" }, k6: { toolsBinDir: noTools } })).toThrow(
+      EngineUnavailableError,
+    );
     expect(() => createEngine("jmeter")).toThrow(
       /invalid engine: expected one of auto, builtin, k6, got "jmeter"/,
     );
   });
 
   it("runs `k6 run` with target and profile as -e variables and maps the summary", async () => {
-    const engine = createK6Engine({ env: envWith({ STANDIN_EXIT: "0" }) });
+    const engine = createK6Engine({ toolsBinDir: noTools, env: envWith({ STANDIN_EXIT: "0" }) });
     const result = await engine.run({
       target: "http://127.0.0.1:9/prod",
       profile: "baseline",
@@ -156,6 +162,7 @@ describe("k6 adapter with a stand-in executable", () => {
   it("without k6's JSON output the result has an empty timeline and a warning", async () => {
     const warnings: string[] = [];
     const engine = createK6Engine({
+      toolsBinDir: noTools,
       env: envWith({ STANDIN_MODE: "nojson" }),
       onWarning: (m) => warnings.push(m),
     });
@@ -169,13 +176,16 @@ describe("k6 adapter with a stand-in executable", () => {
   });
 
   it("exit code 99 means thresholds failed, with a result", async () => {
-    const engine = createK6Engine({ env: envWith({ STANDIN_EXIT: "99" }) });
+    const engine = createK6Engine({ toolsBinDir: noTools, env: envWith({ STANDIN_EXIT: "99" }) });
     const result = await engine.run({ target: "http://127.0.0.1:9/prod", profile: "smoke" });
     expect(result.thresholdsPassed).toBe(false);
   });
 
   it("another exit code is an error carrying k6's stderr", async () => {
-    const engine = createK6Engine({ env: envWith({ STANDIN_EXIT: "107", STANDIN_MODE: "crash" }) });
+    const engine = createK6Engine({
+      toolsBinDir: noTools,
+      env: envWith({ STANDIN_EXIT: "107", STANDIN_MODE: "crash" }),
+    });
     const run = engine.run({ target: "http://127.0.0.1:9/prod", profile: "smoke" });
     await expect(run).rejects.toThrow(K6RunError);
     await expect(run).rejects.toThrow(
@@ -184,14 +194,14 @@ describe("k6 adapter with a stand-in executable", () => {
   });
 
   it("a missing summary is an error that says what the script must do", async () => {
-    const engine = createK6Engine({ env: envWith({ STANDIN_MODE: "nosummary" }) });
+    const engine = createK6Engine({ toolsBinDir: noTools, env: envWith({ STANDIN_MODE: "nosummary" }) });
     await expect(engine.run({ target: "http://127.0.0.1:9/prod", profile: "smoke" })).rejects.toThrow(
       /wrote no summary .* handleSummary must write the data to -e POWERBENCH_SUMMARY/,
     );
   });
 
   it("an abort interrupts k6 with SIGINT and returns its partial summary marked aborted", async () => {
-    const engine = createK6Engine({ env: envWith({ STANDIN_MODE: "wait" }) });
+    const engine = createK6Engine({ toolsBinDir: noTools, env: envWith({ STANDIN_MODE: "wait" }) });
     const controller = new AbortController();
     const ready = `${argsFile}.ready`;
     rmSync(ready, { force: true });

@@ -8,12 +8,16 @@
  * k6 runs in its own process group, so a terminal's Ctrl-C (sent to our whole group) does not reach it
  * directly: k6 takes a second SIGINT as a hard stop without summary. It is killed if we exit first.
  */
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { EngineUnavailableError, K6RunError } from "./errors.ts";
+import { findOnPath, isExecutable, K6_INSTALL_DOCS, TOOLS_BIN_DIR } from "./k6-install.ts";
+import { BEYOND_SEQUENCE_COUNTER } from "./k6-options.ts";
 import { type Env, runProcess } from "./k6-process.ts";
+import { type ExecutionSegment, executionSegmentArgs } from "./k6-segments.ts";
+import type { SequenceFile } from "./k6-sequence.ts";
 import { type K6SummaryData, mapK6Summary } from "./k6-summary.ts";
 import { readK6Timeline } from "./k6-timeline.ts";
 import { type LoadEngine, type LoadRunOptions, overridesOf } from "./load-engine.ts";
@@ -35,32 +39,26 @@ export const K6_EXIT_CODES = {
 
 export type { Env } from "./k6-process.ts";
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The k6 binary: K6_BINARY when set (it must be executable), else `k6` on PATH, else undefined. */
-export function findK6Binary(env: Env = process.env): string | undefined {
+/**
+ * The k6 binary: K6_BINARY when set (it must be executable), else the project's tools folder (`.tools/bin/k6`,
+ * where `npm run k6:install` builds the pinned version), else `k6` on PATH, else undefined.
+ */
+export function findK6Binary(
+  env: Env = process.env,
+  toolsBinDir: string = TOOLS_BIN_DIR,
+): string | undefined {
   const explicit = env["K6_BINARY"];
   if (explicit) {
     if (!isExecutable(explicit)) {
       throw new EngineUnavailableError(
-        `K6_BINARY="${explicit}" is not an executable file: point it at the k6 binary or unset it to search PATH`,
+        `K6_BINARY="${explicit}" is not an executable file: point it at the k6 binary or unset it to search ${toolsBinDir} and PATH`,
       );
     }
     return explicit;
   }
-  for (const dir of (env["PATH"] ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, "k6");
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
+  const tools = path.join(toolsBinDir, "k6");
+  if (isExecutable(tools)) return tools;
+  return findOnPath("k6", env);
 }
 
 /** The `k6 run` arguments for a resolved profile. The resolved profile travels as JSON so k6 runs exactly it. */
@@ -73,6 +71,10 @@ export function k6RunArgs(input: {
   k6Version: string;
   /** Where k6 writes its JSON output (every metric sample), for the per-second timeline. */
   jsonOutPath?: string;
+  /** The request sequence file k6 replays (-e SEQUENCE). */
+  sequencePath?: string;
+  /** This process's part of the test, as k6-operator would give runner `index` of `count`. */
+  executionSegment?: ExecutionSegment;
 }): string[] {
   const vars: Record<string, string> = {
     TARGET: input.target,
@@ -83,10 +85,12 @@ export function k6RunArgs(input: {
     POWERBENCH_RESULT: path.join(path.dirname(input.summaryPath), "result.json"),
     K6_VERSION: input.k6Version,
   };
+  if (input.sequencePath) vars["SEQUENCE"] = input.sequencePath;
   const out = input.jsonOutPath ? ["--out", `json=${input.jsonOutPath}`] : [];
   return [
     "run",
     "--quiet",
+    ...(input.executionSegment ? executionSegmentArgs(input.executionSegment) : []),
     ...out,
     ...Object.entries(vars).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
     input.script,
@@ -106,22 +110,30 @@ export interface K6EngineOptions {
   script?: string;
   /** Environment of the k6 process (and where K6_BINARY / PATH are looked up). @default process.env */
   env?: Env;
+  /** The tools folder searched after K6_BINARY. @default TOOLS_BIN_DIR (.tools/bin) */
+  toolsBinDir?: string;
+  /** Told the process id of each `k6 run` when it starts (tests stop and resume it to stall the load generator). */
+  onK6Start?: (pid: number) => void;
   /** Told when the run's result lacks something, e.g. no timeline. @default a line on stderr */
   onWarning?: (message: string) => void;
 }
 
 export function createK6Engine(engineOptions: K6EngineOptions = {}): LoadEngine {
   const env = engineOptions.env ?? process.env;
-  const binary = engineOptions.binary ?? findK6Binary(env);
+  const binary = engineOptions.binary ?? findK6Binary(env, engineOptions.toolsBinDir);
   if (!binary) {
     throw new EngineUnavailableError(
-      "no k6 binary: looked for K6_BINARY and `k6` on PATH; install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or use --engine builtin",
+      `no k6 binary: looked for K6_BINARY, ${path.join(engineOptions.toolsBinDir ?? TOOLS_BIN_DIR, "k6")} and \`k6\` on PATH; ` +
+        `build it with \`npm run k6:install\` (needs Go), install it from k6's packages (${K6_INSTALL_DOCS}), or use --engine builtin`,
     );
   }
   return {
     name: "k6",
     run: (options) =>
-      runK6(binary, engineOptions.script ?? K6_SCRIPT, env, options, engineOptions.onWarning ?? warnOnStderr),
+      runK6(binary, engineOptions.script ?? K6_SCRIPT, env, options, {
+        onWarning: engineOptions.onWarning ?? warnOnStderr,
+        ...(engineOptions.onK6Start ? { onK6Start: engineOptions.onK6Start } : {}),
+      }),
   };
 }
 
@@ -129,13 +141,27 @@ function warnOnStderr(message: string): void {
   process.stderr.write(`k6 adapter: ${message}\n`);
 }
 
+/**
+ * The run options k6 takes: the port's, with the request sequence to replay (common random numbers; the tuner's
+ * planned sequence, loadtests/request-sequence.ts). Without one, each VU draws its own requests from the seed.
+ */
+export type K6RunOptions = LoadRunOptions & {
+  sequence?: SequenceFile;
+  /**
+   * Run only this part of the test (runner `index` of `count`, k6 execution segments as k6-operator assigns
+   * them); merge the parts' results with mergeSegmentResults (k6-merge.ts).
+   */
+  executionSegment?: ExecutionSegment;
+};
+
 async function runK6(
   binary: string,
   script: string,
   env: Env,
-  options: LoadRunOptions,
-  onWarning: (message: string) => void,
+  options: K6RunOptions,
+  hooks: { onWarning: (message: string) => void; onK6Start?: (pid: number) => void },
 ): Promise<RunResult> {
+  const { onWarning, onK6Start } = hooks;
   const profile = resolveProfile(options.profile, overridesOf(options));
   const seed = (options.seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
   const version = await k6Version(binary, env);
@@ -145,6 +171,12 @@ async function runK6(
   const jsonOutPath = path.join(dir, "samples.json.gz");
   let aborted = options.signal?.aborted ?? false;
   try {
+    const sequence = options.sequence;
+    let sequencePath: string | undefined;
+    if (sequence) {
+      sequencePath = path.join(dir, "sequence.json");
+      writeFileSync(sequencePath, JSON.stringify(sequence));
+    }
     const startedAt = new Date().toISOString();
     const args = k6RunArgs({
       script,
@@ -154,10 +186,19 @@ async function runK6(
       summaryPath,
       k6Version: version,
       jsonOutPath,
+      ...(sequencePath ? { sequencePath } : {}),
+      ...(options.executionSegment ? { executionSegment: options.executionSegment } : {}),
     });
-    const exit = await runProcess(binary, args, env, options.signal, () => {
-      aborted = true;
-    });
+    const exit = await runProcess(
+      binary,
+      args,
+      env,
+      options.signal,
+      () => {
+        aborted = true;
+      },
+      onK6Start,
+    );
     const endedAt = new Date().toISOString();
     const ok = exit.code === K6_EXIT_CODES.ok || exit.code === K6_EXIT_CODES.thresholdsFailed;
     if (!ok && !aborted) {
@@ -203,6 +244,29 @@ async function runK6(
     const samples = await readK6Timeline(jsonOutPath);
     result.timeline = samples.timeline;
     if (samples.histogram) result.overall.histogram = samples.histogram;
+    for (const [op, histogram] of Object.entries(samples.operationHistograms)) {
+      const stats = result.operations[op as keyof typeof result.operations];
+      if (stats) stats.histogram = histogram;
+    }
+    if (samples.requests > 0) {
+      result.lambdaRequestIds = samples.lambdaRequestIds;
+      result.responsesWithoutLambdaRequestId = samples.answeredWithoutLambdaRequestId;
+    }
+    const beyond = data.metrics[BEYOND_SEQUENCE_COUNTER]?.values["count"] ?? 0;
+    if (beyond > 0) {
+      onWarning(
+        `k6 started ${beyond} iteration(s) past the end of the ${sequence?.requests.length}-request sequence; they sent nothing`,
+      );
+    }
+    if (sequence) {
+      result.sequence = {
+        seed: sequence.seed,
+        kind: sequence.kind,
+        idPrefix: sequence.idPrefix,
+        requests: sequence.requests.length,
+      };
+      result.seed = sequence.seed;
+    }
     if (samples.warning) onWarning(samples.warning);
     return result;
   } finally {

@@ -25,6 +25,23 @@ export const TRACKED_STATUSES = [
   200, 201, 204, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 502, 503, 504,
 ];
 
+/**
+ * The counter the scenario adds 1 to for every answered request (an HTTP status came back). When the answer
+ * carried `x-lambda-request-id`, the sample has it as metadata (`LAMBDA_REQUEST_ID_METADATA`): metadata is k6's
+ * place for high-cardinality values (not indexed as tags, so no time series per id), and `--out json` writes it.
+ */
+export const ANSWERED_COUNTER = "pb_answered";
+/**
+ * The counter of iterations past the end of the request sequence: they send nothing. k6's arrival-rate
+ * executors usually start exactly the schedule's iterations, but not always on a busy machine (2,002 at 200/s
+ * for 10 s was measured), so the scenario must not fail for one more.
+ */
+export const BEYOND_SEQUENCE_COUNTER = "pb_beyond_sequence";
+/** Metadata key of the Lambda request id on ANSWERED_COUNTER samples. */
+export const LAMBDA_REQUEST_ID_METADATA = "lambda_request_id";
+/** The response header the service answers with the Lambda request id (k6 canonicalises header names). */
+export const LAMBDA_REQUEST_ID_HEADER = "X-Lambda-Request-Id";
+
 /** Name of the k6 counter of one operation's answers with one status ("other" for the rest). */
 export function statusCounterName(operation: OperationName, status: number | "other"): string {
   return `pb_status_${operation}_${status}`;
@@ -59,21 +76,54 @@ function rateUnit(profile: Profile): { timeUnit: string; perUnit: (ratePerSec: n
   return { timeUnit: "1m", perUnit: (r) => Math.round(r * 60) };
 }
 
-/** The k6 scenario of a profile (one iteration = one request of the workload). */
+/**
+ * The duration of a constant-arrival-rate scenario: the profile's, less half an interval between starts.
+ * k6 v2 starts one iteration more than rate × duration at a constant rate (its last start falls on the end:
+ * 41 at 20/s for 2 s, measured), while its ramping executor and the built-in schedule start exactly the
+ * integral (40). Ending half an interval early leaves the starts at 0, 1/rate, ... and drops only that last
+ * one, so both engines start the same iterations (and a request sequence planned for them is long enough).
+ * In microseconds when a whole number of milliseconds would not do.
+ */
+export function constantRateDuration(durationMs: number, ratePerSec: number): string {
+  const us = Math.round((durationMs - 500 / ratePerSec) * 1000);
+  return us % 1000 === 0 ? `${Math.max(1, us / 1000)}ms` : `${Math.max(1, us)}us`;
+}
+
+/** Seconds of the peak arrival rate the pre-allocated VUs cover: requests up to this long never wait for a VU. */
+export const PREALLOCATED_VU_SECONDS = 1;
+
+/**
+ * VUs k6 initializes before the test. k6 drops an iteration that finds no free VU even below maxVUs (it starts
+ * initializing one for later, which takes a while: each VU compiles the scenario), while the built-in engine
+ * drops only at its in-flight cap. Enough VUs for a second of the peak rate (at least 10, at most the cap)
+ * keep the two alike for requests under a second; each VU costs about 1 MB of k6's memory (measured: 200 VUs
+ * ≈ 200 MB RSS).
+ */
+export function preAllocatedVus(profile: Profile): number {
+  const forPeak = Math.ceil(peakRatePerSec(profile) * PREALLOCATED_VU_SECONDS);
+  return Math.min(profile.maxInFlight, Math.max(10, forPeak));
+}
+
+/**
+ * The k6 scenario of a profile (one iteration = one request of the workload). A constant profile of under
+ * about a second becomes a ramping-arrival-rate scenario from its rate to the same rate (k6's constant executor
+ * needs at least 1 s).
+ */
 export function k6Scenario(profile: Profile): Record<string, unknown> {
   const { timeUnit, perUnit } = rateUnit(profile);
   const vus = {
-    preAllocatedVUs: Math.min(profile.maxInFlight, Math.max(1, Math.ceil(peakRatePerSec(profile) / 10))),
+    preAllocatedVUs: preAllocatedVus(profile),
     maxVUs: profile.maxInFlight,
     gracefulStop: k6Duration(profile.gracefulStopMs),
   };
-  if (profile.executor === "constant-arrival-rate") {
-    const durationMs = profile.stages.reduce((sum, s) => sum + s.durationMs, 0);
+  const durationMs = profile.stages.reduce((sum, s) => sum + s.durationMs, 0);
+  // k6 refuses a constant-arrival-rate shorter than 1 s: such a short run ramps from the rate to the same rate.
+  if (profile.executor === "constant-arrival-rate" && durationMs - 500 / profile.startRatePerSec >= 1000) {
     return {
       executor: "constant-arrival-rate",
       rate: perUnit(profile.startRatePerSec),
       timeUnit,
-      duration: k6Duration(durationMs),
+      duration: constantRateDuration(durationMs, profile.startRatePerSec),
       ...vus,
     };
   }

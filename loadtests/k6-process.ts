@@ -66,6 +66,7 @@ export function runProcess(
   env: Env,
   signal?: AbortSignal,
   onInterrupt?: () => void,
+  onSpawn?: (pid: number) => void,
 ): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, {
@@ -73,6 +74,7 @@ export function runProcess(
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
+    if (child.pid !== undefined) onSpawn?.(child.pid);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
+  constantRateDuration,
   customCounterNames,
   errorCounterName,
   k6Options,
   k6VuIdentity,
+  preAllocatedVus,
   statusCounterName,
 } from "./k6-options.ts";
 import { k6AchievedRatePerSec, mapK6Summary } from "./k6-summary.ts";
@@ -86,8 +88,8 @@ describe("k6 options of a profile", () => {
         executor: "constant-arrival-rate",
         rate: 20,
         timeUnit: "1s",
-        duration: "3000ms",
-        preAllocatedVUs: 2,
+        duration: "2975ms", // half an interval early: 60 starts, as the built-in engine
+        preAllocatedVUs: 20,
         maxVUs: 200,
         gracefulStop: "5000ms",
       },
@@ -97,6 +99,32 @@ describe("k6 options of a profile", () => {
     expect(thresholds["http_req_duration"]).toEqual(["p(95)<500", "p(99)<1000"]);
     expect(thresholds["http_req_duration{op:read}"]).toEqual(["max>=0"]);
     expect(options["summaryTrendStats"]).toEqual(expect.arrayContaining(["p(99)", "p(99.9)"]));
+  });
+
+  it("pre-allocates VUs for a second of the peak rate, at least 10, at most the in-flight cap", () => {
+    const vus = (name: "smoke" | "baseline" | "spike", over = {}) =>
+      preAllocatedVus(resolveProfile(name, over));
+    expect(vus("smoke")).toBe(10); // 5/s → the floor of 10
+    expect(vus("baseline")).toBe(50);
+    expect(vus("baseline", { ratePerSec: 1000 })).toBe(200); // the cap, maxInFlight
+    expect(vus("spike", { ratePerSec: 123.4 })).toBe(124);
+  });
+
+  it("a constant profile ends half an interval early (k6 starts one more at the end); under 1 s it ramps flat", () => {
+    const scenario = (over: { ratePerSec: number; durationMs: number }) =>
+      (k6Options(resolveProfile("smoke", over))["scenarios"] as Record<string, unknown>)["smoke"];
+    expect(constantRateDuration(2000, 20)).toBe("1975ms");
+    expect(constantRateDuration(2000, 3000)).toBe("1999833us");
+    expect(scenario({ ratePerSec: 1000, durationMs: 1500 })).toMatchObject({
+      executor: "constant-arrival-rate",
+      duration: "1499500us",
+    });
+    // k6's constant executor needs 1 s or more.
+    expect(scenario({ ratePerSec: 4, durationMs: 1000 })).toMatchObject({
+      executor: "ramping-arrival-rate",
+      startRate: 4,
+      stages: [{ target: 4, duration: "1000ms" }],
+    });
   });
 
   it("a ramp is a ramping-arrival-rate scenario; fractional rates go per minute", () => {

@@ -7,7 +7,12 @@
  * rates {rate, passes, fails}, and `thresholds[expression] = { ok }`; `data.state.testRunDurationMs`.
  * Submetrics appear as `http_req_duration{op:read}` when a threshold names them.
  */
-import { errorCounterName, statusCounterName, TRACKED_STATUSES } from "./k6-options.ts";
+import {
+  BEYOND_SEQUENCE_COUNTER,
+  errorCounterName,
+  statusCounterName,
+  TRACKED_STATUSES,
+} from "./k6-options.ts";
 import {
   type LatencySummary,
   OPERATIONS,
@@ -149,7 +154,9 @@ export function mapK6Summary(data: K6SummaryData, meta: K6SummaryMeta): RunResul
   const endedAt = meta.endedAt ?? new Date().toISOString();
   const startedAt = meta.startedAt ?? new Date(Date.parse(endedAt) - durationMs).toISOString();
   const thresholds = thresholdOutcomes(data);
-  const completed = metricValue(data, "iterations", "count");
+  // Iterations past the end of a request sequence sent nothing: not counted.
+  const completed =
+    metricValue(data, "iterations", "count") - metricValue(data, BEYOND_SEQUENCE_COUNTER, "count");
   const result: RunResult = {
     schemaVersion: RUN_RESULT_SCHEMA_VERSION,
     engine: { name: "k6", version: meta.k6Version ?? "unknown" },

@@ -5,6 +5,9 @@
  * sample (`time`, when the request ended) and its tags (`expected_response` is "false" when the status was not
  * one the script's response callback expects: the workload's errors).
  *
+ * A `pb_answered` point (ANSWERED_COUNTER) is one answered request; its `metadata.lambda_request_id`, when
+ * present, is the Lambda request id the service answered with (collected in order, for exact attribution).
+ *
  * A request counts in the second it started (sample time − duration, as k6 stamps the sample when the request
  * ends), counted from the first request's start: the nearest k6 has to the built-in engine's intended start,
  * since its arrival-rate executors start iterations on schedule or drop them. The file is streamed line
@@ -16,6 +19,7 @@ import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import type { Histogram } from "hdr-histogram-js";
 import * as hdr from "hdr-histogram-js";
+import { ANSWERED_COUNTER, LAMBDA_REQUEST_ID_METADATA } from "./k6-options.ts";
 import { newLatencyHistogram } from "./latency-histogram.ts";
 import type { TimelinePoint } from "./run-result.ts";
 
@@ -25,18 +29,29 @@ export const OPEN_SECONDS = 30;
 interface K6Point {
   type?: unknown;
   metric?: unknown;
-  data?: { time?: unknown; value?: unknown; tags?: Record<string, unknown> | null };
+  data?: {
+    time?: unknown;
+    value?: unknown;
+    tags?: Record<string, unknown> | null;
+    metadata?: Record<string, unknown> | null;
+  };
 }
 
 export interface K6Timeline {
   timeline: TimelinePoint[];
   /** All requests' latencies (µs), compressed base64 like the built-in engine's; absent without requests. */
   histogram?: string;
+  /** Each operation's latencies (by the `op` tag), encoded the same way, for merging runs (k6-merge.ts). */
+  operationHistograms: Record<string, string>;
   requests: number;
   /** Lines that were not JSON, or http_req_duration points without a time or value. */
   badLines: number;
   /** Samples that came after their second's p95 was closed (counted, not in that p95). */
   lateSamples: number;
+  /** The Lambda request ids of the answered requests that carried one, in the order k6 wrote them. */
+  lambdaRequestIds: string[];
+  /** Answered requests without a Lambda request id. */
+  answeredWithoutLambdaRequestId: number;
 }
 
 /** Folds http_req_duration samples into seconds. Feed it lines (or samples), then call result(). */
@@ -47,10 +62,13 @@ export class K6TimelineBuilder {
   private readonly p95Ms: Array<number | undefined> = [];
   private readonly open = new Map<number, Histogram>();
   private readonly overall = newLatencyHistogram("run");
+  private readonly byOperation = new Map<string, Histogram>();
   private newestSecond = 0;
   private total = 0;
   private bad = 0;
   private late = 0;
+  private readonly lambdaRequestIds: string[] = [];
+  private answeredWithoutId = 0;
 
   /** Seconds whose p95 histogram is still open (at most OPEN_SECONDS + 1). */
   get openSeconds(): number {
@@ -60,7 +78,8 @@ export class K6TimelineBuilder {
   /** One line of k6's JSON output; every line that is not an http_req_duration point is skipped. */
   addLine(line: string): void {
     // Most lines are other metrics: skip them before parsing.
-    if (!line.includes("http_req_duration")) return;
+    const answer = line.includes(ANSWERED_COUNTER);
+    if (!answer && !line.includes("http_req_duration")) return;
     let point: K6Point;
     try {
       point = JSON.parse(line) as K6Point;
@@ -68,18 +87,31 @@ export class K6TimelineBuilder {
       this.bad += 1;
       return;
     }
-    if (point.type !== "Point" || point.metric !== "http_req_duration") return;
+    if (point.type !== "Point") return;
+    if (point.metric === ANSWERED_COUNTER) {
+      const id = point.data?.metadata?.[LAMBDA_REQUEST_ID_METADATA];
+      if (typeof id === "string" && id !== "") this.lambdaRequestIds.push(id);
+      else this.answeredWithoutId += 1;
+      return;
+    }
+    if (point.metric !== "http_req_duration") return;
     const timeMs = typeof point.data?.time === "string" ? Date.parse(point.data.time) : Number.NaN;
     const value = point.data?.value;
     if (!Number.isFinite(timeMs) || typeof value !== "number" || !Number.isFinite(value)) {
       this.bad += 1;
       return;
     }
-    this.addSample(timeMs - value, value, point.data?.tags?.["expected_response"] === "false");
+    const op = point.data?.tags?.["op"];
+    this.addSample(
+      timeMs - value,
+      value,
+      point.data?.tags?.["expected_response"] === "false",
+      typeof op === "string" ? op : undefined,
+    );
   }
 
-  /** One request: when it started (epoch ms), its duration (ms), whether it was an error. */
-  addSample(startMs: number, durationMs: number, error: boolean): void {
+  /** One request: when it started (epoch ms), its duration (ms), whether it was an error, its operation. */
+  addSample(startMs: number, durationMs: number, error: boolean, operation?: string): void {
     this.originMs ??= startMs;
     const second = Math.max(0, Math.floor((startMs - this.originMs) / 1000));
     while (this.requests.length <= second) {
@@ -91,6 +123,14 @@ export class K6TimelineBuilder {
     if (error) this.errors[second] = (this.errors[second] ?? 0) + 1;
     const latencyUs = Math.max(1, Math.round(durationMs * 1000));
     this.overall.recordValue(latencyUs);
+    if (operation !== undefined) {
+      let h = this.byOperation.get(operation);
+      if (!h) {
+        h = newLatencyHistogram("run");
+        this.byOperation.set(operation, h);
+      }
+      h.recordValue(latencyUs);
+    }
     this.total += 1;
     if (second + OPEN_SECONDS < this.newestSecond) {
       this.late += 1;
@@ -124,7 +164,17 @@ export class K6TimelineBuilder {
       if (requests > 0 && p95 !== undefined) point.p95Ms = p95;
       return point;
     });
-    const out: K6Timeline = { timeline, requests: this.total, badLines: this.bad, lateSamples: this.late };
+    const out: K6Timeline = {
+      timeline,
+      requests: this.total,
+      badLines: this.bad,
+      lateSamples: this.late,
+      lambdaRequestIds: this.lambdaRequestIds,
+      answeredWithoutLambdaRequestId: this.answeredWithoutId,
+      operationHistograms: Object.fromEntries(
+        [...this.byOperation].map(([op, h]) => [op, hdr.encodeIntoCompressedBase64(h)]),
+      ),
+    };
     if (this.total > 0) out.histogram = hdr.encodeIntoCompressedBase64(this.overall);
     return out;
   }

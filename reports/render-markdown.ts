@@ -108,7 +108,7 @@ export function renderMarkdown(results: Results, options: { comparison?: Compari
     "",
     `${escapeMarkdown(run.stage.name)} stage (${escapeMarkdown(run.stage.region)}) · ${results.settings.length} settings` +
       `${failed.length > 0 ? `, ${failed.length} failed` : ""} · profile ${escapeMarkdown(run.profile)} · ` +
-      `engine ${escapeMarkdown(run.engine.name)} · CPU scaling ${escapeMarkdown(run.cpuScaling.mode)} · ${escapeMarkdown(run.startedAt)}`,
+      `engine ${escapeMarkdown(`${run.engine.name} ${run.engine.version}`)} · CPU scaling ${escapeMarkdown(run.cpuScaling.mode)} · ${escapeMarkdown(run.startedAt)}`,
     "",
     ...notes(results),
     "## Recommendations",

@@ -6,22 +6,29 @@
  *   k6 run -e TARGET=http://127.0.0.1:3000/prod -e PROFILE=baseline loadtests/k6/crud.ts
  *
  * Environment (-e): TARGET (required), PROFILE (smoke|baseline|ramp|spike|soak, default baseline), PROFILE_JSON
- * (a whole profile, as the adapter passes it), SEED,
+ * (a whole profile, as the adapter passes it), SEED, SEQUENCE (a request sequence file: iteration i sends its
+ * request i, the same at every setting; without it each VU draws its own requests from the workload model),
  * RATE (peak req/s), DURATION_MS, DURATION_SCALE, MAX_IN_FLIGHT, POWERBENCH_SUMMARY (raw summary path),
  * POWERBENCH_RESULT (RunResult path, default powerbench-result.json), RUN_ID (id prefix). Each VU's seed and
  * id prefix mix in its test-wide VU id and, on a segmented run (k6-operator), the execution segment.
  */
 import { check } from "k6";
+import { SharedArray } from "k6/data";
 import exec from "k6/execution";
 import http from "k6/http";
 import { Counter } from "k6/metrics";
 import {
+  ANSWERED_COUNTER,
+  BEYOND_SEQUENCE_COUNTER,
   errorCounterName,
   k6Options,
   k6VuIdentity,
+  LAMBDA_REQUEST_ID_HEADER,
+  LAMBDA_REQUEST_ID_METADATA,
   statusCounterName,
   TRACKED_STATUSES,
 } from "../k6-options.ts";
+import { type SequenceFileRequest, sequenceRequests } from "../k6-sequence.ts";
 import { type K6SummaryData, mapK6Summary } from "../k6-summary.ts";
 import {
   expectedIterations,
@@ -32,7 +39,7 @@ import {
 } from "../profiles.ts";
 import { createRandom } from "../random.ts";
 import { OPERATIONS, type OperationName } from "../run-result.ts";
-import { ERROR_KINDS, type ErrorKind, Workload } from "../workload.ts";
+import { classifyOutcome, ERROR_KINDS, type ErrorKind, type PlannedRequest, Workload } from "../workload.ts";
 
 function numberEnv(name: string): number | undefined {
   const raw = __ENV[name];
@@ -73,6 +80,22 @@ const randomSuffix = Math.floor(Math.random() * 36 ** 6)
   .toString(36)
   .padStart(6, "0");
 
+// Common random numbers: with -e SEQUENCE, the planned requests, read once and shared by every VU (read-only).
+const sequencePath = __ENV["SEQUENCE"];
+const sequence: readonly SequenceFileRequest[] | undefined = sequencePath
+  ? new SharedArray("powerbench-sequence", () => sequenceRequests(open(sequencePath), sequencePath))
+  : undefined;
+
+/**
+ * Request number `iterationInTest` of the sequence (unique across the instances of a segmented run), or
+ * undefined past its end (counted; such an iteration sends nothing).
+ */
+function sequencedRequest(requests: readonly SequenceFileRequest[]): SequenceFileRequest | undefined {
+  const request = requests[exec.scenario.iterationInTest];
+  if (!request) beyondSequence.add(1);
+  return request;
+}
+
 // Each VU has its own workload, seeded stream and id prefix. It is made on the VU's first iteration: the
 // execution segment (k6-operator gives each runner one) and the test-wide VU id are readable only in VU code.
 let workload: Workload | undefined;
@@ -107,6 +130,8 @@ function responseCallbackFor(statuses: readonly number[]): ReturnType<typeof htt
   return callback;
 }
 
+const answered = new Counter(ANSWERED_COUNTER);
+const beyondSequence = new Counter(BEYOND_SEQUENCE_COUNTER);
 const statusCounters = new Map<string, Counter>();
 const errorCounters = new Map<string, Counter>();
 for (const op of OPERATIONS) {
@@ -126,22 +151,46 @@ function countStatus(op: OperationName, status: number): void {
   statusCounters.get(statusCounterName(op, tracked))?.add(1);
 }
 
+/** The route template of a request ("PUT /items/{id}", "GET /items"): the `name` tag, one per route. */
+function routeName(method: string, requestPath: string): string {
+  return `${method} /items${requestPath.startsWith("/items/") ? "/{id}" : ""}`;
+}
+
+/** Counts an answer; its Lambda request id (when the service sent one) rides along as sample metadata. */
+function recordAnswer(lambdaRequestId: string | undefined): void {
+  if (!lambdaRequestId) {
+    answered.add(1);
+    return;
+  }
+  exec.vu.metrics.metadata[LAMBDA_REQUEST_ID_METADATA] = lambdaRequestId;
+  answered.add(1);
+  delete exec.vu.metrics.metadata[LAMBDA_REQUEST_ID_METADATA];
+}
+
 const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json" };
 
 export default function iteration(): void {
-  const workload = vuWorkload();
-  const request = workload.next();
+  const workload = sequence ? undefined : vuWorkload();
+  const planned: PlannedRequest | undefined = sequence
+    ? sequencedRequest(sequence)
+    : (workload as Workload).next();
+  if (!planned) return;
+  const request = planned;
   const res = http.request(request.method, target + request.path, request.body ?? null, {
     headers: JSON_HEADERS,
     // Tag by route template, not by id, to keep metric cardinality low.
-    tags: { op: request.operation, name: `${request.method} /items${request.id ? "/{id}" : ""}` },
+    tags: { op: request.operation, name: routeName(request.method, request.path) },
     responseCallback: responseCallbackFor(request.expectedStatuses),
     timeout: `${profile.requestTimeoutMs}ms`,
   });
   // k6 error code 1050 is a request timeout; any other status-0 answer is a connection failure.
   const transportError = res.status === 0 ? (res.error_code === 1050 ? "timeout" : "connection") : undefined;
-  const error: ErrorKind | undefined = workload.settle(request, res.status, transportError);
+  // A sequence's expected statuses are exact (it never races itself); the workload model tracks id states.
+  const error: ErrorKind | undefined = workload
+    ? workload.settle(request, res.status, transportError)
+    : classifyOutcome(request, res.status, transportError);
   countStatus(request.operation, res.status);
+  if (res.status !== 0) recordAnswer(res.headers[LAMBDA_REQUEST_ID_HEADER]);
   if (error) errorCounters.get(errorCounterName(request.operation, error))?.add(1);
   check(
     res,

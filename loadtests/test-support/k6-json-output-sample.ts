@@ -1,7 +1,7 @@
 /**
  * Lines of k6's JSON output (`k6 run --out json=<file>`) in the documented shape: a "Metric" line declares a
  * metric, a "Point" line is one sample {time, value, tags}. Written for the tests from k6's documentation of
- * the format; not output of a real k6 run (k6 is not installed here).
+ * the format; not output of a real k6 run (the real runs are in the *.integration.test.ts files with k6).
  *
  * The requests, by second of their start (sample time − duration) from the first one's: second 0 has four
  * reads (10, 20, 30, 40 ms), second 1 a create (15 ms) and a read answered 503 (an error: expected_response

@@ -1,7 +1,7 @@
 /**
  * k6 end-of-test summary data in the documented handleSummary shape (metrics[name] = {type, contains, values,
  * thresholds?}; state.testRunDurationMs), as the CRUD scenario would produce for a short baseline run. Written
- * for the tests from k6's documentation of the format; not output of a real k6 run (k6 is not installed here).
+ * for the tests from k6's documentation of the format; not output of a real k6 run (those are in the k6 integration tests).
  */
 import type { K6SummaryData } from "../k6-summary.ts";
 
