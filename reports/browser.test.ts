@@ -1,5 +1,6 @@
 /**
- * The report in real headless Chromium (Debian's chromium, driven by playwright-core), offline and with
+ * The report in real headless Chromium (the headless shell npm installs with @sparticuz/chromium, driven by
+ * playwright-core; see test-support/chromium.ts), offline and with
  * every non-file request aborted: no console error, every chart drawn, a screenshot for people to look at
  * (reports/out/screenshot.png; also docs/report-screenshot.png when UPDATE_SCREENSHOT=1).
  */
@@ -13,6 +14,7 @@ import type { Results } from "../tuning/results-types.ts";
 import { sampleResults } from "../tuning/test-support/sample-results.ts";
 import { readVegaAssets } from "./assets.ts";
 import { renderReport } from "./render-html.ts";
+import { findChromium } from "./test-support/chromium.ts";
 import { HOSTILE } from "./test-support/report-data.ts";
 import { makeResults, manySettings } from "./test-support/results-fixture.ts";
 
@@ -43,8 +45,11 @@ describe("the report in headless Chromium, offline", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "powerbench-browser-"));
+    // Never skipped: no Chromium is a failure that names the fix.
+    const found = await findChromium();
+    if (!found.found) throw new Error(found.reason);
     browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath: found.executablePath,
       args: CHROMIUM_ARGS,
     });
     context = await browser.newContext({ offline: true, viewport: { width: 1366, height: 900 } });
