@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseReportArgs } from "../scripts/report-args.ts";
 import { sampleResults } from "../tuning/test-support/sample-results.ts";
-import { defaultOutDir, parseReportArgs, parseThresholds } from "./cli-options.ts";
+import { defaultOutDir, parseThresholds } from "./cli-options.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -54,6 +55,14 @@ describe("npm run report (scripts/report.ts)", () => {
     );
     expect(readFileSync(path.join(out, "summary.md"), "utf8")).toContain("## Recommendations");
     expect(JSON.parse(readFileSync(path.join(out, "results.json"), "utf8"))).toEqual(sampleResults());
+  });
+
+  it("reads the results.json inside a run folder (it failed with EISDIR)", async () => {
+    const out = file("out-folder");
+    const run = await runReport([dir, "--out", out]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(existsSync(path.join(out, "index.html"))).toBe(true);
   });
 
   it("exits 2 on a regression against the baseline and names it; a looser threshold passes", async () => {
@@ -122,6 +131,7 @@ describe("parseReportArgs", () => {
       copyResults: false,
       help: false,
     });
+    expect(parseReportArgs(["--help"]).help).toBe(true);
     expect(parseThresholds(["cost=12.5%, p95=8"])).toEqual({ costPct: 12.5, p95Pct: 8 });
   });
 
@@ -132,9 +142,9 @@ describe("parseReportArgs", () => {
   });
 
   it("rejects a missing results path, two paths, unknown options and bad thresholds", () => {
-    expect(() => parseReportArgs([])).toThrow(/exactly one results file/);
-    expect(() => parseReportArgs(["a.json", "b.json"])).toThrow(/exactly one results file/);
-    expect(() => parseReportArgs(["a.json", "--bogus"])).toThrow(/Unknown option '--bogus'/);
+    expect(() => parseReportArgs([])).toThrow(/missing <results.json \| run folder>/);
+    expect(() => parseReportArgs(["a.json", "b.json"])).toThrow(/unexpected argument "b.json"/);
+    expect(() => parseReportArgs(["a.json", "--bogus"])).toThrow(/unknown flag --bogus/);
     expect(() => parseThresholds(["p95=-3"])).toThrow(/invalid --regression-threshold "p95=-3"/);
     expect(() => parseThresholds(["p95"])).toThrow(/<metric>=<number>/);
   });

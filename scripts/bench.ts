@@ -24,9 +24,10 @@ import { describeRequests, planSettings } from "../tuning/plan.ts";
 import { type BenchRunOutput, runBench } from "../tuning/run-bench.ts";
 import type { Stage } from "../tuning/stage.ts";
 import { renderTerminalSummary } from "../tuning/terminal-summary.ts";
-import { benchUsage, parseBenchArgs } from "./bench-args.ts";
+import { BENCH_COMMAND, benchUsage, parseBenchArgs } from "./bench-args.ts";
 import { createProgressReporter } from "./bench-progress.ts";
 import { buildBundles } from "./build.ts";
+import { EXIT, type ExitCode, errorLine, exitWith, runCommand } from "./command.ts";
 
 function readJsonFile(file: string, what: string): unknown {
   let text: string;
@@ -132,31 +133,26 @@ function dryRun(config: BenchConfig): string {
   ].join("\n");
 }
 
-function exitCodeOf(output: BenchRunOutput, config: BenchConfig): number {
-  if (output.outcome.restoreError || output.outcome.aborted) return 1;
+function exitCodeOf(output: BenchRunOutput, config: BenchConfig): ExitCode {
+  if (output.outcome.restoreError || output.outcome.aborted) return EXIT.error;
   const { results } = output;
   const sloPick = results.recommendations.find((r) => r.strategy === "slo");
-  if (config.slo && sloPick?.settingId === null) return 2;
-  if (results.settings.length > 0 && results.settings.every((s) => s.status === "failed")) return 2;
-  if ((output.comparison?.regressions.length ?? 0) > 0) return 2;
-  return 0;
+  if (config.slo && sloPick?.settingId === null) return EXIT.gate;
+  if (results.settings.length > 0 && results.settings.every((s) => s.status === "failed")) return EXIT.gate;
+  if ((output.comparison?.regressions.length ?? 0) > 0) return EXIT.gate;
+  return EXIT.ok;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  let config: BenchConfig | "help";
-  try {
-    config = loadConfig(argv);
-  } catch (error) {
-    console.error(`bench: ${describeError(error)}\n\n${benchUsage()}`);
-    return 1;
-  }
+async function main(argv: readonly string[]): Promise<ExitCode> {
+  // Errors before the stage starts go to runCommand: one line, exit 1.
+  const config = loadConfig(argv);
   if (config === "help") {
     console.log(benchUsage());
-    return 0;
+    return EXIT.ok;
   }
   if (config.dryRun) {
     console.log(dryRun(config));
-    return 0;
+    return EXIT.ok;
   }
 
   const controller = new AbortController();
@@ -227,8 +223,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return exitCodeOf(output, config);
   } catch (error) {
     progress.done();
-    console.error(`bench: ${describeError(error)}`);
-    return 1;
+    console.error(errorLine(BENCH_COMMAND, error));
+    return EXIT.error;
   } finally {
     if (local) await local.stop();
     process.off("SIGINT", onSignal);
@@ -239,15 +235,7 @@ async function main(argv: readonly string[]): Promise<number> {
 const isMain =
   process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-      // Keep-alive sockets must not hold the process open after everything stopped.
-      setTimeout(() => process.exit(code), 2000).unref();
-    },
-    (error: unknown) => {
-      console.error(`bench: ${describeError(error)}`);
-      process.exit(1);
-    },
-  );
+  const argv = process.argv.slice(2);
+  // Keep-alive sockets must not hold the process open after everything stopped: exitWith ends it.
+  void runCommand(BENCH_COMMAND, argv, () => main(argv)).then((code) => exitWith(code));
 }

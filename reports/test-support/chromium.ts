@@ -6,7 +6,15 @@
  * `/usr/bin/chromium` is the fallback where the package has no binary (it ships x86-64 Linux only).
  * Why this package and not another: docs/report.md, "The browser test".
  */
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
