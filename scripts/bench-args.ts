@@ -176,7 +176,10 @@ export const BENCH_FLAGS = {
   },
   quick: { type: "boolean", help: "CI preset: 3 settings, short smoke load" },
   json: { type: "boolean", help: "print the results path and recommendations as JSON" },
-  yes: { type: "boolean", help: "confirm a run against a stage marked protected" },
+  yes: {
+    type: "boolean",
+    help: "confirm a run against a protected stage, or a sweep above 24 settings or 20 minutes",
+  },
 } as const satisfies Record<string, FlagSpec>;
 
 export const BENCH_COMMAND = {

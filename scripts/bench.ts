@@ -6,7 +6,6 @@
  * Exit codes: 0 done; 1 error (bad flags or config, a failure, an interrupted run); 2 the SLO is met by
  * no setting, every setting failed, or a baseline regression.
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/profiles.ts";
@@ -18,6 +17,7 @@ import {
   resolveBenchConfig,
   validateConfigLayer,
 } from "../tuning/bench-config.ts";
+import { formatDuration } from "../tuning/config/estimate.ts";
 import { estimateRunCostUsd } from "../tuning/cost-model.ts";
 import { describeError, InvalidSweepOptionError } from "../tuning/errors.ts";
 import { describeRequests, planSettings } from "../tuning/plan.ts";
@@ -25,27 +25,24 @@ import { type BenchRunOutput, runBench } from "../tuning/run-bench.ts";
 import type { Stage } from "../tuning/stage.ts";
 import { renderTerminalSummary } from "../tuning/terminal-summary.ts";
 import { BENCH_COMMAND, benchUsage, parseBenchArgs } from "./bench-args.ts";
+import {
+  checkBaseline,
+  checkEngine,
+  checkOutputFolder,
+  confirmLargeSweep,
+  INPUT_LIMITS,
+  readJsonInput,
+  sweepEstimateOf,
+} from "./bench-preflight.ts";
 import { createProgressReporter } from "./bench-progress.ts";
 import { buildBundles } from "./build.ts";
 import { EXIT, type ExitCode, errorLine, exitWith, runCommand } from "./command.ts";
 
-function readJsonFile(file: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new InvalidSweepOptionError(what, file, `a readable JSON file (${describeError(error)})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InvalidSweepOptionError(what, file, `valid JSON (${describeError(error)})`);
-  }
-}
-
 /** --payload: inline JSON, or @file with JSON in it. */
 function payloadLayer(value: string): BenchConfigLayer {
-  const raw = value.startsWith("@") ? readJsonFile(value.slice(1), "--payload") : parseInline(value);
+  const raw = value.startsWith("@")
+    ? readJsonInput(value.slice(1), "--payload", INPUT_LIMITS.payloadBytes)
+    : parseInline(value);
   return validateConfigLayer({ direct: { payloads: raw } }, "--payload");
 }
 
@@ -61,7 +58,10 @@ export function loadConfig(argv: readonly string[]): BenchConfig | "help" {
   const args = parseBenchArgs(argv);
   if (args.help) return "help";
   const file = args.configPath
-    ? validateConfigLayer(readJsonFile(args.configPath, "--config"), args.configPath)
+    ? validateConfigLayer(
+        readJsonInput(args.configPath, "--config", INPUT_LIMITS.configBytes),
+        args.configPath,
+      )
     : {};
   const flags: BenchConfigLayer = args.payload
     ? { ...args.flags, direct: { ...args.flags.direct, ...payloadLayer(args.payload).direct } }
@@ -99,11 +99,9 @@ function countRequests(items: unknown[]): number {
   }, 0);
 }
 
-function dryRun(config: BenchConfig): string {
+/** The settings and the load of the planned sweep, as the dry run and the confirmation show them. */
+function planOf(config: BenchConfig) {
   const settings = planSettings(config.memoryMb, config.architectures);
-  const region = config.aws?.region ?? "us-east-1";
-  const fn = config.aws?.functionName ?? "<local function>";
-  const alias = config.aws?.alias ?? "live";
   // The measured and warm-up loads at the profile's rate (or --rate), plus one pass of the Newman collection.
   const profile = resolveProfile(config.profile, {
     ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
@@ -111,12 +109,20 @@ function dryRun(config: BenchConfig): string {
   });
   const rate = peakRatePerSec(profile);
   const durationS = totalDurationMs(profile) / 1000;
+  return { settings, rate, durationS, estimate: sweepEstimateOf(config, settings.length, durationS) };
+}
+
+function dryRun(config: BenchConfig): string {
+  const { settings, rate, durationS, estimate } = planOf(config);
+  const region = config.aws?.region ?? "us-east-1";
+  const fn = config.aws?.functionName ?? "<local function>";
+  const alias = config.aws?.alias ?? "live";
   const gateRequests = config.gate ? countRequests(readCollection().item) : 0;
   const requestsPerSetting =
     config.mode === "direct"
       ? config.direct.invocations
       : Math.ceil(rate * (durationS + config.warmupS)) + gateRequests;
-  const estimate = estimateRunCostUsd({
+  const costEstimate = estimateRunCostUsd({
     settings,
     requestsPerSetting,
     region,
@@ -129,7 +135,8 @@ function dryRun(config: BenchConfig): string {
     "",
     `then: restore MemorySize and the alias, delete the versions the run published`,
     `load per setting: about ${requestsPerSetting} requests (${config.mode === "direct" ? "invocations" : `${rate}/s for ${durationS}+${config.warmupS} s, plus the Newman gate's ${gateRequests} requests`})`,
-    `estimated AWS cost of the run itself: $${estimate.totalUsd.toFixed(4)} (${estimate.assumptions})`,
+    `estimated AWS cost of the run itself: $${costEstimate.totalUsd.toFixed(4)} (${costEstimate.assumptions})`,
+    `estimated wall time: about ${formatDuration(estimate.totalS)} (${estimate.basis})`,
   ].join("\n");
 }
 
@@ -150,9 +157,18 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     console.log(benchUsage());
     return EXIT.ok;
   }
+  // Everything checkable, before the stage starts: k6 when asked for, the baseline and its comparability.
+  checkEngine(config);
+  const baseline = config.baseline ? checkBaseline(config.baseline, config) : undefined;
   if (config.dryRun) {
     console.log(dryRun(config));
     return EXIT.ok;
+  }
+  checkOutputFolder(config.outDir);
+  const plan = planOf(config);
+  if (!(await confirmLargeSweep(plan.settings.length, plan.estimate, config.yes))) {
+    console.error("bench: not started");
+    return EXIT.error;
   }
 
   const controller = new AbortController();
@@ -188,6 +204,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     }
     const output = await runBench({
       config,
+      ...(baseline ? { baseline } : {}),
       stage,
       signal: controller.signal,
       onProgress: (p) => progress.update(p),

@@ -29,6 +29,8 @@ const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export interface BenchRunInput {
   config: BenchConfig;
+  /** The baseline, already read and checked (scripts/bench-preflight.ts); else read from config.baseline. */
+  baseline?: Results;
   stage: Stage;
   signal: AbortSignal;
   onProgress?: (p: SweepProgress) => void;
@@ -111,7 +113,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   const runId = makeRunId(startedAt, randomBytes(2).toString("hex"));
   const runDir = path.join(config.outDir, runId);
   // Read the baseline first: a bad path or file should fail before minutes of measuring.
-  const baseline = config.baseline ? await readResults(config.baseline) : undefined;
+  const baseline = input.baseline ?? (config.baseline ? await readResults(config.baseline) : undefined);
   const clients = createAwsClients(stage);
   try {
     const port =
