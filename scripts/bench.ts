@@ -234,6 +234,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
         `bench: auto-apply: alias ${stage.alias} now serves ${output.outcome.applied.settingId} (version ${output.outcome.applied.version})`,
       );
     }
+    for (const warning of output.warnings) console.error(`bench: warning: ${warning}`);
     if (output.outcome.restoreError) console.error(`bench: ${output.outcome.restoreError}`);
     if (output.outcome.aborted)
       console.error("bench: interrupted; the function was restored and partial results written");
