@@ -13,6 +13,7 @@ header p { margin: 0; color: var(--muted); }
 h2 { font-size: 18px; margin: 28px 0 10px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
 .hint, .caption { color: var(--muted); margin: 2px 0 8px; max-width: 110ch; }
+.banner.partial { background: #fdecea; color: #7a1c12; border-left: 6px solid #c0392b; padding: 10px 14px; margin: 8px 0 16px; border-radius: 4px; font-size: 1.05em; }
 .notes .note { background: var(--warn-bg); color: var(--warn); border-left: 4px solid #f0a202; padding: 8px 12px; margin: 8px 0; border-radius: 4px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 12px; }
 .card { background: var(--card); border: 1px solid var(--line); border-top: 4px solid var(--accent); border-radius: 6px; padding: 10px 14px; }

@@ -12,6 +12,7 @@ import {
   renderFailedSettings,
   renderMetadata,
   renderNotes,
+  renderPartialBanner,
   renderRecommendations,
 } from "./html-sections.ts";
 import { BOOT_SCRIPT, REPORT_CSS } from "./html-style.ts";
@@ -84,6 +85,7 @@ export function renderReport(results: Results, options: RenderOptions = {}): str
 <body>
 <main>
 <header><h1>powerbench · ${escapeHtml(run.stage.functionName)} · run ${escapeHtml(run.id)}</h1><p>${escapeHtml(subtitle)}</p></header>
+${renderPartialBanner(results)}
 ${renderNotes(results)}
 ${renderRecommendations(results)}
 ${renderComparison(options.comparison)}

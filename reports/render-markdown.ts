@@ -7,6 +7,7 @@ import type { Results, SettingResult } from "../tuning/results-types.ts";
 import { summarizeResults } from "../tuning/summary.ts";
 import type { Comparison, MetricDelta } from "./compare.ts";
 import { formatMs, formatRate, formatSignedPct, formatSignedPp, formatUsd, MISSING } from "./format.ts";
+import { partialRunText } from "./partial.ts";
 import { coldStartRate, failedSettings, orderedSettings, picksBySetting } from "./settings.ts";
 
 /** Escape text for a Markdown table cell or line: no HTML, no table breaks, no emphasis, one line. */
@@ -110,6 +111,7 @@ export function renderMarkdown(results: Results, options: { comparison?: Compari
       `${failed.length > 0 ? `, ${failed.length} failed` : ""} · profile ${escapeMarkdown(run.profile)} · ` +
       `engine ${escapeMarkdown(run.engine.name)} · CPU scaling ${escapeMarkdown(run.cpuScaling.mode)} · ${escapeMarkdown(run.startedAt)}`,
     "",
+    ...(partialRunText(results) ? [`> **${partialRunText(results)}**`, ""] : []),
     ...notes(results),
     "## Recommendations",
     "",

@@ -147,8 +147,10 @@ export function incomparableBecause(
   config: Pick<BenchConfig, "stage" | "mode" | "profile">,
 ): string | undefined {
   const reasons: string[] = [];
-  if (baseline.run.profile !== config.profile)
-    reasons.push(`profile ${baseline.run.profile} there, ${config.profile} here`);
+  // results.json records a direct-mode run's profile as "direct-invoke" (tuning/build-results.ts)
+  const profile = config.mode === "direct" ? "direct-invoke" : config.profile;
+  if (baseline.run.profile !== profile)
+    reasons.push(`profile ${baseline.run.profile} there, ${profile} here`);
   if (baseline.run.mode !== config.mode) reasons.push(`mode ${baseline.run.mode} there, ${config.mode} here`);
   if (baseline.run.stage.name !== config.stage)
     reasons.push(`stage ${baseline.run.stage.name} there, ${config.stage} here`);

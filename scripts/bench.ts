@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/profiles.ts";
 import { readCollection } from "../postman/run-collection.ts";
+import { partialRunText } from "../reports/partial.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
 import {
   type BenchConfig,
@@ -180,7 +181,8 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       process.exit(1);
     }
     console.error(`\nbench: ${signal}: stopping after restoring the function (press again to exit at once)`);
-    controller.abort();
+    // An AbortError as every abort is, carrying the signal's name for results.json's run.partial.
+    controller.abort(new DOMException(signal, "AbortError"));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -236,8 +238,12 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     }
     for (const warning of output.warnings) console.error(`bench: warning: ${warning}`);
     if (output.outcome.restoreError) console.error(`bench: ${output.outcome.restoreError}`);
+    const partial = partialRunText(output.results);
+    if (partial) console.error(`bench: ${partial}`);
     if (output.outcome.aborted)
-      console.error("bench: interrupted; the function was restored and partial results written");
+      console.error(
+        `bench: interrupted; the function was restored and partial results written to ${output.runDir} (latest not moved)`,
+      );
     return exitCodeOf(output, config);
   } catch (error) {
     progress.done();

@@ -19,6 +19,7 @@ import { buildResults, makeRunId } from "./build-results.ts";
 import { directLoadPort } from "./direct-invoke.ts";
 import { describeError, TuningError } from "./errors.ts";
 import { apiLoadPort } from "./load-ports.ts";
+import { partialRun } from "./partial-run.ts";
 import { planSettings } from "./plan.ts";
 import { checkPriceCoverage } from "./price-table.ts";
 import { readResults, writeResults } from "./results-file.ts";
@@ -133,6 +134,13 @@ export async function writeReportOrRescue(results: Results, runDir: string, base
   }
 }
 
+/** The name of the signal that stopped the run, when the abort carries one (scripts/bench.ts does). */
+function signalName(signal: AbortSignal): { reason?: string } {
+  const reason: unknown = signal.reason;
+  const text = reason instanceof Error || reason instanceof DOMException ? reason.message : reason;
+  return typeof text === "string" && /^SIG[A-Z]+$/.test(text) ? { reason: text } : {};
+}
+
 export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   const { config, stage, signal } = input;
   const apiType = config.mode === "direct" ? null : stage.apiType;
@@ -208,8 +216,15 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
       config,
       outcome.settings,
     );
+    const partial = partialRun(
+      settings.map((s) => s.id),
+      outcome.settings,
+      { aborted: outcome.aborted, ...signalName(signal) },
+    );
+    if (partial) results.run.partial = partial;
     const written = await writeReportOrRescue(results, runDir, baseline);
-    linkLatest(config.outDir, runId);
+    // `latest` is the last complete run: a partial one is written, but never becomes the reference.
+    if (!partial) linkLatest(config.outDir, runId);
     return {
       results,
       warnings,
