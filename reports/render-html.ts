@@ -14,6 +14,7 @@ import {
   renderNotes,
   renderPartialBanner,
   renderRecommendations,
+  renderVerdict,
 } from "./html-sections.ts";
 import { BOOT_SCRIPT, REPORT_CSS } from "./html-style.ts";
 import { renderFigureTables } from "./html-tables.ts";
@@ -86,6 +87,7 @@ export function renderReport(results: Results, options: RenderOptions = {}): str
 <main>
 <header><h1>powerbench · ${escapeHtml(run.stage.functionName)} · run ${escapeHtml(run.id)}</h1><p>${escapeHtml(subtitle)}</p></header>
 ${renderPartialBanner(results)}
+${renderVerdict(results)}
 ${renderNotes(results)}
 ${renderRecommendations(results)}
 ${renderComparison(options.comparison)}
