@@ -131,7 +131,7 @@ describe("the report in headless Chromium, offline", () => {
 
     expect(check.problems).toEqual([]);
     expect(check.blocked).toEqual([]);
-    expect(check.charts.map((c) => c.id)).toHaveLength(10);
+    expect(check.charts.map((c) => c.id)).toHaveLength(9);
     for (const chart of check.charts) {
       expect(chart.rendered, chart.id).toBe("true");
       expect(chart.svgs, chart.id).toBe(1);

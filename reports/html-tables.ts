@@ -160,7 +160,8 @@ function costTable(settings: SettingResult[], picks: Map<string, string[]>): str
       formatUsd(c?.dynamodbUsd),
       formatUsd(c?.totalPerMillionUsd),
       formatInterval(s.stats?.costPerMillionUsd, formatUsd),
-      c ? `$${c.perRequestUsd.toExponential(3)}` : MISSING,
+      // a plain decimal ($0.000004316), never "4.316e-6"
+      formatUsd(c?.perRequestUsd),
     ].map((cell, i) => (i === 0 ? cell : escapeHtml(cell)));
   });
   return table(

@@ -9,8 +9,7 @@ import { allStrings, extractReportData, HOSTILE } from "./test-support/report-da
 import { makeResults, manySettings } from "./test-support/results-fixture.ts";
 
 const CHART_IDS = [
-  "chart-cost-by-memory",
-  "chart-p95-by-memory",
+  "chart-power-tuning",
   "chart-cost-latency",
   "chart-client-percentiles",
   "chart-lambda-percentiles",

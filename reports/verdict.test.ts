@@ -61,6 +61,12 @@ describe("verdictOf", () => {
     expect(verdict?.headline).toMatch(/Lambda compute is \d+ % of it\.$/);
   });
 
+  it("prints the per-request cost as a plain decimal, not in exponent notation", () => {
+    const html = renderReport(sampleResults());
+    expect(html).not.toMatch(/\$\d\.\d+e-\d/);
+    expect(html).toContain("$0.000004");
+  });
+
   it("opens the report (before the recommendation cards) and summary.md", () => {
     const results = sampleResults();
     const html = renderReport(results);

@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { Results } from "../../tuning/results-types.ts";
 import { coldStartRate, okSettings, settingOrder } from "../settings.ts";
-import { ARCHITECTURE_COLOR, base } from "./common.ts";
+import { base, colorByArchitecture } from "./common.ts";
 
 export interface ColdStartRow {
   id: string;
@@ -83,7 +83,7 @@ export function coldStartRateSpec(results: Results): TopLevelSpec {
             title: "cold-start rate",
             axis: { format: ".2~%" },
           },
-          color: ARCHITECTURE_COLOR,
+          color: colorByArchitecture(results),
           tooltip: TOOLTIP,
         },
       },
@@ -107,7 +107,7 @@ export function initDurationSpec(results: Results): TopLevelSpec {
         encoding: {
           x,
           y: { field: "initMeanMs", type: "quantitative", title: "init duration (ms): mean, max" },
-          color: ARCHITECTURE_COLOR,
+          color: colorByArchitecture(results),
           tooltip: TOOLTIP,
         },
       },

@@ -7,7 +7,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { Results } from "../../tuning/results-types.ts";
 import { paretoFrontier } from "../pareto.ts";
 import { meetsSlo, okSettings, picksBySetting } from "../settings.ts";
-import { ARCHITECTURE_COLOR, base } from "./common.ts";
+import { base, colorByArchitecture } from "./common.ts";
 
 /** Above this many points, only the frontier and the picks are labelled. */
 export const MAX_LABELLED_POINTS = 12;
@@ -92,7 +92,7 @@ export function costLatencySpec(results: Results): TopLevelSpec {
         encoding: {
           x,
           y,
-          color: ARCHITECTURE_COLOR,
+          color: colorByArchitecture(results),
           shape: hasSlo
             ? {
                 field: "slo",

@@ -8,7 +8,7 @@ import { coldStartRateSpec, coldStartRows, initDurationSpec } from "./cold-start
 import { costBreakdownSpec, costComponentRows } from "./cost-breakdown.ts";
 import { costLatencyRows, costLatencySpec } from "./cost-latency.ts";
 import { clientPercentilesSpec, lambdaPercentilesSpec, percentileRows } from "./latency-percentiles.ts";
-import { costByMemorySpec, memoryRows, p95ByMemorySpec } from "./power-tuning.ts";
+import { memoryRows, powerTuningSpec } from "./power-tuning.ts";
 import { errorsOverTimeSpec, throughputSpec, timelineRows } from "./timeline.ts";
 
 export interface Chart {
@@ -55,21 +55,17 @@ export function buildFigures(results: Results): Figure[] {
     figure(
       "power-tuning",
       "1. Cost and p95 latency against memory size",
-      "The power-tuning view: cost per 1M requests (from the cost model) and client p95 latency (from the load " +
-        "engine's histogram) per memory size, one line per architecture. Error bars: bootstrap confidence intervals.",
+      "The power-tuning view in one chart: cost per 1M requests (from the cost model; solid line, left axis) and " +
+        "client p95 latency (from the load engine's histogram; dashed line, right axis) per memory size, one colour " +
+        "per architecture. Both axes start at zero, so a small difference looks small. Error bars: bootstrap " +
+        "confidence intervals.",
       hasMemory,
       [
         {
-          id: "chart-cost-by-memory",
-          title: "Cost per 1M requests",
+          id: "chart-power-tuning",
+          title: "Cost (solid, left) and client p95 (dashed, right) against memory",
           caption: "",
-          spec: costByMemorySpec(results),
-        },
-        {
-          id: "chart-p95-by-memory",
-          title: "Client p95 latency",
-          caption: "",
-          spec: p95ByMemorySpec(results),
+          spec: powerTuningSpec(results),
         },
       ],
     ),

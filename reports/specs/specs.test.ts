@@ -10,8 +10,8 @@ import { timelineRows } from "./timeline.ts";
 function expectedMarks(n: number, slo: boolean): Record<string, Record<string, number>> {
   return {
     // error bars: one rule + two tick rects per setting; line: one item per point
-    "chart-cost-by-memory": { rule: n, rect: 2 * n, line: n, symbol: n },
-    "chart-p95-by-memory": { rule: n, rect: 2 * n, line: n, symbol: n },
+    // cost and p95 on two axes: each with its error bars, line and points
+    "chart-power-tuning": { rule: 2 * n, rect: 4 * n, line: 2 * n, symbol: 2 * n },
     // points + their memory labels + picks rings/labels; the SLO rule when set
     "chart-cost-latency": slo ? { rule: 1 } : {},
     "chart-client-percentiles": { symbol: 5 * n, rule: 2 * n },
@@ -108,5 +108,53 @@ describe("Vega-Lite specs", () => {
     const rows = timelineRows(results).filter((r) => r.id === setting.id);
     expect(rows).toHaveLength(points);
     expect(rows.at(-1)?.second).toBe(last);
+  });
+});
+
+describe("chart defects of issue 19", () => {
+  /** Every object in a spec with the given key. */
+  function findAll(node: unknown, key: string, found: unknown[] = []): unknown[] {
+    if (Array.isArray(node)) for (const item of node) findAll(item, key, found);
+    else if (node && typeof node === "object") {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === key) found.push(v);
+        findAll(v, key, found);
+      }
+    }
+    return found;
+  }
+
+  it("chart 1 is one chart, cost and p95 on two axes from zero, every memory size labelled", () => {
+    const results = makeResults({});
+    const figure = buildFigures(results).find((f) => f.id === "power-tuning");
+    expect(figure?.charts.map((c) => c.id)).toEqual(["chart-power-tuning"]);
+    const spec = figure?.charts[0]?.spec;
+    expect(findAll(spec, "resolve")).toEqual([{ scale: { y: "independent" } }]);
+    const yScales = findAll(spec, "y")
+      .filter((y): y is { scale?: { zero?: boolean }; axis?: { orient?: string } } => typeof y === "object")
+      .filter((y) => y.axis?.orient);
+    expect(new Set(yScales.map((y) => y.axis?.orient))).toEqual(new Set(["left", "right"]));
+    for (const y of yScales) expect(y.scale?.zero).toBe(true);
+    const sizes = [...new Set(results.settings.filter((s) => s.status === "ok").map((s) => s.memoryMb))].sort(
+      (a, b) => a - b,
+    );
+    for (const x of findAll(spec, "x") as Array<{ axis?: { values?: number[]; labelOverlap?: boolean } }>) {
+      expect(x.axis?.values).toEqual(sizes);
+      expect(x.axis?.labelOverlap).toBe(false);
+    }
+  });
+
+  it("no legend lists an architecture that did not run", () => {
+    const results = makeResults({});
+    results.settings = results.settings.filter((s) => s.architecture === "x86_64");
+    results.recommendations = [];
+    for (const figure of buildFigures(results)) {
+      for (const chart of figure.charts) {
+        const colors = (
+          findAll(chart.spec, "color") as Array<{ field?: string; scale?: { domain?: string[] } }>
+        ).filter((c) => c.field === "architecture");
+        for (const c of colors) expect(c.scale?.domain, chart.id).toEqual(["x86_64"]);
+      }
+    }
   });
 });

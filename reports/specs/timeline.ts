@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { Results, SettingResult } from "../../tuning/results-types.ts";
 import { okSettings } from "../settings.ts";
-import { ARCHITECTURE_COLOR, base } from "./common.ts";
+import { base, colorByArchitecture } from "./common.ts";
 
 /** Seconds left empty between two windows on the load axis. */
 const GAP_SECONDS = 3;
@@ -134,7 +134,7 @@ export function throughputSpec(results: Results): TopLevelSpec {
         encoding: {
           x: X,
           y: { field: "requests", type: "quantitative", title: "requests per second" },
-          color: ARCHITECTURE_COLOR,
+          color: colorByArchitecture(results),
           detail: { field: "id" },
           tooltip: TOOLTIP,
         },
