@@ -129,8 +129,10 @@ describe("renderReport", () => {
     const baseline = sampleResults();
     const current = sampleResults();
     const s = current.settings.find((x) => x.id === "arm64-512");
-    if (!s?.cost) throw new Error("fixture changed");
+    if (!s?.cost || !s.stats?.costPerMillionUsd) throw new Error("fixture changed");
     s.cost.totalPerMillionUsd *= 1.25;
+    const interval = s.stats.costPerMillionUsd;
+    s.stats.costPerMillionUsd = { ...interval, low: interval.low * 1.25, high: interval.high * 1.25 };
     const html = renderReport(current, { comparison: compareResults(current, baseline) });
     expect(html).toMatch(
       /<section id="comparison"><h2>Compared with baseline 2026-11-27T02-09-00Z-ab12<\/h2>/,

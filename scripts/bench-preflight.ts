@@ -18,6 +18,7 @@ import {
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { findK6Binary } from "../loadtests/k6-adapter.ts";
+import { incomparableReason } from "../reports/compare.ts";
 import type { BenchConfig } from "../tuning/bench-config.ts";
 import {
   estimateSweep,
@@ -146,15 +147,9 @@ export function incomparableBecause(
   baseline: Pick<Results, "run">,
   config: Pick<BenchConfig, "stage" | "mode" | "profile">,
 ): string | undefined {
-  const reasons: string[] = [];
   // results.json records a direct-mode run's profile as "direct-invoke" (tuning/build-results.ts)
   const profile = config.mode === "direct" ? "direct-invoke" : config.profile;
-  if (baseline.run.profile !== profile)
-    reasons.push(`profile ${baseline.run.profile} there, ${profile} here`);
-  if (baseline.run.mode !== config.mode) reasons.push(`mode ${baseline.run.mode} there, ${config.mode} here`);
-  if (baseline.run.stage.name !== config.stage)
-    reasons.push(`stage ${baseline.run.stage.name} there, ${config.stage} here`);
-  return reasons.length > 0 ? reasons.join("; ") : undefined;
+  return incomparableReason({ profile, mode: config.mode, stage: { name: config.stage } }, baseline.run);
 }
 
 /** Reads, validates and checks the comparability of --baseline; a run folder stands for its results.json. */

@@ -38,6 +38,7 @@ import {
 import { createProgressReporter } from "./bench-progress.ts";
 import { buildBundles } from "./build.ts";
 import { EXIT, type ExitCode, errorLine, exitWith, runCommand } from "./command.ts";
+import { appendStepSummary } from "./step-summary.ts";
 
 /** --payload: inline JSON, or @file with JSON in it. */
 function payloadLayer(value: string): BenchConfigLayer {
@@ -212,6 +213,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       onProgress: (p) => progress.update(p),
     });
     progress.done();
+    appendStepSummary(output.markdownPath);
     if (config.json) {
       console.log(
         JSON.stringify(

@@ -11,6 +11,7 @@ import { writeReport } from "../reports/write-report.ts";
 import { readResults } from "../tuning/results-file.ts";
 import { EXIT, type ExitCode, exitWith, runCommand } from "./command.ts";
 import { parseReportArgs, REPORT_COMMAND } from "./report-args.ts";
+import { appendStepSummary } from "./step-summary.ts";
 
 /** A run folder (reports/out/latest, reports/out/<run id>) stands for the results.json inside it. */
 export function resultsFileOf(given: string): string {
@@ -36,6 +37,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   for (const file of [written.htmlPath, written.markdownPath, written.resultsPath]) {
     if (file) process.stdout.write(`${file}\n`);
   }
+  appendStepSummary(written.markdownPath);
   const regressions = written.comparison?.regressions ?? [];
   if (regressions.length > 0) {
     process.stderr.write(
