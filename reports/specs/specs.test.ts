@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Results } from "../../tuning/results-types.ts";
 import { renderSvg } from "../test-support/render-svg.ts";
 import { makeResults, manySettings } from "../test-support/results-fixture.ts";
+import { coldStartRows } from "./cold-starts.ts";
 import { costLatencyRows } from "./cost-latency.ts";
 import { buildFigures } from "./index.ts";
 import { timelineRows } from "./timeline.ts";
@@ -69,6 +70,9 @@ describe("Vega-Lite specs", () => {
       const results = makeResults({ settings });
       const rendered = await renderAll(results);
       const expected = expectedMarks(settings.length, false);
+      const anyErrors = results.settings.some((s) => s.client?.timeline.some((p) => p.errors > 0));
+      expect(rendered.has("chart-errors")).toBe(anyErrors);
+      if (!anyErrors) delete expected["chart-errors"];
       for (const [id, marks] of Object.entries(expected)) {
         for (const [mark, count] of Object.entries(marks)) {
           expect(rendered.get(id)?.markItems[mark], `${settings.length} settings: ${id} ${mark}`).toBe(count);
@@ -156,5 +160,22 @@ describe("chart defects of issue 19", () => {
         for (const c of colors) expect(c.scale?.domain, chart.id).toEqual(["x86_64"]);
       }
     }
+  });
+
+  it("chart 3 tells p90, p95, p99 apart by hue and shape; chart 4 prints short labels", () => {
+    const results = makeResults({});
+    const figures = buildFigures(results);
+    const client = figures.flatMap((f) => f.charts).find((c) => c.id === "chart-client-percentiles");
+    expect(JSON.stringify(client?.spec)).not.toContain("viridis");
+    const colors = (
+      findAll(client?.spec, "color") as Array<{ field?: string; scale?: { range?: string[] } }>
+    ).filter((c) => c.field === "statistic");
+    expect(colors.length).toBeGreaterThan(0);
+    for (const c of colors) expect(new Set(c.scale?.range).size).toBe(c.scale?.range?.length);
+    const shapes = (findAll(client?.spec, "shape") as Array<{ field?: string }>).filter(
+      (s) => s.field === "statistic",
+    );
+    expect(shapes.length).toBeGreaterThan(0);
+    for (const row of coldStartRows(results)) expect(row.label).toMatch(/^\d+$/);
   });
 });

@@ -154,7 +154,12 @@ export function errorsOverTimeSpec(results: Results): TopLevelSpec {
         mark: { type: "bar", width: 2, color: "#d62728" },
         encoding: {
           x: X,
-          y: { field: "errors", type: "quantitative", title: "errors per second", axis: { tickMinStep: 1 } },
+          y: {
+            field: "errors",
+            type: "quantitative",
+            title: "errors per second",
+            axis: { tickMinStep: 1, format: "d" },
+          },
           tooltip: TOOLTIP,
         },
       },
