@@ -141,7 +141,7 @@ describe("the report in headless Chromium, offline", () => {
 
     expect(check.problems).toEqual([]);
     expect(check.blocked).toEqual([]);
-    expect(check.charts.map((c) => c.id)).toHaveLength(9);
+    expect(check.charts.map((c) => c.id)).toHaveLength(10);
     // the first table (client side, with the thresholds and gate badges) needs no sideways scroll at 1366 px
     expect(check.tableOverflowPx[0]).toBeLessThanOrEqual(0);
     for (const chart of check.charts) {

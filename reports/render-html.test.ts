@@ -17,6 +17,7 @@ const CHART_IDS = [
   "chart-init-duration",
   "chart-cost-breakdown",
   "chart-throughput",
+  "chart-p95-over-time",
   "chart-errors",
 ];
 
@@ -66,8 +67,11 @@ describe("renderReport", () => {
       const data = extractReportData(html);
       // a run in which no request failed has no errors panel (a flat zero line said nothing): issue 19, chart 6
       const anyErrors = results.settings.some((s) => s.client?.timeline.some((p) => p.errors > 0));
+      const anyP95 = results.settings.some((s) => s.client?.timeline.some((p) => p.p95Ms !== undefined));
       expect(data.charts.map((c) => c.id)).toEqual(
-        anyErrors ? CHART_IDS : CHART_IDS.filter((id) => id !== "chart-errors"),
+        CHART_IDS.filter(
+          (id) => (anyErrors || id !== "chart-errors") && (anyP95 || id !== "chart-p95-over-time"),
+        ),
       );
       if (!anyErrors)
         expect(html).toContain("No request failed in any load window, so there is no errors panel.");

@@ -118,8 +118,8 @@ export const BENCH_FLAGS = {
   baseline: {
     type: "string",
     field: "baseline",
-    value: "<results.json>",
-    help: "compare with a previous run; regressions exit 2",
+    value: "<results.json|dir>",
+    help: "compare with a run of the same stage, mode and profile; a significant regression exits 2",
   },
   seed: {
     type: "string",
@@ -172,7 +172,7 @@ export const BENCH_FLAGS = {
   },
   "dry-run": {
     type: "boolean",
-    help: "print the plan, the requests and the estimated AWS cost; change nothing",
+    help: "print the plan, the requests, the estimated AWS cost and wall time; change nothing",
   },
   quick: { type: "boolean", help: "CI preset: 3 settings, short smoke load" },
   json: { type: "boolean", help: "print the results path and recommendations as JSON" },

@@ -9,7 +9,7 @@ import { costBreakdownSpec, costComponentRows } from "./cost-breakdown.ts";
 import { costLatencyRows, costLatencySpec } from "./cost-latency.ts";
 import { clientPercentilesSpec, lambdaPercentilesSpec, percentileRows } from "./latency-percentiles.ts";
 import { memoryRows, powerTuningSpec } from "./power-tuning.ts";
-import { errorsOverTimeSpec, throughputSpec, timelineRows } from "./timeline.ts";
+import { errorsOverTimeSpec, p95OverTimeSpec, throughputSpec, timelineRows } from "./timeline.ts";
 
 export interface Chart {
   /** HTML id of the chart's container, e.g. "chart-cost-by-memory". */
@@ -52,6 +52,7 @@ export function buildFigures(results: Results): Figure[] {
   const hasMemory = memoryRows(results).length > 0;
   const hasColdStarts = coldStartRows(results).length > 0;
   const anyErrors = timelineRows(results).some((row) => row.errors > 0);
+  const anyP95 = timelineRows(results).some((row) => row.p95Ms !== null);
   return [
     figure(
       "power-tuning",
@@ -140,7 +141,7 @@ export function buildFigures(results: Results): Figure[] {
     stacked(
       figure(
         "timeline",
-        "6. Throughput and errors over time",
+        "6. Throughput, latency and errors over time",
         "Each setting's measured load window (client timeline, one point per second), side by side in the order " +
           "they ran, labelled by memory size; the idle time between windows is left out." +
           (anyErrors ? "" : " No request failed in any load window, so there is no errors panel."),
@@ -152,6 +153,16 @@ export function buildFigures(results: Results): Figure[] {
             caption: "",
             spec: throughputSpec(results),
           },
+          ...(anyP95
+            ? [
+                {
+                  id: "chart-p95-over-time",
+                  title: "Client p95 latency per second",
+                  caption: "",
+                  spec: p95OverTimeSpec(results),
+                },
+              ]
+            : []),
           // a flat zero line in an empty plot says nothing the caption does not
           ...(anyErrors
             ? [

@@ -22,6 +22,7 @@ function expectedMarks(n: number, slo: boolean): Record<string, Record<string, n
     "chart-cost-breakdown": { rect: 4 * n + 2 * n, rule: n }, // stacked bars + interval ticks
     // window labels, and a dashed rule between two windows
     "chart-throughput": { text: n, rule: n - 1 },
+    "chart-p95-over-time": { rule: n - 1 },
     "chart-errors": { rule: n - 1 },
   };
 }
@@ -73,6 +74,9 @@ describe("Vega-Lite specs", () => {
       const anyErrors = results.settings.some((s) => s.client?.timeline.some((p) => p.errors > 0));
       expect(rendered.has("chart-errors")).toBe(anyErrors);
       if (!anyErrors) delete expected["chart-errors"];
+      const anyP95 = results.settings.some((s) => s.client?.timeline.some((p) => p.p95Ms !== undefined));
+      expect(rendered.has("chart-p95-over-time")).toBe(anyP95);
+      if (!anyP95) delete expected["chart-p95-over-time"];
       for (const [id, marks] of Object.entries(expected)) {
         for (const [mark, count] of Object.entries(marks)) {
           expect(rendered.get(id)?.markItems[mark], `${settings.length} settings: ${id} ${mark}`).toBe(count);
