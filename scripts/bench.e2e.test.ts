@@ -80,7 +80,7 @@ describe("npm run bench", () => {
     // --auto-apply leaves the alias on the cost strategy's pick, the one results.json recommends.
     const costPick = results.recommendations.find((r) => r.strategy === "cost")?.settingId;
     expect(stderr).toContain(`auto-apply: alias live now serves ${costPick}`);
-  });
+  }, 180_000); // ~35 s alone; the machine is shared, so leave room
 
   it("bad flags: one line naming the flag and what it expects (no usage dump), exit code 1", async () => {
     const { code, stderr } = await bench(["--memory", "64"]).done;
