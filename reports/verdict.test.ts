@@ -67,6 +67,16 @@ describe("verdictOf", () => {
     expect(html).toContain("$0.000004");
   });
 
+  it("the client table opens with pass/fail badges for the thresholds and the Newman gate", () => {
+    const html = renderReport(sampleResults());
+    const clientTable = html.slice(html.indexOf("<table"), html.indexOf("</table>"));
+    expect(clientTable).toMatch(
+      /<th scope="col">setting<\/th><th scope="col">thresholds<\/th><th scope="col">Newman gate<\/th>/,
+    );
+    expect(clientTable).toContain('<span class="badge pass">pass</span>');
+    expect(clientTable).toMatch(/<span class="badge failed">fail<\/span> \d+\/\d+/);
+  });
+
   it("opens the report (before the recommendation cards) and summary.md", () => {
     const results = sampleResults();
     const html = renderReport(results);
