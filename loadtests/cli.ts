@@ -10,28 +10,7 @@ import { OPERATIONS, type RunResult } from "./run-result.ts";
 import { parseSeed } from "./seed.ts";
 import { resolveWorkload, WORKLOAD_DEFAULTS, type WorkloadInput } from "./workload-config.ts";
 
-const DEFAULT_MIX = OPERATIONS.map((op) => `${op}=${WORKLOAD_DEFAULTS.mix[op]}`).join(",");
-
-export const LOADTEST_USAGE = `Usage: npm run loadtest -- --target <url> [options]
-
-  --target <url>         base URL of the API, e.g. http://127.0.0.1:3000/prod (required)
-  --profile <name>       ${PROFILE_NAMES.join(" | ")} (default: smoke)
-  --engine <name>        ${ENGINE_CHOICES.join(" | ")} (default: auto: k6 when installed, else builtin)
-  --rate <req/s>         peak arrival rate (overrides the profile's)
-  --duration <time>      run length: 30s, 2m, 1500ms (a bare number is seconds)
-  --max-in-flight <n>    cap on requests in flight; more are dropped and counted
-  --max-connections <n>  built-in engine: keep-alive connections at most (default: the in-flight cap);
-                         requests beyond wait for a free one, and the wait counts in their latency
-  --seed <int>           seed of the workload's random choices (reproducible runs; the summary prints it)
-  --mix <op=weight,...>  operation mix, relative weights (default: ${DEFAULT_MIX});
-                         operations left out get 0; create must be > 0 if read, update or delete are
-  --key-popularity <p>   uniform | zipfian: how ids are picked among those created (default: zipfian)
-  --zipf-exponent <s>    exponent s of zipfian popularity, P(rank k) ∝ 1/k^s (default: 1.0)
-  --out <file>           write the run result JSON there
-  --help                 this text
-
-Exit codes: 0 thresholds passed, 99 thresholds failed (as k6), 130 interrupted (partial result written),
-2 bad flags, 1 other errors.`;
+export const DEFAULT_MIX = OPERATIONS.map((op) => `${op}=${WORKLOAD_DEFAULTS.mix[op]}`).join(",");
 
 export interface LoadtestCliOptions {
   target: string;
@@ -144,7 +123,14 @@ export function parseLoadtestArgs(argv: string[]): LoadtestCliOptions {
   } catch (error) {
     throw new ConfigError("flags", (error as Error).message);
   }
-  const v = parsed.values;
+  return loadtestOptionsFrom(parsed.values);
+}
+
+/** The flag values as `npm run loadtest`'s flag table parses them (strings, and `help`). */
+export type LoadtestFlagValues = ReturnType<typeof parse>["values"];
+
+/** Checks the flag values and turns them into run options; throws ConfigError naming the flag. */
+export function loadtestOptionsFrom(v: LoadtestFlagValues): LoadtestCliOptions {
   if (v.help) return { target: "", profile: "smoke", engine: "auto", help: true };
   if (!v.target)
     throw new ConfigError(

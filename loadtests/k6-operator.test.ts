@@ -91,7 +91,7 @@ describe("k6-operator TestRun manifest", () => {
         encoding: "utf8",
       },
     );
-    expect(bad.status).toBe(2);
+    expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/invalid --target/);
     const cli = (...args: string[]) =>
       spawnSync(
@@ -103,7 +103,7 @@ describe("k6-operator TestRun manifest", () => {
         },
       );
     const badSeed = cli("--seed", "x");
-    expect(badSeed.status).toBe(2);
+    expect(badSeed.status).toBe(1);
     expect(badSeed.stdout).toBe("");
     expect(badSeed.stderr).toMatch(
       /k6-operator: invalid --seed: expected a whole number from 0 to 4294967295, got "x"/,

@@ -31,3 +31,15 @@ export class CollectionRunError extends PostmanError {
     super(message, options);
   }
 }
+
+/** The collection ran, but its JUnit report could not be written: a disk problem, not the API failing. */
+export class ReportWriteError extends PostmanError {
+  override name = "ReportWriteError";
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

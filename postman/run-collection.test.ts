@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStage, startStage } from "../stage/stage.ts";
+import { ReportWriteError } from "./errors.ts";
 import { COLLECTION_PATH, LOCAL_ENVIRONMENT_PATH, readCollection, runCollection } from "./run-collection.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -78,6 +79,29 @@ describe("the collection against the local stage", () => {
     expect(junit).toMatch(/^<\?xml/);
     expect(junit).toContain('<testsuites name="powerbench CRUD API"');
     expect(junit).not.toContain("<failure");
+  });
+
+  it("a JUnit report that cannot be written does not fail the gate: the API was fine (issue 20, Found 6)", async () => {
+    const file = join(outDir, "a-file");
+    writeFileSync(file, "");
+    const junitPath = join(file, "newman", "x86_64-128.xml");
+    const messages: string[] = [];
+    const gate = await runCollection({
+      baseUrl: apiUrl,
+      envVars: { tableName },
+      folders: ["Command API"],
+      junitPath,
+      onReportError: (message) => messages.push(message),
+    });
+    expect(gate.failures).toEqual([]);
+    expect(gate.passed).toBe(true);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(
+      /could not be written \(ENOTDIR: mkdir .*a-file\/newman\); the API was checked/,
+    );
+    await expect(
+      runCollection({ baseUrl: apiUrl, envVars: { tableName }, folders: ["Command API"], junitPath }),
+    ).rejects.toThrow(ReportWriteError);
   });
 
   it("fails the gate when one expectation is broken, naming the request and assertion", async () => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import newman, { type NewmanRunOptions, type NewmanRunSummary } from "newman";
 import type { CollectionDefinition, VariableScopeDefinition } from "postman-collection";
 import type { GateOutcome } from "../tuning/results-types.ts";
-import { CollectionFileError, CollectionRunError } from "./errors.ts";
+import { CollectionFileError, CollectionRunError, ReportWriteError } from "./errors.ts";
 import { DEFAULT_MAX_FAILURES, toGateOutcome } from "./gate-outcome.ts";
 
 /** The collection file, next to this module. */
@@ -42,6 +42,12 @@ export interface RunCollectionOptions {
   runTimeoutMs?: number;
   /** How many failures the outcome lists at most. @default 20 */
   maxFailures?: number;
+  /**
+   * Called when the JUnit report could not be written (a full disk, a path through a file). The API was
+   * checked all the same, so the gate's verdict stands; without this callback the run rejects with
+   * ReportWriteError instead of failing the gate.
+   */
+  onReportError?: (message: string) => void;
 }
 
 export const DEFAULTS = {
@@ -70,7 +76,29 @@ export const DEFAULTS = {
  */
 export async function runCollection(options: RunCollectionOptions): Promise<GateOutcome> {
   const summary = await runNewman(options);
-  return toGateOutcome(summary, options.maxFailures ?? DEFAULTS.maxFailures);
+  const reportError = options.junitPath ? reportWriteError(summary.error, options.junitPath) : undefined;
+  if (!reportError) return toGateOutcome(summary, options.maxFailures ?? DEFAULTS.maxFailures);
+  // The run itself completed: its verdict comes from its assertions, not from the report file.
+  const { error: _written, ...run } = summary;
+  const outcome = toGateOutcome(run as NewmanRunSummary, options.maxFailures ?? DEFAULTS.maxFailures);
+  const message =
+    `the Newman JUnit report ${options.junitPath} could not be written (${reportError}); ` +
+    `the API was checked all the same: ${outcome.assertions - outcome.failedAssertions} of ${outcome.assertions} assertions passed`;
+  if (!options.onReportError) throw new ReportWriteError(options.junitPath ?? "", message);
+  options.onReportError(message);
+  return outcome;
+}
+
+/**
+ * The text of a file-system error Newman's JUnit reporter met writing `junitPath` (Newman hands it over as the
+ * run's error, with the path it could not create or open), or undefined for any other error.
+ */
+export function reportWriteError(error: unknown, junitPath: string): string | undefined {
+  const fsError = error as { code?: unknown; path?: unknown; syscall?: unknown; message?: unknown } | null;
+  if (!fsError || typeof fsError.code !== "string" || typeof fsError.path !== "string") return undefined;
+  const target = fsError.path;
+  if (!(junitPath === target || junitPath.startsWith(`${target}/`))) return undefined;
+  return `${fsError.code}: ${typeof fsError.syscall === "string" ? fsError.syscall : "write"} ${target}`;
 }
 
 /** Runs Newman and resolves with its raw summary (for callers that need more than the gate outcome). */

@@ -1,5 +1,6 @@
 /**
- * The report in real headless Chromium (Debian's chromium, driven by playwright-core), offline and with
+ * The report in real headless Chromium (the headless shell npm installs with @sparticuz/chromium, driven by
+ * playwright-core; see test-support/chromium.ts), offline and with
  * every non-file request aborted: no console error, every chart drawn, a screenshot for people to look at
  * (reports/out/screenshot.png; also docs/report-screenshot.png when UPDATE_SCREENSHOT=1).
  */
@@ -13,6 +14,7 @@ import type { Results } from "../tuning/results-types.ts";
 import { sampleResults } from "../tuning/test-support/sample-results.ts";
 import { readVegaAssets } from "./assets.ts";
 import { renderReport } from "./render-html.ts";
+import { findChromium } from "./test-support/chromium.ts";
 import { HOSTILE } from "./test-support/report-data.ts";
 import { makeResults, manySettings } from "./test-support/results-fixture.ts";
 
@@ -33,6 +35,8 @@ interface PageCheck {
   blocked: string[];
   charts: Array<{ id: string; rendered: string | null; svgs: number; markItems: number }>;
   overflowPx: number;
+  /** How far each table scrolls sideways (0 = every column in view). */
+  tableOverflowPx: number[];
 }
 
 describe("the report in headless Chromium, offline", () => {
@@ -43,8 +47,11 @@ describe("the report in headless Chromium, offline", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "powerbench-browser-"));
+    // Never skipped: no Chromium is a failure that names the fix.
+    const found = await findChromium();
+    if (!found.found) throw new Error(found.reason);
     browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath: found.executablePath,
       args: CHROMIUM_ARGS,
     });
     context = await browser.newContext({ offline: true, viewport: { width: 1366, height: 900 } });
@@ -100,8 +107,11 @@ describe("the report in headless Chromium, offline", () => {
       const overflowPx = Number(
         await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"),
       );
+      const tableOverflowPx = await page.$$eval(".table-wrap", (wraps) =>
+        wraps.map((w) => w.scrollWidth - w.clientWidth),
+      );
       await options.screenshot?.(page);
-      return { problems, blocked: [...blocked], charts, overflowPx };
+      return { problems, blocked: [...blocked], charts, overflowPx, tableOverflowPx };
     } finally {
       await page.close();
     }
@@ -119,6 +129,11 @@ describe("the report in headless Chromium, offline", () => {
           clip: { x: 0, y: 0, width: 1366, height: Math.min(height, 2000) },
         });
         await page.screenshot({ path: path.join(OUT_DIR, "screenshot-full.png"), fullPage: true });
+        // one picture per figure and table section, for a reviewer to check each chart at full size
+        for (const section of await page.locator("section.figure, #tables").all()) {
+          const id = (await section.getAttribute("id")) ?? "section";
+          await section.screenshot({ path: path.join(OUT_DIR, `screenshot-${id}.png`) });
+        }
         if (process.env.UPDATE_SCREENSHOT === "1")
           copyFileSync(shot, path.join(ROOT, "docs", "report-screenshot.png"));
       },
@@ -127,6 +142,8 @@ describe("the report in headless Chromium, offline", () => {
     expect(check.problems).toEqual([]);
     expect(check.blocked).toEqual([]);
     expect(check.charts.map((c) => c.id)).toHaveLength(10);
+    // the first table (client side, with the thresholds and gate badges) needs no sideways scroll at 1366 px
+    expect(check.tableOverflowPx[0]).toBeLessThanOrEqual(0);
     for (const chart of check.charts) {
       expect(chart.rendered, chart.id).toBe("true");
       expect(chart.svgs, chart.id).toBe(1);

@@ -1,32 +1,9 @@
 /**
- * Options of `npm run report`, parsed from argv (no process access: the script passes argv in).
+ * Pure helpers of `npm run report`'s options: the regression thresholds and the default output folder
+ * (the flag table is scripts/report-args.ts).
  */
-import { parseArgs } from "node:util";
 import type { RegressionThresholds } from "./compare.ts";
 import { ReportOptionError } from "./errors.ts";
-
-export const REPORT_USAGE = `Usage: npm run report -- <results.json> [options]
-
-Renders <out>/index.html (self-contained, opens offline) and <out>/summary.md from a results.json.
-
-Options:
-  --baseline <results.json>        compare with a previous run; exit 2 when a metric regressed
-  --out <dir>                      output folder (default: reports/out/<run id>)
-  --regression-threshold <k=v>     cost=10 p95=10 p99=20 (percent), errorRate=1 (percentage points);
-                                   repeat the flag or separate with commas
-  --copy-results                   also write results.json into the output folder
-  -h, --help                       this text
-
-Exit codes: 0 written, 1 bad input (the message names the field), 2 regression against the baseline.`;
-
-export interface ReportCliOptions {
-  resultsPath: string;
-  baselinePath?: string;
-  outDir?: string;
-  thresholds: Partial<RegressionThresholds>;
-  copyResults: boolean;
-  help: boolean;
-}
 
 const THRESHOLD_KEYS: Record<string, keyof RegressionThresholds> = {
   cost: "costPct",
@@ -64,48 +41,4 @@ export function parseThresholds(values: string[]): Partial<RegressionThresholds>
 export function defaultOutDir(runId: string): string {
   const safe = runId.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
   return `reports/out/${safe || "_"}`;
-}
-
-export function parseReportArgs(argv: string[]): ReportCliOptions {
-  let parsed: ReturnType<typeof parse>;
-  function parse() {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        baseline: { type: "string" },
-        out: { type: "string" },
-        "regression-threshold": { type: "string", multiple: true },
-        "copy-results": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  }
-  try {
-    parsed = parse();
-  } catch (error) {
-    throw new ReportOptionError(
-      "arguments",
-      argv.join(" "),
-      `the options below (${(error as Error).message})\n\n${REPORT_USAGE}`,
-    );
-  }
-  const { values, positionals } = parsed;
-  const help = values.help === true;
-  if (!help && positionals.length !== 1) {
-    throw new ReportOptionError(
-      "<results.json>",
-      positionals.join(" "),
-      `exactly one results file\n\n${REPORT_USAGE}`,
-    );
-  }
-  return {
-    resultsPath: positionals[0] ?? "",
-    baselinePath: values.baseline,
-    outDir: values.out,
-    thresholds: parseThresholds(values["regression-threshold"] ?? []),
-    copyResults: values["copy-results"] === true,
-    help,
-  };
 }

@@ -23,6 +23,10 @@ describe("compareResults", () => {
     if (!setting?.client || !setting.cost || !before?.client || !before.cost)
       throw new Error("fixture changed");
     setting.client.latency.p95Ms = before.client.latency.p95Ms * 1.12;
+    // narrow bootstrap intervals that do not overlap: a real change, not noise
+    if (!before.stats || !setting.stats) throw new Error("fixture changed");
+    before.stats.p95Ms = { low: 63, high: 65, level: 0.95 };
+    setting.stats.p95Ms = { low: 70.5, high: 73, level: 0.95 };
     setting.cost.totalPerMillionUsd = before.cost.totalPerMillionUsd * 1.09;
     setting.client.errorRate = before.client.errorRate + 0.015;
 
@@ -35,9 +39,11 @@ describe("compareResults", () => {
       ["x86_64-512", "errorRate"],
     ]);
     expect(comparison.regressions[0]?.message).toMatch(
-      /client p95 rose by 12\.0 % \(64\.0 ms → 71\.7 ms\), over the \+10 % threshold/,
+      /client p95 rose by 12\.0 % \(64\.0 ms → 71\.7 ms\), over the \+10 % threshold; 95 % intervals do not overlap/,
     );
-    expect(comparison.regressions[1]?.message).toMatch(/error rate rose by 1\.50 pp/);
+    expect(comparison.regressions[1]?.message).toMatch(
+      /error rate rose by 1\.50 pp.*; z = \d+\.\d+ ≥ 1\.645/,
+    );
     const cost = comparison.settings.find((s) => s.id === "x86_64-512")?.deltas[0];
     expect(cost?.change).toBeCloseTo(0.09, 6);
     expect(cost?.regression).toBe(false);
@@ -64,5 +70,44 @@ describe("compareResults", () => {
     expect(status["x86_64-1769"]).toBe("new");
     expect(status["x86_64-256"]).toBe("missing");
     expect(status["x86_64-128"]).toBe("failed-both"); // not a regression
+  });
+
+  it("a rise beyond the threshold inside overlapping intervals is noise, not a regression", () => {
+    const baseline = sampleResults();
+    const current = sampleResults();
+    const setting = current.settings.find((s) => s.id === "x86_64-512");
+    const before = baseline.settings.find((s) => s.id === "x86_64-512");
+    if (!setting?.client || !before?.client || !before.stats?.p95Ms) throw new Error("fixture changed");
+    setting.client.latency.p95Ms = before.client.latency.p95Ms * 1.12; // the interval stays where it was
+    const d = compareResults(current, baseline).settings.find((s) => s.id === "x86_64-512")?.deltas[1];
+    expect(d).toMatchObject({ metric: "p95Ms", regression: false, significant: false });
+    expect(d?.basis).toBe("95 % intervals overlap: not significant");
+  });
+
+  it("p99 +70 % from 80 requests is not a regression: too few requests beyond p99 (issue 19)", () => {
+    const baseline = sampleResults();
+    const current = sampleResults();
+    for (const results of [baseline, current])
+      for (const s of results.settings) if (s.client) s.client.requests = 80;
+    const setting = current.settings.find((s) => s.id === "x86_64-512");
+    if (!setting?.client) throw new Error("fixture changed");
+    setting.client.latency.p99Ms *= 1.7;
+    const comparison = compareResults(current, baseline);
+    expect(comparison.regressions).toEqual([]);
+    const d = comparison.settings.find((s) => s.id === "x86_64-512")?.deltas[2];
+    expect(d?.change).toBeCloseTo(0.7, 6);
+    expect(d?.basis).toBe("too few requests to judge p99: 80 give 0.8 beyond it (need 10)");
+    // with 2,000 requests in each run the same rise is a regression
+    for (const results of [baseline, current])
+      for (const s of results.settings) if (s.client) s.client.requests = 2000;
+    expect(compareResults(current, baseline).regressions.map((r) => r.metric)).toEqual(["p99Ms"]);
+  });
+
+  it("refuses a baseline of another profile, mode or stage, with the reason", () => {
+    const baseline = sampleResults();
+    baseline.run.profile = "baseline";
+    expect(() => compareResults(sampleResults(), baseline)).toThrow(
+      /is not comparable with run .* \(profile baseline there, smoke here\): compare runs of the same stage, mode and profile/,
+    );
   });
 });

@@ -41,3 +41,8 @@ export class ReportAssetError extends ReportError {
     super(`cannot inline ${asset}: ${message}`, options);
   }
 }
+
+/** A baseline of another stage, mode or load profile: its deltas would measure the difference in load. */
+export class IncomparableBaselineError extends ReportError {
+  override name = "IncomparableBaselineError";
+}

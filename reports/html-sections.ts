@@ -2,13 +2,36 @@
  * The text sections of the report: notes (CPU scaling, distorted settings), the recommendation panel,
  * failed settings, run metadata and the baseline comparison. Every string from the results is escaped. Pure.
  */
+
 import type { Results, SettingResult } from "../tuning/results-types.ts";
 import type { Comparison, MetricDelta } from "./compare.ts";
 import { formatMs, formatRate, formatSignedPct, formatSignedPp, formatUsd, MISSING } from "./format.ts";
 import { escapeHtml, table } from "./html.ts";
+import { partialRunText } from "./partial.ts";
 import { failedSettings, orderedSettings } from "./settings.ts";
+import { verdictOf } from "./verdict.ts";
 
 /** Warnings a reader must see before trusting the figures. */
+/** The banner of a partial run (interrupted, or stopped by an error): first thing on the page. */
+export function renderPartialBanner(results: Results): string {
+  const text = partialRunText(results);
+  if (!text) return "";
+  return `<section class="banner partial" id="partial" role="alert"><p><strong>${escapeHtml(text.slice(0, text.indexOf(":") + 1))}</strong>${escapeHtml(text.slice(text.indexOf(":") + 1))}</p></section>`;
+}
+
+/** The one-glance answer (reports/verdict.ts): the headline, one line per strategy, the bigger lever. */
+export function renderVerdict(results: Results): string {
+  const verdict = verdictOf(results);
+  if (!verdict) return "";
+  const lever = verdict.lever
+    ? `<p class="lever">${escapeHtml(verdict.lever.text)} <span class="source">(${escapeHtml(verdict.lever.source)})</span></p>`
+    : "";
+  return (
+    `<section id="verdict" aria-label="Verdict"><p class="headline">${escapeHtml(verdict.headline)}</p>` +
+    `<ul>${verdict.strategies.map((s) => `<li>${escapeHtml(s.text)}</li>`).join("")}</ul>${lever}</section>`
+  );
+}
+
 export function renderNotes(results: Results): string {
   const notes: string[] = [];
   const cpu = results.run.cpuScaling;

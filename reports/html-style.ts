@@ -13,6 +13,12 @@ header p { margin: 0; color: var(--muted); }
 h2 { font-size: 18px; margin: 28px 0 10px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
 .hint, .caption { color: var(--muted); margin: 2px 0 8px; max-width: 110ch; }
+#verdict { background: #eef5fb; border-left: 6px solid #4c78a8; padding: 10px 16px; margin: 8px 0 16px; border-radius: 4px; }
+#verdict .headline { font-size: 1.15em; font-weight: 600; margin: 4px 0 6px; }
+#verdict ul { margin: 4px 0; padding-left: 20px; }
+#verdict .lever { margin: 8px 0 2px; font-weight: 600; }
+#verdict .source { font-weight: normal; font-size: 0.85em; color: #555; word-break: break-all; }
+.banner.partial { background: #fdecea; color: #7a1c12; border-left: 6px solid #c0392b; padding: 10px 14px; margin: 8px 0 16px; border-radius: 4px; font-size: 1.05em; }
 .notes .note { background: var(--warn-bg); color: var(--warn); border-left: 4px solid #f0a202; padding: 8px 12px; margin: 8px 0; border-radius: 4px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 12px; }
 .card { background: var(--card); border: 1px solid var(--line); border-top: 4px solid var(--accent); border-radius: 6px; padding: 10px 14px; }
@@ -32,12 +38,15 @@ h3 { font-size: 15px; margin: 18px 0 6px; }
 .empty { color: var(--muted); font-style: italic; }
 .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 4px; background: var(--card); }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 12.5px; width: 100%; }
-th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+th, td { padding: 4px 6px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
 thead th { background: #f2f2f2; position: sticky; top: 0; }
 tbody th, thead th:first-child { text-align: left; }
 tbody th { position: sticky; left: 0; background: var(--card); font-weight: 500; }
 .badge { display: inline-block; font-size: 10.5px; padding: 0 5px; border-radius: 8px; background: #e8eef6; color: var(--accent); }
 .badge.failed { background: #fde8e8; color: var(--bad); }
+.badge.pass { background: #e3f4e8; color: #1e7b34; }
+thead th { white-space: normal; vertical-align: bottom; }
+td small { color: var(--muted); font-size: 10.5px; }
 .badge.warn { background: var(--warn-bg); color: var(--warn); }
 .failures li { margin: 4px 0; }
 .regression { color: var(--bad); font-weight: 600; }

@@ -16,34 +16,48 @@ function settingCell(s: SettingResult, picks: Map<string, string[]>): string {
   return `${escapeHtml(s.id)} ${badges.join(" ")}`;
 }
 
+/** A pass/fail badge (thresholds, the Newman gate), or "–". */
+function verdictBadge(passed: boolean | undefined, detail = ""): string {
+  if (passed === undefined) return MISSING;
+  return `<span class="badge ${passed ? "pass" : "failed"}">${passed ? "pass" : "fail"}</span>${detail ? ` ${escapeHtml(detail)}` : ""}`;
+}
+
+/**
+ * The client table. The pass/fail columns come right after the setting, so they are in view at any width;
+ * the p95 interval sits under the p95 in the same cell, to keep the table narrow.
+ */
 function clientTable(settings: SettingResult[], picks: Map<string, string[]>): string {
   const rows = settings.map((s) => {
     const c = s.client;
     const l = c?.latency;
+    const p95 = s.stats?.p95Ms
+      ? `${escapeHtml(formatMs(l?.p95Ms))}<br><small>${escapeHtml(formatInterval(s.stats.p95Ms, formatMs))}</small>`
+      : escapeHtml(formatMs(l?.p95Ms));
     return [
       settingCell(s, picks),
-      formatNumber(c?.requests, 0),
-      c ? `${formatNumber(c.achievedRatePerSec)} / ${formatNumber(c.targetRatePerSec)}` : MISSING,
-      formatNumber(c?.droppedIterations, 0),
-      c ? `${formatRate(c.errorRate)} (${formatNumber(c.errorCount, 0)})` : MISSING,
-      formatMs(l?.minMs),
-      formatMs(l?.meanMs),
-      formatMs(l?.p50Ms),
-      formatMs(l?.p90Ms),
-      formatMs(l?.p95Ms),
-      formatInterval(s.stats?.p95Ms, formatMs),
-      formatMs(l?.p99Ms),
-      formatMs(l?.p999Ms),
-      formatMs(l?.maxMs),
-      c ? (c.thresholdsPassed ? "passed" : "failed") : MISSING,
+      verdictBadge(c?.thresholdsPassed),
       s.gate
-        ? `${s.gate.passed ? "passed" : "failed"} (${s.gate.assertions - s.gate.failedAssertions}/${s.gate.assertions})`
+        ? verdictBadge(s.gate.passed, `${s.gate.assertions - s.gate.failedAssertions}/${s.gate.assertions}`)
         : MISSING,
-    ].map((cell, i) => (i === 0 ? cell : escapeHtml(cell)));
+      ...[
+        formatNumber(c?.requests, 0),
+        c ? `${formatNumber(c.achievedRatePerSec)} / ${formatNumber(c.targetRatePerSec)}` : MISSING,
+        formatNumber(c?.droppedIterations, 0),
+        c ? `${formatRate(c.errorRate)} (${formatNumber(c.errorCount, 0)})` : MISSING,
+        formatMs(l?.minMs),
+        formatMs(l?.meanMs),
+        formatMs(l?.p50Ms),
+        formatMs(l?.p90Ms),
+      ].map(escapeHtml),
+      p95,
+      ...[formatMs(l?.p99Ms), formatMs(l?.p999Ms), formatMs(l?.maxMs)].map(escapeHtml),
+    ];
   });
   return table(
     [
       "setting",
+      "thresholds",
+      "Newman gate",
       "requests",
       "achieved / target req/s",
       "dropped",
@@ -52,13 +66,10 @@ function clientTable(settings: SettingResult[], picks: Map<string, string[]>): s
       "mean",
       "p50",
       "p90",
-      "p95",
-      "p95 interval",
+      "p95 (interval)",
       "p99",
       "p99.9",
       "max",
-      "thresholds",
-      "Newman gate",
     ],
     rows,
   );
@@ -160,7 +171,8 @@ function costTable(settings: SettingResult[], picks: Map<string, string[]>): str
       formatUsd(c?.dynamodbUsd),
       formatUsd(c?.totalPerMillionUsd),
       formatInterval(s.stats?.costPerMillionUsd, formatUsd),
-      c ? `$${c.perRequestUsd.toExponential(3)}` : MISSING,
+      // a plain decimal ($0.000004316), never "4.316e-6"
+      formatUsd(c?.perRequestUsd),
     ].map((cell, i) => (i === 0 ? cell : escapeHtml(cell)));
   });
   return table(

@@ -9,8 +9,7 @@ import { allStrings, extractReportData, HOSTILE } from "./test-support/report-da
 import { makeResults, manySettings } from "./test-support/results-fixture.ts";
 
 const CHART_IDS = [
-  "chart-cost-by-memory",
-  "chart-p95-by-memory",
+  "chart-power-tuning",
   "chart-cost-latency",
   "chart-client-percentiles",
   "chart-lambda-percentiles",
@@ -18,6 +17,7 @@ const CHART_IDS = [
   "chart-init-duration",
   "chart-cost-breakdown",
   "chart-throughput",
+  "chart-p95-over-time",
   "chart-errors",
 ];
 
@@ -65,7 +65,16 @@ describe("renderReport", () => {
       const results = validateResults(makeResults({ settings }));
       const html = renderReport(results);
       const data = extractReportData(html);
-      expect(data.charts).toHaveLength(CHART_IDS.length);
+      // a run in which no request failed has no errors panel (a flat zero line said nothing): issue 19, chart 6
+      const anyErrors = results.settings.some((s) => s.client?.timeline.some((p) => p.errors > 0));
+      const anyP95 = results.settings.some((s) => s.client?.timeline.some((p) => p.p95Ms !== undefined));
+      expect(data.charts.map((c) => c.id)).toEqual(
+        CHART_IDS.filter(
+          (id) => (anyErrors || id !== "chart-errors") && (anyP95 || id !== "chart-p95-over-time"),
+        ),
+      );
+      if (!anyErrors)
+        expect(html).toContain("No request failed in any load window, so there is no errors panel.");
       for (const chart of data.charts) {
         expect(idsInSpec(chart.spec).size, `${settings.length} settings: ${chart.id}`).toBe(settings.length);
       }
@@ -130,8 +139,10 @@ describe("renderReport", () => {
     const baseline = sampleResults();
     const current = sampleResults();
     const s = current.settings.find((x) => x.id === "arm64-512");
-    if (!s?.cost) throw new Error("fixture changed");
+    if (!s?.cost || !s.stats?.costPerMillionUsd) throw new Error("fixture changed");
     s.cost.totalPerMillionUsd *= 1.25;
+    const interval = s.stats.costPerMillionUsd;
+    s.stats.costPerMillionUsd = { ...interval, low: interval.low * 1.25, high: interval.high * 1.25 };
     const html = renderReport(current, { comparison: compareResults(current, baseline) });
     expect(html).toMatch(
       /<section id="comparison"><h2>Compared with baseline 2026-11-27T02-09-00Z-ab12<\/h2>/,

@@ -12,7 +12,9 @@ import {
   renderFailedSettings,
   renderMetadata,
   renderNotes,
+  renderPartialBanner,
   renderRecommendations,
+  renderVerdict,
 } from "./html-sections.ts";
 import { BOOT_SCRIPT, REPORT_CSS } from "./html-style.ts";
 import { renderFigureTables } from "./html-tables.ts";
@@ -84,6 +86,8 @@ export function renderReport(results: Results, options: RenderOptions = {}): str
 <body>
 <main>
 <header><h1>powerbench · ${escapeHtml(run.stage.functionName)} · run ${escapeHtml(run.id)}</h1><p>${escapeHtml(subtitle)}</p></header>
+${renderPartialBanner(results)}
+${renderVerdict(results)}
 ${renderNotes(results)}
 ${renderRecommendations(results)}
 ${renderComparison(options.comparison)}

@@ -7,7 +7,9 @@ import type { Results, SettingResult } from "../tuning/results-types.ts";
 import { summarizeResults } from "../tuning/summary.ts";
 import type { Comparison, MetricDelta } from "./compare.ts";
 import { formatMs, formatRate, formatSignedPct, formatSignedPp, formatUsd, MISSING } from "./format.ts";
+import { partialRunText } from "./partial.ts";
 import { coldStartRate, failedSettings, orderedSettings, picksBySetting } from "./settings.ts";
+import { verdictOf } from "./verdict.ts";
 
 /** Escape text for a Markdown table cell or line: no HTML, no table breaks, no emphasis, one line. */
 export function escapeMarkdown(text: unknown): string {
@@ -97,6 +99,21 @@ function comparisonLines(comparison: Comparison | undefined): string[] {
   return lines;
 }
 
+/** The verdict (reports/verdict.ts) as Markdown: the headline in bold, a line per strategy, the lever. */
+function verdictLines(results: Results): string[] {
+  const verdict = verdictOf(results);
+  if (!verdict) return [];
+  return [
+    `**${escapeMarkdown(verdict.headline)}**`,
+    "",
+    ...verdict.strategies.map((s) => `- ${escapeMarkdown(s.text)}`),
+    ...(verdict.lever
+      ? ["", `${escapeMarkdown(verdict.lever.text)} (${escapeMarkdown(verdict.lever.source)})`]
+      : []),
+    "",
+  ];
+}
+
 /** The Markdown summary of `results` (and of the comparison with a baseline, when given). */
 export function renderMarkdown(results: Results, options: { comparison?: Comparison } = {}): string {
   const run = results.run;
@@ -110,6 +127,8 @@ export function renderMarkdown(results: Results, options: { comparison?: Compari
       `${failed.length > 0 ? `, ${failed.length} failed` : ""} · profile ${escapeMarkdown(run.profile)} · ` +
       `engine ${escapeMarkdown(`${run.engine.name} ${run.engine.version}`)} · CPU scaling ${escapeMarkdown(run.cpuScaling.mode)} · ${escapeMarkdown(run.startedAt)}`,
     "",
+    ...(partialRunText(results) ? [`> **${partialRunText(results)}**`, ""] : []),
+    ...verdictLines(results),
     ...notes(results),
     "## Recommendations",
     "",

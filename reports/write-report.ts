@@ -3,7 +3,7 @@
  * `<outDir>/results.json`. Rendering is pure (render-html.ts, render-markdown.ts); this only reads the
  * vega bundles and writes files.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { writeResults } from "../tuning/results-file.ts";
 import type { Results } from "../tuning/results-types.ts";
@@ -30,6 +30,21 @@ export interface WrittenReport {
   comparison?: Comparison;
 }
 
+/** Writes `file` whole or not at all: a temp file beside it, then a rename (no 0-byte index.html on a full disk). */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(temp, text);
+    await rename(temp, file);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/**
+ * Writes results.json first (when asked), then summary.md, then index.html, each atomically: when the disk
+ * fills up half-way the measurements are what survives.
+ */
 export async function writeReport(results: Results, options: WriteReportOptions): Promise<WrittenReport> {
   const comparison = options.baseline
     ? compareResults(results, options.baseline, options.thresholds)
@@ -42,12 +57,12 @@ export async function writeReport(results: Results, options: WriteReportOptions)
   await mkdir(options.outDir, { recursive: true });
   const htmlPath = path.join(options.outDir, "index.html");
   const markdownPath = path.join(options.outDir, "summary.md");
-  await writeFile(htmlPath, html);
-  await writeFile(markdownPath, renderMarkdown(results, { comparison }));
   let resultsPath: string | undefined;
   if (options.copyResults) {
     resultsPath = path.join(options.outDir, "results.json");
     await writeResults(resultsPath, results);
   }
+  await writeFileAtomic(markdownPath, renderMarkdown(results, { comparison }));
+  await writeFileAtomic(htmlPath, html);
   return { htmlPath, markdownPath, resultsPath, comparison };
 }

@@ -41,7 +41,14 @@ describe("bench flags", () => {
   });
 
   it("rejects unknown flags", () => {
-    expect(() => parseBenchArgs(["--memroy", "128"])).toThrow(/known flags only.*--memroy/);
+    expect(() => parseBenchArgs(["--memroy", "128"])).toThrow(
+      "unknown flag --memroy: did you mean --memory? (npm run bench -- --help lists the flags)",
+    );
+  });
+
+  it("takes a negative number as the flag's value, so its check says what it expects", () => {
+    expect(() => parseBenchArgs(["--rate", "-5"])).toThrow('invalid --rate "-5": expected');
+    expect(() => parseBenchArgs(["--memory", "--rate", "5"])).toThrow("--memory needs a value");
   });
 
   it("the usage lists every flag, with defaults where there are some", () => {

@@ -1,8 +1,7 @@
 /**
  * Flags of `npm run bench`: parsing and the usage text (render first: `benchUsage()` returns a string).
- * Unknown or invalid flags are errors that name the flag; the caller prints the usage with them.
+ * Unknown or invalid flags are errors that name the flag (scripts/command.ts); the usage is printed on --help only.
  */
-import { parseArgs } from "node:util";
 import {
   BENCH_DEFAULTS,
   type BenchConfigLayer,
@@ -10,6 +9,7 @@ import {
   validateConfigLayer,
 } from "../tuning/bench-config.ts";
 import { InvalidSweepOptionError } from "../tuning/errors.ts";
+import { type CommandSpec, parseCommandLine, renderHelp } from "./command.ts";
 
 interface FlagSpec {
   type: "string" | "boolean";
@@ -118,8 +118,8 @@ export const BENCH_FLAGS = {
   baseline: {
     type: "string",
     field: "baseline",
-    value: "<results.json>",
-    help: "compare with a previous run; regressions exit 2",
+    value: "<results.json|dir>",
+    help: "compare with a run of the same stage, mode and profile; a significant regression exits 2",
   },
   seed: {
     type: "string",
@@ -172,13 +172,25 @@ export const BENCH_FLAGS = {
   },
   "dry-run": {
     type: "boolean",
-    help: "print the plan, the requests and the estimated AWS cost; change nothing",
+    help: "print the plan, the requests, the estimated AWS cost and wall time; change nothing",
   },
   quick: { type: "boolean", help: "CI preset: 3 settings, short smoke load" },
   json: { type: "boolean", help: "print the results path and recommendations as JSON" },
-  yes: { type: "boolean", help: "confirm a run against a stage marked protected" },
-  help: { type: "boolean", help: "show this help" },
+  yes: {
+    type: "boolean",
+    help: "confirm a run against a protected stage, or a sweep above 24 settings or 20 minutes",
+  },
 } as const satisfies Record<string, FlagSpec>;
+
+export const BENCH_COMMAND = {
+  name: "bench",
+  summary: [
+    "Sweeps Lambda memory sizes (and architectures) under load through the API, prices each setting and",
+    "writes reports/out/<run-id>/{results.json,index.html,summary.md}.",
+  ].join("\n"),
+  flags: BENCH_FLAGS,
+  gate: "the SLO is met by no setting, every setting failed, or a regression against --baseline",
+} as const satisfies CommandSpec;
 
 export interface ParsedBenchArgs {
   help: boolean;
@@ -190,21 +202,7 @@ export interface ParsedBenchArgs {
 
 /** The usage text of `npm run bench`, every flag with its default. */
 export function benchUsage(): string {
-  const rows = Object.entries(BENCH_FLAGS).map(([name, spec]) => {
-    const s = spec as FlagSpec;
-    const left = `  --${name}${s.value ? ` ${s.value}` : ""}`;
-    return `${left.padEnd(36)}${s.help}${s.default !== undefined ? ` (default: ${s.default})` : ""}`;
-  });
-  return [
-    "Usage: npm run bench -- [flags]",
-    "",
-    "Sweeps Lambda memory sizes (and architectures) under load through the API, prices each setting and",
-    "writes reports/out/<run-id>/{results.json,index.html,summary.md}. Exit codes: 0 done, 1 error,",
-    "2 thresholds/SLO not met or a baseline regression.",
-    "",
-    "Flags:",
-    ...rows,
-  ].join("\n");
+  return renderHelp(BENCH_COMMAND);
 }
 
 function setField(layer: Record<string, unknown>, field: string, value: unknown): void {
@@ -235,20 +233,11 @@ function expectedOf(error: InvalidSweepOptionError): string {
   return error.message.replace(/^invalid .*?: expected /, "");
 }
 
-/** Parses argv (without node and the script). Throws InvalidSweepOptionError naming the bad flag. */
+/** Parses argv (without node and the script). Throws UsageError or InvalidSweepOptionError naming the flag. */
 export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: Object.fromEntries(Object.entries(BENCH_FLAGS).map(([k, v]) => [k, { type: v.type }])),
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new InvalidSweepOptionError("flag", argv.join(" "), `known flags only (${message}); see --help`);
-  }
+  const line = parseCommandLine(BENCH_COMMAND, argv);
+  const values = line.values as Record<string, string | boolean | undefined>;
+  if (line.help) return { help: true, flags: {} };
   const raw: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(values)) {
     const spec = BENCH_FLAGS[name as keyof typeof BENCH_FLAGS] as FlagSpec | undefined;
@@ -284,7 +273,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
       : error;
   }
   return {
-    help: values.help === true,
+    help: false,
     ...(typeof values.config === "string" ? { configPath: values.config } : {}),
     ...(typeof values.payload === "string" ? { payload: values.payload } : {}),
     flags,

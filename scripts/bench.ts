@@ -6,11 +6,11 @@
  * Exit codes: 0 done; 1 error (bad flags or config, a failure, an interrupted run); 2 the SLO is met by
  * no setting, every setting failed, or a baseline regression.
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/profiles.ts";
 import { readCollection } from "../postman/run-collection.ts";
+import { partialRunText } from "../reports/partial.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
 import {
   type BenchConfig,
@@ -18,33 +18,33 @@ import {
   resolveBenchConfig,
   validateConfigLayer,
 } from "../tuning/bench-config.ts";
+import { formatDuration } from "../tuning/config/estimate.ts";
 import { estimateRunCostUsd } from "../tuning/cost-model.ts";
 import { describeError, InvalidSweepOptionError } from "../tuning/errors.ts";
 import { describeRequests, planSettings } from "../tuning/plan.ts";
 import { type BenchRunOutput, runBench } from "../tuning/run-bench.ts";
 import type { Stage } from "../tuning/stage.ts";
 import { renderTerminalSummary } from "../tuning/terminal-summary.ts";
-import { benchUsage, parseBenchArgs } from "./bench-args.ts";
+import { BENCH_COMMAND, benchUsage, parseBenchArgs } from "./bench-args.ts";
+import {
+  checkBaseline,
+  checkEngine,
+  checkOutputFolder,
+  confirmLargeSweep,
+  INPUT_LIMITS,
+  readJsonInput,
+  sweepEstimateOf,
+} from "./bench-preflight.ts";
 import { createProgressReporter } from "./bench-progress.ts";
 import { buildBundles } from "./build.ts";
-
-function readJsonFile(file: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new InvalidSweepOptionError(what, file, `a readable JSON file (${describeError(error)})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InvalidSweepOptionError(what, file, `valid JSON (${describeError(error)})`);
-  }
-}
+import { EXIT, type ExitCode, errorLine, exitWith, runCommand } from "./command.ts";
+import { appendStepSummary } from "./step-summary.ts";
 
 /** --payload: inline JSON, or @file with JSON in it. */
 function payloadLayer(value: string): BenchConfigLayer {
-  const raw = value.startsWith("@") ? readJsonFile(value.slice(1), "--payload") : parseInline(value);
+  const raw = value.startsWith("@")
+    ? readJsonInput(value.slice(1), "--payload", INPUT_LIMITS.payloadBytes)
+    : parseInline(value);
   return validateConfigLayer({ direct: { payloads: raw } }, "--payload");
 }
 
@@ -60,7 +60,10 @@ export function loadConfig(argv: readonly string[]): BenchConfig | "help" {
   const args = parseBenchArgs(argv);
   if (args.help) return "help";
   const file = args.configPath
-    ? validateConfigLayer(readJsonFile(args.configPath, "--config"), args.configPath)
+    ? validateConfigLayer(
+        readJsonInput(args.configPath, "--config", INPUT_LIMITS.configBytes),
+        args.configPath,
+      )
     : {};
   const flags: BenchConfigLayer = args.payload
     ? { ...args.flags, direct: { ...args.flags.direct, ...payloadLayer(args.payload).direct } }
@@ -98,11 +101,9 @@ function countRequests(items: unknown[]): number {
   }, 0);
 }
 
-function dryRun(config: BenchConfig): string {
+/** The settings and the load of the planned sweep, as the dry run and the confirmation show them. */
+function planOf(config: BenchConfig) {
   const settings = planSettings(config.memoryMb, config.architectures);
-  const region = config.aws?.region ?? "us-east-1";
-  const fn = config.aws?.functionName ?? "<local function>";
-  const alias = config.aws?.alias ?? "live";
   // The measured and warm-up loads at the profile's rate (or --rate), plus one pass of the Newman collection.
   const profile = resolveProfile(config.profile, {
     ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
@@ -110,12 +111,20 @@ function dryRun(config: BenchConfig): string {
   });
   const rate = peakRatePerSec(profile);
   const durationS = totalDurationMs(profile) / 1000;
+  return { settings, rate, durationS, estimate: sweepEstimateOf(config, settings.length, durationS) };
+}
+
+function dryRun(config: BenchConfig): string {
+  const { settings, rate, durationS, estimate } = planOf(config);
+  const region = config.aws?.region ?? "us-east-1";
+  const fn = config.aws?.functionName ?? "<local function>";
+  const alias = config.aws?.alias ?? "live";
   const gateRequests = config.gate ? countRequests(readCollection().item) : 0;
   const requestsPerSetting =
     config.mode === "direct"
       ? config.direct.invocations
       : Math.ceil(rate * (durationS + config.warmupS)) + gateRequests;
-  const estimate = estimateRunCostUsd({
+  const costEstimate = estimateRunCostUsd({
     settings,
     requestsPerSetting,
     region,
@@ -128,35 +137,40 @@ function dryRun(config: BenchConfig): string {
     "",
     `then: restore MemorySize and the alias, delete the versions the run published`,
     `load per setting: about ${requestsPerSetting} requests (${config.mode === "direct" ? "invocations" : `${rate}/s for ${durationS}+${config.warmupS} s, plus the Newman gate's ${gateRequests} requests`})`,
-    `estimated AWS cost of the run itself: $${estimate.totalUsd.toFixed(4)} (${estimate.assumptions})`,
+    `estimated AWS cost of the run itself: $${costEstimate.totalUsd.toFixed(4)} (${costEstimate.assumptions})`,
+    `estimated wall time: about ${formatDuration(estimate.totalS)} (${estimate.basis})`,
   ].join("\n");
 }
 
-function exitCodeOf(output: BenchRunOutput, config: BenchConfig): number {
-  if (output.outcome.restoreError || output.outcome.aborted) return 1;
+function exitCodeOf(output: BenchRunOutput, config: BenchConfig): ExitCode {
+  if (output.outcome.restoreError || output.outcome.aborted) return EXIT.error;
   const { results } = output;
   const sloPick = results.recommendations.find((r) => r.strategy === "slo");
-  if (config.slo && sloPick?.settingId === null) return 2;
-  if (results.settings.length > 0 && results.settings.every((s) => s.status === "failed")) return 2;
-  if ((output.comparison?.regressions.length ?? 0) > 0) return 2;
-  return 0;
+  if (config.slo && sloPick?.settingId === null) return EXIT.gate;
+  if (results.settings.length > 0 && results.settings.every((s) => s.status === "failed")) return EXIT.gate;
+  if ((output.comparison?.regressions.length ?? 0) > 0) return EXIT.gate;
+  return EXIT.ok;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  let config: BenchConfig | "help";
-  try {
-    config = loadConfig(argv);
-  } catch (error) {
-    console.error(`bench: ${describeError(error)}\n\n${benchUsage()}`);
-    return 1;
-  }
+async function main(argv: readonly string[]): Promise<ExitCode> {
+  // Errors before the stage starts go to runCommand: one line, exit 1.
+  const config = loadConfig(argv);
   if (config === "help") {
     console.log(benchUsage());
-    return 0;
+    return EXIT.ok;
   }
+  // Everything checkable, before the stage starts: k6 when asked for, the baseline and its comparability.
+  checkEngine(config);
+  const baseline = config.baseline ? checkBaseline(config.baseline, config) : undefined;
   if (config.dryRun) {
     console.log(dryRun(config));
-    return 0;
+    return EXIT.ok;
+  }
+  checkOutputFolder(config.outDir);
+  const plan = planOf(config);
+  if (!(await confirmLargeSweep(plan.settings.length, plan.estimate, config.yes))) {
+    console.error("bench: not started");
+    return EXIT.error;
   }
 
   const controller = new AbortController();
@@ -168,7 +182,8 @@ async function main(argv: readonly string[]): Promise<number> {
       process.exit(1);
     }
     console.error(`\nbench: ${signal}: stopping after restoring the function (press again to exit at once)`);
-    controller.abort();
+    // An AbortError as every abort is, carrying the signal's name for results.json's run.partial.
+    controller.abort(new DOMException(signal, "AbortError"));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -192,11 +207,13 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const output = await runBench({
       config,
+      ...(baseline ? { baseline } : {}),
       stage,
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
     });
     progress.done();
+    appendStepSummary(output.markdownPath);
     if (config.json) {
       console.log(
         JSON.stringify(
@@ -221,14 +238,19 @@ async function main(argv: readonly string[]): Promise<number> {
         `bench: auto-apply: alias ${stage.alias} now serves ${output.outcome.applied.settingId} (version ${output.outcome.applied.version})`,
       );
     }
+    for (const warning of output.warnings) console.error(`bench: warning: ${warning}`);
     if (output.outcome.restoreError) console.error(`bench: ${output.outcome.restoreError}`);
+    const partial = partialRunText(output.results);
+    if (partial) console.error(`bench: ${partial}`);
     if (output.outcome.aborted)
-      console.error("bench: interrupted; the function was restored and partial results written");
+      console.error(
+        `bench: interrupted; the function was restored and partial results written to ${output.runDir} (latest not moved)`,
+      );
     return exitCodeOf(output, config);
   } catch (error) {
     progress.done();
-    console.error(`bench: ${describeError(error)}`);
-    return 1;
+    console.error(errorLine(BENCH_COMMAND, error));
+    return EXIT.error;
   } finally {
     if (local) await local.stop();
     process.off("SIGINT", onSignal);
@@ -239,15 +261,7 @@ async function main(argv: readonly string[]): Promise<number> {
 const isMain =
   process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-      // Keep-alive sockets must not hold the process open after everything stopped.
-      setTimeout(() => process.exit(code), 2000).unref();
-    },
-    (error: unknown) => {
-      console.error(`bench: ${describeError(error)}`);
-      process.exit(1);
-    },
-  );
+  const argv = process.argv.slice(2);
+  // Keep-alive sockets must not hold the process open after everything stopped: exitWith ends it.
+  void runCommand(BENCH_COMMAND, argv, () => main(argv)).then((code) => exitWith(code));
 }

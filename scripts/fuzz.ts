@@ -1,13 +1,21 @@
 /**
  * `npm run fuzz`: sends generated hostile requests (default 10,000, fixed seed) through the local stage's API
  * and prints the figures as Markdown: requests, answers by status, 5xx, crashes, table mismatches, duration.
- * Exit code 1 when any property was violated.
+ * Exit code 2 when any property was violated (scripts/command.ts).
  *
  * Usage: npm run fuzz -- [--runs <n>] [--seed <n>]
  */
-import { parseArgs } from "node:util";
 import { startStage } from "../stage/stage.ts";
 import { renderFuzzFigures, runFuzz } from "../test/fuzz/fuzz-run.ts";
+import {
+  type CommandLine,
+  type CommandSpec,
+  EXIT,
+  type ExitCode,
+  exitWith,
+  numberFlag,
+  runCommand,
+} from "./command.ts";
 
 export const DEFAULTS = {
   /** @default 10000 */
@@ -16,30 +24,28 @@ export const DEFAULTS = {
   seed: 20261127,
 } as const;
 
-function parseFlags(argv: string[]): { runs: number; seed: number } {
-  const { values } = parseArgs({
-    args: argv,
-    options: { runs: { type: "string" }, seed: { type: "string" }, help: { type: "boolean" } },
-    strict: true,
-  });
-  if (values.help) {
-    console.log("Usage: npm run fuzz -- [--runs <n>] [--seed <n>]  (defaults: 10000 runs, seed 20261127)");
-    process.exit(0);
-  }
-  const int = (flag: string, raw: string | undefined, fallback: number, min: number) => {
-    if (raw === undefined) return fallback;
-    if (!/^-?\d+$/.test(raw) || Number(raw) < min)
-      throw new Error(`invalid --${flag} "${raw}": expected an integer of at least ${min}`);
-    return Number(raw);
-  };
+export const FUZZ_COMMAND = {
+  name: "fuzz",
+  summary:
+    "Sends generated hostile requests through the local stage's API and prints the figures as Markdown.",
+  flags: {
+    runs: { type: "string", value: "<n>", help: "requests to send", default: String(DEFAULTS.runs) },
+    seed: { type: "string", value: "<n>", help: "seed of the generator", default: String(DEFAULTS.seed) },
+  },
+  gate: "a property was violated (a 5xx, a crash, a table mismatch)",
+} as const satisfies CommandSpec;
+
+function parseFlags(values: CommandLine["values"]): { runs: number; seed: number } {
+  const int = (flag: string, raw: unknown, fallback: number, min: number) =>
+    typeof raw === "string" ? numberFlag(flag, raw, { integer: true, min }) : fallback;
   return {
     runs: int("runs", values.runs, DEFAULTS.runs, 1),
     seed: int("seed", values.seed, DEFAULTS.seed, -(2 ** 31)),
   };
 }
 
-async function main(): Promise<void> {
-  const { runs, seed } = parseFlags(process.argv.slice(2));
+async function main(values: CommandLine["values"]): Promise<ExitCode> {
+  const { runs, seed } = parseFlags(values);
   const local = await startStage({ cpuScaling: "off" });
   try {
     console.error(`fuzzing ${local.stage.apiUrl}: ${runs} requests, seed ${seed}`);
@@ -61,13 +67,12 @@ async function main(): Promise<void> {
       figures.crashes > 0 ||
       !figures.stageAlive ||
       table.missing.length + table.extra.length + table.different.length > 0;
-    process.exitCode = failed ? 1 : 0;
+    return failed ? EXIT.gate : EXIT.ok;
   } finally {
     await local.stop();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`fuzz failed: ${(error as Error).message}`);
-  process.exitCode = 1;
-});
+void runCommand(FUZZ_COMMAND, process.argv.slice(2), ({ values }) => main(values)).then((code) =>
+  exitWith(code),
+);

@@ -1,6 +1,6 @@
 /**
  * `npm run newman`: starts the local stage, runs the Postman collection through Newman, writes a JUnit
- * report under reports/out/newman/, stops the stage. Exit code 1 when the collection fails.
+ * report under reports/out/newman/, stops the stage. Exit code 2 when the collection fails, 1 on an error.
  *
  *   npm run newman                                   # own local stage, then stop it
  *   npm run newman -- --base-url http://127.0.0.1:3000/prod   # a stage that is already running
@@ -8,17 +8,16 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { runCollection } from "../postman/run-collection.ts";
-
-const USAGE = `usage: npm run newman -- [--base-url <url>] [--table-name <name>] [--junit <path>] [--folder <name>]...
-
-  --base-url    run against a stage that is already running (e.g. http://127.0.0.1:3000/prod)
-                instead of starting the local stage
-  --table-name  the service's table, for the command API's tableName checks
-                (default: the local stage's table, or the environment file's)
-  --junit       JUnit report path (default: reports/out/newman/junit.xml)
-  --folder      run only this folder of the collection (repeatable)`;
+import {
+  type CommandLine,
+  type CommandSpec,
+  EXIT,
+  type ExitCode,
+  exitWith,
+  runCommand,
+  UsageError,
+} from "./command.ts";
 
 export const DEFAULTS = {
   /** @default "reports/out/newman/junit.xml" */
@@ -32,45 +31,51 @@ interface Args {
   folders?: string[];
 }
 
-function readArgs(argv: string[]): Args {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      "base-url": { type: "string" },
-      "table-name": { type: "string" },
-      junit: { type: "string" },
-      folder: { type: "string", multiple: true },
-      help: { type: "boolean", short: "h" },
+export const NEWMAN_COMMAND = {
+  name: "newman",
+  summary:
+    "Runs the Postman collection through Newman against the local stage (started and stopped here) or a\nrunning stage, and writes a JUnit report.",
+  flags: {
+    "base-url": {
+      type: "string",
+      value: "<url>",
+      help: "run against a running stage, e.g. http://127.0.0.1:3000/prod, instead of starting one",
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const baseUrl = values["base-url"];
+    "table-name": {
+      type: "string",
+      value: "<name>",
+      help: "the service's table, for the command API's checks (default: the stage's)",
+    },
+    junit: { type: "string", value: "<path>", help: "JUnit report path", default: DEFAULTS.junitPath },
+    folder: {
+      type: "string",
+      value: "<name>",
+      help: "run only this folder of the collection",
+      multiple: true,
+    },
+  },
+  gate: "the collection failed (an assertion of the API's contract)",
+} as const satisfies CommandSpec;
+
+function readArgs(values: CommandLine["values"]): Args {
+  const baseUrl = values["base-url"] as string | undefined;
   if (baseUrl !== undefined && !/^https?:\/\/[^/]+/.test(baseUrl)) {
-    throw new Error(
+    throw new UsageError(
       `invalid --base-url "${baseUrl}": expected an http(s) URL with the stage path, e.g. http://127.0.0.1:3000/prod`,
     );
   }
+  const tableName = values["table-name"] as string | undefined;
+  const folders = values.folder as string[] | undefined;
   return {
     ...(baseUrl === undefined ? {} : { baseUrl }),
-    ...(values["table-name"] === undefined ? {} : { tableName: values["table-name"] }),
-    junitPath: resolve(values.junit ?? DEFAULTS.junitPath),
-    ...(values.folder === undefined ? {} : { folders: values.folder }),
+    ...(tableName === undefined ? {} : { tableName }),
+    junitPath: resolve((values.junit as string | undefined) ?? DEFAULTS.junitPath),
+    ...(folders === undefined ? {} : { folders }),
   };
 }
 
-async function main(): Promise<number> {
-  let args: Args;
-  try {
-    args = readArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+async function main(values: CommandLine["values"]): Promise<ExitCode> {
+  const args = readArgs(values);
   mkdirSync(dirname(args.junitPath), { recursive: true });
 
   // The stage is loaded only when this script starts one (--base-url runs need none of it).
@@ -92,20 +97,14 @@ async function main(): Promise<number> {
         `assertions passed, mean response ${gate.meanResponseMs.toFixed(1)} ms; JUnit report: ${args.junitPath}`,
     );
     for (const failure of gate.failures) console.log(`  - ${failure}`);
-    return gate.passed ? 0 : 1;
+    return gate.passed ? EXIT.ok : EXIT.gate;
   } finally {
     await local?.stop();
   }
 }
 
-function exitSoon(code: number): void {
-  process.exitCode = code;
-  // The stage is stopped by now, so the process should end by itself; if a stray handle keeps it alive,
-  // end it anyway (the timer is unref'd, so it never delays a clean exit).
-  setTimeout(() => process.exit(code), 5_000).unref();
-}
-
-main().then(exitSoon, (err: unknown) => {
-  console.error(`newman: ${err instanceof Error ? err.message : String(err)}`);
-  exitSoon(1);
-});
+// The stage is stopped by now, so the process should end by itself; if a stray handle keeps it alive,
+// exitWith ends it anyway (its timer is unref'd, so it never delays a clean exit).
+void runCommand(NEWMAN_COMMAND, process.argv.slice(2), ({ values }) => main(values)).then((code) =>
+  exitWith(code, 5_000),
+);

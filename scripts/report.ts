@@ -1,22 +1,32 @@
 /**
- * `npm run report -- <results.json> [--baseline <results.json>] [--out <dir>] [--regression-threshold k=v]`
- * Re-renders the report of a run: <out>/index.html and <out>/summary.md. Prints the written paths.
- * Exit codes: 0 written, 1 bad input (the message names the field), 2 regression against the baseline.
+ * `npm run report -- <results.json | run folder> [--baseline <results.json | run folder>] [--out <dir>]
+ * [--regression-threshold k=v]`: re-renders the report of a run, <out>/index.html and <out>/summary.md, and
+ * prints the written paths. Exit codes (scripts/command.ts): 0 written, 1 bad input (the message names the
+ * field), 2 a regression against the baseline.
  */
-import { defaultOutDir, parseReportArgs, REPORT_USAGE } from "../reports/cli-options.ts";
-import { ReportError } from "../reports/errors.ts";
+import { statSync } from "node:fs";
+import path from "node:path";
+import { defaultOutDir } from "../reports/cli-options.ts";
 import { writeReport } from "../reports/write-report.ts";
-import { ResultsValidationError } from "../tuning/results.ts";
 import { readResults } from "../tuning/results-file.ts";
+import { EXIT, type ExitCode, exitWith, runCommand } from "./command.ts";
+import { parseReportArgs, REPORT_COMMAND } from "./report-args.ts";
+import { appendStepSummary } from "./step-summary.ts";
 
-async function main(argv: string[]): Promise<number> {
-  const options = parseReportArgs(argv);
-  if (options.help) {
-    process.stdout.write(`${REPORT_USAGE}\n`);
-    return 0;
+/** A run folder (reports/out/latest, reports/out/<run id>) stands for the results.json inside it. */
+export function resultsFileOf(given: string): string {
+  try {
+    if (statSync(given).isDirectory()) return path.join(given, "results.json");
+  } catch {
+    // missing: readResults names the path and what to do
   }
-  const results = await readResults(options.resultsPath);
-  const baseline = options.baselinePath ? await readResults(options.baselinePath) : undefined;
+  return given;
+}
+
+async function main(argv: readonly string[]): Promise<ExitCode> {
+  const options = parseReportArgs(argv);
+  const results = await readResults(resultsFileOf(options.resultsPath));
+  const baseline = options.baselinePath ? await readResults(resultsFileOf(options.baselinePath)) : undefined;
   const outDir = options.outDir ?? defaultOutDir(results.run.id);
   const written = await writeReport(results, {
     outDir,
@@ -27,28 +37,17 @@ async function main(argv: string[]): Promise<number> {
   for (const file of [written.htmlPath, written.markdownPath, written.resultsPath]) {
     if (file) process.stdout.write(`${file}\n`);
   }
+  appendStepSummary(written.markdownPath);
   const regressions = written.comparison?.regressions ?? [];
   if (regressions.length > 0) {
     process.stderr.write(
       `${regressions.length} regression(s) against baseline ${written.comparison?.baselineRunId}:\n`,
     );
     for (const r of regressions) process.stderr.write(`  ${r.settingId}: ${r.message}\n`);
-    return 2;
+    return EXIT.gate;
   }
-  return 0;
+  return EXIT.ok;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof ResultsValidationError || error instanceof ReportError) {
-      process.stderr.write(`report: ${error.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    process.stderr.write(`report: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+const argv = process.argv.slice(2);
+void runCommand(REPORT_COMMAND, argv, () => main(argv)).then((code) => exitWith(code));

@@ -1,48 +1,52 @@
 /**
  * `npm run soak`: a bounded soak of the local stage (default 5 minutes at 40 req/s) with a ledger of every
  * acknowledged write, verified at the end (0 lost, 0 stale), RSS of every stage process sampled with a
- * no-growth-trend check, error rate 0. Prints the figures as Markdown; exit code 1 when any check failed.
+ * no-growth-trend check, error rate 0. Prints the figures as Markdown; exit code 2 when any check failed.
  *
  * Usage: npm run soak -- [--duration-s <n>] [--rate <req/s>] [--seed <n>]
  */
-import { parseArgs } from "node:util";
 import { renderSoakFigures, soakPassed } from "../test/soak/render-soak.ts";
 import { DEFAULTS, runSoak } from "../test/soak/soak-run.ts";
 import { startStageChild } from "../test/soak/stage-child.ts";
+import {
+  type CommandLine,
+  type CommandSpec,
+  EXIT,
+  type ExitCode,
+  exitWith,
+  numberFlag,
+  runCommand,
+} from "./command.ts";
 
-function parseFlags(argv: string[]): { durationS: number; ratePerS: number; seed: number } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      "duration-s": { type: "string" },
-      rate: { type: "string" },
-      seed: { type: "string" },
-      help: { type: "boolean" },
+export const SOAK_COMMAND = {
+  name: "soak",
+  summary:
+    "A bounded soak of the local stage with a ledger of every acknowledged write, verified at the end.",
+  flags: {
+    "duration-s": {
+      type: "string",
+      value: "<n>",
+      help: "length in seconds",
+      default: String(DEFAULTS.durationS),
     },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(
-      "Usage: npm run soak -- [--duration-s <n>] [--rate <req/s>] [--seed <n>]  (defaults: 1200 s, 40 req/s)",
-    );
-    process.exit(0);
-  }
-  const num = (flag: string, raw: string | undefined, fallback: number, min: number, max: number) => {
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!/^\d+(\.\d+)?$/.test(raw) || value < min || value > max)
-      throw new Error(`invalid --${flag} "${raw}": expected a number from ${min} to ${max}`);
-    return value;
-  };
+    rate: { type: "string", value: "<req/s>", help: "request rate", default: String(DEFAULTS.ratePerS) },
+    seed: { type: "string", value: "<n>", help: "seed of the workload", default: String(DEFAULTS.seed) },
+  },
+  gate: "a check failed (lost or stale writes, errors, memory growth)",
+} as const satisfies CommandSpec;
+
+function parseFlags(values: CommandLine["values"]): { durationS: number; ratePerS: number; seed: number } {
+  const num = (flag: string, raw: unknown, fallback: number, min: number, max: number, integer = false) =>
+    typeof raw === "string" ? numberFlag(flag, raw, { min, max, integer }) : fallback;
   return {
     durationS: num("duration-s", values["duration-s"], DEFAULTS.durationS, 1, 24 * 3600),
     ratePerS: num("rate", values.rate, DEFAULTS.ratePerS, 0.1, 2000),
-    seed: num("seed", values.seed, DEFAULTS.seed, 0, 2 ** 31),
+    seed: num("seed", values.seed, DEFAULTS.seed, 0, 2 ** 31, true),
   };
 }
 
-async function main(): Promise<void> {
-  const { durationS, ratePerS, seed } = parseFlags(process.argv.slice(2));
+async function main(values: CommandLine["values"]): Promise<ExitCode> {
+  const { durationS, ratePerS, seed } = parseFlags(values);
   const stage = await startStageChild();
   try {
     console.error(
@@ -70,13 +74,12 @@ async function main(): Promise<void> {
       ["phantom", v.phantom],
     ] as const)
       if (ids.length > 0) console.log(`\n${what}: ${ids.slice(0, 20).join(", ")}`);
-    process.exitCode = soakPassed(figures) ? 0 : 1;
+    return soakPassed(figures) ? EXIT.ok : EXIT.gate;
   } finally {
     await stage.stop();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`soak failed: ${(error as Error).message}`);
-  process.exitCode = 1;
-});
+void runCommand(SOAK_COMMAND, process.argv.slice(2), ({ values }) => main(values)).then((code) =>
+  exitWith(code),
+);

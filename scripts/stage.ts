@@ -5,89 +5,63 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { type StageOptions, startStage } from "../stage/stage.ts";
+import {
+  type CommandSpec,
+  EXIT,
+  type ExitCode,
+  exitWith,
+  numberFlag,
+  parseCommandLine,
+  runCommand,
+  UsageError,
+} from "./command.ts";
 
-export const USAGE = `Usage: npm run stage -- [options]
+export const STAGE_COMMAND = {
+  name: "stage",
+  summary:
+    "Starts the local stage (API Gateway, Lambda, CloudWatch, DynamoDB on 127.0.0.1) and prints its endpoints.\nCtrl-C stops it.",
+  flags: {
+    port: { type: "string", value: "<n>", help: "port of the API", default: "any free port" },
+    "dynamodb-path": {
+      type: "string",
+      value: "<dir>",
+      help: "keep DynamoDB data on disk in <dir>",
+      default: "in memory",
+    },
+    memory: {
+      type: "string",
+      value: "<MB>",
+      help: "memory of the function, 128 to 10240",
+      default: "the template's MemorySize",
+    },
+  },
+} as const satisfies CommandSpec;
 
-Starts the local stage (API Gateway, Lambda, CloudWatch, DynamoDB on 127.0.0.1) and prints its endpoints.
-Ctrl-C stops it.
-
-Options:
-  --port <n>             port of the API (default: any free port)
-  --dynamodb-path <dir>  keep DynamoDB data on disk in <dir> (default: in memory)
-  --memory <MB>          memory of the function, 128 to 10240 (default: the template's MemorySize)
-  --help                 show this help`;
-
-export class StageArgsError extends Error {
-  override readonly name = "StageArgsError";
-}
-
-/** Parses the command line; throws StageArgsError naming the flag and what it expects. */
+/** Parses the command line; throws UsageError naming the flag and what it expects. */
 export function parseStageArgs(argv: readonly string[]): StageOptions | "help" {
-  let parsed: ReturnType<typeof parse>;
-  function parse() {
-    return parseArgs({
-      args: [...argv],
-      options: {
-        port: { type: "string" },
-        "dynamodb-path": { type: "string" },
-        memory: { type: "string" },
-        help: { type: "boolean" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  }
-  try {
-    parsed = parse();
-  } catch (error) {
-    throw new StageArgsError(`${(error as Error).message}`);
-  }
-  const { values } = parsed;
-  if (values.help) return "help";
+  const line = parseCommandLine(STAGE_COMMAND, argv);
+  if (line.help) return "help";
+  const values = line.values as Partial<Record<keyof typeof STAGE_COMMAND.flags, string>>;
   const options: StageOptions = {};
-  if (values.port !== undefined) {
-    const port = Number(values.port);
-    if (!/^\d+$/.test(values.port) || port > 65535)
-      throw new StageArgsError(`invalid --port "${values.port}": expected an integer from 0 to 65535`);
-    options.port = port;
-  }
+  if (values.port !== undefined)
+    options.port = numberFlag("port", values.port, { integer: true, min: 0, max: 65535 });
   if (values.memory !== undefined) {
-    const memoryMb = Number(values.memory);
-    if (!/^\d+$/.test(values.memory) || memoryMb < 128 || memoryMb > 10240)
-      throw new StageArgsError(
-        `invalid --memory "${values.memory}": expected an integer from 128 to 10240 MB`,
-      );
-    options.memoryMb = memoryMb;
+    if (!/^\d+$/.test(values.memory) || Number(values.memory) < 128 || Number(values.memory) > 10240)
+      throw new UsageError(`invalid --memory "${values.memory}": expected an integer from 128 to 10240 MB`);
+    options.memoryMb = Number(values.memory);
   }
   if (values["dynamodb-path"] !== undefined) {
     if (values["dynamodb-path"] === "")
-      throw new StageArgsError('invalid --dynamodb-path "": expected a directory for the DynamoDB data');
+      throw new UsageError('invalid --dynamodb-path "": expected a directory for the DynamoDB data');
     options.dynamodbPath = values["dynamodb-path"];
   }
   return options;
 }
 
-/** Exits as soon as nothing is left running, or after a grace period (a lingering keep-alive socket, say). */
-function exitSoon(code: number): void {
-  process.exitCode = code;
-  setTimeout(() => process.exit(code), 2_000).unref();
-}
-
-async function main(): Promise<void> {
-  let options: StageOptions | "help";
-  try {
-    options = parseStageArgs(process.argv.slice(2));
-  } catch (error) {
-    console.error(`stage: ${(error as Error).message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (options === "help") {
-    console.log(USAGE);
-    return;
-  }
+async function main(argv: readonly string[]): Promise<ExitCode> {
+  const options = parseStageArgs(argv);
+  if (options === "help") return EXIT.ok; // runCommand printed the help
   const local = await startStage(options);
   const { stage } = local;
   const scaling = stage.cpuScaling;
@@ -104,31 +78,32 @@ async function main(): Promise<void> {
       `  CPU scaling:        ${scaling?.mode ?? "unknown"}${scaling?.reason ? ` (${scaling.reason})` : ""}`,
     ].join("\n"),
   );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\nstage: ${signal}, stopping`);
-    local.stop().then(
-      () => {
-        console.log("stage: stopped");
-        exitSoon(0);
-      },
-      (error: unknown) => {
-        console.error(`stage: stopping failed: ${(error as Error).message}`);
-        exitSoon(1);
-      },
-    );
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
+  return new Promise<ExitCode>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`\nstage: ${signal}, stopping`);
+      local.stop().then(
+        () => {
+          console.log("stage: stopped");
+          resolve(EXIT.ok);
+        },
+        (error: unknown) => {
+          console.error(`stage: stopping failed: ${(error as Error).message}`);
+          resolve(EXIT.error);
+        },
+      );
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
 }
 
 const isMain =
   process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  main().catch((error: unknown) => {
-    console.error(`stage: ${(error as Error).message}`);
-    process.exitCode = 1;
-  });
+  const argv = process.argv.slice(2);
+  // exitWith: a lingering keep-alive socket cannot hold the process after the stage stopped.
+  void runCommand(STAGE_COMMAND, argv, () => main(argv)).then((code) => exitWith(code));
 }

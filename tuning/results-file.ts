@@ -1,7 +1,7 @@
 /**
  * The file edge of results.json: write validates before writing, read validates after reading.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseResults, ResultsValidationError, serializeResults } from "./results.ts";
 import type { Results } from "./results-types.ts";
@@ -25,7 +25,14 @@ export async function writeResults(path: string, results: Results): Promise<void
       { cause: error },
     );
   }
-  await writeFile(path, text, "utf8");
+  // Whole or not at all: a temp file beside it, then a rename.
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(temp, text, "utf8");
+    await rename(temp, path);
+  } finally {
+    await rm(temp, { force: true });
+  }
 }
 
 /** Read and validate results from `path`; errors name the file. */

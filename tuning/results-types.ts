@@ -44,6 +44,19 @@ export interface RunMetadata {
   slo?: { p99Ms?: number; errorRate?: number };
   /** Trimmed-mean option for compatibility with aws-lambda-power-tuning (fraction 0–0.5 dropped each side). */
   discardTopBottom?: number;
+  /** Present only when the run did not measure every planned setting (Ctrl-C, SIGTERM, an error). */
+  partial?: PartialRun;
+}
+
+/** Why a run is partial, and what ran. */
+export interface PartialRun {
+  reason: "interrupted" | "error";
+  /** In words, e.g. "interrupted by SIGINT during x86_64-512". */
+  message: string;
+  settingsPlanned: number;
+  settingsRun: number;
+  /** Ids of the planned settings that were not measured. */
+  notRun: string[];
 }
 
 /** What the load engine saw, client side. */

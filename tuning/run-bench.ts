@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync, symlinkSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createEngine } from "../loadtests/engines.ts";
@@ -16,10 +17,12 @@ import { createAwsClients } from "./aws-clients.ts";
 import type { BenchConfig } from "./bench-config.ts";
 import { buildResults, makeRunId } from "./build-results.ts";
 import { directLoadPort } from "./direct-invoke.ts";
+import { describeError, TuningError } from "./errors.ts";
 import { apiLoadPort } from "./load-ports.ts";
+import { partialRun } from "./partial-run.ts";
 import { planSettings } from "./plan.ts";
 import { checkPriceCoverage } from "./price-table.ts";
-import { readResults } from "./results-file.ts";
+import { readResults, writeResults } from "./results-file.ts";
 import type { Results, SettingResult } from "./results-types.ts";
 import type { Stage } from "./stage.ts";
 import { recommend } from "./strategies.ts";
@@ -29,6 +32,8 @@ const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export interface BenchRunInput {
   config: BenchConfig;
+  /** The baseline, already read and checked (scripts/bench-preflight.ts); else read from config.baseline. */
+  baseline?: Results;
   stage: Stage;
   signal: AbortSignal;
   onProgress?: (p: SweepProgress) => void;
@@ -36,6 +41,8 @@ export interface BenchRunInput {
 
 export interface BenchRunOutput {
   results: Results;
+  /** What went wrong beside the measurements, e.g. a Newman report that could not be written. */
+  warnings: string[];
   outcome: SweepOutcome;
   runDir: string;
   htmlPath: string;
@@ -101,6 +108,39 @@ function winnerOf(config: BenchConfig, settings: SettingResult[]) {
   return chosen ? { id: chosen.id, memoryMb: chosen.memoryMb, architecture: chosen.architecture } : undefined;
 }
 
+/**
+ * Writes the run's folder; when that fails (a full disk, a folder removed mid-run) the results are saved in
+ * the system's temp folder, and the error says where and how to render them: the measurements are never lost.
+ */
+export async function writeReportOrRescue(results: Results, runDir: string, baseline: Results | undefined) {
+  try {
+    return await writeReport(results, {
+      outDir: runDir,
+      copyResults: true,
+      ...(baseline ? { baseline } : {}),
+    });
+  } catch (error) {
+    const rescuePath = path.join(os.tmpdir(), `powerbench-${results.run.id}-results.json`);
+    let saved = "";
+    try {
+      await writeResults(rescuePath, results);
+      saved = `; the results are saved in ${rescuePath}: render them with npm run report -- ${rescuePath}`;
+    } catch (rescueError) {
+      saved = `; saving them in ${rescuePath} failed too (${describeError(rescueError)})`;
+    }
+    throw new TuningError(`could not write the report in ${runDir} (${describeError(error)})${saved}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The name of the signal that stopped the run, when the abort carries one (scripts/bench.ts does). */
+function signalName(signal: AbortSignal): { reason?: string } {
+  const reason: unknown = signal.reason;
+  const text = reason instanceof Error || reason instanceof DOMException ? reason.message : reason;
+  return typeof text === "string" && /^SIG[A-Z]+$/.test(text) ? { reason: text } : {};
+}
+
 export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   const { config, stage, signal } = input;
   const apiType = config.mode === "direct" ? null : stage.apiType;
@@ -111,8 +151,9 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   const runId = makeRunId(startedAt, randomBytes(2).toString("hex"));
   const runDir = path.join(config.outDir, runId);
   // Read the baseline first: a bad path or file should fail before minutes of measuring.
-  const baseline = config.baseline ? await readResults(config.baseline) : undefined;
+  const baseline = input.baseline ?? (config.baseline ? await readResults(config.baseline) : undefined);
   const clients = createAwsClients(stage);
+  const warnings: string[] = [];
   try {
     const port =
       config.mode === "direct"
@@ -142,6 +183,8 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
               baseUrl: stage.apiUrl,
               envVars: { tableName: stage.tableName },
               junitPath: path.join(runDir, "newman", `${settingId}.xml`),
+              // a report that cannot be written is a disk problem, not the API failing its contract
+              onReportError: (message) => warnings.push(`${settingId}: ${message}`),
             })
         : undefined;
     const outcome = await runSweep(
@@ -173,14 +216,18 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
       config,
       outcome.settings,
     );
-    const written = await writeReport(results, {
-      outDir: runDir,
-      copyResults: true,
-      ...(baseline ? { baseline } : {}),
-    });
-    linkLatest(config.outDir, runId);
+    const partial = partialRun(
+      settings.map((s) => s.id),
+      outcome.settings,
+      { aborted: outcome.aborted, ...signalName(signal) },
+    );
+    if (partial) results.run.partial = partial;
+    const written = await writeReportOrRescue(results, runDir, baseline);
+    // `latest` is the last complete run: a partial one is written, but never becomes the reference.
+    if (!partial) linkLatest(config.outDir, runId);
     return {
       results,
+      warnings,
       outcome,
       runDir,
       htmlPath: written.htmlPath,

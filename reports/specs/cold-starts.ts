@@ -1,12 +1,12 @@
 /**
  * Chart 4: cold starts per setting: the cold-start rate of the measured window (cold starts / invocations),
- * labelled with the warm-up's cold starts too, and the Init Duration of every cold start of the setting
+ * labelled with its count (the warm-up's cold starts in the tooltip), and the Init Duration of every cold start of the setting
  * (warm-up included; bar: mean, tick: max). Two panels. Pure.
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { Results } from "../../tuning/results-types.ts";
 import { coldStartRate, okSettings, settingOrder } from "../settings.ts";
-import { ARCHITECTURE_COLOR, base } from "./common.ts";
+import { base, colorByArchitecture } from "./common.ts";
 
 export interface ColdStartRow {
   id: string;
@@ -14,7 +14,7 @@ export interface ColdStartRow {
   coldStarts: number;
   /** Cold starts the warm-up absorbed (a new version starts cold); not in the rate. */
   warmupColdStarts: number;
-  /** Label of the bar: measured cold starts, and the warm-up's when there were some. */
+  /** Label of the bar: the measured cold starts only (the warm-up's are in the tooltip: long labels overprinted). */
   label: string;
   invocations: number;
   coldStartRate: number;
@@ -32,10 +32,7 @@ export function coldStartRows(results: Results): ColdStartRow[] {
         architecture: s.architecture,
         coldStarts: s.lambda.coldStarts,
         warmupColdStarts: s.lambda.warmup?.coldStarts ?? 0,
-        label:
-          (s.lambda.warmup?.coldStarts ?? 0) > 0
-            ? `${s.lambda.coldStarts} (+${s.lambda.warmup?.coldStarts} in warm-up)`
-            : String(s.lambda.coldStarts),
+        label: String(s.lambda.coldStarts),
         invocations: s.lambda.invocations,
         coldStartRate: rate,
         initMeanMs: s.lambda.initDurationMs?.mean ?? null,
@@ -83,7 +80,7 @@ export function coldStartRateSpec(results: Results): TopLevelSpec {
             title: "cold-start rate",
             axis: { format: ".2~%" },
           },
-          color: ARCHITECTURE_COLOR,
+          color: colorByArchitecture(results),
           tooltip: TOOLTIP,
         },
       },
@@ -107,7 +104,7 @@ export function initDurationSpec(results: Results): TopLevelSpec {
         encoding: {
           x,
           y: { field: "initMeanMs", type: "quantitative", title: "init duration (ms): mean, max" },
-          color: ARCHITECTURE_COLOR,
+          color: colorByArchitecture(results),
           tooltip: TOOLTIP,
         },
       },

@@ -2,7 +2,8 @@
  * What every chart of the report shares: schema, responsive width, sizes, colours, the tooltip. Pure.
  */
 import type { Config } from "vega-lite";
-import { ARCHITECTURE_COLORS, ARCHITECTURES } from "../settings.ts";
+import type { Results } from "../../tuning/results-types.ts";
+import { ARCHITECTURE_COLORS, ARCHITECTURES, okSettings } from "../settings.ts";
 
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
@@ -31,10 +32,27 @@ export function base(description: string) {
   };
 }
 
-/** Colour by architecture, the same in every chart. */
-export const ARCHITECTURE_COLOR = {
-  field: "architecture",
-  type: "nominal" as const,
-  title: "architecture",
-  scale: { domain: [...ARCHITECTURES], range: [...ARCHITECTURE_COLORS] },
-};
+/**
+ * Colour by architecture, the same colours in every chart; the legend lists only the architectures given
+ * (the ones that ran), so a run without arm64 shows no arm64 entry.
+ */
+export function architectureColor(present: readonly string[]) {
+  const domain = ARCHITECTURES.filter((a) => present.includes(a));
+  return {
+    field: "architecture",
+    type: "nominal" as const,
+    title: "architecture",
+    scale: {
+      domain: domain.length > 0 ? domain : [...ARCHITECTURES],
+      range:
+        domain.length > 0
+          ? domain.map((a) => ARCHITECTURE_COLORS[ARCHITECTURES.indexOf(a)])
+          : [...ARCHITECTURE_COLORS],
+    },
+  };
+}
+
+/** Colour by the architectures of the completed settings (the legend lists those only). */
+export function colorByArchitecture(results: Results) {
+  return architectureColor(okSettings(results).map((s) => s.architecture));
+}

@@ -7,7 +7,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { Results } from "../../tuning/results-types.ts";
 import { paretoFrontier } from "../pareto.ts";
 import { meetsSlo, okSettings, picksBySetting } from "../settings.ts";
-import { ARCHITECTURE_COLOR, base } from "./common.ts";
+import { base, colorByArchitecture } from "./common.ts";
 
 /** Above this many points, only the frontier and the picks are labelled. */
 export const MAX_LABELLED_POINTS = 12;
@@ -70,8 +70,11 @@ export function costLatencySpec(results: Results): TopLevelSpec {
   };
   const hasSlo = rows.some((r) => r.slo !== "no SLO");
   // Past a dozen points the labels of the crowded ones overlap: label the frontier and the picks only.
-  const labelled =
-    rows.length <= MAX_LABELLED_POINTS ? rows : rows.filter((r) => r.onFrontier || r.picks !== "");
+  // A pick gets one label, memory and strategies together, so two labels never crowd the same ring.
+  const labelled = (rows.length <= MAX_LABELLED_POINTS ? rows : rows.filter((r) => r.onFrontier)).filter(
+    (r) => r.picks === "",
+  );
+  const pickLabels = picked.map((r) => ({ ...r, pickLabel: `${r.memoryLabel}: ${r.picks}` }));
   return {
     ...base("Cost versus client p99 latency with the Pareto frontier and each strategy's pick"),
     layer: [
@@ -92,7 +95,7 @@ export function costLatencySpec(results: Results): TopLevelSpec {
         encoding: {
           x,
           y,
-          color: ARCHITECTURE_COLOR,
+          color: colorByArchitecture(results),
           shape: hasSlo
             ? {
                 field: "slo",
@@ -122,17 +125,17 @@ export function costLatencySpec(results: Results): TopLevelSpec {
         encoding: { x, y },
       },
       {
-        data: { values: picked },
+        data: { values: pickLabels },
         mark: {
           type: "text",
           align: "left",
-          dx: 10,
-          dy: -10,
+          dx: 11,
+          dy: -11,
           fontSize: 11,
           fontWeight: "bold",
           color: "#222",
         },
-        encoding: { x, y, text: { field: "picks" } },
+        encoding: { x, y, text: { field: "pickLabel" } },
       },
       ...(sloP99Ms === undefined
         ? []

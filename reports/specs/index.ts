@@ -8,8 +8,8 @@ import { coldStartRateSpec, coldStartRows, initDurationSpec } from "./cold-start
 import { costBreakdownSpec, costComponentRows } from "./cost-breakdown.ts";
 import { costLatencyRows, costLatencySpec } from "./cost-latency.ts";
 import { clientPercentilesSpec, lambdaPercentilesSpec, percentileRows } from "./latency-percentiles.ts";
-import { costByMemorySpec, memoryRows, p95ByMemorySpec } from "./power-tuning.ts";
-import { errorsOverTimeSpec, throughputSpec, timelineRows } from "./timeline.ts";
+import { memoryRows, powerTuningSpec } from "./power-tuning.ts";
+import { errorsOverTimeSpec, p95OverTimeSpec, throughputSpec, timelineRows } from "./timeline.ts";
 
 export interface Chart {
   /** HTML id of the chart's container, e.g. "chart-cost-by-memory". */
@@ -51,25 +51,23 @@ function stacked(f: Figure): Figure {
 export function buildFigures(results: Results): Figure[] {
   const hasMemory = memoryRows(results).length > 0;
   const hasColdStarts = coldStartRows(results).length > 0;
+  const anyErrors = timelineRows(results).some((row) => row.errors > 0);
+  const anyP95 = timelineRows(results).some((row) => row.p95Ms !== null);
   return [
     figure(
       "power-tuning",
       "1. Cost and p95 latency against memory size",
-      "The power-tuning view: cost per 1M requests (from the cost model) and client p95 latency (from the load " +
-        "engine's histogram) per memory size, one line per architecture. Error bars: bootstrap confidence intervals.",
+      "The power-tuning view in one chart: cost per 1M requests (from the cost model; solid line, left axis) and " +
+        "client p95 latency (from the load engine's histogram; dashed line, right axis) per memory size, one colour " +
+        "per architecture. Both axes start at zero, so a small difference looks small. Error bars: bootstrap " +
+        "confidence intervals.",
       hasMemory,
       [
         {
-          id: "chart-cost-by-memory",
-          title: "Cost per 1M requests",
+          id: "chart-power-tuning",
+          title: "Cost (solid, left) and client p95 (dashed, right) against memory",
           caption: "",
-          spec: costByMemorySpec(results),
-        },
-        {
-          id: "chart-p95-by-memory",
-          title: "Client p95 latency",
-          caption: "",
-          spec: p95ByMemorySpec(results),
+          spec: powerTuningSpec(results),
         },
       ],
     ),
@@ -143,9 +141,10 @@ export function buildFigures(results: Results): Figure[] {
     stacked(
       figure(
         "timeline",
-        "6. Throughput and errors over time",
+        "6. Throughput, latency and errors over time",
         "Each setting's measured load window (client timeline, one point per second), side by side in the order " +
-          "they ran, labelled by memory size; the idle time between windows is left out.",
+          "they ran, labelled by memory size; the idle time between windows is left out." +
+          (anyErrors ? "" : " No request failed in any load window, so there is no errors panel."),
         timelineRows(results).length > 0,
         [
           {
@@ -154,7 +153,27 @@ export function buildFigures(results: Results): Figure[] {
             caption: "",
             spec: throughputSpec(results),
           },
-          { id: "chart-errors", title: "Errors per second", caption: "", spec: errorsOverTimeSpec(results) },
+          ...(anyP95
+            ? [
+                {
+                  id: "chart-p95-over-time",
+                  title: "Client p95 latency per second",
+                  caption: "",
+                  spec: p95OverTimeSpec(results),
+                },
+              ]
+            : []),
+          // a flat zero line in an empty plot says nothing the caption does not
+          ...(anyErrors
+            ? [
+                {
+                  id: "chart-errors",
+                  title: "Errors per second",
+                  caption: "",
+                  spec: errorsOverTimeSpec(results),
+                },
+              ]
+            : []),
         ],
       ),
     ),

@@ -68,6 +68,10 @@ const LAMBDA: Side = {
   },
 };
 
+/** One hue per statistic (Tableau 10, colour-blind distinguishable), and a shape each as a second cue. */
+const STATISTIC_COLORS = ["#4c78a8", "#59a14f", "#f28e2b", "#e15759", "#76b7b2", "#b07aa1"];
+const STATISTIC_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down"];
+
 /** Long rows (setting, statistic, value); values ≤ 0 are dropped, as a log scale cannot show them. */
 export function percentileRows(results: Results, side: "client" | "lambda"): PercentileRow[] {
   const { values } = side === "client" ? CLIENT : LAMBDA;
@@ -136,12 +140,19 @@ function percentileSpec(results: Results, side: "client" | "lambda", description
         encoding: {
           x,
           y: { ...y, field: "valueMs" },
+          // distinct hues and shapes: p90, p95 and p99 must be told apart at a glance (viridis shades could not)
           color: {
             field: "statistic",
-            type: "ordinal",
+            type: "nominal",
             title: "statistic",
             sort: statistics,
-            scale: { scheme: "viridis", domain: statistics },
+            scale: { domain: statistics, range: STATISTIC_COLORS.slice(0, statistics.length) },
+          },
+          shape: {
+            field: "statistic",
+            type: "nominal",
+            sort: statistics,
+            scale: { domain: statistics, range: STATISTIC_SHAPES.slice(0, statistics.length) },
           },
           tooltip: [
             { field: "id", title: "setting" },

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Results } from "../../tuning/results-types.ts";
 import { renderSvg } from "../test-support/render-svg.ts";
 import { makeResults, manySettings } from "../test-support/results-fixture.ts";
+import { coldStartRows } from "./cold-starts.ts";
 import { costLatencyRows } from "./cost-latency.ts";
 import { buildFigures } from "./index.ts";
 import { timelineRows } from "./timeline.ts";
@@ -10,8 +11,8 @@ import { timelineRows } from "./timeline.ts";
 function expectedMarks(n: number, slo: boolean): Record<string, Record<string, number>> {
   return {
     // error bars: one rule + two tick rects per setting; line: one item per point
-    "chart-cost-by-memory": { rule: n, rect: 2 * n, line: n, symbol: n },
-    "chart-p95-by-memory": { rule: n, rect: 2 * n, line: n, symbol: n },
+    // cost and p95 on two axes: each with its error bars, line and points
+    "chart-power-tuning": { rule: 2 * n, rect: 4 * n, line: 2 * n, symbol: 2 * n },
     // points + their memory labels + picks rings/labels; the SLO rule when set
     "chart-cost-latency": slo ? { rule: 1 } : {},
     "chart-client-percentiles": { symbol: 5 * n, rule: 2 * n },
@@ -21,6 +22,7 @@ function expectedMarks(n: number, slo: boolean): Record<string, Record<string, n
     "chart-cost-breakdown": { rect: 4 * n + 2 * n, rule: n }, // stacked bars + interval ticks
     // window labels, and a dashed rule between two windows
     "chart-throughput": { text: n, rule: n - 1 },
+    "chart-p95-over-time": { rule: n - 1 },
     "chart-errors": { rule: n - 1 },
   };
 }
@@ -56,9 +58,10 @@ describe("Vega-Lite specs", () => {
     const scatter = rendered.get("chart-cost-latency");
     const points = costLatencyRows(results);
     const picked = points.filter((p) => p.picks !== "").length;
-    // points + rings of the picks; memory labels + pick labels + the SLO label
+    // points + rings of the picks; one label per point (a pick's names memory and strategies) + the SLO label
     expect(scatter?.markItems.symbol).toBe(points.length + picked);
-    expect(scatter?.markItems.text).toBe(points.length + picked + 1);
+    expect(scatter?.markItems.text).toBe(points.length + 1);
+    expect(scatter?.svg).toMatch(/\d+ MB: (cost|speed|balanced|slo)/);
     expect(scatter?.svg).toContain("SLO p99 60 ms");
     const timelinePoints = results.settings.reduce((sum, s) => sum + (s.client?.timeline.length ?? 0), 0);
     expect(rendered.get("chart-errors")?.markItems.rect).toBe(timelinePoints);
@@ -69,19 +72,24 @@ describe("Vega-Lite specs", () => {
       const results = makeResults({ settings });
       const rendered = await renderAll(results);
       const expected = expectedMarks(settings.length, false);
+      const anyErrors = results.settings.some((s) => s.client?.timeline.some((p) => p.errors > 0));
+      expect(rendered.has("chart-errors")).toBe(anyErrors);
+      if (!anyErrors) delete expected["chart-errors"];
+      const anyP95 = results.settings.some((s) => s.client?.timeline.some((p) => p.p95Ms !== undefined));
+      expect(rendered.has("chart-p95-over-time")).toBe(anyP95);
+      if (!anyP95) delete expected["chart-p95-over-time"];
       for (const [id, marks] of Object.entries(expected)) {
         for (const [mark, count] of Object.entries(marks)) {
           expect(rendered.get(id)?.markItems[mark], `${settings.length} settings: ${id} ${mark}`).toBe(count);
         }
       }
       expect(rendered.get("chart-cost-latency")?.markItems.rule ?? 0).toBe(0);
-      // beyond 12 points only the frontier and the picks carry a memory label (plus the picks' own labels)
+      // beyond 12 points only the frontier and the picks are labelled; a pick has one label (memory and strategies)
       const rows = costLatencyRows(results);
-      const picked = rows.filter((r) => r.picks !== "").length;
       const labelled =
         rows.length > 12 ? rows.filter((r) => r.onFrontier || r.picks !== "").length : rows.length;
       expect(labelled).toBeLessThanOrEqual(rows.length);
-      expect(rendered.get("chart-cost-latency")?.markItems.text).toBe(labelled + picked);
+      expect(rendered.get("chart-cost-latency")?.markItems.text).toBe(labelled);
     }
   });
 
@@ -108,5 +116,70 @@ describe("Vega-Lite specs", () => {
     const rows = timelineRows(results).filter((r) => r.id === setting.id);
     expect(rows).toHaveLength(points);
     expect(rows.at(-1)?.second).toBe(last);
+  });
+});
+
+describe("chart defects of issue 19", () => {
+  /** Every object in a spec with the given key. */
+  function findAll(node: unknown, key: string, found: unknown[] = []): unknown[] {
+    if (Array.isArray(node)) for (const item of node) findAll(item, key, found);
+    else if (node && typeof node === "object") {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === key) found.push(v);
+        findAll(v, key, found);
+      }
+    }
+    return found;
+  }
+
+  it("chart 1 is one chart, cost and p95 on two axes from zero, every memory size labelled", () => {
+    const results = makeResults({});
+    const figure = buildFigures(results).find((f) => f.id === "power-tuning");
+    expect(figure?.charts.map((c) => c.id)).toEqual(["chart-power-tuning"]);
+    const spec = figure?.charts[0]?.spec;
+    expect(findAll(spec, "resolve")).toEqual([{ scale: { y: "independent" } }]);
+    const yScales = findAll(spec, "y")
+      .filter((y): y is { scale?: { zero?: boolean }; axis?: { orient?: string } } => typeof y === "object")
+      .filter((y) => y.axis?.orient);
+    expect(new Set(yScales.map((y) => y.axis?.orient))).toEqual(new Set(["left", "right"]));
+    for (const y of yScales) expect(y.scale?.zero).toBe(true);
+    const sizes = [...new Set(results.settings.filter((s) => s.status === "ok").map((s) => s.memoryMb))].sort(
+      (a, b) => a - b,
+    );
+    for (const x of findAll(spec, "x") as Array<{ axis?: { values?: number[]; labelOverlap?: boolean } }>) {
+      expect(x.axis?.values).toEqual(sizes);
+      expect(x.axis?.labelOverlap).toBe(false);
+    }
+  });
+
+  it("no legend lists an architecture that did not run", () => {
+    const results = makeResults({});
+    results.settings = results.settings.filter((s) => s.architecture === "x86_64");
+    results.recommendations = [];
+    for (const figure of buildFigures(results)) {
+      for (const chart of figure.charts) {
+        const colors = (
+          findAll(chart.spec, "color") as Array<{ field?: string; scale?: { domain?: string[] } }>
+        ).filter((c) => c.field === "architecture");
+        for (const c of colors) expect(c.scale?.domain, chart.id).toEqual(["x86_64"]);
+      }
+    }
+  });
+
+  it("chart 3 tells p90, p95, p99 apart by hue and shape; chart 4 prints short labels", () => {
+    const results = makeResults({});
+    const figures = buildFigures(results);
+    const client = figures.flatMap((f) => f.charts).find((c) => c.id === "chart-client-percentiles");
+    expect(JSON.stringify(client?.spec)).not.toContain("viridis");
+    const colors = (
+      findAll(client?.spec, "color") as Array<{ field?: string; scale?: { range?: string[] } }>
+    ).filter((c) => c.field === "statistic");
+    expect(colors.length).toBeGreaterThan(0);
+    for (const c of colors) expect(new Set(c.scale?.range).size).toBe(c.scale?.range?.length);
+    const shapes = (findAll(client?.spec, "shape") as Array<{ field?: string }>).filter(
+      (s) => s.field === "statistic",
+    );
+    expect(shapes.length).toBeGreaterThan(0);
+    for (const row of coldStartRows(results)) expect(row.label).toMatch(/^\d+$/);
   });
 });

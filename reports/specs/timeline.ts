@@ -1,12 +1,13 @@
 /**
  * Chart 6: throughput and errors per second over each setting's load window (the client timeline). The
  * windows are laid side by side on one axis of load seconds, in the order they ran, with the idle time
- * between them left out; each window is labelled by its memory size. Two panels. Pure.
+ * between them left out; each window is labelled by its memory size. Panels: requests, client p95 (when the
+ * engine recorded it per second) and errors (when any request failed). Pure.
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { Results, SettingResult } from "../../tuning/results-types.ts";
 import { okSettings } from "../settings.ts";
-import { ARCHITECTURE_COLOR, base } from "./common.ts";
+import { base, colorByArchitecture } from "./common.ts";
 
 /** Seconds left empty between two windows on the load axis. */
 const GAP_SECONDS = 3;
@@ -134,7 +135,29 @@ export function throughputSpec(results: Results): TopLevelSpec {
         encoding: {
           x: X,
           y: { field: "requests", type: "quantitative", title: "requests per second" },
-          color: ARCHITECTURE_COLOR,
+          color: colorByArchitecture(results),
+          detail: { field: "id" },
+          tooltip: TOOLTIP,
+        },
+      },
+    ],
+  };
+}
+
+/** Client p95 latency in each second of every window: how latency moved during the load, not only its summary. */
+export function p95OverTimeSpec(results: Results): TopLevelSpec {
+  return {
+    ...base("Client p95 latency in each second of each setting's load window"),
+    height: 180,
+    layer: [
+      ...windowLayers(results, false),
+      {
+        data: { values: timelineRows(results).filter((row) => row.p95Ms !== null) },
+        mark: { type: "line", strokeWidth: 1.5, point: { size: 10 } },
+        encoding: {
+          x: X,
+          y: { field: "p95Ms", type: "quantitative", title: "client p95 (ms)", scale: { zero: true } },
+          color: colorByArchitecture(results),
           detail: { field: "id" },
           tooltip: TOOLTIP,
         },
@@ -154,7 +177,12 @@ export function errorsOverTimeSpec(results: Results): TopLevelSpec {
         mark: { type: "bar", width: 2, color: "#d62728" },
         encoding: {
           x: X,
-          y: { field: "errors", type: "quantitative", title: "errors per second", axis: { tickMinStep: 1 } },
+          y: {
+            field: "errors",
+            type: "quantitative",
+            title: "errors per second",
+            axis: { tickMinStep: 1, format: "d" },
+          },
           tooltip: TOOLTIP,
         },
       },

@@ -1,0 +1,52 @@
+/**
+ * A partial run (Ctrl-C, SIGTERM) is marked in results.json (run.partial), in the report (a banner before
+ * everything else) and in summary.md (issue 19, "Interrupted runs").
+ */
+import { describe, expect, it } from "vitest";
+import { validateResults } from "../tuning/results.ts";
+import type { Results } from "../tuning/results-types.ts";
+import { recommend } from "../tuning/strategies.ts";
+import { sampleResults } from "../tuning/test-support/sample-results.ts";
+import { partialRunText } from "./partial.ts";
+import { renderReport } from "./render-html.ts";
+import { renderMarkdown } from "./render-markdown.ts";
+
+function interrupted(): Results {
+  const results = sampleResults();
+  const ran = results.settings.slice(0, 1).map((s) => s.id);
+  const notRun = results.settings.slice(1).map((s) => s.id);
+  results.settings = results.settings.slice(0, 2);
+  results.recommendations = recommend(results.settings, { balancedWeight: 0.5 });
+  results.run.partial = {
+    reason: "interrupted",
+    message: `interrupted by SIGINT during ${notRun[0]}`,
+    settingsPlanned: ran.length + notRun.length,
+    settingsRun: ran.length,
+    notRun,
+  };
+  return results;
+}
+
+describe("a partial run", () => {
+  it("passes the schema with run.partial, and says what ran and what did not", () => {
+    const results = validateResults(interrupted());
+    const text = partialRunText(results) ?? "";
+    expect(text).toMatch(
+      /^Partial run: interrupted by SIGINT during \S+\. 1 of \d+ settings ran \(\S+\); not run: /,
+    );
+    expect(text).toContain("The picks are among the settings that ran only");
+    expect(partialRunText(sampleResults())).toBeUndefined();
+  });
+
+  it("opens the report with a banner, and summary.md with the same sentence", () => {
+    const results = interrupted();
+    const html = renderReport(results);
+    const banner = html.indexOf('<section class="banner partial"');
+    expect(banner).toBeGreaterThan(0);
+    expect(banner).toBeLessThan(html.indexOf('id="recommendations"'));
+    expect(html).toContain("<strong>Partial run:</strong> interrupted by SIGINT");
+    const markdown = renderMarkdown(results);
+    expect(markdown.split("\n").slice(0, 6).join("\n")).toContain("> **Partial run: interrupted by SIGINT");
+    expect(renderReport(sampleResults())).not.toContain("banner partial");
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * The report opens with a verdict written from the numbers (issue 19: "The report has no one-line answer"):
+ * the sample run is a small CRUD API where API Gateway is most of the bill and memory barely moves it.
+ */
+import { describe, expect, it } from "vitest";
+import { DEFAULT_PRICE_TABLE } from "../tuning/price-table.ts";
+import { sampleResults } from "../tuning/test-support/sample-results.ts";
+import { renderReport } from "./render-html.ts";
+import { renderMarkdown } from "./render-markdown.ts";
+import { verdictOf } from "./verdict.ts";
+
+describe("verdictOf", () => {
+  it("says how much memory moves the bill and what dominates it, from the numbers", () => {
+    const results = sampleResults();
+    const ok = results.settings.filter((s) => s.status === "ok" && s.cost);
+    const costs = ok.map((s) => s.cost?.totalPerMillionUsd ?? 0);
+    const spread = (Math.max(...costs) - Math.min(...costs)) / Math.min(...costs);
+    const verdict = verdictOf(results);
+    expect(verdict?.headline).toBe(
+      `Memory moves this API's bill by ${(spread * 100).toFixed(1)} % ($4.327 to $4.433 per 1M requests over 6 settings): API Gateway is 81 % of it.`,
+    );
+  });
+
+  it("one sentence per strategy, in the recommendations' order, with memory sizes people read", () => {
+    const verdict = verdictOf(sampleResults());
+    expect(verdict?.strategies.map((s) => s.strategy)).toEqual(["cost", "speed", "balanced", "slo"]);
+    expect(verdict?.strategies[0]?.text).toBe("For cost, 512 MB arm64: $4.327 per 1M requests, p95 69.0 ms.");
+    expect(verdict?.strategies[1]?.text).toMatch(
+      /^For latency, 2,048 MB x86_64 gives p95 28\.0 ms at \+2\.5 % cost \(not distinguishable from 1,769 MB x86_64\)\.$/,
+    );
+    expect(verdict?.strategies[3]?.text).toMatch(
+      /^SLO \(p99 ≤ 80\.0 ms, errors ≤ 0\.1 %\): 1,024 MB x86_64 is the cheapest/,
+    );
+    for (const s of verdict?.strategies ?? []) expect(s.text).not.toMatch(/x86_64-\d|arm64-\d/);
+  });
+
+  it("names the API type as the bigger lever, with the price table's HTTP API price and source", () => {
+    const verdict = verdictOf(sampleResults());
+    const http = DEFAULT_PRICE_TABLE.regions["us-east-1"]?.apiGateway?.HTTP;
+    expect(verdict?.lever?.text).toMatch(
+      /^The bigger lever is the API type: .* API Gateway \$1\.000 instead of \$3\.500 per 1M/,
+    );
+    expect(verdict?.lever?.source).toBe(
+      `price table ${DEFAULT_PRICE_TABLE.version}, us-east-1: ${http?.source}`,
+    );
+  });
+
+  it("no lever when the API is already an HTTP API, or when memory moves the bill more", () => {
+    const http = sampleResults();
+    http.run.stage.apiType = "HTTP";
+    expect(verdictOf(http)?.lever).toBeUndefined();
+    const computeHeavy = sampleResults();
+    for (const s of computeHeavy.settings) {
+      if (!s.cost) continue;
+      s.cost.lambdaComputeUsd *= s.memoryMb / 8; // memory now moves the bill by dollars
+      s.cost.totalPerMillionUsd =
+        s.cost.lambdaComputeUsd + s.cost.lambdaRequestsUsd + s.cost.apiGatewayUsd + s.cost.dynamodbUsd;
+    }
+    const verdict = verdictOf(computeHeavy);
+    expect(verdict?.lever).toBeUndefined();
+    expect(verdict?.headline).toMatch(/Lambda compute is \d+ % of it\.$/);
+  });
+
+  it("prints the per-request cost as a plain decimal, not in exponent notation", () => {
+    const html = renderReport(sampleResults());
+    expect(html).not.toMatch(/\$\d\.\d+e-\d/);
+    expect(html).toContain("$0.000004");
+  });
+
+  it("the client table opens with pass/fail badges for the thresholds and the Newman gate", () => {
+    const html = renderReport(sampleResults());
+    const clientTable = html.slice(html.indexOf("<table"), html.indexOf("</table>"));
+    expect(clientTable).toMatch(
+      /<th scope="col">setting<\/th><th scope="col">thresholds<\/th><th scope="col">Newman gate<\/th>/,
+    );
+    expect(clientTable).toContain('<span class="badge pass">pass</span>');
+    expect(clientTable).toMatch(/<span class="badge failed">fail<\/span> \d+\/\d+/);
+  });
+
+  it("opens the report (before the recommendation cards) and summary.md", () => {
+    const results = sampleResults();
+    const html = renderReport(results);
+    expect(html.indexOf('<section id="verdict"')).toBeGreaterThan(0);
+    expect(html.indexOf('<section id="verdict"')).toBeLessThan(html.indexOf('<section id="recommendations"'));
+    expect(html).toContain("Memory moves this API&#39;s bill by 2.5 %");
+    const markdown = renderMarkdown(results);
+    expect(markdown.indexOf("**Memory moves this API's bill by 2.5 %")).toBeLessThan(
+      markdown.indexOf("## Recommendations"),
+    );
+    expect(markdown).toContain("- For cost, 512 MB arm64");
+  });
+});

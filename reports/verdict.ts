@@ -1,0 +1,135 @@
+/**
+ * The report's one-glance answer, written from the numbers (pure): how much memory moves the bill and what
+ * dominates it, one sentence per strategy, and the bigger lever when memory is not it (the API type: the
+ * same requests on an HTTP API instead of a REST API, priced from the price table with its source).
+ * Every figure is read from results.json or the price table; the formulas are in docs/report.md.
+ */
+import { DEFAULT_PRICE_TABLE, type PriceTable, unitPriceUsd } from "../tuning/price-table.ts";
+import type { Recommendation, Results, SettingResult } from "../tuning/results-types.ts";
+import { formatMs, formatNumber, formatSignedPct, formatUsd } from "./format.ts";
+import { okSettings } from "./settings.ts";
+
+export interface Verdict {
+  /** What memory does to the bill, and what dominates it. */
+  headline: string;
+  /** One sentence per strategy, in the order of results.recommendations. */
+  strategies: Array<{ strategy: Recommendation["strategy"]; text: string }>;
+  /** The bigger lever when memory is not it, with the price source; absent otherwise. */
+  lever?: { text: string; source: string };
+}
+
+type Priced = SettingResult & {
+  cost: NonNullable<SettingResult["cost"]>;
+  client: NonNullable<SettingResult["client"]>;
+};
+
+function priced(results: Results): Priced[] {
+  return okSettings(results).filter((s): s is Priced => s.cost !== undefined && s.client !== undefined);
+}
+
+/** "1,024 MB", with the architecture when more than one ran. */
+function label(setting: SettingResult, archs: number): string {
+  return `${formatNumber(setting.memoryMb, 0)} MB${archs > 1 ? ` ${setting.architecture}` : ""}`;
+}
+
+const pct = (fraction: number) => `${formatNumber(fraction * 100, fraction < 0.1 ? 1 : 0)} %`;
+
+function strategySentence(
+  rec: Recommendation,
+  byId: Map<string, Priced>,
+  cheapest: Priced,
+  archs: number,
+  results: Results,
+): string {
+  const pick = rec.settingId === null ? undefined : byId.get(rec.settingId);
+  const slo = results.run.slo;
+  if (rec.strategy === "slo") {
+    const target = [
+      slo?.p99Ms !== undefined ? `p99 ≤ ${formatMs(slo.p99Ms)}` : "",
+      slo?.errorRate !== undefined ? `errors ≤ ${pct(slo.errorRate)}` : "",
+    ]
+      .filter(Boolean)
+      .join(", ");
+    if (!target) return "SLO: none set (--slo-p99, --slo-error-rate).";
+    if (!pick) return `SLO (${target}): no setting meets it.`;
+    return `SLO (${target}): ${label(pick, archs)} is the cheapest that meets it, p99 ${formatMs(pick.client.latency.p99Ms)} at ${formatUsd(pick.cost.totalPerMillionUsd)} per 1M.`;
+  }
+  if (!pick) return `${rec.strategy}: no setting qualifies.`;
+  const extra =
+    (pick.cost.totalPerMillionUsd - cheapest.cost.totalPerMillionUsd) / cheapest.cost.totalPerMillionUsd;
+  const ties =
+    rec.indistinguishableFrom.length > 0
+      ? ` (not distinguishable from ${rec.indistinguishableFrom
+          .map((id) => byId.get(id))
+          .filter((s): s is Priced => s !== undefined)
+          .map((s) => label(s, archs))
+          .join(", ")})`
+      : "";
+  const costPart = pick.id === cheapest.id ? "the lowest cost" : `${formatSignedPct(extra)} cost`;
+  if (rec.strategy === "cost")
+    return `For cost, ${label(pick, archs)}: ${formatUsd(pick.cost.totalPerMillionUsd)} per 1M requests, p95 ${formatMs(pick.client.latency.p95Ms)}${ties}.`;
+  if (rec.strategy === "speed")
+    return `For latency, ${label(pick, archs)} gives p95 ${formatMs(pick.client.latency.p95Ms)} at ${costPart}${ties}.`;
+  return `Balanced, ${label(pick, archs)}: p95 ${formatMs(pick.client.latency.p95Ms)} at ${costPart}${ties}.`;
+}
+
+/** The API type lever: what API Gateway would cost as an HTTP API, when that saves more than memory can. */
+function apiTypeLever(
+  results: Results,
+  cheapest: Priced,
+  memorySpreadUsd: number,
+  table: PriceTable,
+): Verdict["lever"] {
+  if (results.run.mode !== "api" || results.run.stage.apiType !== "REST") return undefined;
+  const prices = table.regions[results.run.stage.region]?.apiGateway;
+  if (!prices?.REST || !prices.HTTP) return undefined;
+  const restPerMillionUsd = unitPriceUsd(prices.REST) * 1e6;
+  const httpPerMillionUsd = unitPriceUsd(prices.HTTP) * 1e6;
+  const savingUsd =
+    cheapest.cost.apiGatewayUsd - cheapest.cost.apiGatewayUsd * (httpPerMillionUsd / restPerMillionUsd);
+  if (savingUsd <= memorySpreadUsd) return undefined;
+  const totalAsHttpUsd = cheapest.cost.totalPerMillionUsd - savingUsd;
+  return {
+    text:
+      `The bigger lever is the API type: the same requests through an HTTP API instead of a REST API pay ` +
+      `API Gateway ${formatUsd(httpPerMillionUsd)} instead of ${formatUsd(restPerMillionUsd)} per 1M, ` +
+      `${formatUsd(totalAsHttpUsd)} instead of ${formatUsd(cheapest.cost.totalPerMillionUsd)} in all ` +
+      `(${formatSignedPct(-savingUsd / cheapest.cost.totalPerMillionUsd)}), where memory moves it by ` +
+      `${formatUsd(memorySpreadUsd)}. HTTP APIs lack some REST API features (usage plans, API keys, request validation).`,
+    source: `price table ${table.version}, ${results.run.stage.region}: ${prices.HTTP.source}`,
+  };
+}
+
+/**
+ * The verdict of a run, or undefined when no completed setting has a cost and client latency.
+ * @example verdictOf(results)?.headline // "Memory moves this API's bill by 2.1 % ($4.11 to $4.20 per 1M requests): API Gateway is 85 % of it."
+ */
+export function verdictOf(results: Results, table: PriceTable = DEFAULT_PRICE_TABLE): Verdict | undefined {
+  const settings = priced(results);
+  if (settings.length === 0) return undefined;
+  const byCost = [...settings].sort((a, b) => a.cost.totalPerMillionUsd - b.cost.totalPerMillionUsd);
+  const cheapest = byCost[0] as Priced;
+  const dearest = byCost[byCost.length - 1] as Priced;
+  const spreadUsd = dearest.cost.totalPerMillionUsd - cheapest.cost.totalPerMillionUsd;
+  const archs = new Set(settings.map((s) => s.architecture)).size;
+  const shares = [
+    ["API Gateway", cheapest.cost.apiGatewayUsd],
+    ["Lambda compute", cheapest.cost.lambdaComputeUsd],
+    ["DynamoDB", cheapest.cost.dynamodbUsd],
+    ["Lambda requests", cheapest.cost.lambdaRequestsUsd],
+  ] as const;
+  const [biggestName, biggestUsd] = [...shares].sort((a, b) => b[1] - a[1])[0] as (typeof shares)[number];
+  const moves =
+    settings.length === 1
+      ? `One setting ran (${label(cheapest, archs)}), at ${formatUsd(cheapest.cost.totalPerMillionUsd)} per 1M requests`
+      : `Memory moves this API's bill by ${pct(spreadUsd / cheapest.cost.totalPerMillionUsd)} ` +
+        `(${formatUsd(cheapest.cost.totalPerMillionUsd)} to ${formatUsd(dearest.cost.totalPerMillionUsd)} per 1M requests over ${settings.length} settings)`;
+  const headline = `${moves}: ${biggestName} is ${pct(biggestUsd / cheapest.cost.totalPerMillionUsd)} of it.`;
+  const byId = new Map(settings.map((s) => [s.id, s]));
+  const strategies = results.recommendations.map((rec) => ({
+    strategy: rec.strategy,
+    text: strategySentence(rec, byId, cheapest, archs, results),
+  }));
+  const lever = apiTypeLever(results, cheapest, spreadUsd, table);
+  return { headline, strategies, ...(lever ? { lever } : {}) };
+}

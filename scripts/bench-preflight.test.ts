@@ -1,0 +1,191 @@
+/**
+ * Checked before the stage starts (issue 19 "Late checks", issue 20 "Output and config"): each case used to
+ * start the stage, run the sweep or hang before failing.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { BENCH_DEFAULTS, type BenchConfig } from "../tuning/bench-config.ts";
+import { estimateSweep } from "../tuning/config/estimate.ts";
+import { sampleResults } from "../tuning/test-support/sample-results.ts";
+import {
+  checkBaseline,
+  checkEngine,
+  checkOutputFolder,
+  confirmLargeSweep,
+  incomparableBecause,
+  readInputFile,
+} from "./bench-preflight.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const dir = mkdtempSync(path.join(os.tmpdir(), "powerbench-preflight-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const config = (over: Partial<BenchConfig> = {}): BenchConfig => ({ ...BENCH_DEFAULTS, ...over });
+
+describe("input files", () => {
+  it("refuses /dev/zero and a FIFO at once, and a file over the cap", () => {
+    expect(() => readInputFile("/dev/zero", "--config", 1024)).toThrow(
+      "--config /dev/zero is not a regular file",
+    );
+    const fifo = path.join(dir, "fifo");
+    execFileSync("mkfifo", [fifo]);
+    const startedMs = Date.now();
+    expect(() => readInputFile(fifo, "--config", 1024)).toThrow("is not a regular file");
+    expect(Date.now() - startedMs).toBeLessThan(5_000); // it used to wait for a writer for ever
+    const big = path.join(dir, "big.json");
+    writeFileSync(big, "x".repeat(2048));
+    expect(() => readInputFile(big, "--config", 1024)).toThrow("is 2048 bytes, over the 1024-byte limit");
+    expect(() => readInputFile(path.join(dir, "nope.json"), "--config", 1024)).toThrow(
+      /cannot read --config .*nope\.json: ENOENT/,
+    );
+    writeFileSync(path.join(dir, "ok.json"), "{}");
+    expect(readInputFile(path.join(dir, "ok.json"), "--config", 1024)).toBe("{}");
+  });
+});
+
+describe("the output folder", () => {
+  it("refuses kernel file systems and a path through a file; creates and probes a good one", () => {
+    expect(() => checkOutputFolder("/proc/nope")).toThrow("--out /proc/nope is inside /proc");
+    expect(() => checkOutputFolder("/sys/x/y")).toThrow("inside /sys");
+    writeFileSync(path.join(dir, "a-file"), "");
+    expect(() => checkOutputFolder(path.join(dir, "a-file", "x"))).toThrow(/cannot be created \(ENOTDIR/);
+    const good = path.join(dir, "out", "nested");
+    expect(checkOutputFolder(good)).toBe(good);
+    expect(() => checkOutputFolder(good)).not.toThrow();
+  });
+});
+
+describe("the baseline", () => {
+  it("refuses another profile, mode or stage, with the reason", () => {
+    const baseline = sampleResults();
+    expect(incomparableBecause(baseline, config({ profile: baseline.run.profile }))).toBeUndefined();
+    expect(baseline.run.profile).toBe("smoke");
+    expect(incomparableBecause(baseline, config({ profile: "baseline" }))).toBe(
+      "profile smoke there, baseline here",
+    );
+    // a direct-mode run records its profile as "direct-invoke" (tuning/build-results.ts)
+    expect(incomparableBecause(baseline, config({ mode: "direct" }))).toBe(
+      "profile smoke there, direct-invoke here; mode api there, direct here",
+    );
+  });
+
+  it("reads a run folder's results.json and names a missing file", () => {
+    const runDir = path.join(dir, "run");
+    mkdirSync(runDir);
+    const baseline = sampleResults();
+    writeFileSync(path.join(runDir, "results.json"), JSON.stringify(baseline));
+    expect(checkBaseline(runDir, config({ profile: baseline.run.profile })).run.id).toBe(baseline.run.id);
+    expect(() => checkBaseline(runDir, config({ profile: "baseline" }))).toThrow(
+      /is not comparable with this run \(profile smoke there, baseline here\): compare runs of the same/,
+    );
+    expect(() => checkBaseline("/nonexistent", config())).toThrow(
+      "cannot read --baseline /nonexistent: ENOENT",
+    );
+  });
+});
+
+describe("k6 and large sweeps", () => {
+  it("--engine k6 needs k6 on PATH or K6_BINARY", () => {
+    expect(() => checkEngine(config({ engine: "k6" }), { PATH: dir })).toThrow("--engine k6: no k6 binary");
+    expect(() => checkEngine(config({ engine: "auto" }), { PATH: dir })).not.toThrow();
+  });
+
+  it("asks on a terminal, needs --yes otherwise, and stays quiet for a normal sweep", async () => {
+    const huge = estimateSweep({
+      settings: 10_113,
+      stage: "local",
+      mode: "api",
+      loadS: 6,
+      warmupS: 1,
+      gate: true,
+    });
+    const small = estimateSweep({
+      settings: 8,
+      stage: "local",
+      mode: "api",
+      loadS: 6,
+      warmupS: 1,
+      gate: true,
+    });
+    const noTerminal = { interactive: false, ask: async () => "y" };
+    await expect(confirmLargeSweep(10_113, huge, false, noTerminal)).rejects.toThrow(
+      /10113 settings, about 36 h 31 min .*pass --yes to run it/,
+    );
+    expect(await confirmLargeSweep(10_113, huge, true, noTerminal)).toBe(true);
+    expect(await confirmLargeSweep(8, small, false, noTerminal)).toBe(true);
+    const questions: string[] = [];
+    const terminal = (answer: string) => ({
+      interactive: true,
+      ask: async (q: string) => {
+        questions.push(q);
+        return answer;
+      },
+    });
+    expect(await confirmLargeSweep(10_113, huge, false, terminal("n"))).toBe(false);
+    expect(await confirmLargeSweep(10_113, huge, false, terminal("yes"))).toBe(true);
+    expect(questions[0]).toMatch(/^bench: 10113 settings, about 36 h 31 min .*Run it\? \[y\/N\] $/);
+  });
+});
+
+function bench(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench.ts", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    // bounded: none of these may reach the sweep
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("npm run bench refuses before the stage starts (real process)", () => {
+  const cases: Array<[string, string[], RegExp, NodeJS.ProcessEnv?]> = [
+    [
+      "an output path through a file",
+      ["--out", "/etc/hostname/x"],
+      /--out \/etc\/hostname\/x cannot be created \(ENOTDIR/,
+    ],
+    ["an output folder in /proc", ["--out", "/proc/nope"], /--out \/proc\/nope is inside \/proc/],
+    ["a missing baseline", ["--baseline", "/nonexistent"], /cannot read --baseline \/nonexistent: ENOENT/],
+    [
+      "--engine k6 without k6",
+      ["--engine", "k6"],
+      /--engine k6: no k6 binary/,
+      { PATH: path.dirname(process.execPath), K6_BINARY: "" },
+    ],
+    ["--config /dev/zero", ["--config", "/dev/zero"], /--config \/dev\/zero is not a regular file/],
+    ["10,113 settings without --yes", ["--memory", "128-10240:1"], /10113 settings, about .* pass --yes/],
+  ];
+  it.each(cases)("%s", async (_what, args, message, env) => {
+    const run = await bench(args, env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toContain("starting the local stage");
+    expect(run.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+  });
+
+  it("--dry-run shows the estimated wall time", async () => {
+    const run = await bench(["--dry-run", "--memory", "128,512"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/estimated wall time: about \d+ s \(2 setting\(s\) × /);
+  });
+});

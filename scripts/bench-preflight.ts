@@ -1,0 +1,252 @@
+/**
+ * Everything `npm run bench` can check before the stage starts (issue 19 "Late checks", issue 20 "Output and
+ * config"): input files read with a size cap and only when regular (no /dev/zero, no FIFO that hangs), the
+ * output folder writable and not under /proc, /sys or /dev, the baseline readable and comparable, k6 present
+ * when asked for, and a large sweep confirmed.
+ */
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  realpathSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline/promises";
+import { findK6Binary } from "../loadtests/k6-adapter.ts";
+import { incomparableReason } from "../reports/compare.ts";
+import type { BenchConfig } from "../tuning/bench-config.ts";
+import {
+  estimateSweep,
+  formatDuration,
+  isLargeSweep,
+  LARGE_SWEEP,
+  type SweepEstimate,
+} from "../tuning/config/estimate.ts";
+import { parseResults } from "../tuning/results.ts";
+import type { Results } from "../tuning/results-types.ts";
+import { UsageError } from "./command.ts";
+
+/** Size caps of the files the bench reads. */
+export const INPUT_LIMITS = {
+  /** --config: a few KB in practice. @default 1 MiB */
+  configBytes: 1024 * 1024,
+  /** --payload @file: Lambda's synchronous invocation payload limit. @default 6 MB */
+  payloadBytes: 6 * 1024 * 1024,
+  /** --baseline: a results.json (24 settings with timelines are ~1 MB). @default 64 MiB */
+  baselineBytes: 64 * 1024 * 1024,
+} as const;
+
+function describeCode(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return code ? `${code}: ${message.replace(/^\w+: /, "")}` : message;
+}
+
+/**
+ * Reads a text file the user named, refusing anything but a regular file up to `maxBytes`. Opened
+ * non-blocking, so a FIFO is refused at once instead of waiting for a writer.
+ */
+export function readInputFile(file: string, what: string, maxBytes: number): string {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new UsageError(`cannot read ${what} ${file}: ${describeCode(error)}`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile())
+      throw new UsageError(`${what} ${file} is not a regular file: give the path of a JSON file`);
+    if (stat.size > maxBytes)
+      throw new UsageError(
+        `${what} ${file} is ${stat.size} bytes, over the ${maxBytes}-byte limit: is it the right file?`,
+      );
+    const buffer = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < stat.size) {
+      const n = readSync(fd, buffer, read, stat.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads and parses a JSON input file (see readInputFile). */
+export function readJsonInput(file: string, what: string, maxBytes: number): unknown {
+  const text = readInputFile(file, what, maxBytes);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${what} ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+const KERNEL_FOLDERS = ["/proc", "/sys", "/dev"];
+
+function nearestExisting(dir: string): string {
+  let current = dir;
+  for (;;) {
+    try {
+      return realpathSync(current);
+    } catch {
+      const parent = path.dirname(current);
+      if (parent === current) return current;
+      current = parent;
+    }
+  }
+}
+
+/**
+ * Makes sure the output folder can take the run: not in a kernel file system (writes there fail late, or spin),
+ * created, and writable (a probe file is written and removed). Returns the folder's absolute path.
+ */
+export function checkOutputFolder(outDir: string): string {
+  const resolved = path.resolve(outDir);
+  const real = nearestExisting(resolved);
+  const kernel = KERNEL_FOLDERS.find((k) => real === k || real.startsWith(`${k}/`));
+  if (kernel)
+    throw new UsageError(
+      `--out ${outDir} is inside ${kernel}, a kernel file system: give a folder on disk, e.g. --out reports/out`,
+    );
+  try {
+    mkdirSync(resolved, { recursive: true });
+  } catch (error) {
+    throw new UsageError(
+      `--out ${outDir} cannot be created (${describeCode(error)}): give a writable folder`,
+    );
+  }
+  const probe = path.join(resolved, `.powerbench-write-check-${process.pid}`);
+  try {
+    const fd = openSync(probe, "wx");
+    try {
+      writeSync(fd, "ok\n");
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw new UsageError(`--out ${outDir} is not writable (${describeCode(error)}): give a writable folder`);
+  } finally {
+    rmSync(probe, { force: true });
+  }
+  return resolved;
+}
+
+/**
+ * Why a baseline cannot be compared with the planned run, or undefined when it can: the same stage, mode and
+ * load profile (a smoke run against a baseline-profile run compares different loads).
+ */
+export function incomparableBecause(
+  baseline: Pick<Results, "run">,
+  config: Pick<BenchConfig, "stage" | "mode" | "profile">,
+): string | undefined {
+  // results.json records a direct-mode run's profile as "direct-invoke" (tuning/build-results.ts)
+  const profile = config.mode === "direct" ? "direct-invoke" : config.profile;
+  return incomparableReason({ profile, mode: config.mode, stage: { name: config.stage } }, baseline.run);
+}
+
+/** Reads, validates and checks the comparability of --baseline; a run folder stands for its results.json. */
+export function checkBaseline(file: string, config: BenchConfig): Results {
+  let resultsFile = file;
+  try {
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      if (fstatSync(fd).isDirectory()) resultsFile = path.join(file, "results.json");
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // readInputFile names the problem
+  }
+  const text = readInputFile(resultsFile, "--baseline", INPUT_LIMITS.baselineBytes);
+  let baseline: Results;
+  try {
+    baseline = parseResults(text);
+  } catch (error) {
+    throw new UsageError(
+      `--baseline ${resultsFile} is not a valid results.json: ${(error as Error).message}`,
+    );
+  }
+  const reason = incomparableBecause(baseline, config);
+  if (reason)
+    throw new UsageError(
+      `--baseline ${resultsFile} is not comparable with this run (${reason}): compare runs of the same stage, mode and profile`,
+    );
+  return baseline;
+}
+
+/** `--engine k6` needs k6 now, not after the stage started. */
+export function checkEngine(
+  config: Pick<BenchConfig, "engine" | "mode">,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  if (config.mode !== "api" || config.engine !== "k6") return;
+  let binary: string | undefined;
+  try {
+    binary = findK6Binary(env);
+  } catch (error) {
+    throw new UsageError(`--engine k6: ${(error as Error).message}`);
+  }
+  if (!binary)
+    throw new UsageError(
+      "--engine k6: no k6 binary (looked for K6_BINARY and k6 on PATH): install k6, or use --engine builtin",
+    );
+}
+
+/** The estimate of the planned sweep. */
+export function sweepEstimateOf(config: BenchConfig, settings: number, loadS: number): SweepEstimate {
+  return estimateSweep({
+    settings,
+    stage: config.stage,
+    mode: config.mode,
+    loadS,
+    warmupS: config.warmupS,
+    gate: config.gate,
+    direct: config.direct,
+  });
+}
+
+export interface ConfirmIo {
+  /** A person is there to answer (stdin and stderr are terminals). */
+  interactive: boolean;
+  ask: (question: string) => Promise<string>;
+}
+
+export const PROCESS_CONFIRM_IO: ConfirmIo = {
+  interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+  ask: async (question) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  },
+};
+
+/**
+ * A sweep of more than LARGE_SWEEP settings or wall time asks on a terminal, and needs --yes otherwise.
+ * Returns false when the person said no.
+ */
+export async function confirmLargeSweep(
+  settings: number,
+  estimate: SweepEstimate,
+  yes: boolean,
+  io: ConfirmIo = PROCESS_CONFIRM_IO,
+): Promise<boolean> {
+  if (yes || !isLargeSweep(settings, estimate)) return true;
+  const what = `${settings} settings, about ${formatDuration(estimate.totalS)} (${estimate.basis})`;
+  if (!io.interactive)
+    throw new UsageError(
+      `${what}: above ${LARGE_SWEEP.settings} settings or ${formatDuration(LARGE_SWEEP.wallTimeS)}; pass --yes to run it, or narrow --memory`,
+    );
+  const answer = await io.ask(`bench: ${what}. Run it? [y/N] `);
+  return /^y(es)?$/i.test(answer.trim());
+}
