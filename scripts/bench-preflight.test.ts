@@ -88,9 +88,12 @@ describe("the baseline", () => {
 });
 
 describe("k6 and large sweeps", () => {
-  it("--engine k6 needs k6 on PATH or K6_BINARY", () => {
-    expect(() => checkEngine(config({ engine: "k6" }), { PATH: dir })).toThrow("--engine k6: no k6 binary");
-    expect(() => checkEngine(config({ engine: "auto" }), { PATH: dir })).not.toThrow();
+  it("--engine k6 needs k6 at K6_BINARY, in the tools folder or on PATH", () => {
+    // `dir` holds no k6: as the tools folder and as PATH it finds nothing.
+    expect(() => checkEngine(config({ engine: "k6" }), { PATH: dir }, dir)).toThrow(
+      "--engine k6: no k6 binary",
+    );
+    expect(() => checkEngine(config({ engine: "auto" }), { PATH: dir }, dir)).not.toThrow();
   });
 
   it("asks on a terminal, needs --yes otherwise, and stays quiet for a normal sweep", async () => {
@@ -167,10 +170,10 @@ describe("npm run bench refuses before the stage starts (real process)", () => {
     ["an output folder in /proc", ["--out", "/proc/nope"], /--out \/proc\/nope is inside \/proc/],
     ["a missing baseline", ["--baseline", "/nonexistent"], /cannot read --baseline \/nonexistent: ENOENT/],
     [
-      "--engine k6 without k6",
+      "--engine k6 with K6_BINARY pointing at no program",
       ["--engine", "k6"],
-      /--engine k6: no k6 binary/,
-      { PATH: path.dirname(process.execPath), K6_BINARY: "" },
+      /--engine k6: K6_BINARY=".*no-k6-here" is not an executable file/,
+      { PATH: path.dirname(process.execPath), K6_BINARY: path.join(os.tmpdir(), "no-k6-here") },
     ],
     ["--config /dev/zero", ["--config", "/dev/zero"], /--config \/dev\/zero is not a regular file/],
     ["10,113 settings without --yes", ["--memory", "128-10240:1"], /10113 settings, about .* pass --yes/],

@@ -18,6 +18,7 @@ import {
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { findK6Binary } from "../loadtests/k6-adapter.ts";
+import { TOOLS_BIN_DIR } from "../loadtests/k6-install.ts";
 import { incomparableReason } from "../reports/compare.ts";
 import type { BenchConfig } from "../tuning/bench-config.ts";
 import {
@@ -186,17 +187,18 @@ export function checkBaseline(file: string, config: BenchConfig): Results {
 export function checkEngine(
   config: Pick<BenchConfig, "engine" | "mode">,
   env: NodeJS.ProcessEnv = process.env,
+  toolsBinDir: string = TOOLS_BIN_DIR,
 ): void {
   if (config.mode !== "api" || config.engine !== "k6") return;
   let binary: string | undefined;
   try {
-    binary = findK6Binary(env);
+    binary = findK6Binary(env, toolsBinDir);
   } catch (error) {
     throw new UsageError(`--engine k6: ${(error as Error).message}`);
   }
   if (!binary)
     throw new UsageError(
-      "--engine k6: no k6 binary (looked for K6_BINARY and k6 on PATH): install k6, or use --engine builtin",
+      "--engine k6: no k6 binary (looked at K6_BINARY, .tools/bin/k6 and PATH): run npm run k6:install, or use --engine builtin",
     );
 }
 
