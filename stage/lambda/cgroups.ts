@@ -1,6 +1,9 @@
 /**
  * CPU and memory limits per execution environment, as Lambda sizes them: memory/1769 of one CPU (1,769 MB =
  * one vCPU) through the kernel's CFS quota, and a hard memory limit of the configured size, with no swap.
+ * A group starts without a CPU quota: Lambda's INIT phase is not held to the memory share (published Init
+ * Durations are flat from 128 to 10,240 MB, docs/fidelity.md), so the quota is applied once INIT is over,
+ * before the first invocation (`limitCpu`; a live group's quota can be changed).
  * cgroup v1 (`cpu.cfs_quota_us`, `memory.limit_in_bytes`, `memory.memsw.limit_in_bytes`) or v2 (`cpu.max`,
  * `memory.max`, `memory.swap.max`), detected at start. Groups are created under this process's own cgroup
  * of each hierarchy (a memory cgroup like /process_api/<id>), named `powerbench-<pid>-<n>`. Where anything
@@ -47,8 +50,10 @@ export interface EnvironmentCgroup {
   readonly name: string;
   /** Joins the memory limit (do it at once after spawn, so the runtime's own memory counts). */
   joinMemory(pid: number): void;
-  /** Joins the CPU quota (do it before the handler loads). */
+  /** Joins the CPU group, which has no quota until `limitCpu` (do it at once after spawn, with memory). */
   joinCpu(pid: number): void;
+  /** Applies the memory-scaled CPU quota: at the end of INIT, before the first invocation. */
+  limitCpu(): void;
   /** True when the kernel's OOM killer killed a process of this group. */
   oomKilled(): boolean;
   /** Removes the group's directories; the processes must have exited. */
@@ -80,17 +85,17 @@ export class CgroupManager {
         mkdirSync(dir);
         created.push(dir);
       }
-      const quotaUs = cpuQuotaUs(memoryMb, os.availableParallelism(), this.periodUs);
       const limitBytes = memoryMb * 1024 * 1024;
       if (this.mode === "cgroup-v1") {
         writeFileSync(path.join(cpuDir, "cpu.cfs_period_us"), String(this.periodUs));
-        writeFileSync(path.join(cpuDir, "cpu.cfs_quota_us"), String(quotaUs));
+        // No quota during INIT (-1); limitCpu() applies the memory share.
+        writeFileSync(path.join(cpuDir, "cpu.cfs_quota_us"), "-1");
         writeFileSync(path.join(memoryDir, "memory.limit_in_bytes"), String(limitBytes));
         // Memory plus swap, the same size: past it the group is OOM-killed instead of swapping (as v2's
         // memory.swap.max=0). The file exists only with swap accounting on; it must follow limit_in_bytes.
         tryWrite(path.join(memoryDir, "memory.memsw.limit_in_bytes"), String(limitBytes));
       } else {
-        writeFileSync(path.join(cpuDir, "cpu.max"), `${quotaUs} ${this.periodUs}`);
+        writeFileSync(path.join(cpuDir, "cpu.max"), `max ${this.periodUs}`);
         writeFileSync(path.join(memoryDir, "memory.max"), String(limitBytes));
         tryWrite(path.join(memoryDir, "memory.swap.max"), "0");
       }
@@ -101,6 +106,7 @@ export class CgroupManager {
         { cause: error },
       );
     }
+    const quotaUs = cpuQuotaUs(memoryMb, os.availableParallelism(), this.periodUs);
     const procsFile = "cgroup.procs";
     const oomFile = this.mode === "cgroup-v1" ? "memory.oom_control" : "memory.events";
     const group: EnvironmentCgroup = {
@@ -108,6 +114,10 @@ export class CgroupManager {
       joinMemory: (pid) => writeFileSync(path.join(memoryDir, procsFile), String(pid)),
       joinCpu: (pid) => {
         if (cpuDir !== memoryDir) writeFileSync(path.join(cpuDir, procsFile), String(pid));
+      },
+      limitCpu: () => {
+        if (this.mode === "cgroup-v1") writeFileSync(path.join(cpuDir, "cpu.cfs_quota_us"), String(quotaUs));
+        else writeFileSync(path.join(cpuDir, "cpu.max"), `${quotaUs} ${this.periodUs}`);
       },
       oomKilled: () => {
         try {

@@ -1,16 +1,19 @@
 /**
  * One execution environment: its own OS process running the bundled runtime, like a Lambda sandbox. It
- * joins its memory cgroup at once after spawn and its CPU cgroup before the handler loads, imports the
- * handler once, then serves one invocation at a time. Init Duration is timed here, from just before the spawn
- * until the handler is loaded: like Lambda's INIT phase it covers the runtime's start (Node's own boot) and
- * the function's init. Timeouts kill it; a crash (the memory cgroup's OOM killer, V8's heap limit, an exit)
- * ends the invocation as Lambda reports it.
+ * joins its cgroups at once after spawn; the CPU group has no quota during INIT (Lambda's INIT is not held
+ * to the memory share) and gets the memory-scaled quota when INIT ends, before the first invocation. It
+ * imports the handler once, then serves one invocation at a time. Init Duration is timed here, from just
+ * before the spawn until the handler is loaded: like Lambda's INIT phase it covers the runtime's start
+ * (Node's own boot) and the function's init, less the time the process waited for the host's CPU (its run
+ * queue wait: on Lambda a sandbox has its own CPU). Timeouts kill it; a crash (the memory cgroup's OOM
+ * killer, V8's heap limit, an exit) ends the invocation as Lambda reports it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { EnvironmentCgroup } from "./cgroups.ts";
 import { type LogFormat, logStreamName } from "./platform-log.ts";
+import { readSchedStat } from "./run-queue.ts";
 import type { FromRuntime, ToRuntime } from "./runtime/protocol.ts";
 import { lambdaProcessEnv, nodeMemoryArgs } from "./runtime-env.ts";
 
@@ -110,6 +113,8 @@ export class ExecutionEnvironment {
   lastUsedMs = Date.now();
   /** Init Duration still to be reported on the first REPORT line of this environment. */
   pendingInitDurationMs: number | undefined;
+  /** Host run-queue wait of the main thread during INIT, in ms, left out of Init Duration. */
+  initRunQueueWaitMs = 0;
   readonly pid: number;
 
   /** When the INIT phase began: just before the spawn (epoch ms on the high-resolution clock). */
@@ -137,8 +142,12 @@ export class ExecutionEnvironment {
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     this.pid = this.child.pid ?? -1;
-    // Join the memory cgroup before the runtime allocates much, so its own memory counts toward the limit.
-    this.joinCgroup((group) => group.joinMemory(this.pid));
+    // Join the memory cgroup before the runtime allocates much, so its own memory counts toward the limit;
+    // the CPU group has no quota until INIT ends, so Node's boot and the handler's import run unthrottled.
+    this.joinCgroup((group) => {
+      group.joinMemory(this.pid);
+      group.joinCpu(this.pid);
+    });
     this.exited = new Promise((resolve) =>
       this.child.once("exit", (code, signal) => resolve(this.onExit(code, signal))),
     );
@@ -207,11 +216,10 @@ export class ExecutionEnvironment {
   private onMessage(message: FromRuntime): void {
     switch (message.t) {
       case "ready":
-        this.joinCgroup((group) => group.joinCpu(this.pid));
         this.send({ t: "init" });
         return;
       case "init-ok": {
-        const initDurationMs = this.initDurationMs(message.atEpochMs, message.waitedMs);
+        const initDurationMs = this.endInit(message.atEpochMs, message.waitedMs);
         this.pendingInitDurationMs = initDurationMs;
         this.finishInit({ ok: true, initDurationMs, lines: this.initLines ?? [] });
         return;
@@ -220,7 +228,7 @@ export class ExecutionEnvironment {
         const { errorType, errorMessage, trace } = message;
         this.finishInit({
           ok: false,
-          initDurationMs: this.initDurationMs(message.atEpochMs, message.waitedMs),
+          initDurationMs: this.endInit(message.atEpochMs, message.waitedMs),
           errorType,
           errorMessage,
           trace,
@@ -249,11 +257,15 @@ export class ExecutionEnvironment {
   }
 
   /**
-   * Init Duration from the runtime's own clock: from the spawn to the end of its init, less the time it waited
-   * for this process to answer "ready" (our latency, e.g. a busy event loop, is not the environment's).
+   * Ends INIT: applies the memory-scaled CPU quota (before any invocation can run) and returns Init Duration,
+   * from the runtime's own clock: from the spawn to the end of its init, less the time it waited for this
+   * process to answer "ready" (our latency, e.g. a busy event loop, is not the environment's) and less the
+   * time its main thread sat on the host's run queue (other processes' CPU, not the function's).
    */
-  private initDurationMs(atEpochMs: number, waitedMs: number): number {
-    return Math.max(0, atEpochMs - this.initStartedEpochMs - waitedMs);
+  private endInit(atEpochMs: number, waitedMs: number): number {
+    this.initRunQueueWaitMs = readSchedStat(this.pid)?.runQueueWaitMs ?? 0;
+    this.joinCgroup((group) => group.limitCpu());
+    return Math.max(0, atEpochMs - this.initStartedEpochMs - waitedMs - this.initRunQueueWaitMs);
   }
 
   /** Time since the INIT phase began (the spawn), for an INIT that ended without a word from the runtime. */

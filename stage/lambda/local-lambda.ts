@@ -11,6 +11,7 @@
  * await lambda.close();
  */
 import { randomUUID } from "node:crypto";
+import os from "node:os";
 import {
   type CpuScaling,
   type InvokeOutcome,
@@ -20,6 +21,7 @@ import {
   type LogSink,
   type MetricSink,
 } from "../contracts.ts";
+import { BootGate } from "./boot-gate.ts";
 import { type CgroupManager, detectCgroups, type EnvironmentCgroup } from "./cgroups.ts";
 import { ExecutionEnvironment, type InitResult, type InvocationResult } from "./environment.ts";
 import { EnvironmentPool } from "./environment-pool.ts";
@@ -54,6 +56,11 @@ export interface LocalLambdaOptions {
   cpuScaling?: "auto" | "off";
   /** CFS period of the CPU quota, in µs (14,000–1,000,000). @default 20_000 (see cgroups.ts) */
   cfsPeriodUs?: number;
+  /**
+   * At most this many environments in INIT at once; further cold starts wait for a slot before their process
+   * is spawned (not counted in their Init Duration). @default the host's cores (os.availableParallelism())
+   */
+  maxParallelBoots?: number;
   /** How long LastUpdateStatus stays InProgress after an update. @default 100 */
   updateDelayMs?: number;
   /** Execution-role credentials put in each environment (AWS_ACCESS_KEY_ID, ...). @default local/local */
@@ -82,6 +89,8 @@ export class LocalLambda implements LambdaControlPlane {
   private readonly cgroups: CgroupManager | undefined;
   private readonly registry: FunctionRegistry;
   private readonly pool: EnvironmentPool;
+  /** Bounds the environments in INIT at once (see boot-gate.ts). */
+  readonly bootGate: BootGate;
   private readonly metrics: InvocationMetrics;
   private readonly region: string;
   private readonly defaultReservedConcurrency: number;
@@ -103,6 +112,7 @@ export class LocalLambda implements LambdaControlPlane {
       options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
       options.maxIdleEnvironments ?? DEFAULTS.maxIdleEnvironments,
     );
+    this.bootGate = new BootGate(options.maxParallelBoots ?? os.availableParallelism());
     this.metrics = new InvocationMetrics(options.metricSink);
     this.registry = new FunctionRegistry({
       region: this.region,
@@ -321,6 +331,27 @@ export class LocalLambda implements LambdaControlPlane {
 
   private async startEnvironment(settings: VersionSettings, version: string, poolKey: string) {
     const runtimePath = await runtimeBundlePath(this.options.runtimeCacheDir);
+    const releaseBoot = await this.bootGate.acquire();
+    try {
+      return await this.bootEnvironment(settings, version, poolKey, runtimePath);
+    } finally {
+      releaseBoot();
+    }
+  }
+
+  private async bootEnvironment(
+    settings: VersionSettings,
+    version: string,
+    poolKey: string,
+    runtimePath: string,
+  ) {
+    if (this.closed) {
+      throw new LambdaApiError(
+        "ServiceException",
+        500,
+        "The local Lambda is closed: create a new LocalLambda.",
+      );
+    }
     let cgroup: EnvironmentCgroup | undefined;
     if (this.cgroups && this.cpuScaling.mode !== "none") {
       try {
