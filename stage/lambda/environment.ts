@@ -1,7 +1,7 @@
 /**
  * One execution environment: its own OS process running the bundled runtime, like a Lambda sandbox. It
- * joins its cgroups at once after spawn; the CPU group has no quota during INIT (Lambda's INIT is not held
- * to the memory share) and gets the memory-scaled quota when INIT ends, before the first invocation. It
+ * joins its cgroups at once after spawn; the CPU group has one vCPU during INIT whatever the memory (Lambda's
+ * INIT is not held to the memory share) and gets the memory-scaled quota when INIT ends, before the first invocation. It
  * imports the handler once, then serves one invocation at a time. Init Duration is timed here, from just
  * before the spawn until the handler is loaded: like Lambda's INIT phase it covers the runtime's start
  * (Node's own boot) and the function's init, less the time the process waited for the host's CPU (its run
@@ -143,7 +143,8 @@ export class ExecutionEnvironment {
     });
     this.pid = this.child.pid ?? -1;
     // Join the memory cgroup before the runtime allocates much, so its own memory counts toward the limit;
-    // the CPU group has no quota until INIT ends, so Node's boot and the handler's import run unthrottled.
+    // the CPU group gives INIT one vCPU until it ends, so Node's boot and the handler's import are not held to
+    // the memory share.
     this.joinCgroup((group) => {
       group.joinMemory(this.pid);
       group.joinCpu(this.pid);
