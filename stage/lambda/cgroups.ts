@@ -62,6 +62,8 @@ export interface EnvironmentCgroup {
   joinCpu(pid: number): void;
   /** Applies the memory-scaled CPU quota: at the end of INIT, before the first invocation. */
   limitCpu(): void;
+  /** Time the group has been held back by its quota so far (ms), or undefined where unreadable. */
+  throttledMs(): number | undefined;
   /** True when the kernel's OOM killer killed a process of this group. */
   oomKilled(): boolean;
   /** Removes the group's directories; the processes must have exited. */
@@ -127,6 +129,17 @@ export class CgroupManager {
       limitCpu: () => {
         if (this.mode === "cgroup-v1") writeFileSync(path.join(cpuDir, "cpu.cfs_quota_us"), String(quotaUs));
         else writeFileSync(path.join(cpuDir, "cpu.max"), `${quotaUs} ${this.periodUs}`);
+      },
+      throttledMs: () => {
+        try {
+          const stat = readFileSync(path.join(cpuDir, "cpu.stat"), "utf8");
+          const v1 = /^throttled_time (\d+)$/m.exec(stat)?.[1];
+          if (v1 !== undefined) return Number(v1) / 1e6;
+          const v2 = /^throttled_usec (\d+)$/m.exec(stat)?.[1];
+          return v2 === undefined ? undefined : Number(v2) / 1e3;
+        } catch {
+          return undefined;
+        }
       },
       oomKilled: () => {
         try {

@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { EnvironmentCgroup } from "./cgroups.ts";
 import { type LogFormat, logStreamName } from "./platform-log.ts";
-import { readSchedStat } from "./run-queue.ts";
+import { type CpuWaitMark, hostWaitMs, markCpuWait, readSchedStat } from "./run-queue.ts";
 import type { FromRuntime, ToRuntime } from "./runtime/protocol.ts";
 import { lambdaProcessEnv, nodeMemoryArgs } from "./runtime-env.ts";
 
@@ -69,6 +69,8 @@ export type InvocationResult =
       payload: string;
       durationMs: number;
       maxMemoryUsedMb: number;
+      /** Time the environment's main thread waited for the host's CPU (not its quota), where measurable. */
+      hostWaitMs?: number;
       lines: CapturedLine[];
     }
   | { kind: "timeout"; durationMs: number; maxMemoryUsedMb: number; lines: CapturedLine[] }
@@ -95,6 +97,7 @@ const MEMORY_POLL_MS = 20;
 interface Pending {
   id: string;
   startedMs: number;
+  cpuWait: CpuWaitMark | undefined;
   lines: CapturedLine[];
   timer: NodeJS.Timeout;
   resolve: (result: InvocationResult) => void;
@@ -245,12 +248,16 @@ export class ExecutionEnvironment {
         if (message.fatal) this.alive = false;
         const pending = this.current;
         if (!pending || pending.id !== message.id) return;
+        const cpuWaitAfter = pending.cpuWait ? this.markCpuWait() : undefined;
         this.settle({
           kind: "done",
           ok: message.ok,
           payload: message.payload,
           durationMs: message.durationMs,
           maxMemoryUsedMb: this.maxMemoryUsedMb(),
+          ...(pending.cpuWait && cpuWaitAfter
+            ? { hostWaitMs: hostWaitMs(pending.cpuWait, cpuWaitAfter) }
+            : {}),
           lines: pending.lines,
         });
       }
@@ -329,7 +336,7 @@ export class ExecutionEnvironment {
           lines: pending.lines,
         });
       }, timeoutMs);
-      this.current = { id, startedMs, lines: [], timer, resolve };
+      this.current = { id, startedMs, cpuWait: this.markCpuWait(), lines: [], timer, resolve };
       if (!this.cgroup) this.watchMemory();
       if (!this.alive || !this.child.connected) {
         this.settleCrash(null, null);
@@ -337,6 +344,11 @@ export class ExecutionEnvironment {
       }
       this.send({ t: "invoke", id, payload, deadlineMs: Date.now() + timeoutMs, arn: invokedArn });
     });
+  }
+
+  /** Only inside a CPU cgroup: without a quota, every wait would be the host's and is not measured. */
+  private markCpuWait(): CpuWaitMark | undefined {
+    return this.cgroup ? markCpuWait(this.pid, this.cgroup.throttledMs()) : undefined;
   }
 
   private watchMemory(): void {

@@ -22,7 +22,13 @@ import {
   type MetricSink,
 } from "../contracts.ts";
 import { BootGate } from "./boot-gate.ts";
-import { type CgroupManager, detectCgroups, type EnvironmentCgroup } from "./cgroups.ts";
+import {
+  type CgroupManager,
+  detectCgroups,
+  type EnvironmentCgroup,
+  INIT_CPU_MB,
+  MB_PER_VCPU,
+} from "./cgroups.ts";
 import { ExecutionEnvironment, type InitResult, type InvocationResult } from "./environment.ts";
 import { EnvironmentPool } from "./environment-pool.ts";
 import { invalidRequestContent } from "./errors.ts";
@@ -96,6 +102,11 @@ export class LocalLambda implements LambdaControlPlane {
   private readonly defaultReservedConcurrency: number;
   private readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   private closed = false;
+  /** CPU shares (in cores) of the environments running an invocation or booting right now. */
+  private cpuDemandCores = 0;
+  private readonly hostCores = os.availableParallelism();
+  /** Highest CpuShareDemand (shares over host cores) seen since the last `takePeakCpuDemand`. */
+  private peakCpuDemand = 0;
   constructor(private readonly options: LocalLambdaOptions) {
     this.region = options.region ?? DEFAULTS.region;
     this.defaultReservedConcurrency =
@@ -121,6 +132,18 @@ export class LocalLambda implements LambdaControlPlane {
       onRetire: (name, version) => this.pool.retire((key) => key.startsWith(poolPrefix(name, version))),
     });
     live.add(this);
+  }
+
+  /** An environment's CPU share in cores: memory/1769 of one, at most the host's cores. */
+  private shareCores(memoryMb: number): number {
+    return Math.min(memoryMb / MB_PER_VCPU, this.hostCores);
+  }
+
+  /** The highest CpuShareDemand since the last call (diagnostics and tests), and resets it. */
+  takePeakCpuDemand(): number {
+    const peak = this.peakCpuDemand;
+    this.peakCpuDemand = 0;
+    return peak;
   }
 
   /** Number of live execution environments (idle and busy). */
@@ -249,9 +272,13 @@ export class LocalLambda implements LambdaControlPlane {
     }
     fn.inFlight++;
     this.metrics.put("ConcurrentExecutions", fn.inFlight, metricAt);
+    // While it runs, an invocation wants its memory share of a core (a cold start's INIT one vCPU first).
+    const shareCores = this.shareCores(settings.memoryMb);
+    this.cpuDemandCores += shareCores;
     try {
       return await this.run(fn, settings, version, qualifier, payload, request.logTail === true, metricAt);
     } finally {
+      this.cpuDemandCores -= shareCores;
       fn.inFlight--;
     }
   }
@@ -284,6 +311,10 @@ export class LocalLambda implements LambdaControlPlane {
       );
       log.addCaptured(init.lines);
     }
+    const demand = this.cpuDemandCores / this.hostCores;
+    this.peakCpuDemand = Math.max(this.peakCpuDemand, demand);
+    if (this.cgroups && this.cpuScaling.mode !== "none")
+      this.metrics.putLocal("CpuShareDemand", demand, metricAt);
     const startedAt = new Date();
     log.add(startLine(settings.logFormat, startedAt, requestId, version), startedAt.getTime());
     let result: InvocationResult;
@@ -325,6 +356,9 @@ export class LocalLambda implements LambdaControlPlane {
     this.metrics.put("Invocations", 1, at);
     this.metrics.put("Errors", outcome.status === "ok" ? 0 : 1, at);
     this.metrics.put("Duration", result.durationMs, at);
+    if (result.kind === "done" && result.hostWaitMs !== undefined) {
+      this.metrics.putLocal("HostCpuWait", result.hostWaitMs, at);
+    }
     if (logTail) outcome.logTail = log.tail(DEFAULTS.logTailBytes);
     return outcome;
   }
@@ -332,9 +366,13 @@ export class LocalLambda implements LambdaControlPlane {
   private async startEnvironment(settings: VersionSettings, version: string, poolKey: string) {
     const runtimePath = await runtimeBundlePath(this.options.runtimeCacheDir);
     const releaseBoot = await this.bootGate.acquire();
+    // During INIT the environment wants one vCPU instead of its memory share (counted by invoke).
+    const bootExtraCores = this.shareCores(INIT_CPU_MB) - this.shareCores(settings.memoryMb);
+    this.cpuDemandCores += bootExtraCores;
     try {
       return await this.bootEnvironment(settings, version, poolKey, runtimePath);
     } finally {
+      this.cpuDemandCores -= bootExtraCores;
       releaseBoot();
     }
   }
