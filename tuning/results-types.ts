@@ -157,8 +157,10 @@ export interface SettingResult {
 
 /** Local stage: the host's CPU against the environments' shares during a setting's load window. */
 export interface HostContention {
-  /** True when the shares exceeded the host's cores, or the wait share exceeded 5 %. */
+  /** True when the mean shares exceeded the host's cores, or the wait share exceeded 5 %. */
   oversubscribed: boolean;
+  /** Sum of the busy and booting environments' CPU shares over the host's cores, averaged over invocations. */
+  meanCpuShareDemand: number;
   /** Highest sum of the busy and booting environments' CPU shares over the host's cores (above 1: too many). */
   peakCpuShareDemand: number;
   /** Share of the invocations' Durations spent waiting for the host's CPU beyond the quota: the distortion. */
