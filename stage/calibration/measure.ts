@@ -1,8 +1,8 @@
 /**
  * Runs the calibration plan on a stage through its real Lambda API (the AWS SDK's LambdaClient): creates each
- * reference function, and per memory size forces cold starts (a configuration update retires the warm
- * environments, as on Lambda), then invokes warm; every figure is read from the invocation's REPORT line
- * (LogType Tail). Returns the raw samples; compare.ts holds them against the published figures.
+ * reference function; forces cold starts (a configuration update retires the warm environments, as on
+ * Lambda) size after size, round after round; then publishes one version per size and invokes them warm in
+ * alternating rounds. Every figure is read from the invocation's REPORT line (LogType Tail). Returns the raw samples; compare.ts holds them against the published figures.
  */
 
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,7 @@ import {
   GetFunctionConfigurationCommand,
   InvokeCommand,
   LambdaClient,
+  PublishVersionCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { parseReportLine } from "../../tuning/report-log.ts";
@@ -56,10 +57,11 @@ async function waitUntilUpdated(lambda: LambdaClient, name: string): Promise<voi
   }
 }
 
-async function invoke(lambda: LambdaClient, fn: CalibrationFunction) {
+async function invoke(lambda: LambdaClient, fn: CalibrationFunction, qualifier: string) {
   const out = await lambda.send(
     new InvokeCommand({
       FunctionName: fn.name,
+      Qualifier: qualifier,
       Payload: new TextEncoder().encode(JSON.stringify(fn.event)),
       LogType: "Tail",
     }),
@@ -127,29 +129,48 @@ async function measureFunction(
       Environment: { Variables: variables },
     }),
   );
+  // Sizes alternate within each round, so a change in the host's load over the run spreads over every size
+  // instead of slanting the curve.
+  const configure = async (memoryMb: number, marker: string) => {
+    // A new configuration revision: the warm environments are retired, the next invoke is a cold start.
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: fn.name,
+        MemorySize: memoryMb,
+        Environment: { Variables: { ...variables, CALIBRATION_CONFIGURATION: marker } },
+      }),
+    );
+    await waitUntilUpdated(lambda, fn.name);
+  };
   try {
-    for (const memoryMb of fn.memorySizesMb) {
-      for (let cold = 0; cold < fn.coldStarts; cold++) {
-        // A new configuration revision: the warm environments are retired, the next invoke is a cold start.
-        await lambda.send(
-          new UpdateFunctionConfigurationCommand({
-            FunctionName: fn.name,
-            MemorySize: memoryMb,
-            Environment: { Variables: { ...variables, CALIBRATION_COLD_START: `${memoryMb}-${cold}` } },
-          }),
-        );
-        await waitUntilUpdated(lambda, fn.name);
-        const report = await invoke(lambda, fn);
+    for (let cold = 0; cold < fn.coldStarts; cold++) {
+      for (const memoryMb of fn.memorySizesMb) {
+        await configure(memoryMb, `cold-${memoryMb}-${cold}`);
+        const report = await invoke(lambda, fn, "$LATEST");
         if (report.initDurationMs === undefined) {
           throw new CalibrationError(`${fn.name} at ${memoryMb} MB: expected a cold start (Init Duration)`);
         }
         add(samples, fn.measures.init, memoryMb, report.initDurationMs);
         add(samples, fn.measures.firstInvoke, memoryMb, report.durationMs);
       }
-      for (let warm = 0; warm < fn.warmInvocations; warm++) {
-        add(samples, fn.measures.warm, memoryMb, (await invoke(lambda, fn)).durationMs);
+      onProgress(`calibrate: ${fn.name} cold start ${cold + 1} of ${fn.coldStarts} at every size done`);
+    }
+    if (fn.warmInvocations > 0) {
+      // One published version per size, kept warm side by side; its first invocation warms it (not counted).
+      const versions = new Map<number, string>();
+      for (const memoryMb of fn.memorySizesMb) {
+        await configure(memoryMb, `warm-${memoryMb}`);
+        const published = await lambda.send(new PublishVersionCommand({ FunctionName: fn.name }));
+        if (!published.Version) throw new CalibrationError(`${fn.name}: PublishVersion gave no version`);
+        versions.set(memoryMb, published.Version);
+        await invoke(lambda, fn, published.Version);
       }
-      onProgress(`calibrate: ${fn.name} at ${memoryMb} MB done`);
+      for (let round = 0; round < fn.warmInvocations; round++) {
+        for (const [memoryMb, version] of versions) {
+          add(samples, fn.measures.warm, memoryMb, (await invoke(lambda, fn, version)).durationMs);
+        }
+      }
+      onProgress(`calibrate: ${fn.name} ${fn.warmInvocations} warm round(s) at every size done`);
     }
   } finally {
     await lambda.send(new DeleteFunctionCommand({ FunctionName: fn.name })).catch(() => {});
