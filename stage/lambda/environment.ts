@@ -35,6 +35,8 @@ export interface EnvironmentSpec {
   /** Credentials of the execution role, as Lambda puts them in the environment. */
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   runtimePath: string;
+  /** Extra Node.js flags (profiling). */
+  nodeArgs?: string[];
   /** Bounds INIT (Lambda allows 10 s). */
   initTimeoutMs: number;
   cgroup?: EnvironmentCgroup;
@@ -139,7 +141,8 @@ export class ExecutionEnvironment {
     this.memoryMb = spec.memoryMb;
     this.logStreamName = logStreamName(new Date(), spec.version, this.id);
     this.cgroup = spec.cgroup;
-    this.child = spawn(process.execPath, [...nodeMemoryArgs(spec.memoryMb), spec.runtimePath], {
+    const args = [...nodeMemoryArgs(spec.memoryMb), ...(spec.nodeArgs ?? []), spec.runtimePath];
+    this.child = spawn(process.execPath, args, {
       cwd: spec.codeDir,
       env: lambdaProcessEnv(spec, this.logStreamName),
       stdio: ["ignore", "pipe", "pipe", "ipc"],

@@ -67,6 +67,8 @@ export interface LocalLambdaOptions {
    * is spawned (not counted in their Init Duration). @default the host's cores (os.availableParallelism())
    */
   maxParallelBoots?: number;
+  /** Extra Node.js flags for every environment's process, e.g. ["--prof"] to profile one under load. */
+  runtimeNodeArgs?: string[];
   /** How long LastUpdateStatus stays InProgress after an update. @default 100 */
   updateDelayMs?: number;
   /** Execution-role credentials put in each environment (AWS_ACCESS_KEY_ID, ...). @default local/local */
@@ -412,6 +414,7 @@ export class LocalLambda implements LambdaControlPlane {
       variables: settings.variables ?? {},
       credentials: this.credentials,
       runtimePath,
+      ...(this.options.runtimeNodeArgs ? { nodeArgs: this.options.runtimeNodeArgs } : {}),
       initTimeoutMs: DEFAULTS.initTimeoutMs,
       ...(cgroup ? { cgroup } : {}),
       onCgroupFailure: (error) => this.disableScaling(error),
