@@ -1,9 +1,10 @@
 /**
  * Holds the emulator's samples against the published figures: per reference and memory size the emulator's
- * median, the published mean, and either both ratios to 1,769 MB with their deviation or the absolute
- * factor; then the issue's goals, each met or not with the figures that decide it. Pure.
+ * median, its median net of the host's CPU wait, the published mean, and either both ratios to 1,769 MB
+ * (on the net figures) with their deviation or the absolute factor; then the issue's goals, each met or not
+ * with the figures that decide it. Pure.
  */
-import type { Samples } from "./plan.ts";
+import type { Measurements } from "./plan.ts";
 import {
   type Architecture,
   type PublishedReference,
@@ -18,9 +19,16 @@ export interface CalibrationRow {
   emulatorMs: number;
   /** Least sample (ms): the nearest to undisturbed where other processes share the host. */
   emulatorMinMs: number;
+  /**
+   * Median of the samples less each one's wait for the host's CPU beyond its quota (the stage's HostCpuWait):
+   * the Duration an environment with its own CPU would have had. Ratios are taken on it.
+   */
+  emulatorNetMs: number;
+  /** Least net sample (ms). */
+  emulatorNetMinMs: number;
   samples: number;
   publishedMs?: number;
-  /** emulatorMs / emulator's 1,769 MB figure ("ratio to 1769 MB" references). */
+  /** emulatorNetMs / the emulator's 1,769 MB net figure ("ratio to 1769 MB" references). */
   emulatorRatio?: number;
   publishedRatio?: number;
   /** emulatorRatio / publishedRatio − 1, or emulatorMs / publishedMs − 1 for absolute references. */
@@ -46,7 +54,8 @@ export interface CalibrationGoal {
 
 /**
  * This host's speed against AWS's for the same single-thread work: the SHA-256 loop's time per iteration at
- * 1,769 MB (one vCPU; one core here), published over emulator. Absolute figures (INIT) differ by about it.
+ * 1,769 MB (one vCPU; one core here; the emulator's least net sample), published over emulator. Absolute
+ * figures (INIT) differ by about it.
  */
 export interface HostSpeed {
   emulatorUsPerIteration: number;
@@ -73,28 +82,34 @@ export function median(values: readonly number[]): number {
 function compareOne(
   reference: Reference,
   bySize: Record<number, number[]>,
+  waitsBySize: Record<number, number[]>,
   architecture: Architecture,
   sourceLabel: string,
 ): CalibrationTable {
   const published = reference.ms[architecture] ?? reference.ms.x86_64 ?? {};
-  const emulatorBase = bySize[RATIO_BASE_MB] ? median(bySize[RATIO_BASE_MB]) : undefined;
+  const net = (size: number) =>
+    (bySize[size] ?? []).map((ms, i) => Math.max(0, ms - (waitsBySize[size]?.[i] ?? 0)));
+  const emulatorBase = bySize[RATIO_BASE_MB] ? median(net(RATIO_BASE_MB)) : undefined;
   const publishedBase = published[String(RATIO_BASE_MB)];
   const rows = Object.entries(bySize)
     .map(([size, values]): CalibrationRow => {
       const memoryMb = Number(size);
       const emulatorMs = median(values);
+      const emulatorNetMs = median(net(memoryMb));
       const publishedMs = published[size];
       const row: CalibrationRow = {
         memoryMb,
         emulatorMs,
         emulatorMinMs: Math.min(...values),
+        emulatorNetMs,
+        emulatorNetMinMs: Math.min(...net(memoryMb)),
         samples: values.length,
       };
       if (publishedMs !== undefined) row.publishedMs = publishedMs;
       if (reference.compare === "absolute") {
         if (publishedMs !== undefined) row.deviation = emulatorMs / publishedMs - 1;
       } else if (emulatorBase !== undefined) {
-        row.emulatorRatio = emulatorMs / emulatorBase;
+        row.emulatorRatio = emulatorNetMs / emulatorBase;
         if (publishedMs !== undefined && publishedBase !== undefined) {
           row.publishedRatio = publishedMs / publishedBase;
           row.deviation = row.emulatorRatio / row.publishedRatio - 1;
@@ -164,7 +179,7 @@ export const PUBLISHED_SHA256_ITERATIONS = 500_000;
 function hostSpeed(tables: CalibrationTable[], sha256Iterations: number | undefined): HostSpeed | undefined {
   const row = tables.find((t) => t.id === "cpu-sha256")?.rows.find((r) => r.memoryMb === RATIO_BASE_MB);
   if (!row?.publishedMs || !sha256Iterations) return undefined;
-  const emulatorUsPerIteration = (row.emulatorMinMs * 1000) / sha256Iterations;
+  const emulatorUsPerIteration = (row.emulatorNetMinMs * 1000) / sha256Iterations;
   const publishedUsPerIteration = (row.publishedMs * 1000) / PUBLISHED_SHA256_ITERATIONS;
   return {
     emulatorUsPerIteration,
@@ -176,19 +191,19 @@ function hostSpeed(tables: CalibrationTable[], sha256Iterations: number | undefi
 /** Compares the samples of every measured reference with the published figures of `architecture`. */
 export function compareCalibration(
   reference: PublishedReference,
-  samples: Samples,
+  measured: Measurements,
   architecture: Architecture,
   sha256Iterations?: number,
 ): Comparison {
   const tables: CalibrationTable[] = [];
   for (const ref of reference.references) {
-    const bySize = samples[ref.id];
+    const bySize = measured.ms[ref.id];
     if (!bySize) continue;
     const source = reference.sources[ref.source];
     const label = source
       ? `${source.repository}@${source.commit.slice(0, 7)} ${ref.path}, measured ${source.measuredOn}`
       : ref.source;
-    tables.push(compareOne(ref, bySize, architecture, label));
+    tables.push(compareOne(ref, bySize, measured.hostWaitMs[ref.id] ?? {}, architecture, label));
   }
   const speed = hostSpeed(tables, sha256Iterations);
   return { architecture, ...(speed ? { hostSpeed: speed } : {}), tables, goals: goals(tables, speed) };

@@ -6,6 +6,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateFunctionCommand,
@@ -18,7 +19,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { parseReportLine } from "../../tuning/report-log.ts";
 import type { Stage } from "../../tuning/stage.ts";
-import type { CalibrationFunction, CalibrationPlan, Samples } from "./plan.ts";
+import type { CalibrationFunction, CalibrationPlan, Measurements, Samples } from "./plan.ts";
 import type { ReferenceId } from "./reference.ts";
 
 /** The reference functions' code (Code.LocalPath through the SDK: S3Bucket "local", S3Key the directory). */
@@ -34,13 +35,67 @@ export interface MeasureOptions {
   onProgress?: (line: string) => void;
 }
 
-function add(samples: Samples, id: ReferenceId | undefined, memoryMb: number, ms: number | undefined): void {
-  if (!id || ms === undefined) return;
+function push(samples: Samples, id: ReferenceId, memoryMb: number, ms: number): void {
   const bySize = samples[id] ?? {};
   samples[id] = bySize;
   const list = bySize[memoryMb] ?? [];
   bySize[memoryMb] = list;
   list.push(ms);
+}
+
+function add(
+  measured: Measurements,
+  id: ReferenceId | undefined,
+  memoryMb: number,
+  ms: number | undefined,
+  hostWaitMs: number,
+): void {
+  if (!id || ms === undefined) return;
+  push(measured.ms, id, memoryMb, ms);
+  push(measured.hostWaitMs, id, memoryMb, hostWaitMs);
+}
+
+/** The clients calibrate talks to the stage with. */
+interface Clients {
+  lambda: LambdaClient;
+  cloudwatch: CloudWatchClient;
+}
+
+/**
+ * HostCpuWait of the one invocation of `fn:qualifier` between startMs and endMs (invocations are sequential,
+ * so the window holds only it), from the stage's Powerbench/LocalStage namespace; 0 when it has none.
+ */
+async function hostWaitOf(
+  cloudwatch: CloudWatchClient,
+  name: string,
+  qualifier: string,
+  startMs: number,
+  endMs: number,
+): Promise<number> {
+  const out = await cloudwatch.send(
+    new GetMetricDataCommand({
+      MetricDataQueries: [
+        {
+          Id: "wait",
+          MetricStat: {
+            Metric: {
+              Namespace: "Powerbench/LocalStage",
+              MetricName: "HostCpuWait",
+              Dimensions: [
+                { Name: "FunctionName", Value: name },
+                { Name: "Resource", Value: `${name}:${qualifier}` },
+              ],
+            },
+            Period: Math.max(1, Math.ceil((endMs - startMs) / 1000)),
+            Stat: "Sum",
+          },
+        },
+      ],
+      StartTime: new Date(startMs),
+      EndTime: new Date(endMs + 1),
+    }),
+  );
+  return (out.MetricDataResults?.[0]?.Values ?? []).reduce((a, b) => a + b, 0);
 }
 
 async function waitUntilUpdated(lambda: LambdaClient, name: string): Promise<void> {
@@ -57,8 +112,9 @@ async function waitUntilUpdated(lambda: LambdaClient, name: string): Promise<voi
   }
 }
 
-async function invoke(lambda: LambdaClient, fn: CalibrationFunction, qualifier: string) {
-  const out = await lambda.send(
+async function invoke(clients: Clients, fn: CalibrationFunction, qualifier: string) {
+  const startMs = Date.now();
+  const out = await clients.lambda.send(
     new InvokeCommand({
       FunctionName: fn.name,
       Qualifier: qualifier,
@@ -72,7 +128,8 @@ async function invoke(lambda: LambdaClient, fn: CalibrationFunction, qualifier: 
   const reportLine = tail.split("\n").findLast((line) => line.startsWith("REPORT "));
   const report = reportLine ? parseReportLine(reportLine) : null;
   if (!report?.durationMs) throw new CalibrationError(`${fn.name}: no REPORT line in the log tail: ${tail}`);
-  return report;
+  const hostWaitMs = await hostWaitOf(clients.cloudwatch, fn.name, qualifier, startMs, Date.now());
+  return { report, hostWaitMs };
 }
 
 async function createTable(stage: Stage): Promise<void> {
@@ -104,10 +161,10 @@ async function createTable(stage: Stage): Promise<void> {
 }
 
 async function measureFunction(
-  lambda: LambdaClient,
+  clients: Clients,
   stage: Stage,
   fn: CalibrationFunction,
-  samples: Samples,
+  measured: Measurements,
   onProgress: (line: string) => void,
 ): Promise<void> {
   const variables: Record<string, string> = fn.usesTable
@@ -116,8 +173,8 @@ async function measureFunction(
         ...(stage.dynamodbEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: stage.dynamodbEndpoint } : {}),
       }
     : {};
-  await lambda.send(new DeleteFunctionCommand({ FunctionName: fn.name })).catch(() => {});
-  await lambda.send(
+  await clients.lambda.send(new DeleteFunctionCommand({ FunctionName: fn.name })).catch(() => {});
+  await clients.lambda.send(
     new CreateFunctionCommand({
       FunctionName: fn.name,
       Runtime: "nodejs22.x",
@@ -133,25 +190,25 @@ async function measureFunction(
   // instead of slanting the curve.
   const configure = async (memoryMb: number, marker: string) => {
     // A new configuration revision: the warm environments are retired, the next invoke is a cold start.
-    await lambda.send(
+    await clients.lambda.send(
       new UpdateFunctionConfigurationCommand({
         FunctionName: fn.name,
         MemorySize: memoryMb,
         Environment: { Variables: { ...variables, CALIBRATION_CONFIGURATION: marker } },
       }),
     );
-    await waitUntilUpdated(lambda, fn.name);
+    await waitUntilUpdated(clients.lambda, fn.name);
   };
   try {
     for (let cold = 0; cold < fn.coldStarts; cold++) {
       for (const memoryMb of fn.memorySizesMb) {
         await configure(memoryMb, `cold-${memoryMb}-${cold}`);
-        const report = await invoke(lambda, fn, "$LATEST");
+        const { report, hostWaitMs } = await invoke(clients, fn, "$LATEST");
         if (report.initDurationMs === undefined) {
           throw new CalibrationError(`${fn.name} at ${memoryMb} MB: expected a cold start (Init Duration)`);
         }
-        add(samples, fn.measures.init, memoryMb, report.initDurationMs);
-        add(samples, fn.measures.firstInvoke, memoryMb, report.durationMs);
+        add(measured, fn.measures.init, memoryMb, report.initDurationMs, 0);
+        add(measured, fn.measures.firstInvoke, memoryMb, report.durationMs, hostWaitMs);
       }
       onProgress(`calibrate: ${fn.name} cold start ${cold + 1} of ${fn.coldStarts} at every size done`);
     }
@@ -160,20 +217,21 @@ async function measureFunction(
       const versions = new Map<number, string>();
       for (const memoryMb of fn.memorySizesMb) {
         await configure(memoryMb, `warm-${memoryMb}`);
-        const published = await lambda.send(new PublishVersionCommand({ FunctionName: fn.name }));
+        const published = await clients.lambda.send(new PublishVersionCommand({ FunctionName: fn.name }));
         if (!published.Version) throw new CalibrationError(`${fn.name}: PublishVersion gave no version`);
         versions.set(memoryMb, published.Version);
-        await invoke(lambda, fn, published.Version);
+        await invoke(clients, fn, published.Version);
       }
       for (let round = 0; round < fn.warmInvocations; round++) {
         for (const [memoryMb, version] of versions) {
-          add(samples, fn.measures.warm, memoryMb, (await invoke(lambda, fn, version)).durationMs);
+          const { report, hostWaitMs } = await invoke(clients, fn, version);
+          add(measured, fn.measures.warm, memoryMb, report.durationMs, hostWaitMs);
         }
       }
       onProgress(`calibrate: ${fn.name} ${fn.warmInvocations} warm round(s) at every size done`);
     }
   } finally {
-    await lambda.send(new DeleteFunctionCommand({ FunctionName: fn.name })).catch(() => {});
+    await clients.lambda.send(new DeleteFunctionCommand({ FunctionName: fn.name })).catch(() => {});
   }
 }
 
@@ -182,20 +240,22 @@ export async function measureCalibration(
   stage: Stage,
   plan: CalibrationPlan,
   options: MeasureOptions = {},
-): Promise<Samples> {
-  const lambda = new LambdaClient({
+): Promise<Measurements> {
+  const config = {
     region: stage.region,
     ...(stage.awsEndpoint ? { endpoint: stage.awsEndpoint } : {}),
     ...(stage.credentials ? { credentials: stage.credentials } : {}),
-  });
-  const samples: Samples = {};
+  };
+  const clients: Clients = { lambda: new LambdaClient(config), cloudwatch: new CloudWatchClient(config) };
+  const measured: Measurements = { ms: {}, hostWaitMs: {} };
   try {
     if (plan.functions.some((fn) => fn.usesTable)) await createTable(stage);
     for (const fn of plan.functions) {
-      await measureFunction(lambda, stage, fn, samples, options.onProgress ?? (() => {}));
+      await measureFunction(clients, stage, fn, measured, options.onProgress ?? (() => {}));
     }
   } finally {
-    lambda.destroy();
+    clients.lambda.destroy();
+    clients.cloudwatch.destroy();
   }
-  return samples;
+  return measured;
 }

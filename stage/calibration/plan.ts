@@ -7,6 +7,16 @@ import type { ReferenceId } from "./reference.ts";
 /** ms samples per reference, per memory size. */
 export type Samples = Partial<Record<ReferenceId, Record<number, number[]>>>;
 
+/**
+ * The emulator's measurements: each figure from the REPORT line, and beside it (same index) the time the
+ * invocation's environment waited for the host's CPU beyond its quota (the stage's HostCpuWait metric; 0 for
+ * Init Durations, which leave that wait out already).
+ */
+export interface Measurements {
+  ms: Samples;
+  hostWaitMs: Samples;
+}
+
 /** A reference function of stage/calibration/functions/ and the references its invocations measure. */
 export interface CalibrationFunction {
   /** Function name on the stage. */

@@ -20,7 +20,8 @@ export function renderCalibration(result: CalibrationResult): string {
     `Calibration of the local stage against published AWS Lambda measurements (${result.generatedAt})`,
     `host: ${host.cores} cores, load average ${host.loadAverage.map((l) => l.toFixed(2)).join(" / ")} (1/5/15 min), ` +
       `Node ${host.nodeVersion}, CPU scaling ${host.cpuScaling}; compared with the published ${comparison.architecture} figures`,
-    `emulator figures are medians of ${result.planSummary}`,
+    `emulator figures are medians of ${result.planSummary}; "net" is less each invocation's wait for the host's CPU ` +
+      "beyond its quota (HostCpuWait), and ratios are taken on it",
   ];
   if (comparison.hostSpeed) {
     const { emulatorUsPerIteration, publishedUsPerIteration, factor } = comparison.hostSpeed;
@@ -35,7 +36,17 @@ export function renderCalibration(result: CalibrationResult): string {
     lines.push(`  ${table.figure}, compared as ${table.compare}; source ${table.source}`);
     const ratioTable = table.compare !== "absolute";
     const header = ratioTable
-      ? ["MB", "emulator ms", "min ms", "n", "published ms", "emulator ratio", "published ratio", "deviation"]
+      ? [
+          "MB",
+          "emulator ms",
+          "min ms",
+          "net ms",
+          "n",
+          "published ms",
+          "emulator ratio",
+          "published ratio",
+          "deviation",
+        ]
       : ["MB", "emulator ms", "min ms", "n", "published ms", "emulator / published"];
     const widths = header.map((h) => Math.max(h.length, 8));
     lines.push(`    ${pad(header, widths)}`);
@@ -45,6 +56,7 @@ export function renderCalibration(result: CalibrationResult): string {
             String(row.memoryMb),
             ms(row.emulatorMs),
             ms(row.emulatorMinMs),
+            ms(row.emulatorNetMs),
             String(row.samples),
             ms(row.publishedMs),
             ratio(row.emulatorRatio),

@@ -7,7 +7,7 @@ import os from "node:os";
 import { type LocalStage, startStage } from "../stage.ts";
 import { type Comparison, compareCalibration } from "./compare.ts";
 import { measureCalibration } from "./measure.ts";
-import { calibrationPlan, type PlanOptions, type Samples } from "./plan.ts";
+import { calibrationPlan, type Measurements, type PlanOptions } from "./plan.ts";
 import { type Architecture, loadReference } from "./reference.ts";
 
 export interface CalibrationResult {
@@ -22,7 +22,8 @@ export interface CalibrationResult {
   };
   /** Cold starts and warm invocations per size, in words. */
   planSummary: string;
-  samples: Samples;
+  /** Every figure measured, and each one's wait for the host's CPU (same indices). */
+  measured: Measurements;
   comparison: Comparison;
 }
 
@@ -37,7 +38,7 @@ export async function runCalibration(options: CalibrationOptions = {}): Promise<
   const plan = calibrationPlan(options);
   const local = options.stage ?? (await startStage());
   try {
-    const samples = await measureCalibration(local.stage, plan, {
+    const measured = await measureCalibration(local.stage, plan, {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     const architecture: Architecture = process.arch === "arm64" ? "arm64" : "x86_64";
@@ -53,10 +54,10 @@ export async function runCalibration(options: CalibrationOptions = {}): Promise<
         cpuScaling: local.lambda.cpuScaling.mode,
       },
       planSummary: `${first?.coldStarts ?? 0} cold start(s) and ${warm?.warmInvocations ?? 0} warm invocation(s) per size`,
-      samples,
+      measured,
       comparison: compareCalibration(
         reference,
-        samples,
+        measured,
         architecture,
         plan.functions.find((fn) => fn.name === "calibration-sha256")?.event["iterations"] as number,
       ),

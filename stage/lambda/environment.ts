@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { EnvironmentCgroup } from "./cgroups.ts";
 import { type LogFormat, logStreamName } from "./platform-log.ts";
-import { type CpuWaitMark, hostWaitMs, markCpuWait, readSchedStat } from "./run-queue.ts";
+import { readSchedStat } from "./run-queue.ts";
 import type { FromRuntime, ToRuntime } from "./runtime/protocol.ts";
 import { lambdaProcessEnv, nodeMemoryArgs } from "./runtime-env.ts";
 
@@ -99,7 +99,8 @@ const MEMORY_POLL_MS = 20;
 interface Pending {
   id: string;
   startedMs: number;
-  cpuWait: CpuWaitMark | undefined;
+  /** The group's throttled time at the invocation's start (ms), when the host's CPU wait is measured. */
+  throttledBeforeMs: number | undefined;
   lines: CapturedLine[];
   timer: NodeJS.Timeout;
   resolve: (result: InvocationResult) => void;
@@ -251,15 +252,25 @@ export class ExecutionEnvironment {
         if (message.fatal) this.alive = false;
         const pending = this.current;
         if (!pending || pending.id !== message.id) return;
-        const cpuWaitAfter = pending.cpuWait ? this.markCpuWait() : undefined;
+        const throttledAfterMs =
+          pending.throttledBeforeMs === undefined ? undefined : this.cgroup?.throttledMs();
         this.settle({
           kind: "done",
           ok: message.ok,
           payload: message.payload,
           durationMs: message.durationMs,
           maxMemoryUsedMb: this.maxMemoryUsedMb(),
-          ...(pending.cpuWait && cpuWaitAfter
-            ? { hostWaitMs: hostWaitMs(pending.cpuWait, cpuWaitAfter) }
+          // The kernel counts a throttled task as waiting on its run queue: the quota's part is the memory
+          // share (Lambda imposes it too), the rest is the host's.
+          ...(message.runQueueWaitMs !== undefined &&
+          pending.throttledBeforeMs !== undefined &&
+          throttledAfterMs !== undefined
+            ? {
+                hostWaitMs: Math.max(
+                  0,
+                  message.runQueueWaitMs - (throttledAfterMs - pending.throttledBeforeMs),
+                ),
+              }
             : {}),
           lines: pending.lines,
         });
@@ -339,19 +350,23 @@ export class ExecutionEnvironment {
           lines: pending.lines,
         });
       }, timeoutMs);
-      this.current = { id, startedMs, cpuWait: this.markCpuWait(), lines: [], timer, resolve };
+      // Only inside a CPU cgroup: the throttled time is the group's.
+      const throttledBeforeMs = this.cgroup?.throttledMs();
+      this.current = { id, startedMs, throttledBeforeMs, lines: [], timer, resolve };
       if (!this.cgroup) this.watchMemory();
       if (!this.alive || !this.child.connected) {
         this.settleCrash(null, null);
         return;
       }
-      this.send({ t: "invoke", id, payload, deadlineMs: Date.now() + timeoutMs, arn: invokedArn });
+      this.send({
+        t: "invoke",
+        id,
+        payload,
+        deadlineMs: Date.now() + timeoutMs,
+        arn: invokedArn,
+        ...(throttledBeforeMs !== undefined ? { measureWait: true } : {}),
+      });
     });
-  }
-
-  /** Only inside a CPU cgroup: without a quota, every wait would be the host's and is not measured. */
-  private markCpuWait(): CpuWaitMark | undefined {
-    return this.cgroup ? markCpuWait(this.pid, this.cgroup.throttledMs()) : undefined;
   }
 
   private watchMemory(): void {

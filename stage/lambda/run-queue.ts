@@ -19,26 +19,3 @@ export function readSchedStat(pid: number): { onCpuMs: number; runQueueWaitMs: n
     return undefined;
   }
 }
-
-/**
- * Where an invocation's wait for the host's CPU is measured from: the main thread's run-queue wait and the
- * group's throttled time. The kernel counts a throttled task as waiting on its run queue, so the host's part
- * is the difference (the quota's part is the memory share, which Lambda imposes too).
- */
-export interface CpuWaitMark {
-  runQueueWaitMs: number;
-  throttledMs: number;
-}
-
-export function markCpuWait(pid: number, throttledMs: number | undefined): CpuWaitMark | undefined {
-  const sched = readSchedStat(pid);
-  if (!sched) return undefined;
-  return { runQueueWaitMs: sched.runQueueWaitMs, throttledMs: throttledMs ?? 0 };
-}
-
-/** Host CPU wait (ms) between two marks: run-queue wait less the quota's throttling, never negative. */
-export function hostWaitMs(before: CpuWaitMark, after: CpuWaitMark): number {
-  const queued = after.runQueueWaitMs - before.runQueueWaitMs;
-  const throttled = after.throttledMs - before.throttledMs;
-  return Math.max(0, queued - throttled);
-}

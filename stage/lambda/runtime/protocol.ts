@@ -8,8 +8,11 @@
 export type ToRuntime =
   /** Import the handler module now (the INIT phase); sent once the process sits in its cgroups. */
   | { t: "init" }
-  /** Run one invocation. `payload` is the event as JSON text; `deadlineMs` is epoch ms. */
-  | { t: "invoke"; id: string; payload: string; deadlineMs: number; arn: string };
+  /**
+   * Run one invocation. `payload` is the event as JSON text; `deadlineMs` is epoch ms. `measureWait`: report
+   * the main thread's run-queue wait during it (`runQueueWaitMs` in "done").
+   */
+  | { t: "invoke"; id: string; payload: string; deadlineMs: number; arn: string; measureWait?: boolean };
 
 /** Runtime → parent. */
 export type FromRuntime =
@@ -42,5 +45,7 @@ export type FromRuntime =
       payload: string;
       durationMs: number;
       maxRssKb: number;
+      /** Run-queue wait of the main thread over the same span as durationMs (ms), when asked for. */
+      runQueueWaitMs?: number;
       fatal?: boolean;
     };

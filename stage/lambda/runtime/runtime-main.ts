@@ -5,7 +5,7 @@
  * (text: `<ISO>\t<requestId>\tINFO\t<message>`, or JSON records) and sent to the parent in order with the
  * results, so every line lands in the right invocation. Bundled by esbuild (see runtime-bundle.ts).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -183,7 +183,21 @@ function callHandler(fn: Handler, event: unknown, context: unknown): Promise<unk
   });
 }
 
+/** The main thread's run-queue wait so far (ms), from the kernel's scheduler statistics; undefined if none. */
+function runQueueWaitMs(): number | undefined {
+  try {
+    const waitNs = Number(readFileSync("/proc/self/schedstat", "latin1").split(" ")[1]);
+    return Number.isFinite(waitNs) ? waitNs / 1e6 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function finish(id: string, started: number, ok: boolean, payload: string, fatal?: boolean): void {
+  const durationMs = performance.now() - started;
+  const waitAfter = active?.waitBefore === undefined ? undefined : runQueueWaitMs();
+  const waited =
+    active?.waitBefore !== undefined && waitAfter !== undefined ? waitAfter - active.waitBefore : undefined;
   flushStdout();
   flushStderr();
   send({
@@ -191,19 +205,21 @@ function finish(id: string, started: number, ok: boolean, payload: string, fatal
     id,
     ok,
     payload,
-    durationMs: performance.now() - started,
+    durationMs,
     maxRssKb: process.resourceUsage().maxRSS,
+    ...(waited !== undefined ? { runQueueWaitMs: waited } : {}),
     ...(fatal ? { fatal } : {}),
   });
   currentRequestId = undefined;
 }
 
-let active: { id: string; started: number } | undefined;
+let active: { id: string; started: number; waitBefore: number | undefined } | undefined;
 
 async function invoke(message: Extract<ToRuntime, { t: "invoke" }>): Promise<void> {
+  const waitBefore = message.measureWait ? runQueueWaitMs() : undefined;
   const started = performance.now();
   currentRequestId = message.id;
-  active = { id: message.id, started };
+  active = { id: message.id, started, waitBefore };
   const context = {
     awsRequestId: message.id,
     functionName: env["AWS_LAMBDA_FUNCTION_NAME"],
@@ -227,8 +243,8 @@ async function invoke(message: Extract<ToRuntime, { t: "invoke" }>): Promise<voi
     logError("Invoke Error", errorPayload);
     payload = JSON.stringify(errorPayload);
   }
-  active = undefined;
   finish(message.id, started, ok, payload);
+  active = undefined;
 }
 
 function onFatal(kind: string, error: unknown): void {
@@ -236,8 +252,8 @@ function onFatal(kind: string, error: unknown): void {
   logError(kind, errorPayload);
   if (active) {
     const { id, started } = active;
-    active = undefined;
     finish(id, started, false, JSON.stringify(errorPayload), true);
+    active = undefined;
   } else {
     flushStdout();
     flushStderr();
