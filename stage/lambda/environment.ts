@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { EnvironmentCgroup } from "./cgroups.ts";
 import { type LogFormat, logStreamName } from "./platform-log.ts";
-import { readSchedStat } from "./run-queue.ts";
+import { hostCpuWaitMs, readSchedStat } from "./run-queue.ts";
 import type { FromRuntime, ToRuntime } from "./runtime/protocol.ts";
 import { lambdaProcessEnv, nodeMemoryArgs } from "./runtime-env.ts";
 
@@ -244,10 +244,13 @@ export class ExecutionEnvironment {
         });
         return;
       }
-      case "log":
-        this.capture([{ timestampMs: Date.now(), message: message.line }]);
+      case "logs":
+        this.capture(message.lines.map(({ atMs, line }) => ({ timestampMs: atMs, message: line })));
         return;
       case "done": {
+        if (message.lines) {
+          this.capture(message.lines.map(({ atMs, line }) => ({ timestampMs: atMs, message: line })));
+        }
         this.maxRssKb = Math.max(this.maxRssKb, message.maxRssKb);
         if (message.fatal) this.alive = false;
         const pending = this.current;
@@ -260,16 +263,18 @@ export class ExecutionEnvironment {
           payload: message.payload,
           durationMs: message.durationMs,
           maxMemoryUsedMb: this.maxMemoryUsedMb(),
-          // The kernel counts a throttled task as waiting on its run queue: the quota's part is the memory
-          // share (Lambda imposes it too), the rest is the host's.
           ...(message.runQueueWaitMs !== undefined &&
+          message.onCpuMs !== undefined &&
           pending.throttledBeforeMs !== undefined &&
           throttledAfterMs !== undefined
             ? {
-                hostWaitMs: Math.max(
-                  0,
-                  message.runQueueWaitMs - (throttledAfterMs - pending.throttledBeforeMs),
-                ),
+                hostWaitMs: hostCpuWaitMs({
+                  durationMs: message.durationMs,
+                  runQueueWaitMs: message.runQueueWaitMs,
+                  throttledMs: throttledAfterMs - pending.throttledBeforeMs,
+                  onCpuMs: message.onCpuMs,
+                  memoryMb: this.memoryMb,
+                }),
               }
             : {}),
           lines: pending.lines,

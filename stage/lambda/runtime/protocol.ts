@@ -32,8 +32,12 @@ export type FromRuntime =
       errorMessage: string;
       trace: string[];
     }
-  /** One log event, already formatted (Lambda text or JSON format, or a raw stdout/stderr line). */
-  | { t: "log"; line: string }
+  /**
+   * Log events, already formatted (Lambda text or JSON format, or raw stdout/stderr lines), with the epoch ms
+   * each was written at; sent once per turn of the event loop (lines written just before an invocation ends
+   * travel in its "done" instead).
+   */
+  | { t: "logs"; lines: Array<{ atMs: number; line: string }> }
   /**
    * The end of an invocation. `ok` false means the handler threw (the payload is the error JSON).
    * `fatal` means the runtime exits right after (uncaught exception): the environment must not be reused.
@@ -45,7 +49,11 @@ export type FromRuntime =
       payload: string;
       durationMs: number;
       maxRssKb: number;
+      /** Log lines not sent yet, in order, before the end (as in "logs"). */
+      lines?: Array<{ atMs: number; line: string }>;
       /** Run-queue wait of the main thread over the same span as durationMs (ms), when asked for. */
       runQueueWaitMs?: number;
+      /** Time the main thread ran on a CPU over the same span (ms), when asked for. */
+      onCpuMs?: number;
       fatal?: boolean;
     };

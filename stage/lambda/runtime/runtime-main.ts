@@ -26,13 +26,44 @@ function send(message: FromRuntime): void {
   process.send?.(message);
 }
 
+/**
+ * Log lines wait for the end of the event loop's turn and go in one message, or inside the invocation's
+ * "done": each IPC message is a write that wakes the emulator, and a CRUD request logs a line right before it
+ * returns, so a message per line doubled the messages per invocation.
+ */
+let queuedLines: Array<{ atMs: number; line: string }> = [];
+let flushScheduled = false;
+
+function queueLine(line: string): void {
+  queuedLines.push({ atMs: Date.now(), line });
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushLines);
+  }
+}
+
+function flushLines(): void {
+  flushScheduled = false;
+  if (queuedLines.length === 0) return;
+  const lines = queuedLines;
+  queuedLines = [];
+  send({ t: "logs", lines });
+}
+
+/** The queued lines, taken for a "done" message. */
+function takeLines(): Array<{ atMs: number; line: string }> {
+  const lines = queuedLines;
+  queuedLines = [];
+  return lines;
+}
+
 function emit(level: string, message: string): void {
   if (LEVELS.indexOf(level) < minimumLevel) return;
   const timestamp = new Date().toISOString();
   const line = jsonLogs
     ? JSON.stringify({ timestamp, level, requestId: currentRequestId, message })
     : `${timestamp}\t${currentRequestId ?? "undefined"}\t${level}\t${message}`;
-  send({ t: "log", line });
+  queueLine(line);
 }
 
 // Lambda's Node.js runtime patches the global console the same way.
@@ -57,7 +88,7 @@ function captureRaw(stream: NodeJS.WriteStream): () => void {
     while (newline >= 0) {
       const line = pending.slice(0, newline);
       pending = pending.slice(newline + 1);
-      if (line.length > 0) send({ t: "log", line });
+      if (line.length > 0) queueLine(line);
       newline = pending.indexOf("\n");
     }
     const done = typeof encoding === "function" ? encoding : callback;
@@ -66,7 +97,7 @@ function captureRaw(stream: NodeJS.WriteStream): () => void {
   };
   stream.write = write as typeof stream.write;
   return () => {
-    if (pending.length > 0) send({ t: "log", line: pending });
+    if (pending.length > 0) queueLine(pending);
     pending = "";
   };
 }
@@ -106,7 +137,7 @@ function logError(kind: string, payload: ErrorPayload): void {
       errorType,
       errorMessage,
     };
-    send({ t: "log", line: JSON.stringify({ ...record, stackTrace: trace }) });
+    queueLine(JSON.stringify({ ...record, stackTrace: trace }));
     return;
   }
   emit("ERROR", `${kind} \t${JSON.stringify({ errorType, errorMessage, stack: trace })}`);
@@ -160,12 +191,14 @@ async function init(): Promise<void> {
     handler = await loadHandler();
     flushStdout();
     flushStderr();
+    flushLines();
     send({ t: "init-ok", atEpochMs: epochNowMs(), waitedMs });
   } catch (error) {
     const payload = toErrorPayload(error, "Runtime.ImportModuleError");
     logError("Uncaught Exception", payload);
     flushStdout();
     flushStderr();
+    flushLines();
     send({ t: "init-error", atEpochMs: epochNowMs(), waitedMs, ...payload });
   }
 }
@@ -183,11 +216,13 @@ function callHandler(fn: Handler, event: unknown, context: unknown): Promise<unk
   });
 }
 
-/** The main thread's run-queue wait so far (ms), from the kernel's scheduler statistics; undefined if none. */
-function runQueueWaitMs(): number | undefined {
+/** The main thread's time on a CPU and on the run queue so far (ms), from the kernel's scheduler statistics. */
+function schedStat(): { onCpuMs: number; waitMs: number } | undefined {
   try {
-    const waitNs = Number(readFileSync("/proc/self/schedstat", "latin1").split(" ")[1]);
-    return Number.isFinite(waitNs) ? waitNs / 1e6 : undefined;
+    const [onCpuNs, waitNs] = readFileSync("/proc/self/schedstat", "latin1").split(" ");
+    const onCpuMs = Number(onCpuNs) / 1e6;
+    const waitMs = Number(waitNs) / 1e6;
+    return Number.isFinite(onCpuMs) && Number.isFinite(waitMs) ? { onCpuMs, waitMs } : undefined;
   } catch {
     return undefined;
   }
@@ -195,31 +230,36 @@ function runQueueWaitMs(): number | undefined {
 
 function finish(id: string, started: number, ok: boolean, payload: string, fatal?: boolean): void {
   const durationMs = performance.now() - started;
-  const waitAfter = active?.waitBefore === undefined ? undefined : runQueueWaitMs();
-  const waited =
-    active?.waitBefore !== undefined && waitAfter !== undefined ? waitAfter - active.waitBefore : undefined;
+  const before = active?.schedBefore;
+  const after = before ? schedStat() : undefined;
   flushStdout();
   flushStderr();
+  const lines = takeLines();
   send({
     t: "done",
     id,
     ok,
     payload,
     durationMs,
+    ...(lines.length > 0 ? { lines } : {}),
     maxRssKb: process.resourceUsage().maxRSS,
-    ...(waited !== undefined ? { runQueueWaitMs: waited } : {}),
+    ...(before && after
+      ? { runQueueWaitMs: after.waitMs - before.waitMs, onCpuMs: after.onCpuMs - before.onCpuMs }
+      : {}),
     ...(fatal ? { fatal } : {}),
   });
   currentRequestId = undefined;
 }
 
-let active: { id: string; started: number; waitBefore: number | undefined } | undefined;
+let active:
+  | { id: string; started: number; schedBefore: { onCpuMs: number; waitMs: number } | undefined }
+  | undefined;
 
 async function invoke(message: Extract<ToRuntime, { t: "invoke" }>): Promise<void> {
-  const waitBefore = message.measureWait ? runQueueWaitMs() : undefined;
+  const schedBefore = message.measureWait ? schedStat() : undefined;
   const started = performance.now();
   currentRequestId = message.id;
-  active = { id: message.id, started, waitBefore };
+  active = { id: message.id, started, schedBefore };
   const context = {
     awsRequestId: message.id,
     functionName: env["AWS_LAMBDA_FUNCTION_NAME"],
@@ -257,6 +297,7 @@ function onFatal(kind: string, error: unknown): void {
   } else {
     flushStdout();
     flushStderr();
+    flushLines();
   }
   // Lambda restarts the runtime after an uncaught error; the parent discards this environment.
   setImmediate(() => process.exit(129));
