@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { EnvironmentCgroup } from "./cgroups.ts";
 import { type LogFormat, logStreamName } from "./platform-log.ts";
-import { hostCpuWaitMs, readSchedStat } from "./run-queue.ts";
+import { hostCpuWaitMs } from "./run-queue.ts";
 import type { FromRuntime, ToRuntime } from "./runtime/protocol.ts";
 import { lambdaProcessEnv, nodeMemoryArgs } from "./runtime-env.ts";
 
@@ -227,7 +227,7 @@ export class ExecutionEnvironment {
         this.send({ t: "init" });
         return;
       case "init-ok": {
-        const initDurationMs = this.endInit(message.atEpochMs, message.waitedMs);
+        const initDurationMs = this.endInit(message.atEpochMs, message.waitedMs, message.runQueueWaitMs);
         this.pendingInitDurationMs = initDurationMs;
         this.finishInit({ ok: true, initDurationMs, lines: this.initLines ?? [] });
         return;
@@ -236,7 +236,7 @@ export class ExecutionEnvironment {
         const { errorType, errorMessage, trace } = message;
         this.finishInit({
           ok: false,
-          initDurationMs: this.endInit(message.atEpochMs, message.waitedMs),
+          initDurationMs: this.endInit(message.atEpochMs, message.waitedMs, message.runQueueWaitMs),
           errorType,
           errorMessage,
           trace,
@@ -289,8 +289,8 @@ export class ExecutionEnvironment {
    * process to answer "ready" (our latency, e.g. a busy event loop, is not the environment's) and less the
    * time its main thread sat on the host's run queue (other processes' CPU, not the function's).
    */
-  private endInit(atEpochMs: number, waitedMs: number): number {
-    this.initRunQueueWaitMs = readSchedStat(this.pid)?.runQueueWaitMs ?? 0;
+  private endInit(atEpochMs: number, waitedMs: number, runQueueWaitMs: number | undefined): number {
+    this.initRunQueueWaitMs = runQueueWaitMs ?? 0;
     this.joinCgroup((group) => group.limitCpu());
     return Math.max(0, atEpochMs - this.initStartedEpochMs - waitedMs - this.initRunQueueWaitMs);
   }

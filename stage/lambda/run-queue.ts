@@ -1,25 +1,11 @@
 /**
- * How long a process has waited for the host's CPU: the kernel's scheduler statistics
- * (`/proc/<pid>/schedstat`: time on the CPU, time waiting on a run queue, both in ns, for the main thread).
- * On Lambda each sandbox has its own CPU share, so time an environment spends queued behind other processes
- * of this host is the emulator's cost, not the function's: INIT leaves it out (environment.ts), and the
- * oversubscription check measures it.
+ * The host's CPU in an invocation's Duration. The runtime reads its main thread's scheduler statistics
+ * (`/proc/self/schedstat`: time on a CPU, time waiting on a run queue) around INIT and each invocation. On
+ * Lambda each sandbox has its own CPU share, so time an environment spends queued behind other processes of
+ * this host is the emulator's cost, not the function's: INIT leaves it out, and invocations report it as the
+ * stage's HostCpuWait metric (oversubscription, docs/fidelity.md).
  */
-import { readFileSync } from "node:fs";
 import { MB_PER_VCPU } from "./cgroups.ts";
-
-/** Main-thread CPU and run-queue wait of a process so far, in ms; undefined where schedstat is unavailable. */
-export function readSchedStat(pid: number): { onCpuMs: number; runQueueWaitMs: number } | undefined {
-  try {
-    const [onCpuNs, waitNs] = readFileSync(`/proc/${pid}/schedstat`, "utf8").trim().split(/\s+/);
-    const onCpuMs = Number(onCpuNs) / 1e6;
-    const runQueueWaitMs = Number(waitNs) / 1e6;
-    if (!Number.isFinite(onCpuMs) || !Number.isFinite(runQueueWaitMs)) return undefined;
-    return { onCpuMs, runQueueWaitMs };
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * How much of an invocation's Duration the host's CPU cost it: Duration less an estimate of the Duration it

@@ -21,13 +21,15 @@ export type FromRuntime =
   /**
    * The handler is loaded. INIT (Init Duration) runs from the parent's spawn to `atEpochMs` (epoch ms, this
    * process's clock), less `waitedMs`: the time between "ready" and "init", which is the parent's own latency
-   * (a busy emulator process), not the environment's.
+   * (a busy emulator process), not the environment's; and less `runQueueWaitMs`: the main thread's wait for
+   * the host's CPU in the rest of INIT (Linux only).
    */
-  | { t: "init-ok"; atEpochMs: number; waitedMs: number }
+  | { t: "init-ok"; atEpochMs: number; waitedMs: number; runQueueWaitMs?: number }
   | {
       t: "init-error";
       atEpochMs: number;
       waitedMs: number;
+      runQueueWaitMs?: number;
       errorType: string;
       errorMessage: string;
       trace: string[];

@@ -184,22 +184,50 @@ const epochNowMs = () => performance.timeOrigin + performance.now();
 /** When "ready" was sent: the wait for "init" after it is the parent's latency, left out of Init Duration. */
 let readySentAtMs = 0;
 
+/** The main thread's run-queue wait when "ready" was sent (ms): part of INIT's wait for the host's CPU. */
+let readyRunQueueWaitMs: number | undefined;
+
+/**
+ * The main thread's run-queue wait during INIT: up to "ready", and from "init" to now. The span between is
+ * left out of Init Duration already (waitedMs), wake-up included.
+ */
+function initRunQueueWaitMs(initStartWaitMs: number | undefined): number | undefined {
+  const now = schedStat()?.waitMs;
+  if (readyRunQueueWaitMs === undefined || initStartWaitMs === undefined || now === undefined)
+    return undefined;
+  return readyRunQueueWaitMs + (now - initStartWaitMs);
+}
+
 /** Loads the handler (the function's init). Init Duration is computed by the parent, from the spawn. */
 async function init(): Promise<void> {
+  const initStartWaitMs = schedStat()?.waitMs;
   const waitedMs = Math.max(0, epochNowMs() - readySentAtMs);
   try {
     handler = await loadHandler();
     flushStdout();
     flushStderr();
     flushLines();
-    send({ t: "init-ok", atEpochMs: epochNowMs(), waitedMs });
+    const runQueueWaitMs = initRunQueueWaitMs(initStartWaitMs);
+    send({
+      t: "init-ok",
+      atEpochMs: epochNowMs(),
+      waitedMs,
+      ...(runQueueWaitMs !== undefined ? { runQueueWaitMs } : {}),
+    });
   } catch (error) {
     const payload = toErrorPayload(error, "Runtime.ImportModuleError");
     logError("Uncaught Exception", payload);
     flushStdout();
     flushStderr();
     flushLines();
-    send({ t: "init-error", atEpochMs: epochNowMs(), waitedMs, ...payload });
+    const runQueueWaitMs = initRunQueueWaitMs(initStartWaitMs);
+    send({
+      t: "init-error",
+      atEpochMs: epochNowMs(),
+      waitedMs,
+      ...(runQueueWaitMs !== undefined ? { runQueueWaitMs } : {}),
+      ...payload,
+    });
   }
 }
 
@@ -317,5 +345,6 @@ process.on("message", (message: ToRuntime) => {
 });
 // The parent went away: an environment never outlives its emulator.
 process.on("disconnect", () => process.exit(0));
+readyRunQueueWaitMs = schedStat()?.waitMs;
 readySentAtMs = epochNowMs();
 send({ t: "ready" });
