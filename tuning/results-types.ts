@@ -157,7 +157,7 @@ export interface SettingResult {
 
 /** Local stage: the host's CPU against the environments' shares during a setting's load window. */
 export interface HostContention {
-  /** True when the mean shares exceeded the host's cores, or the wait share exceeded 5 %. */
+  /** True when the mean shares exceeded the host's cores, or the wait share exceeded 10 %. */
   oversubscribed: boolean;
   /** Sum of the busy and booting environments' CPU shares over the host's cores, averaged over invocations. */
   meanCpuShareDemand: number;
