@@ -124,7 +124,7 @@ export class ExecutionEnvironment {
   readonly pid: number;
 
   /** When the INIT phase began: just before the spawn (epoch ms on the high-resolution clock). */
-  private readonly initStartedEpochMs = performance.timeOrigin + performance.now();
+  readonly initStartedEpochMs = performance.timeOrigin + performance.now();
   private readonly child: ChildProcess;
   private current: Pending | undefined;
   private initLines: CapturedLine[] | undefined = [];

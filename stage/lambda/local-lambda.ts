@@ -300,8 +300,9 @@ export class LocalLambda implements LambdaControlPlane {
     let env = this.pool.take(key);
     let init: InitResult | undefined;
     if (!env) {
-      const initStartedAt = new Date();
       ({ env, init } = await this.startEnvironment(settings, version, key));
+      // INIT began at the spawn, after any wait for a boot slot.
+      const initStartedAt = new Date(Math.round(env.initStartedEpochMs));
       log.add(
         initStartLine(settings.logFormat, initStartedAt, {
           region: this.region,

@@ -32,10 +32,21 @@ function send(message: FromRuntime): void {
  * returns, so a message per line doubled the messages per invocation.
  */
 let queuedLines: Array<{ atMs: number; line: string }> = [];
+let queuedChars = 0;
 let flushScheduled = false;
+/**
+ * Past this many characters, queued lines go at once, on their own: a big line (an echoed 5 MB event) must
+ * not ride in the same message as a big result, which would double the peak memory of the IPC write.
+ */
+const MAX_QUEUED_CHARS = 64 * 1024;
 
 function queueLine(line: string): void {
   queuedLines.push({ atMs: Date.now(), line });
+  queuedChars += line.length;
+  if (queuedChars > MAX_QUEUED_CHARS) {
+    flushLines();
+    return;
+  }
   if (!flushScheduled) {
     flushScheduled = true;
     setImmediate(flushLines);
@@ -47,6 +58,7 @@ function flushLines(): void {
   if (queuedLines.length === 0) return;
   const lines = queuedLines;
   queuedLines = [];
+  queuedChars = 0;
   send({ t: "logs", lines });
 }
 
@@ -54,6 +66,7 @@ function flushLines(): void {
 function takeLines(): Array<{ atMs: number; line: string }> {
   const lines = queuedLines;
   queuedLines = [];
+  queuedChars = 0;
   return lines;
 }
 
