@@ -71,7 +71,7 @@ export function renderTerminalSummary(results: Results, reportPath?: string): st
   if (oversubscribed.length > 0) {
     lines.push(
       "",
-      `host oversubscribed (the environments' CPU shares exceeded the host's cores): ${oversubscribed
+      `host oversubscribed (environments could not get their CPU share from the host): ${oversubscribed
         .map(
           (s) =>
             `${s.id} ${((s.hostContention?.hostCpuWaitShare ?? 0) * 100).toFixed(1)} % of Duration waiting for the host`,
