@@ -118,6 +118,7 @@ export function renderMetadata(results: Results): string {
     ["load engine", `${run.engine.name} ${run.engine.version}`],
     ["profile", run.profile],
     ["CPU scaling", run.cpuScaling.mode + (run.cpuScaling.reason ? ` (${run.cpuScaling.reason})` : "")],
+    ["host oversubscribed", hostOversubscription(results)],
     ["price table", `${run.priceTable.version} (${run.priceTable.region})`],
     [
       "SLO",
@@ -181,4 +182,18 @@ export function renderComparison(comparison: Comparison | undefined): string {
     table(["setting", "status", "cost per 1M", "Δ cost", "Δ p95", "Δ p99", "Δ error rate"], rows) +
     "</section>"
   );
+}
+
+/** The run panel's line on host oversubscription (local stage): which settings, and their wait share. */
+function hostOversubscription(results: Results): string {
+  const measured = results.settings.filter((s) => s.hostContention);
+  if (measured.length === 0) return MISSING;
+  const over = measured.filter((s) => s.hostContention?.oversubscribed);
+  if (over.length === 0) return `no (${measured.length} settings measured)`;
+  return over
+    .map(
+      (s) =>
+        `${s.id}: ${((s.hostContention?.hostCpuWaitShare ?? 0) * 100).toFixed(1)} % of Duration waiting for the host`,
+    )
+    .join("; ");
 }

@@ -57,6 +57,8 @@ export interface StageOptions {
   template?: string;
   /** @default "us-east-1" */
   region?: string;
+  /** Extra Node.js flags for every execution environment (e.g. ["--prof"] to profile under load). */
+  runtimeNodeArgs?: string[];
 }
 
 export interface LocalStage {
@@ -146,6 +148,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       metricSink: metrics,
       logSink: logs,
       ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+      ...(options.runtimeNodeArgs ? { runtimeNodeArgs: options.runtimeNodeArgs } : {}),
       cpuScaling: options.cpuScaling ?? DEFAULTS.cpuScaling,
       // AWS_REGION and the credentials are reserved variables: Lambda sets them in each environment itself.
       region,

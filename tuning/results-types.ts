@@ -164,6 +164,22 @@ export interface SettingResult {
   gate?: GateOutcome;
   /** Local stage: set when the host's own CPU saturation may have distorted the figures. */
   distorted?: { reason: string };
+  /** Local stage: whether the host could give every busy environment its CPU share (tuning/host-contention.ts). */
+  hostContention?: HostContention;
+}
+
+/** Local stage: the host's CPU against the environments' shares during a setting's load window. */
+export interface HostContention {
+  /** True when the mean shares exceeded the host's cores, or the wait share exceeded 10 %. */
+  oversubscribed: boolean;
+  /** Sum of the busy and booting environments' CPU shares over the host's cores, averaged over invocations. */
+  meanCpuShareDemand: number;
+  /** Highest sum of the busy and booting environments' CPU shares over the host's cores (above 1: too many). */
+  peakCpuShareDemand: number;
+  /** Share of the invocations' Durations spent waiting for the host's CPU beyond the quota: the distortion. */
+  hostCpuWaitShare: number;
+  /** In words, when oversubscribed. */
+  reason?: string;
 }
 
 export interface Recommendation {

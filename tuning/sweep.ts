@@ -18,9 +18,16 @@ import {
 } from "./collect.ts";
 import { FunctionConfigurator, type OriginalConfiguration } from "./configure.ts";
 import { describeError } from "./errors.ts";
+import { collectHostContention } from "./host-contention.ts";
 import { busyFraction, DISTORTION_BUSY_FRACTION, readCpuTicks } from "./host-cpu.ts";
 import type { Setting } from "./plan.ts";
-import type { ApiGatewayMeasurements, GateOutcome, SettingFailure, SettingResult } from "./results-types.ts";
+import type {
+  ApiGatewayMeasurements,
+  GateOutcome,
+  HostContention,
+  SettingFailure,
+  SettingResult,
+} from "./results-types.ts";
 import type { Stage } from "./stage.ts";
 import { mean, percentile } from "./statistics.ts";
 
@@ -325,6 +332,31 @@ async function measureSetting(
     }
   }
 
+  // Local stage: could the host give every busy environment its CPU share? (Powerbench/LocalStage metrics)
+  let hostContention: HostContention | undefined;
+  if (options.stage.name === "local" && collected) {
+    try {
+      hostContention = await collectHostContention(
+        ports.clients.cloudwatch,
+        {
+          functionName: options.stage.functionName,
+          alias: options.stage.alias,
+          version,
+          apiName: options.stage.apiName,
+          apiStageName: options.stage.apiStageName,
+          ...(options.invokesVersion ? { invokesVersion: true } : {}),
+        },
+        window,
+      );
+    } catch (error) {
+      failures.push({
+        kind: "collect",
+        message: `reading the host's contention failed: ${describeError(error)}`,
+      });
+    }
+  }
+  const distortion = [distortedReason, hostContention?.reason].filter((r) => r !== undefined).join("; ");
+
   const result = assessSetting(
     {
       setting,
@@ -337,10 +369,11 @@ async function measureSetting(
       ...(gate ? { gate } : {}),
       failures,
       ...(run.overall.histogram ? { clientSamplesMs: latencySamplesMs(run.overall.histogram) } : {}),
-      ...(distortedReason ? { distortedReason } : {}),
+      ...(distortion ? { distortedReason: distortion } : {}),
     },
     assessOptions,
   );
+  if (hostContention) result.hostContention = hostContention;
   progress(result.status === "ok" ? "done" : "failed", {
     requests: run.overall.requests,
     errors: run.overall.errorCount,

@@ -67,6 +67,18 @@ export function renderTerminalSummary(results: Results, reportPath?: string): st
       "* the host's CPU was saturated during that window: figures may measure the host (see the report)",
     );
   }
+  const oversubscribed = results.settings.filter((s) => s.hostContention?.oversubscribed);
+  if (oversubscribed.length > 0) {
+    lines.push(
+      "",
+      `host oversubscribed (environments could not get their CPU share from the host): ${oversubscribed
+        .map(
+          (s) =>
+            `${s.id} ${((s.hostContention?.hostCpuWaitShare ?? 0) * 100).toFixed(1)} % of Duration waiting for the host`,
+        )
+        .join(", ")}`,
+    );
+  }
   if (results.run.cpuScaling.mode === "none" && results.run.stage.name === "local") {
     lines.push(
       "",

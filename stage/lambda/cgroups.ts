@@ -1,6 +1,10 @@
 /**
  * CPU and memory limits per execution environment, as Lambda sizes them: memory/1769 of one CPU (1,769 MB =
  * one vCPU) through the kernel's CFS quota, and a hard memory limit of the configured size, with no swap.
+ * A group starts with the quota of one vCPU whatever its memory: Lambda's INIT phase is not held to the
+ * memory share (published Init Durations are flat from 128 to 10,240 MB, docs/fidelity.md); the memory-scaled
+ * quota is applied once INIT is over, before the first invocation (`limitCpu`; a live group's quota can be
+ * changed).
  * cgroup v1 (`cpu.cfs_quota_us`, `memory.limit_in_bytes`, `memory.memsw.limit_in_bytes`) or v2 (`cpu.max`,
  * `memory.max`, `memory.swap.max`), detected at start. Groups are created under this process's own cgroup
  * of each hierarchy (a memory cgroup like /process_api/<id>), named `powerbench-<pid>-<n>`. Where anything
@@ -22,6 +26,13 @@ export const MB_PER_VCPU = 1769;
  * 20 ms keeps each size within a few % of memory/1769 (lambda.perf.ts measures both). `cfsPeriodUs` overrides.
  */
 export const CFS_PERIOD_US = 20_000;
+/**
+ * The CPU share of every INIT, as the memory size whose share it is: one vCPU. Published Init Durations do
+ * not change from 128 to 10,240 MB (neither slower at 128 MB nor faster at 10,240 MB with its 6 vCPUs), and
+ * against one vCPU they match this host's Init Durations at one core once the host's speed is taken out
+ * (docs/fidelity.md). So INIT's proportion to the invocations' Durations is kept, as on Lambda.
+ */
+export const INIT_CPU_MB = MB_PER_VCPU;
 /** Below this, the 128 MB quota would fall under the kernel's 1 ms minimum and be rounded up. */
 export const MIN_CFS_PERIOD_US = 14_000;
 /** The kernel refuses quotas under 1 ms. */
@@ -47,8 +58,12 @@ export interface EnvironmentCgroup {
   readonly name: string;
   /** Joins the memory limit (do it at once after spawn, so the runtime's own memory counts). */
   joinMemory(pid: number): void;
-  /** Joins the CPU quota (do it before the handler loads). */
+  /** Joins the CPU group, at INIT's share until `limitCpu` (do it at once after spawn, with memory). */
   joinCpu(pid: number): void;
+  /** Applies the memory-scaled CPU quota: at the end of INIT, before the first invocation. */
+  limitCpu(): void;
+  /** Time the group has been held back by its quota so far (ms), or undefined where unreadable. */
+  throttledMs(): number | undefined;
   /** True when the kernel's OOM killer killed a process of this group. */
   oomKilled(): boolean;
   /** Removes the group's directories; the processes must have exited. */
@@ -75,22 +90,23 @@ export class CgroupManager {
     const cpuDir = path.join(this.cpu.parentDir, name);
     const memoryDir = path.join(this.memory.parentDir, name);
     const created: string[] = [];
+    const initQuotaUs = cpuQuotaUs(INIT_CPU_MB, os.availableParallelism(), this.periodUs);
     try {
       for (const dir of cpuDir === memoryDir ? [cpuDir] : [cpuDir, memoryDir]) {
         mkdirSync(dir);
         created.push(dir);
       }
-      const quotaUs = cpuQuotaUs(memoryMb, os.availableParallelism(), this.periodUs);
       const limitBytes = memoryMb * 1024 * 1024;
       if (this.mode === "cgroup-v1") {
         writeFileSync(path.join(cpuDir, "cpu.cfs_period_us"), String(this.periodUs));
-        writeFileSync(path.join(cpuDir, "cpu.cfs_quota_us"), String(quotaUs));
+        // One vCPU during INIT; limitCpu() applies the memory share.
+        writeFileSync(path.join(cpuDir, "cpu.cfs_quota_us"), String(initQuotaUs));
         writeFileSync(path.join(memoryDir, "memory.limit_in_bytes"), String(limitBytes));
         // Memory plus swap, the same size: past it the group is OOM-killed instead of swapping (as v2's
         // memory.swap.max=0). The file exists only with swap accounting on; it must follow limit_in_bytes.
         tryWrite(path.join(memoryDir, "memory.memsw.limit_in_bytes"), String(limitBytes));
       } else {
-        writeFileSync(path.join(cpuDir, "cpu.max"), `${quotaUs} ${this.periodUs}`);
+        writeFileSync(path.join(cpuDir, "cpu.max"), `${initQuotaUs} ${this.periodUs}`);
         writeFileSync(path.join(memoryDir, "memory.max"), String(limitBytes));
         tryWrite(path.join(memoryDir, "memory.swap.max"), "0");
       }
@@ -101,6 +117,7 @@ export class CgroupManager {
         { cause: error },
       );
     }
+    const quotaUs = cpuQuotaUs(memoryMb, os.availableParallelism(), this.periodUs);
     const procsFile = "cgroup.procs";
     const oomFile = this.mode === "cgroup-v1" ? "memory.oom_control" : "memory.events";
     const group: EnvironmentCgroup = {
@@ -108,6 +125,21 @@ export class CgroupManager {
       joinMemory: (pid) => writeFileSync(path.join(memoryDir, procsFile), String(pid)),
       joinCpu: (pid) => {
         if (cpuDir !== memoryDir) writeFileSync(path.join(cpuDir, procsFile), String(pid));
+      },
+      limitCpu: () => {
+        if (this.mode === "cgroup-v1") writeFileSync(path.join(cpuDir, "cpu.cfs_quota_us"), String(quotaUs));
+        else writeFileSync(path.join(cpuDir, "cpu.max"), `${quotaUs} ${this.periodUs}`);
+      },
+      throttledMs: () => {
+        try {
+          const stat = readFileSync(path.join(cpuDir, "cpu.stat"), "utf8");
+          const v1 = /^throttled_time (\d+)$/m.exec(stat)?.[1];
+          if (v1 !== undefined) return Number(v1) / 1e6;
+          const v2 = /^throttled_usec (\d+)$/m.exec(stat)?.[1];
+          return v2 === undefined ? undefined : Number(v2) / 1e3;
+        } catch {
+          return undefined;
+        }
       },
       oomKilled: () => {
         try {

@@ -1,16 +1,19 @@
 /**
  * One execution environment: its own OS process running the bundled runtime, like a Lambda sandbox. It
- * joins its memory cgroup at once after spawn and its CPU cgroup before the handler loads, imports the
- * handler once, then serves one invocation at a time. Init Duration is timed here, from just before the spawn
- * until the handler is loaded: like Lambda's INIT phase it covers the runtime's start (Node's own boot) and
- * the function's init. Timeouts kill it; a crash (the memory cgroup's OOM killer, V8's heap limit, an exit)
- * ends the invocation as Lambda reports it.
+ * joins its cgroups at once after spawn; the CPU group has one vCPU during INIT whatever the memory (Lambda's
+ * INIT is not held to the memory share) and gets the memory-scaled quota when INIT ends, before the first invocation. It
+ * imports the handler once, then serves one invocation at a time. Init Duration is timed here, from just
+ * before the spawn until the handler is loaded: like Lambda's INIT phase it covers the runtime's start
+ * (Node's own boot) and the function's init, less the time the process waited for the host's CPU (its run
+ * queue wait: on Lambda a sandbox has its own CPU). Timeouts kill it; a crash (the memory cgroup's OOM
+ * killer, V8's heap limit, an exit) ends the invocation as Lambda reports it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { EnvironmentCgroup } from "./cgroups.ts";
 import { type LogFormat, logStreamName } from "./platform-log.ts";
+import { hostCpuWaitMs } from "./run-queue.ts";
 import type { FromRuntime, ToRuntime } from "./runtime/protocol.ts";
 import { lambdaProcessEnv, nodeMemoryArgs } from "./runtime-env.ts";
 
@@ -32,6 +35,8 @@ export interface EnvironmentSpec {
   /** Credentials of the execution role, as Lambda puts them in the environment. */
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   runtimePath: string;
+  /** Extra Node.js flags (profiling). */
+  nodeArgs?: string[];
   /** Bounds INIT (Lambda allows 10 s). */
   initTimeoutMs: number;
   cgroup?: EnvironmentCgroup;
@@ -66,6 +71,8 @@ export type InvocationResult =
       payload: string;
       durationMs: number;
       maxMemoryUsedMb: number;
+      /** Time the environment's main thread waited for the host's CPU (not its quota), where measurable. */
+      hostWaitMs?: number;
       lines: CapturedLine[];
     }
   | { kind: "timeout"; durationMs: number; maxMemoryUsedMb: number; lines: CapturedLine[] }
@@ -92,6 +99,8 @@ const MEMORY_POLL_MS = 20;
 interface Pending {
   id: string;
   startedMs: number;
+  /** The group's throttled time at the invocation's start (ms), when the host's CPU wait is measured. */
+  throttledBeforeMs: number | undefined;
   lines: CapturedLine[];
   timer: NodeJS.Timeout;
   resolve: (result: InvocationResult) => void;
@@ -110,10 +119,12 @@ export class ExecutionEnvironment {
   lastUsedMs = Date.now();
   /** Init Duration still to be reported on the first REPORT line of this environment. */
   pendingInitDurationMs: number | undefined;
+  /** Host run-queue wait of the main thread during INIT, in ms, left out of Init Duration. */
+  initRunQueueWaitMs = 0;
   readonly pid: number;
 
   /** When the INIT phase began: just before the spawn (epoch ms on the high-resolution clock). */
-  private readonly initStartedEpochMs = performance.timeOrigin + performance.now();
+  readonly initStartedEpochMs = performance.timeOrigin + performance.now();
   private readonly child: ChildProcess;
   private current: Pending | undefined;
   private initLines: CapturedLine[] | undefined = [];
@@ -131,14 +142,20 @@ export class ExecutionEnvironment {
     this.memoryMb = spec.memoryMb;
     this.logStreamName = logStreamName(new Date(), spec.version, this.id);
     this.cgroup = spec.cgroup;
-    this.child = spawn(process.execPath, [...nodeMemoryArgs(spec.memoryMb), spec.runtimePath], {
+    const args = [...nodeMemoryArgs(spec.memoryMb), ...(spec.nodeArgs ?? []), spec.runtimePath];
+    this.child = spawn(process.execPath, args, {
       cwd: spec.codeDir,
       env: lambdaProcessEnv(spec, this.logStreamName),
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     this.pid = this.child.pid ?? -1;
-    // Join the memory cgroup before the runtime allocates much, so its own memory counts toward the limit.
-    this.joinCgroup((group) => group.joinMemory(this.pid));
+    // Join the memory cgroup before the runtime allocates much, so its own memory counts toward the limit;
+    // the CPU group gives INIT one vCPU until it ends, so Node's boot and the handler's import are not held to
+    // the memory share.
+    this.joinCgroup((group) => {
+      group.joinMemory(this.pid);
+      group.joinCpu(this.pid);
+    });
     this.exited = new Promise((resolve) =>
       this.child.once("exit", (code, signal) => resolve(this.onExit(code, signal))),
     );
@@ -207,11 +224,10 @@ export class ExecutionEnvironment {
   private onMessage(message: FromRuntime): void {
     switch (message.t) {
       case "ready":
-        this.joinCgroup((group) => group.joinCpu(this.pid));
         this.send({ t: "init" });
         return;
       case "init-ok": {
-        const initDurationMs = this.initDurationMs(message.atEpochMs, message.waitedMs);
+        const initDurationMs = this.endInit(message.atEpochMs, message.waitedMs, message.runQueueWaitMs);
         this.pendingInitDurationMs = initDurationMs;
         this.finishInit({ ok: true, initDurationMs, lines: this.initLines ?? [] });
         return;
@@ -220,7 +236,7 @@ export class ExecutionEnvironment {
         const { errorType, errorMessage, trace } = message;
         this.finishInit({
           ok: false,
-          initDurationMs: this.initDurationMs(message.atEpochMs, message.waitedMs),
+          initDurationMs: this.endInit(message.atEpochMs, message.waitedMs, message.runQueueWaitMs),
           errorType,
           errorMessage,
           trace,
@@ -228,20 +244,39 @@ export class ExecutionEnvironment {
         });
         return;
       }
-      case "log":
-        this.capture([{ timestampMs: Date.now(), message: message.line }]);
+      case "logs":
+        this.capture(message.lines.map(({ atMs, line }) => ({ timestampMs: atMs, message: line })));
         return;
       case "done": {
+        if (message.lines) {
+          this.capture(message.lines.map(({ atMs, line }) => ({ timestampMs: atMs, message: line })));
+        }
         this.maxRssKb = Math.max(this.maxRssKb, message.maxRssKb);
         if (message.fatal) this.alive = false;
         const pending = this.current;
         if (!pending || pending.id !== message.id) return;
+        const throttledAfterMs =
+          pending.throttledBeforeMs === undefined ? undefined : this.cgroup?.throttledMs();
         this.settle({
           kind: "done",
           ok: message.ok,
           payload: message.payload,
           durationMs: message.durationMs,
           maxMemoryUsedMb: this.maxMemoryUsedMb(),
+          ...(message.runQueueWaitMs !== undefined &&
+          message.onCpuMs !== undefined &&
+          pending.throttledBeforeMs !== undefined &&
+          throttledAfterMs !== undefined
+            ? {
+                hostWaitMs: hostCpuWaitMs({
+                  durationMs: message.durationMs,
+                  runQueueWaitMs: message.runQueueWaitMs,
+                  throttledMs: throttledAfterMs - pending.throttledBeforeMs,
+                  onCpuMs: message.onCpuMs,
+                  memoryMb: this.memoryMb,
+                }),
+              }
+            : {}),
           lines: pending.lines,
         });
       }
@@ -249,11 +284,15 @@ export class ExecutionEnvironment {
   }
 
   /**
-   * Init Duration from the runtime's own clock: from the spawn to the end of its init, less the time it waited
-   * for this process to answer "ready" (our latency, e.g. a busy event loop, is not the environment's).
+   * Ends INIT: applies the memory-scaled CPU quota (before any invocation can run) and returns Init Duration,
+   * from the runtime's own clock: from the spawn to the end of its init, less the time it waited for this
+   * process to answer "ready" (our latency, e.g. a busy event loop, is not the environment's) and less the
+   * time its main thread sat on the host's run queue (other processes' CPU, not the function's).
    */
-  private initDurationMs(atEpochMs: number, waitedMs: number): number {
-    return Math.max(0, atEpochMs - this.initStartedEpochMs - waitedMs);
+  private endInit(atEpochMs: number, waitedMs: number, runQueueWaitMs: number | undefined): number {
+    this.initRunQueueWaitMs = runQueueWaitMs ?? 0;
+    this.joinCgroup((group) => group.limitCpu());
+    return Math.max(0, atEpochMs - this.initStartedEpochMs - waitedMs - this.initRunQueueWaitMs);
   }
 
   /** Time since the INIT phase began (the spawn), for an INIT that ended without a word from the runtime. */
@@ -316,13 +355,22 @@ export class ExecutionEnvironment {
           lines: pending.lines,
         });
       }, timeoutMs);
-      this.current = { id, startedMs, lines: [], timer, resolve };
+      // Only inside a CPU cgroup: the throttled time is the group's.
+      const throttledBeforeMs = this.cgroup?.throttledMs();
+      this.current = { id, startedMs, throttledBeforeMs, lines: [], timer, resolve };
       if (!this.cgroup) this.watchMemory();
       if (!this.alive || !this.child.connected) {
         this.settleCrash(null, null);
         return;
       }
-      this.send({ t: "invoke", id, payload, deadlineMs: Date.now() + timeoutMs, arn: invokedArn });
+      this.send({
+        t: "invoke",
+        id,
+        payload,
+        deadlineMs: Date.now() + timeoutMs,
+        arn: invokedArn,
+        ...(throttledBeforeMs !== undefined ? { measureWait: true } : {}),
+      });
     });
   }
 

@@ -29,6 +29,19 @@ export interface MetricContext {
   timestampMs: number;
 }
 
+/**
+ * The local stage's own metrics (not Lambda's), under the same dimension sets, for the tuner to read through
+ * GetMetricData like any other: HostCpuWait (ms an invocation's environment waited for the host's CPU, beyond
+ * its quota) and CpuShareDemand (the CPU shares of the busy and booting environments over the host's cores,
+ * at the invocation's start: above 1 the host cannot give every environment its share).
+ */
+export const LOCAL_STAGE_NAMESPACE = "Powerbench/LocalStage";
+export type LocalStageMetricName = "HostCpuWait" | "CpuShareDemand";
+const LOCAL_UNITS: Record<LocalStageMetricName, string> = {
+  HostCpuWait: "Milliseconds",
+  CpuShareDemand: "None",
+};
+
 export class InvocationMetrics {
   /** Dimension sets are reused across data points: built once per (function, qualifier, alias?, version). */
   private readonly dimensionCache = new Map<string, Array<Record<string, string>>>();
@@ -51,10 +64,17 @@ export class InvocationMetrics {
   }
 
   put(metricName: LambdaMetricName, value: number, at: MetricContext): void {
-    const unit = UNITS[metricName];
+    this.putIn("AWS/Lambda", metricName, UNITS[metricName], value, at);
+  }
+
+  putLocal(metricName: LocalStageMetricName, value: number, at: MetricContext): void {
+    this.putIn(LOCAL_STAGE_NAMESPACE, metricName, LOCAL_UNITS[metricName], value, at);
+  }
+
+  private putIn(namespace: string, metricName: string, unit: string, value: number, at: MetricContext): void {
     for (const dimensions of this.dimensionSets(at)) {
       this.sink.put({
-        namespace: "AWS/Lambda",
+        namespace,
         metricName,
         dimensions,
         value,

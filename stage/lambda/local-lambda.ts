@@ -11,6 +11,7 @@
  * await lambda.close();
  */
 import { randomUUID } from "node:crypto";
+import os from "node:os";
 import {
   type CpuScaling,
   type InvokeOutcome,
@@ -20,7 +21,14 @@ import {
   type LogSink,
   type MetricSink,
 } from "../contracts.ts";
-import { type CgroupManager, detectCgroups, type EnvironmentCgroup } from "./cgroups.ts";
+import { BootGate } from "./boot-gate.ts";
+import {
+  type CgroupManager,
+  detectCgroups,
+  type EnvironmentCgroup,
+  INIT_CPU_MB,
+  MB_PER_VCPU,
+} from "./cgroups.ts";
 import { ExecutionEnvironment, type InitResult, type InvocationResult } from "./environment.ts";
 import { EnvironmentPool } from "./environment-pool.ts";
 import { invalidRequestContent } from "./errors.ts";
@@ -54,6 +62,13 @@ export interface LocalLambdaOptions {
   cpuScaling?: "auto" | "off";
   /** CFS period of the CPU quota, in µs (14,000–1,000,000). @default 20_000 (see cgroups.ts) */
   cfsPeriodUs?: number;
+  /**
+   * At most this many environments in INIT at once; further cold starts wait for a slot before their process
+   * is spawned (not counted in their Init Duration). @default the host's cores (os.availableParallelism())
+   */
+  maxParallelBoots?: number;
+  /** Extra Node.js flags for every environment's process, e.g. ["--prof"] to profile one under load. */
+  runtimeNodeArgs?: string[];
   /** How long LastUpdateStatus stays InProgress after an update. @default 100 */
   updateDelayMs?: number;
   /** Execution-role credentials put in each environment (AWS_ACCESS_KEY_ID, ...). @default local/local */
@@ -82,11 +97,18 @@ export class LocalLambda implements LambdaControlPlane {
   private readonly cgroups: CgroupManager | undefined;
   private readonly registry: FunctionRegistry;
   private readonly pool: EnvironmentPool;
+  /** Bounds the environments in INIT at once (see boot-gate.ts). */
+  readonly bootGate: BootGate;
   private readonly metrics: InvocationMetrics;
   private readonly region: string;
   private readonly defaultReservedConcurrency: number;
   private readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   private closed = false;
+  /** CPU shares (in cores) of the environments running an invocation or booting right now. */
+  private cpuDemandCores = 0;
+  private readonly hostCores = os.availableParallelism();
+  /** Highest CpuShareDemand (shares over host cores) seen since the last `takePeakCpuDemand`. */
+  private peakCpuDemand = 0;
   constructor(private readonly options: LocalLambdaOptions) {
     this.region = options.region ?? DEFAULTS.region;
     this.defaultReservedConcurrency =
@@ -103,6 +125,7 @@ export class LocalLambda implements LambdaControlPlane {
       options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
       options.maxIdleEnvironments ?? DEFAULTS.maxIdleEnvironments,
     );
+    this.bootGate = new BootGate(options.maxParallelBoots ?? os.availableParallelism());
     this.metrics = new InvocationMetrics(options.metricSink);
     this.registry = new FunctionRegistry({
       region: this.region,
@@ -111,6 +134,18 @@ export class LocalLambda implements LambdaControlPlane {
       onRetire: (name, version) => this.pool.retire((key) => key.startsWith(poolPrefix(name, version))),
     });
     live.add(this);
+  }
+
+  /** An environment's CPU share in cores: memory/1769 of one, at most the host's cores. */
+  private shareCores(memoryMb: number): number {
+    return Math.min(memoryMb / MB_PER_VCPU, this.hostCores);
+  }
+
+  /** The highest CpuShareDemand since the last call (diagnostics and tests), and resets it. */
+  takePeakCpuDemand(): number {
+    const peak = this.peakCpuDemand;
+    this.peakCpuDemand = 0;
+    return peak;
   }
 
   /** Number of live execution environments (idle and busy). */
@@ -239,9 +274,13 @@ export class LocalLambda implements LambdaControlPlane {
     }
     fn.inFlight++;
     this.metrics.put("ConcurrentExecutions", fn.inFlight, metricAt);
+    // While it runs, an invocation wants its memory share of a core (a cold start's INIT one vCPU first).
+    const shareCores = this.shareCores(settings.memoryMb);
+    this.cpuDemandCores += shareCores;
     try {
       return await this.run(fn, settings, version, qualifier, payload, request.logTail === true, metricAt);
     } finally {
+      this.cpuDemandCores -= shareCores;
       fn.inFlight--;
     }
   }
@@ -261,8 +300,9 @@ export class LocalLambda implements LambdaControlPlane {
     let env = this.pool.take(key);
     let init: InitResult | undefined;
     if (!env) {
-      const initStartedAt = new Date();
       ({ env, init } = await this.startEnvironment(settings, version, key));
+      // INIT began at the spawn, after any wait for a boot slot.
+      const initStartedAt = new Date(Math.round(env.initStartedEpochMs));
       log.add(
         initStartLine(settings.logFormat, initStartedAt, {
           region: this.region,
@@ -274,6 +314,10 @@ export class LocalLambda implements LambdaControlPlane {
       );
       log.addCaptured(init.lines);
     }
+    const demand = this.cpuDemandCores / this.hostCores;
+    this.peakCpuDemand = Math.max(this.peakCpuDemand, demand);
+    if (this.cgroups && this.cpuScaling.mode !== "none")
+      this.metrics.putLocal("CpuShareDemand", demand, metricAt);
     const startedAt = new Date();
     log.add(startLine(settings.logFormat, startedAt, requestId, version), startedAt.getTime());
     let result: InvocationResult;
@@ -315,12 +359,40 @@ export class LocalLambda implements LambdaControlPlane {
     this.metrics.put("Invocations", 1, at);
     this.metrics.put("Errors", outcome.status === "ok" ? 0 : 1, at);
     this.metrics.put("Duration", result.durationMs, at);
+    if (result.kind === "done" && result.hostWaitMs !== undefined) {
+      this.metrics.putLocal("HostCpuWait", result.hostWaitMs, at);
+    }
     if (logTail) outcome.logTail = log.tail(DEFAULTS.logTailBytes);
     return outcome;
   }
 
   private async startEnvironment(settings: VersionSettings, version: string, poolKey: string) {
     const runtimePath = await runtimeBundlePath(this.options.runtimeCacheDir);
+    const releaseBoot = await this.bootGate.acquire();
+    // During INIT the environment wants one vCPU instead of its memory share (counted by invoke).
+    const bootExtraCores = this.shareCores(INIT_CPU_MB) - this.shareCores(settings.memoryMb);
+    this.cpuDemandCores += bootExtraCores;
+    try {
+      return await this.bootEnvironment(settings, version, poolKey, runtimePath);
+    } finally {
+      this.cpuDemandCores -= bootExtraCores;
+      releaseBoot();
+    }
+  }
+
+  private async bootEnvironment(
+    settings: VersionSettings,
+    version: string,
+    poolKey: string,
+    runtimePath: string,
+  ) {
+    if (this.closed) {
+      throw new LambdaApiError(
+        "ServiceException",
+        500,
+        "The local Lambda is closed: create a new LocalLambda.",
+      );
+    }
     let cgroup: EnvironmentCgroup | undefined;
     if (this.cgroups && this.cpuScaling.mode !== "none") {
       try {
@@ -343,6 +415,7 @@ export class LocalLambda implements LambdaControlPlane {
       variables: settings.variables ?? {},
       credentials: this.credentials,
       runtimePath,
+      ...(this.options.runtimeNodeArgs ? { nodeArgs: this.options.runtimeNodeArgs } : {}),
       initTimeoutMs: DEFAULTS.initTimeoutMs,
       ...(cgroup ? { cgroup } : {}),
       onCgroupFailure: (error) => this.disableScaling(error),

@@ -5,7 +5,7 @@
  * (text: `<ISO>\t<requestId>\tINFO\t<message>`, or JSON records) and sent to the parent in order with the
  * results, so every line lands in the right invocation. Bundled by esbuild (see runtime-bundle.ts).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -26,13 +26,57 @@ function send(message: FromRuntime): void {
   process.send?.(message);
 }
 
+/**
+ * Log lines wait for the end of the event loop's turn and go in one message, or inside the invocation's
+ * "done": each IPC message is a write that wakes the emulator, and a CRUD request logs a line right before it
+ * returns, so a message per line doubled the messages per invocation.
+ */
+let queuedLines: Array<{ atMs: number; line: string }> = [];
+let queuedChars = 0;
+let flushScheduled = false;
+/**
+ * Past this many characters, queued lines go at once, on their own: a big line (an echoed 5 MB event) must
+ * not ride in the same message as a big result, which would double the peak memory of the IPC write.
+ */
+const MAX_QUEUED_CHARS = 64 * 1024;
+
+function queueLine(line: string): void {
+  queuedLines.push({ atMs: Date.now(), line });
+  queuedChars += line.length;
+  if (queuedChars > MAX_QUEUED_CHARS) {
+    flushLines();
+    return;
+  }
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushLines);
+  }
+}
+
+function flushLines(): void {
+  flushScheduled = false;
+  if (queuedLines.length === 0) return;
+  const lines = queuedLines;
+  queuedLines = [];
+  queuedChars = 0;
+  send({ t: "logs", lines });
+}
+
+/** The queued lines, taken for a "done" message. */
+function takeLines(): Array<{ atMs: number; line: string }> {
+  const lines = queuedLines;
+  queuedLines = [];
+  queuedChars = 0;
+  return lines;
+}
+
 function emit(level: string, message: string): void {
   if (LEVELS.indexOf(level) < minimumLevel) return;
   const timestamp = new Date().toISOString();
   const line = jsonLogs
     ? JSON.stringify({ timestamp, level, requestId: currentRequestId, message })
     : `${timestamp}\t${currentRequestId ?? "undefined"}\t${level}\t${message}`;
-  send({ t: "log", line });
+  queueLine(line);
 }
 
 // Lambda's Node.js runtime patches the global console the same way.
@@ -57,7 +101,7 @@ function captureRaw(stream: NodeJS.WriteStream): () => void {
     while (newline >= 0) {
       const line = pending.slice(0, newline);
       pending = pending.slice(newline + 1);
-      if (line.length > 0) send({ t: "log", line });
+      if (line.length > 0) queueLine(line);
       newline = pending.indexOf("\n");
     }
     const done = typeof encoding === "function" ? encoding : callback;
@@ -66,7 +110,7 @@ function captureRaw(stream: NodeJS.WriteStream): () => void {
   };
   stream.write = write as typeof stream.write;
   return () => {
-    if (pending.length > 0) send({ t: "log", line: pending });
+    if (pending.length > 0) queueLine(pending);
     pending = "";
   };
 }
@@ -106,7 +150,7 @@ function logError(kind: string, payload: ErrorPayload): void {
       errorType,
       errorMessage,
     };
-    send({ t: "log", line: JSON.stringify({ ...record, stackTrace: trace }) });
+    queueLine(JSON.stringify({ ...record, stackTrace: trace }));
     return;
   }
   emit("ERROR", `${kind} \t${JSON.stringify({ errorType, errorMessage, stack: trace })}`);
@@ -153,20 +197,50 @@ const epochNowMs = () => performance.timeOrigin + performance.now();
 /** When "ready" was sent: the wait for "init" after it is the parent's latency, left out of Init Duration. */
 let readySentAtMs = 0;
 
+/** The main thread's run-queue wait when "ready" was sent (ms): part of INIT's wait for the host's CPU. */
+let readyRunQueueWaitMs: number | undefined;
+
+/**
+ * The main thread's run-queue wait during INIT: up to "ready", and from "init" to now. The span between is
+ * left out of Init Duration already (waitedMs), wake-up included.
+ */
+function initRunQueueWaitMs(initStartWaitMs: number | undefined): number | undefined {
+  const now = schedStat()?.waitMs;
+  if (readyRunQueueWaitMs === undefined || initStartWaitMs === undefined || now === undefined)
+    return undefined;
+  return readyRunQueueWaitMs + (now - initStartWaitMs);
+}
+
 /** Loads the handler (the function's init). Init Duration is computed by the parent, from the spawn. */
 async function init(): Promise<void> {
+  const initStartWaitMs = schedStat()?.waitMs;
   const waitedMs = Math.max(0, epochNowMs() - readySentAtMs);
   try {
     handler = await loadHandler();
     flushStdout();
     flushStderr();
-    send({ t: "init-ok", atEpochMs: epochNowMs(), waitedMs });
+    flushLines();
+    const runQueueWaitMs = initRunQueueWaitMs(initStartWaitMs);
+    send({
+      t: "init-ok",
+      atEpochMs: epochNowMs(),
+      waitedMs,
+      ...(runQueueWaitMs !== undefined ? { runQueueWaitMs } : {}),
+    });
   } catch (error) {
     const payload = toErrorPayload(error, "Runtime.ImportModuleError");
     logError("Uncaught Exception", payload);
     flushStdout();
     flushStderr();
-    send({ t: "init-error", atEpochMs: epochNowMs(), waitedMs, ...payload });
+    flushLines();
+    const runQueueWaitMs = initRunQueueWaitMs(initStartWaitMs);
+    send({
+      t: "init-error",
+      atEpochMs: epochNowMs(),
+      waitedMs,
+      ...(runQueueWaitMs !== undefined ? { runQueueWaitMs } : {}),
+      ...payload,
+    });
   }
 }
 
@@ -183,27 +257,50 @@ function callHandler(fn: Handler, event: unknown, context: unknown): Promise<unk
   });
 }
 
+/** The main thread's time on a CPU and on the run queue so far (ms), from the kernel's scheduler statistics. */
+function schedStat(): { onCpuMs: number; waitMs: number } | undefined {
+  try {
+    const [onCpuNs, waitNs] = readFileSync("/proc/self/schedstat", "latin1").split(" ");
+    const onCpuMs = Number(onCpuNs) / 1e6;
+    const waitMs = Number(waitNs) / 1e6;
+    return Number.isFinite(onCpuMs) && Number.isFinite(waitMs) ? { onCpuMs, waitMs } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function finish(id: string, started: number, ok: boolean, payload: string, fatal?: boolean): void {
+  const durationMs = performance.now() - started;
+  const before = active?.schedBefore;
+  const after = before ? schedStat() : undefined;
   flushStdout();
   flushStderr();
+  const lines = takeLines();
   send({
     t: "done",
     id,
     ok,
     payload,
-    durationMs: performance.now() - started,
+    durationMs,
+    ...(lines.length > 0 ? { lines } : {}),
     maxRssKb: process.resourceUsage().maxRSS,
+    ...(before && after
+      ? { runQueueWaitMs: after.waitMs - before.waitMs, onCpuMs: after.onCpuMs - before.onCpuMs }
+      : {}),
     ...(fatal ? { fatal } : {}),
   });
   currentRequestId = undefined;
 }
 
-let active: { id: string; started: number } | undefined;
+let active:
+  | { id: string; started: number; schedBefore: { onCpuMs: number; waitMs: number } | undefined }
+  | undefined;
 
 async function invoke(message: Extract<ToRuntime, { t: "invoke" }>): Promise<void> {
+  const schedBefore = message.measureWait ? schedStat() : undefined;
   const started = performance.now();
   currentRequestId = message.id;
-  active = { id: message.id, started };
+  active = { id: message.id, started, schedBefore };
   const context = {
     awsRequestId: message.id,
     functionName: env["AWS_LAMBDA_FUNCTION_NAME"],
@@ -227,8 +324,8 @@ async function invoke(message: Extract<ToRuntime, { t: "invoke" }>): Promise<voi
     logError("Invoke Error", errorPayload);
     payload = JSON.stringify(errorPayload);
   }
-  active = undefined;
   finish(message.id, started, ok, payload);
+  active = undefined;
 }
 
 function onFatal(kind: string, error: unknown): void {
@@ -236,11 +333,12 @@ function onFatal(kind: string, error: unknown): void {
   logError(kind, errorPayload);
   if (active) {
     const { id, started } = active;
-    active = undefined;
     finish(id, started, false, JSON.stringify(errorPayload), true);
+    active = undefined;
   } else {
     flushStdout();
     flushStderr();
+    flushLines();
   }
   // Lambda restarts the runtime after an uncaught error; the parent discards this environment.
   setImmediate(() => process.exit(129));
@@ -260,5 +358,6 @@ process.on("message", (message: ToRuntime) => {
 });
 // The parent went away: an environment never outlives its emulator.
 process.on("disconnect", () => process.exit(0));
+readyRunQueueWaitMs = schedStat()?.waitMs;
 readySentAtMs = epochNowMs();
 send({ t: "ready" });

@@ -1,0 +1,68 @@
+/**
+ * `npm run calibrate`, the logic: starts the local stage (or uses one given), deploys and measures the
+ * reference functions through its Lambda API (measure.ts), and compares them with the published figures
+ * (compare.ts). The result is serialisable (`--json`); render.ts prints it.
+ */
+import os from "node:os";
+import { type LocalStage, startStage } from "../stage.ts";
+import { type Comparison, compareCalibration } from "./compare.ts";
+import { measureCalibration } from "./measure.ts";
+import { calibrationPlan, type Measurements, type PlanOptions } from "./plan.ts";
+import { type Architecture, loadReference } from "./reference.ts";
+
+export interface CalibrationResult {
+  generatedAt: string;
+  host: {
+    cores: number;
+    /** os.loadavg() at the end of the run: 1, 5, 15 minutes. */
+    loadAverage: number[];
+    nodeVersion: string;
+    arch: string;
+    cpuScaling: string;
+  };
+  /** Cold starts and warm invocations per size, in words. */
+  planSummary: string;
+  /** Every figure measured, and each one's wait for the host's CPU (same indices). */
+  measured: Measurements;
+  comparison: Comparison;
+}
+
+export interface CalibrationOptions extends PlanOptions {
+  /** A running local stage; one is started (and stopped) when absent. */
+  stage?: LocalStage;
+  onProgress?: (line: string) => void;
+}
+
+export async function runCalibration(options: CalibrationOptions = {}): Promise<CalibrationResult> {
+  const reference = loadReference();
+  const plan = calibrationPlan(options);
+  const local = options.stage ?? (await startStage());
+  try {
+    const measured = await measureCalibration(local.stage, plan, {
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const architecture: Architecture = process.arch === "arm64" ? "arm64" : "x86_64";
+    const first = plan.functions[0];
+    const warm = plan.functions.find((fn) => fn.warmInvocations > 0);
+    return {
+      generatedAt: new Date().toISOString(),
+      host: {
+        cores: os.availableParallelism(),
+        loadAverage: os.loadavg(),
+        nodeVersion: process.versions.node,
+        arch: process.arch,
+        cpuScaling: local.lambda.cpuScaling.mode,
+      },
+      planSummary: `${first?.coldStarts ?? 0} cold start(s) and ${warm?.warmInvocations ?? 0} warm invocation(s) per size`,
+      measured,
+      comparison: compareCalibration(
+        reference,
+        measured,
+        architecture,
+        plan.functions.find((fn) => fn.name === "calibration-sha256")?.event["iterations"] as number,
+      ),
+    };
+  } finally {
+    if (!options.stage) await local.stop();
+  }
+}
