@@ -12,6 +12,13 @@ import { fileURLToPath } from "node:url";
 import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/profiles.ts";
 import { readCollection } from "../postman/run-collection.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
+import { restoreCommand } from "../tuning/adapters/restore-journal.ts";
+import {
+  defaultJournalDir,
+  RESTORE_USAGE,
+  runRestore,
+  splitRestoreFlags,
+} from "../tuning/adapters/run-restore.ts";
 import {
   type BenchConfig,
   type BenchConfigLayer,
@@ -27,6 +34,9 @@ import { renderTerminalSummary } from "../tuning/terminal-summary.ts";
 import { benchUsage, parseBenchArgs } from "./bench-args.ts";
 import { createProgressReporter } from "./bench-progress.ts";
 import { buildBundles } from "./build.ts";
+import { handleInterrupts } from "./interrupts.ts";
+
+const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 function readJsonFile(file: string, what: string): unknown {
   let text: string;
@@ -86,6 +96,8 @@ function awsStage(config: BenchConfig): Stage {
     functionName: aws.functionName,
     alias: aws.alias,
     tableName: aws.tableName,
+    // The SDK's own override of the endpoint, recorded so a restore journal reaches the same place.
+    ...(process.env.AWS_ENDPOINT_URL ? { awsEndpoint: process.env.AWS_ENDPOINT_URL } : {}),
     supportsArchitectures: true,
   };
 }
@@ -142,7 +154,14 @@ function exitCodeOf(output: BenchRunOutput, config: BenchConfig): number {
   return 0;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+async function main(allArgs: readonly string[]): Promise<number> {
+  const { restore, force, rest: argv } = splitRestoreFlags(allArgs);
+  const journalDir = defaultJournalDir(process.env, PROJECT_ROOT);
+  if (restore) {
+    const result = await runRestore({ dir: journalDir, ...restore });
+    for (const line of result.lines) console.error(line);
+    return result.exitCode;
+  }
   let config: BenchConfig | "help";
   try {
     config = loadConfig(argv);
@@ -151,7 +170,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   if (config === "help") {
-    console.log(benchUsage());
+    console.log(`${benchUsage()}\n\n${RESTORE_USAGE}`);
     return 0;
   }
   if (config.dryRun) {
@@ -160,18 +179,23 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: string) => {
-    interrupts += 1;
-    if (interrupts > 1) {
-      console.error(`\nbench: ${signal} again, exiting now; the function may not be restored`);
-      process.exit(1);
-    }
-    console.error(`\nbench: ${signal}: stopping after restoring the function (press again to exit at once)`);
-    controller.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  let journalFile: string | undefined;
+  const offInterrupts = handleInterrupts({
+    first(signal) {
+      console.error(
+        `\nbench: ${signal}: stopping; restoring the function first (this can take a while). ` +
+          "Press Ctrl-C again to exit at once without restoring.",
+      );
+      controller.abort();
+    },
+    again(signal) {
+      console.error(
+        `\nbench: ${signal} again: exiting now, the function is NOT restored` +
+          (journalFile ? `; restore it with: ${restoreCommand(journalFile)}` : ""),
+      );
+      process.exit(130);
+    },
+  });
 
   let local: LocalStage | undefined;
   const progress = createProgressReporter(process.stderr);
@@ -195,6 +219,7 @@ async function main(argv: readonly string[]): Promise<number> {
       stage,
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
+      journal: { dir: journalDir, force, onPath: (file) => (journalFile = file) },
     });
     progress.done();
     if (config.json) {
@@ -231,8 +256,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   } finally {
     if (local) await local.stop();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    offInterrupts();
   }
 }
 

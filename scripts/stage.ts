@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type StageOptions, startStage } from "../stage/stage.ts";
+import { handleInterrupts } from "./interrupts.ts";
 
 export const USAGE = `Usage: npm run stage -- [options]
 
@@ -104,24 +105,27 @@ async function main(): Promise<void> {
       `  CPU scaling:        ${scaling?.mode ?? "unknown"}${scaling?.reason ? ` (${scaling.reason})` : ""}`,
     ].join("\n"),
   );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\nstage: ${signal}, stopping`);
-    local.stop().then(
-      () => {
-        console.log("stage: stopped");
-        exitSoon(0);
-      },
-      (error: unknown) => {
-        console.error(`stage: stopping failed: ${(error as Error).message}`);
-        exitSoon(1);
-      },
-    );
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
+  // One Ctrl-C reaches this process more than once (npm forwards it too): the stop runs exactly once, and
+  // only a deliberate second Ctrl-C, after the message, exits before the environments are cleaned up.
+  handleInterrupts({
+    first(signal) {
+      console.log(`\nstage: ${signal}, stopping (Ctrl-C again to exit at once, leaving cgroups behind)`);
+      local.stop().then(
+        () => {
+          console.log("stage: stopped");
+          exitSoon(0);
+        },
+        (error: unknown) => {
+          console.error(`stage: stopping failed: ${(error as Error).message}`);
+          exitSoon(1);
+        },
+      );
+    },
+    again(signal) {
+      console.error(`stage: ${signal} again: exiting now; leftover cgroups are removed at the next start`);
+      process.exit(130);
+    },
+  });
 }
 
 const isMain =
