@@ -3,6 +3,7 @@
  *
  * Usage: npm run stage -- [--port <n>] [--dynamodb-path <dir>] [--memory <MB>]
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -18,6 +19,8 @@ Options:
   --port <n>             port of the API (default: any free port)
   --dynamodb-path <dir>  keep DynamoDB data on disk in <dir> (default: in memory)
   --memory <MB>          memory of the function, 128 to 10240 (default: the template's MemorySize)
+  --code-root <dir>      also let CreateFunction/UpdateFunctionCode take code from under <dir> (repeatable;
+                         the project folder is always allowed)
   --help                 show this help`;
 
 export class StageArgsError extends Error {
@@ -34,6 +37,7 @@ export function parseStageArgs(argv: readonly string[]): StageOptions | "help" {
         port: { type: "string" },
         "dynamodb-path": { type: "string" },
         memory: { type: "string" },
+        "code-root": { type: "string", multiple: true },
         help: { type: "boolean" },
       },
       strict: true,
@@ -67,6 +71,13 @@ export function parseStageArgs(argv: readonly string[]): StageOptions | "help" {
       throw new StageArgsError('invalid --dynamodb-path "": expected a directory for the DynamoDB data');
     options.dynamodbPath = values["dynamodb-path"];
   }
+  if (values["code-root"] !== undefined) {
+    const roots = values["code-root"].map((dir) => path.resolve(dir));
+    const missing = roots.find((dir) => !existsSync(dir));
+    if (missing !== undefined)
+      throw new StageArgsError(`invalid --code-root "${missing}": expected an existing directory`);
+    options.codeRoots = roots;
+  }
   return options;
 }
 
@@ -99,7 +110,7 @@ async function main(): Promise<void> {
       `  AWS endpoint:       ${stage.awsEndpoint}   (Lambda, CloudWatch, CloudWatch Logs)`,
       `  DynamoDB endpoint:  ${stage.dynamodbEndpoint}`,
       `  region:             ${stage.region}`,
-      `  credentials:        ${stage.credentials?.accessKeyId} / ${stage.credentials?.secretAccessKey}`,
+      `  credentials:        ${stage.credentials?.accessKeyId} / ${stage.credentials?.secretAccessKey}   (SigV4, AWS endpoint)`,
       `  table:              ${stage.tableName}`,
       `  function / alias:   ${stage.functionName} / ${stage.alias}`,
       `  CPU scaling:        ${scaling?.mode ?? "unknown"}${scaling?.reason ? ` (${scaling.reason})` : ""}`,

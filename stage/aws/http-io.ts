@@ -3,12 +3,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { AwsWireError, BodyTooLargeError } from "./errors.ts";
 
-/**
- * Reads the whole body, rejecting it as soon as it passes `limitBytes` (the rest is drained, not buffered).
- * A gzip Content-Encoding (the CloudWatch client compresses large PutMetricData bodies) is undone, with the
- * same cap on the inflated size.
- */
-export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+/** Reads the whole body as received, rejecting it as soon as it passes `limitBytes` (the rest is drained). */
+export async function readRawBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limitBytes) {
     req.resume();
@@ -25,7 +21,14 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
     else chunks.push(buf);
   }
   if (tooLarge) throw new BodyTooLargeError(limitBytes);
-  const body = Buffer.concat(chunks);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Undoes a gzip Content-Encoding (the CloudWatch client compresses large PutMetricData bodies), with the same
+ * cap on the inflated size.
+ */
+export function decodeBody(req: IncomingMessage, body: Buffer, limitBytes: number): Buffer {
   const encoding = String(req.headers["content-encoding"] ?? "").toLowerCase();
   if (encoding === "" || encoding === "identity") return body;
   if (encoding !== "gzip") {
@@ -46,6 +49,11 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
       "the gzip request body could not be inflated: send valid gzip or no Content-Encoding",
     );
   }
+}
+
+/** Reads the whole body with a cap and undoes its Content-Encoding. */
+export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  return decodeBody(req, await readRawBody(req, limitBytes), limitBytes);
 }
 
 /** Parses a JSON object body; an empty body is `{}`. */
