@@ -21,6 +21,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { UploadBudget } from "../apigateway/upload-budget.ts";
 import { CloudWatchApiError } from "../cloudwatch/errors.ts";
 import type { LogStore } from "../cloudwatch/log-store.ts";
 import type { MetricStore } from "../cloudwatch/metric-store.ts";
@@ -42,6 +43,8 @@ export interface AwsEndpointOptions {
   credentials?: StaticCredentials;
   /** Folders CreateFunction / UpdateFunctionCode may take code from. @default DEFAULT_CODE_ROOTS (the project) */
   codeRoots?: readonly string[];
+  /** Request bytes buffered at once across all requests (Invoke bodies are up to 6 MB). @default 64 MiB */
+  maxBufferedBytes?: number;
   /** @default "127.0.0.1" */
   host?: string;
   /** @default 0 (any free port) */
@@ -74,9 +77,12 @@ export const LOCAL_ENDPOINT_CREDENTIALS = { accessKeyId: "local", secretAccessKe
 
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   const host = options.host ?? "127.0.0.1";
+  const budget = new UploadBudget(options.maxBufferedBytes ?? 64 * 1024 * 1024);
   const server = http.createServer((req, res) => {
     const requestId = randomUUID();
-    handle(options, req)
+    const held = { heldBytes: 0 };
+    handle(options, req, budget, held)
+      .finally(() => budget.give(held.heldBytes))
       .then((response) => send(res, response, requestId))
       .catch((error: unknown) => {
         // Last resort: never let one request take the server down.
@@ -105,7 +111,12 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   };
 }
 
-async function handle(options: AwsEndpointOptions, req: http.IncomingMessage): Promise<WireResponse> {
+async function handle(
+  options: AwsEndpointOptions,
+  req: http.IncomingMessage,
+  budget: UploadBudget,
+  held: { heldBytes: number },
+): Promise<WireResponse> {
   const target = headerOf(req, "x-amz-target");
   let url = new URL("http://local/");
   let match: ReturnType<typeof matchLambdaRoute>;
@@ -120,7 +131,7 @@ async function handle(options: AwsEndpointOptions, req: http.IncomingMessage): P
   try {
     checkLoopbackHost(req);
     checkContentType(req);
-    raw = await readRawBody(req, match?.bodyLimitBytes ?? BODY_LIMIT_BYTES.other);
+    raw = await readRawBody(req, match?.bodyLimitBytes ?? BODY_LIMIT_BYTES.other, budget, held);
     await verifySigV4(req, raw, options.credentials ?? LOCAL_ENDPOINT_CREDENTIALS);
   } catch (error) {
     req.resume();
