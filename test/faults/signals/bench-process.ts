@@ -42,7 +42,8 @@ export function spawnBench(args: string[], env: NodeJS.ProcessEnv): BenchProcess
     const lines = partial.split(/\r?\n/);
     partial = lines.pop() ?? "";
     for (const line of lines) {
-      const p = phaseOf(line.replace(/\r|\x1b\[2K/g, ""));
+      // A TTY rewrites the line in place ("\r" and ESC [2K); pipes get plain lines, so only "\r" is stripped.
+      const p = phaseOf(line.replace(/\r/g, ""));
       if (!p) continue;
       seen.push(p);
       for (const w of waiters.splice(0)) {
