@@ -190,6 +190,9 @@ export class FunctionConfigurator {
     const key = functionKey(target);
     for (const { file, journal: other } of listJournals(journal.dir)) {
       if (other.state !== "open" || functionKey(other.target) !== key) continue;
+      // Same name and region in another account (another profile): not the same function.
+      if (other.target.functionArn && target.functionArn && other.target.functionArn !== target.functionArn)
+        continue;
       if (other.pid !== process.pid && processAlive(other.pid) && !journal.force) {
         throw new UnfinishedRunError(
           `another bench run (pid ${other.pid}, journal ${file}) is changing ${this.functionName} now: ` +
