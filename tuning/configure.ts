@@ -17,7 +17,6 @@ import {
   type LambdaClient,
   PublishVersionCommand,
   UpdateAliasCommand,
-  waitUntilPublishedVersionActive,
 } from "@aws-sdk/client-lambda";
 import {
   architectureOf,
@@ -26,6 +25,7 @@ import {
   listVersions,
   updateConfiguration,
   type WaitOptions,
+  waitVersionActive,
 } from "./adapters/lambda-ops.ts";
 import { differences, restoreFunction } from "./adapters/restore-function.ts";
 import {
@@ -254,15 +254,7 @@ export class FunctionConfigurator {
       }
       await updateConfiguration(this.client, this.functionName, setting.memoryMb, this.wait);
       const version = await this.publish();
-      await waitUntilPublishedVersionActive(
-        {
-          client: this.client,
-          maxWaitTime: this.wait.maxWaitS,
-          minDelay: this.wait.poll.minDelayS,
-          maxDelay: this.wait.poll.maxDelayS,
-        },
-        { FunctionName: this.functionName, Qualifier: version },
-      );
+      await waitVersionActive(this.client, this.functionName, version, this.wait);
       await this.client.send(
         new UpdateAliasCommand({
           FunctionName: this.functionName,

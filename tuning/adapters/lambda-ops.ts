@@ -12,7 +12,6 @@ import {
   ListVersionsByFunctionCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
-  waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import type { Architecture } from "../results-types.ts";
 
@@ -45,14 +44,68 @@ export async function getConfiguration(
   return client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls until the function (or a version) satisfies `done`, with backoff from minDelayS to maxDelayS. Not the
+ * SDK's waiters: they take a failed poll for "not yet" and keep polling until maxWaitTime, so with the
+ * endpoint gone each poll waits out its timeouts for two minutes. Here an error of a poll is thrown at once.
+ */
+async function pollConfiguration(
+  client: LambdaClient,
+  input: { FunctionName: string; Qualifier?: string },
+  wait: WaitOptions,
+  what: string,
+  done: (config: FunctionConfiguration) => boolean,
+): Promise<void> {
+  const deadline = Date.now() + wait.maxWaitS * 1000;
+  let delayS = wait.poll.minDelayS;
+  for (;;) {
+    const config = await client.send(new GetFunctionConfigurationCommand(input));
+    if (config.LastUpdateStatus === "Failed" || config.State === "Failed") {
+      throw new Error(
+        `${what} failed: ${config.LastUpdateStatusReason ?? config.StateReason ?? "no reason given"}`,
+      );
+    }
+    if (done(config)) return;
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `${what} not done after ${wait.maxWaitS} s (State ${config.State}, LastUpdateStatus ${config.LastUpdateStatus})`,
+      );
+    }
+    await sleep(delayS * 1000);
+    delayS = Math.min(delayS * 2, wait.poll.maxDelayS);
+  }
+}
+
+/** Waits until the last update of $LATEST is done (LastUpdateStatus Successful). */
 export async function waitUpdated(
   client: LambdaClient,
   functionName: string,
   wait: WaitOptions,
 ): Promise<void> {
-  await waitUntilFunctionUpdatedV2(
-    { client, maxWaitTime: wait.maxWaitS, minDelay: wait.poll.minDelayS, maxDelay: wait.poll.maxDelayS },
+  await pollConfiguration(
+    client,
     { FunctionName: functionName },
+    wait,
+    `the update of ${functionName}`,
+    (c) => c.LastUpdateStatus === undefined || c.LastUpdateStatus === "Successful",
+  );
+}
+
+/** Waits until a published version is Active. */
+export async function waitVersionActive(
+  client: LambdaClient,
+  functionName: string,
+  version: string,
+  wait: WaitOptions,
+): Promise<void> {
+  await pollConfiguration(
+    client,
+    { FunctionName: functionName, Qualifier: version },
+    wait,
+    `version ${version} of ${functionName}`,
+    (c) => c.State === undefined || c.State === "Active",
   );
 }
 
