@@ -27,17 +27,18 @@ import {
   type WaitOptions,
   waitVersionActive,
 } from "./adapters/lambda-ops.ts";
-import { differences, restoreFunction } from "./adapters/restore-function.ts";
+import { restoreFunction } from "./adapters/restore-function.ts";
 import {
-  functionKey,
   JOURNAL_VERSION,
   JournalWriter,
-  listJournals,
-  processAlive,
   type RestoreJournal,
   restoreCommand,
 } from "./adapters/restore-journal.ts";
-import { ConfigureError, describeError, RestoreError, TuningError } from "./errors.ts";
+import { checkUnfinishedRuns, UnfinishedRunError } from "./adapters/startup-check.ts";
+import { ConfigureError, describeError, RestoreError } from "./errors.ts";
+
+export { UnfinishedRunError };
+
 import type { Setting } from "./plan.ts";
 import type { Architecture } from "./results-types.ts";
 
@@ -83,11 +84,6 @@ export const CONFIGURE_DEFAULTS = {
   maxWaitS: 120,
   poll: { minDelayS: 1, maxDelayS: 5 },
 } as const satisfies Required<Omit<ConfigureOptions, "journal">>;
-
-/** An unfinished run's journal says the function was changed: restore it first, or --force. */
-export class UnfinishedRunError extends TuningError {
-  override name = "UnfinishedRunError";
-}
 
 /** The Description tag of the versions a run publishes. */
 export function versionTagOf(runId: string): string {
@@ -159,7 +155,7 @@ export class FunctionConfigurator {
         alias: this.alias,
         ...(config.FunctionArn ? { functionArn: config.FunctionArn } : {}),
       };
-      await this.checkUnfinishedRuns(journal, target);
+      await checkUnfinishedRuns(this.client, journal.dir, target, journal.force ?? false);
       const now = new Date().toISOString();
       const { functionName: _f, alias: _a, ...original } = this.original;
       this.journal = new JournalWriter(path.join(journal.dir, `${journal.runId}.json`), {
@@ -176,50 +172,6 @@ export class FunctionConfigurator {
       });
     }
     return this.original;
-  }
-
-  /**
-   * The start-up check: an open journal for the same function means a run did not finish. If the function
-   * is as that run found it, the journal is closed and the run goes on; if not, the run refuses (the
-   * function now is not its original) unless forced.
-   */
-  private async checkUnfinishedRuns(
-    journal: JournalOptions,
-    target: RestoreJournal["target"],
-  ): Promise<void> {
-    const key = functionKey(target);
-    for (const { file, journal: other } of listJournals(journal.dir)) {
-      if (other.state !== "open" || functionKey(other.target) !== key) continue;
-      // Same name and region in another account (another profile): not the same function.
-      if (other.target.functionArn && target.functionArn && other.target.functionArn !== target.functionArn)
-        continue;
-      if (other.pid !== process.pid && processAlive(other.pid) && !journal.force) {
-        throw new UnfinishedRunError(
-          `another bench run (pid ${other.pid}, journal ${file}) is changing ${this.functionName} now: ` +
-            "wait for it to finish, or stop it and restore with " +
-            `\`${restoreCommand(file)}\``,
-        );
-      }
-      const diffs = await differences(this.client, {
-        functionName: other.target.functionName,
-        alias: other.target.alias,
-        original: other.original,
-        versionTag: other.versionTag,
-        createdVersions: other.createdVersions,
-      });
-      const writer = () => new JournalWriter(file, other);
-      if (diffs.length === 0) {
-        writer().close("found-restored");
-      } else if (journal.force) {
-        writer().close("forced-aside");
-      } else {
-        throw new UnfinishedRunError(
-          `an unfinished run (${other.runId}, journal ${file}) left ${this.functionName} changed ` +
-            `(${diffs.join("; ")}): restore it first with \`${restoreCommand(file)}\`, or add --force to ` +
-            "take the function as it is now as the original",
-        );
-      }
-    }
   }
 
   private recordVersion(version: string): void {
