@@ -180,6 +180,15 @@ export const BENCH_FLAGS = {
     type: "boolean",
     help: "confirm a run against a protected stage, or a sweep above 24 settings or 20 minutes",
   },
+  restore: {
+    type: "string",
+    value: "[journal]",
+    help: "put a function back from the journal of a run that did not finish (SIGKILL, lost network) and delete the versions it published; without a path: the one unfinished run",
+  },
+  force: {
+    type: "boolean",
+    help: "start even though an unfinished run's journal says the function was changed, taking it as it is now as the original",
+  },
 } as const satisfies Record<string, FlagSpec>;
 
 export const BENCH_COMMAND = {

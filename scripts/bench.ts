@@ -12,6 +12,8 @@ import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/pr
 import { readCollection } from "../postman/run-collection.ts";
 import { partialRunText } from "../reports/partial.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
+import { restoreCommand } from "../tuning/adapters/restore-journal.ts";
+import { defaultJournalDir, runRestore, splitRestoreFlags } from "../tuning/adapters/run-restore.ts";
 import {
   type BenchConfig,
   type BenchConfigLayer,
@@ -38,7 +40,10 @@ import {
 import { createProgressReporter } from "./bench-progress.ts";
 import { buildBundles } from "./build.ts";
 import { EXIT, type ExitCode, errorLine, exitWith, runCommand } from "./command.ts";
+import { handleInterrupts } from "./interrupts.ts";
 import { appendStepSummary } from "./step-summary.ts";
+
+const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** --payload: inline JSON, or @file with JSON in it. */
 function payloadLayer(value: string): BenchConfigLayer {
@@ -89,6 +94,8 @@ function awsStage(config: BenchConfig): Stage {
     functionName: aws.functionName,
     alias: aws.alias,
     tableName: aws.tableName,
+    // The SDK's own override of the endpoint, recorded so a restore journal reaches the same place.
+    ...(process.env.AWS_ENDPOINT_URL ? { awsEndpoint: process.env.AWS_ENDPOINT_URL } : {}),
     supportsArchitectures: true,
   };
 }
@@ -152,7 +159,17 @@ function exitCodeOf(output: BenchRunOutput, config: BenchConfig): ExitCode {
   return EXIT.ok;
 }
 
-async function main(argv: readonly string[]): Promise<ExitCode> {
+async function main(allArgs: readonly string[]): Promise<ExitCode> {
+  const { restore, force, rest: argv } = splitRestoreFlags(allArgs);
+  const journalDir = defaultJournalDir(process.env, PROJECT_ROOT);
+  if (restore) {
+    const result = await runRestore({
+      dir: journalDir,
+      ...(restore.journal ? { journal: restore.journal } : {}),
+    });
+    for (const line of result.lines) console.error(line);
+    return result.exitCode === 0 ? EXIT.ok : EXIT.error;
+  }
   // Errors before the stage starts go to runCommand: one line, exit 1.
   const config = loadConfig(argv);
   if (config === "help") {
@@ -174,19 +191,24 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   }
 
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: string) => {
-    interrupts += 1;
-    if (interrupts > 1) {
-      console.error(`\nbench: ${signal} again, exiting now; the function may not be restored`);
-      process.exit(1);
-    }
-    console.error(`\nbench: ${signal}: stopping after restoring the function (press again to exit at once)`);
-    // An AbortError as every abort is, carrying the signal's name for results.json's run.partial.
-    controller.abort(new DOMException(signal, "AbortError"));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  let journalFile: string | undefined;
+  const offInterrupts = handleInterrupts({
+    first(signal) {
+      console.error(
+        `\nbench: ${signal}: stopping; restoring the function first (this can take a while). ` +
+          "Press Ctrl-C again to exit at once without restoring.",
+      );
+      // An AbortError as every abort is, carrying the signal's name for results.json's run.partial.
+      controller.abort(new DOMException(signal, "AbortError"));
+    },
+    again(signal) {
+      console.error(
+        `\nbench: ${signal} again: exiting now, the function is NOT restored` +
+          (journalFile ? `; restore it with: ${restoreCommand(journalFile)}` : ""),
+      );
+      process.exit(130);
+    },
+  });
 
   let local: LocalStage | undefined;
   const progress = createProgressReporter(process.stderr);
@@ -211,6 +233,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       stage,
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
+      journal: { dir: journalDir, force, onPath: (file) => (journalFile = file) },
     });
     progress.done();
     appendStepSummary(output.markdownPath);
@@ -253,15 +276,19 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     return EXIT.error;
   } finally {
     if (local) await local.stop();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    offInterrupts();
   }
 }
 
 const isMain =
   process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  const argv = process.argv.slice(2);
+  // `--restore` takes an optional journal path: a bare one is given as `--restore=` to the flag parser.
+  const argv = process.argv
+    .slice(2)
+    .map((arg, i, all) =>
+      arg === "--restore" && (all[i + 1] ?? "--").startsWith("--") ? "--restore=" : arg,
+    );
   // Keep-alive sockets must not hold the process open after everything stopped: exitWith ends it.
   void runCommand(BENCH_COMMAND, argv, () => main(argv)).then((code) => exitWith(code));
 }

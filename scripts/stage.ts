@@ -3,6 +3,7 @@
  *
  * Usage: npm run stage -- [--port <n>] [--dynamodb-path <dir>] [--memory <MB>]
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type StageOptions, startStage } from "../stage/stage.ts";
@@ -16,6 +17,7 @@ import {
   runCommand,
   UsageError,
 } from "./command.ts";
+import { handleInterrupts } from "./interrupts.ts";
 
 export const STAGE_COMMAND = {
   name: "stage",
@@ -35,6 +37,12 @@ export const STAGE_COMMAND = {
       help: "memory of the function, 128 to 10240",
       default: "the template's MemorySize",
     },
+    "code-root": {
+      type: "string",
+      value: "<dir>",
+      multiple: true,
+      help: "also let CreateFunction/UpdateFunctionCode take code from under <dir> (the project is always allowed)",
+    },
   },
 } as const satisfies CommandSpec;
 
@@ -42,7 +50,11 @@ export const STAGE_COMMAND = {
 export function parseStageArgs(argv: readonly string[]): StageOptions | "help" {
   const line = parseCommandLine(STAGE_COMMAND, argv);
   if (line.help) return "help";
-  const values = line.values as Partial<Record<keyof typeof STAGE_COMMAND.flags, string>>;
+  const values = line.values as Partial<
+    Record<Exclude<keyof typeof STAGE_COMMAND.flags, "code-root">, string>
+  > & {
+    "code-root"?: string[];
+  };
   const options: StageOptions = {};
   if (values.port !== undefined)
     options.port = numberFlag("port", values.port, { integer: true, min: 0, max: 65535 });
@@ -55,6 +67,13 @@ export function parseStageArgs(argv: readonly string[]): StageOptions | "help" {
     if (values["dynamodb-path"] === "")
       throw new UsageError('invalid --dynamodb-path "": expected a directory for the DynamoDB data');
     options.dynamodbPath = values["dynamodb-path"];
+  }
+  if (values["code-root"] !== undefined) {
+    const roots = values["code-root"].map((dir) => path.resolve(dir));
+    const missing = roots.find((dir) => !existsSync(dir));
+    if (missing !== undefined)
+      throw new UsageError(`invalid --code-root "${missing}": expected an existing directory`);
+    options.codeRoots = roots;
   }
   return options;
 }
@@ -72,31 +91,34 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       `  AWS endpoint:       ${stage.awsEndpoint}   (Lambda, CloudWatch, CloudWatch Logs)`,
       `  DynamoDB endpoint:  ${stage.dynamodbEndpoint}`,
       `  region:             ${stage.region}`,
-      `  credentials:        ${stage.credentials?.accessKeyId} / ${stage.credentials?.secretAccessKey}`,
+      `  credentials:        ${stage.credentials?.accessKeyId} / ${stage.credentials?.secretAccessKey}   (SigV4, AWS endpoint)`,
       `  table:              ${stage.tableName}`,
       `  function / alias:   ${stage.functionName} / ${stage.alias}`,
       `  CPU scaling:        ${scaling?.mode ?? "unknown"}${scaling?.reason ? ` (${scaling.reason})` : ""}`,
     ].join("\n"),
   );
+  // One Ctrl-C reaches this process more than once (npm forwards it too): the stop runs exactly once, and
+  // only a deliberate second Ctrl-C, after the message, exits before the environments are cleaned up.
   return new Promise<ExitCode>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      console.log(`\nstage: ${signal}, stopping`);
-      local.stop().then(
-        () => {
-          console.log("stage: stopped");
-          resolve(EXIT.ok);
-        },
-        (error: unknown) => {
-          console.error(`stage: stopping failed: ${(error as Error).message}`);
-          resolve(EXIT.error);
-        },
-      );
-    };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
+    handleInterrupts({
+      first(signal) {
+        console.log(`\nstage: ${signal}, stopping (Ctrl-C again to exit at once, leaving cgroups behind)`);
+        local.stop().then(
+          () => {
+            console.log("stage: stopped");
+            resolve(EXIT.ok);
+          },
+          (error: unknown) => {
+            console.error(`stage: stopping failed: ${(error as Error).message}`);
+            resolve(EXIT.error);
+          },
+        );
+      },
+      again(signal) {
+        console.error(`stage: ${signal} again: exiting now; leftover cgroups are removed at the next start`);
+        process.exit(130);
+      },
+    });
   });
 }
 

@@ -9,11 +9,13 @@
  * await fetch(`${local.stage.apiUrl}/items`);
  * await local.stop();
  */
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Stage } from "../tuning/stage.ts";
 import { type ApiGatewayFront, startApiGateway } from "./apigateway/server.ts";
+import { DEFAULT_CODE_ROOTS } from "./aws/code-roots.ts";
 import { startAwsEndpoint } from "./aws/endpoint.ts";
 import { LogStore } from "./cloudwatch/log-store.ts";
 import { MetricStore } from "./cloudwatch/metric-store.ts";
@@ -59,6 +61,8 @@ export interface StageOptions {
   region?: string;
   /** Extra Node.js flags for every execution environment (e.g. ["--prof"] to profile under load). */
   runtimeNodeArgs?: string[];
+  /** More folders the AWS endpoint's CreateFunction / UpdateFunctionCode may take code from (the project always). */
+  codeRoots?: string[];
 }
 
 export interface LocalStage {
@@ -157,7 +161,16 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
     });
     stops.push(() => lambda.close());
 
-    const aws = await startAwsEndpoint({ lambda, metrics, logs, port: 0 });
+    // The AWS endpoint takes requests signed with these only; a fresh secret each start, printed by `npm run stage`.
+    const credentials = { accessKeyId: "local", secretAccessKey: randomBytes(16).toString("hex") };
+    const aws = await startAwsEndpoint({
+      lambda,
+      metrics,
+      logs,
+      port: 0,
+      credentials,
+      ...(options.codeRoots ? { codeRoots: [...DEFAULT_CODE_ROOTS, ...options.codeRoots] } : {}),
+    });
     stops.push(() => aws.close());
 
     await lambda.createFunction({
@@ -215,7 +228,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       tableName: template.tableName,
       awsEndpoint: aws.url,
       dynamodbEndpoint: dynamodb.endpoint,
-      credentials: { ...LOCAL_CREDENTIALS },
+      credentials: { ...credentials },
       cpuScaling: lambda.cpuScaling,
       supportsArchitectures: false,
     };

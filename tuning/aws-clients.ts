@@ -1,36 +1,120 @@
 /**
  * The real AWS SDK clients for a Stage. Against the local stage they point at its 127.0.0.1 endpoint with
- * static credentials; against AWS they use the default endpoint and the SDK's default credential chain.
+ * its credentials; against AWS they use the default endpoint (or `AWS_ENDPOINT_URL`) and the SDK's default
+ * credential chain.
+ *
+ * Every call has a connection timeout, a request timeout and a bounded number of attempts (the SDK's
+ * standard retry strategy: throttling, 5xx and timeouts are retried with backoff), so a lost network ends
+ * a call in bounded time instead of hanging the run. The clients also keep track of whether the endpoint
+ * answered at all lately (`reachability`): the sweep stops when it is gone, and the restore says so.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { LambdaClient } from "@aws-sdk/client-lambda";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Stage } from "./stage.ts";
+
+export interface AwsClientOptions {
+  /** Longest wait for a TCP connection. @default 3000 */
+  connectionTimeoutMs?: number;
+  /** Longest wait for a whole request and its response (control plane, metrics, logs). @default 10000 */
+  requestTimeoutMs?: number;
+  /**
+   * Longest wait for a synchronous Invoke (direct mode): Lambda's maximum function timeout (900 s) and a
+   * margin. @default 930000
+   */
+  invokeTimeoutMs?: number;
+  /** Attempts per call, the first included (SDK standard retry). @default 3 */
+  maxAttempts?: number;
+}
+
+export const AWS_CLIENT_DEFAULTS = {
+  connectionTimeoutMs: 3_000,
+  requestTimeoutMs: 10_000,
+  invokeTimeoutMs: 930_000,
+  maxAttempts: 3,
+} as const satisfies Required<AwsClientOptions>;
+
+/** Whether the endpoint answered lately: any HTTP answer counts, an error is a timeout or a refused socket. */
+export interface Reachability {
+  /** True once a call failed with no HTTP answer after all its attempts, until the next call that got one. */
+  readonly lost: boolean;
+  /** The last network failure, for messages. */
+  readonly lastError?: string;
+}
 
 export interface AwsClients {
   lambda: LambdaClient;
+  /** For synchronous Invoke only: the same endpoint with a request timeout as long as a function's. */
+  lambdaInvoke: LambdaClient;
   cloudwatch: CloudWatchClient;
   logs: CloudWatchLogsClient;
+  reachability: Reachability;
   destroy(): void;
 }
 
-export function createAwsClients(stage: Stage): AwsClients {
-  const config = {
+/** A failure with no HTTP answer: a timeout, a refused or reset connection, an unknown host. */
+export function isNetworkError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const meta = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
+  if (meta?.httpStatusCode !== undefined) return false;
+  const code = (error as { code?: string }).code ?? "";
+  return (
+    error.name === "TimeoutError" ||
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(code) ||
+    /socket hang up|timed? ?out|ECONNREFUSED|ECONNRESET/i.test(error.message)
+  );
+}
+
+export function createAwsClients(stage: Stage, options: AwsClientOptions = {}): AwsClients {
+  const o = { ...AWS_CLIENT_DEFAULTS, ...options };
+  const state: { lost: boolean; lastError?: string } = { lost: false };
+  const handler = (requestTimeoutMs: number) =>
+    new NodeHttpHandler({
+      connectionTimeout: o.connectionTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      // Without it a request timeout is only a logged warning, and a blackholed endpoint hangs the call.
+      throwOnRequestTimeout: true,
+    });
+  const config = (requestTimeoutMs: number) => ({
     region: stage.region,
     ...(stage.awsEndpoint ? { endpoint: stage.awsEndpoint } : {}),
     ...(stage.credentials ? { credentials: stage.credentials } : {}),
-    // Throttling and transient errors are retried by the SDK's standard strategy.
-    maxAttempts: 5,
-  };
-  const lambda = new LambdaClient(config);
-  const cloudwatch = new CloudWatchClient(config);
-  const logs = new CloudWatchLogsClient(config);
+    maxAttempts: o.maxAttempts,
+    requestHandler: handler(requestTimeoutMs),
+  });
+  const lambda = new LambdaClient(config(o.requestTimeoutMs));
+  const lambdaInvoke = new LambdaClient(config(o.invokeTimeoutMs));
+  const cloudwatch = new CloudWatchClient(config(o.requestTimeoutMs));
+  const logs = new CloudWatchLogsClient(config(o.requestTimeoutMs));
+  // Outermost middleware: sees each call once, after the SDK's retries.
+  for (const client of [lambda, lambdaInvoke, cloudwatch, logs]) {
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          const out = await next(args);
+          state.lost = false;
+          return out;
+        } catch (error) {
+          if (isNetworkError(error)) {
+            state.lost = true;
+            state.lastError = error instanceof Error ? error.message : String(error);
+          } else state.lost = false;
+          throw error;
+        }
+      },
+      { step: "initialize", name: "powerbenchReachability", priority: "high" },
+    );
+  }
   return {
     lambda,
+    lambdaInvoke,
     cloudwatch,
     logs,
+    reachability: state,
     destroy() {
       lambda.destroy();
+      lambdaInvoke.destroy();
       cloudwatch.destroy();
       logs.destroy();
     },

@@ -4,23 +4,41 @@
  *
  * Per setting: UpdateFunctionConfiguration → wait until updated → PublishVersion → UpdateAlias.
  * Configuration updates must be sequential, or Lambda answers ResourceConflictException.
+ *
+ * With a journal (tuning/adapters/restore-journal.ts), snapshot() first checks for an unfinished run on the
+ * same function and then writes the original configuration to disk before anything changes; every version
+ * published is recorded (and tagged in its Description); restore() closes the journal once the function is
+ * back. A run that dies half-way is restored later by `npm run bench -- --restore <journal>`.
  */
+import path from "node:path";
 import {
-  DeleteFunctionCommand,
-  type FunctionConfiguration,
   GetAliasCommand,
-  GetFunctionCommand,
   GetFunctionConfigurationCommand,
   type LambdaClient,
-  ListVersionsByFunctionCommand,
   PublishVersionCommand,
   UpdateAliasCommand,
-  UpdateFunctionCodeCommand,
-  UpdateFunctionConfigurationCommand,
-  waitUntilFunctionUpdatedV2,
-  waitUntilPublishedVersionActive,
 } from "@aws-sdk/client-lambda";
+import {
+  architectureOf,
+  changeArchitecture,
+  getConfiguration,
+  listVersions,
+  updateConfiguration,
+  type WaitOptions,
+  waitVersionActive,
+} from "./adapters/lambda-ops.ts";
+import { restoreFunction } from "./adapters/restore-function.ts";
+import {
+  JOURNAL_VERSION,
+  JournalWriter,
+  type RestoreJournal,
+  restoreCommand,
+} from "./adapters/restore-journal.ts";
+import { checkUnfinishedRuns, UnfinishedRunError } from "./adapters/startup-check.ts";
 import { ConfigureError, describeError, RestoreError } from "./errors.ts";
+
+export { UnfinishedRunError };
+
 import type { Setting } from "./plan.ts";
 import type { Architecture } from "./results-types.ts";
 
@@ -36,6 +54,18 @@ export interface OriginalConfiguration {
   environment: Record<string, string>;
   /** Weighted routing of the alias, restored as it was. */
   aliasRoutingConfig?: Record<string, number>;
+  /** CodeSha256 of $LATEST. */
+  codeSha256?: string;
+}
+
+/** Where and how the run keeps its restore journal. */
+export interface JournalOptions {
+  /** Folder of the journals; one file per run. */
+  dir: string;
+  runId: string;
+  target: Omit<RestoreJournal["target"], "functionName" | "alias" | "functionArn">;
+  /** Take the function as it is now as the original even when an unfinished journal says it was changed. */
+  force?: boolean;
 }
 
 export interface ConfigureOptions {
@@ -46,35 +76,50 @@ export interface ConfigureOptions {
    * local stage finishes an update in ~100 ms. @default { minDelayS: 1, maxDelayS: 5 }
    */
   poll?: { minDelayS: number; maxDelayS: number };
+  /** Keep a restore journal (AWS runs). */
+  journal?: JournalOptions;
 }
 
 export const CONFIGURE_DEFAULTS = {
   maxWaitS: 120,
   poll: { minDelayS: 1, maxDelayS: 5 },
-} as const satisfies Required<ConfigureOptions>;
+} as const satisfies Required<Omit<ConfigureOptions, "journal">>;
 
-function sorted(record: Record<string, string>): [string, string][] {
-  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** The Description tag of the versions a run publishes. */
+export function versionTagOf(runId: string): string {
+  return `powerbench run ${runId}`;
 }
 
 export class FunctionConfigurator {
   /** Versions this run published; deleted again by restore(). */
   readonly createdVersions: string[] = [];
   private original: OriginalConfiguration | undefined;
-  private readonly maxWaitS: number;
-  private readonly poll: { minDelayS: number; maxDelayS: number };
+  private readonly wait: WaitOptions;
+  private journal: JournalWriter | undefined;
+  private readonly versionTag: string | undefined;
 
   constructor(
     private readonly client: LambdaClient,
     readonly functionName: string,
     readonly alias: string,
-    options: ConfigureOptions = {},
+    private readonly options: ConfigureOptions = {},
   ) {
-    this.maxWaitS = options.maxWaitS ?? CONFIGURE_DEFAULTS.maxWaitS;
-    this.poll = options.poll ?? CONFIGURE_DEFAULTS.poll;
+    this.wait = {
+      maxWaitS: options.maxWaitS ?? CONFIGURE_DEFAULTS.maxWaitS,
+      poll: options.poll ?? CONFIGURE_DEFAULTS.poll,
+    };
+    this.versionTag = options.journal ? versionTagOf(options.journal.runId) : undefined;
   }
 
-  /** Records the function's configuration and the alias target. Call before anything else. */
+  /** The journal file, when the run keeps one. */
+  get journalFile(): string | undefined {
+    return this.journal?.file;
+  }
+
+  /**
+   * Records the function's configuration and the alias target (and, with a journal, writes it to disk
+   * after checking for an unfinished run on the same function). Call before anything else.
+   */
   async snapshot(): Promise<OriginalConfiguration> {
     const config = await this.client.send(
       new GetFunctionConfigurationCommand({ FunctionName: this.functionName }),
@@ -88,47 +133,80 @@ export class FunctionConfigurator {
         `alias ${this.alias} of ${this.functionName} has no FunctionVersion`,
       );
     }
-    this.preexistingVersions = await this.listVersions();
+    const versions = await listVersions(this.client, this.functionName);
+    this.preexistingVersions = new Set(versions.map((v) => v.version));
     this.original = {
       functionName: this.functionName,
       alias: this.alias,
       memoryMb: config.MemorySize ?? 128,
-      architecture: (config.Architectures?.[0] as Architecture | undefined) ?? "x86_64",
+      architecture: architectureOf(config),
       aliasVersion: alias.FunctionVersion,
       environment: { ...(config.Environment?.Variables ?? {}) },
       ...(alias.RoutingConfig?.AdditionalVersionWeights
         ? { aliasRoutingConfig: alias.RoutingConfig.AdditionalVersionWeights }
         : {}),
+      ...(config.CodeSha256 ? { codeSha256: config.CodeSha256 } : {}),
     };
+    const journal = this.options.journal;
+    if (journal) {
+      const target = {
+        ...journal.target,
+        functionName: this.functionName,
+        alias: this.alias,
+        ...(config.FunctionArn ? { functionArn: config.FunctionArn } : {}),
+      };
+      await checkUnfinishedRuns(this.client, journal.dir, target, journal.force ?? false);
+      const now = new Date().toISOString();
+      const { functionName: _f, alias: _a, ...original } = this.original;
+      this.journal = new JournalWriter(path.join(journal.dir, `${journal.runId}.json`), {
+        journalVersion: JOURNAL_VERSION,
+        state: "open",
+        runId: journal.runId,
+        pid: process.pid,
+        startedAt: now,
+        updatedAt: now,
+        target,
+        original: { ...original, preexistingVersions: [...this.preexistingVersions] },
+        versionTag: versionTagOf(journal.runId),
+        createdVersions: [],
+      });
+    }
     return this.original;
+  }
+
+  private recordVersion(version: string): void {
+    if (this.preexistingVersions.has(version) || this.createdVersions.includes(version)) return;
+    this.createdVersions.push(version);
+    if (this.journal?.current.state === "open")
+      this.journal.update((j) => ({ ...j, createdVersions: [...j.createdVersions, version] }));
+  }
+
+  private async publish(): Promise<string> {
+    const published = await this.client.send(
+      new PublishVersionCommand({
+        FunctionName: this.functionName,
+        ...(this.versionTag ? { Description: this.versionTag } : {}),
+      }),
+    );
+    if (!published.Version) throw new Error("PublishVersion returned no Version");
+    // Lambda hands back the latest version when nothing changed since it was published: that version
+    // is not the run's to delete.
+    this.recordVersion(published.Version);
+    return published.Version;
   }
 
   /** Points the alias at a new version with the setting's memory (and architecture). Returns the version. */
   async apply(setting: Setting): Promise<string> {
     try {
-      if (this.original && setting.architecture !== (await this.currentArchitecture())) {
-        await this.changeArchitecture(setting.architecture);
+      if (
+        this.original &&
+        setting.architecture !== architectureOf(await getConfiguration(this.client, this.functionName))
+      ) {
+        await changeArchitecture(this.client, this.functionName, setting.architecture, this.wait);
       }
-      await this.updateMemory(setting.memoryMb);
-      const published = await this.client.send(
-        new PublishVersionCommand({ FunctionName: this.functionName }),
-      );
-      const version = published.Version;
-      if (!version) throw new Error("PublishVersion returned no Version");
-      // Lambda hands back the latest version when nothing changed since it was published: that version
-      // is not the run's to delete.
-      if (!this.preexistingVersions.has(version) && !this.createdVersions.includes(version)) {
-        this.createdVersions.push(version);
-      }
-      await waitUntilPublishedVersionActive(
-        {
-          client: this.client,
-          maxWaitTime: this.maxWaitS,
-          minDelay: this.poll.minDelayS,
-          maxDelay: this.poll.maxDelayS,
-        },
-        { FunctionName: this.functionName, Qualifier: version },
-      );
+      await updateConfiguration(this.client, this.functionName, setting.memoryMb, this.wait);
+      const version = await this.publish();
+      await waitVersionActive(this.client, this.functionName, version, this.wait);
       await this.client.send(
         new UpdateAliasCommand({
           FunctionName: this.functionName,
@@ -144,53 +222,38 @@ export class FunctionConfigurator {
   }
 
   /**
-   * Puts the function back as snapshot() found it: alias target, memory, architecture; then deletes every
-   * version this run published. Tries every step even when one fails, and reports all failures together.
+   * Puts the function back as snapshot() found it: alias target, memory, architecture, environment; then
+   * deletes every version this run published, checks the result, and closes the journal. Tries every step
+   * even when one fails, and reports all failures together with the way to finish the job.
    */
   async restore(): Promise<void> {
     const original = this.original;
     if (!original) return;
-    const failures: string[] = [];
-    const attempt = async (what: string, step: () => Promise<unknown>) => {
-      try {
-        await step();
-      } catch (error) {
-        failures.push(`${what}: ${describeError(error)}`);
-      }
-    };
-    await attempt(`point alias ${original.alias} back at version ${original.aliasVersion}`, () =>
-      this.client.send(
-        new UpdateAliasCommand({
-          FunctionName: this.functionName,
-          Name: original.alias,
-          FunctionVersion: original.aliasVersion,
-          RoutingConfig: { AdditionalVersionWeights: original.aliasRoutingConfig ?? {} },
-        }),
-      ),
+    const outcome = await restoreFunction(
+      this.client,
+      {
+        functionName: this.functionName,
+        alias: this.alias,
+        original: { ...original, preexistingVersions: [...this.preexistingVersions] },
+        ...(this.versionTag ? { versionTag: this.versionTag } : {}),
+        createdVersions: this.createdVersions,
+      },
+      this.wait,
     );
-    await attempt(`restore architecture ${original.architecture}`, async () => {
-      if ((await this.currentArchitecture()) !== original.architecture) {
-        await this.changeArchitecture(original.architecture);
-      }
-    });
-    await attempt(`restore MemorySize ${original.memoryMb} and the environment`, () =>
-      this.updateConfiguration(original.memoryMb, original.environment),
-    );
-    for (const version of [...this.createdVersions]) {
-      await attempt(`delete version ${version}`, async () => {
-        await this.client.send(
-          new DeleteFunctionCommand({ FunctionName: this.functionName, Qualifier: version }),
-        );
-        this.createdVersions.splice(this.createdVersions.indexOf(version), 1);
-      });
+    for (const version of outcome.deleted) {
+      const i = this.createdVersions.indexOf(version);
+      if (i >= 0) this.createdVersions.splice(i, 1);
     }
-    if (failures.length > 0) {
-      throw new RestoreError(
-        this.functionName,
-        `${failures.join("; ")}. Set it back by hand: MemorySize ${original.memoryMb}, architecture ` +
-          `${original.architecture}, alias ${original.alias} → version ${original.aliasVersion}.`,
-      );
+    if (outcome.failures.length === 0) {
+      this.createdVersions.length = 0;
+      if (this.journal?.current.state === "open") this.journal.close("restored");
+      return;
     }
+    const how = this.journal
+      ? `${outcome.unreachable ? "The Lambda endpoint did not answer. When it does, run" : "Finish it with"}: ${restoreCommand(this.journal.file)}`
+      : `Set it back by hand: MemorySize ${original.memoryMb}, architecture ${original.architecture}, alias ` +
+        `${original.alias} → version ${original.aliasVersion}.`;
+    throw new RestoreError(this.functionName, `${outcome.failures.join("; ")}. ${how}`);
   }
 
   /**
@@ -203,16 +266,11 @@ export class FunctionConfigurator {
     if (!original) throw new ConfigureError(setting.id, "publishFreshVersion before snapshot()");
     this.nonce += 1;
     try {
-      await this.updateConfiguration(setting.memoryMb, {
+      await updateConfiguration(this.client, this.functionName, setting.memoryMb, this.wait, {
         ...original.environment,
         POWERBENCH_COLD_START_NONCE: String(this.nonce),
       });
-      const published = await this.client.send(
-        new PublishVersionCommand({ FunctionName: this.functionName }),
-      );
-      if (!published.Version) throw new Error("PublishVersion returned no Version");
-      this.createdVersions.push(published.Version);
-      return published.Version;
+      return await this.publish();
     } catch (error) {
       throw new ConfigureError(setting.id, describeError(error), { cause: error });
     }
@@ -221,85 +279,4 @@ export class FunctionConfigurator {
   private nonce = 0;
   /** Versions that existed before the run: never deleted, even when PublishVersion hands one back. */
   private preexistingVersions = new Set<string>();
-
-  private async listVersions(): Promise<Set<string>> {
-    const versions = new Set<string>();
-    let marker: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListVersionsByFunctionCommand({
-          FunctionName: this.functionName,
-          ...(marker ? { Marker: marker } : {}),
-        }),
-      );
-      for (const v of page.Versions ?? []) if (v.Version) versions.add(v.Version);
-      marker = page.NextMarker;
-    } while (marker);
-    return versions;
-  }
-
-  private async updateMemory(memoryMb: number): Promise<void> {
-    await this.updateConfiguration(memoryMb);
-  }
-
-  /** Updates MemorySize (and the environment, when given) if they differ, then waits until the update is done. */
-  private async updateConfiguration(memoryMb: number, environment?: Record<string, string>): Promise<void> {
-    const current = await this.client.send(
-      new GetFunctionConfigurationCommand({ FunctionName: this.functionName }),
-    );
-    const currentEnv = current.Environment?.Variables ?? {};
-    const envChanged =
-      environment !== undefined && JSON.stringify(sorted(currentEnv)) !== JSON.stringify(sorted(environment));
-    if (current.MemorySize !== memoryMb || envChanged) {
-      await this.client.send(
-        new UpdateFunctionConfigurationCommand({
-          FunctionName: this.functionName,
-          MemorySize: memoryMb,
-          ...(envChanged ? { Environment: { Variables: environment } } : {}),
-        }),
-      );
-    }
-    await this.waitUpdated();
-  }
-
-  private async waitUpdated(): Promise<void> {
-    await waitUntilFunctionUpdatedV2(
-      {
-        client: this.client,
-        maxWaitTime: this.maxWaitS,
-        minDelay: this.poll.minDelayS,
-        maxDelay: this.poll.maxDelayS,
-      },
-      { FunctionName: this.functionName },
-    );
-  }
-
-  private async currentArchitecture(): Promise<Architecture> {
-    const config: FunctionConfiguration = await this.client.send(
-      new GetFunctionConfigurationCommand({ FunctionName: this.functionName }),
-    );
-    return (config.Architectures?.[0] as Architecture | undefined) ?? "x86_64";
-  }
-
-  /**
-   * On the real API, Architectures is set with UpdateFunctionCode, which needs the code again: the
-   * deployment package is downloaded from GetFunction's presigned Code.Location and re-uploaded.
-   */
-  private async changeArchitecture(architecture: Architecture): Promise<void> {
-    const fn = await this.client.send(new GetFunctionCommand({ FunctionName: this.functionName }));
-    const location = fn.Code?.Location;
-    if (!location)
-      throw new Error("GetFunction returned no Code.Location to re-upload for an architecture change");
-    const response = await fetch(location);
-    if (!response.ok) throw new Error(`downloading the deployment package failed: HTTP ${response.status}`);
-    const zip = new Uint8Array(await response.arrayBuffer());
-    await this.client.send(
-      new UpdateFunctionCodeCommand({
-        FunctionName: this.functionName,
-        ZipFile: zip,
-        Architectures: [architecture],
-      }),
-    );
-    await this.waitUpdated();
-  }
 }

@@ -37,6 +37,8 @@ export interface BenchRunInput {
   stage: Stage;
   signal: AbortSignal;
   onProgress?: (p: SweepProgress) => void;
+  /** AWS runs keep a restore journal in `dir` (see tuning/adapters/restore-journal.ts). */
+  journal?: { dir: string; force?: boolean; onPath?: (file: string) => void };
 }
 
 export interface BenchRunOutput {
@@ -152,12 +154,28 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   const runDir = path.join(config.outDir, runId);
   // Read the baseline first: a bad path or file should fail before minutes of measuring.
   const baseline = input.baseline ?? (config.baseline ? await readResults(config.baseline) : undefined);
+  // The local stage's function lives and dies with the run: only a deployed one needs a journal.
+  const journal =
+    input.journal && stage.name === "aws"
+      ? {
+          dir: input.journal.dir,
+          runId,
+          force: input.journal.force ?? false,
+          target: {
+            stage: stage.name,
+            region: stage.region,
+            ...(stage.awsEndpoint ? { awsEndpoint: stage.awsEndpoint } : {}),
+            ...(config.aws?.awsProfile ? { awsProfile: config.aws.awsProfile } : {}),
+          },
+        }
+      : undefined;
+  if (journal) input.journal?.onPath?.(path.join(journal.dir, `${runId}.json`));
   const clients = createAwsClients(stage);
   const warnings: string[] = [];
   try {
     const port =
       config.mode === "direct"
-        ? directLoadPort(clients.lambda, stage, config.direct, config.seed)
+        ? directLoadPort(clients.lambdaInvoke, stage, config.direct, config.seed)
         : apiLoadPort(createEngine(config.engine, { builtin: { handleSigint: false } }), {
             apiUrl: stage.apiUrl,
             profile: config.profile,
@@ -197,6 +215,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
         invokesVersion: config.mode === "direct",
         warmup: config.mode === "api" && config.warmupS > 0,
         signal,
+        ...(journal ? { journal } : {}),
         applyAtEnd: (measured) => winnerOf(config, measured),
         ...(input.onProgress ? { onProgress: input.onProgress } : {}),
       },

@@ -16,7 +16,7 @@ import {
   type LogFindings,
   type Window,
 } from "./collect.ts";
-import { FunctionConfigurator, type OriginalConfiguration } from "./configure.ts";
+import { FunctionConfigurator, type JournalOptions, type OriginalConfiguration } from "./configure.ts";
 import { describeError } from "./errors.ts";
 import { collectHostContention } from "./host-contention.ts";
 import { busyFraction, DISTORTION_BUSY_FRACTION, readCpuTicks } from "./host-cpu.ts";
@@ -87,6 +87,8 @@ export interface SweepOptions {
   applyAtEnd?: (settings: SettingResult[]) => Setting | undefined;
   signal?: AbortSignal;
   onProgress?: (p: SweepProgress) => void;
+  /** Keep a restore journal: written before the first change, closed once the function is restored. */
+  journal?: JournalOptions;
 }
 
 export interface SweepOutcome {
@@ -392,7 +394,10 @@ export async function runSweep(options: SweepOptions, ports: SweepPorts): Promis
     options.stage.functionName,
     options.stage.alias,
     // The local stage finishes a configuration update in ~100 ms: poll it faster than AWS.
-    options.stage.name === "local" ? { poll: { minDelayS: 0.1, maxDelayS: 1 } } : {},
+    {
+      ...(options.stage.name === "local" ? { poll: { minDelayS: 0.1, maxDelayS: 1 } } : {}),
+      ...(options.journal ? { journal: options.journal } : {}),
+    },
   );
   const original = await configurator.snapshot();
   const settings: SettingResult[] = [];
@@ -400,7 +405,8 @@ export async function runSweep(options: SweepOptions, ports: SweepPorts): Promis
   let applied: SweepOutcome["applied"];
   try {
     for (const [index, setting] of options.settings.entries()) {
-      if (options.signal?.aborted) break;
+      // A lost network ends the run: every further call would wait for its timeout too.
+      if (options.signal?.aborted || ports.clients.reachability.lost) break;
       settings.push(await measureSetting(setting, index, configurator, options, ports));
     }
   } finally {

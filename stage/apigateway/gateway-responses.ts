@@ -20,7 +20,10 @@ const response = (statusCode: number, errorType: string, message: string): Gatew
 /**
  * Gateway responses by cause. A Lambda throttle is not passed through as 429: in a proxy integration API
  * Gateway answers a throttled (or unreachable) function with 500 "Internal server error" (response type
- * INTEGRATION_FAILURE, default DEFAULT_5XX), the same as any other failed integration call.
+ * INTEGRATION_FAILURE, default DEFAULT_5XX), the same as any other failed integration call (AWS Knowledge
+ * Center, "How do I troubleshoot issues for API Gateway endpoints that integrate with Lambda?", section
+ * "Throttling occurs": https://repost.aws/knowledge-center/api-gateway-internal-server-error). Only API
+ * Gateway's own throttling answers 429 (THROTTLED).
  */
 export const GATEWAY_RESPONSES = {
   /** No resource or no method for the path (REST APIs answer 403, not 404). */
@@ -39,6 +42,8 @@ export const GATEWAY_RESPONSES = {
   integrationFailure: response(500, "InternalServerErrorException", "Internal server error"),
   /** The integration did not answer within the integration timeout (29 s by default). */
   integrationTimeout: response(504, "InternalServerErrorException", "Endpoint request timed out"),
+  /** API Gateway's own throttling (stage or account token bucket), and uploads over the buffer cap. */
+  throttled: response(429, "TooManyRequestsException", "Too Many Requests"),
   /** Headers over the limit. */
   requestHeaderTooLarge: response(
     431,

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { LambdaInvoker, MetricSink } from "../contracts.ts";
 import { ApiGatewayConfigError } from "./errors.ts";
 import { GATEWAY_RESPONSES, type GatewayResponse } from "./gateway-responses.ts";
@@ -16,6 +16,8 @@ import { recordRequestMetrics } from "./metrics.ts";
 import { buildProxyEvent } from "./proxy-event.ts";
 import { pooledRandomBytes } from "./random-pool.ts";
 import { type RouteDefinition, RouteTable } from "./routes.ts";
+import { ACCOUNT_THROTTLE_LIMITS, type ThrottleLimits, TokenBucket } from "./throttle.ts";
+import { UploadBudget } from "./upload-budget.ts";
 
 export const DEFAULTS = {
   /** @default 0 (any free port) */
@@ -30,6 +32,15 @@ export const DEFAULTS = {
   requestTimeoutMs: 60_000,
   /** Time a client has to send the headers. @default 10000 */
   headersTimeoutMs: 10_000,
+  /**
+   * How often node checks the two timeouts above. Its default (30 s) let a slow client hold a connection
+   * up to 30 s past them. @default 1000
+   */
+  connectionsCheckingIntervalMs: 1_000,
+  /** Request bytes buffered at once across all requests; an upload that does not fit gets 429. @default 64 MiB */
+  maxBufferedBytes: 64 * 1024 * 1024,
+  /** API Gateway's throttling (token bucket). @default the account-level quota: 10,000 req/s, burst 5,000 */
+  throttle: ACCOUNT_THROTTLE_LIMITS,
   /** Used when the template declares no BinaryMediaTypes. @default ["application/octet-stream", "image/*", ...] */
   binaryMediaTypes: [
     "application/octet-stream",
@@ -60,6 +71,12 @@ export interface ApiGatewayFrontOptions {
   maxHeaderBytes?: number;
   stageVariables?: Record<string, string> | null;
   binaryMediaTypes?: readonly string[];
+  /** Time a client has to send the headers / the whole request (tests shorten them). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  maxBufferedBytes?: number;
+  /** Stage throttling: rate and burst of the token bucket. @default DEFAULTS.throttle */
+  throttle?: ThrottleLimits;
   /** requestContext.accountId. @default DEFAULTS.accountId */
   accountId?: string;
   /** Clock in epoch ms; tests may fake it. @default Date.now */
@@ -112,8 +129,23 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
     return id;
   };
   let port = 0;
+  const budget = new UploadBudget(options.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes);
+  const bucket = new TokenBucket(options.throttle ?? DEFAULTS.throttle);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const held = { heldBytes: 0 };
+    try {
+      await handleHeld(req, res, held);
+    } finally {
+      budget.give(held.heldBytes);
+    }
+  }
+
+  async function handleHeld(
+    req: IncomingMessage,
+    res: ServerResponse,
+    held: { heldBytes: number },
+  ): Promise<void> {
     const startMs = performance.now();
     const requestTimeEpochMs = now();
     const requestId = randomUUID();
@@ -159,10 +191,20 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
       req.resume();
       return answer(GATEWAY_RESPONSES.requestTooLarge);
     }
-    const body = await readBody(req, maxBodyBytes);
+    if (!bucket.take()) {
+      req.resume();
+      return answer(GATEWAY_RESPONSES.throttled);
+    }
+    const body = await readBody(req, maxBodyBytes, budget, held);
     if (body === "aborted") {
       res.destroy();
       return;
+    }
+    if (body === "over-budget") {
+      // The rest of the upload is not read: close the connection after the answer.
+      res.shouldKeepAlive = false;
+      req.resume();
+      return answer(GATEWAY_RESPONSES.throttled);
     }
     if (body === "too-large") {
       res.shouldKeepAlive = false;
@@ -225,8 +267,9 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
   const server = createServer(
     {
       maxHeaderSize: options.maxHeaderBytes ?? DEFAULTS.maxHeaderBytes,
-      requestTimeout: DEFAULTS.requestTimeoutMs,
-      headersTimeout: DEFAULTS.headersTimeoutMs,
+      requestTimeout: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+      headersTimeout: options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs,
+      connectionsCheckingInterval: DEFAULTS.connectionsCheckingIntervalMs,
       keepAliveTimeout: 5_000,
     },
     (req, res) => {
@@ -240,6 +283,15 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
     },
   );
   server.on("clientError", answerClientError);
+  // CONNECT bypasses the request handler in node; without a listener the socket was dropped unanswered.
+  server.on("connect", (_req: IncomingMessage, socket: Socket) => {
+    const response = GATEWAY_RESPONSES.missingAuthenticationToken;
+    socket.end(
+      `HTTP/1.1 ${response.statusCode} Forbidden\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(response.body)}\r\nx-amzn-RequestId: ${randomUUID()}\r\n` +
+        `x-amzn-ErrorType: ${response.errorType}\r\nConnection: close\r\n\r\n${response.body}`,
+    );
+  });
   const wantedPort = options.port ?? DEFAULTS.port;
   await new Promise<void>((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException) =>

@@ -21,7 +21,8 @@ import { LogStore } from "../cloudwatch/log-store.ts";
 import { MetricStore } from "../cloudwatch/metric-store.ts";
 import { LocalLambda } from "../lambda/local-lambda.ts";
 import { TEST_FUNCTIONS_DIR } from "../lambda/test-support/memory-sinks.ts";
-import { startAwsEndpoint } from "./endpoint.ts";
+import { LOCAL_ENDPOINT_CREDENTIALS, startAwsEndpoint } from "./endpoint.ts";
+import { signedHeaders } from "./sigv4.ts";
 import { localClients } from "./test-support/clients.ts";
 
 const CONCURRENCY = 4;
@@ -98,12 +99,15 @@ async function benchInvoke(lines: string[]): Promise<void> {
         throw new Error(`SDK invoke failed: ${out.FunctionError}`);
     };
     const pool = new Pool(endpoint.url, { connections: CONCURRENCY });
+    // Signed once (a signature stays valid 15 minutes): the endpoint verifies it on every request, the client
+    // does not pay for signing, as a bare HTTP client would not.
+    const invokePath = "/2015-03-31/functions/trivial/invocations";
+    const signed = await signedHeaders(
+      { method: "POST", url: new URL(invokePath, endpoint.url), headers: {}, body: payload },
+      LOCAL_ENDPOINT_CREDENTIALS,
+    );
     const viaHttp = async () => {
-      const res = await pool.request({
-        method: "POST",
-        path: "/2015-03-31/functions/trivial/invocations",
-        body: payload,
-      });
+      const res = await pool.request({ method: "POST", path: invokePath, headers: signed, body: payload });
       await res.body.text();
       if (res.statusCode !== 200 || res.headers["x-amz-function-error"])
         throw new Error(`HTTP invoke failed: ${res.statusCode}`);

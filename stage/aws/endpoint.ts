@@ -1,7 +1,8 @@
 /**
  * The one local AWS endpoint: a node:http server on 127.0.0.1 that @aws-sdk/client-lambda,
- * @aws-sdk/client-cloudwatch and @aws-sdk/client-cloudwatch-logs accept as `endpoint`, with any static
- * credentials (SigV4 signatures are not checked). Dispatch:
+ * @aws-sdk/client-cloudwatch and @aws-sdk/client-cloudwatch-logs accept as `endpoint`, with the stage's
+ * credentials. It is locked like AWS (access.ts, sigv4.ts): loopback Host only, the protocols' content types
+ * only, and every request SigV4-signed with those credentials (checked for real with the secret key). Dispatch:
  *
  * - `X-Amz-Target: GraniteServiceVersion20100801.<Op>` → CloudWatch, AWS JSON 1.0 (what the installed client
  *   sends; errors also carry `x-amzn-query-error` for its awsQuery compatibility)
@@ -20,20 +21,30 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { UploadBudget } from "../apigateway/upload-budget.ts";
 import { CloudWatchApiError } from "../cloudwatch/errors.ts";
 import type { LogStore } from "../cloudwatch/log-store.ts";
 import type { MetricStore } from "../cloudwatch/metric-store.ts";
 import type { LambdaControlPlane } from "../contracts.ts";
+import { checkContentType, checkLoopbackHost } from "./access.ts";
 import { handleCloudWatch } from "./cloudwatch-api.ts";
+import { DEFAULT_CODE_ROOTS } from "./code-roots.ts";
 import { AwsWireError } from "./errors.ts";
-import { parseJsonObject, readBody, send, type WireResponse } from "./http-io.ts";
+import { decodeBody, parseJsonObject, readRawBody, send, type WireResponse } from "./http-io.ts";
 import { BODY_LIMIT_BYTES, lambdaErrorResponse, matchLambdaRoute, runLambdaRoute } from "./lambda-api.ts";
 import { handleLogs } from "./logs-api.ts";
+import { type StaticCredentials, verifySigV4 } from "./sigv4.ts";
 
 export interface AwsEndpointOptions {
   lambda: LambdaControlPlane;
   metrics: MetricStore;
   logs: LogStore;
+  /** The only credentials whose signatures are accepted. @default LOCAL_ENDPOINT_CREDENTIALS */
+  credentials?: StaticCredentials;
+  /** Folders CreateFunction / UpdateFunctionCode may take code from. @default DEFAULT_CODE_ROOTS (the project) */
+  codeRoots?: readonly string[];
+  /** Request bytes buffered at once across all requests (Invoke bodies are up to 6 MB). @default 64 MiB */
+  maxBufferedBytes?: number;
   /** @default "127.0.0.1" */
   host?: string;
   /** @default 0 (any free port) */
@@ -61,11 +72,17 @@ const JSON_SERVICES = {
 
 type JsonService = keyof typeof JSON_SERVICES;
 
+/** What an endpoint started without credentials accepts (tests that build one directly). */
+export const LOCAL_ENDPOINT_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
+
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   const host = options.host ?? "127.0.0.1";
+  const budget = new UploadBudget(options.maxBufferedBytes ?? 64 * 1024 * 1024);
   const server = http.createServer((req, res) => {
     const requestId = randomUUID();
-    handle(options, req)
+    const held = { heldBytes: 0 };
+    handle(options, req, budget, held)
+      .finally(() => budget.give(held.heldBytes))
       .then((response) => send(res, response, requestId))
       .catch((error: unknown) => {
         // Last resort: never let one request take the server down.
@@ -94,23 +111,72 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   };
 }
 
-async function handle(options: AwsEndpointOptions, req: http.IncomingMessage): Promise<WireResponse> {
+async function handle(
+  options: AwsEndpointOptions,
+  req: http.IncomingMessage,
+  budget: UploadBudget,
+  held: { heldBytes: number },
+): Promise<WireResponse> {
   const target = headerOf(req, "x-amz-target");
-  if (target !== undefined) return handleJson(options, req, target);
-  return handleLambda(options, req);
+  let url = new URL("http://local/");
+  let match: ReturnType<typeof matchLambdaRoute>;
+  let matchError: unknown;
+  try {
+    url = new URL(req.url ?? "/", "http://local");
+    match = target === undefined ? matchLambdaRoute(req.method ?? "GET", url.pathname) : undefined;
+  } catch (error) {
+    matchError = error; // answered once the request is known to be signed
+  }
+  let raw: Buffer;
+  try {
+    checkLoopbackHost(req);
+    checkContentType(req);
+    raw = await readRawBody(req, match?.bodyLimitBytes ?? BODY_LIMIT_BYTES.other, budget, held);
+    await verifySigV4(req, raw, options.credentials ?? LOCAL_ENDPOINT_CREDENTIALS);
+  } catch (error) {
+    req.resume();
+    return target !== undefined
+      ? jsonError(serviceOf(target), error)
+      : lambdaErrorResponse(toWireError(error));
+  }
+  if (matchError !== undefined) return lambdaErrorResponse(toWireError(matchError));
+  if (target !== undefined) return handleJson(options, req, target, raw);
+  return handleLambda(options, req, url, match, raw);
+}
+
+function serviceOf(target: string): (typeof JSON_SERVICES)[JsonService] | undefined {
+  const prefix = target.slice(0, Math.max(0, target.indexOf(".")));
+  return prefix in JSON_SERVICES ? JSON_SERVICES[prefix as JsonService] : undefined;
+}
+
+/** A JSON 1.0/1.1 error in the service's shape (with CloudWatch's awsQuery compatibility header). */
+function jsonError(service: (typeof JSON_SERVICES)[JsonService] | undefined, error: unknown): WireResponse {
+  const wire = toWireError(error);
+  const headers: Record<string, string> = {
+    "content-type": service?.contentType ?? "application/x-amz-json-1.1",
+  };
+  if (service?.queryCompatible) {
+    headers["x-amzn-query-error"] =
+      `${wire.code.replace(/Exception$/, "")};${wire.statusCode >= 500 ? "Receiver" : "Sender"}`;
+  }
+  return {
+    statusCode: wire.statusCode,
+    headers,
+    body: { __type: wire.code, message: wire.message, ...wire.extra },
+  };
 }
 
 async function handleJson(
   options: AwsEndpointOptions,
   req: http.IncomingMessage,
   target: string,
+  raw: Buffer,
 ): Promise<WireResponse> {
   const dot = target.indexOf(".");
   const prefix = target.slice(0, dot);
-  const service = prefix in JSON_SERVICES ? JSON_SERVICES[prefix as JsonService] : undefined;
+  const service = serviceOf(target);
   try {
     if (!service || dot < 0) {
-      req.resume();
       throw new AwsWireError(
         "UnknownOperationException",
         400,
@@ -119,53 +185,44 @@ async function handleJson(
     }
     const contentType = (headerOf(req, "content-type") ?? "").split(";")[0]?.trim();
     if (contentType !== service.contentType) {
-      req.resume();
       throw new AwsWireError(
         "UnsupportedMediaTypeException",
         415,
         `${service.name} expects Content-Type ${service.contentType}, got "${contentType ?? ""}"`,
       );
     }
-    const body = parseJsonObject(await readBody(req, BODY_LIMIT_BYTES.other), "SerializationException");
+    const body = parseJsonObject(decodeBody(req, raw, BODY_LIMIT_BYTES.other), "SerializationException");
     const operation = target.slice(dot + 1);
     return prefix === "Logs_20140328"
       ? handleLogs(operation, body, options.logs)
       : handleCloudWatch(operation, body, options.metrics);
   } catch (error) {
-    const wire = toWireError(error);
-    const headers: Record<string, string> = {
-      "content-type": service?.contentType ?? "application/x-amz-json-1.1",
-    };
-    if (service?.queryCompatible) {
-      headers["x-amzn-query-error"] =
-        `${wire.code.replace(/Exception$/, "")};${wire.statusCode >= 500 ? "Receiver" : "Sender"}`;
-    }
-    return {
-      statusCode: wire.statusCode,
-      headers,
-      body: { __type: wire.code, message: wire.message, ...wire.extra },
-    };
+    return jsonError(service, error);
   }
 }
 
-async function handleLambda(options: AwsEndpointOptions, req: http.IncomingMessage): Promise<WireResponse> {
+async function handleLambda(
+  options: AwsEndpointOptions,
+  req: http.IncomingMessage,
+  url: URL,
+  match: ReturnType<typeof matchLambdaRoute>,
+  raw: Buffer,
+): Promise<WireResponse> {
   try {
-    const url = new URL(req.url ?? "/", "http://local");
-    const match = matchLambdaRoute(req.method ?? "GET", url.pathname);
     if (!match) {
-      req.resume();
       throw new AwsWireError(
         "UnknownOperationException",
         404,
         `no Lambda operation at ${req.method} ${url.pathname}: the local endpoint serves the Lambda REST-JSON paths (/2015-03-31/functions/...) and CloudWatch / CloudWatch Logs by X-Amz-Target`,
       );
     }
-    const body = await readBody(req, match.bodyLimitBytes);
+    const body = decodeBody(req, raw, match.bodyLimitBytes);
     return await runLambdaRoute(match.route, options.lambda, {
       params: match.params,
       query: url.searchParams,
       body,
       headers: req.headers,
+      codeRoots: options.codeRoots ?? DEFAULT_CODE_ROOTS,
     });
   } catch (error) {
     return lambdaErrorResponse(toWireError(error));

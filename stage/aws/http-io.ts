@@ -1,14 +1,19 @@
 /** Reading request bodies with a size cap, and writing JSON responses, for the local AWS endpoint. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
+import type { UploadBudget } from "../apigateway/upload-budget.ts";
 import { AwsWireError, BodyTooLargeError } from "./errors.ts";
 
 /**
- * Reads the whole body, rejecting it as soon as it passes `limitBytes` (the rest is drained, not buffered).
- * A gzip Content-Encoding (the CloudWatch client compresses large PutMetricData bodies) is undone, with the
- * same cap on the inflated size.
+ * Reads the whole body as received, rejecting it as soon as it passes `limitBytes` (the rest is drained), or
+ * with 429 when the bytes all requests hold at once would pass the budget (bytes taken go into `held`).
  */
-export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+export async function readRawBody(
+  req: IncomingMessage,
+  limitBytes: number,
+  budget?: UploadBudget,
+  held: { heldBytes: number } = { heldBytes: 0 },
+): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limitBytes) {
     req.resume();
@@ -17,15 +22,34 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
+  let overBudget = false;
   for await (const chunk of req) {
-    if (tooLarge) continue;
+    if (tooLarge || overBudget) continue;
     const buf = chunk as Buffer;
     size += buf.length;
     if (size > limitBytes) tooLarge = true;
-    else chunks.push(buf);
+    else if (budget && !budget.take(buf.length)) overBudget = true;
+    else {
+      if (budget) held.heldBytes += buf.length;
+      chunks.push(buf);
+    }
   }
   if (tooLarge) throw new BodyTooLargeError(limitBytes);
-  const body = Buffer.concat(chunks);
+  if (overBudget) {
+    throw new AwsWireError(
+      "TooManyRequestsException",
+      429,
+      "Rate Exceeded: too many request bytes in flight on the local endpoint; retry with backoff",
+    );
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Undoes a gzip Content-Encoding (the CloudWatch client compresses large PutMetricData bodies), with the same
+ * cap on the inflated size.
+ */
+export function decodeBody(req: IncomingMessage, body: Buffer, limitBytes: number): Buffer {
   const encoding = String(req.headers["content-encoding"] ?? "").toLowerCase();
   if (encoding === "" || encoding === "identity") return body;
   if (encoding !== "gzip") {
@@ -46,6 +70,11 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
       "the gzip request body could not be inflated: send valid gzip or no Content-Encoding",
     );
   }
+}
+
+/** Reads the whole body with a cap and undoes its Content-Encoding. */
+export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  return decodeBody(req, await readRawBody(req, limitBytes), limitBytes);
 }
 
 /** Parses a JSON object body; an empty body is `{}`. */

@@ -35,7 +35,7 @@ const routes: Route[] = [
     operation: "CreateFunction",
     method: "POST",
     path: /^\/2015-03-31\/functions\/?$/,
-    run: async (l, r) => json(201, await l.createFunction(localCode(jsonBody(r)))),
+    run: async (l, r) => json(201, await l.createFunction(localCode(jsonBody(r), r.codeRoots))),
   },
   {
     operation: "ListFunctions",
@@ -81,7 +81,8 @@ const routes: Route[] = [
     operation: "UpdateFunctionCode",
     method: "PUT",
     path: new RegExp(`^/2015-03-31/functions/${fn}/code$`),
-    run: async (l, r) => json(200, await l.updateFunctionCode(target(r).name, localCodeUpdate(jsonBody(r)))),
+    run: async (l, r) =>
+      json(200, await l.updateFunctionCode(target(r).name, localCodeUpdate(jsonBody(r), r.codeRoots))),
   },
   {
     operation: "PublishVersion",

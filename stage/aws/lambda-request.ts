@@ -2,6 +2,7 @@
  * What a Lambda REST-JSON route reads from a request, and how it answers: the function and qualifier from the
  * path and query, the JSON body, Lambda-style paging, and the local-code convention of CreateFunction.
  */
+import { checkCodeRoot } from "./code-roots.ts";
 import { AwsWireError } from "./errors.ts";
 import { parseFunctionName } from "./function-name.ts";
 import { parseJsonObject, type WireResponse } from "./http-io.ts";
@@ -12,6 +13,8 @@ export interface LambdaRequest {
   query: URLSearchParams;
   body: Buffer;
   headers: Record<string, string | string[] | undefined>;
+  /** Folders CreateFunction / UpdateFunctionCode may take code from (code-roots.ts). */
+  codeRoots: readonly string[];
 }
 
 export const json = (statusCode: number, body: unknown): WireResponse => ({ statusCode, body });
@@ -64,19 +67,32 @@ export function paged(items: Record<string, unknown>[], req: LambdaRequest, memb
  * `Code: { S3Bucket: "local", S3Key: "<directory of the bundle>" }`; both forms are accepted (and the same
  * S3Bucket/S3Key pair on UpdateFunctionCode becomes its top-level `LocalPath`).
  */
-export function localCode(input: Record<string, unknown>): Record<string, unknown> {
+export function localCode(
+  input: Record<string, unknown>,
+  codeRoots: readonly string[],
+): Record<string, unknown> {
   const code = input["Code"];
   if (code && typeof code === "object" && !Array.isArray(code)) {
     const c = code as Record<string, unknown>;
-    if (c["S3Bucket"] === "local" && typeof c["S3Key"] === "string")
+    if (c["S3Bucket"] === "local" && typeof c["S3Key"] === "string") {
+      checkCodeRoot(c["S3Key"], codeRoots);
       return { ...input, Code: { LocalPath: c["S3Key"] } };
+    }
+    checkCodeRoot(c["LocalPath"], codeRoots);
   }
   return input;
 }
 
 /** UpdateFunctionCode: the same convention, at the top level (`S3Bucket: "local", S3Key: <dir>` → `LocalPath`). */
-export function localCodeUpdate(input: Record<string, unknown>): Record<string, unknown> {
-  if (input["S3Bucket"] !== "local" || typeof input["S3Key"] !== "string") return input;
+export function localCodeUpdate(
+  input: Record<string, unknown>,
+  codeRoots: readonly string[],
+): Record<string, unknown> {
+  if (input["S3Bucket"] !== "local" || typeof input["S3Key"] !== "string") {
+    checkCodeRoot(input["LocalPath"], codeRoots);
+    return input;
+  }
   const { S3Bucket: _bucket, S3Key: key, ...rest } = input;
+  checkCodeRoot(key, codeRoots);
   return { ...rest, LocalPath: key };
 }

@@ -10,7 +10,8 @@ import { LogStore } from "../cloudwatch/log-store.ts";
 import { MetricStore } from "../cloudwatch/metric-store.ts";
 import { LocalLambda } from "../lambda/local-lambda.ts";
 import { TEST_FUNCTIONS_DIR } from "../lambda/test-support/memory-sinks.ts";
-import { type AwsEndpoint, startAwsEndpoint } from "./endpoint.ts";
+import { type AwsEndpoint, LOCAL_ENDPOINT_CREDENTIALS, startAwsEndpoint } from "./endpoint.ts";
+import { signedHeaders } from "./sigv4.ts";
 import { localClients } from "./test-support/clients.ts";
 
 const lambda = new LocalLambda({ metricSink: new MetricStore(), logSink: new LogStore(), cpuScaling: "off" });
@@ -38,15 +39,17 @@ interface Raw {
   body: string;
 }
 
-function raw(
+async function raw(
   method: string,
   path: string,
   headers: Record<string, string>,
   body: Buffer | string = "",
 ): Promise<Raw> {
   const url = new URL(path, endpoint.url);
+  // Signed as the SDK signs: these cases test what comes after the signature check.
+  const signed = await signedHeaders({ method, url, headers, body }, LOCAL_ENDPOINT_CREDENTIALS);
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent: false }, (res) => {
+    const req = http.request(url, { method, headers: signed, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () =>

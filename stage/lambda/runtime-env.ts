@@ -15,10 +15,35 @@ export function nodeMemoryArgs(memoryMb: number): string[] {
   ];
 }
 
+/**
+ * Variables that change how the environment's process itself starts (Node's flags and preloads, the dynamic
+ * loader's) rather than what the function reads. Locally the process runs as the user who started the stage,
+ * so a function's Environment cannot set them (`NODE_OPTIONS=--import=data:...` would run any code at start)
+ * unless the stage is started with POWERBENCH_ALLOW_FUNCTION_ENV naming them (comma-separated).
+ */
+export const PROCESS_CONTROL_VARIABLES = [
+  "NODE_OPTIONS",
+  "NODE_PATH",
+  "NODE_REPL_EXTERNAL_MODULE",
+  "LD_PRELOAD",
+  "LD_LIBRARY_PATH",
+  "LD_AUDIT",
+] as const;
+
+/** The function's own variables, less the process-control ones the stage was not told to allow. */
+export function honouredVariables(
+  variables: Record<string, string>,
+  allowed: string = process.env["POWERBENCH_ALLOW_FUNCTION_ENV"] ?? "",
+): Record<string, string> {
+  const allow = new Set(allowed.split(",").map((v) => v.trim()));
+  const blocked = new Set<string>(PROCESS_CONTROL_VARIABLES.filter((v) => !allow.has(v)));
+  return Object.fromEntries(Object.entries(variables).filter(([name]) => !blocked.has(name.toUpperCase())));
+}
+
 /** The process environment of one execution environment: nothing leaks in from the emulator's own. */
 export function lambdaProcessEnv(spec: EnvironmentSpec, logStreamName: string): NodeJS.ProcessEnv {
   return {
-    ...spec.variables,
+    ...honouredVariables(spec.variables),
     PATH: process.env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
     LANG: "en_US.UTF-8",
     TZ: ":UTC",

@@ -11,6 +11,12 @@ export interface StageEndpoints {
   tableName: string;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The stage's AWS endpoint (Lambda, CloudWatch, CloudWatch Logs) and the function behind its API. */
+  awsEndpoint: string;
+  functionName: string;
+  alias: string;
+  apiName: string;
+  apiStageName: string;
 }
 
 /** What the stage process reports about itself (see stage-process.ts). */

@@ -37,4 +37,9 @@ process.send?.({
   tableName: local.stage.tableName,
   region: local.stage.region,
   credentials: local.stage.credentials,
+  awsEndpoint: local.stage.awsEndpoint,
+  functionName: local.stage.functionName,
+  alias: local.stage.alias,
+  apiName: local.stage.apiName,
+  apiStageName: local.stage.apiStageName,
 });

@@ -1,0 +1,135 @@
+/**
+ * The front under overload and slow clients (issue 20, "Found" 7): API Gateway's throttle answers 429, the
+ * bytes of concurrent uploads are capped (429 past the cap, nothing buffered), a client too slow with its
+ * headers or body gets 408 at the documented limit (node checked them only every 30 s, so they were cut
+ * 16–30 s late, with 400), and CONNECT gets an answer instead of a dropped socket.
+ */
+import { connect, type Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import type { InvokeOutcome, LambdaInvoker } from "../contracts.ts";
+import { type ApiGatewayFront, type ApiGatewayFrontOptions, startApiGateway } from "./server.ts";
+
+/** A function that answers 200 with the size of the body it got. */
+const invoker: LambdaInvoker = {
+  invoke: async (request): Promise<InvokeOutcome> => {
+    const event = JSON.parse(request.payload) as { body: string | null };
+    return {
+      status: "ok",
+      requestId: "r",
+      executedVersion: "1",
+      payload: JSON.stringify({ statusCode: 200, body: JSON.stringify({ bytes: event.body?.length ?? 0 }) }),
+    };
+  },
+};
+
+const fronts: ApiGatewayFront[] = [];
+const sockets: Socket[] = [];
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  await Promise.all(fronts.splice(0).map((f) => f.close()));
+});
+
+async function front(extra: Partial<ApiGatewayFrontOptions> = {}): Promise<ApiGatewayFront> {
+  const started = await startApiGateway({
+    routes: [
+      { method: "GET", path: "/items" },
+      { method: "POST", path: "/items" },
+    ],
+    stageName: "prod",
+    apiName: "crud-api",
+    invoker,
+    functionName: "crud",
+    qualifier: "live",
+    ...extra,
+  });
+  fronts.push(started);
+  return started;
+}
+
+/** Opens a raw TCP connection and collects what the server sends until it closes (or `timeoutMs`). */
+function rawConnection(port: number): {
+  socket: Socket;
+  answer: (timeoutMs: number) => Promise<{ text: string; afterMs: number }>;
+} {
+  const socket = connect(port, "127.0.0.1");
+  sockets.push(socket);
+  const startedMs = Date.now();
+  let text = "";
+  socket.setEncoding("utf8").on("data", (d: string) => (text += d));
+  socket.on("error", () => undefined);
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  return {
+    socket,
+    answer: (timeoutMs) =>
+      Promise.race([closed, new Promise<void>((r) => setTimeout(r, timeoutMs))]).then(() => ({
+        text,
+        afterMs: Date.now() - startedMs,
+      })),
+  };
+}
+
+describe("the API front under overload and slow clients", () => {
+  it("CONNECT is answered 403 Missing Authentication Token, not dropped", async () => {
+    const f = await front();
+    const c = rawConnection(f.port);
+    c.socket.write("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+    const { text } = await c.answer(5_000);
+    expect(text).toMatch(/^HTTP\/1\.1 403 /);
+    expect(text).toContain('{"message":"Missing Authentication Token"}');
+  });
+
+  it("headers not finished within the headers timeout: 408 Request Timeout, within a second of it", async () => {
+    const f = await front({ headersTimeoutMs: 1_000, requestTimeoutMs: 2_000 });
+    const c = rawConnection(f.port);
+    c.socket.write("GET /prod/items HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+    const { text, afterMs } = await c.answer(6_000);
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(text).toContain('{"message":"Request Timeout"}');
+    expect(afterMs).toBeLessThan(3_500); // 1 s limit + the 1 s check interval, with room for a busy host
+  });
+
+  it("a body not finished within the request timeout: 408, within a second of it", async () => {
+    const f = await front({ headersTimeoutMs: 1_000, requestTimeoutMs: 2_000 });
+    const c = rawConnection(f.port);
+    c.socket.write(
+      'POST /prod/items HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
+    );
+    const { text, afterMs } = await c.answer(8_000);
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(afterMs).toBeLessThan(4_500);
+  });
+
+  it("uploads past the buffered-bytes cap get 429 Too Many Requests; the budget comes back afterwards", async () => {
+    const f = await front({ maxBufferedBytes: 1024 * 1024 });
+    const part = "x".repeat(600 * 1024);
+    // Two uploads of 1.2 MB declared, 600 KB sent each and held open: together past the 1 MB cap.
+    const first = rawConnection(f.port);
+    const second = rawConnection(f.port);
+    for (const c of [first, second]) {
+      c.socket.write(
+        `POST /prod/items HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: ${2 * part.length}\r\n\r\n${part}`,
+      );
+    }
+    const answers = await Promise.all([first.answer(1_500), second.answer(1_500)]);
+    const throttled = answers.filter((a) => /^HTTP\/1\.1 429 /.test(a.text));
+    expect(throttled).toHaveLength(1);
+    expect(throttled[0]?.text).toContain('{"message":"Too Many Requests"}');
+    for (const c of [first, second]) c.socket.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const after = await fetch(`${f.url}/items`, { method: "POST", body: "y".repeat(900 * 1024) });
+    expect(after.status).toBe(200);
+  });
+
+  it("past the stage's throttle (rate and burst), API Gateway answers 429 without invoking", async () => {
+    const f = await front({ throttle: { rateLimitPerSec: 0.01, burstLimit: 2 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await fetch(`${f.url}/items`)).status);
+    expect(statuses.slice(0, 2)).toEqual([200, 200]);
+    expect(statuses.slice(2)).toContain(429);
+    const throttled = await fetch(`${f.url}/items`);
+    if (throttled.status === 429) {
+      expect(throttled.headers.get("x-amzn-errortype")).toBe("TooManyRequestsException");
+      expect(await throttled.json()).toEqual({ message: "Too Many Requests" });
+    }
+  });
+});
