@@ -123,4 +123,14 @@ export interface RunResult {
   thresholdsPassed: boolean;
   /** True when the run was ended early (SIGINT, abort signal); the result is still valid. */
   aborted: boolean;
+  /**
+   * Exact attribution: the Lambda request ids (the `x-lambda-request-id` response header, docs/api.md) of the
+   * measured window's answered requests, one per answer that carried it. The tuner prices exactly these
+   * invocations' REPORT lines. Absent when the engine cannot record them.
+   */
+  lambdaRequestIds?: string[];
+  /** Answered requests (an HTTP status came back) whose response had no `x-lambda-request-id` header. */
+  responsesWithoutLambdaRequestId?: number;
+  /** The request sequence the run replayed (common random numbers); absent in direct-invoke mode. */
+  sequence?: { seed: number; kind: "measure" | "warmup"; idPrefix: string; requests: number };
 }

@@ -102,6 +102,12 @@ export const BENCH_FLAGS = {
     help: "trimmed mean of billed duration, as power-tuning's discardTopBottom",
     default: String(BENCH_DEFAULTS.discardTopBottom),
   },
+  "cold-start-rate": {
+    type: "string",
+    field: "coldStartRate",
+    value: "<0-1>",
+    help: "cold starts per request INIT is priced at (default: the rate measured at each setting)",
+  },
   "auto-apply": {
     type: "string",
     field: "autoApply",

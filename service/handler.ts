@@ -12,6 +12,7 @@ import { isCommandEvent, isOperation, parseCommand } from "./command-schemas.ts"
 import { runCommand } from "./commands.ts";
 import { readConfig, type ServiceConfig } from "./config.ts";
 import { describeError, ServiceError, toHttpError } from "./errors.ts";
+import { LAMBDA_REQUEST_ID_HEADER } from "./headers.ts";
 import {
   type HttpResponse,
   isHttpApiEvent,
@@ -95,6 +96,8 @@ export function createHandler(options: HandlerOptions = {}): Handler {
       response.headers["x-consumed-rcu"] = formatUnits(meter.readUnits);
       response.headers["x-consumed-wcu"] = formatUnits(meter.writeUnits);
       response.headers["x-request-id"] = requestId;
+      // The tuner's exact attribution reads this one (the invocation's request id, never a generated one).
+      if (context?.awsRequestId) response.headers[LAMBDA_REQUEST_ID_HEADER] = context.awsRequestId;
       log({
         ...(request.apiRequestId ? { apiRequestId: request.apiRequestId } : {}),
         route,

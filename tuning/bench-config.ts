@@ -90,6 +90,11 @@ export interface BenchConfig {
   balancedWeight: number;
   /** Fraction of billed durations dropped at each end for the trimmed mean (power-tuning's discardTopBottom). @default 0 */
   discardTopBottom: number;
+  /**
+   * Cold starts per request (0.01 = 1 %) at which INIT is priced. @default undefined: the rate measured at
+   * each setting (cold starts ÷ invocations of its warm-up and measured window together, no warm-up exclusion)
+   */
+  coldStartRate?: number;
   /** Point the alias at the winner of this strategy at the end instead of restoring it. Opt-in. */
   autoApply?: "cost" | "speed" | "balanced" | "slo";
   /** Output folder for reports/out/<run-id>/. @default "reports/out" */
@@ -354,6 +359,9 @@ export function validateConfigLayer(raw: unknown, source: string): BenchConfigLa
       case "discardTopBottom":
         out.discardTopBottom = num(f(key), v, 0, 0.49);
         break;
+      case "coldStartRate":
+        out.coldStartRate = num(f(key), v, 0, 1);
+        break;
       case "autoApply":
         out.autoApply = oneOf(f(key), v, ["cost", "speed", "balanced", "slo"] as const);
         break;
@@ -376,7 +384,7 @@ export function validateConfigLayer(raw: unknown, source: string): BenchConfigLa
         fail(
           f(key),
           v,
-          `no such field; known fields: ${[...new Set([...Object.keys(BENCH_DEFAULTS), "aws", "slo", "ratePerSec", "autoApply", "baseline"])].join(", ")}`,
+          `no such field; known fields: ${[...new Set([...Object.keys(BENCH_DEFAULTS), "aws", "slo", "ratePerSec", "autoApply", "baseline", "coldStartRate"])].join(", ")}`,
         );
     }
   }

@@ -16,7 +16,7 @@ import { createAwsClients } from "./aws-clients.ts";
 import type { BenchConfig } from "./bench-config.ts";
 import { buildResults, makeRunId } from "./build-results.ts";
 import { directLoadPort } from "./direct-invoke.ts";
-import { apiLoadPort } from "./load-ports.ts";
+import { type ApiLoad, apiLoad } from "./load-ports.ts";
 import { planSettings } from "./plan.ts";
 import { checkPriceCoverage } from "./price-table.ts";
 import { readResults } from "./results-file.ts";
@@ -105,7 +105,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   const { config, stage, signal } = input;
   const apiType = config.mode === "direct" ? null : stage.apiType;
   // Fail before measuring anything when a price the run needs is not in the table.
-  checkPriceCoverage(stage.region, { apiType, dynamodb: config.mode === "api" });
+  checkPriceCoverage(stage.region, { apiType, dynamodb: config.mode === "api", cloudwatchLogs: true });
   const settings = planSettings(config.memoryMb, config.architectures);
   const startedAt = new Date();
   const runId = makeRunId(startedAt, randomBytes(2).toString("hex"));
@@ -114,10 +114,10 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   const baseline = config.baseline ? await readResults(config.baseline) : undefined;
   const clients = createAwsClients(stage);
   try {
-    const port =
+    const api: ApiLoad | undefined =
       config.mode === "direct"
-        ? directLoadPort(clients.lambda, stage, config.direct, config.seed)
-        : apiLoadPort(createEngine(config.engine, { builtin: { handleSigint: false } }), {
+        ? undefined
+        : apiLoad(createEngine(config.engine, { builtin: { handleSigint: false } }), {
             apiUrl: stage.apiUrl,
             profile: config.profile,
             seed: config.seed,
@@ -125,6 +125,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
             ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
             ...(config.durationS !== undefined ? { durationS: config.durationS } : {}),
           });
+    const port = api ? api.port : directLoadPort(clients.lambda, stage, config.direct, config.seed);
     // Which engine ran, and its version, as its run results say (auto may have picked k6 or the built-in one).
     let engineFacts: Results["run"]["engine"] = {
       name: config.mode === "direct" ? "direct" : config.engine === "k6" ? "k6" : "builtin",
@@ -150,6 +151,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
         settings,
         maxErrorRate: config.maxErrorRate,
         discardTopBottom: config.discardTopBottom,
+        ...(config.coldStartRate !== undefined ? { coldStartRate: config.coldStartRate } : {}),
         apiType,
         invokesVersion: config.mode === "direct",
         warmup: config.mode === "api" && config.warmupS > 0,
@@ -157,7 +159,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
         applyAtEnd: (measured) => winnerOf(config, measured),
         ...(input.onProgress ? { onProgress: input.onProgress } : {}),
       },
-      { clients, load, ...(gate ? { gate } : {}) },
+      { clients, load, ...(gate ? { gate } : {}), ...(api ? { tableState: api.tableState } : {}) },
     );
     const gitRev = gitRevision();
     const results = buildResults(
@@ -172,6 +174,15 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
       stage,
       config,
       outcome.settings,
+      api
+        ? {
+            seed: api.measured.seed,
+            requests: api.measured.requests.length,
+            preseedItems: api.measured.preseed.length,
+            reuseGapRequests: api.measured.reuseGapRequests,
+            idPrefix: api.measured.idPrefix,
+          }
+        : undefined,
     );
     const written = await writeReport(results, {
       outDir: runDir,

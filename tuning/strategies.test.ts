@@ -51,6 +51,9 @@ function setting(
       lambdaRequestsUsd: 0,
       apiGatewayUsd: 0,
       dynamodbUsd: 0,
+      dynamodbFailedWritesUsd: 0,
+      cloudwatchLogsUsd: 0,
+      initUsd: 0,
       totalPerMillionUsd: costPerMillionUsd,
       perRequestUsd: costPerMillionUsd / 1e6,
     },
@@ -71,15 +74,44 @@ const sweep: SettingResult[] = [
 ];
 
 describe("strategies on a worked example", () => {
-  it("cost picks the cheapest and lists settings whose cost intervals overlap", () => {
+  it("cost says when the cheapest cannot be told apart and names the tie-break (least memory)", () => {
     const [rec] = recommend(sweep);
     expect(rec).toEqual({
       strategy: "cost",
       settingId: "x86_64-512",
       reason:
-        "x86_64-512 is the cheapest at $1.8000 per 1M requests (p95 80 ms); next cheapest x86_64-1024 at $1.8500",
+        "not distinguishable on cost: x86_64-512 at $1.8000 per 1M requests and x86_64-1024 ($1.8500) have overlapping 95 % intervals; " +
+        "tie-break: least memory, so x86_64-512 (512 MB, p95 80 ms)",
       indistinguishableFrom: ["x86_64-1024"],
+      tieBreak: "least memory",
     });
+  });
+
+  it("cost takes the least memory of a tie even when a larger setting's point estimate is cheaper", () => {
+    const tie = [
+      setting("x86_64-256", 256, 1.81, 150, 260, 0, { cost: ci(1.76, 1.9) }),
+      setting("x86_64-512", 512, 1.8, 80, 130, 0, { cost: ci(1.75, 1.86) }),
+      setting("x86_64-1024", 1024, 2.4, 45, 70, 0, { cost: ci(2.3, 2.5) }),
+    ];
+    const [rec] = recommend(tie);
+    expect(rec?.settingId).toBe("x86_64-256");
+    expect(rec?.indistinguishableFrom).toEqual(["x86_64-512"]);
+    expect(rec?.tieBreak).toBe("least memory");
+  });
+
+  it("cost picks the cheapest outright when no interval overlaps it", () => {
+    const clear = [
+      setting("x86_64-256", 256, 2.0, 150, 260, 0, { cost: ci(1.95, 2.05) }),
+      setting("x86_64-512", 512, 1.8, 80, 130, 0, { cost: ci(1.75, 1.86) }),
+    ];
+    const [rec] = recommend(clear);
+    expect(rec).toMatchObject({
+      settingId: "x86_64-512",
+      reason:
+        "x86_64-512 is the cheapest at $1.8000 per 1M requests (p95 80 ms); next cheapest x86_64-256 at $2.0000",
+      indistinguishableFrom: [],
+    });
+    expect(rec?.tieBreak).toBeUndefined();
   });
 
   it("speed picks the lowest p95; the 1024 MB setting cannot be told apart", () => {

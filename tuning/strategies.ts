@@ -90,20 +90,35 @@ const NO_CANDIDATES =
   "no setting completed with cost and latency measured (every setting failed or was not measured)";
 
 const cost: Strategy = {
-  description: "lowest total cost per 1M requests; ties: lower p99, then less memory",
+  description:
+    "lowest total cost per 1M requests; when the cheapest cannot be told apart (95 % intervals overlap), the least memory among them; ties: lower p99, then less memory",
   pick(candidates) {
-    const pick = best(candidates, chain(byCost, byP99, byMemory, byId));
-    if (!pick) return none("cost", NO_CANDIDATES);
-    const next = best(
-      candidates.filter((c) => c.id !== pick.id),
-      chain(byCost, byP99, byMemory, byId),
-    );
+    const cheapest = best(candidates, chain(byCost, byP99, byMemory, byId));
+    if (!cheapest) return none("cost", NO_CANDIDATES);
+    // Settings the bootstrap cannot tell apart from the cheapest: the tie-break (least memory) decides.
+    const tied = indistinguishable(cheapest, candidates, (c) => c.costInterval);
+    const group = candidates.filter((c) => c.id === cheapest.id || tied.includes(c.id));
+    const pick = tied.length > 0 ? (best(group, chain(byMemory, byCost, byId)) as Candidate) : cheapest;
+    const others = (c: Candidate) => c.id !== pick.id;
+    if (tied.length > 0) {
+      const names = group.filter(others).map((c) => `${c.id} (${usd(c.costPerMillionUsd)})`);
+      return {
+        strategy: "cost",
+        settingId: pick.id,
+        reason:
+          `not distinguishable on cost: ${pick.id} at ${usd(pick.costPerMillionUsd)} per 1M requests and ${names.join(", ")} ` +
+          `have overlapping 95 % intervals; tie-break: least memory, so ${pick.id} (${pick.memoryMb} MB, p95 ${ms(pick.p95Ms)})`,
+        indistinguishableFrom: group.filter(others).map((c) => c.id),
+        tieBreak: "least memory",
+      };
+    }
+    const next = best(candidates.filter(others), chain(byCost, byP99, byMemory, byId));
     const margin = next ? `; next cheapest ${next.id} at ${usd(next.costPerMillionUsd)}` : "";
     return {
       strategy: "cost",
       settingId: pick.id,
       reason: `${pick.id} is the cheapest at ${usd(pick.costPerMillionUsd)} per 1M requests (p95 ${ms(pick.p95Ms)})${margin}`,
-      indistinguishableFrom: indistinguishable(pick, candidates, (c) => c.costInterval),
+      indistinguishableFrom: [],
     };
   },
 };

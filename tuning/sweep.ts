@@ -5,6 +5,7 @@
  * stage, on AWS, with the built-in engine, k6 or direct invocations.
  */
 import type { RunResult } from "../loadtests/run-result.ts";
+import { LAMBDA_REQUEST_ID_HEADER } from "../service/headers.ts";
 import { assessSetting } from "./assess.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { latencySamplesMs } from "./client-samples.ts";
@@ -16,6 +17,7 @@ import {
   type LogFindings,
   type Window,
 } from "./collect.ts";
+import { collectInvocationLogs, type InvocationLogs } from "./collect-invocations.ts";
 import { FunctionConfigurator, type OriginalConfiguration } from "./configure.ts";
 import { describeError } from "./errors.ts";
 import { busyFraction, DISTORTION_BUSY_FRACTION, readCpuTicks } from "./host-cpu.ts";
@@ -53,10 +55,21 @@ export type LoadPort = (request: LoadRequest) => Promise<RunResult>;
 /** Runs the functional gate (Newman) against the API at one setting. */
 export type GatePort = (request: { settingId: string; signal: AbortSignal }) => Promise<GateOutcome>;
 
+/** Puts the table in the measured sequence's starting state (common random numbers; tuning/table-state.ts). */
+export interface TableStatePort {
+  /** Before the first setting. */
+  prepare(): Promise<void>;
+  /** After each setting's load and gate. */
+  reset(): Promise<void>;
+  /** At the end of the run, whatever happened. */
+  cleanup(): Promise<void>;
+}
+
 export interface SweepPorts {
   clients: AwsClients;
   load: LoadPort;
   gate?: GatePort;
+  tableState?: TableStatePort;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -66,6 +79,8 @@ export interface SweepOptions {
   /** A setting over this client error rate fails. */
   maxErrorRate: number;
   discardTopBottom: number;
+  /** Cold starts per request INIT is priced at; absent: the rate measured at each setting. */
+  coldStartRate?: number;
   /** null in direct mode (no API Gateway in the path). */
   apiType: "REST" | "HTTP" | null;
   /** The load invokes the setting's version directly (direct mode), not the alias the API uses. */
@@ -90,6 +105,8 @@ export interface SweepOutcome {
   restoreError?: string;
   /** The setting the alias was left on (auto-apply), if any. */
   applied?: { settingId: string; version: string };
+  /** Set when the items the run created could not all be deleted at the end. */
+  cleanupError?: string;
 }
 
 export const SWEEP_DEFAULTS = {
@@ -115,8 +132,22 @@ function invocationsExpected(run: RunResult): number {
   return n;
 }
 
-/** Duration statistics from the REPORT lines, for windows spread over several versions. */
-function durationsFromReports(logs: LogFindings): LambdaMetrics["durationMs"] {
+/**
+ * The error when the measured responses carry no Lambda request id at all: the tuner cannot tie them to
+ * invocations. A few answers without it are API Gateway's own (throttling, unknown route) and are counted.
+ */
+export function missingRequestIdHeader(run: RunResult): string | undefined {
+  const without = run.responsesWithoutLambdaRequestId ?? 0;
+  if (!run.lambdaRequestIds || run.lambdaRequestIds.length > 0 || without === 0) return undefined;
+  return (
+    `none of the ${without} measured responses carried the ${LAMBDA_REQUEST_ID_HEADER} header: return the ` +
+    "invocation's Lambda request id (context.awsRequestId) in it, so the tuner can price exactly the measured " +
+    "invocations (docs/aws.md, 'The request-id header')"
+  );
+}
+
+/** Duration statistics from the REPORT lines (exact attribution, or windows spread over several versions). */
+export function durationsFromReports(logs: LogFindings): LambdaMetrics["durationMs"] {
   const durations = logs.reports.map((r) => r.durationMs).filter((d): d is number => d !== undefined);
   if (durations.length === 0) return { avg: 0, p50: 0, p90: 0, p99: 0, max: 0 };
   return {
@@ -130,7 +161,9 @@ function durationsFromReports(logs: LogFindings): LambdaMetrics["durationMs"] {
 
 interface Collected {
   metrics: LambdaMetrics;
-  logs: LogFindings;
+  logs: LogFindings | InvocationLogs;
+  /** "request-ids": exactly the measured invocations; "window": every invocation of the version in the window. */
+  attribution: "request-ids" | "window";
   apiGateway?: ApiGatewayMeasurements;
   /** Set when CloudWatch never reached the expected counts before the collect timeout. */
   shortfall?: string;
@@ -141,10 +174,13 @@ async function collectWindow(
   options: SweepOptions,
   version: string,
   window: Window,
-  expected: number,
+  run: RunResult,
   sleep: (ms: number) => Promise<void>,
   versions: readonly string[],
 ): Promise<Collected> {
+  // Exact attribution when the engine recorded the measured requests' Lambda request ids.
+  const ids = run.lambdaRequestIds ? new Set(run.lambdaRequestIds) : undefined;
+  const expected = ids ? ids.size : invocationsExpected(run);
   const { stage } = options;
   const local = stage.name === "local";
   const granularity = local ? "exact" : "minute";
@@ -165,20 +201,33 @@ async function collectWindow(
   for (;;) {
     const [metrics, logs, apiGateway] = await Promise.all([
       collectLambdaMetrics(clients.cloudwatch, target, window, granularity, versions),
-      collectLogs(clients.logs, target, window, versions),
+      ids
+        ? collectInvocationLogs(clients.logs, target, window, ids, versions)
+        : collectLogs(clients.logs, target, window, versions),
       options.apiType === null
         ? undefined
         : collectApiGatewayMetrics(clients.cloudwatch, target, window, granularity),
     ]);
     if (versions.length > 1) metrics.durationMs = durationsFromReports(logs);
-    const complete = metrics.invocations >= expected && logs.reports.length >= expected;
+    // With request ids the REPORT lines decide (CloudWatch is a cross-check, flagged when it disagrees).
+    const complete = ids
+      ? logs.reports.length >= expected
+      : metrics.invocations >= expected && logs.reports.length >= expected;
     if (complete || Date.now() >= deadline || options.signal?.aborted) {
       // Not fatal: the figures stand for what CloudWatch had; the caller says so in the progress.
       const shortfall =
         complete || options.signal?.aborted
           ? undefined
-          : `CloudWatch had ${metrics.invocations} invocations and ${logs.reports.length} REPORT lines of ${expected} expected`;
-      return { metrics, logs, ...(apiGateway ? { apiGateway } : {}), ...(shortfall ? { shortfall } : {}) };
+          : ids
+            ? `CloudWatch Logs had the REPORT lines of ${logs.reports.length} of the ${expected} measured invocations`
+            : `CloudWatch had ${metrics.invocations} invocations and ${logs.reports.length} REPORT lines of ${expected} expected`;
+      return {
+        metrics,
+        logs,
+        attribution: ids ? "request-ids" : "window",
+        ...(apiGateway ? { apiGateway } : {}),
+        ...(shortfall ? { shortfall } : {}),
+      };
     }
     await sleep(retryMs);
   }
@@ -202,8 +251,18 @@ async function measureSetting(
     apiType: options.apiType,
     maxErrorRate: options.maxErrorRate,
     discardTopBottom: options.discardTopBottom,
+    stageName: options.stage.name,
+    ...(options.coldStartRate !== undefined ? { coldStartRate: options.coldStartRate } : {}),
   };
   const emptyWindow = { startMs: Date.now(), endMs: Date.now() };
+  // Time per phase (ms): everything but "load" is the setting's overhead outside its load window.
+  const phaseMs: Partial<Record<Exclude<SweepPhase, "done" | "failed" | "restore"> | "reset", number>> = {};
+  let lapStart = performance.now();
+  const lap = (phase: keyof typeof phaseMs) => {
+    const now = performance.now();
+    phaseMs[phase] = (phaseMs[phase] ?? 0) + (now - lapStart);
+    lapStart = now;
+  };
 
   progress("configure");
   let version: string;
@@ -225,6 +284,7 @@ async function measureSetting(
     versionsUsed.push(fresh);
     return fresh;
   };
+  lap("configure");
   if (options.warmup !== false) {
     progress("warmup");
     try {
@@ -242,6 +302,7 @@ async function measureSetting(
     );
   }
 
+  lap("warmup");
   progress("load");
   const cpuBefore = readCpuTicks();
   let run: RunResult;
@@ -262,6 +323,7 @@ async function measureSetting(
     );
   }
   const busy = busyFraction(cpuBefore, readCpuTicks());
+  lap("load");
   if (signal.aborted || run.aborted) {
     failures.push({
       kind: "load",
@@ -284,18 +346,27 @@ async function measureSetting(
     }
   }
 
+  lap("gate");
+
+  // The next setting starts from the same table state (common random numbers).
+  if (ports.tableState && !signal.aborted) {
+    try {
+      await ports.tableState.reset();
+    } catch (error) {
+      failures.push({
+        kind: "other",
+        message: `the table could not be put back for the next setting: ${describeError(error)}`,
+      });
+    }
+  }
+  lap("reset");
+
   progress("collect");
   let collected: Collected | undefined;
+  const missingHeader = missingRequestIdHeader(run);
+  if (missingHeader) failures.push({ kind: "collect", message: missingHeader });
   try {
-    collected = await collectWindow(
-      ports.clients,
-      options,
-      version,
-      window,
-      invocationsExpected(run),
-      sleep,
-      versionsUsed,
-    );
+    collected = await collectWindow(ports.clients, options, version, window, run, sleep, versionsUsed);
     if (collected.shortfall) progress("collect", { message: collected.shortfall });
   } catch (error) {
     failures.push({ kind: "collect", message: `reading CloudWatch failed: ${describeError(error)}` });
@@ -325,12 +396,15 @@ async function measureSetting(
     }
   }
 
+  lap("collect");
   const result = assessSetting(
     {
       setting,
       version,
       window,
       run,
+      phaseMs,
+      ...(collected ? { attribution: collected.attribution } : {}),
       ...(warmupLogs ? { warmupLogs } : {}),
       ...(collected ? { metrics: collected.metrics, logs: collected.logs } : {}),
       ...(collected?.apiGateway ? { apiGateway: collected.apiGateway } : {}),
@@ -365,12 +439,22 @@ export async function runSweep(options: SweepOptions, ports: SweepPorts): Promis
   const settings: SettingResult[] = [];
   let restoreError: string | undefined;
   let applied: SweepOutcome["applied"];
+  let cleanupError: string | undefined;
   try {
+    // Every setting starts from the measured sequence's table state: its preseed items, nothing it creates.
+    await ports.tableState?.prepare();
     for (const [index, setting] of options.settings.entries()) {
       if (options.signal?.aborted) break;
       settings.push(await measureSetting(setting, index, configurator, options, ports));
     }
   } finally {
+    if (ports.tableState) {
+      try {
+        await ports.tableState.cleanup();
+      } catch (error) {
+        cleanupError = describeError(error);
+      }
+    }
     const winner = options.signal?.aborted ? undefined : options.applyAtEnd?.(settings);
     options.onProgress?.({
       settingId: "-",
@@ -400,5 +484,6 @@ export async function runSweep(options: SweepOptions, ports: SweepPorts): Promis
     aborted: options.signal?.aborted ?? false,
     ...(restoreError ? { restoreError } : {}),
     ...(applied ? { applied } : {}),
+    ...(cleanupError ? { cleanupError } : {}),
   };
 }
