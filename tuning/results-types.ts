@@ -225,6 +225,7 @@ export interface SettingResult {
   /** Wall time per phase of this setting, ms; everything but `load` is overhead outside the load window. */
   phaseMs?: {
     configure?: number;
+    coldStarts?: number;
     warmup?: number;
     load?: number;
     gate?: number;
