@@ -108,6 +108,13 @@ export const BENCH_FLAGS = {
     value: "<0-1>",
     help: "cold starts per request INIT is priced at (default: the rate measured at each setting)",
   },
+  "cold-starts": {
+    type: "string",
+    field: "coldStarts",
+    value: "<n>",
+    help: "deliberate cold starts per setting that measure INIT (fresh versions)",
+    default: String(BENCH_DEFAULTS.coldStarts),
+  },
   "auto-apply": {
     type: "string",
     field: "autoApply",

@@ -47,6 +47,8 @@ export interface AssessInput {
   attribution?: "request-ids" | "window";
   /** REPORT lines of the warm-up (its cold starts), when there was one. */
   warmupLogs?: LogFindings;
+  /** REPORT lines of the deliberate cold starts (one invocation per fresh version): INIT per cold start. */
+  coldStartLogs?: LogFindings;
   apiGateway?: ApiGatewayMeasurements;
   gate?: GateOutcome;
   /** Failures found before assessment (configure, load, collect). */
@@ -181,14 +183,18 @@ export function assessSetting(input: AssessInput, options: AssessOptions): Setti
   const logs = input.logs;
   if (!lambda || !logs || requests <= 0 || billed.length === 0) return result;
 
-  // Cold starts: INIT priced at a rate, not at whatever cold starts the window happened to catch.
-  const inits = [...initsOf(input.warmupLogs), ...initsOf(logs)];
+  // Cold starts: INIT priced at a rate, not at whatever cold starts the window happened to catch. INIT per
+  // cold start from every cold start seen (deliberate, warm-up, window); the measured rate from the traffic
+  // alone (warm-up and window together: the profile without a warm-up exclusion).
+  const trafficInits = [...initsOf(input.warmupLogs), ...initsOf(logs)];
+  const inits = [...initsOf(input.coldStartLogs), ...trafficInits];
   const warmupInvocations = input.warmupLogs?.reports.length ?? 0;
-  const measuredRate = inits.length / Math.max(1, warmupInvocations + logs.reports.length);
+  const measuredRate = trafficInits.length / Math.max(1, warmupInvocations + logs.reports.length);
   const coldStartRate = options.coldStartRate ?? measuredRate;
   const initBilledMs = inits.length > 0 ? mean(inits.map((ms) => Math.ceil(ms))) : 0;
   result.lambda = {
     ...lambda,
+    ...(inits.length > 0 ? { initDurationMs: { mean: mean(inits), max: Math.max(...inits) } } : {}),
     init: {
       coldStartRate,
       rateSource: options.coldStartRate === undefined ? "measured" : "config",

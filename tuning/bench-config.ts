@@ -95,6 +95,8 @@ export interface BenchConfig {
    * each setting (cold starts ÷ invocations of its warm-up and measured window together, no warm-up exclusion)
    */
   coldStartRate?: number;
+  /** Deliberate cold starts per setting (fresh versions, one invocation each) that measure INIT. @default 2 */
+  coldStarts: number;
   /** Point the alias at the winner of this strategy at the end instead of restoring it. Opt-in. */
   autoApply?: "cost" | "speed" | "balanced" | "slo";
   /** Output folder for reports/out/<run-id>/. @default "reports/out" */
@@ -127,6 +129,7 @@ export const BENCH_DEFAULTS: BenchConfig = {
   maxErrorRate: 0.01,
   balancedWeight: 0.5,
   discardTopBottom: 0,
+  coldStarts: 2,
   outDir: "reports/out",
   seed: 1,
   dryRun: false,
@@ -361,6 +364,9 @@ export function validateConfigLayer(raw: unknown, source: string): BenchConfigLa
         break;
       case "coldStartRate":
         out.coldStartRate = num(f(key), v, 0, 1);
+        break;
+      case "coldStarts":
+        out.coldStarts = num(f(key), v, 0, 20, true);
         break;
       case "autoApply":
         out.autoApply = oneOf(f(key), v, ["cost", "speed", "balanced", "slo"] as const);

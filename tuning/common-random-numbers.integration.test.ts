@@ -60,7 +60,11 @@ async function logShapeBytes(ids: ReadonlySet<string>, startMs: number): Promise
   return bytes;
 }
 
-async function sweepTwice(seed: number): Promise<{ settings: SettingResult[]; runs: RunResult[] }> {
+async function sweep(
+  seed: number,
+  memoryMb: number[],
+  withGate: boolean,
+): Promise<{ settings: SettingResult[]; runs: RunResult[] }> {
   const api = apiLoad(createBuiltinEngine({ handleSigint: false }), {
     apiUrl: local.stage.apiUrl,
     profile: "baseline",
@@ -79,10 +83,11 @@ async function sweepTwice(seed: number): Promise<{ settings: SettingResult[]; ru
   const outcome = await runSweep(
     {
       stage: local.stage,
-      settings: planSettings([128, 1024], ["x86_64"]),
+      settings: planSettings(memoryMb, ["x86_64"]),
       maxErrorRate: 0,
       discardTopBottom: 0,
       apiType: "REST",
+      coldStarts: 1,
     },
     {
       clients,
@@ -100,7 +105,7 @@ async function sweepTwice(seed: number): Promise<{ settings: SettingResult[]; ru
 describe("common random numbers and exact attribution on the local stage", () => {
   it("same DynamoDB units and log bytes per request at every setting; priced invocations = measured requests", async () => {
     const startMs = Date.now();
-    const { settings, runs } = await sweepTwice(11);
+    const { settings, runs } = await sweep(11, [128, 1024], true);
     expect(settings.map((s) => s.status)).toEqual(["ok", "ok"]);
     const [a, b] = settings as [SettingResult, SettingResult];
     for (const s of settings) {
@@ -114,10 +119,19 @@ describe("common random numbers and exact attribution on the local stage", () =>
       expect(s.checks).toEqual({ invocationsEqualRequests: true, lambdaP99WithinClientP99: true });
       expect(s.lambda?.durationMs.p99).toBeLessThanOrEqual((s.client?.latency.p99Ms ?? 0) * 1.001);
       // CloudWatch, the cross-check, saw exactly the measured invocations in the exact local window.
+      expect(
+        s.lambda?.cloudwatch?.invocations,
+        JSON.stringify([s.lambda?.cloudwatch, s.lambda?.invocations, s.window, s.phaseMs]),
+      ).toBe(s.lambda?.invocations);
       expect(s.lambda?.cloudwatch?.agrees).toBe(true);
       expect(s.logs?.bytesPerRequest).toBeGreaterThan(0);
       expect(s.cost?.cloudwatchLogsUsd).toBeGreaterThan(0);
       expect(s.dynamodb?.failedConditionalWrites).toBe(0);
+      // INIT from the deliberate cold start (a fresh version, never the measured one) and the warm-up's.
+      expect(s.lambda?.init?.coldStartsMeasured).toBeGreaterThanOrEqual(2);
+      expect(s.lambda?.init?.billedMeanMs).toBeGreaterThan(0);
+      expect(s.phaseMs?.load).toBeGreaterThan(0);
+      expect(s.overheadMs).toBeGreaterThan(0);
     }
     // The same sequence: same requests, same operations, same units.
     expect(a.client?.requests).toBe(b.client?.requests);
@@ -135,7 +149,7 @@ describe("common random numbers and exact attribution on the local stage", () =>
     expect(Math.abs((a.logs?.bytesPerRequest ?? 0) - (b.logs?.bytesPerRequest ?? 0))).toBeLessThan(8);
 
     // A second run with the same seed replays the same sequence: the same units again.
-    const again = await sweepTwice(11);
+    const again = await sweep(11, [512], false);
     expect(again.settings[0]?.dynamodb?.writeCapacityUnits).toBe(a.dynamodb?.writeCapacityUnits);
     expect(again.settings[0]?.dynamodb?.readCapacityUnits).toBe(a.dynamodb?.readCapacityUnits);
   }, 120_000);

@@ -6,7 +6,7 @@
  */
 import { ArrivalSchedule } from "../loadtests/engine/schedule.ts";
 import { type LoadEngine, type LoadRunOptions, overridesOf } from "../loadtests/load-engine.ts";
-import { type ProfileName, resolveProfile } from "../loadtests/profiles.ts";
+import { type ProfileName, peakRatePerSec, resolveProfile } from "../loadtests/profiles.ts";
 import { buildRequestSequence, type RequestSequence, reuseGapFor } from "../loadtests/request-sequence.ts";
 import type { LoadPort } from "./sweep.ts";
 import { TableState } from "./table-state.ts";
@@ -20,7 +20,11 @@ export interface ApiLoadOptions {
   durationS?: number;
   /** Items created before the first setting for reads, updates and deletes to target. @default 64 */
   preseedItems?: number;
-  /** Four [a-z0-9] characters that keep this run's ids apart from another run's. @default random */
+  /**
+   * [a-z0-9] characters that keep this run's ids apart from another run's on the same table. @default ""
+   * (ids depend on the seed alone, so two runs with one seed scan the same items: list units repeat too;
+   * two runs with one seed at once on one table would share ids)
+   */
   runTag?: string;
 }
 
@@ -42,14 +46,13 @@ function sequenceFor(
   idPrefix: string,
 ): RequestSequence {
   const profile = resolveProfile(runOptions.profile, overridesOf(runOptions));
-  const peak = Math.max(profile.startRatePerSec, ...profile.stages.map((s) => s.targetRatePerSec));
   return buildRequestSequence({
     seed: options.seed,
     kind,
     count: new ArrivalSchedule(profile).totalIterations,
     workload: profile.workload ?? {},
     preseedCount: options.preseedItems ?? API_LOAD_DEFAULTS.preseedItems,
-    reuseGapRequests: reuseGapFor(peak),
+    reuseGapRequests: reuseGapFor(peakRatePerSec(profile)),
     idPrefix,
   });
 }
@@ -71,8 +74,7 @@ export function apiLoad(engine: LoadEngine, options: ApiLoadOptions): ApiLoad {
         ? { durationMs: options.durationS * 1000 }
         : {}),
   });
-  const tag = (options.runTag ?? Math.random().toString(36).slice(2, 6)).padEnd(4, "0");
-  const idPrefix = `pb${options.seed.toString(36)}${tag}`;
+  const idPrefix = `pb${options.seed.toString(36)}${options.runTag ?? ""}`;
   const measured = sequenceFor("measure", base("measure"), options, idPrefix);
   const warmup = sequenceFor("warmup", base("warmup"), options, idPrefix);
   const port: LoadPort = async ({ kind, signal, onProgress }) =>

@@ -152,6 +152,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
         maxErrorRate: config.maxErrorRate,
         discardTopBottom: config.discardTopBottom,
         ...(config.coldStartRate !== undefined ? { coldStartRate: config.coldStartRate } : {}),
+        coldStarts: config.coldStarts,
         apiType,
         invokesVersion: config.mode === "direct",
         warmup: config.mode === "api" && config.warmupS > 0,

@@ -9,6 +9,7 @@ import { LAMBDA_REQUEST_ID_HEADER } from "../service/headers.ts";
 import { assessSetting } from "./assess.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { latencySamplesMs } from "./client-samples.ts";
+import { forceColdStarts } from "./cold-starts.ts";
 import {
   collectApiGatewayMetrics,
   collectLambdaMetrics,
@@ -87,6 +88,8 @@ export interface SweepOptions {
   invokesVersion?: boolean;
   /** Warm-up load before each measured window. @default true */
   warmup?: boolean;
+  /** Deliberate cold starts per setting (fresh versions, one invocation each) that measure INIT. @default 0 */
+  coldStarts?: number;
   /** How long to keep re-querying CloudWatch until it has every invocation (AWS ingestion delay). */
   collectTimeoutMs?: number;
   /** Pause between re-queries. */
@@ -233,6 +236,38 @@ async function collectWindow(
   }
 }
 
+/** Longest wait for the warm-up's cut requests to finish: API Gateway's own integration timeout. */
+const WARMUP_DRAIN_MAX_MS = 29_000;
+
+/**
+ * Waits until the function logged a REPORT line for every request the warm-up started (or
+ * WARMUP_DRAIN_MAX_MS passed); returns the time it did, the warm-up's real end.
+ */
+async function drainWarmup(
+  clients: AwsClients,
+  options: SweepOptions,
+  version: string,
+  window: Window,
+  warm: RunResult,
+  sleep: (ms: number) => Promise<void>,
+): Promise<number> {
+  const target = {
+    functionName: options.stage.functionName,
+    alias: options.stage.alias,
+    version,
+    apiName: options.stage.apiName,
+    apiStageName: options.stage.apiStageName,
+  };
+  const deadline = Date.now() + WARMUP_DRAIN_MAX_MS;
+  for (;;) {
+    const now = Date.now();
+    const logs = await collectLogs(clients.logs, target, { startMs: window.startMs, endMs: now }, [version]);
+    if (logs.reports.length >= warm.iterations.started || now >= deadline || options.signal?.aborted)
+      return now;
+    await sleep(options.stage.name === "local" ? 100 : 5_000);
+  }
+}
+
 async function measureSetting(
   setting: Setting,
   index: number,
@@ -285,16 +320,35 @@ async function measureSetting(
     return fresh;
   };
   lap("configure");
+  // Deliberate cold starts run beside the warm-up: their INIT overlaps it instead of adding to the overhead.
+  const coldStartsTask =
+    (options.coldStarts ?? 0) > 0
+      ? forceColdStarts(
+          ports.clients.lambda,
+          options.stage.functionName,
+          options.coldStarts ?? 0,
+          () => configurator.publishFreshVersion(setting),
+          signal,
+        )
+      : undefined;
   if (options.warmup !== false) {
     progress("warmup");
     try {
       const warm = await ports.load({ kind: "warmup", settingId: setting.id, version, signal, freshVersion });
       warmupWindow = { startMs: Date.parse(warm.startedAt), endMs: Date.parse(warm.endedAt) };
+      // Requests the engine cut at its graceful stop may still run (a 4 s cold start at 128 MB): wait for
+      // their REPORT lines, so no warm-up invocation runs in the measured window.
+      const cut = warm.iterations.started - warm.iterations.completed;
+      if (cut > 0)
+        warmupWindow.endMs = await drainWarmup(ports.clients, options, version, warmupWindow, warm, sleep);
     } catch (error) {
       // A failed warm-up is not fatal: the measured load will show what is wrong.
       progress("warmup", { message: `warm-up failed: ${describeError(error)}` });
     }
   }
+  const coldStarts = await coldStartsTask;
+  if (coldStarts?.error)
+    progress("warmup", { message: `a deliberate cold start failed: ${coldStarts.error}` });
   if (signal.aborted) {
     return assessSetting(
       { setting, version, window: emptyWindow, failures: [{ kind: "other", message: "aborted" }] },
@@ -396,6 +450,29 @@ async function measureSetting(
     }
   }
 
+  // The deliberate cold starts' REPORT lines: each fresh version ran exactly one invocation.
+  let coldStartLogs: LogFindings | undefined;
+  if (coldStarts && coldStarts.versions.length > 0) {
+    try {
+      coldStartLogs = await collectLogs(
+        ports.clients.logs,
+        {
+          functionName: options.stage.functionName,
+          alias: options.stage.alias,
+          version,
+          apiName: options.stage.apiName,
+          apiStageName: options.stage.apiStageName,
+        },
+        { startMs: coldStarts.startedAtMs, endMs: Date.now() },
+        coldStarts.versions,
+      );
+    } catch (error) {
+      failures.push({
+        kind: "collect",
+        message: `reading the cold starts' log lines failed: ${describeError(error)}`,
+      });
+    }
+  }
   lap("collect");
   const result = assessSetting(
     {
@@ -406,6 +483,7 @@ async function measureSetting(
       phaseMs,
       ...(collected ? { attribution: collected.attribution } : {}),
       ...(warmupLogs ? { warmupLogs } : {}),
+      ...(coldStartLogs ? { coldStartLogs } : {}),
       ...(collected ? { metrics: collected.metrics, logs: collected.logs } : {}),
       ...(collected?.apiGateway ? { apiGateway: collected.apiGateway } : {}),
       ...(gate ? { gate } : {}),

@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import { ConfigError } from "../errors.ts";
 import type { LoadEngine, LoadRunOptions } from "../load-engine.ts";
 import { overridesOf } from "../load-engine.ts";
-import { expectedIterations, type Profile, resolveProfile, totalDurationMs } from "../profiles.ts";
+import { expectedIterations, peakRatePerSec, resolveProfile, totalDurationMs } from "../profiles.ts";
 import { buildRequestSequence, reuseGapFor, type SequencedRequest } from "../request-sequence.ts";
 import { RUN_RESULT_SCHEMA_VERSION, type RunResult } from "../run-result.ts";
 import { evaluateThresholds } from "../thresholds.ts";
@@ -270,9 +270,4 @@ async function runBuiltin(options: LoadRunOptions, config: EngineConfig): Promis
       requests: sequence.requests.length,
     },
   };
-}
-
-/** The highest arrival rate of a profile (the reuse gap of its sequence is one second of it). */
-function peakRatePerSec(profile: Profile): number {
-  return Math.max(profile.startRatePerSec, ...profile.stages.map((s) => s.targetRatePerSec));
 }
