@@ -99,8 +99,15 @@ export const BENCH_FLAGS = {
     type: "string",
     field: "discardTopBottom",
     value: "<0-0.49>",
-    help: "trimmed mean of billed duration, as power-tuning's discardTopBottom",
+    help: "power-tuning's trimmed-mean figure beside the cost (discardTopBottom; direct mode: 0.2)",
     default: String(BENCH_DEFAULTS.discardTopBottom),
+  },
+  "balanced-cost-term": {
+    type: "string",
+    field: "balancedCostTerm",
+    value: "total|lambda-compute",
+    help: "balanced strategy's cost: the whole bill, or Lambda compute only (power-tuning's)",
+    default: BENCH_DEFAULTS.balancedCostTerm,
   },
   "cold-start-rate": {
     type: "string",

@@ -47,6 +47,7 @@ export function buildResults(
   const recommendOptions = {
     ...(config.slo ? { slo: config.slo } : {}),
     balancedWeight: config.balancedWeight,
+    balancedCostTerm: config.balancedCostTerm,
   };
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,

@@ -114,6 +114,21 @@ describe("strategies on a worked example", () => {
     expect(rec?.tieBreak).toBeUndefined();
   });
 
+  it("balanced can score Lambda compute alone (power-tuning's cost term) instead of the whole bill", () => {
+    // Whole bill: fixed charges make every cost close (1.8–3.4); compute alone spans far more.
+    const bill = [setting("x86_64-256", 256, 4.1, 150, 260), setting("x86_64-1024", 1024, 4.2, 60, 90)];
+    const [s256, s1024] = bill as [SettingResult, SettingResult];
+    if (s256.cost) s256.cost.lambdaComputeUsd = 0.05;
+    if (s1024.cost) s1024.cost.lambdaComputeUsd = 0.15;
+    const pick = (term: "total" | "lambda-compute") =>
+      strategies.balanced.pick(candidatesOf(bill), { balancedWeight: 0.5, balancedCostTerm: term });
+    // total: 0.5 × 4.1/4.2 + 0.5 × 1 = 0.988 vs 0.5 × 1 + 0.5 × 0.4 = 0.7 → 1024.
+    expect(pick("total").settingId).toBe("x86_64-1024");
+    // compute: 0.5 × 0.05/0.15 + 0.5 = 0.667 vs 0.5 + 0.2 = 0.7 → 256.
+    expect(pick("lambda-compute").settingId).toBe("x86_64-256");
+    expect(pick("lambda-compute").reason).toContain("Lambda compute $0.0500 per 1M");
+  });
+
   it("speed picks the lowest p95; the 1024 MB setting cannot be told apart", () => {
     const rec = recommend(sweep)[1];
     expect(rec?.settingId).toBe("x86_64-2048");

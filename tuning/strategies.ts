@@ -18,6 +18,13 @@ export interface RecommendOptions {
   slo?: SloTargets;
   /** Balanced strategy: 0 = only speed matters, 1 = only cost (power-tuning's balancedWeight). @default 0.5 */
   balancedWeight?: number;
+  /**
+   * Balanced strategy's cost term: "total" (the whole bill per request) or "lambda-compute" (GB-seconds only,
+   * as aws-lambda-power-tuning). With "total", fixed per-request charges (API Gateway, DynamoDB, logs) are in
+   * every setting's cost, so cost/max cost spans only a few percent and speed dominates the score.
+   * @default "total"
+   */
+  balancedCostTerm?: "total" | "lambda-compute";
 }
 
 export const RECOMMEND_DEFAULTS = { balancedWeight: 0.5 } as const;
@@ -27,6 +34,8 @@ export interface Candidate {
   id: string;
   memoryMb: number;
   costPerMillionUsd: number;
+  /** Lambda compute alone per 1M requests (power-tuning's cost term for balanced). */
+  lambdaComputeUsd: number;
   /** Client-side p95 through the API, ms: the speed metric. */
   p95Ms: number;
   p99Ms: number;
@@ -146,10 +155,11 @@ const balanced: Strategy = {
       throw new RangeError(`balanced weight must be from 0 to 1 (0 = speed, 1 = cost), got ${weight}`);
     }
     if (candidates.length === 0) return none("balanced", NO_CANDIDATES);
-    const maxCost = Math.max(...candidates.map((c) => c.costPerMillionUsd)) || 1;
+    const computeOnly = options.balancedCostTerm === "lambda-compute";
+    const costOf = (c: Candidate) => (computeOnly ? c.lambdaComputeUsd : c.costPerMillionUsd);
+    const maxCost = Math.max(...candidates.map(costOf)) || 1;
     const maxP95 = Math.max(...candidates.map((c) => c.p95Ms)) || 1;
-    const score = (c: Candidate) =>
-      weight * (c.costPerMillionUsd / maxCost) + (1 - weight) * (c.p95Ms / maxP95);
+    const score = (c: Candidate) => weight * (costOf(c) / maxCost) + (1 - weight) * (c.p95Ms / maxP95);
     const pick = best(
       candidates,
       chain((a, b) => score(a) - score(b), byCost, byP99, byMemory, byId),
@@ -160,7 +170,7 @@ const balanced: Strategy = {
       settingId: pick.id,
       reason:
         `${pick.id} has the best balanced score ${score(pick).toFixed(3)} at weight ${weight} ` +
-        `(cost ${usd(pick.costPerMillionUsd)} per 1M = ${((100 * pick.costPerMillionUsd) / maxCost).toFixed(0)} % of the most expensive, ` +
+        `(${computeOnly ? "Lambda compute" : "cost"} ${usd(costOf(pick))} per 1M = ${((100 * costOf(pick)) / maxCost).toFixed(0)} % of the most expensive, ` +
         `p95 ${ms(pick.p95Ms)} = ${((100 * pick.p95Ms) / maxP95).toFixed(0)} % of the slowest)`,
       // Not distinguishable on either metric: both intervals overlap the pick's.
       indistinguishableFrom: indistinguishable(pick, candidates, (c) => c.costInterval).filter((id) =>
@@ -223,6 +233,7 @@ export function candidatesOf(settings: readonly SettingResult[]): Candidate[] {
       id: s.id,
       memoryMb: s.memoryMb,
       costPerMillionUsd: s.cost.totalPerMillionUsd,
+      lambdaComputeUsd: s.cost.lambdaComputeUsd + s.cost.initUsd,
       p95Ms: s.client.latency.p95Ms,
       p99Ms: s.client.latency.p99Ms,
       errorRate: s.client.errorRate,
