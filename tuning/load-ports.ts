@@ -8,7 +8,7 @@ import { ArrivalSchedule } from "../loadtests/engine/schedule.ts";
 import { type LoadEngine, type LoadRunOptions, overridesOf } from "../loadtests/load-engine.ts";
 import { type ProfileName, peakRatePerSec, resolveProfile } from "../loadtests/profiles.ts";
 import { buildRequestSequence, type RequestSequence, reuseGapFor } from "../loadtests/request-sequence.ts";
-import type { LoadPort } from "./sweep.ts";
+import type { LoadPort, TableStatePort } from "./sweep.ts";
 import { TableState } from "./table-state.ts";
 
 export interface ApiLoadOptions {
@@ -26,6 +26,12 @@ export interface ApiLoadOptions {
    * two runs with one seed at once on one table would share ids)
    */
   runTag?: string;
+  /**
+   * false: the behaviour before common random numbers, kept for the repeatability benchmark's side-by-side
+   * (tuning/repeatability.perf.ts): each run draws its own sequence from a seed derived per run, and the
+   * table is not put back. @default true
+   */
+  commonRandomNumbers?: boolean;
 }
 
 export const API_LOAD_DEFAULTS = { preseedItems: 64 } as const;
@@ -36,7 +42,7 @@ export interface ApiLoad {
   measured: RequestSequence;
   warmup: RequestSequence;
   /** Puts the table in the sequence's starting state (before the first setting, after each one). */
-  tableState: TableState;
+  tableState: TableStatePort;
 }
 
 function sequenceFor(
@@ -77,13 +83,22 @@ export function apiLoad(engine: LoadEngine, options: ApiLoadOptions): ApiLoad {
   const idPrefix = `pb${options.seed.toString(36)}${options.runTag ?? ""}`;
   const measured = sequenceFor("measure", base("measure"), options, idPrefix);
   const warmup = sequenceFor("warmup", base("warmup"), options, idPrefix);
-  const port: LoadPort = async ({ kind, signal, onProgress }) =>
-    engine.run({
+  let runs = 0;
+  const crn = options.commonRandomNumbers ?? true;
+  const port: LoadPort = async ({ kind, signal, onProgress }) => {
+    runs += 1;
+    return engine.run({
       ...base(kind),
-      // The same sequence (and seed) at every setting: common random numbers.
-      sequence: kind === "warmup" ? warmup : measured,
+      // The same sequence (and seed) at every setting: common random numbers. Without: a seed per run.
+      ...(crn
+        ? { sequence: kind === "warmup" ? warmup : measured }
+        : { seed: (options.seed * 1_000_003 + runs) >>> 0 }),
       signal,
       ...(onProgress ? { onProgress } : {}),
     });
-  return { port, measured, warmup, tableState: new TableState(measured, { apiUrl: options.apiUrl }) };
+  };
+  const tableState = crn
+    ? new TableState(measured, { apiUrl: options.apiUrl })
+    : { prepare: async () => {}, reset: async () => {}, cleanup: async () => {} };
+  return { port, measured, warmup, tableState };
 }
