@@ -57,8 +57,10 @@ export interface AssessInput {
   clientSamplesMs?: number[];
   /** Set when the host CPU was saturated during the window (local stage). */
   distortedReason?: string;
-  /** Wall time per phase, ms. */
+  /** Wall time per phase, ms (phases after the window run at once, each with its own time). */
   phaseMs?: SettingResult["phaseMs"];
+  /** The setting's wall time outside its load window, ms. @default the sum of phaseMs without load */
+  overheadMs?: number;
 }
 
 export interface AssessOptions {
@@ -148,12 +150,13 @@ export function assessSetting(input: AssessInput, options: AssessOptions): Setti
       message: `functional gate failed: ${input.gate.failedAssertions} of ${input.gate.assertions} assertions`,
     });
   }
-  const overheadMs = input.phaseMs
+  const phaseSum = input.phaseMs
     ? Object.entries(input.phaseMs).reduce(
         (sum, [phase, ms]) => (phase === "load" ? sum : sum + (ms ?? 0)),
         0,
       )
     : undefined;
+  const overheadMs = input.overheadMs ?? phaseSum;
 
   const result: SettingResult = {
     id: setting.id,

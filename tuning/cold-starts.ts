@@ -2,8 +2,9 @@
  * Deliberate cold starts (as aws-lambda-power-tuning's onlyColdStarts): each one publishes a fresh version of
  * the setting (a configuration nudge, so Lambda cannot reuse an environment) and invokes it once, so its
  * REPORT line carries an Init Duration. Their INIT prices cold starts at the traffic's rate; they never enter
- * the measured figures (their versions are not the measured one). Runs beside the warm-up, so the time they
- * take (INIT itself, seconds at 128 MB) overlaps it instead of adding to the setting's overhead.
+ * the measured figures (their versions are not the measured one). Runs beside the Newman gate after the load
+ * window, so the time they take (INIT itself, seconds at 128 MB) overlaps it instead of adding to the
+ * setting's overhead, and never competes with the measured load for the host's CPUs.
  */
 import { InvokeCommand, type LambdaClient, waitUntilPublishedVersionActive } from "@aws-sdk/client-lambda";
 import { describeError } from "./errors.ts";
@@ -21,8 +22,8 @@ export interface ColdStartOutcome {
 export const COLD_START_PAYLOAD = { operation: "ping" } as const;
 
 /**
- * Forces `count` cold starts, one after another (configuration updates must be sequential, or Lambda answers
- * ResourceConflictException).
+ * Forces `count` cold starts: the fresh versions are published one after another (configuration updates must
+ * be sequential, or Lambda answers ResourceConflictException), then invoked at once.
  */
 export async function forceColdStarts(
   lambda: LambdaClient,
@@ -34,21 +35,24 @@ export async function forceColdStarts(
   const startedAtMs = Date.now();
   const versions: string[] = [];
   try {
+    const published: string[] = [];
     for (let i = 0; i < count && !signal?.aborted; i++) {
       const version = await publishFreshVersion();
       await waitUntilPublishedVersionActive(
         { client: lambda, maxWaitTime: 120, minDelay: 0.1, maxDelay: 2 },
         { FunctionName: functionName, Qualifier: version },
       );
-      await lambda.send(
-        new InvokeCommand({
-          FunctionName: functionName,
-          Qualifier: version,
-          Payload: new TextEncoder().encode(JSON.stringify(COLD_START_PAYLOAD)),
-        }),
-      );
-      versions.push(version);
+      published.push(version);
     }
+    const payload = new TextEncoder().encode(JSON.stringify(COLD_START_PAYLOAD));
+    await Promise.all(
+      published.map(async (version) => {
+        await lambda.send(
+          new InvokeCommand({ FunctionName: functionName, Qualifier: version, Payload: payload }),
+        );
+        versions.push(version);
+      }),
+    );
     return { versions, startedAtMs };
   } catch (error) {
     return { versions, startedAtMs, error: describeError(error) };

@@ -32,8 +32,7 @@ afterAll(async () => {
 });
 
 /**
- * Log bytes of a set of invocations with every run of digits counted as one byte: what the setting cannot
- * change. The digits themselves are the durations and memory the setting measured (REPORT's Duration, the
+ * Log bytes of a set of invocations with every number counted as one byte: what the setting cannot change. The digits themselves are the durations and memory the setting measured (REPORT's Duration, the
  * request line's durationMs), which legitimately differ by a byte or two between settings.
  */
 async function logShapeBytes(ids: ReadonlySet<string>, startMs: number): Promise<number> {
@@ -51,7 +50,7 @@ async function logShapeBytes(ids: ReadonlySet<string>, startMs: number): Promise
       const id = event.message === undefined ? undefined : requestIdOf(event.message);
       if (id !== undefined && ids.has(id)) {
         bytes += Buffer.byteLength(
-          (event.message ?? "").replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "id").replace(/\d+/g, "0"),
+          (event.message ?? "").replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "id").replace(/\d+(?:\.\d+)?(?:e-?\d+)?/g, "0"),
         );
       }
     }

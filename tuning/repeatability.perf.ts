@@ -35,7 +35,11 @@ interface RunFigures {
   maxOverheadS: number;
   /** Write units per request, lowest and highest setting: the workload's own variation. */
   wruPerRequest: [number, number];
+  /** Mean time per phase over the run's settings, s (the phases after the window run at once). */
+  phaseS: Record<string, number>;
 }
+
+const PHASES = ["configure", "warmup", "load", "gate", "coldStarts", "reset", "collect"] as const;
 
 const local = await startStage();
 const clients = createAwsClients(local.stage);
@@ -100,6 +104,14 @@ try {
         meanOverheadS: overheads.reduce((a, b) => a + b, 0) / Math.max(1, overheads.length),
         maxOverheadS: Math.max(0, ...overheads),
         wruPerRequest: [Math.min(...wru), Math.max(...wru)],
+        phaseS: Object.fromEntries(
+          PHASES.map((phase) => [
+            phase,
+            outcome.settings.reduce((sum, s) => sum + (s.phaseMs?.[phase] ?? 0), 0) /
+              1000 /
+              Math.max(1, outcome.settings.length),
+          ]),
+        ),
       });
       console.error(`repeatability: ${variant} run ${run}: cost pick ${cost?.settingId} (${cost?.reason})`);
     }
@@ -139,6 +151,14 @@ console.log(
     ...figures.map(
       (f) =>
         `| ${f.variant} | ${f.run} | ${f.costPick ?? "none"} | ${f.notDistinguishableFrom.join(", ") || "-"} | ${s2(f.wruPerRequest[0])}–${s2(f.wruPerRequest[1])} | ${s1(f.wallS)} | ${s1(f.meanOverheadS)} | ${s1(f.maxOverheadS)} |`,
+    ),
+    "",
+    "Mean seconds per setting by phase (gate, cold starts, reset and collect run at once after the window; the overhead is configure + warm-up + the longest of them):",
+    "",
+    `| variant | run | ${PHASES.join(" | ")} |`,
+    `| --- | ---: | ${PHASES.map(() => "---:").join(" | ")} |`,
+    ...figures.map(
+      (f) => `| ${f.variant} | ${f.run} | ${PHASES.map((p) => s1(f.phaseS[p] ?? 0)).join(" | ")} |`,
     ),
     "",
     `**After: ${verdict("after")}.** Before: ${verdict("before")}.`,

@@ -234,13 +234,6 @@ export interface SettingResult {
   };
   /** Sum of phaseMs without `load`: the setting's time outside its load window. */
   overheadMs?: number;
-  /** Rounds in rotating order: what each round of this setting measured (absent with one round). */
-  rounds?: Array<{
-    round: number;
-    order: number;
-    requests: number;
-    window?: { startMs: number; endMs: number };
-  }>;
   /** Direct mode: the trimmed-mean cost aws-lambda-power-tuning would report (discardTopBottom), labelled. */
   powerTuningCompatibleCostPerMillionUsd?: number;
 }

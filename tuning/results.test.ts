@@ -31,7 +31,7 @@ describe("validateResults", () => {
     s.client.operations.delete = { requests: 10, errorRate: 0.1, latency: s.client.latency };
     s.window = { startMs: 1_795_000_000_000.5, endMs: 1_795_000_030_000.25 };
     expect(validateResults(results)).toBe(results);
-    // Schema version 2: attribution, logs, INIT at a rate, checks, phases, rounds, sensitivity.
+    // Schema version 2: attribution, logs, INIT at a rate, checks, phases, sensitivity.
     results.run.sequence = {
       seed: 1,
       requests: 300,
@@ -58,7 +58,6 @@ describe("validateResults", () => {
       collect: 80,
     };
     s.overheadMs = 2650;
-    s.rounds = [{ round: 0, order: 1, requests: 150, window: { startMs: 1, endMs: 2 } }];
     s.powerTuningCompatibleCostPerMillionUsd = 4.1;
     const cost = results.recommendations[0];
     if (cost) cost.tieBreak = "least memory";
@@ -142,7 +141,7 @@ describe("schema version 1 files", () => {
     for (const setting of results.settings) {
       for (const key of ["dynamodbFailedWritesUsd", "cloudwatchLogsUsd", "initUsd"])
         delete setting.cost?.[key];
-      for (const key of ["logs", "checks", "phaseMs", "overheadMs", "rounds"]) delete setting[key];
+      for (const key of ["logs", "checks", "phaseMs", "overheadMs"]) delete setting[key];
       const lambda = setting["lambda"] as Record<string, unknown> | undefined;
       for (const key of ["attribution", "cloudwatch", "responsesWithoutRequestId", "init"])
         delete lambda?.[key];

@@ -291,8 +291,11 @@ async function measureSetting(
   };
   const emptyWindow = { startMs: Date.now(), endMs: Date.now() };
   // Time per phase (ms): everything but "load" is the setting's overhead outside its load window.
-  const phaseMs: Partial<Record<Exclude<SweepPhase, "done" | "failed" | "restore"> | "reset", number>> = {};
-  let lapStart = performance.now();
+  const phaseMs: Partial<
+    Record<Exclude<SweepPhase, "done" | "failed" | "restore"> | "reset" | "coldStarts", number>
+  > = {};
+  const settingStartMs = performance.now();
+  let lapStart = settingStartMs;
   const lap = (phase: keyof typeof phaseMs) => {
     const now = performance.now();
     phaseMs[phase] = (phaseMs[phase] ?? 0) + (now - lapStart);
@@ -320,17 +323,6 @@ async function measureSetting(
     return fresh;
   };
   lap("configure");
-  // Deliberate cold starts run beside the warm-up: their INIT overlaps it instead of adding to the overhead.
-  const coldStartsTask =
-    (options.coldStarts ?? 0) > 0
-      ? forceColdStarts(
-          ports.clients.lambda,
-          options.stage.functionName,
-          options.coldStarts ?? 0,
-          () => configurator.publishFreshVersion(setting),
-          signal,
-        )
-      : undefined;
   if (options.warmup !== false) {
     progress("warmup");
     try {
@@ -346,9 +338,6 @@ async function measureSetting(
       progress("warmup", { message: `warm-up failed: ${describeError(error)}` });
     }
   }
-  const coldStarts = await coldStartsTask;
-  if (coldStarts?.error)
-    progress("warmup", { message: `a deliberate cold start failed: ${coldStarts.error}` });
   if (signal.aborted) {
     return assessSetting(
       { setting, version, window: emptyWindow, failures: [{ kind: "other", message: "aborted" }] },
@@ -390,20 +379,38 @@ async function measureSetting(
       ? `the host's CPUs were ${(busy * 100).toFixed(0)} % busy during the load window: latencies may measure the host, not the function`
       : undefined;
 
-  let gate: GateOutcome | undefined;
-  if (ports.gate && !signal.aborted) {
+  // After the window, four independent jobs at once, so the setting's overhead is the longest of them, not
+  // their sum: the Newman gate (through the API), the table put back for the next setting (its own ids), the
+  // deliberate cold starts (fresh versions, never the alias) and reading the measured invocations' logs
+  // (by request id, so the other three's invocations do not count).
+  const collectTarget = {
+    functionName: options.stage.functionName,
+    alias: options.stage.alias,
+    version,
+    apiName: options.stage.apiName,
+    apiStageName: options.stage.apiStageName,
+  };
+  const timed = async <T>(phase: keyof typeof phaseMs, job: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await job();
+    } finally {
+      phaseMs[phase] = performance.now() - start;
+    }
+  };
+  const gateJob = timed("gate", async (): Promise<GateOutcome | undefined> => {
+    if (!ports.gate || signal.aborted) return undefined;
     progress("gate");
     try {
-      gate = await ports.gate({ settingId: setting.id, signal });
+      return await ports.gate({ settingId: setting.id, signal });
     } catch (error) {
       failures.push({ kind: "other", message: `functional gate could not run: ${describeError(error)}` });
+      return undefined;
     }
-  }
-
-  lap("gate");
-
+  });
   // The next setting starts from the same table state (common random numbers).
-  if (ports.tableState && !signal.aborted) {
+  const resetJob = timed("reset", async () => {
+    if (!ports.tableState || signal.aborted) return;
     try {
       await ports.tableState.reset();
     } catch (error) {
@@ -412,68 +419,66 @@ async function measureSetting(
         message: `the table could not be put back for the next setting: ${describeError(error)}`,
       });
     }
-  }
-  lap("reset");
-
-  progress("collect");
-  let collected: Collected | undefined;
-  const missingHeader = missingRequestIdHeader(run);
-  if (missingHeader) failures.push({ kind: "collect", message: missingHeader });
-  try {
-    collected = await collectWindow(ports.clients, options, version, window, run, sleep, versionsUsed);
-    if (collected.shortfall) progress("collect", { message: collected.shortfall });
-  } catch (error) {
-    failures.push({ kind: "collect", message: `reading CloudWatch failed: ${describeError(error)}` });
-  }
-
-  // The warm-up's REPORT lines: the cold starts it absorbed (not counted in the measured figures).
-  let warmupLogs: LogFindings | undefined;
-  if (warmupWindow && collected) {
+  });
+  const coldStartJob = timed("coldStarts", async (): Promise<LogFindings | undefined> => {
+    if ((options.coldStarts ?? 0) <= 0 || signal.aborted) return undefined;
+    const forced = await forceColdStarts(
+      ports.clients.lambda,
+      options.stage.functionName,
+      options.coldStarts ?? 0,
+      () => configurator.publishFreshVersion(setting),
+      signal,
+    );
+    if (forced.error) progress("collect", { message: `a deliberate cold start failed: ${forced.error}` });
+    if (forced.versions.length === 0) return undefined;
     try {
-      warmupLogs = await collectLogs(
+      // Each fresh version ran exactly one invocation: its streams hold exactly that cold start.
+      return await collectLogs(
         ports.clients.logs,
-        {
-          functionName: options.stage.functionName,
-          alias: options.stage.alias,
-          version,
-          apiName: options.stage.apiName,
-          apiStageName: options.stage.apiStageName,
-        },
-        warmupWindow,
-        versionsUsed,
-      );
-    } catch (error) {
-      failures.push({
-        kind: "collect",
-        message: `reading the warm-up's log lines failed: ${describeError(error)}`,
-      });
-    }
-  }
-
-  // The deliberate cold starts' REPORT lines: each fresh version ran exactly one invocation.
-  let coldStartLogs: LogFindings | undefined;
-  if (coldStarts && coldStarts.versions.length > 0) {
-    try {
-      coldStartLogs = await collectLogs(
-        ports.clients.logs,
-        {
-          functionName: options.stage.functionName,
-          alias: options.stage.alias,
-          version,
-          apiName: options.stage.apiName,
-          apiStageName: options.stage.apiStageName,
-        },
-        { startMs: coldStarts.startedAtMs, endMs: Date.now() },
-        coldStarts.versions,
+        collectTarget,
+        { startMs: forced.startedAtMs, endMs: Date.now() },
+        forced.versions,
       );
     } catch (error) {
       failures.push({
         kind: "collect",
         message: `reading the cold starts' log lines failed: ${describeError(error)}`,
       });
+      return undefined;
     }
-  }
-  lap("collect");
+  });
+  const missingHeader = missingRequestIdHeader(run);
+  if (missingHeader) failures.push({ kind: "collect", message: missingHeader });
+  const collectJob = timed("collect", async () => {
+    progress("collect");
+    let collected: Collected | undefined;
+    let warmupLogs: LogFindings | undefined;
+    try {
+      collected = await collectWindow(ports.clients, options, version, window, run, sleep, versionsUsed);
+      if (collected.shortfall) progress("collect", { message: collected.shortfall });
+    } catch (error) {
+      failures.push({ kind: "collect", message: `reading CloudWatch failed: ${describeError(error)}` });
+    }
+    // The warm-up's REPORT lines: the cold starts it absorbed (not counted in the measured figures).
+    if (warmupWindow && collected) {
+      try {
+        warmupLogs = await collectLogs(ports.clients.logs, collectTarget, warmupWindow, versionsUsed);
+      } catch (error) {
+        failures.push({
+          kind: "collect",
+          message: `reading the warm-up's log lines failed: ${describeError(error)}`,
+        });
+      }
+    }
+    return { collected, warmupLogs };
+  });
+  const [gate, , coldStartLogs, { collected, warmupLogs }] = await Promise.all([
+    gateJob,
+    resetJob,
+    coldStartJob,
+    collectJob,
+  ]);
+  const overheadMs = performance.now() - settingStartMs - (phaseMs.load ?? 0);
   const result = assessSetting(
     {
       setting,
@@ -481,6 +486,7 @@ async function measureSetting(
       window,
       run,
       phaseMs,
+      overheadMs,
       ...(collected ? { attribution: collected.attribution } : {}),
       ...(warmupLogs ? { warmupLogs } : {}),
       ...(coldStartLogs ? { coldStartLogs } : {}),
