@@ -50,7 +50,9 @@ async function logShapeBytes(ids: ReadonlySet<string>, startMs: number): Promise
       const id = event.message === undefined ? undefined : requestIdOf(event.message);
       if (id !== undefined && ids.has(id)) {
         bytes += Buffer.byteLength(
-          (event.message ?? "").replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "id").replace(/\d+(?:\.\d+)?(?:e-?\d+)?/g, "0"),
+          (event.message ?? "")
+            .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "id")
+            .replace(/\d+(?:\.\d+)?(?:e-?\d+)?/g, "0"),
         );
       }
     }
@@ -92,8 +94,12 @@ async function sweep(
       clients,
       load,
       tableState: api.tableState,
-      gate: () =>
-        runCollection({ baseUrl: local.stage.apiUrl, envVars: { tableName: local.stage.tableName } }),
+      ...(withGate
+        ? {
+            gate: () =>
+              runCollection({ baseUrl: local.stage.apiUrl, envVars: { tableName: local.stage.tableName } }),
+          }
+        : {}),
     },
   );
   expect(outcome.restoreError).toBeUndefined();

@@ -10,7 +10,6 @@ import {
   waitUntilFunctionActiveV2,
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRandom } from "../loadtests/random.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
 import { type AwsClients, createAwsClients } from "./aws-clients.ts";
 import { DIRECT_DEFAULTS } from "./bench-config.ts";
@@ -49,7 +48,7 @@ function sweep(
       invokesVersion: true,
       warmup: false,
     },
-    { clients, load: directLoadPort(clients.lambda, stage, { ...DIRECT_DEFAULTS, ...direct }, 1) },
+    { clients, load: directLoadPort(clients.lambda, stage, { ...DIRECT_DEFAULTS, ...direct }) },
   );
 }
 

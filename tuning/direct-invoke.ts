@@ -62,12 +62,7 @@ async function invokeOnce(
   }
 }
 
-export function directLoadPort(
-  client: LambdaClient,
-  stage: Stage,
-  direct: DirectInvokeConfig,
-  seed: number,
-): LoadPort {
+export function directLoadPort(client: LambdaClient, stage: Stage, direct: DirectInvokeConfig): LoadPort {
   return async ({ kind, version, signal, onProgress, freshVersion }) => {
     const recorder = new Recorder();
     // Direct mode has no warm-up by default; if one is asked, a handful of plain invocations.

@@ -164,7 +164,8 @@ describe("schema version 1 files", () => {
 
   it("checks a version 1 file against the version 1 schema", () => {
     const withNewField = versionOne();
-    (withNewField["settings"] as Array<Record<string, unknown>>)[1]!["logs"] = { bytes: 1 };
+    const second = (withNewField["settings"] as Array<Record<string, unknown>>)[1];
+    if (second) second["logs"] = { bytes: 1 };
     expect(() => validateResults(withNewField)).toThrow(
       /settings\[1\]\.logs: unexpected field: schema version 1 does not have it/,
     );

@@ -125,7 +125,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
             ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
             ...(config.durationS !== undefined ? { durationS: config.durationS } : {}),
           });
-    const port = api ? api.port : directLoadPort(clients.lambda, stage, config.direct, config.seed);
+    const port = api ? api.port : directLoadPort(clients.lambda, stage, config.direct);
     // Which engine ran, and its version, as its run results say (auto may have picked k6 or the built-in one).
     let engineFacts: Results["run"]["engine"] = {
       name: config.mode === "direct" ? "direct" : config.engine === "k6" ? "k6" : "builtin",
