@@ -37,8 +37,9 @@ async function crud(items: Map<string, string>, broken = false): Promise<string>
       return res.writeHead(200).end();
     });
   });
-  await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server?.address() as AddressInfo).port}/prod`;
+  const listening = server;
+  await new Promise<void>((resolve) => listening.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(listening.address() as AddressInfo).port}/prod`;
 }
 
 const sequence = buildRequestSequence({ seed: 3, count: 400, preseedCount: 20, reuseGapRequests: 10 });
