@@ -3,6 +3,7 @@
  * so the tuner does not care which one ran. Types only.
  */
 import type { Profile, ProfileName, ProfileOverrides } from "./profiles.ts";
+import type { RequestSequence } from "./request-sequence.ts";
 import type { RunResult } from "./run-result.ts";
 
 export interface LoadProgress {
@@ -20,6 +21,12 @@ export interface LoadRunOptions {
    * @default a fresh random seed, recorded in the result's `seed` (and printed by `npm run loadtest`)
    */
   seed?: number;
+  /**
+   * The request sequence to replay (common random numbers: every setting gets the same one). Request i goes
+   * out at the schedule's i-th arrival; it needs at least as many requests as the schedule has arrivals.
+   * @default built from `seed` with no preseeded items (loadtests/request-sequence.ts)
+   */
+  sequence?: RequestSequence;
   /** Ends the run early; the result is still valid, with `aborted: true`. */
   signal?: AbortSignal;
   /** Called about once a second. */

@@ -10,7 +10,12 @@
  */
 import type { Random } from "./random.ts";
 import { OPERATIONS, type OperationName } from "./run-result.ts";
-import { resolveWorkload, type WorkloadConfig, type WorkloadInput } from "./workload-config.ts";
+import {
+  type ItemSizeConfig,
+  resolveWorkload,
+  type WorkloadConfig,
+  type WorkloadInput,
+} from "./workload-config.ts";
 import { createZipfSampler, type ZipfSampler } from "./zipf.ts";
 
 export type { WorkloadConfig, WorkloadInput } from "./workload-config.ts";
@@ -68,13 +73,38 @@ const EXPECTED = {
 } as const;
 
 /** Cumulative thresholds of the mix, for one uniform draw per operation. */
-function cumulativeMix(mix: Record<OperationName, number>): Array<[OperationName, number]> {
+export function cumulativeMix(mix: Record<OperationName, number>): Array<[OperationName, number]> {
   const total = OPERATIONS.reduce((sum, op) => sum + mix[op], 0);
   let acc = 0;
   return OPERATIONS.filter((op) => mix[op] > 0).map((op) => {
     acc += mix[op] / total;
     return [op, acc];
   });
+}
+
+/** One operation by the mix's cumulative thresholds (`cumulativeMix`). */
+export function drawOperation(
+  cumulative: ReadonlyArray<[OperationName, number]>,
+  random: Random,
+): OperationName {
+  const u = random.next();
+  for (const [op, bound] of cumulative) if (u < bound) return op;
+  // Floating-point sums may end just below 1.
+  return (cumulative[cumulative.length - 1] as [OperationName, number])[0];
+}
+
+/** An item size in bytes from the configured distribution. */
+export function drawSizeBytes(itemSize: ItemSizeConfig, random: Random): number {
+  const { distribution, medianBytes, minBytes, maxBytes, sigma } = itemSize;
+  let size = medianBytes;
+  if (distribution === "uniform") size = minBytes + random.next() * (maxBytes - minBytes);
+  else if (distribution === "lognormal") {
+    // Box-Muller: one standard normal from two uniforms.
+    const u1 = 1 - random.next();
+    const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * random.next());
+    size = medianBytes * Math.exp(sigma * z);
+  }
+  return Math.round(Math.min(maxBytes, Math.max(minBytes, size)));
 }
 
 export class Workload {
@@ -115,10 +145,7 @@ export class Workload {
 
   /** Draws the next operation by the mix weights alone (no id bookkeeping). */
   drawOperation(): OperationName {
-    const u = this.random.next();
-    for (const [op, bound] of this.cumulative) if (u < bound) return op;
-    // Floating-point sums may end just below 1.
-    return (this.cumulative[this.cumulative.length - 1] as [OperationName, number])[0];
+    return drawOperation(this.cumulative, this.random);
   }
 
   /**
@@ -244,16 +271,7 @@ export class Workload {
 
   /** Draws an item size in bytes from the configured distribution. */
   drawSizeBytes(): number {
-    const { distribution, medianBytes, minBytes, maxBytes, sigma } = this.config.itemSize;
-    let size = medianBytes;
-    if (distribution === "uniform") size = minBytes + this.random.next() * (maxBytes - minBytes);
-    else if (distribution === "lognormal") {
-      // Box-Muller: one standard normal from two uniforms.
-      const u1 = 1 - this.random.next();
-      const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * this.random.next());
-      size = medianBytes * Math.exp(sigma * z);
-    }
-    return Math.round(Math.min(maxBytes, Math.max(minBytes, size)));
+    return drawSizeBytes(this.config.itemSize, this.random);
   }
 
   /** A JSON item body of the drawn size (exact for ASCII). The id is in the body: the client chooses ids. */

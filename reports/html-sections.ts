@@ -11,6 +11,29 @@ import { partialRunText } from "./partial.ts";
 import { failedSettings, orderedSettings } from "./settings.ts";
 import { verdictOf } from "./verdict.ts";
 
+/** How the cost pick changes with the cold-start rate (INIT repriced at 0 %, 0.1 %, 1 %, 5 %). */
+export function renderColdStartSensitivity(results: Results): string {
+  const rows = results.run.coldStartSensitivity;
+  if (!rows || rows.length === 0) return "";
+  const rate = results.run.coldStartRate;
+  const priced =
+    rate?.source === "config" && rate.rate !== undefined
+      ? `INIT is priced at ${formatRate(rate.rate)} cold starts (--cold-start-rate).`
+      : "INIT is priced at the cold-start rate measured at each setting (no warm-up exclusion).";
+  return (
+    `<section id="cold-start-sensitivity"><h2>Cold-start sensitivity</h2><p>${escapeHtml(priced)} The cost pick at other rates:</p>` +
+    table(
+      ["cold starts", "cost pick", "not distinguishable from"],
+      rows.map((r) => [
+        escapeHtml(formatRate(r.rate)),
+        escapeHtml(r.costPick ?? "none"),
+        escapeHtml(r.notDistinguishableFrom.join(", ") || MISSING),
+      ]),
+    ) +
+    "</section>"
+  );
+}
+
 /** Warnings a reader must see before trusting the figures. */
 /** The banner of a partial run (interrupted, or stopped by an error): first thing on the page. */
 export function renderPartialBanner(results: Results): string {

@@ -54,6 +54,9 @@ describe("renderReport", () => {
     expect(html).toMatch(/<th scope="row">x86_64-128 <span class="badge failed">failed<\/span>/);
     expect(html).toContain("<dt>run id</dt><dd>2026-11-27T02-09-00Z-ab12</dd>");
     expect(html).toContain("at 2026-11-27T03:00:00Z");
+    // how the cost pick moves with the cold-start rate
+    expect(html).toMatch(/<section id="cold-start-sensitivity"><h2>Cold-start sensitivity<\/h2>/);
+    expect(html).toContain('<th scope="row">5.00 %</th>');
     // the three bundles and the boot script are inline; nothing is loaded from anywhere
     expect(html.match(/<script>/g)).toHaveLength(4);
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/cdn/);

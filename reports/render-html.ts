@@ -8,6 +8,7 @@ import type { Comparison } from "./compare.ts";
 import { formatNumber } from "./format.ts";
 import { escapeHtml, jsonForScript, scriptForInline } from "./html.ts";
 import {
+  renderColdStartSensitivity,
   renderComparison,
   renderFailedSettings,
   renderMetadata,
@@ -92,6 +93,7 @@ ${renderNotes(results)}
 ${renderRecommendations(results)}
 ${renderComparison(options.comparison)}
 ${renderFailedSettings(results)}
+${renderColdStartSensitivity(results)}
 ${figures.map((f) => renderFigure(f, assets !== undefined)).join("\n")}
 <section id="tables"><h2>Every figure</h2>${renderFigureTables(results)}</section>
 ${renderMetadata(results)}

@@ -3,6 +3,11 @@
  * failures, warnings and the baseline comparison. Pure.
  */
 
+import {
+  coldStartSensitivityLines,
+  costComponentLines,
+  measurementLines,
+} from "../tuning/measurement-summary.ts";
 import type { Results, SettingResult } from "../tuning/results-types.ts";
 import { summarizeResults } from "../tuning/summary.ts";
 import type { Comparison, MetricDelta } from "./compare.ts";
@@ -170,6 +175,9 @@ export function renderMarkdown(results: Results, options: { comparison?: Compari
       ]),
     ),
     "",
+    ...measurementLines(results),
+    ...costComponentLines(results),
+    ...coldStartSensitivityLines(results),
     ...(failed.length === 0
       ? []
       : [

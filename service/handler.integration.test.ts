@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LAMBDA_REQUEST_ID_HEADER } from "./headers.ts";
 import { type RunningDynalite, startDynalite } from "./test-support/dynalite.ts";
 import { useLocalDynamoDbEnvironment } from "./test-support/local-env.ts";
 import { type EventFormat, type ServiceClient, serviceClient } from "./test-support/service-client.ts";
@@ -71,6 +72,9 @@ describe.each<EventFormat>(["1.0", "2.0"])("REST routes through API Gateway payl
     });
     expect(answer.logs[0].durationMs).toBeTypeOf("number");
     expect(answer.headers["x-request-id"]).toBe(answer.logs[0].requestId);
+    // The Lambda request id, for the tuner's exact attribution (docs/api.md).
+    expect(answer.headers[LAMBDA_REQUEST_ID_HEADER]).toMatch(/^req-\d+$/);
+    expect(answer.headers[LAMBDA_REQUEST_ID_HEADER]).toBe(answer.logs[0].requestId);
   });
 
   it("stores numbers at the edges of the accepted range exactly", async () => {

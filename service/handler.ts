@@ -13,6 +13,7 @@ import { runCommand } from "./commands.ts";
 import { readConfig, type ServiceConfig } from "./config.ts";
 import { CursorCodec } from "./cursor.ts";
 import { describeError, ServiceError, toHttpError } from "./errors.ts";
+import { LAMBDA_REQUEST_ID_HEADER } from "./headers.ts";
 import {
   type HttpResponse,
   isHttpApiEvent,
@@ -104,6 +105,8 @@ export function createHandler(options: HandlerOptions = {}): Handler {
       response.headers["x-consumed-rcu"] = formatUnits(meter.readUnits);
       response.headers["x-consumed-wcu"] = formatUnits(meter.writeUnits);
       response.headers["x-request-id"] = requestId;
+      // The tuner's exact attribution reads this one (the invocation's request id, never a generated one).
+      if (context?.awsRequestId) response.headers[LAMBDA_REQUEST_ID_HEADER] = context.awsRequestId;
       log({
         ...(request.apiRequestId ? { apiRequestId: request.apiRequestId } : {}),
         route,

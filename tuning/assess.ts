@@ -1,23 +1,38 @@
 /**
  * One setting's verdict (pure): merges what was measured (tuning/merge.ts), prices it
  * (tuning/cost-model.ts), adds bootstrap intervals (tuning/statistics.ts) and records why it failed.
+ *
+ * With exact attribution (the measured requests' Lambda request ids) every figure comes from exactly the
+ * measured invocations, and the cost interval is a bootstrap over those invocations with everything each
+ * one cost (billed duration, DynamoDB units, failed writes, log bytes, INIT at the cold-start rate).
  */
 import type { RunResult } from "../loadtests/run-result.ts";
 import type { LambdaMetrics, LogFindings, Window } from "./collect.ts";
-import { computeCost } from "./cost-model.ts";
+import type { InvocationLogs } from "./collect-invocations.ts";
+import { type CostInput, computeCost } from "./cost-model.ts";
 import {
   billedDurations,
   classifyFailures,
   clientMeasurements,
   dynamoDbMeasurements,
+  isFailedConditionalWrite,
   lambdaMeasurements,
 } from "./merge.ts";
 import type { Setting } from "./plan.ts";
-import type { ApiGatewayMeasurements, GateOutcome, SettingFailure, SettingResult } from "./results-types.ts";
+import type { LambdaReport } from "./report-log.ts";
+import type {
+  ApiGatewayMeasurements,
+  GateOutcome,
+  LambdaMeasurements,
+  SettingFailure,
+  SettingResult,
+} from "./results-types.ts";
 import {
   bootstrapMeanInterval,
   bootstrapPercentileInterval,
   mapInterval,
+  mean,
+  percentile,
   trimmedMean,
 } from "./statistics.ts";
 
@@ -27,9 +42,13 @@ export interface AssessInput {
   window: Window;
   run?: RunResult;
   metrics?: LambdaMetrics;
-  logs?: LogFindings;
+  logs?: LogFindings | InvocationLogs;
+  /** "request-ids": `logs` hold exactly the measured invocations. @default "window" */
+  attribution?: "request-ids" | "window";
   /** REPORT lines of the warm-up (its cold starts), when there was one. */
   warmupLogs?: LogFindings;
+  /** REPORT lines of the deliberate cold starts (one invocation per fresh version): INIT per cold start. */
+  coldStartLogs?: LogFindings;
   apiGateway?: ApiGatewayMeasurements;
   gate?: GateOutcome;
   /** Failures found before assessment (configure, load, collect). */
@@ -38,6 +57,10 @@ export interface AssessInput {
   clientSamplesMs?: number[];
   /** Set when the host CPU was saturated during the window (local stage). */
   distortedReason?: string;
+  /** Wall time per phase, ms (phases after the window run at once, each with its own time). */
+  phaseMs?: SettingResult["phaseMs"];
+  /** The setting's wall time outside its load window, ms. @default the sum of phaseMs without load */
+  overheadMs?: number;
 }
 
 export interface AssessOptions {
@@ -48,21 +71,77 @@ export interface AssessOptions {
   discardTopBottom: number;
   /** Bootstrap seed, so a run's intervals are reproducible. */
   seed?: number;
+  /** Cold starts per request INIT is priced at; absent: the rate measured at the setting. */
+  coldStartRate?: number;
+  /** "local": CloudWatch's window is exact, so its count must equal the measured invocations. @default "local" */
+  stageName?: "local" | "aws";
+}
+
+/** HDR histograms keep 3 significant digits: a client p99 may read up to 0.1 % low. */
+const HDR_RELATIVE_PRECISION = 0.001;
+
+function isInvocationLogs(logs: LogFindings | InvocationLogs): logs is InvocationLogs {
+  return "bytesByRequestId" in logs;
+}
+
+/** Billed duration without INIT: a cold invocation's Billed Duration is ceil(Duration + Init Duration). */
+export function warmBilledMs(report: LambdaReport): number | undefined {
+  if (report.initDurationMs !== undefined && report.durationMs !== undefined)
+    return Math.ceil(report.durationMs);
+  return report.billedDurationMs;
+}
+
+function initsOf(findings: LogFindings | undefined): number[] {
+  return (findings?.reports ?? []).map((r) => r.initDurationMs).filter((d): d is number => d !== undefined);
+}
+
+function durationStats(reports: readonly LambdaReport[]): LambdaMeasurements["durationMs"] {
+  const durations = reports.map((r) => r.durationMs).filter((d): d is number => d !== undefined);
+  if (durations.length === 0) return { avg: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+  return {
+    avg: mean(durations),
+    p50: percentile(durations, 50),
+    p90: percentile(durations, 90),
+    p99: percentile(durations, 99),
+    max: Math.max(...durations),
+  };
 }
 
 export function assessSetting(input: AssessInput, options: AssessOptions): SettingResult {
   const { setting } = input;
   const failures = [...input.failures];
+  const exact =
+    input.attribution === "request-ids" && input.logs !== undefined && isInvocationLogs(input.logs);
   const client = input.run ? clientMeasurements(input.run) : undefined;
   const billed = input.logs ? billedDurations(input.logs) : [];
   const trimmed =
     options.discardTopBottom > 0 && billed.length > 0
       ? trimmedMean(billed, options.discardTopBottom)
       : undefined;
-  const lambda =
+  let lambda =
     input.metrics && input.logs
       ? lambdaMeasurements(input.metrics, input.logs, trimmed, input.warmupLogs)
       : undefined;
+  if (lambda && input.metrics && input.logs && exact) {
+    // Exact attribution: the REPORT lines of the measured invocations are the figures; CloudWatch checks them.
+    const reports = input.logs.reports;
+    const cloudwatchAgrees =
+      (options.stageName ?? "local") === "local"
+        ? input.metrics.invocations === reports.length
+        : input.metrics.invocations >= reports.length;
+    lambda = {
+      ...lambda,
+      invocations: reports.length,
+      durationMs: durationStats(reports),
+      attribution: "request-ids",
+      cloudwatch: {
+        invocations: input.metrics.invocations,
+        durationMs: input.metrics.durationMs,
+        agrees: cloudwatchAgrees,
+      },
+      responsesWithoutRequestId: input.run?.responsesWithoutLambdaRequestId ?? 0,
+    };
+  } else if (lambda) lambda = { ...lambda, attribution: "window" };
   const dynamodb = input.logs ? dynamoDbMeasurements(input.logs) : undefined;
   failures.push(...classifyFailures(client, input.logs, options.maxErrorRate));
   if (input.gate && !input.gate.passed) {
@@ -71,6 +150,13 @@ export function assessSetting(input: AssessInput, options: AssessOptions): Setti
       message: `functional gate failed: ${input.gate.failedAssertions} of ${input.gate.assertions} assertions`,
     });
   }
+  const phaseSum = input.phaseMs
+    ? Object.entries(input.phaseMs).reduce(
+        (sum, [phase, ms]) => (phase === "load" ? sum : sum + (ms ?? 0)),
+        0,
+      )
+    : undefined;
+  const overheadMs = input.overheadMs ?? phaseSum;
 
   const result: SettingResult = {
     id: setting.id,
@@ -86,36 +172,119 @@ export function assessSetting(input: AssessInput, options: AssessOptions): Setti
     ...(dynamodb ? { dynamodb } : {}),
     ...(input.gate ? { gate: input.gate } : {}),
     ...(input.distortedReason ? { distorted: { reason: input.distortedReason } } : {}),
+    ...(input.phaseMs ? { phaseMs: input.phaseMs } : {}),
+    ...(overheadMs !== undefined ? { overheadMs } : {}),
   };
-
-  const requests = client?.requests ?? 0;
-  if (lambda && requests > 0 && billed.length > 0) {
-    // Per API request: invocations (REPORT lines) over requests answered, and the capacity the service logged.
-    const invocationsPerRequest = lambda.reportCount / requests;
-    const priceAt = (billedDurationMeanMs: number) =>
-      computeCost(
-        {
-          architecture: setting.architecture,
-          memoryMb: setting.memoryMb,
-          billedDurationMeanMs,
-          invocationsPerRequest,
-          apiType: options.apiType,
-          readCapacityUnitsPerRequest: (dynamodb?.readCapacityUnits ?? 0) / requests,
-          writeCapacityUnitsPerRequest: (dynamodb?.writeCapacityUnits ?? 0) / requests,
-        },
-        { region: options.region },
-      );
-    const billedMeanMs = trimmed ?? lambda.billedDurationMs.mean;
-    result.cost = priceAt(billedMeanMs);
-    const seed = options.seed === undefined ? {} : { seed: options.seed };
-    const billedCi = bootstrapMeanInterval(billed, seed);
-    result.stats = {
-      billedDurationMeanMs: billedCi,
-      costPerMillionUsd: mapInterval(billedCi, (ms) => priceAt(ms).totalPerMillionUsd),
-      ...(input.clientSamplesMs && input.clientSamplesMs.length > 0
-        ? { p95Ms: bootstrapPercentileInterval(input.clientSamplesMs, 95, seed) }
-        : {}),
+  if (lambda && client && lambda.attribution === "request-ids") {
+    result.checks = {
+      invocationsEqualRequests: lambda.invocations === client.requests,
+      lambdaP99WithinClientP99: lambda.durationMs.p99 <= client.latency.p99Ms * (1 + HDR_RELATIVE_PRECISION),
     };
   }
+
+  const requests = client?.requests ?? 0;
+  const logs = input.logs;
+  if (!lambda || !logs || requests <= 0 || billed.length === 0) return result;
+
+  // Cold starts: INIT priced at a rate, not at whatever cold starts the window happened to catch. INIT per
+  // cold start from every cold start seen (deliberate, warm-up, window); the measured rate from the traffic
+  // alone (warm-up and window together: the profile without a warm-up exclusion).
+  const trafficInits = [...initsOf(input.warmupLogs), ...initsOf(logs)];
+  const inits = [...initsOf(input.coldStartLogs), ...trafficInits];
+  const warmupInvocations = input.warmupLogs?.reports.length ?? 0;
+  const measuredRate = trafficInits.length / Math.max(1, warmupInvocations + logs.reports.length);
+  const coldStartRate = options.coldStartRate ?? measuredRate;
+  const initBilledMs = inits.length > 0 ? mean(inits.map((ms) => Math.ceil(ms))) : 0;
+  result.lambda = {
+    ...lambda,
+    ...(inits.length > 0 ? { initDurationMs: { mean: mean(inits), max: Math.max(...inits) } } : {}),
+    init: {
+      coldStartRate,
+      rateSource: options.coldStartRate === undefined ? "measured" : "config",
+      billedMeanMs: initBilledMs,
+      coldStartsMeasured: inits.length,
+    },
+  };
+
+  const warmBilled = logs.reports.map(warmBilledMs).filter((d): d is number => d !== undefined);
+  const base: Omit<CostInput, "billedDurationMeanMs"> = {
+    architecture: setting.architecture,
+    memoryMb: setting.memoryMb,
+    apiType: options.apiType,
+    coldStartRate,
+    initBilledMs,
+  };
+  // Per API request: invocations (REPORT lines) over requests answered, and what the service logged.
+  const logBytes = isInvocationLogs(logs) ? logs.logBytes : 0;
+  const perRequest = {
+    invocationsPerRequest: logs.reports.length / requests,
+    readCapacityUnitsPerRequest: (dynamodb?.readCapacityUnits ?? 0) / requests,
+    writeCapacityUnitsPerRequest: (dynamodb?.writeCapacityUnits ?? 0) / requests,
+    failedConditionalWritesPerRequest: (dynamodb?.failedConditionalWrites ?? 0) / requests,
+    logBytesPerRequest: logBytes / requests,
+  };
+  const priceAt = (billedDurationMeanMs: number) =>
+    computeCost({ ...base, ...perRequest, billedDurationMeanMs }, { region: options.region });
+  // Cost is what AWS bills: the plain mean, always (the trimmed mean is power-tuning's figure, labelled).
+  const warmMeanMs = warmBilled.length > 0 ? mean(warmBilled) : 0;
+  result.cost = priceAt(warmMeanMs);
+  if (trimmed !== undefined)
+    result.powerTuningCompatibleCostPerMillionUsd = priceAt(trimmed).totalPerMillionUsd;
+  if (isInvocationLogs(logs)) {
+    result.logs = {
+      bytes: logs.logBytes,
+      bytesPerRequest: logs.logBytes / requests,
+      unattributedBytes: logs.unattributed.bytes,
+    };
+  }
+
+  const seed = options.seed === undefined ? {} : { seed: options.seed };
+  const billedCi = bootstrapMeanInterval(warmBilled.length > 0 ? warmBilled : billed, seed);
+  const samples =
+    exact && isInvocationLogs(logs) ? perInvocationCosts(logs, base, options.region) : undefined;
+  result.stats = {
+    billedDurationMeanMs: billedCi,
+    // The bootstrap resamples invocations with everything each cost; without request ids, billed duration only.
+    costPerMillionUsd: samples
+      ? bootstrapMeanInterval(samples, seed)
+      : mapInterval(billedCi, (ms) => priceAt(ms).totalPerMillionUsd),
+    ...(input.clientSamplesMs && input.clientSamplesMs.length > 0
+      ? { p95Ms: bootstrapPercentileInterval(input.clientSamplesMs, 95, seed) }
+      : {}),
+  };
   return result;
+}
+
+/**
+ * What each measured invocation cost, per 1M such invocations: its warm billed duration, its DynamoDB units,
+ * its failed conditional writes and its log bytes, plus INIT at the cold-start rate and the fixed charges.
+ * Their mean is the setting's cost (the model is linear); their bootstrap is its interval.
+ */
+export function perInvocationCosts(
+  logs: InvocationLogs,
+  base: Omit<CostInput, "billedDurationMeanMs">,
+  region: string,
+): number[] {
+  const byId = new Map(logs.requests.map((r) => [r.requestId, r]));
+  const samples: number[] = [];
+  for (const report of logs.reports) {
+    const billedMs = warmBilledMs(report);
+    if (billedMs === undefined || report.requestId === undefined) continue;
+    const entry = byId.get(report.requestId);
+    samples.push(
+      computeCost(
+        {
+          ...base,
+          billedDurationMeanMs: billedMs,
+          invocationsPerRequest: 1,
+          readCapacityUnitsPerRequest: entry?.consumedRcu ?? 0,
+          writeCapacityUnitsPerRequest: entry?.consumedWcu ?? 0,
+          failedConditionalWritesPerRequest: entry && isFailedConditionalWrite(entry) ? 1 : 0,
+          logBytesPerRequest: logs.bytesByRequestId.get(report.requestId) ?? 0,
+        },
+        { region },
+      ).totalPerMillionUsd,
+    );
+  }
+  return samples;
 }

@@ -78,6 +78,29 @@ describe("bench config", () => {
   });
 });
 
+describe("direct-mode parity with aws-lambda-power-tuning", () => {
+  it("discardTopBottom defaults to power-tuning's 0.2 in direct mode, 0 in API mode; a given value wins", () => {
+    expect(resolveBenchConfig({}, {}).discardTopBottom).toBe(0);
+    expect(resolveBenchConfig({}, { mode: "direct" }).discardTopBottom).toBe(0.2);
+    expect(resolveBenchConfig({ discardTopBottom: 0 }, { mode: "direct" }).discardTopBottom).toBe(0);
+  });
+
+  it("takes powerValues ALL, the balanced cost term, the cold-start rate and count", () => {
+    const layer = validateConfigLayer(
+      { memoryMb: "ALL", balancedCostTerm: "lambda-compute", coldStartRate: 0.01, coldStarts: 3 },
+      "bench.json",
+    );
+    expect(layer.memoryMb).toHaveLength(46);
+    expect(layer).toMatchObject({ balancedCostTerm: "lambda-compute", coldStartRate: 0.01, coldStarts: 3 });
+    expect(() => validateConfigLayer({ coldStartRate: 2 }, "bench.json")).toThrow(
+      /bench\.json\.coldStartRate/,
+    );
+    expect(() => validateConfigLayer({ balancedCostTerm: "gb" }, "bench.json")).toThrow(
+      /total, lambda-compute/,
+    );
+  });
+});
+
 describe("docs/bench.aws.example.json", () => {
   it("is a valid config file", async () => {
     const { readFileSync } = await import("node:fs");

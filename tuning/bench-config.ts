@@ -50,6 +50,9 @@ export interface DirectInvokeConfig {
   allowedErrorTypes: string[];
 }
 
+/** aws-lambda-power-tuning's default discardTopBottom, the direct mode's default. */
+export const DIRECT_DISCARD_TOP_BOTTOM = 0.2;
+
 export const DIRECT_DEFAULTS: DirectInvokeConfig = {
   payloads: [{ payload: { operation: "ping" }, weight: 1 }],
   invocations: 50,
@@ -88,8 +91,24 @@ export interface BenchConfig {
   slo?: { p99Ms?: number; errorRate?: number };
   /** Weight of cost vs speed in the balanced strategy: 1 = cost only, 0 = speed only. @default 0.5 */
   balancedWeight: number;
-  /** Fraction of billed durations dropped at each end for the trimmed mean (power-tuning's discardTopBottom). @default 0 */
+  /**
+   * Fraction of billed durations dropped at each end for power-tuning's trimmed-mean figure (discardTopBottom),
+   * reported beside the cost, never instead of it. @default 0 in API mode, 0.2 (power-tuning's) in direct mode
+   */
   discardTopBottom: number;
+  /**
+   * The balanced strategy's cost term: "total" (every component, fixed per-request charges included, so cost
+   * ratios between settings span only a few percent) or "lambda-compute" (power-tuning's: GB-seconds only).
+   * @default "total"
+   */
+  balancedCostTerm: "total" | "lambda-compute";
+  /**
+   * Cold starts per request (0.01 = 1 %) at which INIT is priced. @default undefined: the rate measured at
+   * each setting (cold starts ÷ invocations of its warm-up and measured window together, no warm-up exclusion)
+   */
+  coldStartRate?: number;
+  /** Deliberate cold starts per setting (fresh versions, one invocation each) that measure INIT. @default 2 */
+  coldStarts: number;
   /** Point the alias at the winner of this strategy at the end instead of restoring it. Opt-in. */
   autoApply?: "cost" | "speed" | "balanced" | "slo";
   /** Output folder for reports/out/<run-id>/. @default "reports/out" */
@@ -122,6 +141,8 @@ export const BENCH_DEFAULTS: BenchConfig = {
   maxErrorRate: 0.01,
   balancedWeight: 0.5,
   discardTopBottom: 0,
+  balancedCostTerm: "total",
+  coldStarts: 2,
   outDir: "reports/out",
   seed: 1,
   dryRun: false,
@@ -354,6 +375,15 @@ export function validateConfigLayer(raw: unknown, source: string): BenchConfigLa
       case "discardTopBottom":
         out.discardTopBottom = num(f(key), v, 0, 0.49);
         break;
+      case "coldStartRate":
+        out.coldStartRate = num(f(key), v, 0, 1);
+        break;
+      case "balancedCostTerm":
+        out.balancedCostTerm = oneOf(f(key), v, ["total", "lambda-compute"] as const);
+        break;
+      case "coldStarts":
+        out.coldStarts = num(f(key), v, 0, 20, true);
+        break;
       case "autoApply":
         out.autoApply = oneOf(f(key), v, ["cost", "speed", "balanced", "slo"] as const);
         break;
@@ -376,7 +406,7 @@ export function validateConfigLayer(raw: unknown, source: string): BenchConfigLa
         fail(
           f(key),
           v,
-          `no such field; known fields: ${[...new Set([...Object.keys(BENCH_DEFAULTS), "aws", "slo", "ratePerSec", "autoApply", "baseline"])].join(", ")}`,
+          `no such field; known fields: ${[...new Set([...Object.keys(BENCH_DEFAULTS), "aws", "slo", "ratePerSec", "autoApply", "baseline", "coldStartRate"])].join(", ")}`,
         );
     }
   }
@@ -396,6 +426,14 @@ export function resolveBenchConfig(file: BenchConfigLayer, flags: BenchConfigLay
     ...flags,
     direct: { ...DIRECT_DEFAULTS, ...file.direct, ...flags.direct },
   };
+  // Direct mode is power-tuning's: its discardTopBottom default (0.2) unless one was given.
+  if (
+    merged.mode === "direct" &&
+    file.discardTopBottom === undefined &&
+    flags.discardTopBottom === undefined
+  ) {
+    merged.discardTopBottom = DIRECT_DISCARD_TOP_BOTTOM;
+  }
   if (merged.stage === "aws") {
     if (!merged.aws) {
       fail(

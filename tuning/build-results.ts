@@ -4,8 +4,14 @@
  */
 import type { CpuScaling } from "../stage/contracts.ts";
 import type { BenchConfig } from "./bench-config.ts";
+import { coldStartSensitivity } from "./cold-start-sensitivity.ts";
 import { DEFAULT_PRICE_TABLE } from "./price-table.ts";
-import { RESULTS_SCHEMA_VERSION, type Results, type SettingResult } from "./results-types.ts";
+import {
+  RESULTS_SCHEMA_VERSION,
+  type Results,
+  type RunMetadata,
+  type SettingResult,
+} from "./results-types.ts";
 import type { Stage } from "./stage.ts";
 import { recommend } from "./strategies.ts";
 
@@ -31,12 +37,18 @@ export function buildResults(
   stage: Stage,
   config: BenchConfig,
   settings: SettingResult[],
+  sequence?: RunMetadata["sequence"],
 ): Results {
   const cpuScaling: CpuScaling =
     stage.cpuScaling ??
     (stage.name === "aws"
       ? { mode: "none", reason: "not applicable: real Lambda on AWS" }
       : { mode: "none", reason: "unknown" });
+  const recommendOptions = {
+    ...(config.slo ? { slo: config.slo } : {}),
+    balancedWeight: config.balancedWeight,
+    balancedCostTerm: config.balancedCostTerm,
+  };
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     run: {
@@ -60,11 +72,14 @@ export function buildResults(
       priceTable: { version: DEFAULT_PRICE_TABLE.version, region: stage.region },
       ...(config.slo ? { slo: config.slo } : {}),
       ...(config.discardTopBottom > 0 ? { discardTopBottom: config.discardTopBottom } : {}),
+      ...(sequence ? { sequence } : {}),
+      coldStartRate:
+        config.coldStartRate === undefined
+          ? { source: "measured" }
+          : { source: "config", rate: config.coldStartRate },
+      coldStartSensitivity: coldStartSensitivity(settings, stage.region, recommendOptions),
     },
     settings,
-    recommendations: recommend(settings, {
-      ...(config.slo ? { slo: config.slo } : {}),
-      balancedWeight: config.balancedWeight,
-    }),
+    recommendations: recommend(settings, recommendOptions),
   };
 }

@@ -257,7 +257,7 @@ describe("checkPriceCoverage", () => {
     expect(() => checkPriceCoverage("eu-west-1", { apiType: "HTTP", dynamodb: false })).not.toThrow();
     expect(() => checkPriceCoverage("eu-central-1", { apiType: null, dynamodb: false })).not.toThrow();
     expect(() => checkPriceCoverage("eu-west-1", { apiType: "REST", dynamodb: true })).toThrow(
-      "price table 2026-11-27.1 has no confirmed DynamoDB on-demand price for eu-west-1: expected a region with every price this run needs (us-east-1, us-west-2)",
+      "price table 2026-12-06.1 has no confirmed DynamoDB on-demand price for eu-west-1: expected a region with every price this run needs (us-east-1, us-west-2)",
     );
     expect(() => checkPriceCoverage("eu-central-1", { apiType: "HTTP", dynamodb: false })).toThrow(
       "no confirmed API Gateway HTTP API price for eu-central-1",

@@ -6,6 +6,9 @@
  *   Lambda requests = invocations per request × USD per request
  *   API Gateway     = USD per API call (REST or HTTP; none in direct-invoke mode)
  *   DynamoDB        = RRU per request × USD per RRU + WRU per request × USD per WRU (on-demand)
+ *   failed writes   = failed conditional writes per request × 1 WRU × USD per WRU
+ *   CloudWatch Logs = log bytes per request / bytes per GB × USD per GB ingested
+ *   INIT            = cold-start rate × mean billed INIT (ms) / 1000 × memory (MB) / 1024 × USD per GB-second
  */
 import {
   DEFAULT_PRICE_TABLE,
@@ -36,6 +39,17 @@ export interface CostInput {
   readCapacityUnitsPerRequest?: number;
   /** DynamoDB write request units consumed per API request. @default 0 */
   writeCapacityUnitsPerRequest?: number;
+  /** Conditional writes whose condition failed, per API request (1 WRU each, a lower bound). @default 0 */
+  failedConditionalWritesPerRequest?: number;
+  /** Bytes of log events (UTF-8 messages) per API request, ingested into CloudWatch Logs. @default 0 */
+  logBytesPerRequest?: number;
+  /**
+   * Cold starts per API request (0.01 = 1 %) priced at `initBilledMs`: the INIT share of the bill. The billed
+   * duration above is then the warm one (INIT not in it). @default 0
+   */
+  coldStartRate?: number;
+  /** Mean billed INIT duration of one cold start, ms (from deliberate cold starts). @default 0 */
+  initBilledMs?: number;
 }
 
 export interface CostOptions {
@@ -71,6 +85,13 @@ export function computeCost(input: CostInput, options: CostOptions): CostBreakdo
   const memoryMb = nonNegative("memoryMb", input.memoryMb);
   const rru = nonNegative("readCapacityUnitsPerRequest", input.readCapacityUnitsPerRequest ?? 0);
   const wru = nonNegative("writeCapacityUnitsPerRequest", input.writeCapacityUnitsPerRequest ?? 0);
+  const failedWrites = nonNegative(
+    "failedConditionalWritesPerRequest",
+    input.failedConditionalWritesPerRequest ?? 0,
+  );
+  const logBytes = nonNegative("logBytesPerRequest", input.logBytesPerRequest ?? 0);
+  const coldStartRate = nonNegative("coldStartRate", input.coldStartRate ?? 0);
+  const initMs = nonNegative("initBilledMs", input.initBilledMs ?? 0);
   const monthly = options.monthlyRequests;
 
   const gbSecondsPerRequest = (billedMs / 1000) * (memoryMb / MB_PER_GB) * invocations;
@@ -98,7 +119,8 @@ export function computeCost(input: CostInput, options: CostOptions): CostBreakdo
   }
 
   let dynamodbUsd = 0;
-  if (rru > 0 || wru > 0) {
+  let failedWritesUsd = 0;
+  if (rru > 0 || wru > 0 || failedWrites > 0) {
     const ddb = prices.dynamodb;
     if (!ddb) {
       throw new PriceTableError(
@@ -109,14 +131,46 @@ export function computeCost(input: CostInput, options: CostOptions): CostBreakdo
     }
     dynamodbUsd =
       (rru * unitPriceUsd(ddb.readRequestUnits) + wru * unitPriceUsd(ddb.writeRequestUnits)) * MILLION;
+    failedWritesUsd = failedWrites * unitPriceUsd(ddb.writeRequestUnits) * MILLION;
   }
 
-  const totalPerMillionUsd = lambdaComputeUsd + lambdaRequestsUsd + apiGatewayUsd + dynamodbUsd;
+  let cloudwatchLogsUsd = 0;
+  if (logBytes > 0) {
+    const logs = prices.cloudwatchLogs;
+    if (!logs) {
+      throw new PriceTableError(
+        `no CloudWatch Logs ingestion price for ${options.region} in price table ${table.version}: it could not be ` +
+          "confirmed, so it is not in the table. Use a region whose CloudWatch Logs price is listed " +
+          "(docs/cost-model.md) or pass a price table with it.",
+      );
+    }
+    const gbPerRequest = logBytes / table.bytesPerGb;
+    cloudwatchLogsUsd =
+      gbPerRequest *
+      unitPriceUsd(logs.ingestion, monthly === undefined ? undefined : monthly * gbPerRequest) *
+      MILLION;
+  }
+
+  // INIT at the cold-start rate, at the same GB-second price as the warm duration.
+  const initGbSecondsPerRequest = coldStartRate * (initMs / 1000) * (memoryMb / MB_PER_GB);
+  const initUsd = initGbSecondsPerRequest * gbSecondPrice * MILLION;
+
+  const totalPerMillionUsd =
+    lambdaComputeUsd +
+    lambdaRequestsUsd +
+    apiGatewayUsd +
+    dynamodbUsd +
+    failedWritesUsd +
+    cloudwatchLogsUsd +
+    initUsd;
   return {
     lambdaComputeUsd,
     lambdaRequestsUsd,
     apiGatewayUsd,
     dynamodbUsd,
+    dynamodbFailedWritesUsd: failedWritesUsd,
+    cloudwatchLogsUsd,
+    initUsd,
     totalPerMillionUsd,
     perRequestUsd: totalPerMillionUsd / MILLION,
   };

@@ -10,11 +10,11 @@ import {
   waitUntilFunctionActiveV2,
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRandom } from "../loadtests/random.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
 import { type AwsClients, createAwsClients } from "./aws-clients.ts";
 import { DIRECT_DEFAULTS } from "./bench-config.ts";
-import { directLoadPort, pickPayload } from "./direct-invoke.ts";
+import { directLoadPort } from "./direct-invoke.ts";
+import { splitPayloads } from "./payload-split.ts";
 import { planSettings } from "./plan.ts";
 import { runSweep } from "./sweep.ts";
 
@@ -36,18 +36,19 @@ function sweep(
   memoryMb = [512],
   stage = local.stage,
   maxErrorRate = 0.01,
+  discardTopBottom = 0,
 ) {
   return runSweep(
     {
       stage,
       settings: planSettings(memoryMb, ["x86_64"]),
       maxErrorRate,
-      discardTopBottom: 0,
+      discardTopBottom,
       apiType: null,
       invokesVersion: true,
       warmup: false,
     },
-    { clients, load: directLoadPort(clients.lambda, stage, { ...DIRECT_DEFAULTS, ...direct }, 1) },
+    { clients, load: directLoadPort(clients.lambda, stage, { ...DIRECT_DEFAULTS, ...direct }) },
   );
 }
 
@@ -75,21 +76,35 @@ async function register(functionName: string, handler: string, timeoutS = 10): P
 }
 
 describe("direct-invoke mode", () => {
-  it("picks payloads in proportion to their weights", () => {
-    const random = createRandom(9);
-    const counts = { a: 0, b: 0 };
-    for (let i = 0; i < 4000; i++) {
-      const p = pickPayload(
+  it("splits weighted payloads as power-tuning: floor(weight × num / total) in order, the last takes the rest", () => {
+    const split = splitPayloads(
+      [
+        { payload: "a", weight: 3 },
+        { payload: "b", weight: 1 },
+        { payload: "c", weight: 1 },
+      ],
+      11,
+    );
+    // a: floor(3 × 11 / 5) = 6; b: floor(11 / 5) = 2; c: the remaining 3.
+    expect(split.join("")).toBe("aaaaaabbccc");
+    expect(() =>
+      splitPayloads(
         [
-          { payload: "a", weight: 3 },
+          { payload: "a", weight: 100 },
           { payload: "b", weight: 1 },
         ],
-        random,
-      ) as "a" | "b";
-      counts[p] += 1;
-    }
-    expect(counts.a / 4000).toBeGreaterThan(0.7);
-    expect(counts.a / 4000).toBeLessThan(0.8);
+        50,
+      ),
+    ).toThrow(/direct\.payloads\[1\]\.weight.*increase direct\.invocations or the weight/);
+    expect(() =>
+      splitPayloads(
+        [
+          { payload: "a", weight: 1 },
+          { payload: "b", weight: 1 },
+        ],
+        1,
+      ),
+    ).toThrow(/at least one invocation per payload/);
   });
 
   it("invokes the version N times in parallel; REPORT lines and CloudWatch count them; no API Gateway cost", async () => {
@@ -106,6 +121,16 @@ describe("direct-invoke mode", () => {
     expect(s?.cost?.apiGatewayUsd).toBe(0);
     expect(s?.apiGateway).toBeUndefined();
     expect(outcome.restoreError).toBeUndefined();
+  });
+
+  it("cost is what AWS bills (the plain mean), inside its own interval; power-tuning's trimmed figure sits beside it", async () => {
+    const outcome = await sweep({ invocations: 10 }, [256], local.stage, 0.01, 0.2);
+    const s = outcome.settings[0];
+    const total = s?.cost?.totalPerMillionUsd ?? -1;
+    expect(s?.stats?.costPerMillionUsd?.low).toBeLessThanOrEqual(total);
+    expect(s?.stats?.costPerMillionUsd?.high).toBeGreaterThanOrEqual(total);
+    expect(s?.powerTuningCompatibleCostPerMillionUsd).toBeGreaterThan(0);
+    expect(s?.lambda?.billedDurationMs.trimmedMean).toBeDefined();
   });
 
   it("only-cold-starts: every invocation on a fresh environment, versions cleaned up after", async () => {

@@ -6,26 +6,15 @@
  */
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { Recorder } from "../loadtests/engine/recorder.ts";
-import { createRandom, type Random } from "../loadtests/random.ts";
 import { RUN_RESULT_SCHEMA_VERSION, type RunResult } from "../loadtests/run-result.ts";
 import { evaluateThresholds } from "../loadtests/thresholds.ts";
 import type { ErrorKind } from "../loadtests/workload.ts";
-import type { DirectInvokeConfig, WeightedPayload } from "./bench-config.ts";
+import type { DirectInvokeConfig } from "./bench-config.ts";
+import { splitPayloads } from "./payload-split.ts";
 import type { Stage } from "./stage.ts";
 import type { LoadPort } from "./sweep.ts";
 
 export const DIRECT_ENGINE_VERSION = "1.0.0";
-
-/** Picks payloads in proportion to their weights. */
-export function pickPayload(payloads: readonly WeightedPayload[], random: Random): unknown {
-  const total = payloads.reduce((sum, p) => sum + p.weight, 0);
-  let x = random.next() * total;
-  for (const p of payloads) {
-    x -= p.weight;
-    if (x < 0) return p.payload;
-  }
-  return payloads.at(-1)?.payload;
-}
 
 interface InvokeOutcome {
   status: number;
@@ -63,6 +52,7 @@ async function invokeOnce(
     if (!out.FunctionError) return { status: out.StatusCode ?? 200 };
     const type = errorTypeOf(out.Payload) ?? out.FunctionError;
     // An allowed error type (power-tuning's allowedExceptions) is an answer, not a failure.
+    // Direct mode's attribution is by version and window: nothing else invokes the setting's version directly.
     return allowedErrorTypes.includes(type) ? { status: 200 } : { status: 500, error: "server-error" };
   } catch (error) {
     const name = error instanceof Error ? error.name : "";
@@ -72,17 +62,13 @@ async function invokeOnce(
   }
 }
 
-export function directLoadPort(
-  client: LambdaClient,
-  stage: Stage,
-  direct: DirectInvokeConfig,
-  seed: number,
-): LoadPort {
+export function directLoadPort(client: LambdaClient, stage: Stage, direct: DirectInvokeConfig): LoadPort {
   return async ({ kind, version, signal, onProgress, freshVersion }) => {
-    const random = createRandom((seed ^ 0x5eed) >>> 0);
     const recorder = new Recorder();
     // Direct mode has no warm-up by default; if one is asked, a handful of plain invocations.
     const total = kind === "warmup" ? Math.min(5, direct.invocations) : direct.invocations;
+    // Power-tuning's split: each payload's share of the invocations in order, the last takes the rest.
+    const payloadsInOrder = splitPayloads(direct.payloads, Math.max(total, direct.payloads.length));
     const startedAt = new Date();
     const t0 = performance.now();
     let started = 0;
@@ -98,8 +84,8 @@ export function directLoadPort(
           1000,
         )
       : undefined;
-    const one = async () => {
-      const payload = pickPayload(direct.payloads, random);
+    const one = async (index: number) => {
+      const payload = payloadsInOrder[index];
       const qualifier = direct.onlyColdStarts && kind === "measure" ? await freshVersion() : version;
       const intendedMs = performance.now() - t0;
       const outcome = await invokeOnce(
@@ -123,7 +109,7 @@ export function directLoadPort(
       if (direct.parallelism <= 1) {
         for (let i = 0; i < total && !signal.aborted; i++) {
           started += 1;
-          await one();
+          await one(i);
           if (direct.sleepBetweenMs > 0 && i < total - 1) {
             await new Promise((resolve) => setTimeout(resolve, direct.sleepBetweenMs));
           }
@@ -133,7 +119,7 @@ export function directLoadPort(
         const worker = async () => {
           while (started < total && !signal.aborted) {
             started += 1;
-            await one();
+            await one(started - 1);
           }
         };
         await Promise.all(Array.from({ length: Math.min(direct.parallelism, total) }, worker));

@@ -76,6 +76,26 @@ describe("dynamoDbMeasurements", () => {
       readCapacityUnits: 0.5,
       writeCapacityUnits: 1,
       requests: 2,
+      failedConditionalWrites: 0,
+    });
+  });
+
+  it("counts failed conditional writes: POST 409 and PUT/PATCH 404 that logged no units; not reads or deletes", () => {
+    const line = (route: string, status: number, wcu = 0) =>
+      `{"level":"info","msg":"request","requestId":"x","route":"${route}","status":${status},"durationMs":3,"consumedRcu":0,"consumedWcu":${wcu}}`;
+    const lines = [
+      line("POST /items", 409),
+      line("PUT /items/{id}", 404),
+      line("PATCH /items/{id}", 404),
+      line("GET /items/{id}", 404),
+      // A delete of a missing item is unconditional: DynamoDB reports its unit, the service logs it.
+      line("DELETE /items/{id}", 404, 1),
+      line("POST /items", 201, 1),
+    ];
+    const requests = lines.map((l) => parseRequestLogLine(l)).filter((r): r is RequestLogEntry => r !== null);
+    expect(dynamoDbMeasurements(findings("", { requests }))).toMatchObject({
+      writeCapacityUnits: 2,
+      failedConditionalWrites: 3,
     });
   });
 });

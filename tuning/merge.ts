@@ -5,6 +5,7 @@
  */
 import type { RunResult } from "../loadtests/run-result.ts";
 import type { LambdaMetrics, LogFindings } from "./collect.ts";
+import type { RequestLogEntry } from "./report-log.ts";
 import type {
   ClientMeasurements,
   DynamoDbMeasurements,
@@ -78,15 +79,32 @@ export function lambdaMeasurements(
   };
 }
 
+/**
+ * A write whose condition failed: POST /items of an existing id (409), PUT/PATCH of a missing one (404),
+ * reporting no units (a ConditionalCheckFailedException carries none). DynamoDB still bills it.
+ */
+export function isFailedConditionalWrite(entry: RequestLogEntry): boolean {
+  const method = entry.route?.split(" ")[0];
+  const writes = method === "POST" || method === "PUT" || method === "PATCH";
+  return writes && (entry.status === 409 || entry.status === 404) && (entry.consumedWcu ?? 0) === 0;
+}
+
 /** DynamoDB capacity consumed in the window, from the service's request log lines. */
 export function dynamoDbMeasurements(logs: LogFindings): DynamoDbMeasurements {
   let rcu = 0;
   let wcu = 0;
+  let failed = 0;
   for (const r of logs.requests) {
     rcu += r.consumedRcu ?? 0;
     wcu += r.consumedWcu ?? 0;
+    if (isFailedConditionalWrite(r)) failed += 1;
   }
-  return { readCapacityUnits: rcu, writeCapacityUnits: wcu, requests: logs.requests.length };
+  return {
+    readCapacityUnits: rcu,
+    writeCapacityUnits: wcu,
+    requests: logs.requests.length,
+    failedConditionalWrites: failed,
+  };
 }
 
 /**

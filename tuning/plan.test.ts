@@ -7,6 +7,14 @@ describe("parseMemoryList", () => {
     expect(parseMemoryList("128,256-1024:256,1769")).toEqual([128, 256, 512, 768, 1024, 1769]);
   });
 
+  it('"ALL" is power-tuning\'s powerValues: 128 to 3008 MB in steps of 64', () => {
+    const all = parseMemoryList("ALL");
+    expect(all).toHaveLength(46);
+    expect(all.slice(0, 3)).toEqual([128, 192, 256]);
+    expect(all.at(-1)).toBe(3008);
+    expect(parseMemoryList("all")).toEqual(all);
+  });
+
   it("names the bad value and the valid range", () => {
     expect(() => parseMemoryList("64,128")).toThrow(
       'invalid --memory "64": expected an integer from 128 to 10240 MB',

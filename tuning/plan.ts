@@ -12,6 +12,12 @@ export const ARCHITECTURES = ["x86_64", "arm64"] as const satisfies readonly Arc
 /** Default memory sizes of a sweep: power-tuning's usual list plus 1,769 MB (exactly one vCPU). */
 export const DEFAULT_MEMORY_MB: readonly number[] = [128, 256, 512, 1024, 1536, 1769, 2048, 3008];
 
+/** aws-lambda-power-tuning's `powerValues: "ALL"`: 128 to 3,008 MB in steps of 64 MB (46 sizes). */
+export const POWER_TUNING_ALL_MB: readonly number[] = Array.from(
+  { length: (3008 - 128) / 64 + 1 },
+  (_, i) => 128 + 64 * i,
+);
+
 /** One point of the sweep. */
 export interface Setting {
   /** e.g. "x86_64-512" */
@@ -44,6 +50,7 @@ export function validateMemoryMb(value: unknown, option = "--memory"): number {
  * @example parseMemoryList("128,256-1024:256") // [128, 256, 512, 768, 1024]
  */
 export function parseMemoryList(text: string, option = "--memory"): number[] {
+  if (text.trim().toUpperCase() === "ALL") return [...POWER_TUNING_ALL_MB];
   const parts = text
     .split(",")
     .map((p) => p.trim())

@@ -18,8 +18,8 @@ export interface PriceTier {
 
 export interface TieredPrice {
   /** What is counted: GB-seconds, requests or request units. */
-  quantity: "GB-second" | "request" | "read request unit" | "write request unit";
-  /** How many units `usd` buys: 1 for GB-seconds, 1,000,000 for requests and request units. */
+  quantity: "GB-second" | "request" | "read request unit" | "write request unit" | "GB ingested";
+  /** How many units `usd` buys: 1 for GB-seconds and GB, 1,000,000 for requests and request units. */
   per: 1 | 1_000_000;
   /** Tiers in increasing order of `upTo`; the last one may be bounded when higher tiers are not confirmed. */
   tiers: PriceTier[];
@@ -42,6 +42,11 @@ export interface RegionPrices {
   apiGateway?: { REST?: TieredPrice; HTTP?: TieredPrice };
   /** On-demand capacity mode. Absent where the prices could not be confirmed. */
   dynamodb?: { writeRequestUnits: TieredPrice; readRequestUnits: TieredPrice };
+  /**
+   * CloudWatch Logs ingestion of Lambda's logs (Standard log class, "vended logs", volume-tiered since
+   * 1 May 2025), per GB of log event messages. Absent where the price could not be confirmed.
+   */
+  cloudwatchLogs?: { ingestion: TieredPrice };
 }
 
 export interface PriceTable {
@@ -52,6 +57,10 @@ export interface PriceTable {
   currency: "USD";
   /** How Lambda bills the INIT phase. The cost model prices billed duration as the REPORT lines state it. */
   initBilling: { effectiveFrom: string; appliesTo: string; rule: string; source: string };
+  /** Bytes in one GB of log ingestion (the cost model divides measured bytes by it). */
+  bytesPerGb: number;
+  /** What the failed conditional write rule is and where it comes from (DynamoDB bills a failed condition). */
+  failedConditionalWrites: { rule: string; source: string };
   regions: Record<string, RegionPrices>;
 }
 
@@ -70,6 +79,25 @@ const OFFER_FILE = (service: string, region: string) =>
   `https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/${service}/current/${region}/index.json`;
 
 const CHECKED = "2026-11-27";
+const LOGS_PRICING =
+  "https://aws.amazon.com/cloudwatch/pricing/ (Vended Logs, Lambda logs to CloudWatch Logs)";
+const LOGS_TIERS =
+  "https://www.duckbillgroup.com/?p=9080 (Lambda logs tiered from 1 May 2025; first tier $0.50/GB in us-east-1; 60 TB a month: $30,000 flat → $12,500 tiered, which these tiers reproduce)";
+
+/** Lambda logs ingested into CloudWatch Logs (Standard), us-east-1: $0.50/GB, tiered since 1 May 2025. */
+const US_EAST_1_LOGS: TieredPrice = {
+  quantity: "GB ingested",
+  per: 1,
+  tiers: [
+    { upTo: 10_000, usd: 0.5 },
+    { upTo: 30_000, usd: 0.25 },
+    { upTo: 50_000, usd: 0.1 },
+    { upTo: null, usd: 0.05 },
+  ],
+  source: `${LOGS_PRICING}; tiers: ${LOGS_TIERS}`,
+  asOf: CHECKED,
+  note: "tiers in GB per month: first 10 TB, next 20 TB, next 20 TB, over 50 TB (1 TB = 1,000 GB as in the cited arithmetic)",
+};
 
 function lambdaPrices(source: string, asOf: string): RegionPrices["lambda"] {
   return {
@@ -133,7 +161,7 @@ const US_EAST_1_DYNAMODB: NonNullable<RegionPrices["dynamodb"]> = {
 
 /** The default price table. Bump `version` whenever a number changes. */
 export const DEFAULT_PRICE_TABLE: PriceTable = {
-  version: "2026-11-27.1",
+  version: "2026-12-06.1",
   date: CHECKED,
   currency: "USD",
   initBilling: {
@@ -143,6 +171,14 @@ export const DEFAULT_PRICE_TABLE: PriceTable = {
       "the INIT phase is billed like invocation duration: Billed Duration of a cold start = ceil(Duration + Init Duration). " +
       "Before 1 Aug 2025 INIT of these functions was not billed. The cost model prices Billed Duration as the REPORT line states it.",
     source: "https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/",
+  },
+  // AWS's pricing pages say "GB" without defining it; binary GB is assumed (docs/cost-model.md).
+  bytesPerGb: 1024 ** 3,
+  failedConditionalWrites: {
+    rule:
+      "a conditional write whose condition is false still consumes write units: the larger of the existing and the new item's size, at least 1 WRU. " +
+      "The service cannot read the units of a failed write (the exception carries none), so the tuner adds 1 WRU per failed conditional write (a lower bound).",
+    source: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html",
   },
   regions: {
     "us-east-1": {
@@ -163,6 +199,7 @@ export const DEFAULT_PRICE_TABLE: PriceTable = {
         },
       },
       dynamodb: US_EAST_1_DYNAMODB,
+      cloudwatchLogs: { ingestion: US_EAST_1_LOGS },
     },
     "us-west-2": {
       region: "us-west-2",
@@ -188,6 +225,14 @@ export const DEFAULT_PRICE_TABLE: PriceTable = {
         readRequestUnits: {
           ...US_EAST_1_DYNAMODB.readRequestUnits,
           note: "same as us-east-1 (USW2-ReadRequestUnits)",
+        },
+      },
+      cloudwatchLogs: {
+        ingestion: {
+          ...US_EAST_1_LOGS,
+          // Only the first tier is confirmed for us-west-2; volumes beyond it are refused, not guessed.
+          tiers: [{ upTo: 10_000, usd: 0.5 }],
+          note: "first tier as us-east-1 (the pricing page lists US regions at $0.50/GB); higher tiers not confirmed",
         },
       },
     },
@@ -220,12 +265,22 @@ export const DEFAULT_PRICE_TABLE: PriceTable = {
         },
       },
       // DynamoDB on-demand prices for eu-west-1 could not be confirmed: left out rather than guessed.
+      cloudwatchLogs: {
+        ingestion: {
+          quantity: "GB ingested",
+          per: 1,
+          tiers: [{ upTo: 10_000, usd: 0.57 }],
+          source: `${LOGS_PRICING}; eu-west-1 Standard class $0.57 per GB as quoted in https://dev.to/matheusdasmerces/optimizing-amazon-cloudwatch-costs-for-high-traffic-lambda-functions-with-advanced-logging-controls-5406`,
+          asOf: CHECKED,
+          note: "first tier only; higher tiers not confirmed for eu-west-1",
+        },
+      },
     },
     "eu-central-1": {
       region: "eu-central-1",
       name: "Europe (Frankfurt)",
       lambda: lambdaPrices(LAMBDA_REGIONAL, CHECKED),
-      // API Gateway and DynamoDB prices for eu-central-1 could not be confirmed: left out rather than guessed.
+      // API Gateway, DynamoDB and CloudWatch Logs prices for eu-central-1 could not be confirmed: left out.
     },
   },
 };
@@ -294,7 +349,7 @@ export function monthlyCostUsd(price: TieredPrice, monthlyQuantity: number): num
  */
 export function checkPriceCoverage(
   region: string,
-  needs: { apiType: "REST" | "HTTP" | null; dynamodb: boolean },
+  needs: { apiType: "REST" | "HTTP" | null; dynamodb: boolean; cloudwatchLogs?: boolean },
   table: PriceTable = DEFAULT_PRICE_TABLE,
 ): void {
   const prices = regionPrices(region, table);
@@ -302,10 +357,14 @@ export function checkPriceCoverage(
   if (needs.apiType !== null && !prices.apiGateway?.[needs.apiType])
     missing.push(`API Gateway ${needs.apiType} API`);
   if (needs.dynamodb && !prices.dynamodb) missing.push("DynamoDB on-demand");
+  if (needs.cloudwatchLogs && !prices.cloudwatchLogs) missing.push("CloudWatch Logs ingestion");
   if (missing.length > 0) {
     const complete = Object.values(table.regions)
       .filter(
-        (r) => (needs.apiType === null || r.apiGateway?.[needs.apiType]) && (!needs.dynamodb || r.dynamodb),
+        (r) =>
+          (needs.apiType === null || r.apiGateway?.[needs.apiType]) &&
+          (!needs.dynamodb || r.dynamodb) &&
+          (!needs.cloudwatchLogs || r.cloudwatchLogs),
       )
       .map((r) => r.region)
       .join(", ");

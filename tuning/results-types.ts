@@ -7,7 +7,7 @@
 import type { LatencySummary, OperationName, TimelinePoint } from "../loadtests/run-result.ts";
 import type { CpuScaling } from "../stage/contracts.ts";
 
-export const RESULTS_SCHEMA_VERSION = 1 as const;
+export const RESULTS_SCHEMA_VERSION = 2 as const;
 
 export type Architecture = "x86_64" | "arm64";
 export type StrategyName = "cost" | "speed" | "balanced" | "slo";
@@ -44,6 +44,30 @@ export interface RunMetadata {
   slo?: { p99Ms?: number; errorRate?: number };
   /** Trimmed-mean option for compatibility with aws-lambda-power-tuning (fraction 0–0.5 dropped each side). */
   discardTopBottom?: number;
+  /**
+   * Common random numbers: the request sequence every setting's measured window replayed (API mode).
+   * `requests` planned, `preseedItems` created before the first setting, ids never reused within
+   * `reuseGapRequests` requests (loadtests/request-sequence.ts).
+   */
+  sequence?: {
+    seed: number;
+    requests: number;
+    preseedItems: number;
+    reuseGapRequests: number;
+    idPrefix: string;
+  };
+  /**
+   * The cold-start rate INIT is priced at: "config" when given (`--cold-start-rate`), else "measured" per
+   * setting (cold starts ÷ invocations of the warm-up and the measured window together, no warm-up exclusion).
+   */
+  coldStartRate?: { source: "config" | "measured"; rate?: number };
+  /**
+   * Set when this file was read from schema version 1 (tuning/results-v1.ts): the cost components version 1
+   * did not have (failed writes, CloudWatch Logs, INIT at a rate) are 0 because they were not measured.
+   */
+  upgradedFromSchemaVersion?: 1;
+  /** How the cost pick changes with the cold-start rate (INIT share repriced at each rate). */
+  coldStartSensitivity?: Array<{ rate: number; costPick: string | null; notDistinguishableFrom: string[] }>;
   /** Present only when the run did not measure every planned setting (Ctrl-C, SIGTERM, an error). */
   partial?: PartialRun;
 }
@@ -98,6 +122,28 @@ export interface LambdaMeasurements {
   /** What the warm-up (not counted in the figures above) saw, from its REPORT lines. */
   warmup?: { invocations: number; coldStarts: number };
   maxMemoryUsedMb: number;
+  /**
+   * Exact attribution: "request-ids" when the load engine recorded the measured requests' Lambda request ids
+   * (then `invocations`, `reportCount` and `durationMs` come from exactly those invocations' REPORT lines),
+   * "window" when it could not (every invocation of the version in the window).
+   */
+  attribution?: "request-ids" | "window";
+  /** CloudWatch's own figures for the window, kept as a cross-check (request-ids attribution). */
+  cloudwatch?: {
+    invocations: number;
+    durationMs: { avg: number; p50: number; p90: number; p99: number; max: number };
+    /** Whether CloudWatch's invocation count equals the measured invocations (on AWS: at least, whole minutes). */
+    agrees: boolean;
+  };
+  /** Measured answers without the x-lambda-request-id header (API Gateway's own answers, or a function without it). */
+  responsesWithoutRequestId?: number;
+  /** INIT priced at the cold-start rate: the rate used and the mean billed INIT of one cold start. */
+  init?: {
+    coldStartRate: number;
+    rateSource: "config" | "measured";
+    billedMeanMs: number;
+    coldStartsMeasured: number;
+  };
 }
 
 export interface ApiGatewayMeasurements {
@@ -113,14 +159,32 @@ export interface DynamoDbMeasurements {
   readCapacityUnits: number;
   writeCapacityUnits: number;
   requests: number;
+  /** Writes whose condition failed (POST 409, PUT/PATCH 404) and reported no units: 1 WRU each is priced. */
+  failedConditionalWrites?: number;
+}
+
+/** CloudWatch Logs ingestion: the UTF-8 bytes of every log event of the measured invocations. */
+export interface LogMeasurements {
+  bytes: number;
+  bytesPerRequest: number;
+  /** Events in the range no request id could be read from (not priced). */
+  unattributedBytes: number;
 }
 
 /** Cost per 1M requests, broken down, in USD. perRequestUsd = totalPerMillionUsd / 1e6. */
 export interface CostBreakdown {
+  /** Warm billed duration (INIT priced separately in initUsd when a cold-start rate applies). */
   lambdaComputeUsd: number;
   lambdaRequestsUsd: number;
   apiGatewayUsd: number;
+  /** Read and write units the service measured. */
   dynamodbUsd: number;
+  /** Write units of failed conditional writes (1 WRU each, a lower bound). */
+  dynamodbFailedWritesUsd: number;
+  /** CloudWatch Logs ingestion of the bytes the invocations logged. */
+  cloudwatchLogsUsd: number;
+  /** INIT (cold starts) at the cold-start rate. */
+  initUsd: number;
   totalPerMillionUsd: number;
   perRequestUsd: number;
 }
@@ -164,6 +228,27 @@ export interface SettingResult {
   gate?: GateOutcome;
   /** Local stage: set when the host's own CPU saturation may have distorted the figures. */
   distorted?: { reason: string };
+  logs?: LogMeasurements;
+  /**
+   * The measurement checks of exact attribution, each true when it holds: priced invocations = measured
+   * requests; the Lambda-side p99 (REPORT lines) is not above the client-side p99 (the client's time
+   * contains the Lambda's).
+   */
+  checks?: { invocationsEqualRequests: boolean; lambdaP99WithinClientP99: boolean };
+  /** Wall time per phase of this setting, ms; everything but `load` is overhead outside the load window. */
+  phaseMs?: {
+    configure?: number;
+    coldStarts?: number;
+    warmup?: number;
+    load?: number;
+    gate?: number;
+    reset?: number;
+    collect?: number;
+  };
+  /** Sum of phaseMs without `load`: the setting's time outside its load window. */
+  overheadMs?: number;
+  /** Direct mode: the trimmed-mean cost aws-lambda-power-tuning would report (discardTopBottom), labelled. */
+  powerTuningCompatibleCostPerMillionUsd?: number;
   /** Local stage: whether the host could give every busy environment its CPU share (tuning/host-contention.ts). */
   hostContention?: HostContention;
 }
@@ -190,6 +275,8 @@ export interface Recommendation {
   reason: string;
   /** Settings not statistically distinguishable from the pick on the strategy's metric. */
   indistinguishableFrom: string[];
+  /** When the pick cannot be told apart from others: the tie-break that chose it, e.g. "least memory". */
+  tieBreak?: string;
 }
 
 export interface Results {

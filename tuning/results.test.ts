@@ -31,6 +31,37 @@ describe("validateResults", () => {
     s.client.operations.delete = { requests: 10, errorRate: 0.1, latency: s.client.latency };
     s.window = { startMs: 1_795_000_000_000.5, endMs: 1_795_000_030_000.25 };
     expect(validateResults(results)).toBe(results);
+    // Schema version 2: attribution, logs, INIT at a rate, checks, phases, sensitivity.
+    results.run.sequence = {
+      seed: 1,
+      requests: 300,
+      preseedItems: 64,
+      reuseGapRequests: 50,
+      idPrefix: "pb1ab12",
+    };
+    results.run.coldStartRate = { source: "config", rate: 0.01 };
+    results.run.coldStartSensitivity = [{ rate: 0.01, costPick: "x86_64-512", notDistinguishableFrom: [] }];
+    s.lambda.attribution = "request-ids";
+    s.lambda.cloudwatch = { invocations: 300, durationMs: s.lambda.durationMs, agrees: true };
+    s.lambda.responsesWithoutRequestId = 0;
+    s.lambda.init = { coldStartRate: 0.01, rateSource: "config", billedMeanMs: 180, coldStartsMeasured: 3 };
+    if (s.dynamodb) s.dynamodb.failedConditionalWrites = 2;
+    s.logs = { bytes: 170_000, bytesPerRequest: 566.7, unattributedBytes: 120 };
+    s.checks = { invocationsEqualRequests: true, lambdaP99WithinClientP99: true };
+    s.phaseMs = {
+      configure: 120,
+      coldStarts: 400,
+      warmup: 1000,
+      load: 6000,
+      gate: 900,
+      reset: 150,
+      collect: 80,
+    };
+    s.overheadMs = 2650;
+    s.powerTuningCompatibleCostPerMillionUsd = 4.1;
+    const cost = results.recommendations[0];
+    if (cost) cost.tieBreak = "least memory";
+    expect(validateResults(results)).toBe(results);
     const bare = sampleResults();
     delete bare.run.gitRevision;
     delete bare.run.slo;
@@ -63,8 +94,8 @@ describe("validateResults", () => {
     if (client) client.errorRate = 1.5;
     expectInvalid(rate, "results.json: settings[1].client.errorRate: expected number ≥ 0 and ≤ 1, got 1.5");
 
-    const version = { ...sampleResults(), schemaVersion: 2 };
-    expectInvalid(version, "results.json: schemaVersion: expected 1, got 2");
+    const version = { ...sampleResults(), schemaVersion: 3 };
+    expectInvalid(version, "results.json: schemaVersion: expected 2, got 3");
 
     const nan = JSON.parse(
       JSON.stringify({
@@ -93,6 +124,51 @@ describe("validateResults", () => {
     const cost = failed.recommendations[0];
     if (cost) cost.settingId = "x86_64-128";
     expectInvalid(failed, "failed settings never win");
+  });
+});
+
+describe("schema version 1 files", () => {
+  /** The sample as schema version 1 wrote it: no v2 fields, cost without the new components. */
+  function versionOne(): Record<string, unknown> {
+    const results = JSON.parse(JSON.stringify(sampleResults())) as Record<string, unknown> & {
+      run: Record<string, unknown>;
+      settings: Array<Record<string, unknown> & { cost?: Record<string, unknown> }>;
+    };
+    results["schemaVersion"] = 1;
+    delete results.run["coldStartRate"];
+    delete results.run["coldStartSensitivity"];
+    delete results.run["sequence"];
+    for (const setting of results.settings) {
+      for (const key of ["dynamodbFailedWritesUsd", "cloudwatchLogsUsd", "initUsd"])
+        delete setting.cost?.[key];
+      for (const key of ["logs", "checks", "phaseMs", "overheadMs"]) delete setting[key];
+      const lambda = setting["lambda"] as Record<string, unknown> | undefined;
+      for (const key of ["attribution", "cloudwatch", "responsesWithoutRequestId", "init"])
+        delete lambda?.[key];
+      delete (setting["dynamodb"] as Record<string, unknown> | undefined)?.["failedConditionalWrites"];
+    }
+    for (const r of results["recommendations"] as Array<Record<string, unknown>>) delete r["tieBreak"];
+    return results;
+  }
+
+  it("reads a version 1 file and upgrades it: new components 0, marked as not measured", () => {
+    const upgraded = parseResults(JSON.stringify(versionOne()));
+    expect(upgraded.schemaVersion).toBe(2);
+    expect(upgraded.run.upgradedFromSchemaVersion).toBe(1);
+    const measured = upgraded.settings.find((s) => s.cost);
+    expect(measured?.cost).toMatchObject({ cloudwatchLogsUsd: 0, initUsd: 0, dynamodbFailedWritesUsd: 0 });
+    expect(measured?.lambda?.attribution).toBe("window");
+    // The upgraded document is a valid current one.
+    expect(() => serializeResults(upgraded)).not.toThrow();
+  });
+
+  it("checks a version 1 file against the version 1 schema", () => {
+    const withNewField = versionOne();
+    const second = (withNewField["settings"] as Array<Record<string, unknown>>)[1];
+    if (second) second["logs"] = { bytes: 1 };
+    expect(() => validateResults(withNewField)).toThrow(
+      /settings\[1\]\.logs: unexpected field: schema version 1 does not have it/,
+    );
   });
 });
 

@@ -6,7 +6,8 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { TuningError } from "./errors.ts";
 import schema from "./results.schema.json" with { type: "json" };
-import type { Results } from "./results-types.ts";
+import { RESULTS_SCHEMA_VERSION, type Results } from "./results-types.ts";
+import { upgradeResultsV1, validatorV1 } from "./results-v1.ts";
 
 export { schema as resultsSchema };
 
@@ -73,7 +74,11 @@ function describe(node: unknown): string {
   return [type, bounds.join(" and ")].filter(Boolean).join(" ");
 }
 
-function explain(error: ErrorObject): ResultsValidationError {
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function explain(error: ErrorObject, version: number = RESULTS_SCHEMA_VERSION): ResultsValidationError {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case "required":
@@ -84,7 +89,7 @@ function explain(error: ErrorObject): ResultsValidationError {
     case "additionalProperties":
       return new ResultsValidationError(
         fieldPath(error.instancePath, String(params["additionalProperty"])),
-        `unexpected field: schema version 1 does not have it (allowed: ${Object.keys(
+        `unexpected field: schema version ${version} does not have it (allowed: ${Object.keys(
           ((error.parentSchema as Record<string, unknown>)?.["properties"] as object) ?? {},
         ).join(", ")})`,
       );
@@ -138,6 +143,19 @@ function checkReferences(results: Results): void {
  * first bad field, e.g. `results.json: settings[2].memoryMb: expected integer ≥ 128 and ≤ 10240, got "abc"`.
  */
 export function validateResults(data: unknown): Results {
+  // Version 1 files are read through their own schema and upgraded (tuning/results-v1.ts).
+  if (isRecord(data) && data["schemaVersion"] === 1) {
+    const validateV1 = validatorV1();
+    if (!validateV1(data)) {
+      const first = validateV1.errors?.[0];
+      throw first
+        ? explain(first, 1)
+        : new ResultsValidationError("", "does not match the results schema version 1");
+    }
+    const upgraded = upgradeResultsV1(data as unknown as Parameters<typeof upgradeResultsV1>[0]);
+    checkReferences(upgraded);
+    return upgraded;
+  }
   const validate = validator();
   if (!validate(data)) {
     const first = validate.errors?.[0];

@@ -18,7 +18,7 @@ import type { BenchConfig } from "./bench-config.ts";
 import { buildResults, makeRunId } from "./build-results.ts";
 import { directLoadPort } from "./direct-invoke.ts";
 import { describeError, TuningError } from "./errors.ts";
-import { apiLoadPort } from "./load-ports.ts";
+import { type ApiLoad, apiLoad } from "./load-ports.ts";
 import { partialRun } from "./partial-run.ts";
 import { planSettings } from "./plan.ts";
 import { checkPriceCoverage } from "./price-table.ts";
@@ -147,7 +147,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   const { config, stage, signal } = input;
   const apiType = config.mode === "direct" ? null : stage.apiType;
   // Fail before measuring anything when a price the run needs is not in the table.
-  checkPriceCoverage(stage.region, { apiType, dynamodb: config.mode === "api" });
+  checkPriceCoverage(stage.region, { apiType, dynamodb: config.mode === "api", cloudwatchLogs: true });
   const settings = planSettings(config.memoryMb, config.architectures);
   const startedAt = new Date();
   const runId = makeRunId(startedAt, randomBytes(2).toString("hex"));
@@ -173,10 +173,10 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   const clients = createAwsClients(stage);
   const warnings: string[] = [];
   try {
-    const port =
+    const api: ApiLoad | undefined =
       config.mode === "direct"
-        ? directLoadPort(clients.lambdaInvoke, stage, config.direct, config.seed)
-        : apiLoadPort(createEngine(config.engine, { builtin: { handleSigint: false } }), {
+        ? undefined
+        : apiLoad(createEngine(config.engine, { builtin: { handleSigint: false } }), {
             apiUrl: stage.apiUrl,
             profile: config.profile,
             seed: config.seed,
@@ -184,6 +184,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
             ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
             ...(config.durationS !== undefined ? { durationS: config.durationS } : {}),
           });
+    const port = api ? api.port : directLoadPort(clients.lambdaInvoke, stage, config.direct);
     // Which engine ran, and its version, as its run results say (auto may have picked k6 or the built-in one).
     let engineFacts: Results["run"]["engine"] = {
       name: config.mode === "direct" ? "direct" : config.engine === "k6" ? "k6" : "builtin",
@@ -211,6 +212,8 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
         settings,
         maxErrorRate: config.maxErrorRate,
         discardTopBottom: config.discardTopBottom,
+        ...(config.coldStartRate !== undefined ? { coldStartRate: config.coldStartRate } : {}),
+        coldStarts: config.coldStarts,
         apiType,
         invokesVersion: config.mode === "direct",
         warmup: config.mode === "api" && config.warmupS > 0,
@@ -219,7 +222,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
         applyAtEnd: (measured) => winnerOf(config, measured),
         ...(input.onProgress ? { onProgress: input.onProgress } : {}),
       },
-      { clients, load, ...(gate ? { gate } : {}) },
+      { clients, load, ...(gate ? { gate } : {}), ...(api ? { tableState: api.tableState } : {}) },
     );
     const gitRev = gitRevision();
     const results = buildResults(
@@ -234,6 +237,15 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
       stage,
       config,
       outcome.settings,
+      api
+        ? {
+            seed: api.measured.seed,
+            requests: api.measured.requests.length,
+            preseedItems: api.measured.preseed.length,
+            reuseGapRequests: api.measured.reuseGapRequests,
+            idPrefix: api.measured.idPrefix,
+          }
+        : undefined,
     );
     const partial = partialRun(
       settings.map((s) => s.id),

@@ -51,6 +51,9 @@ function setting(
       lambdaRequestsUsd: 0,
       apiGatewayUsd: 0,
       dynamodbUsd: 0,
+      dynamodbFailedWritesUsd: 0,
+      cloudwatchLogsUsd: 0,
+      initUsd: 0,
       totalPerMillionUsd: costPerMillionUsd,
       perRequestUsd: costPerMillionUsd / 1e6,
     },
@@ -71,15 +74,59 @@ const sweep: SettingResult[] = [
 ];
 
 describe("strategies on a worked example", () => {
-  it("cost picks the cheapest and lists settings whose cost intervals overlap", () => {
+  it("cost says when the cheapest cannot be told apart and names the tie-break (least memory)", () => {
     const [rec] = recommend(sweep);
     expect(rec).toEqual({
       strategy: "cost",
       settingId: "x86_64-512",
       reason:
-        "x86_64-512 is the cheapest at $1.8000 per 1M requests (p95 80 ms); next cheapest x86_64-1024 at $1.8500",
+        "not distinguishable on cost: x86_64-512 at $1.8000 per 1M requests and x86_64-1024 ($1.8500) have overlapping 95 % intervals; " +
+        "tie-break: least memory, so x86_64-512 (512 MB, p95 80 ms)",
       indistinguishableFrom: ["x86_64-1024"],
+      tieBreak: "least memory",
     });
+  });
+
+  it("cost takes the least memory of a tie even when a larger setting's point estimate is cheaper", () => {
+    const tie = [
+      setting("x86_64-256", 256, 1.81, 150, 260, 0, { cost: ci(1.76, 1.9) }),
+      setting("x86_64-512", 512, 1.8, 80, 130, 0, { cost: ci(1.75, 1.86) }),
+      setting("x86_64-1024", 1024, 2.4, 45, 70, 0, { cost: ci(2.3, 2.5) }),
+    ];
+    const [rec] = recommend(tie);
+    expect(rec?.settingId).toBe("x86_64-256");
+    expect(rec?.indistinguishableFrom).toEqual(["x86_64-512"]);
+    expect(rec?.tieBreak).toBe("least memory");
+  });
+
+  it("cost picks the cheapest outright when no interval overlaps it", () => {
+    const clear = [
+      setting("x86_64-256", 256, 2.0, 150, 260, 0, { cost: ci(1.95, 2.05) }),
+      setting("x86_64-512", 512, 1.8, 80, 130, 0, { cost: ci(1.75, 1.86) }),
+    ];
+    const [rec] = recommend(clear);
+    expect(rec).toMatchObject({
+      settingId: "x86_64-512",
+      reason:
+        "x86_64-512 is the cheapest at $1.8000 per 1M requests (p95 80 ms); next cheapest x86_64-256 at $2.0000",
+      indistinguishableFrom: [],
+    });
+    expect(rec?.tieBreak).toBeUndefined();
+  });
+
+  it("balanced can score Lambda compute alone (power-tuning's cost term) instead of the whole bill", () => {
+    // Whole bill: fixed charges make every cost close (1.8–3.4); compute alone spans far more.
+    const bill = [setting("x86_64-256", 256, 4.1, 150, 260), setting("x86_64-1024", 1024, 4.2, 60, 90)];
+    const [s256, s1024] = bill as [SettingResult, SettingResult];
+    if (s256.cost) s256.cost.lambdaComputeUsd = 0.05;
+    if (s1024.cost) s1024.cost.lambdaComputeUsd = 0.15;
+    const pick = (term: "total" | "lambda-compute") =>
+      strategies.balanced.pick(candidatesOf(bill), { balancedWeight: 0.5, balancedCostTerm: term });
+    // total: 0.5 × 4.1/4.2 + 0.5 × 1 = 0.988 vs 0.5 × 1 + 0.5 × 0.4 = 0.7 → 1024.
+    expect(pick("total").settingId).toBe("x86_64-1024");
+    // compute: 0.5 × 0.05/0.15 + 0.5 = 0.667 vs 0.5 + 0.2 = 0.7 → 256.
+    expect(pick("lambda-compute").settingId).toBe("x86_64-256");
+    expect(pick("lambda-compute").reason).toContain("Lambda compute $0.0500 per 1M");
   });
 
   it("speed picks the lowest p95; the 1024 MB setting cannot be told apart", () => {

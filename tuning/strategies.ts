@@ -18,6 +18,13 @@ export interface RecommendOptions {
   slo?: SloTargets;
   /** Balanced strategy: 0 = only speed matters, 1 = only cost (power-tuning's balancedWeight). @default 0.5 */
   balancedWeight?: number;
+  /**
+   * Balanced strategy's cost term: "total" (the whole bill per request) or "lambda-compute" (GB-seconds only,
+   * as aws-lambda-power-tuning). With "total", fixed per-request charges (API Gateway, DynamoDB, logs) are in
+   * every setting's cost, so cost/max cost spans only a few percent and speed dominates the score.
+   * @default "total"
+   */
+  balancedCostTerm?: "total" | "lambda-compute";
 }
 
 export const RECOMMEND_DEFAULTS = { balancedWeight: 0.5 } as const;
@@ -27,6 +34,8 @@ export interface Candidate {
   id: string;
   memoryMb: number;
   costPerMillionUsd: number;
+  /** Lambda compute alone per 1M requests (power-tuning's cost term for balanced). */
+  lambdaComputeUsd: number;
   /** Client-side p95 through the API, ms: the speed metric. */
   p95Ms: number;
   p99Ms: number;
@@ -90,20 +99,35 @@ const NO_CANDIDATES =
   "no setting completed with cost and latency measured (every setting failed or was not measured)";
 
 const cost: Strategy = {
-  description: "lowest total cost per 1M requests; ties: lower p99, then less memory",
+  description:
+    "lowest total cost per 1M requests; when the cheapest cannot be told apart (95 % intervals overlap), the least memory among them; ties: lower p99, then less memory",
   pick(candidates) {
-    const pick = best(candidates, chain(byCost, byP99, byMemory, byId));
-    if (!pick) return none("cost", NO_CANDIDATES);
-    const next = best(
-      candidates.filter((c) => c.id !== pick.id),
-      chain(byCost, byP99, byMemory, byId),
-    );
+    const cheapest = best(candidates, chain(byCost, byP99, byMemory, byId));
+    if (!cheapest) return none("cost", NO_CANDIDATES);
+    // Settings the bootstrap cannot tell apart from the cheapest: the tie-break (least memory) decides.
+    const tied = indistinguishable(cheapest, candidates, (c) => c.costInterval);
+    const group = candidates.filter((c) => c.id === cheapest.id || tied.includes(c.id));
+    const pick = tied.length > 0 ? (best(group, chain(byMemory, byCost, byId)) as Candidate) : cheapest;
+    const others = (c: Candidate) => c.id !== pick.id;
+    if (tied.length > 0) {
+      const names = group.filter(others).map((c) => `${c.id} (${usd(c.costPerMillionUsd)})`);
+      return {
+        strategy: "cost",
+        settingId: pick.id,
+        reason:
+          `not distinguishable on cost: ${pick.id} at ${usd(pick.costPerMillionUsd)} per 1M requests and ${names.join(", ")} ` +
+          `have overlapping 95 % intervals; tie-break: least memory, so ${pick.id} (${pick.memoryMb} MB, p95 ${ms(pick.p95Ms)})`,
+        indistinguishableFrom: group.filter(others).map((c) => c.id),
+        tieBreak: "least memory",
+      };
+    }
+    const next = best(candidates.filter(others), chain(byCost, byP99, byMemory, byId));
     const margin = next ? `; next cheapest ${next.id} at ${usd(next.costPerMillionUsd)}` : "";
     return {
       strategy: "cost",
       settingId: pick.id,
       reason: `${pick.id} is the cheapest at ${usd(pick.costPerMillionUsd)} per 1M requests (p95 ${ms(pick.p95Ms)})${margin}`,
-      indistinguishableFrom: indistinguishable(pick, candidates, (c) => c.costInterval),
+      indistinguishableFrom: [],
     };
   },
 };
@@ -131,10 +155,11 @@ const balanced: Strategy = {
       throw new RangeError(`balanced weight must be from 0 to 1 (0 = speed, 1 = cost), got ${weight}`);
     }
     if (candidates.length === 0) return none("balanced", NO_CANDIDATES);
-    const maxCost = Math.max(...candidates.map((c) => c.costPerMillionUsd)) || 1;
+    const computeOnly = options.balancedCostTerm === "lambda-compute";
+    const costOf = (c: Candidate) => (computeOnly ? c.lambdaComputeUsd : c.costPerMillionUsd);
+    const maxCost = Math.max(...candidates.map(costOf)) || 1;
     const maxP95 = Math.max(...candidates.map((c) => c.p95Ms)) || 1;
-    const score = (c: Candidate) =>
-      weight * (c.costPerMillionUsd / maxCost) + (1 - weight) * (c.p95Ms / maxP95);
+    const score = (c: Candidate) => weight * (costOf(c) / maxCost) + (1 - weight) * (c.p95Ms / maxP95);
     const pick = best(
       candidates,
       chain((a, b) => score(a) - score(b), byCost, byP99, byMemory, byId),
@@ -145,7 +170,7 @@ const balanced: Strategy = {
       settingId: pick.id,
       reason:
         `${pick.id} has the best balanced score ${score(pick).toFixed(3)} at weight ${weight} ` +
-        `(cost ${usd(pick.costPerMillionUsd)} per 1M = ${((100 * pick.costPerMillionUsd) / maxCost).toFixed(0)} % of the most expensive, ` +
+        `(${computeOnly ? "Lambda compute" : "cost"} ${usd(costOf(pick))} per 1M = ${((100 * costOf(pick)) / maxCost).toFixed(0)} % of the most expensive, ` +
         `p95 ${ms(pick.p95Ms)} = ${((100 * pick.p95Ms) / maxP95).toFixed(0)} % of the slowest)`,
       // Not distinguishable on either metric: both intervals overlap the pick's.
       indistinguishableFrom: indistinguishable(pick, candidates, (c) => c.costInterval).filter((id) =>
@@ -208,6 +233,7 @@ export function candidatesOf(settings: readonly SettingResult[]): Candidate[] {
       id: s.id,
       memoryMb: s.memoryMb,
       costPerMillionUsd: s.cost.totalPerMillionUsd,
+      lambdaComputeUsd: s.cost.lambdaComputeUsd + s.cost.initUsd,
       p95Ms: s.client.latency.p95Ms,
       p99Ms: s.client.latency.p99Ms,
       errorRate: s.client.errorRate,

@@ -18,7 +18,7 @@ import { createBuiltinEngine } from "../loadtests/engine/builtin-engine.ts";
 import { runCollection } from "../postman/run-collection.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
 import { type AwsClients, createAwsClients } from "./aws-clients.ts";
-import { apiLoadPort } from "./load-ports.ts";
+import { apiLoad } from "./load-ports.ts";
 import { planSettings } from "./plan.ts";
 import { type LoadPort, runSweep, type SweepOptions } from "./sweep.ts";
 
@@ -47,14 +47,14 @@ function options(memoryMb: number[], extra: Partial<SweepOptions> = {}): SweepOp
 }
 
 function load(durationS = 2): LoadPort {
-  return apiLoadPort(createBuiltinEngine({ handleSigint: false }), {
+  return apiLoad(createBuiltinEngine({ handleSigint: false }), {
     apiUrl: local.stage.apiUrl,
     profile: "baseline",
     seed: 3,
     warmupS: 0.5,
     ratePerSec: 15,
     durationS,
-  });
+  }).port;
 }
 
 /** The function is as the stage registered it: template memory, alias on version 1, no other versions. */

@@ -5,9 +5,11 @@
  * stage, on AWS, with the built-in engine, k6 or direct invocations.
  */
 import type { RunResult } from "../loadtests/run-result.ts";
+import { LAMBDA_REQUEST_ID_HEADER } from "../service/headers.ts";
 import { assessSetting } from "./assess.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { latencySamplesMs } from "./client-samples.ts";
+import { forceColdStarts } from "./cold-starts.ts";
 import {
   collectApiGatewayMetrics,
   collectLambdaMetrics,
@@ -16,6 +18,7 @@ import {
   type LogFindings,
   type Window,
 } from "./collect.ts";
+import { collectInvocationLogs, type InvocationLogs } from "./collect-invocations.ts";
 import { FunctionConfigurator, type JournalOptions, type OriginalConfiguration } from "./configure.ts";
 import { describeError } from "./errors.ts";
 import { collectHostContention } from "./host-contention.ts";
@@ -60,10 +63,21 @@ export type LoadPort = (request: LoadRequest) => Promise<RunResult>;
 /** Runs the functional gate (Newman) against the API at one setting. */
 export type GatePort = (request: { settingId: string; signal: AbortSignal }) => Promise<GateOutcome>;
 
+/** Puts the table in the measured sequence's starting state (common random numbers; tuning/table-state.ts). */
+export interface TableStatePort {
+  /** Before the first setting. */
+  prepare(): Promise<void>;
+  /** After each setting's load and gate. */
+  reset(): Promise<void>;
+  /** At the end of the run, whatever happened. */
+  cleanup(): Promise<void>;
+}
+
 export interface SweepPorts {
   clients: AwsClients;
   load: LoadPort;
   gate?: GatePort;
+  tableState?: TableStatePort;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -73,12 +87,16 @@ export interface SweepOptions {
   /** A setting over this client error rate fails. */
   maxErrorRate: number;
   discardTopBottom: number;
+  /** Cold starts per request INIT is priced at; absent: the rate measured at each setting. */
+  coldStartRate?: number;
   /** null in direct mode (no API Gateway in the path). */
   apiType: "REST" | "HTTP" | null;
   /** The load invokes the setting's version directly (direct mode), not the alias the API uses. */
   invokesVersion?: boolean;
   /** Warm-up load before each measured window. @default true */
   warmup?: boolean;
+  /** Deliberate cold starts per setting (fresh versions, one invocation each) that measure INIT. @default 0 */
+  coldStarts?: number;
   /** How long to keep re-querying CloudWatch until it has every invocation (AWS ingestion delay). */
   collectTimeoutMs?: number;
   /** Pause between re-queries. */
@@ -99,6 +117,8 @@ export interface SweepOutcome {
   restoreError?: string;
   /** The setting the alias was left on (auto-apply), if any. */
   applied?: { settingId: string; version: string };
+  /** Set when the items the run created could not all be deleted at the end. */
+  cleanupError?: string;
 }
 
 export const SWEEP_DEFAULTS = {
@@ -124,8 +144,22 @@ function invocationsExpected(run: RunResult): number {
   return n;
 }
 
-/** Duration statistics from the REPORT lines, for windows spread over several versions. */
-function durationsFromReports(logs: LogFindings): LambdaMetrics["durationMs"] {
+/**
+ * The error when the measured responses carry no Lambda request id at all: the tuner cannot tie them to
+ * invocations. A few answers without it are API Gateway's own (throttling, unknown route) and are counted.
+ */
+export function missingRequestIdHeader(run: RunResult): string | undefined {
+  const without = run.responsesWithoutLambdaRequestId ?? 0;
+  if (!run.lambdaRequestIds || run.lambdaRequestIds.length > 0 || without === 0) return undefined;
+  return (
+    `none of the ${without} measured responses carried the ${LAMBDA_REQUEST_ID_HEADER} header: return the ` +
+    "invocation's Lambda request id (context.awsRequestId) in it, so the tuner can price exactly the measured " +
+    "invocations (docs/aws.md, 'The request-id header')"
+  );
+}
+
+/** Duration statistics from the REPORT lines (exact attribution, or windows spread over several versions). */
+export function durationsFromReports(logs: LogFindings): LambdaMetrics["durationMs"] {
   const durations = logs.reports.map((r) => r.durationMs).filter((d): d is number => d !== undefined);
   if (durations.length === 0) return { avg: 0, p50: 0, p90: 0, p99: 0, max: 0 };
   return {
@@ -139,7 +173,9 @@ function durationsFromReports(logs: LogFindings): LambdaMetrics["durationMs"] {
 
 interface Collected {
   metrics: LambdaMetrics;
-  logs: LogFindings;
+  logs: LogFindings | InvocationLogs;
+  /** "request-ids": exactly the measured invocations; "window": every invocation of the version in the window. */
+  attribution: "request-ids" | "window";
   apiGateway?: ApiGatewayMeasurements;
   /** Set when CloudWatch never reached the expected counts before the collect timeout. */
   shortfall?: string;
@@ -150,10 +186,13 @@ async function collectWindow(
   options: SweepOptions,
   version: string,
   window: Window,
-  expected: number,
+  run: RunResult,
   sleep: (ms: number) => Promise<void>,
   versions: readonly string[],
 ): Promise<Collected> {
+  // Exact attribution when the engine recorded the measured requests' Lambda request ids.
+  const ids = run.lambdaRequestIds ? new Set(run.lambdaRequestIds) : undefined;
+  const expected = ids ? ids.size : invocationsExpected(run);
   const { stage } = options;
   const local = stage.name === "local";
   const granularity = local ? "exact" : "minute";
@@ -174,22 +213,67 @@ async function collectWindow(
   for (;;) {
     const [metrics, logs, apiGateway] = await Promise.all([
       collectLambdaMetrics(clients.cloudwatch, target, window, granularity, versions),
-      collectLogs(clients.logs, target, window, versions),
+      ids
+        ? collectInvocationLogs(clients.logs, target, window, ids, versions)
+        : collectLogs(clients.logs, target, window, versions),
       options.apiType === null
         ? undefined
         : collectApiGatewayMetrics(clients.cloudwatch, target, window, granularity),
     ]);
     if (versions.length > 1) metrics.durationMs = durationsFromReports(logs);
-    const complete = metrics.invocations >= expected && logs.reports.length >= expected;
+    // With request ids the REPORT lines decide (CloudWatch is a cross-check, flagged when it disagrees).
+    const complete = ids
+      ? logs.reports.length >= expected
+      : metrics.invocations >= expected && logs.reports.length >= expected;
     if (complete || Date.now() >= deadline || options.signal?.aborted) {
       // Not fatal: the figures stand for what CloudWatch had; the caller says so in the progress.
       const shortfall =
         complete || options.signal?.aborted
           ? undefined
-          : `CloudWatch had ${metrics.invocations} invocations and ${logs.reports.length} REPORT lines of ${expected} expected`;
-      return { metrics, logs, ...(apiGateway ? { apiGateway } : {}), ...(shortfall ? { shortfall } : {}) };
+          : ids
+            ? `CloudWatch Logs had the REPORT lines of ${logs.reports.length} of the ${expected} measured invocations`
+            : `CloudWatch had ${metrics.invocations} invocations and ${logs.reports.length} REPORT lines of ${expected} expected`;
+      return {
+        metrics,
+        logs,
+        attribution: ids ? "request-ids" : "window",
+        ...(apiGateway ? { apiGateway } : {}),
+        ...(shortfall ? { shortfall } : {}),
+      };
     }
     await sleep(retryMs);
+  }
+}
+
+/** Longest wait for the warm-up's cut requests to finish: API Gateway's own integration timeout. */
+const WARMUP_DRAIN_MAX_MS = 29_000;
+
+/**
+ * Waits until the function logged a REPORT line for every request the warm-up started (or
+ * WARMUP_DRAIN_MAX_MS passed); returns the time it did, the warm-up's real end.
+ */
+async function drainWarmup(
+  clients: AwsClients,
+  options: SweepOptions,
+  version: string,
+  window: Window,
+  warm: RunResult,
+  sleep: (ms: number) => Promise<void>,
+): Promise<number> {
+  const target = {
+    functionName: options.stage.functionName,
+    alias: options.stage.alias,
+    version,
+    apiName: options.stage.apiName,
+    apiStageName: options.stage.apiStageName,
+  };
+  const deadline = Date.now() + WARMUP_DRAIN_MAX_MS;
+  for (;;) {
+    const now = Date.now();
+    const logs = await collectLogs(clients.logs, target, { startMs: window.startMs, endMs: now }, [version]);
+    if (logs.reports.length >= warm.iterations.started || now >= deadline || options.signal?.aborted)
+      return now;
+    await sleep(options.stage.name === "local" ? 100 : 5_000);
   }
 }
 
@@ -211,8 +295,21 @@ async function measureSetting(
     apiType: options.apiType,
     maxErrorRate: options.maxErrorRate,
     discardTopBottom: options.discardTopBottom,
+    stageName: options.stage.name,
+    ...(options.coldStartRate !== undefined ? { coldStartRate: options.coldStartRate } : {}),
   };
   const emptyWindow = { startMs: Date.now(), endMs: Date.now() };
+  // Time per phase (ms): everything but "load" is the setting's overhead outside its load window.
+  const phaseMs: Partial<
+    Record<Exclude<SweepPhase, "done" | "failed" | "restore"> | "reset" | "coldStarts", number>
+  > = {};
+  const settingStartMs = performance.now();
+  let lapStart = settingStartMs;
+  const lap = (phase: keyof typeof phaseMs) => {
+    const now = performance.now();
+    phaseMs[phase] = (phaseMs[phase] ?? 0) + (now - lapStart);
+    lapStart = now;
+  };
 
   progress("configure");
   let version: string;
@@ -234,11 +331,17 @@ async function measureSetting(
     versionsUsed.push(fresh);
     return fresh;
   };
+  lap("configure");
   if (options.warmup !== false) {
     progress("warmup");
     try {
       const warm = await ports.load({ kind: "warmup", settingId: setting.id, version, signal, freshVersion });
       warmupWindow = { startMs: Date.parse(warm.startedAt), endMs: Date.parse(warm.endedAt) };
+      // Requests the engine cut at its graceful stop may still run (a 4 s cold start at 128 MB): wait for
+      // their REPORT lines, so no warm-up invocation runs in the measured window.
+      const cut = warm.iterations.started - warm.iterations.completed;
+      if (cut > 0)
+        warmupWindow.endMs = await drainWarmup(ports.clients, options, version, warmupWindow, warm, sleep);
     } catch (error) {
       // A failed warm-up is not fatal: the measured load will show what is wrong.
       progress("warmup", { message: `warm-up failed: ${describeError(error)}` });
@@ -251,6 +354,7 @@ async function measureSetting(
     );
   }
 
+  lap("warmup");
   progress("load");
   const cpuBefore = readCpuTicks();
   let run: RunResult;
@@ -271,6 +375,7 @@ async function measureSetting(
     );
   }
   const busy = busyFraction(cpuBefore, readCpuTicks());
+  lap("load");
   if (signal.aborted || run.aborted) {
     failures.push({
       kind: "load",
@@ -283,56 +388,105 @@ async function measureSetting(
       ? `the host's CPUs were ${(busy * 100).toFixed(0)} % busy during the load window: latencies may measure the host, not the function`
       : undefined;
 
-  let gate: GateOutcome | undefined;
-  if (ports.gate && !signal.aborted) {
+  // After the window, four independent jobs at once, so the setting's overhead is the longest of them, not
+  // their sum: the Newman gate (through the API), the table put back for the next setting (its own ids), the
+  // deliberate cold starts (fresh versions, never the alias) and reading the measured invocations' logs
+  // (by request id, so the other three's invocations do not count).
+  const collectTarget = {
+    functionName: options.stage.functionName,
+    alias: options.stage.alias,
+    version,
+    apiName: options.stage.apiName,
+    apiStageName: options.stage.apiStageName,
+  };
+  const timed = async <T>(phase: keyof typeof phaseMs, job: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await job();
+    } finally {
+      phaseMs[phase] = performance.now() - start;
+    }
+  };
+  const gateJob = timed("gate", async (): Promise<GateOutcome | undefined> => {
+    if (!ports.gate || signal.aborted) return undefined;
     progress("gate");
     try {
-      gate = await ports.gate({ settingId: setting.id, signal });
+      return await ports.gate({ settingId: setting.id, signal });
     } catch (error) {
       failures.push({ kind: "other", message: `functional gate could not run: ${describeError(error)}` });
+      return undefined;
     }
-  }
-
-  progress("collect");
-  let collected: Collected | undefined;
-  try {
-    collected = await collectWindow(
-      ports.clients,
-      options,
-      version,
-      window,
-      invocationsExpected(run),
-      sleep,
-      versionsUsed,
-    );
-    if (collected.shortfall) progress("collect", { message: collected.shortfall });
-  } catch (error) {
-    failures.push({ kind: "collect", message: `reading CloudWatch failed: ${describeError(error)}` });
-  }
-
-  // The warm-up's REPORT lines: the cold starts it absorbed (not counted in the measured figures).
-  let warmupLogs: LogFindings | undefined;
-  if (warmupWindow && collected) {
+  });
+  // The next setting starts from the same table state (common random numbers).
+  const resetJob = timed("reset", async () => {
+    if (!ports.tableState || signal.aborted) return;
     try {
-      warmupLogs = await collectLogs(
+      await ports.tableState.reset();
+    } catch (error) {
+      failures.push({
+        kind: "other",
+        message: `the table could not be put back for the next setting: ${describeError(error)}`,
+      });
+    }
+  });
+  const coldStartJob = timed("coldStarts", async (): Promise<LogFindings | undefined> => {
+    if ((options.coldStarts ?? 0) <= 0 || signal.aborted) return undefined;
+    const forced = await forceColdStarts(
+      ports.clients.lambda,
+      options.stage.functionName,
+      options.coldStarts ?? 0,
+      () => configurator.publishFreshVersion(setting),
+      signal,
+    );
+    if (forced.error) progress("collect", { message: `a deliberate cold start failed: ${forced.error}` });
+    if (forced.versions.length === 0) return undefined;
+    try {
+      // Each fresh version ran exactly one invocation: its streams hold exactly that cold start.
+      return await collectLogs(
         ports.clients.logs,
-        {
-          functionName: options.stage.functionName,
-          alias: options.stage.alias,
-          version,
-          apiName: options.stage.apiName,
-          apiStageName: options.stage.apiStageName,
-        },
-        warmupWindow,
-        versionsUsed,
+        collectTarget,
+        { startMs: forced.startedAtMs, endMs: Date.now() },
+        forced.versions,
       );
     } catch (error) {
       failures.push({
         kind: "collect",
-        message: `reading the warm-up's log lines failed: ${describeError(error)}`,
+        message: `reading the cold starts' log lines failed: ${describeError(error)}`,
       });
+      return undefined;
     }
-  }
+  });
+  const missingHeader = missingRequestIdHeader(run);
+  if (missingHeader) failures.push({ kind: "collect", message: missingHeader });
+  const collectJob = timed("collect", async () => {
+    progress("collect");
+    let collected: Collected | undefined;
+    let warmupLogs: LogFindings | undefined;
+    try {
+      collected = await collectWindow(ports.clients, options, version, window, run, sleep, versionsUsed);
+      if (collected.shortfall) progress("collect", { message: collected.shortfall });
+    } catch (error) {
+      failures.push({ kind: "collect", message: `reading CloudWatch failed: ${describeError(error)}` });
+    }
+    // The warm-up's REPORT lines: the cold starts it absorbed (not counted in the measured figures).
+    if (warmupWindow && collected) {
+      try {
+        warmupLogs = await collectLogs(ports.clients.logs, collectTarget, warmupWindow, versionsUsed);
+      } catch (error) {
+        failures.push({
+          kind: "collect",
+          message: `reading the warm-up's log lines failed: ${describeError(error)}`,
+        });
+      }
+    }
+    return { collected, warmupLogs };
+  });
+  const [gate, , coldStartLogs, { collected, warmupLogs }] = await Promise.all([
+    gateJob,
+    resetJob,
+    coldStartJob,
+    collectJob,
+  ]);
 
   // Local stage: could the host give every busy environment its CPU share? (Powerbench/LocalStage metrics)
   let hostContention: HostContention | undefined;
@@ -340,14 +494,7 @@ async function measureSetting(
     try {
       hostContention = await collectHostContention(
         ports.clients.cloudwatch,
-        {
-          functionName: options.stage.functionName,
-          alias: options.stage.alias,
-          version,
-          apiName: options.stage.apiName,
-          apiStageName: options.stage.apiStageName,
-          ...(options.invokesVersion ? { invokesVersion: true } : {}),
-        },
+        { ...collectTarget, ...(options.invokesVersion ? { invokesVersion: true } : {}) },
         window,
       );
     } catch (error) {
@@ -358,14 +505,18 @@ async function measureSetting(
     }
   }
   const distortion = [distortedReason, hostContention?.reason].filter((r) => r !== undefined).join("; ");
-
+  const overheadMs = performance.now() - settingStartMs - (phaseMs.load ?? 0);
   const result = assessSetting(
     {
       setting,
       version,
       window,
       run,
+      phaseMs,
+      overheadMs,
+      ...(collected ? { attribution: collected.attribution } : {}),
       ...(warmupLogs ? { warmupLogs } : {}),
+      ...(coldStartLogs ? { coldStartLogs } : {}),
       ...(collected ? { metrics: collected.metrics, logs: collected.logs } : {}),
       ...(collected?.apiGateway ? { apiGateway: collected.apiGateway } : {}),
       ...(gate ? { gate } : {}),
@@ -403,13 +554,23 @@ export async function runSweep(options: SweepOptions, ports: SweepPorts): Promis
   const settings: SettingResult[] = [];
   let restoreError: string | undefined;
   let applied: SweepOutcome["applied"];
+  let cleanupError: string | undefined;
   try {
+    // Every setting starts from the measured sequence's table state: its preseed items, nothing it creates.
+    await ports.tableState?.prepare();
     for (const [index, setting] of options.settings.entries()) {
       // A lost network ends the run: every further call would wait for its timeout too.
       if (options.signal?.aborted || ports.clients.reachability.lost) break;
       settings.push(await measureSetting(setting, index, configurator, options, ports));
     }
   } finally {
+    if (ports.tableState) {
+      try {
+        await ports.tableState.cleanup();
+      } catch (error) {
+        cleanupError = describeError(error);
+      }
+    }
     const winner = options.signal?.aborted ? undefined : options.applyAtEnd?.(settings);
     options.onProgress?.({
       settingId: "-",
@@ -439,5 +600,6 @@ export async function runSweep(options: SweepOptions, ports: SweepPorts): Promis
     aborted: options.signal?.aborted ?? false,
     ...(restoreError ? { restoreError } : {}),
     ...(applied ? { applied } : {}),
+    ...(cleanupError ? { cleanupError } : {}),
   };
 }

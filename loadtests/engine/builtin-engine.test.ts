@@ -34,6 +34,40 @@ function requestsByIntendedSecond(result: RunResult): number[] {
   return requests;
 }
 
+describe("exact attribution: the engine records the x-lambda-request-id of every answer", () => {
+  it("keeps each answer's id (header names compared case-insensitively) and counts answers without one", async () => {
+    let n = 0;
+    const plain = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        n += 1;
+        // Every third answer has no id: API Gateway's own answers (throttling) look like this.
+        const headers: Record<string, string> = n % 3 === 0 ? {} : { "X-Lambda-Request-Id": `lambda-${n}` };
+        res.writeHead(200, { ...headers, "content-length": 2 }).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = plain.address() as AddressInfo;
+      const result = await engine.run({
+        target: `http://127.0.0.1:${port}/prod`,
+        profile: "baseline",
+        ratePerSec: 30,
+        durationMs: 1000,
+        seed: 5,
+      });
+      expect(result.overall.requests).toBe(30);
+      expect(result.lambdaRequestIds).toHaveLength(20);
+      expect(new Set(result.lambdaRequestIds).size).toBe(20);
+      expect(result.lambdaRequestIds?.every((id) => /^lambda-\d+$/.test(id))).toBe(true);
+      expect(result.responsesWithoutLambdaRequestId).toBe(10);
+      expect(result.sequence).toMatchObject({ seed: 5, kind: "measure", requests: 30 });
+    } finally {
+      await new Promise<void>((resolve) => plain.close(() => resolve()));
+    }
+  });
+});
+
 describe("built-in engine against a local server", () => {
   it("percentiles match the injected delay distribution (uniform 20–60 ms)", async () => {
     // A low-discrepancy sequence spreads the delays evenly over 20–60 ms.

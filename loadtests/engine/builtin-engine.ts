@@ -8,13 +8,14 @@
  * with a valid partial result, also while in-flight requests are draining (they then get `abortDrainMs`).
  */
 import { performance } from "node:perf_hooks";
+import { ConfigError } from "../errors.ts";
 import type { LoadEngine, LoadRunOptions } from "../load-engine.ts";
 import { overridesOf } from "../load-engine.ts";
-import { expectedIterations, resolveProfile, totalDurationMs } from "../profiles.ts";
-import { createRandom } from "../random.ts";
+import { expectedIterations, peakRatePerSec, resolveProfile, totalDurationMs } from "../profiles.ts";
+import { buildRequestSequence, reuseGapFor, type SequencedRequest } from "../request-sequence.ts";
 import { RUN_RESULT_SCHEMA_VERSION, type RunResult } from "../run-result.ts";
 import { evaluateThresholds } from "../thresholds.ts";
-import { type PlannedRequest, Workload } from "../workload.ts";
+import { classifyOutcome, type PlannedRequest } from "../workload.ts";
 import { HttpClient, type TransportError } from "./http-client.ts";
 import { Recorder } from "./recorder.ts";
 import { ArrivalSchedule } from "./schedule.ts";
@@ -60,10 +61,26 @@ export function createBuiltinEngine(engineOptions: BuiltinEngineOptions = {}): L
 
 async function runBuiltin(options: LoadRunOptions, config: EngineConfig): Promise<RunResult> {
   const profile = resolveProfile(options.profile, overridesOf(options));
-  const seed = (options.seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
-  const runPrefix = `pb${Date.now().toString(36)}${seed.toString(36)}`;
-  const workload = new Workload(createRandom(seed), runPrefix, profile.workload ?? {});
+  const seed = (options.seed ?? options.sequence?.seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
   const schedule = new ArrivalSchedule(profile);
+  // Common random numbers: request i of the sequence goes out at the schedule's i-th time, whatever came back.
+  const sequence =
+    options.sequence ??
+    buildRequestSequence({
+      seed,
+      count: schedule.totalIterations,
+      workload: profile.workload ?? {},
+      reuseGapRequests: reuseGapFor(peakRatePerSec(profile)),
+      idPrefix: `pb${Date.now().toString(36)}${seed.toString(36)}`,
+    });
+  if (sequence.requests.length < schedule.totalIterations) {
+    throw new ConfigError(
+      "sequence",
+      `has ${sequence.requests.length} requests but the profile schedules ${schedule.totalIterations}: build it with count ≥ the schedule's iterations`,
+    );
+  }
+  const lambdaRequestIds: string[] = [];
+  let withoutLambdaRequestId = 0;
   const recorder = new Recorder();
   const counts = { started: 0, completed: 0, dropped: 0 };
   let inFlight = 0;
@@ -97,13 +114,16 @@ async function runBuiltin(options: LoadRunOptions, config: EngineConfig): Promis
     status: number,
     transportError: TransportError | undefined,
     cut: boolean,
+    lambdaRequestId?: string,
   ) => {
     const now = elapsed();
     try {
       if (!cut) {
-        const error = workload.settle(request, status, transportError);
+        const error = classifyOutcome(request, status, transportError);
         recorder.record(request.operation, dueMs, now - dueMs, status, error);
         counts.completed += 1;
+        if (lambdaRequestId !== undefined) lambdaRequestIds.push(lambdaRequestId);
+        else if (status > 0) withoutLambdaRequestId += 1;
       }
     } finally {
       inFlight -= 1;
@@ -124,12 +144,12 @@ async function runBuiltin(options: LoadRunOptions, config: EngineConfig): Promis
     onOutcome,
   );
 
-  const fire = (dueMs: number, nowMs: number) => {
+  const fire = (index: number, dueMs: number, nowMs: number) => {
     inFlight += 1;
     counts.started += 1;
     lastFiredAtMs = nowMs;
     recorder.recordStart(dueMs, nowMs);
-    client.send(workload.next(), dueMs);
+    client.send(sequence.requests[index] as SequencedRequest, dueMs);
   };
 
   const stopScheduling = () => {
@@ -159,8 +179,9 @@ async function runBuiltin(options: LoadRunOptions, config: EngineConfig): Promis
         // At the cap, every iteration due by now is dropped (nothing in this loop frees a slot).
         if (inFlight >= profile.maxInFlight) counts.dropped += schedule.skipDueMs(now);
         else {
+          const index = schedule.nextIteration;
           schedule.takeMs();
-          fire(due, now);
+          fire(index, due, now);
         }
         due = schedule.peekMs();
       }
@@ -240,5 +261,13 @@ async function runBuiltin(options: LoadRunOptions, config: EngineConfig): Promis
     thresholds,
     thresholdsPassed: thresholds.every((t) => t.passed),
     aborted,
+    lambdaRequestIds,
+    responsesWithoutLambdaRequestId: withoutLambdaRequestId,
+    sequence: {
+      seed: sequence.seed,
+      kind: sequence.kind,
+      idPrefix: sequence.idPrefix,
+      requests: sequence.requests.length,
+    },
   };
 }

@@ -13,6 +13,7 @@
  * one outcome listener for the whole run and a number (the engine's intended start time) that is handed back.
  */
 import { Client } from "undici";
+import { LAMBDA_REQUEST_ID_HEADER } from "../../service/headers.ts";
 import { ConfigError } from "../errors.ts";
 import type { PlannedRequest } from "../workload.ts";
 
@@ -28,6 +29,8 @@ export type OutcomeListener = (
   status: number,
   transportError: TransportError | undefined,
   cut: boolean,
+  /** The `x-lambda-request-id` response header, when the answer had one. */
+  lambdaRequestId?: string,
 ) => void;
 
 export interface HttpClientOptions {
@@ -70,6 +73,8 @@ export function parseTarget(target: string): { origin: string; basePath: string 
  */
 class Exchange {
   private status = 0;
+  /** The `x-lambda-request-id` header of the answer, when it had one. */
+  lambdaRequestId: string | undefined;
   /** The connection carrying it, once it left the wait queue. */
   connection: Client | undefined;
 
@@ -81,8 +86,9 @@ class Exchange {
 
   onConnect(): void {}
 
-  onHeaders(statusCode: number): boolean {
+  onHeaders(statusCode: number, rawHeaders?: Buffer[] | string[] | null): boolean {
     this.status = statusCode;
+    if (rawHeaders) this.lambdaRequestId = findHeader(rawHeaders, LAMBDA_REQUEST_ID_HEADER);
     return true;
   }
 
@@ -97,6 +103,16 @@ class Exchange {
   onError(error: Error): void {
     this.owner.settle(this, 0, error);
   }
+}
+
+/** A header's value in undici's raw list (name, value, name, value, ...); names compared case-insensitively. */
+export function findHeader(rawHeaders: ReadonlyArray<Buffer | string>, name: string): string | undefined {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const key = rawHeaders[i] as Buffer | string;
+    if (key.length !== name.length) continue;
+    if (key.toString().toLowerCase() === name) return (rawHeaders[i + 1] as Buffer | string).toString();
+  }
+  return undefined;
 }
 
 export class HttpClient {
@@ -184,7 +200,8 @@ export class HttpClient {
         this.start(connection, next);
       } else this.idle.push(connection);
     }
-    if (error === undefined) this.listener(exchange.request, exchange.tag, status, undefined, false);
+    if (error === undefined)
+      this.listener(exchange.request, exchange.tag, status, undefined, false, exchange.lambdaRequestId);
     else if (this.cutting) this.listener(exchange.request, exchange.tag, 0, undefined, true);
     else {
       const code = (error as { code?: string }).code ?? "";

@@ -1,13 +1,22 @@
 /**
  * Chart 5: cost per 1M requests per setting, stacked by component (Lambda compute, Lambda requests,
- * API Gateway, DynamoDB), with the bootstrap interval of the total as an error bar. Pure.
+ * API Gateway, DynamoDB, failed conditional writes, CloudWatch Logs ingestion, INIT at the cold-start
+ * rate), with the bootstrap interval of the total as an error bar. Pure.
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { Results } from "../../tuning/results-types.ts";
 import { okSettings, settingOrder } from "../settings.ts";
 import { base } from "./common.ts";
 
-export const COST_COMPONENTS = ["Lambda compute", "Lambda requests", "API Gateway", "DynamoDB"] as const;
+export const COST_COMPONENTS = [
+  "Lambda compute",
+  "Lambda requests",
+  "API Gateway",
+  "DynamoDB",
+  "DynamoDB failed writes",
+  "CloudWatch Logs",
+  "INIT (cold starts)",
+] as const;
 
 export interface CostComponentRow {
   id: string;
@@ -22,7 +31,15 @@ export function costComponentRows(results: Results): CostComponentRow[] {
   return okSettings(results).flatMap((s) => {
     const cost = s.cost;
     if (!cost) return [];
-    const values = [cost.lambdaComputeUsd, cost.lambdaRequestsUsd, cost.apiGatewayUsd, cost.dynamodbUsd];
+    const values = [
+      cost.lambdaComputeUsd,
+      cost.lambdaRequestsUsd,
+      cost.apiGatewayUsd,
+      cost.dynamodbUsd,
+      cost.dynamodbFailedWritesUsd,
+      cost.cloudwatchLogsUsd,
+      cost.initUsd,
+    ];
     return COST_COMPONENTS.map((component, stackOrder) => ({
       id: s.id,
       component,
@@ -68,7 +85,10 @@ export function costBreakdownSpec(results: Results): TopLevelSpec {
             type: "nominal",
             title: "component",
             sort: [...COST_COMPONENTS],
-            scale: { domain: [...COST_COMPONENTS], range: ["#4c78a8", "#9ecae9", "#f58518", "#54a24b"] },
+            scale: {
+              domain: [...COST_COMPONENTS],
+              range: ["#4c78a8", "#9ecae9", "#f58518", "#54a24b", "#88d27a", "#b279a2", "#e45756"],
+            },
           },
           order: { field: "stackOrder", type: "quantitative" },
           tooltip: [

@@ -19,7 +19,7 @@ function expectedMarks(n: number, slo: boolean): Record<string, Record<string, n
     "chart-lambda-percentiles": { symbol: 6 * n, rule: 2 * n },
     "chart-cold-start-rate": { rect: n, text: n },
     "chart-init-duration": { rect: 2 * n },
-    "chart-cost-breakdown": { rect: 4 * n + 2 * n, rule: n }, // stacked bars + interval ticks
+    "chart-cost-breakdown": { rect: 7 * n + 2 * n, rule: n }, // stacked bars (7 components) + interval ticks
     // window labels, and a dashed rule between two windows
     "chart-throughput": { text: n, rule: n - 1 },
     "chart-p95-over-time": { rule: n - 1 },

@@ -4,6 +4,7 @@
  * recommendations the strategies make. Every call returns a fresh object, so tests may mutate it.
  */
 import type { LatencySummary, TimelinePoint } from "../../loadtests/run-result.ts";
+import { coldStartSensitivity } from "../cold-start-sensitivity.ts";
 import { computeCost } from "../cost-model.ts";
 import { DEFAULT_PRICE_TABLE } from "../price-table.ts";
 import {
@@ -216,6 +217,8 @@ export function sampleResults(): Results {
       cpuScaling: { mode: "cgroup-v1" },
       priceTable: { version: DEFAULT_PRICE_TABLE.version, region: "us-east-1" },
       slo,
+      coldStartRate: { source: "measured" },
+      coldStartSensitivity: coldStartSensitivity(settings, "us-east-1", { slo, balancedWeight: 0.5 }),
     },
     settings,
     recommendations: recommend(settings, { slo, balancedWeight: 0.5 }),

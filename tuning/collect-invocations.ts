@@ -1,0 +1,118 @@
+/**
+ * Exact attribution: the log lines of exactly the invocations a load engine measured, by Lambda request id
+ * (the `x-lambda-request-id` response header the engines record). One FilterLogEvents pass (no pattern) over
+ * the function's log group reads every event of the setting's versions from the window's start until now, so
+ * an invocation that finished after the window closed is still found; warm-up, Newman gate and table-reset
+ * invocations in the same range are left out because their ids were not measured. Each event is attributed
+ * to a request id (START/END/REPORT `RequestId:`, JSON `requestId`, the runtime's tab-separated prefix) and
+ * its UTF-8 bytes are added to that invocation's log bytes: what CloudWatch Logs ingestion is priced on.
+ * Same code path on AWS and against the local stage (the real SDK client).
+ */
+import { type CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { type CollectTarget, countFaults, type LogFindings, type Window } from "./collect.ts";
+import {
+  type LambdaReport,
+  parseReportLine,
+  parseRequestLogLine,
+  type RequestLogEntry,
+} from "./report-log.ts";
+
+/** Bound on pages read, so a huge log group cannot keep the sweep busy forever. */
+const MAX_PAGES = 2_000;
+
+/** What the measured invocations logged. */
+export interface InvocationLogs extends LogFindings {
+  /** UTF-8 bytes of every log event of the measured invocations, summed. */
+  logBytes: number;
+  /** The same bytes per invocation (for the bootstrap over requests). */
+  bytesByRequestId: Map<string, number>;
+  /** Measured invocations whose REPORT line was found. */
+  invocationsFound: number;
+  /** Log events in the range no request id could be read from (e.g. INIT_START), and their bytes. */
+  unattributed: { events: number; bytes: number };
+}
+
+const TEXT_ID = /RequestId:\s*([\w-]+)/;
+const JSON_ID = /"requestId"\s*:\s*"([^"]+)"/;
+/** Lambda's text format for function output: `<ISO time>\t<request id>\t<LEVEL>\t<message>`. */
+const PREFIX_ID = /^\S+\t([0-9a-fA-F-]{8,})\t/;
+
+/** The request id an event belongs to, when it names one. */
+export function requestIdOf(message: string): string | undefined {
+  return TEXT_ID.exec(message)?.[1] ?? JSON_ID.exec(message)?.[1] ?? PREFIX_ID.exec(message)?.[1];
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The REPORT lines, request log lines, faults and log bytes of the invocations in `requestIds`, read from
+ * `window.startMs` to `untilMs` (default: now). Lines of any other invocation are ignored.
+ */
+export async function collectInvocationLogs(
+  client: CloudWatchLogsClient,
+  target: CollectTarget,
+  window: Window,
+  requestIds: ReadonlySet<string>,
+  versions: readonly string[] = [target.version],
+  untilMs: number = Date.now(),
+): Promise<InvocationLogs> {
+  const group = `/aws/lambda/${target.functionName}`;
+  const markers = versions.map((v) => `[${v}]`);
+  const reports: LambdaReport[] = [];
+  const requests: RequestLogEntry[] = [];
+  const faultLines: string[] = [];
+  const reported = new Set<string>();
+  let logBytes = 0;
+  const bytesByRequestId = new Map<string, number>();
+  const unattributed = { events: 0, bytes: 0 };
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const out = await client.send(
+      new FilterLogEventsCommand({
+        logGroupName: group,
+        startTime: window.startMs,
+        endTime: Math.max(window.endMs, untilMs),
+        ...(nextToken ? { nextToken } : {}),
+      }),
+    );
+    for (const event of out.events ?? []) {
+      const stream = event.logStreamName ?? "";
+      const message = event.message;
+      if (message === undefined || !markers.some((m) => stream.includes(m))) continue;
+      const id = requestIdOf(message);
+      if (id === undefined) {
+        unattributed.events += 1;
+        unattributed.bytes += encoder.encode(message).length;
+        continue;
+      }
+      if (!requestIds.has(id)) continue;
+      const bytes = encoder.encode(message).length;
+      logBytes += bytes;
+      bytesByRequestId.set(id, (bytesByRequestId.get(id) ?? 0) + bytes);
+      const report = parseReportLine(message);
+      if (report) {
+        // Both log formats may carry a report of one invocation: keep the first.
+        if (!reported.has(id)) {
+          reported.add(id);
+          reports.push(report);
+        }
+        continue;
+      }
+      const request = parseRequestLogLine(message);
+      if (request) requests.push(request);
+      else if (/Task timed out|Runtime\.OutOfMemory|Runtime exited/.test(message)) faultLines.push(message);
+    }
+    nextToken = out.nextToken;
+    pages += 1;
+  } while (nextToken && pages < MAX_PAGES);
+  return {
+    reports,
+    requests,
+    ...countFaults(reports, faultLines),
+    logBytes,
+    bytesByRequestId,
+    invocationsFound: reported.size,
+    unattributed,
+  };
+}

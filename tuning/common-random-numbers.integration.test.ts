@@ -1,0 +1,161 @@
+/**
+ * Common random numbers and exact attribution on the real local stage (Lambda emulator, dynalite, the real
+ * SDK clients, the built-in engine, Newman): every setting replays the same request sequence against the
+ * same table state, so its DynamoDB units and its log bytes per request are the same at every setting;
+ * exactly the measured invocations are priced (warm-up, gate and table-reset invocations never count), and
+ * the Lambda-side p99 is never above the client-side p99.
+ */
+import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBuiltinEngine } from "../loadtests/engine/builtin-engine.ts";
+import type { RunResult } from "../loadtests/run-result.ts";
+import { runCollection } from "../postman/run-collection.ts";
+import { type LocalStage, startStage } from "../stage/stage.ts";
+import { type AwsClients, createAwsClients } from "./aws-clients.ts";
+import { requestIdOf } from "./collect-invocations.ts";
+import { apiLoad } from "./load-ports.ts";
+import { planSettings } from "./plan.ts";
+import type { SettingResult } from "./results-types.ts";
+import { type LoadPort, runSweep } from "./sweep.ts";
+
+let local: LocalStage;
+let clients: AwsClients;
+
+beforeAll(async () => {
+  local = await startStage();
+  clients = createAwsClients(local.stage);
+});
+
+afterAll(async () => {
+  clients?.destroy();
+  await local?.stop();
+});
+
+/**
+ * Log bytes of a set of invocations with every number counted as one byte: what the setting cannot change. The digits themselves are the durations and memory the setting measured (REPORT's Duration, the
+ * request line's durationMs), which legitimately differ by a byte or two between settings.
+ */
+async function logShapeBytes(ids: ReadonlySet<string>, startMs: number): Promise<number> {
+  let bytes = 0;
+  let nextToken: string | undefined;
+  do {
+    const out = await clients.logs.send(
+      new FilterLogEventsCommand({
+        logGroupName: `/aws/lambda/${local.stage.functionName}`,
+        startTime: startMs,
+        ...(nextToken ? { nextToken } : {}),
+      }),
+    );
+    for (const event of out.events ?? []) {
+      const id = event.message === undefined ? undefined : requestIdOf(event.message);
+      if (id !== undefined && ids.has(id)) {
+        bytes += Buffer.byteLength(
+          (event.message ?? "")
+            .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "id")
+            .replace(/\d+(?:\.\d+)?(?:e-?\d+)?/g, "0"),
+        );
+      }
+    }
+    nextToken = out.nextToken;
+  } while (nextToken);
+  return bytes;
+}
+
+async function sweep(
+  seed: number,
+  memoryMb: number[],
+  withGate: boolean,
+): Promise<{ settings: SettingResult[]; runs: RunResult[] }> {
+  const api = apiLoad(createBuiltinEngine({ handleSigint: false }), {
+    apiUrl: local.stage.apiUrl,
+    profile: "baseline",
+    seed,
+    warmupS: 0.5,
+    ratePerSec: 25,
+    durationS: 3,
+    preseedItems: 24,
+  });
+  const runs: RunResult[] = [];
+  const load: LoadPort = async (request) => {
+    const run = await api.port(request);
+    if (request.kind === "measure") runs.push(run);
+    return run;
+  };
+  const outcome = await runSweep(
+    {
+      stage: local.stage,
+      settings: planSettings(memoryMb, ["x86_64"]),
+      maxErrorRate: 0,
+      discardTopBottom: 0,
+      apiType: "REST",
+      coldStarts: 1,
+    },
+    {
+      clients,
+      load,
+      tableState: api.tableState,
+      ...(withGate
+        ? {
+            gate: () =>
+              runCollection({ baseUrl: local.stage.apiUrl, envVars: { tableName: local.stage.tableName } }),
+          }
+        : {}),
+    },
+  );
+  expect(outcome.restoreError).toBeUndefined();
+  expect(outcome.cleanupError).toBeUndefined();
+  return { settings: outcome.settings, runs };
+}
+
+describe("common random numbers and exact attribution on the local stage", () => {
+  it("same DynamoDB units and log bytes per request at every setting; priced invocations = measured requests", async () => {
+    const startMs = Date.now();
+    const { settings, runs } = await sweep(11, [128, 1024], true);
+    expect(settings.map((s) => s.status)).toEqual(["ok", "ok"]);
+    const [a, b] = settings as [SettingResult, SettingResult];
+    for (const s of settings) {
+      // Every request answered as the sequence expected it (no 404 from a missing or raced item).
+      expect(s.client?.errorCount).toBe(0);
+      expect(s.lambda?.attribution).toBe("request-ids");
+      // Exact windows: the warm-up's and the Newman gate's invocations are not priced.
+      expect(s.lambda?.invocations).toBe(s.client?.requests);
+      expect(s.lambda?.reportCount).toBe(s.client?.requests);
+      expect(s.dynamodb?.requests).toBe(s.client?.requests);
+      expect(s.checks).toEqual({ invocationsEqualRequests: true, lambdaP99WithinClientP99: true });
+      expect(s.lambda?.durationMs.p99).toBeLessThanOrEqual((s.client?.latency.p99Ms ?? 0) * 1.001);
+      // CloudWatch, the cross-check, saw exactly the measured invocations in the exact local window.
+      expect(
+        s.lambda?.cloudwatch?.invocations,
+        JSON.stringify([s.lambda?.cloudwatch, s.lambda?.invocations, s.window, s.phaseMs]),
+      ).toBe(s.lambda?.invocations);
+      expect(s.lambda?.cloudwatch?.agrees).toBe(true);
+      expect(s.logs?.bytesPerRequest).toBeGreaterThan(0);
+      expect(s.cost?.cloudwatchLogsUsd).toBeGreaterThan(0);
+      expect(s.dynamodb?.failedConditionalWrites).toBe(0);
+      // INIT from the deliberate cold start (a fresh version, never the measured one) and the warm-up's.
+      expect(s.lambda?.init?.coldStartsMeasured).toBeGreaterThanOrEqual(2);
+      expect(s.lambda?.init?.billedMeanMs).toBeGreaterThan(0);
+      expect(s.phaseMs?.load).toBeGreaterThan(0);
+      expect(s.overheadMs).toBeGreaterThan(0);
+    }
+    // The same sequence: same requests, same operations, same units.
+    expect(a.client?.requests).toBe(b.client?.requests);
+    for (const op of ["create", "read", "update", "list", "delete"] as const) {
+      expect(a.client?.operations[op]?.requests).toBe(b.client?.operations[op]?.requests);
+    }
+    expect(a.dynamodb?.readCapacityUnits).toBe(b.dynamodb?.readCapacityUnits);
+    expect(a.dynamodb?.writeCapacityUnits).toBe(b.dynamodb?.writeCapacityUnits);
+    expect(a.cost?.dynamodbUsd).toBe(b.cost?.dynamodbUsd);
+    // Log bytes: identical but for the digits of what each setting measured (durations, memory used).
+    const [runA, runB] = runs as [RunResult, RunResult];
+    const shapeA = await logShapeBytes(new Set(runA.lambdaRequestIds), startMs);
+    const shapeB = await logShapeBytes(new Set(runB.lambdaRequestIds), startMs);
+    expect(shapeA).toBe(shapeB);
+    expect(Math.abs((a.logs?.bytesPerRequest ?? 0) - (b.logs?.bytesPerRequest ?? 0))).toBeLessThan(8);
+
+    // A second run with the same seed replays the same sequence: the same units again.
+    const again = await sweep(11, [512], false);
+    expect(again.settings[0]?.dynamodb?.writeCapacityUnits).toBe(a.dynamodb?.writeCapacityUnits);
+    expect(again.settings[0]?.dynamodb?.readCapacityUnits).toBe(a.dynamodb?.readCapacityUnits);
+  }, 120_000);
+});

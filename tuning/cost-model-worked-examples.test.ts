@@ -1,0 +1,85 @@
+/**
+ * The worked examples of docs/cost-model.md, checked to the cent: change a number there, change it here.
+ */
+import { describe, expect, it } from "vitest";
+import { computeCost } from "./cost-model.ts";
+import { DEFAULT_PRICE_TABLE, monthlyCostUsd, regionPrices } from "./price-table.ts";
+
+const cents = (usd: number) => usd.toFixed(2);
+
+describe("docs/cost-model.md worked examples", () => {
+  it("Example A, the whole bill: REST, 512 MB x86_64, us-east-1", () => {
+    const cost = computeCost(
+      {
+        architecture: "x86_64",
+        memoryMb: 512,
+        billedDurationMeanMs: 20,
+        apiType: "REST",
+        readCapacityUnitsPerRequest: 0.3,
+        writeCapacityUnitsPerRequest: 0.25,
+        failedConditionalWritesPerRequest: 0.01,
+        logBytesPerRequest: 550,
+        coldStartRate: 0.01,
+        initBilledMs: 350,
+      },
+      { region: "us-east-1" },
+    );
+    expect(cents(cost.lambdaComputeUsd)).toBe("0.17"); // 0.020 s × 0.5 GB × $0.0000166667 × 1e6 = $0.166667
+    expect(cents(cost.lambdaRequestsUsd)).toBe("0.20");
+    expect(cents(cost.apiGatewayUsd)).toBe("3.50");
+    expect(cents(cost.dynamodbUsd)).toBe("0.19"); // 0.3 × $0.125 + 0.25 × $0.625 = $0.19375
+    expect(cents(cost.dynamodbFailedWritesUsd)).toBe("0.01"); // 0.01 × $0.625 = $0.00625
+    expect(cents(cost.cloudwatchLogsUsd)).toBe("0.26"); // 550 B / 2^30 B × $0.50 × 1e6 = $0.256114 (rounded)
+    expect(cents(cost.initUsd)).toBe("0.03"); // 0.01 × 0.350 s × 0.5 GB × $0.0000166667 × 1e6 = $0.029167
+    expect(cents(cost.totalPerMillionUsd)).toBe("4.35"); // $4.351947
+    expect(cost.totalPerMillionUsd).toBeCloseTo(4.351947, 6);
+  });
+
+  it("Example B, cold-start sensitivity: INIT of 400 ms at 128 MB at 0 %, 0.1 %, 1 %, 5 %", () => {
+    const initAt = (rate: number) =>
+      computeCost(
+        {
+          architecture: "x86_64",
+          memoryMb: 128,
+          billedDurationMeanMs: 0,
+          invocationsPerRequest: 0,
+          apiType: null,
+          coldStartRate: rate,
+          initBilledMs: 400,
+        },
+        { region: "us-east-1" },
+      ).initUsd;
+    // rate × 0.400 s × 0.125 GB × $0.0000166667 × 1e6 = rate × $0.833335
+    expect([0, 0.001, 0.01, 0.05].map((r) => initAt(r).toFixed(4))).toEqual([
+      "0.0000",
+      "0.0008",
+      "0.0083",
+      "0.0417",
+    ]);
+  });
+
+  it("Example C, CloudWatch Logs tiers: 60 TB of Lambda logs in a month cost $12,500 (flat: $30,000)", () => {
+    const logs = regionPrices("us-east-1").cloudwatchLogs?.ingestion;
+    if (!logs) throw new Error("us-east-1 logs price missing");
+    // 10,000 GB × $0.50 + 20,000 × $0.25 + 20,000 × $0.10 + 10,000 × $0.05
+    expect(cents(monthlyCostUsd(logs, 60_000))).toBe("12500.00");
+    expect(cents(60_000 * 0.5)).toBe("30000.00");
+    expect(DEFAULT_PRICE_TABLE.bytesPerGb).toBe(1024 ** 3);
+  });
+
+  it("Example D, a failed conditional write: 1 WRU, $0.625 per million of them", () => {
+    const cost = computeCost(
+      {
+        architecture: "x86_64",
+        memoryMb: 128,
+        billedDurationMeanMs: 0,
+        invocationsPerRequest: 0,
+        apiType: null,
+        failedConditionalWritesPerRequest: 1,
+      },
+      { region: "us-east-1" },
+    );
+    expect(cents(cost.dynamodbFailedWritesUsd)).toBe("0.63"); // $0.625
+    expect(cost.totalPerMillionUsd).toBeCloseTo(0.625, 12);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * The measurement lines of summary.md (pure): what the run did to make settings comparable (common random
+ * numbers), whether the exact-attribution checks held at every setting, the whole bill by component, and
+ * how the cost pick moves with the cold-start rate. Returns Markdown lines; reports/render-markdown.ts
+ * places them.
+ */
+import type { Results, SettingResult } from "./results-types.ts";
+
+const usd = (value: number) => `$${value.toFixed(4)}`;
+const fixed = (value: number, digits: number) => Number(value.toFixed(digits)).toString();
+
+function perRequest(s: SettingResult, total: number | undefined): number | undefined {
+  const requests = s.client?.requests ?? 0;
+  return total === undefined || requests === 0 ? undefined : total / requests;
+}
+
+/** "identical at every setting (x)" or "from a to b" for one per-request figure. */
+function spread(values: number[], digits: number, unit: string): string {
+  if (values.length === 0) return "not measured";
+  const shown = values.map((v) => fixed(v, digits));
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  return new Set(shown).size === 1
+    ? `identical at every setting (${shown[0]}${unit})`
+    : `from ${fixed(low, digits)} to ${fixed(high, digits)}${unit}`;
+}
+
+function checkLine(
+  settings: SettingResult[],
+  name: keyof NonNullable<SettingResult["checks"]>,
+  what: string,
+): string {
+  const checked = settings.filter((s) => s.checks);
+  if (checked.length === 0) return `- ${what}: not checked (no request ids recorded)`;
+  const failing = checked.filter((s) => s.checks?.[name] === false).map((s) => s.id);
+  return failing.length === 0
+    ? `- ${what}: holds at every setting (${checked.length} checked)`
+    : `- ${what}: **does not hold** at ${failing.join(", ")}`;
+}
+
+/** The "## Measurement" section. */
+export function measurementLines(results: Results): string[] {
+  const ok = results.settings.filter((s) => s.status === "ok");
+  const sequence = results.run.sequence;
+  const lines = ["## Measurement", ""];
+  if (sequence) {
+    lines.push(
+      `- Common random numbers: every setting replayed the same ${sequence.requests}-request sequence (seed ${sequence.seed}, ` +
+        `${sequence.preseedItems} preseeded items, the table put back after each setting).`,
+    );
+  }
+  const rru = ok
+    .map((s) => perRequest(s, s.dynamodb?.readCapacityUnits))
+    .filter((v): v is number => v !== undefined);
+  const wru = ok
+    .map((s) => perRequest(s, s.dynamodb?.writeCapacityUnits))
+    .filter((v): v is number => v !== undefined);
+  const bytes = ok.map((s) => s.logs?.bytesPerRequest).filter((v): v is number => v !== undefined);
+  lines.push(
+    `- DynamoDB units per request: read ${spread(rru, 4, " RRU")}, write ${spread(wru, 4, " WRU")}.`,
+    `- Log bytes per request: ${spread(bytes, 0, " bytes")} (timing digits of the REPORT and request lines differ by setting).`,
+    checkLine(results.settings, "invocationsEqualRequests", "Priced invocations = measured requests"),
+    checkLine(results.settings, "lambdaP99WithinClientP99", "Lambda-side p99 ≤ client-side p99"),
+    "",
+  );
+  return lines;
+}
+
+/** The "## Cost by component" table: every component of the bill, per 1M requests. */
+export function costComponentLines(results: Results): string[] {
+  const rows = results.settings.filter((s) => s.cost);
+  if (rows.length === 0) return [];
+  const header =
+    "| setting | Lambda compute | Lambda requests | API Gateway | DynamoDB | failed writes | CloudWatch Logs | INIT | total |";
+  return [
+    "## Cost by component (per 1M requests)",
+    "",
+    header,
+    "| --- | --: | --: | --: | --: | --: | --: | --: | --: |",
+    ...rows.map((s) => {
+      const c = s.cost as NonNullable<SettingResult["cost"]>;
+      return `| ${s.id} | ${[c.lambdaComputeUsd, c.lambdaRequestsUsd, c.apiGatewayUsd, c.dynamodbUsd, c.dynamodbFailedWritesUsd, c.cloudwatchLogsUsd, c.initUsd, c.totalPerMillionUsd].map(usd).join(" | ")} |`;
+    }),
+    "",
+  ];
+}
+
+/** The "## Cold-start sensitivity" table: the cost pick at 0 %, 0.1 %, 1 % and 5 % cold starts. */
+export function coldStartSensitivityLines(results: Results): string[] {
+  const rows = results.run.coldStartSensitivity;
+  if (!rows || rows.length === 0) return [];
+  const source = results.run.coldStartRate;
+  const priced =
+    source?.source === "config" && source.rate !== undefined
+      ? `INIT is priced at ${fixed(source.rate * 100, 3)} % cold starts (--cold-start-rate)`
+      : "INIT is priced at the cold-start rate measured at each setting (no warm-up exclusion)";
+  return [
+    "## Cold-start sensitivity",
+    "",
+    `${priced}; the cost pick at other rates:`,
+    "",
+    "| cold starts | cost pick | not distinguishable from |",
+    "| --: | --- | --- |",
+    ...rows.map(
+      (r) =>
+        `| ${fixed(r.rate * 100, 3)} % | ${r.costPick ?? "none"} | ${r.notDistinguishableFrom.join(", ") || "-"} |`,
+    ),
+    "",
+  ];
+}

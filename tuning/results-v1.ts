@@ -1,0 +1,46 @@
+/**
+ * The reader for results.json schema version 1 (tuning/results.schema.v1.json): validates a version 1
+ * file against its own schema and upgrades it to the current version. What version 1 did not measure is
+ * marked, not invented: the new cost components are 0 and `run.upgradedFromSchemaVersion` says why;
+ * attribution is "window" (version 1 priced every invocation of the version in the window).
+ */
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import schemaV1 from "./results.schema.v1.json" with { type: "json" };
+import type { Results, SettingResult } from "./results-types.ts";
+
+let compiled: ValidateFunction | undefined;
+
+/** The version 1 validator (compiled once). */
+export function validatorV1(): ValidateFunction {
+  compiled ??= new Ajv2020({ allErrors: false, verbose: true, strict: true, allowUnionTypes: true }).compile(
+    schemaV1,
+  );
+  return compiled;
+}
+
+type SettingV1 = Omit<SettingResult, "cost"> & {
+  cost?: Omit<
+    NonNullable<SettingResult["cost"]>,
+    "dynamodbFailedWritesUsd" | "cloudwatchLogsUsd" | "initUsd"
+  >;
+};
+
+/** A validated version 1 document, upgraded to the current shape. */
+export function upgradeResultsV1(data: {
+  run: Results["run"];
+  settings: SettingV1[];
+  recommendations: Results["recommendations"];
+}): Results {
+  return {
+    schemaVersion: 2,
+    run: { ...data.run, upgradedFromSchemaVersion: 1 },
+    settings: data.settings.map(
+      ({ cost, ...setting }): SettingResult => ({
+        ...setting,
+        ...(setting.lambda ? { lambda: { ...setting.lambda, attribution: "window" as const } } : {}),
+        ...(cost ? { cost: { ...cost, dynamodbFailedWritesUsd: 0, cloudwatchLogsUsd: 0, initUsd: 0 } } : {}),
+      }),
+    ),
+    recommendations: data.recommendations,
+  };
+}
