@@ -36,6 +36,13 @@ export const GATEWAY_RESPONSES = {
   forbidden: response(403, "ForbiddenException", "Forbidden"),
   /** Request payload over the 10 MB limit. */
   requestTooLarge: response(413, "RequestTooLongException", "Request Too Long"),
+  /**
+   * A request under API Gateway's 10 MB whose Lambda event is over Lambda's 6 MB synchronous invoke limit:
+   * Lambda refuses it before the function runs, and API Gateway answers 413 with x-amzn-ErrorType
+   * BadRequestException and {"message": "Request Too Long"} (a response captured from a REST API in front of
+   * Lambda, published in the issue tracker of koki-develop/lgtm-generator, issue 10, 2021).
+   */
+  eventTooLarge: response(413, "BadRequestException", "Request Too Long"),
   /** Malformed proxy response or function error. */
   badGateway: response(502, "InternalServerErrorException", "Internal server error"),
   /** Throttled or missing function, or any integration call failure. */

@@ -3,6 +3,7 @@
  * turns the outcome into the HTTP response API Gateway would send (the function's, or a gateway response).
  */
 import type { LambdaInvoker } from "../contracts.ts";
+import { MAX_PAYLOAD_BYTES } from "../lambda/invocation-record.ts";
 import { GATEWAY_RESPONSES, type GatewayResponse } from "./gateway-responses.ts";
 import type { ApiGatewayProxyEvent } from "./proxy-event.ts";
 import { type MappedResponse, mapProxyResponse } from "./proxy-response.ts";
@@ -47,6 +48,14 @@ export async function integrate(
   target: IntegrationTarget,
   event: ApiGatewayProxyEvent,
 ): Promise<IntegrationResult> {
+  const payload = JSON.stringify(event);
+  const eventBytes = Buffer.byteLength(payload);
+  if (eventBytes > MAX_PAYLOAD_BYTES) {
+    return gateway(
+      GATEWAY_RESPONSES.eventTooLarge,
+      `Lambda invocation failed with status: 413: the event is ${eventBytes} bytes, over Lambda's ${MAX_PAYLOAD_BYTES}-byte synchronous invoke limit`,
+    );
+  }
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), target.timeoutMs);
@@ -55,7 +64,7 @@ export async function integrate(
     .invoke({
       functionName: target.functionName,
       ...(target.qualifier ? { qualifier: target.qualifier } : {}),
-      payload: JSON.stringify(event),
+      payload,
     })
     .catch((error: unknown) => ({ status: "invoke-failed" as const, error }));
   try {

@@ -214,6 +214,21 @@ describe("API Gateway front: responses", () => {
     expect(invoker.requests).toHaveLength(0);
   });
 
+  it("answers 413 Request Too Long, without invoking, when the event is over Lambda's 6 MB invoke limit", async () => {
+    // 7 MB: under API Gateway's 10 MB, over Lambda's 6 MB for a synchronous event (the body and its envelope).
+    const { url, invoker } = await front(echo);
+    const res = await fetch(`${url}/items`, { method: "POST", body: "x".repeat(7 * 1024 * 1024) });
+    expect(res.status).toBe(413);
+    expect(res.headers.get("x-amzn-errortype")).toBe("BadRequestException");
+    expect(await res.json()).toEqual({ message: "Request Too Long" });
+    expect(invoker.requests).toHaveLength(0);
+    // Just under the limit still reaches the function.
+    const near = await fetch(`${url}/items`, { method: "POST", body: "x".repeat(5 * 1024 * 1024) });
+    expect(near.status).toBe(200);
+    await near.body?.cancel();
+    expect(invoker.requests).toHaveLength(1);
+  });
+
   it("records Count, 4XXError, 5XXError, Latency and IntegrationLatency with ApiName and Stage", async () => {
     const metrics: MetricDatum[] = [];
     const { url } = await front(echo, { metrics });

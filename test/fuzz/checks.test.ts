@@ -1,6 +1,6 @@
 /** Unit tests of the fuzz run's pure checks: response well-formedness and the table model. */
 import { describe, expect, it } from "vitest";
-import { checkResponse, isOversizeEventAnswer, OVERSIZE_EVENT_BODY_BYTES } from "./response-checks.ts";
+import { checkResponse } from "./response-checks.ts";
 import { canonicalJson, TableModel } from "./table-model.ts";
 
 const json = { "content-type": "application/json" };
@@ -60,16 +60,6 @@ describe("checkResponse", () => {
         body: "{}",
       }).join(),
     ).toMatch(/content-type/);
-  });
-});
-
-describe("isOversizeEventAnswer", () => {
-  const answer = { method: "POST", status: 500, headers: json, body: '{"message":"Internal server error"}' };
-  it("accepts the front's 500 only for bodies that can exceed Lambda's 6 MB event limit", () => {
-    expect(isOversizeEventAnswer(answer, OVERSIZE_EVENT_BODY_BYTES)).toBe(true);
-    expect(isOversizeEventAnswer(answer, 1000)).toBe(false);
-    expect(isOversizeEventAnswer({ ...answer, status: 502 }, OVERSIZE_EVENT_BODY_BYTES)).toBe(false);
-    expect(isOversizeEventAnswer({ ...answer, body: '{"error":{}}' }, OVERSIZE_EVENT_BODY_BYTES)).toBe(false);
   });
 });
 

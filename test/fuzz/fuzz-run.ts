@@ -8,8 +8,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, paginateScan } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import type { LocalStage } from "../../stage/stage.ts";
-import { bodyLength, describeRequest, type HostileRequest, hostileRequestArb } from "./hostile-requests.ts";
-import { checkResponse, isOversizeEventAnswer } from "./response-checks.ts";
+import { describeRequest, type HostileRequest, hostileRequestArb } from "./hostile-requests.ts";
+import { checkResponse } from "./response-checks.ts";
 import { HostileSender, NoAnswerError } from "./send.ts";
 import { readLogMessages } from "./stage-logs.ts";
 import { type TableDiff, TableModel } from "./table-model.ts";
@@ -33,10 +33,8 @@ export interface FuzzFigures {
   seed: number;
   requests: number;
   byStatus: Record<string, number>;
-  /** Answers with status >= 500, other than `oversizeEvents`. */
+  /** Answers with status >= 500. */
   serverErrors: number;
-  /** 500s for events over Lambda's 6 MB invoke limit (expected: response-checks.ts). */
-  oversizeEvents: number;
   /** Requests that got no HTTP answer at all. */
   noAnswer: number;
   /** Requests sent over a raw socket because undici refused them. */
@@ -91,7 +89,6 @@ export async function runFuzz(local: LocalStage, options: FuzzOptions): Promise<
   let index = 0;
   let violations = 0;
   let serverErrors = 0;
-  let oversizeEvents = 0;
   let noAnswer = 0;
   let sentRaw = 0;
 
@@ -109,10 +106,8 @@ export async function runFuzz(local: LocalStage, options: FuzzOptions): Promise<
       byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
       if (res.via === "raw") sentRaw++;
       const checked = { method: request.method, ...res };
-      const oversize = isOversizeEventAnswer(checked, bodyLength(request.body));
-      if (oversize) oversizeEvents++;
-      else if (res.status >= 500) serverErrors++;
-      const problems = oversize ? [] : checkResponse(checked);
+      if (res.status >= 500) serverErrors++;
+      const problems = checkResponse(checked);
       let body: unknown;
       try {
         body = JSON.parse(res.body);
@@ -166,7 +161,6 @@ export async function runFuzz(local: LocalStage, options: FuzzOptions): Promise<
     requests: index,
     byStatus,
     serverErrors,
-    oversizeEvents,
     noAnswer,
     sentRaw,
     violations,
@@ -196,7 +190,7 @@ export function renderFuzzFigures(figures: FuzzFigures, command: string): string
     "| --- | --- |",
     `| requests | ${figures.requests} (${figures.sentRaw} sent as raw bytes) |`,
     `| by status | ${statuses} |`,
-    `| responses >= 500 | ${figures.serverErrors} (plus ${figures.oversizeEvents} expected 500s for events over Lambda's 6 MB invoke limit) |`,
+    `| responses >= 500 | ${figures.serverErrors} |`,
     `| no HTTP answer | ${figures.noAnswer} |`,
     `| property violations | ${figures.violations} |`,
     `| crashes (environments died, crash lines) | ${figures.crashes} |`,

@@ -7,13 +7,9 @@
  * - Success: 200 or 201 with a JSON body.
  * - Errors: the service's `{"error":{"code","message","requestId"}}` with the code's documented status and
  *   `requestId` equal to the `x-request-id` header; or API Gateway's own `{"message"}` for the answers the
- *   front gives itself (400 malformed HTTP, 403 no route/stage, 413 over 10 MB, 429, 431 headers too large).
+ *   front gives itself (400 malformed HTTP, 403 no route/stage, 413 over 10 MB or an event over Lambda's 6 MB
+ *   invoke limit, 429, 431 headers too large).
  * - No internals: no stack frames, file paths or SDK exception names in a body.
- *
- * One 5xx is expected from hostile input: a request whose event exceeds Lambda's 6 MB synchronous invoke limit
- * (bodies the front accepts, up to 10 MB) cannot reach the function; the front answers it like any failed
- * Invoke, 500 {"message":"Internal server error"} (INTEGRATION_FAILURE, as API Gateway does on AWS).
- * `isOversizeEventAnswer` recognises it; the runs count it apart.
  */
 import { ERROR_CODES } from "../../service/errors.ts";
 
@@ -32,18 +28,6 @@ const INTERNALS =
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** Bodies from this size on may make an event over Lambda's 6 MB limit (JSON escaping, base64, headers). */
-export const OVERSIZE_EVENT_BODY_BYTES = 5 * 1024 * 1024;
-
-/** The front's answer to a request whose event Lambda refused for its size. */
-export function isOversizeEventAnswer(res: CheckedResponse, bodyBytes: number): boolean {
-  return (
-    bodyBytes >= OVERSIZE_EVENT_BODY_BYTES &&
-    res.status === 500 &&
-    res.body === JSON.stringify({ message: "Internal server error" })
-  );
-}
 
 export function checkResponse(res: CheckedResponse): string[] {
   const problems: string[] = [];
