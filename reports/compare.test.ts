@@ -5,6 +5,7 @@ import { parseResults, serializeResults } from "../tuning/results.ts";
 import type { Results } from "../tuning/results-types.ts";
 import { sampleResults } from "../tuning/test-support/sample-results.ts";
 import { compareResults, DEFAULT_THRESHOLDS, incomparableReason } from "./compare.ts";
+import { renderComparison } from "./html-sections.ts";
 import { renderMarkdown } from "./render-markdown.ts";
 
 /** The sample results as a run of `config` would record them: its profile, load and sequence seed. */
@@ -244,13 +245,13 @@ describe("comparability of the load (issue 19)", () => {
     expect(() =>
       compareResults(direct({ payloads: [{ payload: { operation: "list" }, weight: 1 }] }), base),
     ).toThrow(
-      /baseline sent other payloads \(fnv1a32:[0-9a-f]{8}\) than this run \(fnv1a32:[0-9a-f]{8}\) \(direct\.payloads\)/,
+      /baseline sent other payloads \(fnv1a32:[0-9a-f]{8}\) than this run \(fnv1a32:[0-9a-f]{8}\) \(--payload\)/,
     );
     expect(incomparableReason(direct({ invocations: 10, parallelism: 5 }).run, base.run)).toBe(
-      "baseline ran 50 invocations 1 at a time, this run 10 5 at a time (direct.invocations, direct.parallelism)",
+      "baseline ran 50 invocations 1 at a time, this run 10 5 at a time (--invocations, --parallel)",
     );
     expect(incomparableReason(direct({ onlyColdStarts: true }).run, base.run)).toBe(
-      "baseline ran with direct.onlyColdStarts false, this run true",
+      "baseline ran with onlyColdStarts false, this run true (--only-cold-starts)",
     );
   });
 
@@ -265,6 +266,10 @@ describe("comparability of the load (issue 19)", () => {
     expect(renderMarkdown(current, { comparison })).toContain(
       "Not compared: the load (rate, duration, warm-up) could not be compared",
     );
+    expect(renderComparison(comparison)).toContain(
+      '<p class="hint load-not-compared">Not compared: the load (rate, duration, warm-up) could not be compared',
+    );
+    expect(renderComparison(compareResults(current, ranWith({})))).not.toContain("Not compared");
     // what it has still counts: its seed
     expect(() => compareResults(ranWith({ seed: 2 }), old)).toThrow(/baseline ran seed 1, this run seed 2/);
   });

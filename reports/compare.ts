@@ -176,7 +176,7 @@ export type ComparableRun = Pick<RunMetadata, "profile" | "mode" | "load"> & {
 
 /** The fix every refusal names. */
 export const COMPARABLE_FIX =
-  "run the baseline with the same stage and flags (--mode, --quick, --profile, --rate, --duration, --warmup, --seed, --engine, direct payloads)";
+  "run the baseline with the same stage and flags (--mode, --quick, --profile, --rate, --duration, --warmup, --seed, --engine; direct mode: --payload, --invocations, --parallel, --only-cold-starts)";
 
 const QUICK = " (--quick)";
 
@@ -205,15 +205,15 @@ function directLoadReasons(baseline: DirectLoad, current: DirectLoad): string[] 
   const reasons: string[] = [];
   if (baseline.invocations !== current.invocations || baseline.parallelism !== current.parallelism)
     reasons.push(
-      `baseline ran ${baseline.invocations} invocations ${baseline.parallelism} at a time, this run ${current.invocations} ${current.parallelism} at a time (direct.invocations, direct.parallelism)`,
+      `baseline ran ${baseline.invocations} invocations ${baseline.parallelism} at a time, this run ${current.invocations} ${current.parallelism} at a time (--invocations, --parallel)`,
     );
   if (baseline.onlyColdStarts !== current.onlyColdStarts)
     reasons.push(
-      `baseline ran with direct.onlyColdStarts ${baseline.onlyColdStarts}, this run ${current.onlyColdStarts}`,
+      `baseline ran with onlyColdStarts ${baseline.onlyColdStarts}, this run ${current.onlyColdStarts} (--only-cold-starts)`,
     );
   if (baseline.payloadsDigest !== current.payloadsDigest)
     reasons.push(
-      `baseline sent other payloads (${baseline.payloadsDigest}) than this run (${current.payloadsDigest}) (direct.payloads)`,
+      `baseline sent other payloads (${baseline.payloadsDigest}) than this run (${current.payloadsDigest}) (--payload)`,
     );
   return reasons;
 }
