@@ -1,6 +1,35 @@
 import { describe, expect, it } from "vitest";
+import { BENCH_DEFAULTS, type BenchConfig, QUICK_PRESET } from "../tuning/bench-config.ts";
+import { runLoadOf } from "../tuning/build-results.ts";
+import { parseResults, serializeResults } from "../tuning/results.ts";
+import type { Results } from "../tuning/results-types.ts";
 import { sampleResults } from "../tuning/test-support/sample-results.ts";
-import { compareResults, DEFAULT_THRESHOLDS } from "./compare.ts";
+import { compareResults, DEFAULT_THRESHOLDS, incomparableReason } from "./compare.ts";
+import { renderComparison } from "./html-sections.ts";
+import { renderMarkdown } from "./render-markdown.ts";
+
+/** The sample results as a run of `config` would record them: its profile, load and sequence seed. */
+function ranWith(over: Partial<BenchConfig>): Results {
+  const config: BenchConfig = { ...BENCH_DEFAULTS, ...over };
+  const results = sampleResults();
+  const load = runLoadOf(config);
+  results.run.mode = config.mode;
+  results.run.profile = config.mode === "direct" ? "direct-invoke" : config.profile;
+  results.run.load = load;
+  if (load.mode === "api")
+    results.run.sequence = {
+      seed: config.seed,
+      requests: load.requests,
+      preseedItems: 64,
+      reuseGapRequests: 100,
+      idPrefix: `pb${config.seed.toString(36)}`,
+    };
+  else results.run.engine = { name: "direct", version: "0.1.0" };
+  return results;
+}
+
+const QUICK: Partial<BenchConfig> = { ...QUICK_PRESET, quick: true };
+const FIX = /: run the baseline with the same stage and flags \(--mode, --quick, --profile, --rate/;
 
 describe("compareResults", () => {
   it("finds no regression between a run and itself, and lists every setting", () => {
@@ -107,7 +136,141 @@ describe("compareResults", () => {
     const baseline = sampleResults();
     baseline.run.profile = "baseline";
     expect(() => compareResults(sampleResults(), baseline)).toThrow(
-      /is not comparable with run .* \(profile baseline there, smoke here\): compare runs of the same stage, mode and profile/,
+      /is not comparable with run .*: baseline ran profile baseline, this run smoke \(--profile\): run the baseline with the same stage and flags/,
     );
+    const aws = sampleResults();
+    aws.run.stage.name = "aws";
+    expect(incomparableReason(sampleResults().run, aws.run)).toBe(
+      "baseline ran on the aws stage, this run on local",
+    );
+  });
+});
+
+describe("comparability of the load (issue 19)", () => {
+  it("records the load a configuration plans: the profile resolved with --rate and --duration", () => {
+    expect(runLoadOf(BENCH_DEFAULTS)).toEqual({
+      mode: "api",
+      ratePerSec: 50,
+      durationS: 6,
+      warmupS: 1,
+      requests: 300,
+    });
+    expect(runLoadOf({ ...BENCH_DEFAULTS, ...QUICK })).toEqual({
+      mode: "api",
+      ratePerSec: 20,
+      durationS: 4,
+      warmupS: 1,
+      requests: 80,
+      quick: true,
+    });
+    const direct = runLoadOf({ ...BENCH_DEFAULTS, mode: "direct" });
+    expect(direct).toEqual({
+      mode: "direct",
+      invocations: 50,
+      parallelism: 1,
+      onlyColdStarts: false,
+      payloadsDigest: expect.stringMatching(/^fnv1a32:[0-9a-f]{8}$/),
+    });
+    // the digest ignores key order and sees any change of a payload or its weight
+    const payloads = (payload: unknown, weight = 1) =>
+      runLoadOf({
+        ...BENCH_DEFAULTS,
+        mode: "direct",
+        direct: { ...BENCH_DEFAULTS.direct, payloads: [{ payload, weight }] },
+      });
+    expect(payloads({ operation: "ping", id: "a" })).toEqual(payloads({ id: "a", operation: "ping" }));
+    expect(payloads({ operation: "ping", id: "a" })).not.toEqual(payloads({ operation: "ping", id: "b" }));
+    expect(payloads({ operation: "ping" }, 2)).not.toEqual(payloads({ operation: "ping" }, 1));
+  });
+
+  it("results.json carries the load through its schema, and a version-2 file without it still reads", () => {
+    for (const results of [ranWith({}), ranWith({ mode: "direct" })])
+      expect(parseResults(serializeResults(results)).run.load).toEqual(results.run.load);
+    expect(parseResults(serializeResults(sampleResults())).run.load).toBeUndefined();
+    const bad = ranWith({ mode: "direct" });
+    if (bad.run.load?.mode !== "direct") throw new Error("fixture changed");
+    bad.run.load.payloadsDigest = "sha256:x";
+    expect(() => parseResults(JSON.stringify(bad))).toThrow(/payloadsDigest|load/);
+  });
+
+  it("compares runs of the same flags", () => {
+    expect(compareResults(ranWith(QUICK), ranWith(QUICK)).loadNotCompared).toBeUndefined();
+    expect(compareResults(ranWith({}), ranWith({})).regressions).toEqual([]);
+    expect(compareResults(ranWith({ mode: "direct" }), ranWith({ mode: "direct" })).regressions).toEqual([]);
+  });
+
+  it("refuses a full-run baseline for a --quick run, naming both loads and the fix", () => {
+    expect(() => compareResults(ranWith(QUICK), ranWith({}))).toThrow(
+      "baseline ran profile baseline, this run smoke (--quick); baseline ran 50 req/s for 6 s after a 1 s warm-up, this run 20 req/s for 4 s after a 1 s warm-up (--quick): run the baseline with the same stage and flags",
+    );
+  });
+
+  it("refuses another rate, duration or warm-up of the same profile", () => {
+    expect(incomparableReason(ranWith({ ratePerSec: 20 }).run, ranWith({}).run)).toBe(
+      "baseline ran 50 req/s for 6 s after a 1 s warm-up, this run 20 req/s for 6 s after a 1 s warm-up",
+    );
+    expect(incomparableReason(ranWith({ durationS: 2 }).run, ranWith({}).run)).toBe(
+      "baseline ran 50 req/s for 6 s after a 1 s warm-up, this run 50 req/s for 2 s after a 1 s warm-up",
+    );
+    expect(() => compareResults(ranWith({ warmupS: 3 }), ranWith({}))).toThrow(
+      /baseline ran 50 req\/s for 6 s after a 1 s warm-up, this run 50 req\/s for 6 s after a 3 s warm-up/,
+    );
+  });
+
+  it("refuses another seed, request count or engine", () => {
+    expect(() => compareResults(ranWith({ seed: 7 }), ranWith({}))).toThrow(
+      /baseline ran seed 1, this run seed 7 \(--seed\)/,
+    );
+    // the same load with another planned count: the request schedule changed (here: an older file, no load)
+    const before = ranWith({});
+    delete before.run.load;
+    const now = ranWith({});
+    if (!before.run.sequence) throw new Error("fixture changed");
+    before.run.sequence.requests = 299;
+    expect(incomparableReason(now.run, before.run)).toBe(
+      "baseline planned 299 requests per setting, this run 300",
+    );
+    const k6 = ranWith({});
+    k6.run.engine = { name: "k6", version: "1.4.0" };
+    expect(() => compareResults(ranWith({}), k6)).toThrow(FIX);
+    expect(incomparableReason(ranWith({}).run, k6.run)).toBe(
+      "baseline ran the k6 engine, this run builtin (--engine)",
+    );
+  });
+
+  it("refuses direct-mode runs of other payloads, invocations or cold-start mode", () => {
+    const direct = (over: Partial<BenchConfig["direct"]>) =>
+      ranWith({ mode: "direct", direct: { ...BENCH_DEFAULTS.direct, ...over } });
+    const base = direct({});
+    expect(() =>
+      compareResults(direct({ payloads: [{ payload: { operation: "list" }, weight: 1 }] }), base),
+    ).toThrow(
+      /baseline sent other payloads \(fnv1a32:[0-9a-f]{8}\) than this run \(fnv1a32:[0-9a-f]{8}\) \(--payload\)/,
+    );
+    expect(incomparableReason(direct({ invocations: 10, parallelism: 5 }).run, base.run)).toBe(
+      "baseline ran 50 invocations 1 at a time, this run 10 5 at a time (--invocations, --parallel)",
+    );
+    expect(incomparableReason(direct({ onlyColdStarts: true }).run, base.run)).toBe(
+      "baseline ran with onlyColdStarts false, this run true (--only-cold-starts)",
+    );
+  });
+
+  it("compares a baseline without a recorded load on what it has, and the report says so", () => {
+    const old = ranWith({});
+    delete old.run.load;
+    const current = ranWith({});
+    const comparison = compareResults(current, old);
+    expect(comparison.loadNotCompared).toBe(
+      "the load (rate, duration, warm-up) could not be compared: the baseline does not record it (results.json written before run.load); profile, mode, stage, engine, seed and request count were compared",
+    );
+    expect(renderMarkdown(current, { comparison })).toContain(
+      "Not compared: the load (rate, duration, warm-up) could not be compared",
+    );
+    expect(renderComparison(comparison)).toContain(
+      '<p class="hint load-not-compared">Not compared: the load (rate, duration, warm-up) could not be compared',
+    );
+    expect(renderComparison(compareResults(current, ranWith({})))).not.toContain("Not compared");
+    // what it has still counts: its seed
+    expect(() => compareResults(ranWith({ seed: 2 }), old)).toThrow(/baseline ran seed 1, this run seed 2/);
   });
 });

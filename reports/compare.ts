@@ -2,7 +2,7 @@
  * Baseline comparison: the deltas per setting between a previous results.json and the current one, and
  * the regressions beyond thresholds (CI gates on them). Pure.
  */
-import type { Results, RunMetadata, SettingResult } from "../tuning/results-types.ts";
+import type { Results, RunLoad, RunMetadata, SettingResult } from "../tuning/results-types.ts";
 import { IncomparableBaselineError } from "./errors.ts";
 import { formatMs, formatRate, formatUsd } from "./format.ts";
 import { orderedSettings } from "./settings.ts";
@@ -64,6 +64,8 @@ export interface Comparison {
   thresholds: RegressionThresholds;
   settings: SettingComparison[];
   regressions: Regression[];
+  /** Set when a run does not record its load: what was not compared, in words (the report shows it). */
+  loadNotCompared?: string;
 }
 
 const METRICS: Record<
@@ -162,21 +164,116 @@ function delta(metric: ComparedMetric, before: SettingResult, after: SettingResu
   } satisfies MetricDelta;
 }
 
-/** What makes two runs comparable. */
-export type ComparableRun = Pick<RunMetadata, "profile" | "mode"> & { stage: { name: string } };
+/**
+ * What makes two runs comparable: the stage, the mode, the profile, the engine (API mode; absent when not yet
+ * known, e.g. --engine auto before the run) and the load (absent in files written before it was recorded).
+ */
+export type ComparableRun = Pick<RunMetadata, "profile" | "mode" | "load"> & {
+  stage: { name: string };
+  engine?: { name: string };
+  sequence?: { seed: number; requests?: number };
+};
+
+/** The fix every refusal names. */
+export const COMPARABLE_FIX =
+  "run the baseline with the same stage and flags (--mode, --quick, --profile, --rate, --duration, --warmup, --seed, --engine; direct mode: --payload, --invocations, --parallel, --only-cold-starts)";
+
+const QUICK = " (--quick)";
+
+function quickOf(run: ComparableRun): string {
+  return run.load?.quick ? QUICK : "";
+}
+
+type ApiLoad = Extract<RunLoad, { mode: "api" }>;
+type DirectLoad = Extract<RunLoad, { mode: "direct" }>;
+
+function apiLoadText(load: ApiLoad): string {
+  return `${load.ratePerSec} req/s for ${load.durationS} s after a ${load.warmupS} s warm-up${load.quick ? QUICK : ""}`;
+}
+
+function apiLoadReasons(baseline: ApiLoad, current: ApiLoad): string[] {
+  if (
+    baseline.ratePerSec !== current.ratePerSec ||
+    baseline.durationS !== current.durationS ||
+    baseline.warmupS !== current.warmupS
+  )
+    return [`baseline ran ${apiLoadText(baseline)}, this run ${apiLoadText(current)}`];
+  return [];
+}
+
+function directLoadReasons(baseline: DirectLoad, current: DirectLoad): string[] {
+  const reasons: string[] = [];
+  if (baseline.invocations !== current.invocations || baseline.parallelism !== current.parallelism)
+    reasons.push(
+      `baseline ran ${baseline.invocations} invocations ${baseline.parallelism} at a time, this run ${current.invocations} ${current.parallelism} at a time (--invocations, --parallel)`,
+    );
+  if (baseline.onlyColdStarts !== current.onlyColdStarts)
+    reasons.push(
+      `baseline ran with onlyColdStarts ${baseline.onlyColdStarts}, this run ${current.onlyColdStarts} (--only-cold-starts)`,
+    );
+  if (baseline.payloadsDigest !== current.payloadsDigest)
+    reasons.push(
+      `baseline sent other payloads (${baseline.payloadsDigest}) than this run (${current.payloadsDigest}) (--payload)`,
+    );
+  return reasons;
+}
+
+/** Measured requests planned per setting: the load's, else the sequence's (files before the load was recorded). */
+function plannedRequests(run: ComparableRun): number | undefined {
+  return run.load?.mode === "api" ? run.load.requests : run.sequence?.requests;
+}
 
 /**
- * Why two runs cannot be compared (another stage, mode or load profile), or undefined when they can.
- * A smoke run against a baseline-profile run measures a different load: its "regressions" are the profile's.
+ * Why two runs cannot be compared, each reason naming the field and both values, or undefined when they can:
+ * another stage, mode, profile, engine, load (rate, duration, warm-up; direct: invocations, payloads), seed or
+ * request sequence. A smoke run against a baseline-profile run measures a different load: its "regressions"
+ * are the profile's. What a baseline does not record is not compared (see loadNotCompared).
+ *
+ * @example incomparableReason(current.run, baseline.run) // "baseline ran 50 req/s for 6 s after a 1 s warm-up, this run 20 req/s for 4 s after a 1 s warm-up (--quick)"
  */
 export function incomparableReason(current: ComparableRun, baseline: ComparableRun): string | undefined {
   const reasons: string[] = [];
-  if (baseline.profile !== current.profile)
-    reasons.push(`profile ${baseline.profile} there, ${current.profile} here`);
-  if (baseline.mode !== current.mode) reasons.push(`mode ${baseline.mode} there, ${current.mode} here`);
   if (baseline.stage.name !== current.stage.name)
-    reasons.push(`stage ${baseline.stage.name} there, ${current.stage.name} here`);
+    reasons.push(`baseline ran on the ${baseline.stage.name} stage, this run on ${current.stage.name}`);
+  if (baseline.mode !== current.mode)
+    reasons.push(`baseline ran in ${baseline.mode} mode, this run in ${current.mode} mode (--mode)`);
+  if (baseline.profile !== current.profile)
+    reasons.push(
+      `baseline ran profile ${baseline.profile}${quickOf(baseline)}, this run ${current.profile}${quickOf(current) || " (--profile)"}`,
+    );
+  if (baseline.mode === "api" && current.mode === "api") {
+    if (baseline.engine && current.engine && baseline.engine.name !== current.engine.name)
+      reasons.push(
+        `baseline ran the ${baseline.engine.name} engine, this run ${current.engine.name} (--engine)`,
+      );
+    const loadReasons =
+      baseline.load?.mode === "api" && current.load?.mode === "api"
+        ? apiLoadReasons(baseline.load, current.load)
+        : [];
+    reasons.push(...loadReasons);
+    const before = plannedRequests(baseline);
+    const now = plannedRequests(current);
+    // Only when the load looks the same: then another count means another request schedule.
+    if (loadReasons.length === 0 && before !== undefined && now !== undefined && before !== now)
+      reasons.push(`baseline planned ${before} requests per setting, this run ${now}`);
+    if (baseline.sequence && current.sequence && baseline.sequence.seed !== current.sequence.seed)
+      reasons.push(
+        `baseline ran seed ${baseline.sequence.seed}, this run seed ${current.sequence.seed} (--seed)`,
+      );
+  }
+  if (baseline.load?.mode === "direct" && current.load?.mode === "direct")
+    reasons.push(...directLoadReasons(baseline.load, current.load));
   return reasons.length > 0 ? reasons.join("; ") : undefined;
+}
+
+/**
+ * What could not be compared because a run does not record its load (a version-2 file written before
+ * `run.load`), or undefined when both record it.
+ */
+export function loadNotCompared(current: ComparableRun, baseline: ComparableRun): string | undefined {
+  const missing = [...(baseline.load ? [] : ["the baseline"]), ...(current.load ? [] : ["this run"])];
+  if (missing.length === 0) return undefined;
+  return `the load (rate, duration, warm-up${current.mode === "direct" ? ", invocations, payloads" : ""}) could not be compared: ${missing.join(" and ")} does not record it (results.json written before run.load); profile, mode, stage${current.mode === "api" ? ", engine, seed and request count" : ""} were compared`;
 }
 
 function describe(metric: ComparedMetric, d: MetricDelta, t: RegressionThresholds): string {
@@ -194,7 +291,8 @@ function describe(metric: ComparedMetric, d: MetricDelta, t: RegressionThreshold
  * A regression is a metric that rose beyond its threshold and significantly (bootstrap intervals that do
  * not overlap; for p99, enough requests beyond it; for the error rate, a one-sided z-test), or a setting that
  * completed in the baseline and failed now. Settings only in one run are listed, not counted as regressions.
- * Runs of another stage, mode or profile are refused (IncomparableBaselineError).
+ * Runs of another stage, mode, profile, engine or load are refused (IncomparableBaselineError, see
+ * incomparableReason).
  *
  * @example compareResults(current, previous, { ...DEFAULT_THRESHOLDS, p95Pct: 5 }).regressions
  */
@@ -212,8 +310,9 @@ export function compareResults(
   const reason = incomparableReason(current.run, baseline.run);
   if (reason)
     throw new IncomparableBaselineError(
-      `baseline ${baseline.run.id} is not comparable with run ${current.run.id} (${reason}): compare runs of the same stage, mode and profile`,
+      `baseline ${baseline.run.id} is not comparable with run ${current.run.id}: ${reason}: ${COMPARABLE_FIX}`,
     );
+  const note = loadNotCompared(current.run, baseline.run);
   const before = new Map(baseline.settings.map((s) => [s.id, s]));
   const regressions: Regression[] = [];
   const settings: SettingComparison[] = orderedSettings(current).map((after) => {
@@ -241,5 +340,11 @@ export function compareResults(
   for (const prev of orderedSettings(baseline)) {
     if (!currentIds.has(prev.id)) settings.push({ id: prev.id, status: "missing", deltas: [] });
   }
-  return { baselineRunId: baseline.run.id, thresholds: t, settings, regressions };
+  return {
+    baselineRunId: baseline.run.id,
+    thresholds: t,
+    settings,
+    regressions,
+    ...(note ? { loadNotCompared: note } : {}),
+  };
 }

@@ -201,6 +201,9 @@ export function renderComparison(comparison: Comparison | undefined): string {
     `<section id="comparison"><h2>Compared with baseline ${escapeHtml(comparison.baselineRunId)}</h2>` +
     `<p class="hint">Regression thresholds: cost per 1M +${t.costPct} %, p95 +${t.p95Pct} %, p99 +${t.p99Pct} %, ` +
     `error rate +${t.errorRatePp} pp; a setting that completed before and fails now is a regression.</p>` +
+    (comparison.loadNotCompared
+      ? `<p class="hint load-not-compared">Not compared: ${escapeHtml(comparison.loadNotCompared)}.</p>`
+      : "") +
     summary +
     table(["setting", "status", "cost per 1M", "Δ cost", "Δ p95", "Δ p99", "Δ error rate"], rows) +
     "</section>"

@@ -76,6 +76,9 @@ function comparisonLines(comparison: Comparison | undefined): string[] {
     "",
     `Thresholds: cost +${t.costPct} %, p95 +${t.p95Pct} %, p99 +${t.p99Pct} %, error rate +${t.errorRatePp} pp.`,
     "",
+    ...(comparison.loadNotCompared
+      ? [`Not compared: ${escapeMarkdown(comparison.loadNotCompared)}.`, ""]
+      : []),
     ...(comparison.regressions.length === 0
       ? ["No regression beyond the thresholds."]
       : [

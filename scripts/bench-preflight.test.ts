@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BENCH_DEFAULTS, type BenchConfig } from "../tuning/bench-config.ts";
+import { BENCH_DEFAULTS, type BenchConfig, QUICK_PRESET } from "../tuning/bench-config.ts";
+import { runLoadOf } from "../tuning/build-results.ts";
 import { estimateSweep } from "../tuning/config/estimate.ts";
 import { sampleResults } from "../tuning/test-support/sample-results.ts";
 import {
@@ -64,11 +65,36 @@ describe("the baseline", () => {
     expect(incomparableBecause(baseline, config({ profile: baseline.run.profile }))).toBeUndefined();
     expect(baseline.run.profile).toBe("smoke");
     expect(incomparableBecause(baseline, config({ profile: "baseline" }))).toBe(
-      "profile smoke there, baseline here",
+      "baseline ran profile smoke, this run baseline (--profile)",
     );
     // a direct-mode run records its profile as "direct-invoke" (tuning/build-results.ts)
     expect(incomparableBecause(baseline, config({ mode: "direct" }))).toBe(
-      "profile smoke there, direct-invoke here; mode api there, direct here",
+      "baseline ran in api mode, this run in direct mode (--mode); baseline ran profile smoke, this run direct-invoke (--profile)",
+    );
+  });
+
+  it("refuses a baseline of another load before the stage starts: --quick against a full run", () => {
+    // The baseline as a full run records it (tuning/build-results.ts)
+    const full = sampleResults();
+    full.run.profile = "baseline";
+    full.run.load = runLoadOf(config());
+    full.run.sequence = { seed: 1, requests: 300, preseedItems: 64, reuseGapRequests: 100, idPrefix: "pb1" };
+    expect(incomparableBecause(full, config())).toBeUndefined();
+    const quick = config({ ...QUICK_PRESET, quick: true });
+    expect(incomparableBecause(full, quick)).toBe(
+      "baseline ran profile baseline, this run smoke (--quick); baseline ran 50 req/s for 6 s after a 1 s warm-up, this run 20 req/s for 4 s after a 1 s warm-up (--quick)",
+    );
+    expect(incomparableBecause(full, config({ seed: 9 }))).toBe(
+      "baseline ran seed 1, this run seed 9 (--seed)",
+    );
+    expect(incomparableBecause(full, config({ engine: "k6" }))).toBe(
+      "baseline ran the builtin engine, this run k6 (--engine)",
+    );
+    const runDir = path.join(dir, "full-run");
+    mkdirSync(runDir);
+    writeFileSync(path.join(runDir, "results.json"), JSON.stringify(full));
+    expect(() => checkBaseline(runDir, quick)).toThrow(
+      /is not comparable with this run: baseline ran profile baseline, this run smoke \(--quick\); baseline ran 50 req\/s .*: run the baseline with the same stage and flags/,
     );
   });
 
@@ -79,7 +105,7 @@ describe("the baseline", () => {
     writeFileSync(path.join(runDir, "results.json"), JSON.stringify(baseline));
     expect(checkBaseline(runDir, config({ profile: baseline.run.profile })).run.id).toBe(baseline.run.id);
     expect(() => checkBaseline(runDir, config({ profile: "baseline" }))).toThrow(
-      /is not comparable with this run \(profile smoke there, baseline here\): compare runs of the same/,
+      /is not comparable with this run: baseline ran profile smoke, this run baseline \(--profile\): run the baseline with the same/,
     );
     expect(() => checkBaseline("/nonexistent", config())).toThrow(
       "cannot read --baseline /nonexistent: ENOENT",

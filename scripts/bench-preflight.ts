@@ -19,8 +19,9 @@ import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { findK6Binary } from "../loadtests/k6-adapter.ts";
 import { TOOLS_BIN_DIR } from "../loadtests/k6-install.ts";
-import { incomparableReason } from "../reports/compare.ts";
+import { COMPARABLE_FIX, incomparableReason } from "../reports/compare.ts";
 import type { BenchConfig } from "../tuning/bench-config.ts";
+import { runLoadOf } from "../tuning/build-results.ts";
 import {
   estimateSweep,
   formatDuration,
@@ -141,16 +142,40 @@ export function checkOutputFolder(outDir: string): string {
 }
 
 /**
- * Why a baseline cannot be compared with the planned run, or undefined when it can: the same stage, mode and
- * load profile (a smoke run against a baseline-profile run compares different loads).
+ * Why a baseline cannot be compared with the planned run, or undefined when it can: the same stage, mode,
+ * profile, engine (when given, not auto) and load (rate, duration, warm-up, seed and request count; direct
+ * mode: invocations and payloads), as reports/compare.ts decides after the run.
  */
 export function incomparableBecause(
   baseline: Pick<Results, "run">,
-  config: Pick<BenchConfig, "stage" | "mode" | "profile">,
+  config: Pick<
+    BenchConfig,
+    | "stage"
+    | "mode"
+    | "profile"
+    | "engine"
+    | "seed"
+    | "ratePerSec"
+    | "durationS"
+    | "warmupS"
+    | "direct"
+    | "quick"
+  >,
 ): string | undefined {
-  // results.json records a direct-mode run's profile as "direct-invoke" (tuning/build-results.ts)
-  const profile = config.mode === "direct" ? "direct-invoke" : config.profile;
-  return incomparableReason({ profile, mode: config.mode, stage: { name: config.stage } }, baseline.run);
+  const api = config.mode === "api";
+  const load = runLoadOf(config);
+  return incomparableReason(
+    {
+      // results.json records a direct-mode run's profile as "direct-invoke" (tuning/build-results.ts)
+      profile: api ? config.profile : "direct-invoke",
+      mode: config.mode,
+      stage: { name: config.stage },
+      load,
+      ...(api && config.engine !== "auto" ? { engine: { name: config.engine } } : {}),
+      ...(api && load.mode === "api" ? { sequence: { seed: config.seed, requests: load.requests } } : {}),
+    },
+    baseline.run,
+  );
 }
 
 /** Reads, validates and checks the comparability of --baseline; a run folder stands for its results.json. */
@@ -178,7 +203,7 @@ export function checkBaseline(file: string, config: BenchConfig): Results {
   const reason = incomparableBecause(baseline, config);
   if (reason)
     throw new UsageError(
-      `--baseline ${resultsFile} is not comparable with this run (${reason}): compare runs of the same stage, mode and profile`,
+      `--baseline ${resultsFile} is not comparable with this run: ${reason}: ${COMPARABLE_FIX}`,
     );
   return baseline;
 }

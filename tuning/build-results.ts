@@ -2,6 +2,8 @@
  * Assembles results.json (pure): run metadata, the settings as measured and the recommendations of every
  * strategy. The only input the report needs.
  */
+import { ArrivalSchedule } from "../loadtests/engine/schedule.ts";
+import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/profiles.ts";
 import type { CpuScaling } from "../stage/contracts.ts";
 import type { BenchConfig } from "./bench-config.ts";
 import { coldStartSensitivity } from "./cold-start-sensitivity.ts";
@@ -9,6 +11,7 @@ import { DEFAULT_PRICE_TABLE } from "./price-table.ts";
 import {
   RESULTS_SCHEMA_VERSION,
   type Results,
+  type RunLoad,
   type RunMetadata,
   type SettingResult,
 } from "./results-types.ts";
@@ -30,6 +33,63 @@ export function makeRunId(at: Date, suffix: string): string {
     .toISOString()
     .replace(/\.\d+Z$/, "Z")
     .replaceAll(":", "-")}-${suffix}`;
+}
+
+/** JSON with object keys sorted, so equal values give equal text whatever the key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (typeof value === "object" && value !== null) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/** FNV-1a, 32 bits, over the UTF-16 code units: a fingerprint to tell payloads apart, not a security hash. */
+function fnv1a32(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
+}
+
+/**
+ * The load that defines the run's workload, from the configuration alone (the preflight compares it with a
+ * baseline's before the stage starts). API mode: the profile resolved with --rate and --duration, as the
+ * load engine resolves it (tuning/load-ports.ts).
+ *
+ * @example runLoadOf({ ...BENCH_DEFAULTS, ...QUICK_PRESET, quick: true }) // { mode: "api", ratePerSec: 20, durationS: 4, ... }
+ */
+export function runLoadOf(
+  config: Pick<BenchConfig, "mode" | "profile" | "ratePerSec" | "durationS" | "warmupS" | "direct" | "quick">,
+): RunLoad {
+  const quick = config.quick ? { quick: true as const } : {};
+  if (config.mode === "direct") {
+    return {
+      mode: "direct",
+      invocations: config.direct.invocations,
+      parallelism: config.direct.parallelism,
+      onlyColdStarts: config.direct.onlyColdStarts,
+      payloadsDigest: `fnv1a32:${fnv1a32(canonicalJson(config.direct.payloads))}`,
+      ...quick,
+    };
+  }
+  const profile = resolveProfile(config.profile, {
+    ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
+    ...(config.durationS !== undefined ? { durationMs: config.durationS * 1000 } : {}),
+  });
+  return {
+    mode: "api",
+    ratePerSec: peakRatePerSec(profile),
+    durationS: totalDurationMs(profile) / 1000,
+    warmupS: config.warmupS,
+    requests: new ArrivalSchedule(profile).totalIterations,
+    ...quick,
+  };
 }
 
 export function buildResults(
@@ -73,6 +133,7 @@ export function buildResults(
       ...(config.slo ? { slo: config.slo } : {}),
       ...(config.discardTopBottom > 0 ? { discardTopBottom: config.discardTopBottom } : {}),
       ...(sequence ? { sequence } : {}),
+      load: runLoadOf(config),
       coldStartRate:
         config.coldStartRate === undefined
           ? { source: "measured" }

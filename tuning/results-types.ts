@@ -57,6 +57,11 @@ export interface RunMetadata {
     idPrefix: string;
   };
   /**
+   * The load that defines the workload, as planned (absent in version-2 files written before it was recorded:
+   * a baseline without it is compared on profile, mode, stage, engine and sequence alone).
+   */
+  load?: RunLoad;
+  /**
    * The cold-start rate INIT is priced at: "config" when given (`--cold-start-rate`), else "measured" per
    * setting (cold starts ÷ invocations of the warm-up and the measured window together, no warm-up exclusion).
    */
@@ -71,6 +76,34 @@ export interface RunMetadata {
   /** Present only when the run did not measure every planned setting (Ctrl-C, SIGTERM, an error). */
   partial?: PartialRun;
 }
+
+/**
+ * The load parameters that decide whether two runs measured the same workload (reports/compare.ts).
+ * API mode: the profile resolved with --rate/--duration (peak rate, measured length), the warm-up and the
+ * measured requests planned per setting. Direct mode: the invocations and what they sent.
+ * `quick`: the run used the --quick preset (named in the refusal's fix).
+ */
+export type RunLoad =
+  | {
+      mode: "api";
+      /** Peak arrival rate of the measured window (the profile's, or --rate). */
+      ratePerSec: number;
+      /** Length of the measured window per setting (the profile's, or --duration). */
+      durationS: number;
+      warmupS: number;
+      /** Measured requests planned per setting (the arrival schedule's iterations). */
+      requests: number;
+      quick?: true;
+    }
+  | {
+      mode: "direct";
+      invocations: number;
+      parallelism: number;
+      onlyColdStarts: boolean;
+      /** FNV-1a (32-bit, hex) of the weighted payloads as canonical JSON (keys sorted). */
+      payloadsDigest: string;
+      quick?: true;
+    };
 
 /** Why a run is partial, and what ran. */
 export interface PartialRun {
