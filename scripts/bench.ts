@@ -206,7 +206,7 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
         `\nbench: ${signal} again: exiting now, the function is NOT restored` +
           (journalFile ? `; restore it with: ${restoreCommand(journalFile)}` : ""),
       );
-      process.exit(130);
+      process.exit(EXIT.error);
     },
   });
 

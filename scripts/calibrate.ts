@@ -1,64 +1,50 @@
 /**
- * `npm run calibrate`: the local stage held against AWS's published measurements (stage/calibration/).
+ * `npm run calibrate`: the local stage held against AWS's published measurements (logic in
+ * stage/calibration/). Exit 0 with the table (or JSON); 1 with one line on an error (scripts/command.ts).
  *
  * Usage: npm run calibrate -- [--json] [--quick] [--cold-starts <n>] [--warm <n>]
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { renderCalibration } from "../stage/calibration/render.ts";
 import { type CalibrationOptions, runCalibration } from "../stage/calibration/run-calibration.ts";
+import {
+  type CommandLine,
+  type CommandSpec,
+  EXIT,
+  type ExitCode,
+  exitWith,
+  numberFlag,
+  parseCommandLine,
+  runCommand,
+} from "./command.ts";
 
-export const USAGE = `Usage: npm run calibrate -- [options]
+export const CALIBRATE_COMMAND = {
+  name: "calibrate",
+  summary:
+    "Deploys reference functions on the local stage through its Lambda API (a SHA-256 loop, a single-thread " +
+    "sort, a hello world, a DynamoDB function), runs them across memory sizes and prints the emulator beside " +
+    "the published AWS figures with their sources (docs/fidelity.md explains how to read it).",
+  flags: {
+    json: { type: "boolean", help: "print the result as JSON" },
+    quick: {
+      type: "boolean",
+      help: "two sizes, one invocation of each kind (proves the command works; figures are rough)",
+    },
+    "cold-starts": {
+      type: "string",
+      value: "<n>",
+      help: "cold starts per memory size, 1 to 50",
+      default: "5",
+    },
+    warm: { type: "string", value: "<n>", help: "warm invocations per memory size, 1 to 100", default: "5" },
+  },
+} as const satisfies CommandSpec;
 
-Deploys reference functions on the local stage through its Lambda API (a SHA-256 loop, a single-thread
-sort, a hello world, a DynamoDB function), runs them across memory sizes and prints the emulator beside the
-published AWS figures with their sources (docs/fidelity.md explains how to read it).
-
-Options:
-  --json             print the result as JSON
-  --quick            two sizes, one invocation of each kind (proves the command works; figures are rough)
-  --cold-starts <n>  cold starts per memory size, 1 to 50 (default 5)
-  --warm <n>         warm invocations per memory size, 1 to 100 (default 5)
-  --help             show this help`;
-
-class CalibrateArgsError extends Error {
-  override readonly name = "CalibrateArgsError";
-}
-
-function count(flag: string, value: string | undefined, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > max) {
-    throw new CalibrateArgsError(`invalid --${flag} "${value}": expected an integer from 1 to ${max}`);
-  }
-  return n;
-}
-
-export function parseCalibrateArgs(
-  argv: readonly string[],
-): (CalibrationOptions & { json: boolean }) | "help" {
-  let values: ReturnType<typeof parse>["values"];
-  function parse() {
-    return parseArgs({
-      args: [...argv],
-      options: {
-        json: { type: "boolean" },
-        quick: { type: "boolean" },
-        "cold-starts": { type: "string" },
-        warm: { type: "string" },
-        help: { type: "boolean" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  }
-  try {
-    values = parse().values;
-  } catch (error) {
-    throw new CalibrateArgsError(`${(error as Error).message} (see npm run calibrate -- --help)`);
-  }
-  if (values.help) return "help";
+/** The calibration's options from the parsed flags; a bad count is one line naming the flag. */
+export function calibrateOptions(values: CommandLine["values"]): CalibrationOptions & { json: boolean } {
+  const count = (flag: string, raw: unknown, max: number) =>
+    typeof raw === "string" ? numberFlag(flag, raw, { integer: true, min: 1, max }) : undefined;
   const coldStarts = count("cold-starts", values["cold-starts"], 50);
   const warmInvocations = count("warm", values.warm, 100);
   return {
@@ -69,33 +55,25 @@ export function parseCalibrateArgs(
   };
 }
 
-async function main(): Promise<void> {
-  let options: ReturnType<typeof parseCalibrateArgs>;
-  try {
-    options = parseCalibrateArgs(process.argv.slice(2));
-  } catch (error) {
-    console.error(`calibrate: ${(error as Error).message}`);
-    process.exit(1);
-  }
-  if (options === "help") {
-    console.log(USAGE);
-    return;
-  }
+/** argv (without node and the script) to the calibration's options; throws UsageError with one line. */
+export function parseCalibrateArgs(argv: readonly string[]): CalibrationOptions & { json: boolean } {
+  return calibrateOptions(parseCommandLine(CALIBRATE_COMMAND, argv).values);
+}
+
+async function main(values: CommandLine["values"]): Promise<ExitCode> {
+  const options = calibrateOptions(values);
   const result = await runCalibration({
     ...options,
     onProgress: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderCalibration(result));
+  return EXIT.ok;
 }
 
 const isMain =
   process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(`calibrate: ${(error as Error).message}`);
-      process.exit(1);
-    },
+  void runCommand(CALIBRATE_COMMAND, process.argv.slice(2), ({ values }) => main(values)).then((code) =>
+    exitWith(code),
   );
 }

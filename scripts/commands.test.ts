@@ -4,6 +4,8 @@
  * with the whole usage after a class name); --help prints the usage and the exit codes and exits 0.
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -16,7 +18,8 @@ function run(
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", path.join("scripts", `${script}.ts`), ...args],
+      // k6:install is scripts/k6-install.ts
+      ["--import", "tsx", path.join("scripts", `${script.replace(":", "-")}.ts`), ...args],
       {
         cwd: ROOT,
         stdio: ["ignore", "pipe", "pipe"],
@@ -45,6 +48,9 @@ const TYPOS = [
   ["fuzz", "--run", "--runs"],
   ["soak", "--duration", "--duration-s"],
   ["perf", "--filter", undefined],
+  ["k6:install", "--forse", "--force"],
+  ["calibrate", "--cold-start", "--cold-starts"],
+  ["soak-signals", "--run", "--runs"],
 ] as const;
 
 describe("every command's command line", () => {
@@ -69,9 +75,78 @@ describe("every command's command line", () => {
     },
   );
 
-  it("bench --rate -5 names the flag and what it expects (it printed Node's 'ambiguous' text)", async () => {
-    const { code, stderr } = await run("bench", ["--rate", "-5"]);
+  // [command, flag, a bad value]: one line naming the flag and what it expects, before anything starts
+  // (calibrate and soak-signals printed Node's "ambiguous" text for a negative number)
+  it.each([
+    ["bench", "--rate", "-5"],
+    ["calibrate", "--warm", "-5"],
+    ["calibrate", "--cold-starts", "51"],
+    ["soak-signals", "--runs", "-5"],
+    ["soak-signals", "--seed", "x"],
+  ] as const)("%s %s %s names the flag and what it expects, exit 1", async (command, flag, value) => {
+    const { code, stdout, stderr } = await run(command, [flag, value]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^bench: invalid --rate "-5": expected .+\n$/);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(new RegExp(`^${command}: invalid ${flag} "${value}": expected .+\\n$`));
   });
+
+  it("k6:install --force=yes: a switch takes no value, exit 1", async () => {
+    const { code, stderr } = await run("k6:install", ["--force=yes"]);
+    expect(code).toBe(1);
+    expect(stderr).toBe("k6:install: --force is a switch and takes no value: write --force alone\n");
+  });
+});
+
+describe("the Node the commands run on", () => {
+  it("vitest runs on the Node 22 npm ci installs (the system node may be older)", () => {
+    expect(Number(process.versions.node.split(".")[0])).toBeGreaterThanOrEqual(22);
+  });
+
+  it("npm run bench builds the AWS SDK clients on Node 22: no NodeVersionSupportWarning, one error line", async () => {
+    // The AWS path against a closed port on 127.0.0.1: the SDK client is built (which is when it warns on
+    // Node < 22), its first call is refused, and the bench ends with one line.
+    const work = mkdtempSync(path.join(os.tmpdir(), "powerbench-node-"));
+    try {
+      const config = path.join(work, "bench.json");
+      const aws = {
+        region: "us-east-1",
+        apiUrl: "http://127.0.0.1:9",
+        functionName: "f",
+        tableName: "t",
+        apiName: "a",
+      };
+      writeFileSync(config, JSON.stringify({ stage: "aws", aws, memoryMb: [128], durationS: 1, warmupS: 0 }));
+      const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _hidden, ...env } = process.env;
+      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(
+          "npm",
+          ["run", "--silent", "bench", "--", "--config", config, "--out", path.join(work, "out")],
+          {
+            cwd: ROOT,
+            env: {
+              ...env,
+              AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+              AWS_ACCESS_KEY_ID: "x",
+              AWS_SECRET_ACCESS_KEY: "x",
+              AWS_SESSION_TOKEN: "",
+              AWS_PROFILE: "",
+              AWS_REGION: "us-east-1",
+              POWERBENCH_JOURNAL_DIR: path.join(work, "journals"),
+            },
+            stdio: ["ignore", "ignore", "pipe"],
+          },
+        );
+        let stderr = "";
+        child.stderr.on("data", (d) => {
+          stderr += d;
+        });
+        child.on("exit", (code) => resolve({ code, stderr }));
+      });
+      expect(stderr).not.toContain("NodeVersionSupportWarning");
+      expect(stderr).toBe("bench: connect ECONNREFUSED 127.0.0.1:9\n");
+      expect(code).toBe(1);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

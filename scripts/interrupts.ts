@@ -25,7 +25,7 @@ export interface InterruptHandlers {
  * Installs the handlers; returns a function that removes them.
  *
  * @example
- * const off = handleInterrupts({ first: () => controller.abort(), again: () => process.exit(130) });
+ * const off = handleInterrupts({ first: () => controller.abort(), again: () => process.exit(EXIT.error) });
  */
 export function handleInterrupts(
   handlers: InterruptHandlers,

@@ -116,7 +116,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       },
       again(signal) {
         console.error(`stage: ${signal} again: exiting now; leftover cgroups are removed at the next start`);
-        process.exit(130);
+        process.exit(EXIT.error);
       },
     });
   });
