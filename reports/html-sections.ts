@@ -3,6 +3,7 @@
  * failed settings, run metadata and the baseline comparison. Every string from the results is escaped. Pure.
  */
 
+import { cloudwatchDisagreement } from "../tuning/measurement-summary.ts";
 import type { Results, SettingResult } from "../tuning/results-types.ts";
 import type { Comparison, MetricDelta } from "./compare.ts";
 import { formatMs, formatRate, formatSignedPct, formatSignedPp, formatUsd, MISSING } from "./format.ts";
@@ -142,6 +143,7 @@ export function renderMetadata(results: Results): string {
     ["profile", run.profile],
     ["CPU scaling", run.cpuScaling.mode + (run.cpuScaling.reason ? ` (${run.cpuScaling.reason})` : "")],
     ["host oversubscribed", hostOversubscription(results)],
+    ...cloudwatchCheck(results),
     ["price table", `${run.priceTable.version} (${run.priceTable.region})`],
     [
       "SLO",
@@ -208,6 +210,12 @@ export function renderComparison(comparison: Comparison | undefined): string {
     table(["setting", "status", "cost per 1M", "Δ cost", "Δ p95", "Δ p99", "Δ error rate"], rows) +
     "</section>"
   );
+}
+
+/** The run panel's line when CloudWatch's Invocations disagreed with the REPORT lines: settings and counts. */
+function cloudwatchCheck(results: Results): Array<[string, string]> {
+  const disagreement = cloudwatchDisagreement(results);
+  return disagreement ? [["CloudWatch disagrees", disagreement]] : [];
 }
 
 /** The run panel's line on host oversubscription (local stage): which settings, and their wait share. */

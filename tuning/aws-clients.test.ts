@@ -3,11 +3,11 @@
  * SDK clients had no request timeout): against an endpoint that accepts connections and never answers, a call
  * fails after its attempts' timeouts, and the clients say the endpoint is lost until it answers again.
  */
-import { GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { GetFunctionConfigurationCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStage, startStage } from "../stage/stage.ts";
 import { startTcpSwitch, type TcpSwitch } from "../test/faults/tcp-switch.ts";
-import { createAwsClients, isNetworkError } from "./aws-clients.ts";
+import { createAwsClients, INVOKE_MAX_ATTEMPTS, isNetworkError } from "./aws-clients.ts";
 
 let local: LocalStage;
 let cut: TcpSwitch;
@@ -40,6 +40,30 @@ describe("AWS clients with timeouts and bounded retries", () => {
       await get();
       expect(clients.reachability.lost).toBe(false);
     } finally {
+      clients.destroy();
+    }
+  }, 20_000);
+
+  it("a synchronous Invoke gets one attempt (a retry would run the function twice), other calls their maxAttempts", async () => {
+    const clients = createAwsClients(
+      { ...local.stage, awsEndpoint: cut.endpoint },
+      { requestTimeoutMs: 300, invokeTimeoutMs: 300, connectionTimeoutMs: 300, maxAttempts: 3 },
+    );
+    const attempts = (error: unknown) => (error as { $metadata?: { attempts?: number } }).$metadata?.attempts;
+    try {
+      await cut.set("blackhole");
+      const invoke = await clients.lambdaInvoke
+        .send(new InvokeCommand({ FunctionName: local.stage.functionName, Payload: new Uint8Array() }))
+        .catch((e: unknown) => e);
+      expect(isNetworkError(invoke)).toBe(true);
+      expect(attempts(invoke)).toBe(INVOKE_MAX_ATTEMPTS);
+      expect(INVOKE_MAX_ATTEMPTS).toBe(1);
+      const get = await clients.lambda
+        .send(new GetFunctionConfigurationCommand({ FunctionName: local.stage.functionName }))
+        .catch((e: unknown) => e);
+      expect(attempts(get)).toBe(3);
+    } finally {
+      await cut.set("forward");
       clients.destroy();
     }
   }, 20_000);

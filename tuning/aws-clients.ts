@@ -5,7 +5,7 @@
  *
  * Every call has a connection timeout, a request timeout and a bounded number of attempts (the SDK's
  * standard retry strategy: throttling, 5xx and timeouts are retried with backoff), so a lost network ends
- * a call in bounded time instead of hanging the run. The clients also keep track of whether the endpoint
+ * a call in bounded time instead of hanging the run; Invoke gets a single attempt. The clients also keep track of whether the endpoint
  * answered at all lately (`reachability`): the sweep stops when it is gone, and the restore says so.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
@@ -24,7 +24,10 @@ export interface AwsClientOptions {
    * margin. @default 930000
    */
   invokeTimeoutMs?: number;
-  /** Attempts per call, the first included (SDK standard retry). @default 3 */
+  /**
+   * Attempts per call, the first included (SDK standard retry). @default 3. Not for Invoke: see
+   * INVOKE_MAX_ATTEMPTS.
+   */
   maxAttempts?: number;
 }
 
@@ -34,6 +37,14 @@ export const AWS_CLIENT_DEFAULTS = {
   invokeTimeoutMs: 930_000,
   maxAttempts: 3,
 } as const satisfies Required<AwsClientOptions>;
+
+/**
+ * A synchronous Invoke gets one attempt. An Invoke is not idempotent: a retry after a timeout or a 5xx runs
+ * the function a second time (its writes twice) and puts a second measured invocation into the setting's
+ * figures. And with the request timeout as long as a function may run, every retry of a blackholed Invoke
+ * would wait out another 930 s: three attempts could hang a run for ~46 minutes.
+ */
+export const INVOKE_MAX_ATTEMPTS = 1;
 
 /** Whether the endpoint answered lately: any HTTP answer counts, an error is a timeout or a refused socket. */
 export interface Reachability {
@@ -45,7 +56,10 @@ export interface Reachability {
 
 export interface AwsClients {
   lambda: LambdaClient;
-  /** For synchronous Invoke only: the same endpoint with a request timeout as long as a function's. */
+  /**
+   * For synchronous Invoke only: the same endpoint with a request timeout as long as a function's, and a
+   * single attempt (INVOKE_MAX_ATTEMPTS).
+   */
   lambdaInvoke: LambdaClient;
   cloudwatch: CloudWatchClient;
   logs: CloudWatchLogsClient;
@@ -76,15 +90,15 @@ export function createAwsClients(stage: Stage, options: AwsClientOptions = {}): 
       // Without it a request timeout is only a logged warning, and a blackholed endpoint hangs the call.
       throwOnRequestTimeout: true,
     });
-  const config = (requestTimeoutMs: number) => ({
+  const config = (requestTimeoutMs: number, maxAttempts = o.maxAttempts) => ({
     region: stage.region,
     ...(stage.awsEndpoint ? { endpoint: stage.awsEndpoint } : {}),
     ...(stage.credentials ? { credentials: stage.credentials } : {}),
-    maxAttempts: o.maxAttempts,
+    maxAttempts,
     requestHandler: handler(requestTimeoutMs),
   });
   const lambda = new LambdaClient(config(o.requestTimeoutMs));
-  const lambdaInvoke = new LambdaClient(config(o.invokeTimeoutMs));
+  const lambdaInvoke = new LambdaClient(config(o.invokeTimeoutMs, INVOKE_MAX_ATTEMPTS));
   const cloudwatch = new CloudWatchClient(config(o.requestTimeoutMs));
   const logs = new CloudWatchLogsClient(config(o.requestTimeoutMs));
   // Outermost middleware: sees each call once, after the SDK's retries.

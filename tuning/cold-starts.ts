@@ -6,7 +6,8 @@
  * window, so the time they take (INIT itself, seconds at 128 MB) overlaps it instead of adding to the
  * setting's overhead, and never competes with the measured load for the host's CPUs.
  */
-import { InvokeCommand, type LambdaClient, waitUntilPublishedVersionActive } from "@aws-sdk/client-lambda";
+import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { type WaitOptions, waitVersionActive } from "./adapters/lambda-ops.ts";
 import { describeError } from "./errors.ts";
 
 export interface ColdStartOutcome {
@@ -17,6 +18,13 @@ export interface ColdStartOutcome {
   /** Set when a cold start could not be forced (the others still count). */
   error?: string;
 }
+
+/**
+ * How long a fresh version may take to become Active, and the polling. The bounded poller of
+ * adapters/lambda-ops.ts, not the SDK's waiter: the waiter takes a failed poll for "not yet", so with the
+ * endpoint lost it kept polling for the whole 2 minutes; a failed poll here ends the cold starts at once.
+ */
+export const COLD_START_WAIT: WaitOptions = { maxWaitS: 120, poll: { minDelayS: 0.1, maxDelayS: 2 } };
 
 /** The payload of a cold-start invocation: the service's bare `ping` command (an error still measures INIT). */
 export const COLD_START_PAYLOAD = { operation: "ping" } as const;
@@ -38,10 +46,7 @@ export async function forceColdStarts(
     const published: string[] = [];
     for (let i = 0; i < count && !signal?.aborted; i++) {
       const version = await publishFreshVersion();
-      await waitUntilPublishedVersionActive(
-        { client: lambda, maxWaitTime: 120, minDelay: 0.1, maxDelay: 2 },
-        { FunctionName: functionName, Qualifier: version },
-      );
+      await waitVersionActive(lambda, functionName, version, COLD_START_WAIT);
       published.push(version);
     }
     const payload = new TextEncoder().encode(JSON.stringify(COLD_START_PAYLOAD));

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { coldStartSensitivityLines, costComponentLines, measurementLines } from "./measurement-summary.ts";
+import {
+  cloudwatchDisagreement,
+  coldStartSensitivityLines,
+  costComponentLines,
+  measurementLines,
+} from "./measurement-summary.ts";
 import { sampleResults } from "./test-support/sample-results.ts";
 
 describe("summary.md measurement lines", () => {
@@ -47,5 +52,23 @@ describe("summary.md measurement lines", () => {
     const sensitivity = coldStartSensitivityLines(results).join("\n");
     expect(sensitivity).toContain("INIT is priced at 1 % cold starts (--cold-start-rate)");
     expect(sensitivity).toContain("| 5 % | x86_64-256 | x86_64-512 |");
+  });
+
+  it("names a setting where CloudWatch's Invocations disagree with the REPORT lines, with both counts", () => {
+    const results = sampleResults();
+    const [agreeing, disagreeing] = results.settings.filter((s) => s.lambda);
+    if (!agreeing?.lambda || !disagreeing?.lambda) throw new Error("the sample needs two measured settings");
+    agreeing.lambda.cloudwatch = { invocations: 300, durationMs: agreeing.lambda.durationMs, agrees: true };
+    expect(cloudwatchDisagreement(results)).toBeUndefined();
+    expect(measurementLines(results).join("\n")).not.toContain("CloudWatch");
+    disagreeing.lambda.invocations = 300;
+    disagreeing.lambda.cloudwatch = {
+      invocations: 310,
+      durationMs: disagreeing.lambda.durationMs,
+      agrees: false,
+    };
+    expect(measurementLines(results)).toContain(
+      `- CloudWatch Invocations = measured REPORT lines: **does not hold** at ${disagreeing.id} (CloudWatch Invocations 310, REPORT lines 300)`,
+    );
   });
 });

@@ -38,6 +38,22 @@ function checkLine(
     : `- ${what}: **does not hold** at ${failing.join(", ")}`;
 }
 
+/**
+ * The settings where CloudWatch's Invocations did not agree with the measured REPORT lines (exact
+ * attribution, `lambda.cloudwatch.agrees` false), each with both counts, e.g. "x86_64-512 (CloudWatch
+ * Invocations 310, REPORT lines 300)"; undefined when every checked setting agrees.
+ */
+export function cloudwatchDisagreement(results: Results): string | undefined {
+  const disagreeing = results.settings.filter((s) => s.lambda?.cloudwatch?.agrees === false);
+  if (disagreeing.length === 0) return undefined;
+  return disagreeing
+    .map(
+      (s) =>
+        `${s.id} (CloudWatch Invocations ${s.lambda?.cloudwatch?.invocations}, REPORT lines ${s.lambda?.invocations})`,
+    )
+    .join("; ");
+}
+
 /** The "## Measurement" section. */
 export function measurementLines(results: Results): string[] {
   const ok = results.settings.filter((s) => s.status === "ok");
@@ -61,8 +77,12 @@ export function measurementLines(results: Results): string[] {
     `- Log bytes per request: ${spread(bytes, 0, " bytes")} (timing digits of the REPORT and request lines differ by setting).`,
     checkLine(results.settings, "invocationsEqualRequests", "Priced invocations = measured requests"),
     checkLine(results.settings, "lambdaP99WithinClientP99", "Lambda-side p99 ≤ client-side p99"),
-    "",
   );
+  const disagreement = cloudwatchDisagreement(results);
+  if (disagreement) {
+    lines.push(`- CloudWatch Invocations = measured REPORT lines: **does not hold** at ${disagreement}`);
+  }
+  lines.push("");
   return lines;
 }
 

@@ -59,6 +59,22 @@ describe("validateResults", () => {
     };
     s.overheadMs = 2650;
     s.powerTuningCompatibleCostPerMillionUsd = 4.1;
+    s.hostContention = {
+      oversubscribed: true,
+      meanCpuShareDemand: 1.4,
+      peakCpuShareDemand: 2.25,
+      hostCpuWaitShare: 0.18,
+      reason: "the environments' CPU shares exceeded the host's 2 cores",
+    };
+    s.lambda.warmup = { invocations: 40, coldStarts: 2 };
+    results.run.upgradedFromSchemaVersion = 1;
+    results.run.partial = {
+      reason: "interrupted",
+      message: "interrupted by SIGINT during x86_64-512",
+      settingsPlanned: 5,
+      settingsRun: 3,
+      notRun: ["x86_64-1024", "x86_64-2048"],
+    };
     const cost = results.recommendations[0];
     if (cost) cost.tieBreak = "least memory";
     expect(validateResults(results)).toBe(results);

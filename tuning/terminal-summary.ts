@@ -2,6 +2,7 @@
  * The terminal summary of a bench run (pure, returns a string): one row per setting with client
  * percentiles, error rate, cold starts and cost per 1M requests, then each strategy's pick and why.
  */
+import { cloudwatchDisagreement } from "./measurement-summary.ts";
 import type { Results, SettingResult } from "./results-types.ts";
 
 const dash = "–";
@@ -78,6 +79,10 @@ export function renderTerminalSummary(results: Results, reportPath?: string): st
         )
         .join(", ")}`,
     );
+  }
+  const disagreement = cloudwatchDisagreement(results);
+  if (disagreement) {
+    lines.push("", `CloudWatch disagrees with the measured REPORT lines: ${disagreement}`);
   }
   if (results.run.cpuScaling.mode === "none" && results.run.stage.name === "local") {
     lines.push(

@@ -11,7 +11,6 @@ const code = { LocalPath: TEST_FUNCTIONS_DIR };
 interface CpuInitPayload {
   initQuotaUs: number | null;
   invokeQuotaUs: number | null;
-  cpuMs: number;
 }
 
 /** One invocation of `name`; its Init Duration (cold starts only), Duration and payload. */
@@ -39,8 +38,8 @@ describe("INIT as Lambda runs it", () => {
         Code: code,
         MemorySize: memoryMb,
         Timeout: 60,
-        // About 150 ms of CPU at full speed: 2 s if INIT were held to the 128 MB share.
-        Environment: { Variables: { INIT_ITERATIONS: "50000" } },
+        // A little CPU work in INIT; the quotas are read from the group, not inferred from its time.
+        Environment: { Variables: { INIT_ITERATIONS: "1000" } },
       });
     }
   });
@@ -48,44 +47,19 @@ describe("INIT as Lambda runs it", () => {
     await lambda.close();
   });
 
-  it.skipIf(scaling.mode !== "cgroup-v1")(
-    "runs INIT at one vCPU whatever the memory and applies the memory share before the first invocation",
-    async () => {
-      const { payload } = await run(lambda, "init-128", 1);
-      expect(payload.initQuotaUs).toBe(cpuQuotaUs(INIT_CPU_MB));
-      expect(INIT_CPU_MB).toBe(1769);
-      expect(payload.invokeQuotaUs).toBe(cpuQuotaUs(128));
-    },
-  );
-
+  // Read from the environment's own group as INIT and the invocation ran: the structural form of the rule.
+  // The time it makes (Init Duration at 128 MB against 1,769 MB) is a figure of `npm run perf -- lambda.perf`.
   it.skipIf(scaling.mode === "none")(
-    `a CPU-bound INIT takes about as long at 128 MB as at 1,769 MB; its invocations do not (${scaling.mode})`,
+    `runs INIT at one vCPU whatever the memory and applies the memory share before the first invocation (${scaling.mode})`,
     async () => {
-      // Fresh environments each round: a new version per round is a new pool.
-      const initMs: Record<number, number[]> = { 128: [], 1769: [] };
-      const invokeMs: Record<number, number[]> = { 128: [], 1769: [] };
-      const invokeCpuMs: number[] = [];
-      for (let round = 0; round < 2; round++) {
-        for (const memoryMb of [128, 1769]) {
-          const name = `init-${memoryMb}`;
-          await lambda.updateFunctionConfiguration(name, { Description: `round ${round}` });
-          while ((await lambda.getFunctionConfiguration(name))["LastUpdateStatus"] !== "Successful") {
-            await new Promise((resolve) => setTimeout(resolve, 20));
-          }
-          const cold = await run(lambda, name, 1);
-          initMs[memoryMb]?.push(cold.report.initDurationMs ?? Number.NaN);
-          const warm = await run(lambda, name, 20_000);
-          invokeMs[memoryMb]?.push(warm.report.durationMs ?? Number.NaN);
-          invokeCpuMs.push(warm.payload.cpuMs);
-        }
+      expect(INIT_CPU_MB).toBe(1769);
+      expect(cpuQuotaUs(128)).toBeLessThan(cpuQuotaUs(INIT_CPU_MB));
+      for (const memoryMb of [128, 1769]) {
+        const { report, payload } = await run(lambda, `init-${memoryMb}`, 1);
+        expect(report.initDurationMs, `${memoryMb} MB: the first invocation is a cold start`).toBeDefined();
+        expect(payload.initQuotaUs, `${memoryMb} MB INIT`).toBe(cpuQuotaUs(INIT_CPU_MB));
+        expect(payload.invokeQuotaUs, `${memoryMb} MB invocation`).toBe(cpuQuotaUs(memoryMb));
       }
-      // Other work on the machine slows a run, never speeds it: each size's least figure is its nearest to
-      // undisturbed. Held to the 128 MB share INIT would take ~13.8× as long; the invocations still must: at
-      // 128 MB against the loop's CPU time (its Duration on an undisturbed CPU; a busy host slows 1,769 MB).
-      const least = (values: number[] | undefined) => Math.min(...(values ?? []));
-      const detail = JSON.stringify({ initMs, invokeMs, invokeCpuMs });
-      expect(least(initMs[128]) / least(initMs[1769]), detail).toBeLessThan(3);
-      expect(least(invokeMs[128]) / least(invokeCpuMs), detail).toBeGreaterThan(5);
     },
   );
 
@@ -109,15 +83,19 @@ describe("INIT as Lambda runs it", () => {
       const elapsedMs = performance.now() - startedMs;
       const inits = outcomes.map((outcome) => {
         if (outcome.status !== "ok") throw new Error(JSON.stringify(outcome));
-        return parseReportLine(outcome.logTail?.replace(/\n$/, "").split("\n").at(-1) ?? "")?.initDurationMs;
+        const report = parseReportLine(outcome.logTail?.replace(/\n$/, "").split("\n").at(-1) ?? "");
+        if (report?.initDurationMs === undefined) throw new Error(`no Init Duration in ${outcome.logTail}`);
+        return report.initDurationMs;
       });
-      // Three 3 s INITs one after the other (the module sleeps 3 s): each reports its own 3 s, not the wait.
-      expect(elapsedMs).toBeGreaterThan(3 * 3000);
-      for (const initDurationMs of inits) {
-        expect(initDurationMs).toBeGreaterThan(3000);
-        expect(initDurationMs).toBeLessThan(5000);
-      }
+      // Three INITs of the same 3 s sleep, one slot: two boots waited for the slot.
       expect(gated.bootGate.waitedBoots).toBe(2);
+      // One after the other: the three INITs fit in the wall time end to end (overlapping boots would not).
+      const sum = inits.reduce((a, b) => a + b, 0);
+      expect(sum, JSON.stringify({ inits, elapsedMs })).toBeLessThanOrEqual(elapsedMs);
+      // The wait is not Init Duration: counted, the last boot's would include the two INITs before it and
+      // exceed their sum; each reports only its own INIT, shorter than the other two together.
+      const longest = Math.max(...inits);
+      expect(longest, JSON.stringify(inits)).toBeLessThan(sum - longest);
     } finally {
       await gated.close();
     }

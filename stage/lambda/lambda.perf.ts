@@ -7,6 +7,9 @@
  *    Also the RSS of each warm environment (goal ≤ 60 MB).
  * 2. CPU scaling fidelity: Duration of a CPU-bound handler at 128, 512, 1024 and 1769 MB, as a ratio to the
  *    1769 MB Duration, against the ideal 1769/memory. Goal: within 10 % where cgroups exist.
+ * 3. INIT at one vCPU: Init Duration of a CPU-bound INIT at 128 MB against 1769 MB. Goal: a ratio near 1
+ *    (held to the 128 MB share it would be 1769/128 = 13.8). npm test checks the quotas themselves
+ *    (init-phase.test.ts); this prints the time they make.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -284,6 +287,76 @@ async function cpuScaling(lines: string[], cfsPeriodUs: number): Promise<void> {
   }
 }
 
+const INIT_SIZES = [128, 1769] as const;
+const INIT_ROUNDS = 3;
+/** SHA-256 rounds of cpu-init.mjs's INIT: about 150 ms of CPU at full speed, 2 s at the 128 MB share. */
+const INIT_ITERATIONS = 50_000;
+
+/** Init Duration of a fresh environment: a configuration nudge makes a new version, so a new pool. */
+async function coldInitMs(lambda: LocalLambda, functionName: string, round: number): Promise<number> {
+  await lambda.updateFunctionConfiguration(functionName, { Description: `round ${round}` });
+  for (let i = 0; i < 500; i++) {
+    if ((await lambda.getFunctionConfiguration(functionName))["LastUpdateStatus"] === "Successful") break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const outcome = await lambda.invoke({
+    functionName,
+    payload: JSON.stringify({ iterations: 1 }),
+    logTail: true,
+  });
+  if (outcome.status !== "ok") throw new Error(`${functionName} failed: ${JSON.stringify(outcome)}`);
+  const report = parseReportLine(outcome.logTail?.replace(/\n$/, "").split("\n").at(-1) ?? "");
+  if (report?.initDurationMs === undefined) throw new Error(`no Init Duration from ${functionName}`);
+  return report.initDurationMs;
+}
+
+async function initAtOneVcpu(lines: string[]): Promise<void> {
+  const lambda = new LocalLambda({ metricSink: new MemoryMetricSink(), logSink: new MemoryLogSink() });
+  try {
+    lines.push("### INIT at one vCPU: Init Duration of a CPU-bound INIT at 128 MB vs 1769 MB", "");
+    if (lambda.cpuScaling.mode === "none") {
+      lines.push(`Not measured: ${lambda.cpuScaling.reason}`, "");
+      return;
+    }
+    const initMs = new Map<number, number[]>();
+    for (const memoryMb of INIT_SIZES) {
+      await lambda.createFunction({
+        FunctionName: `init-${memoryMb}`,
+        Handler: "cpu-init.handler",
+        Code: { LocalPath: TEST_FUNCTIONS_DIR },
+        MemorySize: memoryMb,
+        Timeout: 60,
+        Environment: { Variables: { INIT_ITERATIONS: String(INIT_ITERATIONS) } },
+      });
+      initMs.set(memoryMb, []);
+    }
+    const loadBefore = os.loadavg()[0] ?? Number.NaN;
+    for (let round = 0; round < INIT_ROUNDS; round++) {
+      for (const memoryMb of INIT_SIZES) {
+        initMs.get(memoryMb)?.push(await coldInitMs(lambda, `init-${memoryMb}`, round));
+      }
+    }
+    // A busy machine slows a run, never speeds it: each size's least figure is its nearest to undisturbed.
+    const least = (memoryMb: number) => Math.min(...(initMs.get(memoryMb) ?? []));
+    lines.push(
+      `${lambda.cpuScaling.mode}; cpu-init.mjs with ${INIT_ITERATIONS.toLocaleString("en")} SHA-256 rounds at load, ${INIT_ROUNDS} fresh environments per size; ` +
+        `load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0]?.toFixed(1)} after.`,
+      "",
+      "| MemorySize MB | Init Durations ms | least ms |",
+      "|---:|---|---:|",
+      ...INIT_SIZES.map(
+        (memoryMb) =>
+          `| ${memoryMb} | ${(initMs.get(memoryMb) ?? []).map((v) => fmt(v)).join(", ")} | ${fmt(least(memoryMb))} |`,
+      ),
+      "",
+      `Ratio of the least Init Durations, 128 MB / 1769 MB: ${fmt(least(128) / least(1769), 2)} (goal near 1; INIT held to the 128 MB share would make it ${fmt(1769 / 128, 1)}).`,
+      "",
+    );
+  } finally {
+    await lambda.close();
+  }
+}
+
 const lines = [
   "## Lambda emulator (stage/lambda/lambda.perf.ts)",
   "",
@@ -294,4 +367,5 @@ await throughput(lines);
 // The default period, and the kernel's default for comparison (LocalLambdaOptions.cfsPeriodUs).
 await cpuScaling(lines, CFS_PERIOD_US);
 await cpuScaling(lines, 100_000);
+await initAtOneVcpu(lines);
 console.log(lines.join("\n"));

@@ -1,24 +1,43 @@
 // CPU-bound INIT and invocations: the module hashes INIT_ITERATIONS times with SHA-256 at load, the handler
-// event.iterations times. Both report the CPU quota of the process's cgroup (cgroup v1) as they ran, so a
-// test sees which share INIT ran under.
+// event.iterations times. Both report the CPU quota of the process's cgroup (cgroup v1 cpu.cfs_quota_us, v2
+// the first field of cpu.max) as they ran, so a test sees which share INIT ran under.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
+/** The directory of this process's cgroup in the hierarchy `mount` (mountinfo's root and mount point). */
+function groupDir(mount, cgroupPath) {
+  const relative =
+    mount.root !== "/" && cgroupPath.startsWith(mount.root)
+      ? cgroupPath.slice(mount.root.length)
+      : cgroupPath;
+  return `${mount.mountPoint}${relative}`;
+}
+
 function cpuQuota() {
   try {
-    const line = readFileSync("/proc/self/cgroup", "utf8")
+    const mounts = readFileSync("/proc/self/mountinfo", "utf8")
       .split("\n")
-      .find((l) => /^\d+:[^:]*\bcpu\b[^:]*:/.test(l));
-    const group = line?.split(":")[2];
-    for (const mount of ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"]) {
-      try {
-        return Number(readFileSync(`${mount}${group}/cpu.cfs_quota_us`, "utf8"));
-      } catch {
-        // not this mount point
-      }
+      .filter(Boolean)
+      .map((line) => {
+        const [left = "", right = ""] = line.split(" - ");
+        const fields = left.split(" ");
+        const [fsType, , options = ""] = right.split(" ");
+        return { root: fields[3], mountPoint: fields[4], fsType, options: options.split(",") };
+      });
+    const own = readFileSync("/proc/self/cgroup", "utf8").split("\n");
+    const v1Path = own.find((l) => /^\d+:[^:]*\bcpu\b[^:]*:/.test(l))?.split(":")[2];
+    const v1Mount = mounts.find((m) => m.fsType === "cgroup" && m.options.includes("cpu"));
+    if (v1Path !== undefined && v1Mount) {
+      return Number(readFileSync(`${groupDir(v1Mount, v1Path)}/cpu.cfs_quota_us`, "utf8"));
+    }
+    const v2Path = own.find((l) => l.startsWith("0::"))?.slice(3);
+    const v2Mount = mounts.find((m) => m.fsType === "cgroup2");
+    if (v2Path !== undefined && v2Mount) {
+      const quota = readFileSync(`${groupDir(v2Mount, v2Path)}/cpu.max`, "utf8").split(" ")[0];
+      return quota === "max" ? -1 : Number(quota);
     }
   } catch {
-    // no cgroup v1 here
+    // no readable CPU controller here
   }
   return null;
 }
