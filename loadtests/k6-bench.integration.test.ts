@@ -1,6 +1,8 @@
 /**
  * `npm run bench -- --engine k6 --quick` as a user runs it, with REAL k6: every setting is loaded by k6, and
- * results.json, the HTML report and summary.md name the engine and its version.
+ * results.json, the HTML report and summary.md name the engine and its version; the Lambda figures are
+ * attributed by the request ids k6 measured (the attribution checks hold), and the DynamoDB units per request
+ * are the same at every setting (common random numbers: k6 replays the same request sequence).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -53,7 +55,27 @@ describe.skipIf(!K6)("npm run bench -- --engine k6 --quick", () => {
     for (const setting of results.settings) {
       expect(setting.status, setting.id).toBe("ok");
       expect(setting.client?.requests, setting.id).toBeGreaterThan(0);
+      // Exact attribution under k6 too: the Lambda figures are those of the request ids k6 measured.
+      expect(setting.lambda?.attribution, setting.id).toBe("request-ids");
+      expect(setting.checks, setting.id).toEqual({
+        invocationsEqualRequests: true,
+        lambdaP99WithinClientP99: true,
+      });
     }
+    // Common random numbers under k6: the same request sequence at every setting, so the same DynamoDB units
+    // per request (the units, the requests and their quotient are each the same).
+    const unitsPerRequest = results.settings.map((s) => {
+      const requests = s.client?.requests ?? 0;
+      const dynamodb = s.dynamodb;
+      return {
+        requests,
+        readPerRequest: (dynamodb?.readCapacityUnits ?? Number.NaN) / requests,
+        writePerRequest: (dynamodb?.writeCapacityUnits ?? Number.NaN) / requests,
+      };
+    });
+    const [first, ...others] = unitsPerRequest;
+    expect(first?.writePerRequest).toBeGreaterThan(0);
+    for (const other of others) expect(other, JSON.stringify(unitsPerRequest)).toEqual(first);
     const runDir = path.dirname(printed.resultsPath);
     expect(readFileSync(path.join(runDir, "summary.md"), "utf8")).toContain(
       `engine k6 ${K6_PINNED_VERSION} ·`,

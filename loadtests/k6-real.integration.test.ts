@@ -1,8 +1,9 @@
 /**
  * The CRUD scenario in REAL k6 (the binary `npm run k6:install` builds) against the real local stage: the
- * smoke profile whole, every other profile in a short form, checks and tags per operation, a threshold that
- * must fail (exit 99), handleSummary writing our run result, and k6's `--out json` timeline. Skips with one
- * line without k6; fails instead when POWERBENCH_REQUIRE_K6=1 (.ci/run sets it).
+ * smoke profile whole with thresholds that must pass (exit 0), every other profile in a short form, checks and
+ * tags per operation, a threshold that must fail (exit 99), handleSummary writing our run result, and k6's
+ * `--out json` timeline. Skips with one line without k6; fails instead when POWERBENCH_REQUIRE_K6=1 (.ci/run
+ * sets it).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -21,6 +22,8 @@ import { realK6 } from "./test-support/real-k6.ts";
 const K6 = realK6("loadtests/k6-real.integration.test.ts");
 
 let local: LocalStage;
+/** The smoke run's latency thresholds: the profile's request timeout, beyond which a request is an error. */
+const GENEROUS_LATENCY_MS = 10_000;
 let dir: string;
 
 /** Runs k6 on the scenario directly (not through the adapter), with its outputs in `dir`. */
@@ -72,12 +75,20 @@ describe.skipIf(!K6)("the CRUD scenario in real k6 against the local stage", () 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("smoke, whole: every request checked and tagged by operation, our run result, a --out json timeline", async () => {
-    const { exit, files } = await k6Run({ PROFILE: "smoke", SEED: "11", K6_VERSION: "v-test" }, "smoke");
-    // 0, or 99 when a latency threshold failed (a busy machine slows the local stage); never an error.
-    expect([K6_EXIT_CODES.ok, K6_EXIT_CODES.thresholdsFailed], exit.stderrTail).toContain(exit.code);
-    const verdict = exit.code === K6_EXIT_CODES.ok ? "passed" : "FAILED";
-    expect(exit.stdout).toMatch(new RegExp(`powerbench k6 smoke: \\d+ requests, .* thresholds ${verdict}`));
+  it("smoke, whole: thresholds pass (exit 0), every request checked and tagged by operation, our run result, a --out json timeline", async () => {
+    // The smoke profile with its latency thresholds at the request timeout (a slower request is an error
+    // anyway), so they hold on a busy machine and the run proves a PASSING threshold run: exit 0. The error-rate
+    // threshold stays the profile's (errors are never a busy machine's doing).
+    const profile = resolveProfile("smoke", {
+      thresholds: { p95MsBelow: GENEROUS_LATENCY_MS, p99MsBelow: GENEROUS_LATENCY_MS },
+    });
+    expect(profile.requestTimeoutMs).toBe(GENEROUS_LATENCY_MS);
+    const { exit, files } = await k6Run(
+      { PROFILE_JSON: JSON.stringify(profile), SEED: "11", K6_VERSION: "v-test" },
+      "smoke",
+    );
+    expect(exit.code, exit.stderrTail).toBe(K6_EXIT_CODES.ok);
+    expect(exit.stdout).toMatch(/powerbench k6 smoke: \d+ requests, .* thresholds passed/);
 
     // handleSummary wrote our run result schema.
     const result = JSON.parse(readFileSync(files.result, "utf8")) as RunResult;
@@ -88,16 +99,23 @@ describe.skipIf(!K6)("the CRUD scenario in real k6 against the local stage", () 
       profile: "smoke",
       seed: 11,
       target: local.stage.apiUrl,
-      thresholdsPassed: exit.code === K6_EXIT_CODES.ok,
+      thresholdsPassed: true,
       aborted: false,
     });
-    // Errors are never a busy machine's doing: the error-rate threshold passed.
-    expect(result.thresholds.find((t) => t.expression === "rate<0.01")?.passed).toBe(true);
+    // Every threshold evaluated and passed (the error rate's, and the latency ones at their generous bounds).
+    expect(result.thresholds.map((t) => t.passed)).toEqual([true, true, true]);
     // The schedule's starts, as the built-in engine (k6 may start one more or fewer on a busy machine), sent or
     // dropped (k6 drops an iteration when no VU is free; a very busy machine can make it).
     expect(Math.abs(result.overall.requests + result.iterations.dropped - expected)).toBeLessThanOrEqual(1);
     expect(result.overall.errorCount).toBe(0);
-    expect(result.achievedRatePerSec).toBeCloseTo(result.overall.requests / 10, 5);
+    // The achieved rate is the schedule's (5/s): one request per iteration, within one iteration of the
+    // schedule's count (plus what k6 dropped).
+    expect(result.targetRatePerSec).toBe(PROFILES.smoke.startRatePerSec);
+    expect(result.iterations.completed).toBe(result.overall.requests);
+    expect(
+      Math.abs(result.achievedRatePerSec / result.targetRatePerSec - 1),
+      `achieved ${result.achievedRatePerSec}/s of ${result.targetRatePerSec}/s`,
+    ).toBeLessThanOrEqual((1 + result.iterations.dropped) / expected);
     const ops = Object.keys(result.operations);
     expect(ops).toEqual(expect.arrayContaining(["create", "read"]));
     const perOperation = Object.values(result.operations).reduce((sum, s) => sum + s.requests, 0);
@@ -106,8 +124,8 @@ describe.skipIf(!K6)("the CRUD scenario in real k6 against the local stage", () 
       expect(Object.values(stats.statusCounts).reduce((a, b) => a + b, 0)).toBe(stats.requests);
     }
     expect(result.thresholds.map((t) => t.expression).sort()).toEqual([
-      "p(95)<1000",
-      "p(99)<2000",
+      `p(95)<${GENEROUS_LATENCY_MS}`,
+      `p(99)<${GENEROUS_LATENCY_MS}`,
       "rate<0.01",
     ]);
 
