@@ -6,13 +6,12 @@
  * second (each counted from its own process's first request); a second's p95 cannot be merged from p95s and
  * is left out. Lambda request ids are concatenated.
  */
-import type { Histogram } from "hdr-histogram-js";
 import * as hdr from "hdr-histogram-js";
+import { latencySummary } from "./engine/recorder.ts";
 import { LoadtestError } from "./errors.ts";
 import { newLatencyHistogram } from "./latency-histogram.ts";
 import type { Thresholds } from "./profiles.ts";
 import type {
-  LatencySummary,
   OperationName,
   RequestStats,
   RunResult,
@@ -20,23 +19,6 @@ import type {
   TimelinePoint,
 } from "./run-result.ts";
 import { evaluateThresholds } from "./thresholds.ts";
-
-function latencyOf(h: Histogram, count: number): LatencySummary {
-  const ms = (us: number) => us / 1000;
-  if (count === 0)
-    return { count, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p95Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 };
-  return {
-    count,
-    minMs: ms(h.minNonZeroValue),
-    meanMs: ms(h.mean),
-    p50Ms: ms(h.getValueAtPercentile(50)),
-    p90Ms: ms(h.getValueAtPercentile(90)),
-    p95Ms: ms(h.getValueAtPercentile(95)),
-    p99Ms: ms(h.getValueAtPercentile(99)),
-    p999Ms: ms(h.getValueAtPercentile(99.9)),
-    maxMs: ms(h.maxValue),
-  };
-}
 
 function addCounts(target: Record<string, number>, source: Record<string, number>): void {
   for (const [key, count] of Object.entries(source)) target[key] = (target[key] ?? 0) + count;
@@ -65,7 +47,7 @@ function mergeStats(parts: RequestStats[], scope: string): RequestStats {
   const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
   const merged: RequestStats = {
     requests,
-    latency: latencyOf(histogram, requests),
+    latency: latencySummary(histogram, requests),
     statusCounts,
     errors,
     errorCount,

@@ -84,7 +84,8 @@ export function metricRange(
   return { startTime: new Date(start), endTime: new Date(end), periodS: (end - start) / 1000 };
 }
 
-function stat(
+/** One GetMetricData query of a metric's statistic over the window's period. */
+export function metricStatQuery(
   id: string,
   namespace: string,
   metricName: string,
@@ -184,18 +185,18 @@ export async function collectLambdaMetrics(
       ...(ExecutedVersion ? { ExecutedVersion } : {}),
     };
     queries.push(
-      stat(`invocations${i}`, ns, "Invocations", dims, "Sum", p),
-      stat(`errors${i}`, ns, "Errors", dims, "Sum", p),
-      stat(`throttles${i}`, ns, "Throttles", { FunctionName, Resource }, "Sum", p),
-      stat(`concurrency${i}`, ns, "ConcurrentExecutions", dims, "Maximum", p),
+      metricStatQuery(`invocations${i}`, ns, "Invocations", dims, "Sum", p),
+      metricStatQuery(`errors${i}`, ns, "Errors", dims, "Sum", p),
+      metricStatQuery(`throttles${i}`, ns, "Throttles", { FunctionName, Resource }, "Sum", p),
+      metricStatQuery(`concurrency${i}`, ns, "ConcurrentExecutions", dims, "Maximum", p),
     );
     if (versions.length === 1) {
       queries.push(
-        stat("avg", ns, "Duration", dims, "Average", p),
-        stat("p50", ns, "Duration", dims, "p50", p),
-        stat("p90", ns, "Duration", dims, "p90", p),
-        stat("p99", ns, "Duration", dims, "p99", p),
-        stat("max", ns, "Duration", dims, "Maximum", p),
+        metricStatQuery("avg", ns, "Duration", dims, "Average", p),
+        metricStatQuery("p50", ns, "Duration", dims, "p50", p),
+        metricStatQuery("p90", ns, "Duration", dims, "p90", p),
+        metricStatQuery("p99", ns, "Duration", dims, "p99", p),
+        metricStatQuery("max", ns, "Duration", dims, "Maximum", p),
       );
     }
   });
@@ -234,13 +235,13 @@ export async function collectApiGatewayMetrics(
   const v = await getMetrics(
     client,
     [
-      stat("count", ns, "Count", dims, "SampleCount", p),
-      stat("e4", ns, "4XXError", dims, "Sum", p),
-      stat("e5", ns, "5XXError", dims, "Sum", p),
-      stat("lat", ns, "Latency", dims, "Average", p),
-      stat("latp50", ns, "Latency", dims, "p50", p),
-      stat("latp99", ns, "Latency", dims, "p99", p),
-      stat("ilat", ns, "IntegrationLatency", dims, "Average", p),
+      metricStatQuery("count", ns, "Count", dims, "SampleCount", p),
+      metricStatQuery("e4", ns, "4XXError", dims, "Sum", p),
+      metricStatQuery("e5", ns, "5XXError", dims, "Sum", p),
+      metricStatQuery("lat", ns, "Latency", dims, "Average", p),
+      metricStatQuery("latp50", ns, "Latency", dims, "p50", p),
+      metricStatQuery("latp99", ns, "Latency", dims, "p99", p),
+      metricStatQuery("ilat", ns, "IntegrationLatency", dims, "Average", p),
     ],
     range,
   );

@@ -4,12 +4,14 @@
  * quota) and CpuShareDemand (CPU shares of the busy and booting environments over the host's cores) in the
  * Powerbench/LocalStage namespace, under Lambda's dimension sets. On AWS the namespace is empty: no verdict.
  */
+import { type CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import {
-  type CloudWatchClient,
-  GetMetricDataCommand,
-  type MetricDataQuery,
-} from "@aws-sdk/client-cloudwatch";
-import { type CollectTarget, lambdaDimensions, metricRange, type Window } from "./collect.ts";
+  type CollectTarget,
+  lambdaDimensions,
+  metricRange,
+  metricStatQuery,
+  type Window,
+} from "./collect.ts";
 import type { HostContention } from "./results-types.ts";
 
 /**
@@ -23,29 +25,6 @@ import type { HostContention } from "./results-types.ts";
 export const OVERSUBSCRIBED_WAIT_SHARE = 0.1;
 
 const LOCAL_NAMESPACE = "Powerbench/LocalStage";
-
-function query(
-  id: string,
-  namespace: string,
-  metricName: string,
-  dims: Record<string, string>,
-  stat: string,
-  periodS: number,
-): MetricDataQuery {
-  return {
-    Id: id,
-    MetricStat: {
-      Metric: {
-        Namespace: namespace,
-        MetricName: metricName,
-        Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })),
-      },
-      Period: periodS,
-      Stat: stat,
-    },
-    ReturnData: true,
-  };
-}
 
 /** The verdict from the three figures (pure). */
 export function assessHostContention(figures: {
@@ -89,10 +68,10 @@ export async function collectHostContention(
   const out = await client.send(
     new GetMetricDataCommand({
       MetricDataQueries: [
-        query("wait", LOCAL_NAMESPACE, "HostCpuWait", dims, "Sum", p),
-        query("demand", LOCAL_NAMESPACE, "CpuShareDemand", dims, "Maximum", p),
-        query("demandMean", LOCAL_NAMESPACE, "CpuShareDemand", dims, "Average", p),
-        query("duration", "AWS/Lambda", "Duration", dims, "Sum", p),
+        metricStatQuery("wait", LOCAL_NAMESPACE, "HostCpuWait", dims, "Sum", p),
+        metricStatQuery("demand", LOCAL_NAMESPACE, "CpuShareDemand", dims, "Maximum", p),
+        metricStatQuery("demandMean", LOCAL_NAMESPACE, "CpuShareDemand", dims, "Average", p),
+        metricStatQuery("duration", "AWS/Lambda", "Duration", dims, "Sum", p),
       ],
       StartTime: range.startTime,
       EndTime: range.endTime,

@@ -54,7 +54,8 @@ class Bucket {
   }
 }
 
-function latencySummary(h: Histogram, count: number): LatencySummary {
+/** The latency summary of an HDR histogram of microseconds (ms in the result). */
+export function latencySummary(h: Histogram, count: number): LatencySummary {
   const ms = (us: number) => us / 1000;
   if (count === 0)
     return { count, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p95Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 };
