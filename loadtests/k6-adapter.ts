@@ -244,6 +244,8 @@ async function runK6(
     const samples = await readK6Timeline(jsonOutPath);
     result.timeline = samples.timeline;
     if (samples.histogram) result.overall.histogram = samples.histogram;
+    // One percentile definition for both engines and for the Lambda side: the histogram's, not k6's trend stats.
+    if (samples.latency) result.overall.latency = samples.latency;
     for (const [op, histogram] of Object.entries(samples.operationHistograms)) {
       const stats = result.operations[op as keyof typeof result.operations];
       if (stats) stats.histogram = histogram;

@@ -19,9 +19,10 @@ import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import type { Histogram } from "hdr-histogram-js";
 import * as hdr from "hdr-histogram-js";
+import { latencySummary } from "./engine/recorder.ts";
 import { ANSWERED_COUNTER, LAMBDA_REQUEST_ID_METADATA } from "./k6-options.ts";
 import { newLatencyHistogram } from "./latency-histogram.ts";
-import type { TimelinePoint } from "./run-result.ts";
+import type { LatencySummary, TimelinePoint } from "./run-result.ts";
 
 /** Seconds behind the newest sample for which a second's p95 stays open to late samples. */
 export const OPEN_SECONDS = 30;
@@ -41,6 +42,12 @@ export interface K6Timeline {
   timeline: TimelinePoint[];
   /** All requests' latencies (µs), compressed base64 like the built-in engine's; absent without requests. */
   histogram?: string;
+  /**
+   * The latency summary of that histogram, with the built-in engine's percentile definition (HDR, nearest
+   * rank): k6's own trend stats interpolate between samples, so their p99 of 80 requests sits below the largest
+   * latency, and could then fall below the Lambda-side p99 of the same requests.
+   */
+  latency?: LatencySummary;
   /** Each operation's latencies (by the `op` tag), encoded the same way, for merging runs (k6-merge.ts). */
   operationHistograms: Record<string, string>;
   requests: number;
@@ -175,7 +182,10 @@ export class K6TimelineBuilder {
         [...this.byOperation].map(([op, h]) => [op, hdr.encodeIntoCompressedBase64(h)]),
       ),
     };
-    if (this.total > 0) out.histogram = hdr.encodeIntoCompressedBase64(this.overall);
+    if (this.total > 0) {
+      out.histogram = hdr.encodeIntoCompressedBase64(this.overall);
+      out.latency = latencySummary(this.overall, this.total);
+    }
     return out;
   }
 }
