@@ -199,6 +199,9 @@ export function renderRunSummary(result: RunResult): string {
     `requests ${o.requests} in ${f1(result.durationMs / 1000)} s · rate ${f1(result.achievedRatePerSec)}/s of ${f1(result.targetRatePerSec)}/s target · dropped ${result.iterations.dropped}`,
     `latency ms  p50 ${f1(o.latency.p50Ms)}  p90 ${f1(o.latency.p90Ms)}  p95 ${f1(o.latency.p95Ms)}  p99 ${f1(o.latency.p99Ms)}  p99.9 ${f1(o.latency.p999Ms)}  max ${f1(o.latency.maxMs)}`,
     `errors ${o.errorCount} (${(o.errorRate * 100).toFixed(2)} %)${o.errorCount > 0 ? ` ${JSON.stringify(o.errors)}` : ""} · statuses ${JSON.stringify(o.statusCounts)}`,
+    ...(result.transportErrorCodes
+      ? [`transport errors by code ${JSON.stringify(result.transportErrorCodes)} (no HTTP answer)`]
+      : []),
     ...(result.startLag
       ? [
           `start lag ms  p50 ${f1(result.startLag.p50Ms)}  p99 ${f1(result.startLag.p99Ms)}  max ${f1(result.startLag.maxMs)} (actual start − due time)`,

@@ -117,6 +117,12 @@ export interface RunResult {
    */
   startLag?: StartLagSummary;
   overall: RequestStats;
+  /**
+   * Requests that failed without an HTTP answer (the "timeout" and "connection" errors), by the transport
+   * error's code: `ECONNRESET`, `ECONNREFUSED`, `UND_ERR_SOCKET`, `UND_ERR_CONNECT_TIMEOUT`, ... Built-in
+   * engine; absent when there was none or the engine cannot tell (k6).
+   */
+  transportErrorCodes?: Record<string, number>;
   operations: Partial<Record<OperationName, RequestStats>>;
   timeline: TimelinePoint[];
   thresholds: ThresholdOutcome[];

@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import * as hdr from "hdr-histogram-js";
 import { afterEach, describe, expect, it } from "vitest";
@@ -323,6 +323,30 @@ describe("built-in engine against a local server", () => {
     // The schedule ran to its end, so the achieved rate is over the whole 0.5 s window, not the 0.45 s the
     // starts took.
     expect(result.achievedRatePerSec).toBeLessThanOrEqual(20);
+  });
+
+  it("counts connection resets as errors with their codes and runs to the end (issue 20: it crashed)", async () => {
+    // Every connection is reset once accepted; 4 connections for 60 requests, so requests wait for a connection
+    // that has just failed (the undici AssertionError's trigger).
+    const resetter = net.createServer((socket) => socket.resetAndDestroy());
+    await new Promise<void>((resolve) => resetter.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = resetter.address() as AddressInfo;
+      const result = await createBuiltinEngine({ handleSigint: false, maxConnections: 4 }).run({
+        target: `http://127.0.0.1:${port}/prod`,
+        profile: "baseline",
+        ratePerSec: 60,
+        durationMs: 1000,
+        seed: 3,
+      });
+      expect(result.overall.requests).toBe(60);
+      expect(result.overall.errors.connection).toBe(60);
+      const codes = result.transportErrorCodes ?? {};
+      expect(Object.values(codes).reduce((a, b) => a + b, 0)).toBe(60);
+      expect(Object.keys(codes).every((code) => /^(ECONNRESET|UND_ERR_SOCKET|EPIPE)$/.test(code))).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => resetter.close(() => resolve()));
+    }
   });
 
   it("rejects a bad target with a clear error before sending anything", async () => {

@@ -81,6 +81,8 @@ async function runBuiltin(options: LoadRunOptions, config: EngineConfig): Promis
   }
   const lambdaRequestIds: string[] = [];
   let withoutLambdaRequestId = 0;
+  /** Transport failures by their error code (ECONNRESET, ECONNREFUSED, UND_ERR_SOCKET, ...). */
+  const transportErrorCodes: Record<string, number> = {};
   const recorder = new Recorder();
   const counts = { started: 0, completed: 0, dropped: 0 };
   let inFlight = 0;
@@ -115,11 +117,14 @@ async function runBuiltin(options: LoadRunOptions, config: EngineConfig): Promis
     transportError: TransportError | undefined,
     cut: boolean,
     lambdaRequestId?: string,
+    transportErrorCode?: string,
   ) => {
     const now = elapsed();
     try {
       if (!cut) {
         const error = classifyOutcome(request, status, transportError);
+        if (transportErrorCode !== undefined)
+          transportErrorCodes[transportErrorCode] = (transportErrorCodes[transportErrorCode] ?? 0) + 1;
         recorder.record(request.operation, dueMs, now - dueMs, status, error);
         counts.completed += 1;
         if (lambdaRequestId !== undefined) lambdaRequestIds.push(lambdaRequestId);
@@ -256,6 +261,7 @@ async function runBuiltin(options: LoadRunOptions, config: EngineConfig): Promis
     iterations: { ...counts },
     ...(startLag ? { startLag } : {}),
     overall,
+    ...(Object.keys(transportErrorCodes).length > 0 ? { transportErrorCodes } : {}),
     operations: recorder.operationStats(),
     timeline: recorder.timeline(),
     thresholds,

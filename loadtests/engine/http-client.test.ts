@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import net, { type AddressInfo, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { PlannedRequest } from "../workload.ts";
 import { HttpClient, type TransportError } from "./http-client.ts";
@@ -9,6 +9,7 @@ interface Outcome {
   status: number;
   transportError: TransportError | undefined;
   cut: boolean;
+  code?: string | undefined;
 }
 
 /** A server that answers only when told to, and counts requests outstanding per connection. */
@@ -81,7 +82,44 @@ function collect(outcomes: Outcome[]) {
     status: number,
     transportError?: TransportError,
     cut = false,
-  ) => outcomes.push({ tag, status, transportError, cut });
+    _lambdaRequestId?: string,
+    code?: string,
+  ) => outcomes.push({ tag, status, transportError, cut, ...(code ? { code } : {}) });
+}
+
+/** Resolves once `outcomes` holds `n` entries (polled once per event-loop turn). */
+function settled(outcomes: Outcome[], n: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const poll = () => (outcomes.length >= n ? resolve() : setTimeout(poll, 5));
+    poll();
+  });
+}
+
+/** A port nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Collects uncaught exceptions while `body` runs. undici throws its AssertionError out of a socket callback,
+ * not out of any call of ours, so only the process sees it.
+ */
+async function uncaughtDuring(body: () => Promise<void>): Promise<Error[]> {
+  const uncaught: Error[] = [];
+  const onUncaught = (error: Error) => uncaught.push(error);
+  process.on("uncaughtException", onUncaught);
+  try {
+    await body();
+    // the assertion came one tick after the failed connect; give late ones a few turns too
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    process.removeListener("uncaughtException", onUncaught);
+  }
+  return uncaught;
 }
 
 describe("HttpClient", () => {
@@ -156,7 +194,81 @@ describe("HttpClient", () => {
     });
 
     const byTag = new Map(outcomes.map((o) => [o.tag, o]));
-    expect(byTag.get(0)).toEqual({ tag: 0, status: 0, transportError: "timeout", cut: false });
-    expect(byTag.get(1)).toEqual({ tag: 1, status: 0, transportError: "connection", cut: false });
+    expect(byTag.get(0)).toEqual({
+      tag: 0,
+      status: 0,
+      transportError: "timeout",
+      cut: false,
+      code: "UND_ERR_HEADERS_TIMEOUT",
+    });
+    expect(byTag.get(1)).toEqual({
+      tag: 1,
+      status: 0,
+      transportError: "connection",
+      cut: false,
+      code: "ECONNREFUSED",
+    });
+  });
+
+  // Issue 20, "Found" 7: at 2,000 req/s with --max-in-flight 4000 the engine crashed with undici's
+  // `AssertionError: assert(client[kSize] === 0)` (client.js onError). undici fails the requests queued on a
+  // Client whose connect failed, calling our onError, then asserts the Client's queue is empty; we handed the
+  // failed connection the next waiting request from inside that callback. One connection, three requests and
+  // a refused port reproduce it every time on the old code.
+  it("survives refused connections with requests waiting: each is an error with its code, nothing thrown", async () => {
+    const port = await closedPort();
+    const outcomes: Outcome[] = [];
+    const client = new HttpClient(
+      `http://127.0.0.1:${port}/prod`,
+      { connections: 1, requestTimeoutMs: 5_000 },
+      collect(outcomes),
+    );
+    cleanup.push(() => client.close());
+
+    const uncaught = await uncaughtDuring(async () => {
+      for (let tag = 0; tag < 3; tag++) client.send(get(tag), tag);
+      await settled(outcomes, 3);
+    });
+
+    expect(uncaught.map((e) => e.message)).toEqual([]);
+    expect(outcomes.map((o) => o.tag)).toEqual([0, 1, 2]);
+    for (const outcome of outcomes)
+      expect(outcome).toEqual({
+        tag: outcome.tag,
+        status: 0,
+        transportError: "connection",
+        cut: false,
+        code: "ECONNREFUSED",
+      });
+  });
+
+  it("survives a server that resets every connection under many concurrent connects, and keeps going", async () => {
+    // Accepts and resets at once (RST, not FIN): the connect succeeds, then the socket fails before an answer.
+    const resetter = net.createServer((socket) => socket.resetAndDestroy());
+    await new Promise<void>((resolve) => resetter.listen(0, "127.0.0.1", resolve));
+    cleanup.push(() => new Promise<void>((resolve) => resetter.close(() => resolve())));
+    const { port } = resetter.address() as AddressInfo;
+    const outcomes: Outcome[] = [];
+    const client = new HttpClient(
+      `http://127.0.0.1:${port}/prod`,
+      { connections: 20, requestTimeoutMs: 5_000 },
+      collect(outcomes),
+    );
+    cleanup.push(() => client.close());
+
+    const uncaught = await uncaughtDuring(async () => {
+      for (let tag = 0; tag < 200; tag++) client.send(get(tag), tag);
+      await settled(outcomes, 200);
+    });
+
+    expect(uncaught.map((e) => e.message)).toEqual([]);
+    expect(outcomes).toHaveLength(200);
+    expect(new Set(outcomes.map((o) => o.tag)).size).toBe(200);
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe(0);
+      expect(outcome.transportError).toBe("connection");
+      expect(outcome.cut).toBe(false);
+      expect(["ECONNRESET", "UND_ERR_SOCKET", "EPIPE"]).toContain(outcome.code);
+    }
   });
 });

@@ -31,6 +31,8 @@ export type OutcomeListener = (
   cut: boolean,
   /** The `x-lambda-request-id` response header, when the answer had one. */
   lambdaRequestId?: string,
+  /** The transport error's code (`ECONNREFUSED`, `ECONNRESET`, `UND_ERR_SOCKET`, ...), when there was one. */
+  transportErrorCode?: string,
 ) => void;
 
 export interface HttpClientOptions {
@@ -185,29 +187,45 @@ export class HttpClient {
     }
   }
 
-  /** An exchange ended: its connection takes the oldest waiting request or goes idle; then the listener hears. */
+  /**
+   * An exchange ended: its connection takes the oldest waiting request or goes idle; then the listener hears.
+   *
+   * After an error the connection is handed on only on the next turn of the event loop. undici calls
+   * `onError` while it fails the requests queued on a Client whose connect failed (client.js `onError`), and
+   * then asserts that queue is empty; a request dispatched onto that Client from inside the callback breaks
+   * the assertion and undici throws an AssertionError out of its socket callback, which crashed the engine
+   * under overload (issue 20). On success undici has already finished with the request, so the hand-on is
+   * immediate there.
+   */
   settle(exchange: Exchange, status: number, error: Error | undefined): void {
     const connection = exchange.connection;
     if (connection && !this.cutting) {
-      const next = this.waiting[this.waitingHead];
-      if (next) {
-        this.waiting[this.waitingHead] = undefined;
-        this.waitingHead += 1;
-        if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
-          this.waiting = this.waiting.slice(this.waitingHead);
-          this.waitingHead = 0;
-        }
-        this.start(connection, next);
-      } else this.idle.push(connection);
+      if (error === undefined) this.handOn(connection);
+      else setImmediate(() => this.handOn(connection));
     }
     if (error === undefined)
       this.listener(exchange.request, exchange.tag, status, undefined, false, exchange.lambdaRequestId);
     else if (this.cutting) this.listener(exchange.request, exchange.tag, 0, undefined, true);
     else {
-      const code = (error as { code?: string }).code ?? "";
+      const code = (error as { code?: string }).code || error.name || "unknown";
       const kind = TIMEOUT_CODES.has(code) ? "timeout" : "connection";
-      this.listener(exchange.request, exchange.tag, 0, kind, false);
+      this.listener(exchange.request, exchange.tag, 0, kind, false, undefined, code);
     }
+  }
+
+  /** A free connection takes the oldest waiting request, or goes idle. */
+  private handOn(connection: Client): void {
+    if (this.cutting) return;
+    const next = this.waiting[this.waitingHead];
+    if (next) {
+      this.waiting[this.waitingHead] = undefined;
+      this.waitingHead += 1;
+      if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+        this.waiting = this.waiting.slice(this.waitingHead);
+        this.waitingHead = 0;
+      }
+      this.start(connection, next);
+    } else this.idle.push(connection);
   }
 
   /** Closes every connection, cutting every request still in flight or waiting. */
