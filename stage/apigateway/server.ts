@@ -52,6 +52,13 @@ export const DEFAULTS = {
   ],
   /** @default "000000000000" */
   accountId: "000000000000",
+  /**
+   * Connections the kernel holds for the front before it accepts them (node's default is 511). Past it the
+   * kernel drops new connections' handshakes and clients retry after 1, 2, 4, 8 s: in a 2,000 req/s overload
+   * run one fresh connection waited 19 s to connect (docs/reliability.md, "A fresh connection under
+   * overload"). Linux caps it at net.core.somaxconn. @default 4096
+   */
+  listenBacklog: 4096,
 } as const;
 
 export interface ApiGatewayFrontOptions {
@@ -304,7 +311,7 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
         ),
       );
     server.once("error", fail);
-    server.listen(wantedPort, "127.0.0.1", () => {
+    server.listen(wantedPort, "127.0.0.1", DEFAULTS.listenBacklog, () => {
       server.off("error", fail);
       resolve();
     });
