@@ -9,7 +9,14 @@ import type { Comparison, MetricDelta } from "./compare.ts";
 import { formatMs, formatRate, formatSignedPct, formatSignedPp, formatUsd, MISSING } from "./format.ts";
 import { escapeHtml, table } from "./html.ts";
 import { partialRunText } from "./partial.ts";
-import { failedSettings, orderedSettings } from "./settings.ts";
+import {
+  architectureCount,
+  failedSettings,
+  labelOfId,
+  orderedSettings,
+  STRATEGY_TITLES,
+  settingLabel,
+} from "./settings.ts";
 import { verdictOf } from "./verdict.ts";
 
 /** How the cost pick changes with the cold-start rate (INIT repriced at 0 %, 0.1 %, 1 %, 5 %). */
@@ -27,8 +34,8 @@ export function renderColdStartSensitivity(results: Results): string {
       ["cold starts", "cost pick", "not distinguishable from"],
       rows.map((r) => [
         escapeHtml(formatRate(r.rate)),
-        escapeHtml(r.costPick ?? "none"),
-        escapeHtml(r.notDistinguishableFrom.join(", ") || MISSING),
+        escapeHtml(r.costPick === null || r.costPick === undefined ? "none" : labelOfId(results, r.costPick)),
+        escapeHtml(r.notDistinguishableFrom.map((id) => labelOfId(results, id)).join(", ") || MISSING),
       ]),
     ) +
     "</section>"
@@ -66,10 +73,11 @@ export function renderNotes(results: Results): string {
         `with memory (1,769 MB = one vCPU). Reason: ${escapeHtml(cpu.reason ?? "not given")}.`,
     );
   }
+  const archs = architectureCount(results);
   for (const s of orderedSettings(results)) {
     if (s.distorted) {
       notes.push(
-        `<strong>${escapeHtml(s.id)} may be distorted:</strong> ${escapeHtml(s.distorted.reason)}. Treat its figures with care.`,
+        `<strong>${escapeHtml(settingLabel(s, archs))} may be distorted</strong> <span class="id">(${escapeHtml(s.id)})</span>: ${escapeHtml(s.distorted.reason)}. Treat its figures with care.`,
       );
     }
   }
@@ -80,7 +88,6 @@ export function renderNotes(results: Results): string {
 function keyFigures(setting: SettingResult | undefined): string {
   if (!setting) return "";
   const figures = [
-    `${setting.memoryMb} MB · ${setting.architecture}`,
     `cost ${formatUsd(setting.cost?.totalPerMillionUsd)} / 1M`,
     `p95 ${formatMs(setting.client?.latency.p95Ms)}`,
     `p99 ${formatMs(setting.client?.latency.p99Ms)}`,
@@ -89,22 +96,29 @@ function keyFigures(setting: SettingResult | undefined): string {
   return `<p class="figures-line">${figures.map(escapeHtml).join(" · ")}</p>`;
 }
 
-/** One card per strategy: its pick, the pick's key figures, the reason, the ties. */
+/**
+ * One card per strategy, titled with its answer ("Lowest cost: 512 MB"; the architecture only when more than
+ * one ran), then the pick's key figures, the reason, the ties; the setting id is a small key for the tables.
+ */
 export function renderRecommendations(results: Results): string {
   const byId = new Map(results.settings.map((s) => [s.id, s]));
   if (results.recommendations.length === 0) {
     return '<section id="recommendations"><h2>Recommendations</h2><p>The results hold no recommendation.</p></section>';
   }
+  const archs = architectureCount(results);
   const cards = results.recommendations.map((rec) => {
     const pick = rec.settingId === null ? undefined : byId.get(rec.settingId);
+    const answer = pick ? settingLabel(pick, archs) : (rec.settingId ?? "no setting qualifies");
     const ties =
       rec.indistinguishableFrom.length > 0
-        ? `<p class="ties">Not distinguishable from: ${rec.indistinguishableFrom.map(escapeHtml).join(", ")}</p>`
+        ? `<p class="ties">Not distinguishable from: ${rec.indistinguishableFrom.map((id) => escapeHtml(labelOfId(results, id))).join(", ")}</p>`
         : "";
     return (
-      `<article class="card${rec.settingId === null ? " none" : ""}"><h3>${escapeHtml(rec.strategy)}</h3>` +
-      `<p class="pick">${rec.settingId === null ? "no setting qualifies" : escapeHtml(rec.settingId)}</p>` +
-      `${keyFigures(pick)}<p class="reason">${escapeHtml(rec.reason)}</p>${ties}</article>`
+      `<article class="card${rec.settingId === null ? " none" : ""}" data-strategy="${escapeHtml(rec.strategy)}">` +
+      `<h3>${escapeHtml(STRATEGY_TITLES[rec.strategy] ?? rec.strategy)}: <span class="pick">${escapeHtml(answer)}</span></h3>` +
+      `${keyFigures(pick)}<p class="reason">${escapeHtml(rec.reason)}</p>${ties}` +
+      (rec.settingId === null ? "" : `<p class="id">setting ${escapeHtml(rec.settingId)}</p>`) +
+      "</article>"
     );
   });
   return `<section id="recommendations"><h2>Recommendations</h2><div class="cards">${cards.join("")}</div></section>`;
@@ -115,6 +129,7 @@ export function renderFailedSettings(results: Results): string {
   const failed = failedSettings(results);
   const gateFailed = orderedSettings(results).filter((s) => s.status === "ok" && s.gate && !s.gate.passed);
   if (failed.length === 0 && gateFailed.length === 0) return "";
+  const archs = architectureCount(results);
   const items = [...failed, ...gateFailed].map((s) => {
     const failures = s.failures.map(
       (f) => `<li><code>${escapeHtml(f.kind)}</code> ${escapeHtml(f.message)}</li>`,
@@ -122,7 +137,8 @@ export function renderFailedSettings(results: Results): string {
     const gate = (s.gate?.passed === false ? s.gate.failures : []).map(
       (f) => `<li><code>gate</code> ${escapeHtml(f)}</li>`,
     );
-    return `<li><strong>${escapeHtml(s.id)}</strong> (${escapeHtml(s.status)})<ul>${[...failures, ...gate].join("")}</ul></li>`;
+    const what = s.status === "failed" ? "failed" : "failed the functional gate";
+    return `<li><strong>${escapeHtml(settingLabel(s, archs))} ${what}</strong> <span class="id">(${escapeHtml(s.id)})</span><ul>${[...failures, ...gate].join("")}</ul></li>`;
   });
   return `<section id="failed"><h2>Failed settings</h2><p>Failed settings are listed here and in the tables, not drawn in the charts.</p><ul class="failures">${items.join("")}</ul></section>`;
 }
@@ -177,14 +193,18 @@ function deltaCell(d: MetricDelta | undefined): string {
 }
 
 /** The baseline comparison: deltas per setting, regressions first. */
-export function renderComparison(comparison: Comparison | undefined): string {
+export function renderComparison(comparison: Comparison | undefined, results?: Results): string {
   if (!comparison) return "";
+  const name = (id: string) => (results ? labelOfId(results, id) : id);
   const t = comparison.thresholds;
   const summary =
     comparison.regressions.length === 0
       ? `<p class="ok-line">No regression beyond the thresholds.</p>`
       : `<ul class="regressions">${comparison.regressions
-          .map((r) => `<li><strong>${escapeHtml(r.settingId)}</strong>: ${escapeHtml(r.message)}</li>`)
+          .map(
+            (r) =>
+              `<li><strong>${escapeHtml(name(r.settingId))}</strong> <span class="id">(${escapeHtml(r.settingId)})</span>: ${escapeHtml(r.message)}</li>`,
+          )
           .join("")}</ul>`;
   const rows = comparison.settings.map((s) => {
     const get = (m: MetricDelta["metric"]) => s.deltas.find((d) => d.metric === m);

@@ -23,8 +23,10 @@ h3 { font-size: 15px; margin: 18px 0 6px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 12px; }
 .card { background: var(--card); border: 1px solid var(--line); border-top: 4px solid var(--accent); border-radius: 6px; padding: 10px 14px; }
 .card.none { border-top-color: #aaa; }
-.card h3 { margin: 0; text-transform: uppercase; font-size: 12px; letter-spacing: .06em; color: var(--muted); }
-.card .pick { font-size: 20px; font-weight: 600; margin: 2px 0; }
+.card h3 { margin: 0 0 4px; font-size: 17px; font-weight: 600; }
+.card h3 .pick { font-size: 20px; font-weight: 700; white-space: nowrap; }
+.id { color: var(--muted); font-size: 11px; font-weight: normal; }
+.card p.id { margin: 6px 0 0; }
 .card .figures-line { margin: 0 0 6px; font-variant-numeric: tabular-nums; }
 .card .reason, .card .ties { margin: 4px 0 0; color: var(--muted); }
 .figure { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px 14px; margin: 14px 0; }

@@ -104,7 +104,7 @@ describe("renderReport", () => {
       /<p class="note">⚠ <strong>CPU scaling was not emulated\.<\/strong>[^<]*Reason: cgroup cpu controller is read-only/,
     );
     expect(html).toContain(
-      "<strong>arm64-1024 may be distorted:</strong> host CPU above 90 % during the load window",
+      '<strong>1,024 MB arm64 may be distorted</strong> <span class="id">(arm64-1024)</span>: host CPU above 90 % during the load window',
     );
     expect(renderReport(validateResults(makeResults()))).not.toContain('class="note"');
   });
@@ -150,7 +150,9 @@ describe("renderReport", () => {
     expect(html).toMatch(
       /<section id="comparison"><h2>Compared with baseline 2026-11-27T02-09-00Z-ab12<\/h2>/,
     );
-    expect(html).toMatch(/<li><strong>arm64-512<\/strong>: cost per 1M rose by 25\.0 %/);
+    expect(html).toMatch(
+      /<li><strong>512 MB arm64<\/strong> <span class="id">\(arm64-512\)<\/span>: cost per 1M rose by 25\.0 %/,
+    );
     expect(html).toContain('<span class="regression">+25.0 % ▲</span>');
   });
 });
@@ -161,5 +163,35 @@ describe("jsonForScript", () => {
     const text = jsonForScript(value);
     expect(text).not.toMatch(/[<>&\u2028\u2029]/);
     expect(JSON.parse(text)).toEqual(value);
+  });
+
+  // issue 19: the cards were titled by setting id ("x86_64-256"); a reader wants the answer
+  it("titles each recommendation card with its answer, the architecture only when more than one ran", () => {
+    const two = renderReport(sampleResults());
+    const cards = [
+      ...two.matchAll(/<article class="card[^"]*" data-strategy="(\w+)"><h3>([\s\S]*?)<\/h3>/g),
+    ].map((m) => [m[1], (m[2] ?? "").replace(/<[^>]+>/g, "")]);
+    expect(cards).toEqual([
+      ["cost", "Lowest cost: 512 MB arm64"],
+      ["speed", "Fastest (p95): 2,048 MB x86_64"],
+      ["balanced", "Balanced cost and speed: 2,048 MB x86_64"],
+      ["slo", "Cheapest within the SLO: 1,024 MB x86_64"],
+    ]);
+    const one = makeResults({
+      settings: [128, 256, 512].map((memoryMb) => ({ architecture: "x86_64" as const, memoryMb })),
+    });
+    const html = renderReport(validateResults(one));
+    const titles = [...html.matchAll(/<h3>([\s\S]*?)<\/h3>/g)].map((m) =>
+      (m[1] ?? "").replace(/<[^>]+>/g, ""),
+    );
+    const cardTitles = titles.filter((t) => /^(Lowest|Fastest|Balanced|Cheapest)/.test(t));
+    expect(cardTitles.length).toBeGreaterThan(0);
+    for (const title of cardTitles) {
+      expect(title).toMatch(/: (\d{1,3}(,\d{3})? MB|no setting qualifies)$/);
+      expect(title).not.toMatch(/x86_64|arm64/);
+    }
+    // no headline anywhere names a setting by its id
+    for (const heading of two.matchAll(/<(h[1-3]|strong)>([\s\S]*?)<\/\1>/g))
+      expect(heading[2], heading[0]).not.toMatch(/\b(x86_64|arm64)-\d+/);
   });
 });

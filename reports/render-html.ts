@@ -91,7 +91,7 @@ ${renderPartialBanner(results)}
 ${renderVerdict(results)}
 ${renderNotes(results)}
 ${renderRecommendations(results)}
-${renderComparison(options.comparison)}
+${renderComparison(options.comparison, results)}
 ${renderFailedSettings(results)}
 ${renderColdStartSensitivity(results)}
 ${figures.map((f) => renderFigure(f, assets !== undefined)).join("\n")}

@@ -11,9 +11,9 @@ describe("renderMarkdown", () => {
     expect(md).toContain("# powerbench · crud · run 2026-11-27T02-09-00Z-ab12");
     // Which load engine ran, with its version.
     expect(md).toContain("engine builtin 0.1.0 ·");
-    expect(md).toMatch(/\| cost \| \*\*arm64-512\*\* \| \$4\.327 \|/);
+    expect(md).toMatch(/\| Lowest cost \| \*\*512 MB arm64\*\* \(arm64-512\) \| \$4\.327 \|/);
     for (const s of results.settings) expect(md).toContain(`| ${s.id} | ${s.status} |`);
-    expect(md).toContain("- **x86_64-128**: error-rate: error rate 0.184");
+    expect(md).toContain("- **128 MB x86_64** (x86_64-128): error-rate: error rate 0.184");
     expect(md).toContain("CPU scaling was not emulated");
     expect(md).toContain("no write access to /sys/fs/cgroup/cpu");
     expect(md.endsWith("\n")).toBe(true);

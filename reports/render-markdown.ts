@@ -13,7 +13,15 @@ import { summarizeResults } from "../tuning/summary.ts";
 import type { Comparison, MetricDelta } from "./compare.ts";
 import { formatMs, formatRate, formatSignedPct, formatSignedPp, formatUsd, MISSING } from "./format.ts";
 import { partialRunText } from "./partial.ts";
-import { coldStartRate, failedSettings, orderedSettings, picksBySetting } from "./settings.ts";
+import {
+  architectureCount,
+  coldStartRate,
+  failedSettings,
+  orderedSettings,
+  picksBySetting,
+  STRATEGY_TITLES,
+  settingLabel,
+} from "./settings.ts";
 import { verdictOf } from "./verdict.ts";
 
 /** Escape text for a Markdown table cell or line: no HTML, no table breaks, no emphasis, one line. */
@@ -56,7 +64,7 @@ function notes(results: Results): string[] {
   for (const s of orderedSettings(results)) {
     if (s.distorted)
       lines.push(
-        `> **Warning:** ${escapeMarkdown(s.id)} may be distorted: ${escapeMarkdown(s.distorted.reason)}.`,
+        `> **Warning:** ${escapeMarkdown(settingLabel(s, architectureCount(results)))} (${escapeMarkdown(s.id)}) may be distorted: ${escapeMarkdown(s.distorted.reason)}.`,
       );
   }
   return lines.length > 0 ? [...lines, ""] : [];
@@ -141,12 +149,16 @@ export function renderMarkdown(results: Results, options: { comparison?: Compari
     "## Recommendations",
     "",
     ...mdTable(
-      ["strategy", "pick", "cost / 1M", "p95", "p99", "error rate", "reason"],
+      ["strategy", "answer", "cost / 1M", "p95", "p99", "error rate", "reason"],
       results.recommendations.map((r) => {
         const pick = r.settingId === null ? undefined : byId.get(r.settingId);
         return [
-          r.strategy,
-          r.settingId === null ? "none qualifies" : `**${escapeMarkdown(r.settingId)}**`,
+          STRATEGY_TITLES[r.strategy] ?? r.strategy,
+          pick
+            ? `**${escapeMarkdown(settingLabel(pick, architectureCount(results)))}** (${escapeMarkdown(pick.id)})`
+            : r.settingId === null
+              ? "none qualifies"
+              : `**${escapeMarkdown(r.settingId)}**`,
           ...figuresOf(pick),
           escapeMarkdown(r.reason),
         ];
@@ -188,7 +200,7 @@ export function renderMarkdown(results: Results, options: { comparison?: Compari
           "",
           ...failed.map(
             (s) =>
-              `- **${escapeMarkdown(s.id)}**: ${s.failures.map((f) => `${f.kind}: ${escapeMarkdown(f.message)}`).join("; ") || "no failure recorded"}`,
+              `- **${escapeMarkdown(settingLabel(s, architectureCount(results)))}** (${escapeMarkdown(s.id)}): ${s.failures.map((f) => `${f.kind}: ${escapeMarkdown(f.message)}`).join("; ") || "no failure recorded"}`,
           ),
           "",
         ]),

@@ -1,7 +1,8 @@
 /**
  * Helpers over the settings of a results object: order, labels, which ones can be drawn. Pure.
  */
-import type { Architecture, Results, SettingResult } from "../tuning/results-types.ts";
+import type { Architecture, Results, SettingResult, StrategyName } from "../tuning/results-types.ts";
+import { formatNumber } from "./format.ts";
 
 /** Fixed order and colours of the architectures, so every chart uses the same legend. */
 export const ARCHITECTURES = ["x86_64", "arm64"] as const satisfies readonly Architecture[];
@@ -65,3 +66,34 @@ export function meetsSlo(results: Results, setting: SettingResult): boolean | un
     (slo.errorRate === undefined || client.errorRate <= slo.errorRate)
   );
 }
+
+/** How many architectures the run's settings used (failed ones included: they ran too). */
+export function architectureCount(results: Results): number {
+  return new Set(results.settings.map((s) => s.architecture)).size;
+}
+
+/**
+ * A setting named as an answer, not by its id: "1,024 MB", with the architecture only when more than one ran
+ * ("1,024 MB arm64"). Ids (`x86_64-1024`) stay in tables and tooltips, where they are keys.
+ * @example settingLabel(setting, architectureCount(results)) // "512 MB"
+ */
+export function settingLabel(
+  setting: Pick<SettingResult, "memoryMb" | "architecture">,
+  archs: number,
+): string {
+  return `${formatNumber(setting.memoryMb, 0)} MB${archs > 1 ? ` ${setting.architecture}` : ""}`;
+}
+
+/** The label of the setting with `id`, or the id itself when the results have no such setting. */
+export function labelOfId(results: Results, id: string): string {
+  const setting = results.settings.find((s) => s.id === id);
+  return setting ? settingLabel(setting, architectureCount(results)) : id;
+}
+
+/** What each strategy's pick answers, as the card's title says it: "Lowest cost: 512 MB". */
+export const STRATEGY_TITLES = {
+  cost: "Lowest cost",
+  speed: "Fastest (p95)",
+  balanced: "Balanced cost and speed",
+  slo: "Cheapest within the SLO",
+} as const satisfies Record<StrategyName, string>;

@@ -7,7 +7,7 @@
 import { DEFAULT_PRICE_TABLE, type PriceTable, unitPriceUsd } from "../tuning/price-table.ts";
 import type { Recommendation, Results, SettingResult } from "../tuning/results-types.ts";
 import { formatMs, formatNumber, formatSignedPct, formatUsd } from "./format.ts";
-import { okSettings } from "./settings.ts";
+import { architectureCount, okSettings, settingLabel } from "./settings.ts";
 
 export interface Verdict {
   /** What memory does to the bill, and what dominates it. */
@@ -27,10 +27,7 @@ function priced(results: Results): Priced[] {
   return okSettings(results).filter((s): s is Priced => s.cost !== undefined && s.client !== undefined);
 }
 
-/** "1,024 MB", with the architecture when more than one ran. */
-function label(setting: SettingResult, archs: number): string {
-  return `${formatNumber(setting.memoryMb, 0)} MB${archs > 1 ? ` ${setting.architecture}` : ""}`;
-}
+const label = settingLabel;
 
 const pct = (fraction: number) => `${formatNumber(fraction * 100, fraction < 0.1 ? 1 : 0)} %`;
 
@@ -111,7 +108,7 @@ export function verdictOf(results: Results, table: PriceTable = DEFAULT_PRICE_TA
   const cheapest = byCost[0] as Priced;
   const dearest = byCost[byCost.length - 1] as Priced;
   const spreadUsd = dearest.cost.totalPerMillionUsd - cheapest.cost.totalPerMillionUsd;
-  const archs = new Set(settings.map((s) => s.architecture)).size;
+  const archs = architectureCount(results);
   const shares = [
     ["API Gateway", cheapest.cost.apiGatewayUsd],
     ["Lambda compute", cheapest.cost.lambdaComputeUsd],
