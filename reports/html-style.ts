@@ -40,10 +40,10 @@ h3 { font-size: 15px; margin: 18px 0 6px; }
 .empty { color: var(--muted); font-style: italic; }
 .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 4px; background: var(--card); }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 12.5px; width: 100%; }
-th, td { padding: 4px 6px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+th, td { padding: 4px 5px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
 thead th { background: #f2f2f2; position: sticky; top: 0; }
 tbody th, thead th:first-child { text-align: left; }
-tbody th { position: sticky; left: 0; background: var(--card); font-weight: 500; }
+tbody th { position: sticky; left: 0; background: var(--card); font-weight: 500; white-space: normal; min-width: 8.5em; }
 .badge { display: inline-block; font-size: 10.5px; padding: 0 5px; border-radius: 8px; background: #e8eef6; color: var(--accent); }
 .badge.failed { background: #fde8e8; color: var(--bad); }
 .badge.pass { background: #e3f4e8; color: #1e7b34; }

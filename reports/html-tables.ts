@@ -89,15 +89,16 @@ function lambdaTable(settings: SettingResult[], picks: Map<string, string[]>): s
       formatMs(l?.durationMs.p90),
       formatMs(l?.durationMs.p99),
       formatMs(l?.durationMs.max),
-      formatMs(l?.billedDurationMs.mean),
-      formatInterval(s.stats?.billedDurationMeanMs, formatMs),
+      // the interval under the mean, in the same cell (as p95 in the client table): no sideways scroll at 1,400 px
+      s.stats?.billedDurationMeanMs
+        ? `${escapeHtml(formatMs(l?.billedDurationMs.mean))}<br><small>${escapeHtml(formatInterval(s.stats.billedDurationMeanMs, formatMs))}</small>`
+        : escapeHtml(formatMs(l?.billedDurationMs.mean)),
       formatMs(l?.billedDurationMs.trimmedMean),
       formatNumber(l?.reportCount, 0),
       l ? `${formatNumber(l.coldStarts, 0)} (${formatRate(coldStartRate(s))})` : MISSING,
-      formatMs(l?.initDurationMs?.mean),
-      formatMs(l?.initDurationMs?.max),
+      l?.initDurationMs ? `${formatMs(l.initDurationMs.mean)} / ${formatMs(l.initDurationMs.max)}` : MISSING,
       l ? `${formatNumber(l.maxMemoryUsedMb, 0)} / ${s.memoryMb} MB` : MISSING,
-    ].map((cell, i) => (i === 0 ? cell : escapeHtml(cell)));
+    ].map((cell, i) => (i === 0 || i === 10 ? cell : escapeHtml(cell)));
   });
   return table(
     [
@@ -111,13 +112,11 @@ function lambdaTable(settings: SettingResult[], picks: Map<string, string[]>): s
       "p90",
       "p99",
       "max",
-      "billed mean",
-      "billed mean interval",
+      "billed mean (interval)",
       "billed trimmed mean",
       "REPORT lines",
       "cold starts (rate)",
-      "init mean",
-      "init max",
+      "init mean / max",
       "max memory used",
     ],
     rows,

@@ -105,6 +105,8 @@ function percentileSpec(results: Results, side: "client" | "lambda", description
     type: "quantitative" as const,
     title,
     scale: { type: "log" as const, nice: false, padding: 10 },
+    // a log axis labels 40, 50, 60, 70 ... a few px apart: hide the ones that would overprint their neighbours
+    axis: { labelOverlap: "greedy" as const, labelSeparation: 4 },
   };
   return {
     ...base(description),
