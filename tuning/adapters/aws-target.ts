@@ -109,7 +109,8 @@ export async function resolveAwsTarget(input: AwsTargetInput): Promise<AwsTarget
   const stage: Stage = {
     name: "aws",
     region: access.region,
-    apiUrl: apiUrl ?? "",
+    // Direct mode without an API: what the load is sent to, Lambda's Invoke URL (results.json records a target).
+    apiUrl: apiUrl ?? `${endpointOf("lambda", where)}/2015-03-31/functions/${functionName}/invocations`,
     apiType: aws.apiType ?? discovered?.apiType ?? AWS_TARGET_DEFAULTS.apiType,
     apiName: aws.apiName ?? discovered?.apiName ?? aws.stackName ?? "",
     apiStageName: aws.apiStageName ?? discovered?.apiStageName ?? AWS_TARGET_DEFAULTS.apiStageName,
