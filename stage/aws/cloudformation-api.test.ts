@@ -135,4 +135,52 @@ describe("CloudFormation awsQuery at the wire", () => {
     expect(outputs["ApiName"]).toBe("wire");
     expect(stack?.parameters.find((p) => p.key === "MemorySize")?.value).toBe("1024");
   });
+
+  it("outputs with attributes resolve to real ARNs; a condition that fails or an attribute it lacks leaves the output out", () => {
+    const text = `
+Parameters:
+  Env: { Type: String, Default: dev }
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: index.handler, Runtime: nodejs22.x, CodeUri: ., AutoPublishAlias: live }
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: { TableName: !Sub "\${AWS::StackName}-items" }
+  Role:
+    Type: AWS::IAM::Role
+  Api:
+    Type: AWS::Serverless::HttpApi
+Outputs:
+  TableArn: { Value: !GetAtt Table.Arn }
+  FnArn: { Value: !Sub "\${Fn.Arn}:live" }
+  RoleArn: { Value: !GetAtt Role.Arn }
+  ProdOnly: { Condition: IsProd, Value: yes }
+  Url: { Value: !Sub "https://\${Api}.execute-api.\${AWS::Region}.amazonaws.com" }
+`;
+    const stack = buildLocalStack(text, "inline.yaml", {
+      stackName: "s",
+      region: "eu-west-1",
+      accountId: "123456789012",
+      parameters: { Env: "dev" },
+      functionName: "Fn",
+      aliasName: "live",
+      version: "1",
+      tableName: "s-items",
+      restApiId: "zz00zz00zz",
+      apiStageName: "",
+      apiUrl: "http://127.0.0.1:9",
+    });
+    expect(Object.fromEntries(stack.outputs.map((o) => [o.key, o.value]))).toEqual({
+      TableArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/s-items",
+      FnArn: "arn:aws:lambda:eu-west-1:123456789012:function:Fn:live",
+      Url: "http://127.0.0.1:9",
+    });
+    expect(stack.resources.map((r) => [r.resourceType, r.physicalResourceId])).toContainEqual([
+      "AWS::ApiGatewayV2::Stage",
+      "$default",
+    ]);
+  });
 });

@@ -64,6 +64,9 @@ export interface DeployedFacts {
   apiUrl: string;
 }
 
+/** A GetAtt the stage cannot answer (the resource is not emulated, or the attribute unknown). */
+class UnknownAttributeError extends Error {}
+
 /** A REST API id as API Gateway makes one: 10 characters, lower-case letters and digits. */
 export function newRestApiId(): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -151,9 +154,14 @@ export function buildLocalStack(text: string, source: string, facts: DeployedFac
         break;
       case "AWS::Serverless::Api":
         physical[id] = facts.restApiId;
-        attributes[id] = { RootResourceId: facts.restApiId.slice(0, 6) };
         add(id, "AWS::ApiGateway::RestApi", facts.restApiId);
         add(`${id}${facts.apiStageName}Stage`, "AWS::ApiGateway::Stage", facts.apiStageName);
+        break;
+      case "AWS::Serverless::HttpApi":
+        // SAM: an HTTP API and its stage ("$default" unless StageName says otherwise).
+        physical[id] = facts.restApiId;
+        add(id, "AWS::ApiGatewayV2::Api", facts.restApiId);
+        add(`${id}ApiGatewayDefaultStage`, "AWS::ApiGatewayV2::Stage", facts.apiStageName || "$default");
         break;
       default:
         break;
@@ -185,7 +193,15 @@ export function buildLocalStack(text: string, source: string, facts: DeployedFac
   for (const [key, output] of Object.entries(isRecord(doc["Outputs"]) ? doc["Outputs"] : {})) {
     if (!isRecord(output)) continue;
     if (typeof output["Condition"] === "string" && !holds(output["Condition"])) continue;
-    const value = full.string(withAttributes(output["Value"], attributes), `Outputs.${key}.Value`);
+    let resolvedNode: Json;
+    try {
+      resolvedNode = withAttributes(output["Value"], attributes);
+    } catch (error) {
+      // An attribute the stage does not have (e.g. a role's Arn): the output is left out, never made up.
+      if (error instanceof UnknownAttributeError) continue;
+      throw error;
+    }
+    const value = full.string(resolvedNode, `Outputs.${key}.Value`);
     outputs.push({
       key,
       value: localApiUrl(value, facts),
@@ -213,7 +229,10 @@ export function buildLocalStack(text: string, source: string, facts: DeployedFac
   };
 }
 
-/** Replaces `!GetAtt X.Attr` and `${X.Attr}` in !Sub strings with the attributes the stage knows. */
+/**
+ * Replaces `!GetAtt X.Attr` and `${X.Attr}` in !Sub strings with the attributes the stage knows; throws
+ * UnknownAttributeError for one it does not.
+ */
 function withAttributes(node: Json, attributes: Record<string, Record<string, string>>): Json {
   const lookup = (logicalId: string, attribute: string): string | undefined =>
     attributes[logicalId]?.[attribute];
@@ -223,12 +242,17 @@ function withAttributes(node: Json, attributes: Record<string, Record<string, st
   if (getAtt !== undefined && Object.keys(node).length === 1) {
     const [logicalId, attribute] = Array.isArray(getAtt) ? getAtt.map(String) : String(getAtt).split(".");
     const known = lookup(logicalId ?? "", attribute ?? "");
-    if (known !== undefined) return known;
+    if (known === undefined) throw new UnknownAttributeError(`${logicalId}.${attribute}`);
+    return known;
   }
   const sub = node["Fn::Sub"];
   if (sub !== undefined && Object.keys(node).length === 1) {
     const replace = (text: string) =>
-      text.replace(/\$\{([^}!.]+)\.([^}]+)\}/g, (m, id: string, attr: string) => lookup(id, attr) ?? m);
+      text.replace(/\$\{([^}!.]+)\.([^}]+)\}/g, (_m, id: string, attr: string) => {
+        const known = lookup(id, attr);
+        if (known === undefined) throw new UnknownAttributeError(`${id}.${attr}`);
+        return known;
+      });
     if (typeof sub === "string") return { "Fn::Sub": replace(sub) };
     if (Array.isArray(sub) && typeof sub[0] === "string")
       return { "Fn::Sub": [replace(sub[0]), withAttributes(sub[1], attributes)] };
