@@ -199,5 +199,14 @@ describe("bench --stage aws --stack-name", () => {
     expect(await lines(["--mode", "direct", "--function", "orders:live"], awsEnv())).toMatch(
       /^bench: invalid --function "orders:live": expected an unqualified function name or ARN/,
     );
+    // On the local stage --function may name its one function, nothing else.
+    const local = await bench(
+      ["--function", "orders", "--memory", "128", "--out", path.join(work, "out-local")],
+      awsEnv(),
+    );
+    expect(local.code).toBe(1);
+    expect(local.stderr.trim().split("\n").at(-1)).toBe(
+      'bench: invalid --function "orders": expected the local stage\'s function "CrudFunction" (or --stage aws for a deployed one)',
+    );
   }, 120_000);
 });
