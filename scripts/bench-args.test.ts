@@ -30,6 +30,39 @@ describe("bench flags", () => {
     });
   });
 
+  it("maps the aws stage's flags; --aws-profile is the AWS profile, --profile stays the load profile", () => {
+    const parsed = parseBenchArgs([
+      "--stage",
+      "aws",
+      "--stack-name",
+      "my-api",
+      "--function",
+      "arn:aws:lambda:eu-west-1:123456789012:function:orders",
+      "--region",
+      "eu-west-1",
+      "--aws-profile",
+      "dev",
+      "--endpoint-url",
+      "http://127.0.0.1:4566/",
+      "--profile",
+      "smoke",
+    ]);
+    expect(parsed.flags).toMatchObject({
+      stage: "aws",
+      profile: "smoke",
+      aws: {
+        stackName: "my-api",
+        functionName: "arn:aws:lambda:eu-west-1:123456789012:function:orders",
+        region: "eu-west-1",
+        awsProfile: "dev",
+        endpointUrl: "http://127.0.0.1:4566",
+      },
+    });
+    expect(() => parseBenchArgs(["--function", "orders:live"])).toThrow(
+      /^invalid --function "orders:live": expected an unqualified function name or ARN, but it is qualified with "live"/,
+    );
+  });
+
   it("names the flag the user typed when its value is bad", () => {
     expect(() => parseBenchArgs(["--memory", "64"])).toThrow(
       'invalid --memory "64": expected an integer from 128',

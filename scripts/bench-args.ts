@@ -30,6 +30,36 @@ export const BENCH_FLAGS = {
     default: BENCH_DEFAULTS.stage,
   },
   config: { type: "string", value: "<file>", help: "JSON config file (defaults < file < flags)" },
+  "stack-name": {
+    type: "string",
+    field: "aws.stackName",
+    value: "<name>",
+    help: "aws stage: the CloudFormation stack to find the API, function, alias and table in",
+  },
+  function: {
+    type: "string",
+    field: "aws.functionName",
+    value: "<name|arn>",
+    help: "aws stage: the function (unqualified name or ARN); alone enough for --mode direct",
+  },
+  region: {
+    type: "string",
+    field: "aws.region",
+    value: "<region>",
+    help: "aws stage: region (default: AWS_REGION, then the AWS profile's region)",
+  },
+  "aws-profile": {
+    type: "string",
+    field: "aws.awsProfile",
+    value: "<name>",
+    help: "aws stage: AWS profile of ~/.aws/config (default: AWS_PROFILE); --profile is the load profile",
+  },
+  "endpoint-url": {
+    type: "string",
+    field: "aws.endpointUrl",
+    value: "<url>",
+    help: "aws stage: endpoint of every AWS client (default: AWS_ENDPOINT_URL, else AWS's own)",
+  },
   memory: {
     type: "string",
     field: "memoryMb",

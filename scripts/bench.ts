@@ -12,6 +12,7 @@ import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/pr
 import { readCollection } from "../postman/run-collection.ts";
 import { partialRunText } from "../reports/partial.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
+import { resolveAwsTarget } from "../tuning/adapters/aws-target.ts";
 import { restoreCommand } from "../tuning/adapters/restore-journal.ts";
 import { defaultJournalDir, runRestore, splitRestoreFlags } from "../tuning/adapters/run-restore.ts";
 import {
@@ -79,25 +80,31 @@ export function loadConfig(argv: readonly string[]): BenchConfig | "help" {
   return config;
 }
 
-function awsStage(config: BenchConfig): Stage {
+/**
+ * The AWS stage: region and credentials from the SDK's chain, the stack from CloudFormation (--stack-name),
+ * explicit fields over what the stack says, the function checked; read-only.
+ */
+async function awsStage(config: BenchConfig): Promise<Stage> {
   const aws = config.aws;
-  if (!aws) throw new InvalidSweepOptionError("aws", undefined, 'an "aws" section in the --config file');
-  // Credentials come from the SDK's default chain; a named profile is picked the SDK's own way.
+  if (!aws)
+    throw new InvalidSweepOptionError("--stage aws", "aws", "--stack-name NAME or --function NAME|ARN");
+  // The clients pick a named profile the SDK's own way.
   if (aws.awsProfile) process.env.AWS_PROFILE = aws.awsProfile;
-  return {
-    name: "aws",
-    region: aws.region,
-    apiUrl: aws.apiUrl,
-    apiType: aws.apiType,
-    apiName: aws.apiName,
-    apiStageName: aws.apiStageName,
-    functionName: aws.functionName,
-    alias: aws.alias,
-    tableName: aws.tableName,
-    // The SDK's own override of the endpoint, recorded so a restore journal reaches the same place.
-    ...(process.env.AWS_ENDPOINT_URL ? { awsEndpoint: process.env.AWS_ENDPOINT_URL } : {}),
-    supportsArchitectures: true,
-  };
+  const target = await resolveAwsTarget({ aws, mode: config.mode, env: process.env });
+  for (const line of target.lines) console.error(`bench: ${line}`);
+  return target.stage;
+}
+
+/** The local stage runs one function: --function may name it, nothing else. */
+function checkLocalFunction(config: BenchConfig, stage: Stage): void {
+  const wanted = config.aws?.functionName;
+  if (wanted !== undefined && wanted !== stage.functionName) {
+    throw new InvalidSweepOptionError(
+      "--function",
+      wanted,
+      `the local stage's function "${stage.functionName}" (or --stage aws for a deployed one)`,
+    );
+  }
 }
 
 /** Requests in a Postman collection's item tree (folders hold items). */
@@ -121,11 +128,11 @@ function planOf(config: BenchConfig) {
   return { settings, rate, durationS, estimate: sweepEstimateOf(config, settings.length, durationS) };
 }
 
-function dryRun(config: BenchConfig): string {
+function dryRun(config: BenchConfig, stage?: Stage): string {
   const { settings, rate, durationS, estimate } = planOf(config);
-  const region = config.aws?.region ?? "us-east-1";
-  const fn = config.aws?.functionName ?? "<local function>";
-  const alias = config.aws?.alias ?? "live";
+  const region = stage?.region ?? "us-east-1";
+  const fn = stage?.functionName ?? "<local function>";
+  const alias = stage?.alias ?? "live";
   const gateRequests = config.gate ? countRequests(readCollection().item) : 0;
   const requestsPerSetting =
     config.mode === "direct"
@@ -135,7 +142,7 @@ function dryRun(config: BenchConfig): string {
     settings,
     requestsPerSetting,
     region,
-    apiType: config.mode === "direct" ? null : (config.aws?.apiType ?? "REST"),
+    apiType: config.mode === "direct" ? null : (stage?.apiType ?? "REST"),
   });
   return [
     `dry run: ${settings.length} setting(s) on the ${config.stage} stage, ${config.mode} mode, nothing is changed`,
@@ -180,7 +187,8 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
   checkEngine(config);
   const baseline = config.baseline ? checkBaseline(config.baseline, config) : undefined;
   if (config.dryRun) {
-    console.log(dryRun(config));
+    // On AWS the dry run reads the stack (nothing is changed) to show the real function and region.
+    console.log(dryRun(config, config.stage === "aws" ? await awsStage(config) : undefined));
     return EXIT.ok;
   }
   checkOutputFolder(config.outDir);
@@ -224,8 +232,9 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
       // after 30 s (Lambda keeps them minutes) so a sweep does not hold every setting's processes at once.
       local = await startStage({ idleTimeoutMs: 30_000 });
       stage = local.stage;
+      checkLocalFunction(config, stage);
     } else {
-      stage = awsStage(config);
+      stage = await awsStage(config);
     }
     const output = await runBench({
       config,

@@ -88,12 +88,13 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     [
       "local stage running (Ctrl-C to stop)",
       `  API URL:            ${stage.apiUrl}`,
-      `  AWS endpoint:       ${stage.awsEndpoint}   (Lambda, CloudWatch, CloudWatch Logs)`,
+      `  AWS endpoint:       ${stage.awsEndpoint}   (Lambda, CloudWatch, CloudWatch Logs, CloudFormation)`,
       `  DynamoDB endpoint:  ${stage.dynamodbEndpoint}`,
       `  region:             ${stage.region}`,
       `  credentials:        ${stage.credentials?.accessKeyId} / ${stage.credentials?.secretAccessKey}   (SigV4, AWS endpoint)`,
       `  table:              ${stage.tableName}`,
       `  function / alias:   ${stage.functionName} / ${stage.alias}`,
+      `  stack:              ${local.stackName}   (bench --stage aws --stack-name ${local.stackName} --endpoint-url ${stage.awsEndpoint})`,
       `  CPU scaling:        ${scaling?.mode ?? "unknown"}${scaling?.reason ? ` (${scaling.reason})` : ""}`,
     ].join("\n"),
   );

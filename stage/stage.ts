@@ -10,13 +10,14 @@
  * await local.stop();
  */
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Stage } from "../tuning/stage.ts";
 import { type ApiGatewayFront, startApiGateway } from "./apigateway/server.ts";
 import { DEFAULT_CODE_ROOTS } from "./aws/code-roots.ts";
 import { startAwsEndpoint } from "./aws/endpoint.ts";
+import { buildLocalStack, newRestApiId, restApiNameOf, StackStore } from "./aws/local-stack.ts";
 import { LogStore } from "./cloudwatch/log-store.ts";
 import { MetricStore } from "./cloudwatch/metric-store.ts";
 import { LOCAL_CREDENTIALS, type LocalDynamoDb, startDynamoDb } from "./dynamodb.ts";
@@ -38,6 +39,8 @@ export const DEFAULTS = {
   accountId: "123456789012",
   /** Version published at start-up and pointed to by the template's alias. */
   initialVersion: "1",
+  /** Name of the CloudFormation stack the stage answers DescribeStacks / ListStackResources about. */
+  stackName: "powerbench-local",
 } as const;
 
 export interface StageOptions {
@@ -61,6 +64,8 @@ export interface StageOptions {
   region?: string;
   /** Extra Node.js flags for every execution environment (e.g. ["--prof"] to profile under load). */
   runtimeNodeArgs?: string[];
+  /** The stack's name in CloudFormation's answers. @default DEFAULTS.stackName */
+  stackName?: string;
   /** More folders the AWS endpoint's CreateFunction / UpdateFunctionCode may take code from (the project always). */
   codeRoots?: string[];
 }
@@ -75,6 +80,8 @@ export interface LocalStage {
   template: ServiceTemplate;
   dynamodb: LocalDynamoDb;
   api: ApiGatewayFront;
+  /** The CloudFormation stack it deployed, as DescribeStacks and ListStackResources answer. */
+  stackName: string;
   /** Stops the API front, the AWS endpoint, every execution environment and dynalite. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -163,10 +170,12 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
 
     // The AWS endpoint takes requests signed with these only; a fresh secret each start, printed by `npm run stage`.
     const credentials = { accessKeyId: "local", secretAccessKey: randomBytes(16).toString("hex") };
+    const stacks = new StackStore();
     const aws = await startAwsEndpoint({
       lambda,
       metrics,
       logs,
+      stacks,
       port: 0,
       credentials,
       ...(options.codeRoots ? { codeRoots: [...DEFAULT_CODE_ROOTS, ...options.codeRoots] } : {}),
@@ -198,10 +207,28 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       FunctionVersion: String(version["Version"] ?? DEFAULTS.initialVersion),
     });
 
+    // The stack as CloudFormation would list it, with the ids created here (stage/aws/local-stack.ts).
+    const stackName = options.stackName ?? DEFAULTS.stackName;
+    const templateText = readFileSync(templatePath, "utf8");
+    const deployed = {
+      stackName,
+      region,
+      accountId: DEFAULTS.accountId,
+      parameters: template.parameters,
+      functionName: fn.name,
+      aliasName: fn.aliasName,
+      version: String(version["Version"] ?? DEFAULTS.initialVersion),
+      tableName: template.tableName,
+      restApiId: newRestApiId(),
+      apiStageName: template.apiStageName,
+      apiUrl: "",
+    };
+    // SAM names a REST API without a Name after the stack: the ApiName dimension of its metrics.
+    const apiName = restApiNameOf(templateText, templatePath, deployed);
     const api = await startApiGateway({
       routes: template.routes,
       stageName: template.apiStageName,
-      apiName: template.apiName,
+      apiName,
       invoker: lambda,
       functionName: fn.name,
       qualifier: fn.aliasName,
@@ -215,13 +242,19 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
         : {}),
     });
     stops.push(() => api.close());
+    const stack = buildLocalStack(templateText, templatePath, { ...deployed, apiUrl: api.url });
+    for (const r of stack.resources) {
+      // The log groups the template declares exist from the start, as CloudFormation creates them.
+      if (r.resourceType === "AWS::Logs::LogGroup") logs.createLogGroup(r.physicalResourceId);
+    }
+    stacks.add(stack);
 
     const stage: Stage = {
       name: "local",
       region,
       apiUrl: api.url,
       apiType: "REST",
-      apiName: template.apiName,
+      apiName,
       apiStageName: template.apiStageName,
       functionName: fn.name,
       alias: fn.aliasName,
@@ -232,7 +265,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       cpuScaling: lambda.cpuScaling,
       supportsArchitectures: false,
     };
-    return { stage, lambda, metrics, logs, template, dynamodb, api, stop: stopAll };
+    return { stage, lambda, metrics, logs, template, dynamodb, api, stackName, stop: stopAll };
   } catch (error) {
     await stopAll().catch(() => undefined);
     throw new StageStartError(`the local stage did not start: ${(error as Error).message}`, { cause: error });

@@ -8,6 +8,7 @@
  * a call in bounded time instead of hanging the run; Invoke gets a single attempt. The clients also keep track of whether the endpoint
  * answered at all lately (`reachability`): the sweep stops when it is gone, and the restore says so.
  */
+import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { LambdaClient } from "@aws-sdk/client-lambda";
@@ -78,6 +79,56 @@ export function isNetworkError(error: unknown): boolean {
     /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(code) ||
     /socket hang up|timed? ?out|ECONNREFUSED|ECONNRESET/i.test(error.message)
   );
+}
+
+/** No answer from an AWS endpoint at all; the message names it and what to check. */
+export class EndpointUnreachableError extends Error {
+  override name = "EndpointUnreachableError";
+  constructor(
+    readonly endpoint: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `could not reach the AWS endpoint ${endpoint} (${detail}): check the network, or pass --endpoint-url (AWS_ENDPOINT_URL) if the stack is served elsewhere`,
+      options,
+    );
+  }
+}
+
+/** The endpoint a client of `service` talks to: the override, else the service's regional endpoint. */
+export function endpointOf(service: string, target: Pick<Stage, "region" | "awsEndpoint">): string {
+  return target.awsEndpoint ?? `https://${service}.${target.region}.amazonaws.com`;
+}
+
+/** A network failure (no HTTP answer) as EndpointUnreachableError naming the endpoint; anything else as it is. */
+export function asUnreachable(error: unknown, endpoint: string): unknown {
+  if (!isNetworkError(error)) return error;
+  const e = error as Error & { code?: string };
+  const detail = e.code ?? e.message.split("\n")[0] ?? e.name;
+  return new EndpointUnreachableError(endpoint, detail, { cause: error });
+}
+
+/**
+ * The CloudFormation client `--stack-name` reads the stack with: the same endpoint override, timeouts and
+ * bounded retries as the stage's other clients.
+ */
+export function createCloudFormationClient(
+  target: Pick<Stage, "region" | "awsEndpoint" | "credentials">,
+  options: AwsClientOptions = {},
+): CloudFormationClient {
+  const o = { ...AWS_CLIENT_DEFAULTS, ...options };
+  return new CloudFormationClient({
+    region: target.region,
+    ...(target.awsEndpoint ? { endpoint: target.awsEndpoint } : {}),
+    ...(target.credentials ? { credentials: target.credentials } : {}),
+    maxAttempts: o.maxAttempts,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: o.connectionTimeoutMs,
+      requestTimeout: o.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    }),
+  });
 }
 
 export function createAwsClients(stage: Stage, options: AwsClientOptions = {}): AwsClients {

@@ -42,13 +42,54 @@ describe("bench config", () => {
     expect(() => validateConfigLayer([1], "bench.json")).toThrow(/a JSON object/);
   });
 
-  it("the aws stage needs its section, and a protected one needs --yes", () => {
-    expect(() => resolveBenchConfig({ stage: "aws" }, {})).toThrow(/"aws" section/);
+  it("the aws stage needs a stack or a described function, and a protected one needs --yes", () => {
+    expect(() => resolveBenchConfig({ stage: "aws" }, {})).toThrow(
+      'invalid --stage aws "aws": expected --stack-name NAME (or aws.stackName, or aws.apiUrl, aws.functionName and aws.tableName in the --config file)',
+    );
     const file = validateConfigLayer({ stage: "aws", aws: { ...awsSection, protected: true } }, "bench.json");
     expect(() => resolveBenchConfig(file, {})).toThrow(/protected.*--yes/);
     const ok = resolveBenchConfig(file, { yes: true });
-    expect(ok.aws?.alias).toBe("live");
+    // Defaults the stack may fill (alias, API stage, type) are left to the run's discovery.
+    expect(ok.aws?.alias).toBeUndefined();
     expect(ok.aws?.apiUrl).toBe("https://abc123.execute-api.eu-west-1.amazonaws.com/prod");
+  });
+
+  it("--stack-name alone is enough; --function alone is enough for direct mode, not for API mode", () => {
+    const stack = resolveBenchConfig(
+      {},
+      validateConfigLayer({ stage: "aws", aws: { stackName: "my-api" } }, "flag"),
+    );
+    expect(stack.aws).toEqual({ stackName: "my-api", protected: false });
+    const fn = validateConfigLayer({ stage: "aws", aws: { functionName: "orders" } }, "flag");
+    expect(resolveBenchConfig({ mode: "direct" }, fn).aws?.functionName).toBe("orders");
+    expect(() => resolveBenchConfig({}, fn)).toThrow(/expected --stack-name NAME/);
+    expect(() =>
+      resolveBenchConfig({}, validateConfigLayer({ stage: "aws", mode: "direct" }, "flag")),
+    ).toThrow("expected --stack-name NAME or --function NAME|ARN");
+  });
+
+  it("the aws section merges field by field: flags over the file's fields, the rest kept", () => {
+    const file = validateConfigLayer(
+      { stage: "aws", aws: { region: "eu-west-1", stackName: "old", protected: true } },
+      "bench.json",
+    );
+    const flags = validateConfigLayer({ aws: { stackName: "new", awsProfile: "dev" } }, "flag");
+    const config = resolveBenchConfig(file, { ...flags, yes: true });
+    expect(config.aws).toEqual({ region: "eu-west-1", stackName: "new", awsProfile: "dev", protected: true });
+  });
+
+  it("a qualified function ARN is refused with the reason; unqualified names and ARNs are taken", () => {
+    const arn = "arn:aws:lambda:eu-west-1:123456789012:function:orders";
+    expect(validateConfigLayer({ aws: { functionName: arn } }, "f").aws?.functionName).toBe(arn);
+    expect(() => validateConfigLayer({ aws: { functionName: `${arn}:live` } }, "f")).toThrow(
+      `invalid f.aws.functionName "${arn}:live": expected an unqualified function name or ARN, but it is qualified with "live" (a version or alias): the sweep publishes its own versions and points the alias itself; pass ${arn}`,
+    );
+    expect(() => validateConfigLayer({ aws: { functionName: "orders:7" } }, "f")).toThrow(
+      /qualified with "7".*pass orders$/,
+    );
+    expect(() => validateConfigLayer({ aws: { endpointUrl: "localhost:4566" } }, "f")).toThrow(
+      /f.aws.endpointUrl/,
+    );
   });
 
   it("the local stage cannot emulate arm64", () => {
@@ -107,6 +148,6 @@ describe("docs/bench.aws.example.json", () => {
     const raw = JSON.parse(readFileSync(new URL("../docs/bench.aws.example.json", import.meta.url), "utf8"));
     const config = resolveBenchConfig(validateConfigLayer(raw, "docs/bench.aws.example.json"), {});
     expect(config.stage).toBe("aws");
-    expect(config.aws?.apiName).toBe("powerbench");
+    expect(config.aws?.stackName).toBe("powerbench");
   });
 });

@@ -4,26 +4,39 @@
  * everything else lives here so it is tested without a process.
  */
 import { MAX_SEED } from "../loadtests/seed.ts";
+import { parseFunctionRef } from "./config/function-ref.ts";
 import { InvalidSweepOptionError } from "./errors.ts";
 import { DEFAULT_MEMORY_MB, parseMemoryList, validateArchitecture, validateMemoryMb } from "./plan.ts";
 import type { Architecture } from "./results-types.ts";
 
 export type EngineChoice = "auto" | "builtin" | "k6";
 
-/** Settings of the AWS stage: a stack deployed from service/template.yaml. */
+/**
+ * Settings of the AWS stage: a deployed stack, found by `stackName` (CloudFormation) or described field by
+ * field. Every field but `protected` is optional here: what the stack says fills the rest at run time
+ * (tuning/adapters/aws-target.ts), and a field given here overrides it.
+ */
 export interface AwsStageConfig {
-  region: string;
-  apiUrl: string;
-  functionName: string;
-  /** Alias the API invokes. @default "live" (service/template.yaml's AutoPublishAlias) */
-  alias: string;
-  tableName: string;
-  /** API Gateway ApiName and stage, for its CloudWatch metrics. */
-  apiName: string;
-  apiStageName: string;
-  apiType: "REST" | "HTTP";
-  /** Named AWS profile; otherwise the SDK default chain. */
+  /** CloudFormation stack to discover the API, function, alias, table and log groups from (`--stack-name`). */
+  stackName?: string;
+  /** Region; @default the SDK's chain (AWS_REGION, the profile's region), or a function ARN's region. */
+  region?: string;
+  apiUrl?: string;
+  /** Function name or unqualified ARN (`--function`); alone it is enough for direct mode. */
+  functionName?: string;
+  /** Alias the API invokes. @default the stack's alias, else "live" (service/template.yaml's AutoPublishAlias) */
+  alias?: string;
+  tableName?: string;
+  /** API Gateway ApiName (the dimension of its CloudWatch metrics). @default the ApiName output, else the stack name */
+  apiName?: string;
+  /** @default the stack's API stage, else "prod" */
+  apiStageName?: string;
+  /** @default the stack's API type, else "REST" */
+  apiType?: "REST" | "HTTP";
+  /** Named AWS profile (`--aws-profile`); otherwise AWS_PROFILE, then the SDK default chain. */
   awsProfile?: string;
+  /** Endpoint for every AWS client (`--endpoint-url`); @default AWS_ENDPOINT_URL, else AWS's own. */
+  endpointUrl?: string;
   /** A protected stage (e.g. production) needs --yes to run. @default false */
   protected: boolean;
 }
@@ -220,6 +233,7 @@ function archList(field: string, v: unknown): Architecture[] {
 }
 
 const AWS_FIELDS = [
+  "stackName",
   "region",
   "apiUrl",
   "functionName",
@@ -229,32 +243,44 @@ const AWS_FIELDS = [
   "apiStageName",
   "apiType",
   "awsProfile",
+  "endpointUrl",
   "protected",
 ] as const;
 
 function awsStage(prefix: string, v: unknown): AwsStageConfig {
-  if (!isRecord(v)) return fail(prefix, v, "an object with region, apiUrl, functionName, tableName, apiName");
+  if (!isRecord(v))
+    return fail(prefix, v, "an object with stackName, or functionName, apiUrl, tableName, ...");
   for (const key of Object.keys(v)) {
     if (!(AWS_FIELDS as readonly string[]).includes(key)) {
       fail(`${prefix}.${key}`, v[key], `no such field; known fields: ${AWS_FIELDS.join(", ")}`);
     }
   }
-  const apiUrl = str(`${prefix}.apiUrl`, v.apiUrl);
-  if (!/^https?:\/\//.test(apiUrl))
-    fail(`${prefix}.apiUrl`, apiUrl, "an http(s) URL of the deployed API stage");
-  return {
-    region: str(`${prefix}.region`, v.region),
-    apiUrl: apiUrl.replace(/\/+$/, ""),
-    functionName: str(`${prefix}.functionName`, v.functionName),
-    alias: v.alias === undefined ? "live" : str(`${prefix}.alias`, v.alias),
-    tableName: str(`${prefix}.tableName`, v.tableName),
-    apiName: str(`${prefix}.apiName`, v.apiName),
-    apiStageName: v.apiStageName === undefined ? "prod" : str(`${prefix}.apiStageName`, v.apiStageName),
-    apiType:
-      v.apiType === undefined ? "REST" : oneOf(`${prefix}.apiType`, v.apiType, ["REST", "HTTP"] as const),
-    ...(v.awsProfile === undefined ? {} : { awsProfile: str(`${prefix}.awsProfile`, v.awsProfile) }),
-    protected: v.protected === undefined ? false : bool(`${prefix}.protected`, v.protected),
+  const url = (field: "apiUrl" | "endpointUrl", what: string) => {
+    if (v[field] === undefined) return {};
+    const value = str(`${prefix}.${field}`, v[field]);
+    if (!/^https?:\/\/[^/]/.test(value)) fail(`${prefix}.${field}`, value, what);
+    return { [field]: value.replace(/\/+$/, "") };
   };
+  const text = (field: (typeof AWS_FIELDS)[number]) =>
+    v[field] === undefined ? {} : { [field]: str(`${prefix}.${field}`, v[field]) };
+  if (v.functionName !== undefined)
+    parseFunctionRef(str(`${prefix}.functionName`, v.functionName), `${prefix}.functionName`);
+  return {
+    ...text("stackName"),
+    ...text("region"),
+    ...url("apiUrl", "an http(s) URL of the deployed API stage"),
+    ...text("functionName"),
+    ...text("alias"),
+    ...text("tableName"),
+    ...text("apiName"),
+    ...text("apiStageName"),
+    ...(v.apiType === undefined
+      ? {}
+      : { apiType: oneOf(`${prefix}.apiType`, v.apiType, ["REST", "HTTP"] as const) }),
+    ...text("awsProfile"),
+    ...url("endpointUrl", "an http(s) URL of the AWS endpoint, e.g. http://127.0.0.1:4566"),
+    protected: v.protected === undefined ? false : bool(`${prefix}.protected`, v.protected),
+  } as AwsStageConfig;
 }
 
 const DIRECT_FIELDS = [
@@ -426,6 +452,10 @@ export function resolveBenchConfig(file: BenchConfigLayer, flags: BenchConfigLay
     ...flags,
     direct: { ...DIRECT_DEFAULTS, ...file.direct, ...flags.direct },
   };
+  // The aws section merges field by field: --stack-name on the command line keeps the file's region.
+  if (file.aws && flags.aws) {
+    merged.aws = { ...file.aws, ...flags.aws, protected: file.aws.protected || flags.aws.protected };
+  }
   // Direct mode is power-tuning's: its discardTopBottom default (0.2) unless one was given.
   if (
     merged.mode === "direct" &&
@@ -435,18 +465,22 @@ export function resolveBenchConfig(file: BenchConfigLayer, flags: BenchConfigLay
     merged.discardTopBottom = DIRECT_DISCARD_TOP_BOTTOM;
   }
   if (merged.stage === "aws") {
-    if (!merged.aws) {
+    const aws = merged.aws;
+    const described = aws?.functionName && (merged.mode === "direct" || (aws.apiUrl && aws.tableName));
+    if (!aws || !(aws.stackName || described)) {
       fail(
+        "--stage aws",
         "aws",
-        undefined,
-        'an "aws" section in the --config file (region, apiUrl, functionName, tableName, apiName)',
+        merged.mode === "direct"
+          ? "--stack-name NAME or --function NAME|ARN (or aws.stackName / aws.functionName in the --config file)"
+          : "--stack-name NAME (or aws.stackName, or aws.apiUrl, aws.functionName and aws.tableName in the --config file)",
       );
     }
-    if (merged.aws.protected && !merged.yes && !merged.dryRun) {
+    if (aws.protected && !merged.yes && !merged.dryRun) {
       throw new InvalidSweepOptionError(
         "--yes",
         false,
-        `confirmation: stage "${merged.aws.functionName}" is marked protected; run again with --yes to sweep it`,
+        `confirmation: stage "${aws.stackName ?? aws.functionName}" is marked protected; run again with --yes to sweep it`,
       );
     }
   }

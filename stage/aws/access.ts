@@ -4,8 +4,10 @@
  * - the Host header must name a loopback host (127.0.0.0/8, localhost, [::1]): a page on another origin that
  *   gets its name resolved to 127.0.0.1 (DNS rebinding) sends its own host name, and is refused;
  * - the content type must be one the AWS protocols use (REST-JSON's application/json, Invoke's octet-stream,
- *   JSON 1.0/1.1's application/x-amz-json-*): the three a browser may send cross-origin without a preflight
- *   (text/plain, multipart/form-data, application/x-www-form-urlencoded) never are;
+ *   JSON 1.0/1.1's application/x-amz-json-*, awsQuery's application/x-www-form-urlencoded for CloudFormation):
+ *   text/plain and multipart/form-data, which a browser may send cross-origin without a preflight, never are.
+ *   A form post is the third such type; CloudFormation's protocol needs it, so it is let through to the
+ *   signature check, which a page cannot pass (it has no secret key), and it only reads (Describe/List);
  * - the request must be SigV4-signed with the stage's credentials (sigv4.ts).
  */
 import type { IncomingMessage } from "node:http";
@@ -30,6 +32,7 @@ const PROTOCOL_TYPES = new Set([
   "binary/octet-stream",
   "application/x-amz-json-1.0",
   "application/x-amz-json-1.1",
+  "application/x-www-form-urlencoded",
 ]);
 
 /** No content type is accepted (GET, DELETE; Lambda takes an Invoke body without one); the signature decides. */
@@ -41,7 +44,7 @@ export function checkContentType(req: IncomingMessage): void {
     throw new AwsWireError(
       "UnsupportedMediaTypeException",
       415,
-      `Content-Type ${JSON.stringify(raw ?? "")} is not one the AWS protocols use: expected application/json (Lambda), application/octet-stream (Invoke) or application/x-amz-json-1.0/1.1 (CloudWatch, CloudWatch Logs)`,
+      `Content-Type ${JSON.stringify(raw ?? "")} is not one the AWS protocols use: expected application/json (Lambda), application/octet-stream (Invoke), application/x-amz-json-1.0/1.1 (CloudWatch, CloudWatch Logs) or application/x-www-form-urlencoded (CloudFormation)`,
     );
   }
 }

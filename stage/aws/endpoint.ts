@@ -7,6 +7,7 @@
  * - `X-Amz-Target: GraniteServiceVersion20100801.<Op>` → CloudWatch, AWS JSON 1.0 (what the installed client
  *   sends; errors also carry `x-amzn-query-error` for its awsQuery compatibility)
  * - `X-Amz-Target: Logs_20140328.<Op>` → CloudWatch Logs, AWS JSON 1.1
+ * - `POST /` with a form-encoded body (`Action=<Op>&Version=2010-05-15`) → CloudFormation, awsQuery (XML answers)
  * - any other request → Lambda REST-JSON by method and path (`/2015-03-31/functions/...`, ...)
  *
  * Malformed requests (bad JSON, wrong content type, unknown target or path, bodies over 6 MB for Invoke and
@@ -27,11 +28,13 @@ import type { LogStore } from "../cloudwatch/log-store.ts";
 import type { MetricStore } from "../cloudwatch/metric-store.ts";
 import type { LambdaControlPlane } from "../contracts.ts";
 import { checkContentType, checkLoopbackHost } from "./access.ts";
+import { handleCloudFormation, queryErrorResponse } from "./cloudformation-api.ts";
 import { handleCloudWatch } from "./cloudwatch-api.ts";
 import { DEFAULT_CODE_ROOTS } from "./code-roots.ts";
 import { AwsWireError } from "./errors.ts";
 import { decodeBody, parseJsonObject, readRawBody, send, type WireResponse } from "./http-io.ts";
 import { BODY_LIMIT_BYTES, lambdaErrorResponse, matchLambdaRoute, runLambdaRoute } from "./lambda-api.ts";
+import { StackStore } from "./local-stack.ts";
 import { handleLogs } from "./logs-api.ts";
 import { type StaticCredentials, verifySigV4 } from "./sigv4.ts";
 
@@ -39,6 +42,8 @@ export interface AwsEndpointOptions {
   lambda: LambdaControlPlane;
   metrics: MetricStore;
   logs: LogStore;
+  /** The stacks CloudFormation's DescribeStacks / ListStackResources answer about; none when absent. */
+  stacks?: StackStore;
   /** The only credentials whose signatures are accepted. @default LOCAL_ENDPOINT_CREDENTIALS */
   credentials?: StaticCredentials;
   /** Folders CreateFunction / UpdateFunctionCode may take code from. @default DEFAULT_CODE_ROOTS (the project) */
@@ -127,6 +132,7 @@ async function handle(
   } catch (error) {
     matchError = error; // answered once the request is known to be signed
   }
+  const query = target === undefined && isQueryRequest(req, url);
   let raw: Buffer;
   try {
     checkLoopbackHost(req);
@@ -135,14 +141,32 @@ async function handle(
     await verifySigV4(req, raw, options.credentials ?? LOCAL_ENDPOINT_CREDENTIALS);
   } catch (error) {
     req.resume();
+    if (query) return queryErrorResponse(toWireError(error));
     return target !== undefined
       ? jsonError(serviceOf(target), error)
       : lambdaErrorResponse(toWireError(error));
   }
   if (matchError !== undefined) return lambdaErrorResponse(toWireError(matchError));
   if (target !== undefined) return handleJson(options, req, target, raw);
+  if (query) return handleQuery(options, req, raw);
   return handleLambda(options, req, url, match, raw);
 }
+
+/** awsQuery (CloudFormation): a form-encoded POST to the root path. */
+function isQueryRequest(req: http.IncomingMessage, url: URL): boolean {
+  const type = (headerOf(req, "content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+  return req.method === "POST" && url.pathname === "/" && type === "application/x-www-form-urlencoded";
+}
+
+function handleQuery(options: AwsEndpointOptions, req: http.IncomingMessage, raw: Buffer): WireResponse {
+  try {
+    return handleCloudFormation(decodeBody(req, raw, BODY_LIMIT_BYTES.other), options.stacks ?? NO_STACKS);
+  } catch (error) {
+    return queryErrorResponse(toWireError(error));
+  }
+}
+
+const NO_STACKS = new StackStore();
 
 function serviceOf(target: string): (typeof JSON_SERVICES)[JsonService] | undefined {
   const prefix = target.slice(0, Math.max(0, target.indexOf(".")));
