@@ -24,6 +24,7 @@ import { formatDuration } from "../tuning/config/estimate.ts";
 import { estimateRunCostUsd } from "../tuning/cost-model.ts";
 import { describeError, InvalidSweepOptionError } from "../tuning/errors.ts";
 import { describeRequests, planSettings } from "../tuning/plan.ts";
+import { readPriceTable } from "../tuning/prices/read-price-table.ts";
 import { type BenchRunOutput, runBench } from "../tuning/run-bench.ts";
 import type { Stage } from "../tuning/stage.ts";
 import { renderTerminalSummary } from "../tuning/terminal-summary.ts";
@@ -136,6 +137,7 @@ function dryRun(config: BenchConfig): string {
     requestsPerSetting,
     region,
     apiType: config.mode === "direct" ? null : (config.aws?.apiType ?? "REST"),
+    ...(config.priceTable ? { table: readPriceTable(config.priceTable) } : {}),
   });
   return [
     `dry run: ${settings.length} setting(s) on the ${config.stage} stage, ${config.mode} mode, nothing is changed`,
@@ -184,6 +186,8 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
     return EXIT.ok;
   }
   checkOutputFolder(config.outDir);
+  // A bad price table fails here, before the stage starts.
+  const priceTable = config.priceTable ? readPriceTable(config.priceTable) : undefined;
   const plan = planOf(config);
   if (!(await confirmLargeSweep(plan.settings.length, plan.estimate, config.yes))) {
     console.error("bench: not started");
@@ -230,6 +234,7 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
     const output = await runBench({
       config,
       ...(baseline ? { baseline } : {}),
+      ...(priceTable ? { priceTable } : {}),
       stage,
       signal: controller.signal,
       onProgress: (p) => progress.update(p),

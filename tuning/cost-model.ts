@@ -77,9 +77,9 @@ export const FREE_TIER = {
     "https://aws.amazon.com/lambda/pricing/ (Free Tier); https://aws.amazon.com/cloudwatch/pricing/ (Free Tier: 5 GB of logs)",
 } as const;
 
-export interface CostOptions {
-  region: string;
-  /** @default DEFAULT_PRICE_TABLE */
+/** How a run prices: the table, and the monthly volume and free tier options (`--price-table`, ...). */
+export interface PricingOptions {
+  /** @default DEFAULT_PRICE_TABLE (the committed snapshot) */
   table?: PriceTable;
   /**
    * Monthly API requests, to price at the tier that volume falls in (Lambda GB-seconds and requests, API
@@ -93,6 +93,10 @@ export interface CostOptions {
    * @default false
    */
   freeTier?: boolean;
+}
+
+export interface CostOptions extends PricingOptions {
+  region: string;
 }
 
 /**
