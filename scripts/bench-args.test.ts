@@ -60,8 +60,18 @@ describe("bench flags", () => {
 
 describe("pricing flags", () => {
   it("--price-table, --monthly-requests and --free-tier set priceTable, monthlyRequests and freeTier", () => {
-    const parsed = parseBenchArgs(["--price-table", "my.json", "--monthly-requests", "400000000", "--free-tier"]);
-    expect(parsed.flags).toMatchObject({ priceTable: "my.json", monthlyRequests: 400_000_000, freeTier: true });
+    const parsed = parseBenchArgs([
+      "--price-table",
+      "my.json",
+      "--monthly-requests",
+      "400000000",
+      "--free-tier",
+    ]);
+    expect(parsed.flags).toMatchObject({
+      priceTable: "my.json",
+      monthlyRequests: 400_000_000,
+      freeTier: true,
+    });
   });
 
   it("names the flag when a value is bad, and --free-tier needs a monthly volume", async () => {

@@ -200,6 +200,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
 
     const api = await startApiGateway({
       routes: template.routes,
+      apiType: template.apiType,
       stageName: template.apiStageName,
       apiName: template.apiName,
       invoker: lambda,
@@ -220,7 +221,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       name: "local",
       region,
       apiUrl: api.url,
-      apiType: "REST",
+      apiType: template.apiType,
       apiName: template.apiName,
       apiStageName: template.apiStageName,
       functionName: fn.name,
