@@ -1,0 +1,80 @@
+/**
+ * The CRUD service behind an HTTP API (service/template.http-api.yaml) on the local stage: the front serves
+ * the template's HttpApi routes at the $default stage with payload format 2.0 through the real Lambda emulator
+ * and dynalite, and a short bench tunes it the same way as the REST API, priced as an HTTP API.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveBenchConfig } from "../tuning/bench-config.ts";
+import { DEFAULT_PRICE_TABLE } from "../tuning/price-table.ts";
+import { runBench } from "../tuning/run-bench.ts";
+import { type LocalStage, startStage } from "./stage.ts";
+
+const TEMPLATE = path.resolve(import.meta.dirname, "../service/template.http-api.yaml");
+let local: LocalStage;
+const out = mkdtempSync(path.join(os.tmpdir(), "powerbench-http-api-"));
+
+beforeAll(async () => {
+  local = await startStage({ template: TEMPLATE, cpuScaling: "off" });
+}, 120_000);
+
+afterAll(async () => {
+  await local?.stop();
+  rmSync(out, { recursive: true, force: true });
+});
+
+describe("an HTTP API on the local stage", () => {
+  it("serves the template's HttpApi routes at the $default stage, payload format 2.0", async () => {
+    expect(local.template.apiType).toBe("HTTP");
+    expect(local.stage.apiType).toBe("HTTP");
+    expect(local.stage.apiStageName).toBe("$default");
+    expect(local.stage.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const created = await fetch(`${local.stage.apiUrl}/items`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ id: "http-1", name: "first" }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("apigw-requestid")).toBeTruthy();
+    const read = await fetch(`${local.stage.apiUrl}/items/http-1`);
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ id: "http-1", name: "first" });
+    // An HTTP API answers a route it does not have with 404 {"message":"Not Found"} (a REST API: 403).
+    const missing = await fetch(`${local.stage.apiUrl}/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ message: "Not Found" });
+    const wrongMethod = await fetch(`${local.stage.apiUrl}/items/http-1`, { method: "POST" });
+    expect(wrongMethod.status).toBe(404);
+  });
+
+  it("is tuned by a short bench like a REST API, priced at the HTTP API's price", async () => {
+    const config = resolveBenchConfig(
+      {},
+      {
+        memoryMb: [256, 512],
+        profile: "smoke",
+        ratePerSec: 10,
+        durationS: 2,
+        warmupS: 1,
+        engine: "builtin",
+        gate: false,
+        coldStarts: 1,
+        outDir: out,
+      },
+    );
+    const output = await runBench({ config, stage: local.stage, signal: new AbortController().signal });
+    const { results } = output;
+    expect(results.run.stage.apiType).toBe("HTTP");
+    expect(results.run.priceTable.version).toBe(DEFAULT_PRICE_TABLE.version);
+    const completed = results.settings.filter((s) => s.status === "ok");
+    expect(completed).toHaveLength(2);
+    const httpPerMillion = DEFAULT_PRICE_TABLE.regions["us-east-1"]?.apiGateway?.HTTP?.tiers[0]?.usd ?? 0;
+    expect(httpPerMillion).toBe(1);
+    for (const setting of completed) {
+      expect(setting.cost?.apiGatewayUsd).toBeCloseTo(httpPerMillion, 9);
+      expect(setting.client?.requests).toBeGreaterThan(0);
+    }
+  }, 240_000);
+});
