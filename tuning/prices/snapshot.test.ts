@@ -188,3 +188,13 @@ describe("priceTableFromFile", () => {
     }
   });
 });
+
+describe("docs/cost-model.md", () => {
+  it("shows a user table example that the validator accepts", () => {
+    const doc = readFileSync("docs/cost-model.md", "utf8");
+    const block = /### Your own table[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(block).toBeDefined();
+    const table = priceTableFromFile(JSON.parse(block ?? ""), "docs example");
+    expect(table.regions["eu-west-3"]?.apiGateway?.HTTP?.tiers[0]?.usd).toBe(1.11);
+  });
+});
