@@ -1,7 +1,8 @@
 /**
  * The CRUD service behind an HTTP API (service/template.http-api.yaml) on the local stage: the front serves
  * the template's HttpApi routes at the $default stage with payload format 2.0 through the real Lambda emulator
- * and dynalite, and a short bench tunes it the same way as the REST API, priced as an HTTP API.
+ * and dynalite, and a short bench tunes it the same way as the REST API (Newman gate included), priced as an
+ * HTTP API.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -59,7 +60,7 @@ describe("an HTTP API on the local stage", () => {
         durationS: 2,
         warmupS: 1,
         engine: "builtin",
-        gate: false,
+        gate: true,
         coldStarts: 1,
         outDir: out,
       },
@@ -75,6 +76,8 @@ describe("an HTTP API on the local stage", () => {
     for (const setting of completed) {
       expect(setting.cost?.apiGatewayUsd).toBeCloseTo(httpPerMillion, 9);
       expect(setting.client?.requests).toBeGreaterThan(0);
+      // The Newman gate passed at every setting through the HTTP API.
+      expect(setting.gate?.passed, setting.id).toBe(true);
     }
   }, 240_000);
 });
