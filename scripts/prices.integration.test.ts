@@ -154,7 +154,11 @@ describe("npm run prices", () => {
     expect(run.stdout).toMatch(
       /API Gateway HTTP API, per 1M calls\s+\$1\.11 up to 300,000,000 \/ \$1 over 300,000,000/,
     );
-    expect(run.stdout).toMatch(/DynamoDB on-demand WRU, per 1M\s+— unsourced as of/);
+    expect(run.stdout).toMatch(/DynamoDB on-demand WRU, per 1M\s+\$0\.705\n/);
+    const tokyo = await prices(["--region", "ap-northeast-1"], env({}));
+    expect(tokyo.stdout).toMatch(
+      /API Gateway REST API, per 1M calls\s+— unsourced as of 2026-12-07: no published/,
+    );
     const mine = path.join(dir, "mine.json");
     writeFileSync(
       mine,

@@ -159,7 +159,7 @@ describe("computeCost, hand-checked", () => {
     );
     expect(() =>
       computeCost(
-        { architecture: "x86_64", memoryMb: 128, billedDurationMeanMs: 1, apiType: "REST" },
+        { architecture: "x86_64", memoryMb: 128, billedDurationMeanMs: 1, apiType: "HTTP" },
         { region: "eu-central-1" },
       ),
     ).toThrow(PriceTableError);
@@ -172,10 +172,10 @@ describe("computeCost, hand-checked", () => {
           apiType: "HTTP",
           writeCapacityUnitsPerRequest: 1,
         },
-        { region: "eu-west-1" },
+        { region: "ap-southeast-2" },
       ),
     ).toThrow(
-      /no dynamodb\.readRequestUnits price for eu-west-1 in price table .* unsourced as of 2026-12-07: .*--price-table/,
+      /no lambda\.requests price for ap-southeast-2 in price table .* unsourced as of 2026-12-07: .*--price-table/,
     );
     expect(() =>
       computeCost(
@@ -244,8 +244,8 @@ describe("checkPriceCoverage", () => {
     expect(() => checkPriceCoverage("us-east-1", { apiType: "REST", dynamodb: true })).not.toThrow();
     expect(() => checkPriceCoverage("eu-west-1", { apiType: "HTTP", dynamodb: false })).not.toThrow();
     expect(() => checkPriceCoverage("eu-central-1", { apiType: null, dynamodb: false })).not.toThrow();
-    expect(() => checkPriceCoverage("eu-west-1", { apiType: "REST", dynamodb: true })).toThrow(
-      `price table ${DEFAULT_PRICE_TABLE.version} has no confirmed DynamoDB on-demand price for eu-west-1 (dynamodb.writeRequestUnits, dynamodb.readRequestUnits marked unsourced in the table): expected a region with every price this run needs (us-east-1, us-west-2). Pass a table with this region's prices with --price-table <file.json>`,
+    expect(() => checkPriceCoverage("eu-central-1", { apiType: "REST", dynamodb: true })).toThrow(
+      `price table ${DEFAULT_PRICE_TABLE.version} has no confirmed DynamoDB on-demand price for eu-central-1 (dynamodb.writeRequestUnits, dynamodb.readRequestUnits marked unsourced in the table): expected a region with every price this run needs (eu-west-1, us-east-1, us-east-2, us-west-2). Pass a table with this region's prices with --price-table <file.json>`,
     );
     expect(() => checkPriceCoverage("eu-central-1", { apiType: "HTTP", dynamodb: false })).toThrow(
       "no confirmed API Gateway HTTP API price for eu-central-1",
