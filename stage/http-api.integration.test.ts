@@ -4,7 +4,7 @@
  * and dynalite, and a short bench tunes it the same way as the REST API (Newman gate included), priced as an
  * HTTP API.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -50,7 +50,19 @@ describe("an HTTP API on the local stage", () => {
     expect(wrongMethod.status).toBe(404);
   });
 
-  it("is tuned by a short bench like a REST API, priced at the HTTP API's price", async () => {
+  it("is tuned by a short bench like a REST API, priced as an HTTP API with the user's table and monthly volume", async () => {
+    // The user's own table (--price-table): us-east-1 as the snapshot has it, under the user's version.
+    const snapshot = JSON.parse(readFileSync("tuning/prices/snapshot.json", "utf8"));
+    const priceTable = path.join(out, "my-prices.json");
+    writeFileSync(
+      priceTable,
+      JSON.stringify({
+        version: "my-table-1",
+        date: "2026-12-07",
+        currency: "USD",
+        regions: { "us-east-1": snapshot.regions["us-east-1"] },
+      }),
+    );
     const config = resolveBenchConfig(
       {},
       {
@@ -63,16 +75,23 @@ describe("an HTTP API on the local stage", () => {
         gate: true,
         coldStarts: 1,
         outDir: out,
+        priceTable,
+        monthlyRequests: 400_000_000,
       },
     );
     const output = await runBench({ config, stage: local.stage, signal: new AbortController().signal });
     const { results } = output;
     expect(results.run.stage.apiType).toBe("HTTP");
-    expect(results.run.priceTable.version).toBe(DEFAULT_PRICE_TABLE.version);
+    expect(results.run.priceTable).toEqual({
+      version: "my-table-1",
+      region: "us-east-1",
+      monthlyRequests: 400_000_000,
+    });
     const completed = results.settings.filter((s) => s.status === "ok");
     expect(completed).toHaveLength(2);
-    const httpPerMillion = DEFAULT_PRICE_TABLE.regions["us-east-1"]?.apiGateway?.HTTP?.tiers[0]?.usd ?? 0;
-    expect(httpPerMillion).toBe(1);
+    // 400M calls a month reach the HTTP API's second tier in us-east-1: $0.90 per 1M (first 300M: $1.00).
+    const httpPerMillion = DEFAULT_PRICE_TABLE.regions["us-east-1"]?.apiGateway?.HTTP?.tiers[1]?.usd ?? 0;
+    expect(httpPerMillion).toBe(0.9);
     for (const setting of completed) {
       expect(setting.cost?.apiGatewayUsd).toBeCloseTo(httpPerMillion, 9);
       expect(setting.client?.requests).toBeGreaterThan(0);

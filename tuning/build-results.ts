@@ -132,7 +132,12 @@ export function buildResults(
       profile: config.mode === "direct" ? "direct-invoke" : config.profile,
       toolVersions: facts.toolVersions,
       cpuScaling,
-      priceTable: { version: (facts.pricing?.table ?? DEFAULT_PRICE_TABLE).version, region: stage.region },
+      priceTable: {
+        version: (facts.pricing?.table ?? DEFAULT_PRICE_TABLE).version,
+        region: stage.region,
+        ...(facts.pricing?.monthlyRequests !== undefined ? { monthlyRequests: facts.pricing.monthlyRequests } : {}),
+        ...(facts.pricing?.freeTier ? { freeTier: true } : {}),
+      },
       ...(config.slo ? { slo: config.slo } : {}),
       ...(config.discardTopBottom > 0 ? { discardTopBottom: config.discardTopBottom } : {}),
       ...(sequence ? { sequence } : {}),
