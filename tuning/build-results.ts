@@ -135,7 +135,9 @@ export function buildResults(
       priceTable: {
         version: (facts.pricing?.table ?? DEFAULT_PRICE_TABLE).version,
         region: stage.region,
-        ...(facts.pricing?.monthlyRequests !== undefined ? { monthlyRequests: facts.pricing.monthlyRequests } : {}),
+        ...(facts.pricing?.monthlyRequests !== undefined
+          ? { monthlyRequests: facts.pricing.monthlyRequests }
+          : {}),
         ...(facts.pricing?.freeTier ? { freeTier: true } : {}),
       },
       ...(config.slo ? { slo: config.slo } : {}),
