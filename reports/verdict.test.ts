@@ -45,6 +45,18 @@ describe("verdictOf", () => {
     );
   });
 
+  it("prices the lever with the run region's figures, at the run's monthly volume, and not where HTTP is unsourced", () => {
+    const ireland = sampleResults();
+    ireland.run.stage.region = "eu-west-1";
+    expect(verdictOf(ireland)?.lever?.text).toMatch(/API Gateway \$1\.110 instead of \$3\.500 per 1M/);
+    const monthly = sampleResults();
+    monthly.run.priceTable.monthlyRequests = 400_000_000; // REST's second tier ($2.80), HTTP's second ($0.90)
+    expect(verdictOf(monthly)?.lever?.text).toMatch(/API Gateway \$0\.9000 instead of \$2\.800 per 1M/);
+    const frankfurt = sampleResults();
+    frankfurt.run.stage.region = "eu-central-1"; // REST sourced, HTTP API unsourced
+    expect(verdictOf(frankfurt)?.lever).toBeUndefined();
+  });
+
   it("no lever when the API is already an HTTP API, or when memory moves the bill more", () => {
     const http = sampleResults();
     http.run.stage.apiType = "HTTP";

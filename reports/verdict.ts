@@ -78,10 +78,19 @@ function apiTypeLever(
   table: PriceTable,
 ): Verdict["lever"] {
   if (results.run.mode !== "api" || results.run.stage.apiType !== "REST") return undefined;
+  // The run's region's REST and HTTP API prices, at the tier of the run's monthly volume when it gave one; a
+  // region whose HTTP API price is unsourced (or a volume past its confirmed tiers) has no lever to name.
   const prices = table.regions[results.run.stage.region]?.apiGateway;
   if (!prices?.REST || !prices.HTTP) return undefined;
-  const restPerMillionUsd = unitPriceUsd(prices.REST) * 1e6;
-  const httpPerMillionUsd = unitPriceUsd(prices.HTTP) * 1e6;
+  const monthly = results.run.priceTable.monthlyRequests;
+  let restPerMillionUsd: number;
+  let httpPerMillionUsd: number;
+  try {
+    restPerMillionUsd = unitPriceUsd(prices.REST, monthly) * 1e6;
+    httpPerMillionUsd = unitPriceUsd(prices.HTTP, monthly) * 1e6;
+  } catch {
+    return undefined;
+  }
   const savingUsd =
     cheapest.cost.apiGatewayUsd - cheapest.cost.apiGatewayUsd * (httpPerMillionUsd / restPerMillionUsd);
   if (savingUsd <= memorySpreadUsd) return undefined;

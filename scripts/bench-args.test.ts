@@ -90,3 +90,30 @@ describe("bench flags", () => {
     expect(usage).toContain("(default: 128,256,512,1024,1536,1769,2048,3008)");
   });
 });
+
+describe("pricing flags", () => {
+  it("--price-table, --monthly-requests and --free-tier set priceTable, monthlyRequests and freeTier", () => {
+    const parsed = parseBenchArgs([
+      "--price-table",
+      "my.json",
+      "--monthly-requests",
+      "400000000",
+      "--free-tier",
+    ]);
+    expect(parsed.flags).toMatchObject({
+      priceTable: "my.json",
+      monthlyRequests: 400_000_000,
+      freeTier: true,
+    });
+  });
+
+  it("names the flag when a value is bad, and --free-tier needs a monthly volume", async () => {
+    expect(() => parseBenchArgs(["--monthly-requests", "lots"])).toThrow(
+      'invalid --monthly-requests "lots": expected an integer from 1',
+    );
+    const { resolveBenchConfig } = await import("../tuning/bench-config.ts");
+    expect(() => resolveBenchConfig({}, parseBenchArgs(["--free-tier"]).flags)).toThrow(
+      "invalid freeTier true: expected a monthly volume with it: add --monthly-requests N (config: monthlyRequests)",
+    );
+  });
+});

@@ -220,6 +220,22 @@ export const BENCH_FLAGS = {
     value: "<types>",
     help: "direct mode: function error types that do not fail a setting",
   },
+  "price-table": {
+    type: "string",
+    field: "priceTable",
+    value: "<file.json>",
+    help: "your own price table (the format of tuning/prices/snapshot.json) instead of the snapshot",
+  },
+  "monthly-requests": {
+    type: "string",
+    field: "monthlyRequests",
+    value: "<n>",
+    help: "price at the tier this monthly request volume reaches (default: first tiers)",
+  },
+  "free-tier": {
+    type: "boolean",
+    help: "count the always-free allowances as a $0 first tier (needs --monthly-requests)",
+  },
   "dry-run": {
     type: "boolean",
     help: "print the plan, the requests, the estimated AWS cost and wall time; change nothing",
@@ -306,6 +322,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   for (const flag of ["dry-run", "quick", "json", "yes"] as const) {
     if (values[flag]) raw[flag === "dry-run" ? "dryRun" : flag] = true;
   }
+  if (values["free-tier"]) raw.freeTier = true;
   if (values["only-cold-starts"]) setField(raw, "direct.onlyColdStarts", true);
   if (typeof values["allowed-errors"] === "string") {
     setField(

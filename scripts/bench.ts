@@ -25,6 +25,7 @@ import { formatDuration } from "../tuning/config/estimate.ts";
 import { estimateRunCostUsd } from "../tuning/cost-model.ts";
 import { describeError, InvalidSweepOptionError } from "../tuning/errors.ts";
 import { describeRequests, planSettings } from "../tuning/plan.ts";
+import { readPriceTable } from "../tuning/prices/read-price-table.ts";
 import { type BenchRunOutput, runBench } from "../tuning/run-bench.ts";
 import type { Stage } from "../tuning/stage.ts";
 import { renderTerminalSummary } from "../tuning/terminal-summary.ts";
@@ -142,7 +143,8 @@ function dryRun(config: BenchConfig, stage?: Stage): string {
     settings,
     requestsPerSetting,
     region,
-    apiType: config.mode === "direct" ? null : (stage?.apiType ?? "REST"),
+    apiType: config.mode === "direct" ? null : (stage?.apiType ?? config.aws?.apiType ?? "REST"),
+    ...(config.priceTable ? { table: readPriceTable(config.priceTable) } : {}),
   });
   return [
     `dry run: ${settings.length} setting(s) on the ${config.stage} stage, ${config.mode} mode, nothing is changed`,
@@ -192,6 +194,8 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
     return EXIT.ok;
   }
   checkOutputFolder(config.outDir);
+  // A bad price table fails here, before the stage starts.
+  const priceTable = config.priceTable ? readPriceTable(config.priceTable) : undefined;
   const plan = planOf(config);
   if (!(await confirmLargeSweep(plan.settings.length, plan.estimate, config.yes))) {
     console.error("bench: not started");
@@ -239,6 +243,7 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
     const output = await runBench({
       config,
       ...(baseline ? { baseline } : {}),
+      ...(priceTable ? { priceTable } : {}),
       stage,
       signal: controller.signal,
       onProgress: (p) => progress.update(p),

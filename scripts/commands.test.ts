@@ -51,6 +51,7 @@ const TYPOS = [
   ["k6:install", "--forse", "--force"],
   ["calibrate", "--cold-start", "--cold-starts"],
   ["soak-signals", "--run", "--runs"],
+  ["prices", "--refersh", "--refresh"],
 ] as const;
 
 describe("every command's command line", () => {

@@ -227,6 +227,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
     const apiName = restApiNameOf(templateText, templatePath, deployed);
     const api = await startApiGateway({
       routes: template.routes,
+      apiType: template.apiType,
       stageName: template.apiStageName,
       apiName,
       invoker: lambda,
@@ -253,7 +254,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       name: "local",
       region,
       apiUrl: api.url,
-      apiType: "REST",
+      apiType: template.apiType,
       apiName,
       apiStageName: template.apiStageName,
       functionName: fn.name,

@@ -22,7 +22,7 @@ import {
 
 export { TemplateError };
 
-/** One route of the REST API, as a SAM `Api` event declares it. */
+/** One route of the API, as a SAM `Api` (REST API) or `HttpApi` (HTTP API) event declares it. */
 export interface TemplateRoute {
   /** Upper-case HTTP method, or "ANY". */
   method: string;
@@ -61,7 +61,9 @@ export interface ServiceTemplate {
   tableName: string;
   /** Name of the partition key attribute of the table. */
   tableKeyName: string;
-  /** StageName of the REST API ("Prod" for SAM's implicit API). */
+  /** REST API (`Api` events, payload format 1.0) or HTTP API (`HttpApi` events, payload format 2.0). */
+  apiType: "REST" | "HTTP";
+  /** StageName of the API ("Prod" for SAM's implicit REST API, "$default" for an HTTP API's). */
   apiStageName: string;
   /** Name of the REST API (its Name property, else its logical id; "ServerlessRestApi" for SAM's implicit API). */
   apiName: string;
@@ -168,13 +170,17 @@ export function parseServiceTemplate(
     architectures: Array.isArray(architecturesNode) ? architecturesNode.map(String) : ["x86_64"],
   };
 
-  const routes = readRoutes(props["Events"], resolver, source, at("Events"));
+  const { routes, apiType } = readRoutes(props["Events"], resolver, source, at("Events"));
   if (routes.length === 0)
     throw new TemplateError(
-      `${source}: ${at("Events")} declares no event of Type Api; the API has no routes.`,
+      `${source}: ${at("Events")} declares no event of Type Api or HttpApi; the API has no routes.`,
     );
 
-  const apis = ofType("AWS::Serverless::Api");
+  const apis = ofType(apiType === "HTTP" ? "AWS::Serverless::HttpApi" : "AWS::Serverless::Api");
+  const implicit =
+    apiType === "HTTP"
+      ? { stage: "$default", name: "ServerlessHttpApi" }
+      : { stage: "Prod", name: "ServerlessRestApi" };
   const api = apis[0];
   const apiProps = api?.[1].Properties ?? {};
   const stageVariablesNode =
@@ -192,11 +198,12 @@ export function parseServiceTemplate(
     tableLogicalId: tableId,
     tableName: resolver.string({ Ref: tableId }, `Resources.${tableId}`),
     tableKeyName: keyName,
+    apiType,
     apiStageName: api
-      ? resolver.string(apiProps["StageName"] ?? "Prod", `Resources.${api[0]}.Properties.StageName`)
-      : "Prod",
+      ? resolver.string(apiProps["StageName"] ?? implicit.stage, `Resources.${api[0]}.Properties.StageName`)
+      : implicit.stage,
     apiName: !api
-      ? "ServerlessRestApi"
+      ? implicit.name
       : apiProps["Name"] === undefined
         ? api[0]
         : resolver.string(apiProps["Name"], `Resources.${api[0]}.Properties.Name`),
@@ -229,11 +236,22 @@ function generatedSecrets(text: string, resources: Record<string, Resource>): st
   );
 }
 
-function readRoutes(events: Json, resolver: Resolver, source: string, at: string): TemplateRoute[] {
-  if (!isRecord(events)) return [];
+function readRoutes(
+  events: Json,
+  resolver: Resolver,
+  source: string,
+  at: string,
+): { routes: TemplateRoute[]; apiType: "REST" | "HTTP" } {
   const routes: TemplateRoute[] = [];
+  const types = new Set<"REST" | "HTTP">();
+  if (!isRecord(events)) return { routes, apiType: "REST" };
   for (const [name, event] of Object.entries(events)) {
-    if (!isRecord(event) || event["Type"] !== "Api") continue;
+    if (!isRecord(event) || (event["Type"] !== "Api" && event["Type"] !== "HttpApi")) continue;
+    types.add(event["Type"] === "HttpApi" ? "HTTP" : "REST");
+    if (types.size > 1)
+      throw new TemplateError(
+        `${source}: ${at} mixes Api (REST API) and HttpApi (HTTP API) events; the local stage serves one API: keep one type`,
+      );
     const props = isRecord(event["Properties"]) ? event["Properties"] : {};
     if (props["Path"] === undefined || props["Method"] === undefined)
       throw new TemplateError(
@@ -246,7 +264,7 @@ function readRoutes(events: Json, resolver: Resolver, source: string, at: string
     const pathParameters = [...path.matchAll(/\{([^}+]+)\+?\}/g)].map((m) => m[1] ?? "");
     routes.push({ method, path, pathParameters });
   }
-  return routes;
+  return { routes, apiType: types.has("HTTP") ? "HTTP" : "REST" };
 }
 
 function tableKey(table: Resource, source: string, tableId: string): string {

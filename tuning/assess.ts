@@ -9,7 +9,7 @@
 import type { RunResult } from "../loadtests/run-result.ts";
 import type { LambdaMetrics, LogFindings, Window } from "./collect.ts";
 import type { InvocationLogs } from "./collect-invocations.ts";
-import { type CostInput, computeCost } from "./cost-model.ts";
+import { type CostInput, computeCost, type PricingOptions } from "./cost-model.ts";
 import {
   billedDurations,
   classifyFailures,
@@ -73,6 +73,8 @@ export interface AssessOptions {
   seed?: number;
   /** Cold starts per request INIT is priced at; absent: the rate measured at the setting. */
   coldStartRate?: number;
+  /** The price table, monthly volume and free tier of the run. @default the snapshot, first tiers */
+  pricing?: PricingOptions;
   /** "local": CloudWatch's window is exact, so its count must equal the measured invocations. @default "local" */
   stageName?: "local" | "aws";
 }
@@ -224,7 +226,10 @@ export function assessSetting(input: AssessInput, options: AssessOptions): Setti
     logBytesPerRequest: logBytes / requests,
   };
   const priceAt = (billedDurationMeanMs: number) =>
-    computeCost({ ...base, ...perRequest, billedDurationMeanMs }, { region: options.region });
+    computeCost(
+      { ...base, ...perRequest, billedDurationMeanMs },
+      { ...options.pricing, region: options.region },
+    );
   // Cost is what AWS bills: the plain mean, always (the trimmed mean is power-tuning's figure, labelled).
   const warmMeanMs = warmBilled.length > 0 ? mean(warmBilled) : 0;
   result.cost = priceAt(warmMeanMs);
@@ -241,7 +246,9 @@ export function assessSetting(input: AssessInput, options: AssessOptions): Setti
   const seed = options.seed === undefined ? {} : { seed: options.seed };
   const billedCi = bootstrapMeanInterval(warmBilled.length > 0 ? warmBilled : billed, seed);
   const samples =
-    exact && isInvocationLogs(logs) ? perInvocationCosts(logs, base, options.region) : undefined;
+    exact && isInvocationLogs(logs)
+      ? perInvocationCosts(logs, base, options.region, options.pricing)
+      : undefined;
   result.stats = {
     billedDurationMeanMs: billedCi,
     // The bootstrap resamples invocations with everything each cost; without request ids, billed duration only.
@@ -264,6 +271,7 @@ export function perInvocationCosts(
   logs: InvocationLogs,
   base: Omit<CostInput, "billedDurationMeanMs">,
   region: string,
+  pricing: PricingOptions = {},
 ): number[] {
   const byId = new Map(logs.requests.map((r) => [r.requestId, r]));
   const samples: number[] = [];
@@ -282,7 +290,7 @@ export function perInvocationCosts(
           failedConditionalWritesPerRequest: entry && isFailedConditionalWrite(entry) ? 1 : 0,
           logBytesPerRequest: logs.bytesByRequestId.get(report.requestId) ?? 0,
         },
-        { region },
+        { ...pricing, region },
       ).totalPerMillionUsd,
     );
   }

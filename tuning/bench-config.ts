@@ -137,6 +137,12 @@ export interface BenchConfig {
   json: boolean;
   /** Confirms a run against a protected stage. */
   yes: boolean;
+  /** A price table file (the format of tuning/prices/snapshot.json) instead of the snapshot. */
+  priceTable?: string;
+  /** Monthly API requests: price at the tier this volume reaches (docs/cost-model.md). @default first tiers */
+  monthlyRequests?: number;
+  /** Count the always-free allowances (Lambda, CloudWatch Logs) as a $0 first tier; needs monthlyRequests. @default false */
+  freeTier: boolean;
 }
 
 export const BENCH_DEFAULTS: BenchConfig = {
@@ -158,6 +164,7 @@ export const BENCH_DEFAULTS: BenchConfig = {
   coldStarts: 2,
   outDir: "reports/out",
   seed: 1,
+  freeTier: false,
   dryRun: false,
   quick: false,
   json: false,
@@ -422,6 +429,15 @@ export function validateConfigLayer(raw: unknown, source: string): BenchConfigLa
       case "seed":
         out.seed = num(f(key), v, 0, MAX_SEED, true);
         break;
+      case "priceTable":
+        out.priceTable = str(f(key), v);
+        break;
+      case "monthlyRequests":
+        out.monthlyRequests = num(f(key), v, 1, 1e15, true);
+        break;
+      case "freeTier":
+        out.freeTier = bool(f(key), v);
+        break;
       case "dryRun":
       case "quick":
       case "json":
@@ -432,7 +448,7 @@ export function validateConfigLayer(raw: unknown, source: string): BenchConfigLa
         fail(
           f(key),
           v,
-          `no such field; known fields: ${[...new Set([...Object.keys(BENCH_DEFAULTS), "aws", "slo", "ratePerSec", "autoApply", "baseline", "coldStartRate"])].join(", ")}`,
+          `no such field; known fields: ${[...new Set([...Object.keys(BENCH_DEFAULTS), "aws", "slo", "ratePerSec", "autoApply", "baseline", "coldStartRate", "priceTable", "monthlyRequests"])].join(", ")}`,
         );
     }
   }
@@ -483,6 +499,9 @@ export function resolveBenchConfig(file: BenchConfigLayer, flags: BenchConfigLay
         `confirmation: stage "${aws.stackName ?? aws.functionName}" is marked protected; run again with --yes to sweep it`,
       );
     }
+  }
+  if (merged.freeTier && merged.monthlyRequests === undefined) {
+    fail("freeTier", true, "a monthly volume with it: add --monthly-requests N (config: monthlyRequests)");
   }
   if (merged.stage === "local" && merged.architectures.some((a) => a !== "x86_64")) {
     fail("architectures", merged.architectures, '["x86_64"] on the local stage (it cannot emulate arm64)');

@@ -7,6 +7,7 @@ import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/pr
 import type { CpuScaling } from "../stage/contracts.ts";
 import type { BenchConfig } from "./bench-config.ts";
 import { coldStartSensitivity } from "./cold-start-sensitivity.ts";
+import type { PricingOptions } from "./cost-model.ts";
 import { DEFAULT_PRICE_TABLE } from "./price-table.ts";
 import {
   RESULTS_SCHEMA_VERSION,
@@ -25,6 +26,8 @@ export interface RunFacts {
   gitRevision?: string;
   engine: { name: "builtin" | "k6" | "direct"; version: string };
   toolVersions: Record<string, string>;
+  /** The price table, monthly volume and free tier the run priced with. @default the snapshot, first tiers */
+  pricing?: PricingOptions;
 }
 
 /** A run id that sorts by time and is safe as a folder name, e.g. "2026-11-27T02-10-00Z-3f9a". */
@@ -129,7 +132,14 @@ export function buildResults(
       profile: config.mode === "direct" ? "direct-invoke" : config.profile,
       toolVersions: facts.toolVersions,
       cpuScaling,
-      priceTable: { version: DEFAULT_PRICE_TABLE.version, region: stage.region },
+      priceTable: {
+        version: (facts.pricing?.table ?? DEFAULT_PRICE_TABLE).version,
+        region: stage.region,
+        ...(facts.pricing?.monthlyRequests !== undefined
+          ? { monthlyRequests: facts.pricing.monthlyRequests }
+          : {}),
+        ...(facts.pricing?.freeTier ? { freeTier: true } : {}),
+      },
       ...(config.slo ? { slo: config.slo } : {}),
       ...(config.discardTopBottom > 0 ? { discardTopBottom: config.discardTopBottom } : {}),
       ...(sequence ? { sequence } : {}),
@@ -138,7 +148,7 @@ export function buildResults(
         config.coldStartRate === undefined
           ? { source: "measured" }
           : { source: "config", rate: config.coldStartRate },
-      coldStartSensitivity: coldStartSensitivity(settings, stage.region, recommendOptions),
+      coldStartSensitivity: coldStartSensitivity(settings, stage.region, recommendOptions, facts.pricing),
     },
     settings,
     recommendations: recommend(settings, recommendOptions),

@@ -3,7 +3,7 @@
  * 0 %, 0.1 %, 1 % and 5 % cold starts (its mean billed INIT × the rate, at its GB-second price), its cost
  * interval shifted by the same amount, and the cost strategy picks again.
  */
-import { computeCost } from "./cost-model.ts";
+import { computeCost, type PricingOptions } from "./cost-model.ts";
 import type { SettingResult } from "./results-types.ts";
 import { candidatesOf, type RecommendOptions, strategies } from "./strategies.ts";
 
@@ -11,7 +11,7 @@ import { candidatesOf, type RecommendOptions, strategies } from "./strategies.ts
 export const SENSITIVITY_RATES = [0, 0.001, 0.01, 0.05] as const;
 
 /** INIT cost per 1M requests of a setting at a cold-start rate. */
-function initUsdAt(setting: SettingResult, rate: number, region: string): number {
+function initUsdAt(setting: SettingResult, rate: number, region: string, pricing: PricingOptions): number {
   const billedMeanMs = setting.lambda?.init?.billedMeanMs ?? 0;
   return computeCost(
     {
@@ -23,14 +23,19 @@ function initUsdAt(setting: SettingResult, rate: number, region: string): number
       coldStartRate: rate,
       initBilledMs: billedMeanMs,
     },
-    { region },
+    { ...pricing, region },
   ).initUsd;
 }
 
 /** The setting as if INIT were priced at `rate`. */
-export function repriceAtColdStartRate(setting: SettingResult, rate: number, region: string): SettingResult {
+export function repriceAtColdStartRate(
+  setting: SettingResult,
+  rate: number,
+  region: string,
+  pricing: PricingOptions = {},
+): SettingResult {
   if (!setting.cost) return setting;
-  const delta = initUsdAt(setting, rate, region) - setting.cost.initUsd;
+  const delta = initUsdAt(setting, rate, region, pricing) - setting.cost.initUsd;
   const interval = setting.stats?.costPerMillionUsd;
   return {
     ...setting,
@@ -58,9 +63,10 @@ export function coldStartSensitivity(
   settings: readonly SettingResult[],
   region: string,
   options: RecommendOptions = {},
+  pricing: PricingOptions = {},
 ): Array<{ rate: number; costPick: string | null; notDistinguishableFrom: string[] }> {
   return SENSITIVITY_RATES.map((rate) => {
-    const repriced = settings.map((s) => repriceAtColdStartRate(s, rate, region));
+    const repriced = settings.map((s) => repriceAtColdStartRate(s, rate, region, pricing));
     const pick = strategies.cost.pick(candidatesOf(repriced), options);
     return { rate, costPick: pick.settingId, notDistinguishableFrom: pick.indistinguishableFrom };
   });

@@ -82,4 +82,64 @@ describe("docs/cost-model.md worked examples", () => {
     expect(cents(cost.dynamodbFailedWritesUsd)).toBe("0.63"); // $0.625
     expect(cost.totalPerMillionUsd).toBeCloseTo(0.625, 12);
   });
+
+  it("Example E, a monthly volume: an HTTP API at 400M requests a month reaches the $0.90 tier", () => {
+    const input = {
+      architecture: "x86_64",
+      memoryMb: 512,
+      billedDurationMeanMs: 50,
+      apiType: "HTTP",
+    } as const;
+    const firstTier = computeCost(input, { region: "us-east-1" });
+    const monthly = computeCost(input, { region: "us-east-1", monthlyRequests: 400e6 });
+    // 400M × 0.050 s × 0.5 GB = 10M GB-s a month: still the first Lambda tier (6B).
+    expect(monthly.lambdaComputeUsd).toBeCloseTo(0.4166675, 9); // 0.050 × 0.5 × $0.0000166667 × 1e6
+    expect(cents(monthly.lambdaRequestsUsd)).toBe("0.20");
+    expect(cents(monthly.apiGatewayUsd)).toBe("0.90"); // 400M > 300M: the second HTTP tier
+    expect(cents(monthly.totalPerMillionUsd)).toBe("1.52"); // 0.4166675 + 0.20 + 0.90
+    expect(cents(firstTier.totalPerMillionUsd)).toBe("1.62"); // 0.4166675 + 0.20 + 1.00
+  });
+
+  it("Example F, the free tier: at 1.5M requests a month Lambda's compute is free, its requests are not", () => {
+    const input = {
+      architecture: "x86_64",
+      memoryMb: 512,
+      billedDurationMeanMs: 50,
+      apiType: "HTTP",
+    } as const;
+    const cost = computeCost(input, { region: "us-east-1", monthlyRequests: 1.5e6, freeTier: true });
+    // 1.5M × 0.025 GB-s = 37,500 GB-s ≤ 400,000 free; 1.5M requests > 1M free: the $0.20 tier.
+    expect(cost.lambdaComputeUsd).toBe(0);
+    expect(cents(cost.lambdaRequestsUsd)).toBe("0.20");
+    expect(cents(cost.apiGatewayUsd)).toBe("1.00"); // API Gateway's 12-month free tier is not applied
+    expect(cents(cost.totalPerMillionUsd)).toBe("1.20");
+    expect(() => computeCost(input, { region: "us-east-1", freeTier: true })).toThrow(
+      "the free tier needs a monthly volume: pass --monthly-requests N with --free-tier",
+    );
+  });
+
+  it("Example G, HTTP API metering: a 600 KB exchange is two 512 KB increments", () => {
+    const cost = computeCost(
+      {
+        architecture: "x86_64",
+        memoryMb: 512,
+        billedDurationMeanMs: 50,
+        apiType: "HTTP",
+        httpApiPayloadBytesPerRequest: 600 * 1024,
+      },
+      { region: "us-east-1" },
+    );
+    expect(cents(cost.apiGatewayUsd)).toBe("2.00"); // ceil(600 / 512) = 2 metered calls × $1.00
+    const rest = computeCost(
+      {
+        architecture: "x86_64",
+        memoryMb: 512,
+        billedDurationMeanMs: 50,
+        apiType: "REST",
+        httpApiPayloadBytesPerRequest: 600 * 1024,
+      },
+      { region: "us-east-1" },
+    );
+    expect(cents(rest.apiGatewayUsd)).toBe("3.50"); // a REST API counts calls
+  });
 });

@@ -4,7 +4,8 @@
  *
  *   Lambda compute  = billed duration (ms) / 1000 × memory (MB) / 1024 × USD per GB-second
  *   Lambda requests = invocations per request × USD per request
- *   API Gateway     = USD per API call (REST or HTTP; none in direct-invoke mode)
+ *   API Gateway     = metered calls per request × USD per API call (REST or HTTP; none in direct-invoke mode;
+ *                     an HTTP API meters a request in 512 KB increments of its payload)
  *   DynamoDB        = RRU per request × USD per RRU + WRU per request × USD per WRU (on-demand)
  *   failed writes   = failed conditional writes per request × 1 WRU × USD per WRU
  *   CloudWatch Logs = log bytes per request / bytes per GB × USD per GB ingested
@@ -15,6 +16,8 @@ import {
   type PriceTable,
   PriceTableError,
   regionPrices,
+  requirePrice,
+  type TieredPrice,
   unitPriceUsd,
 } from "./price-table.ts";
 import type { Architecture, CostBreakdown } from "./results-types.ts";
@@ -50,17 +53,60 @@ export interface CostInput {
   coldStartRate?: number;
   /** Mean billed INIT duration of one cold start, ms (from deliberate cold starts). @default 0 */
   initBilledMs?: number;
+  /**
+   * Mean HTTP API payload per request in bytes (request + response): an HTTP API meters each request in
+   * 512 KB increments (`HTTP_API_METERING_BYTES`), so a 600 KB exchange is 2 metered calls. Ignored for REST.
+   * @default 0 (one metered call)
+   */
+  httpApiPayloadBytesPerRequest?: number;
 }
 
-export interface CostOptions {
-  region: string;
-  /** @default DEFAULT_PRICE_TABLE */
+/** HTTP APIs are metered in 512 KB increments (API Gateway pricing; docs/cost-model.md). */
+export const HTTP_API_METERING_BYTES = 512 * 1024;
+
+/**
+ * The always-free monthly allowances applied by `freeTier` (AWS Lambda: 1M requests and 400,000 GB-seconds
+ * a month, shared by both architectures; CloudWatch Logs: 5 GB of ingestion a month). API Gateway's free
+ * tier lasts only the first 12 months of a new account and is not applied; DynamoDB on-demand has none.
+ */
+export const FREE_TIER = {
+  lambdaRequests: 1_000_000,
+  lambdaGbSeconds: 400_000,
+  logsGb: 5,
+  source:
+    "https://aws.amazon.com/lambda/pricing/ (Free Tier); https://aws.amazon.com/cloudwatch/pricing/ (Free Tier: 5 GB of logs)",
+} as const;
+
+/** How a run prices: the table, and the monthly volume and free tier options (`--price-table`, ...). */
+export interface PricingOptions {
+  /** @default DEFAULT_PRICE_TABLE (the committed snapshot) */
   table?: PriceTable;
   /**
-   * Monthly API requests, to price at the tier that volume falls in (Lambda GB-seconds and API calls).
+   * Monthly API requests, to price at the tier that volume falls in (Lambda GB-seconds and requests, API
+   * calls, log GB): the marginal price of the month's last unit.
    * @default undefined: first tier
    */
   monthlyRequests?: number;
+  /**
+   * Count the always-free allowances (`FREE_TIER`) as a $0 tier below the first: a quantity within its
+   * allowance costs 0, above it the tier that (quantity − allowance) falls in. Needs `monthlyRequests`.
+   * @default false
+   */
+  freeTier?: boolean;
+}
+
+export interface CostOptions extends PricingOptions {
+  region: string;
+}
+
+/**
+ * USD per unit at a monthly quantity, with an optional free allowance below the first tier (the marginal price).
+ * @example tierPriceUsd(httpPrice, 400e6) // 0.9e-6: 400M calls a month reach the second tier
+ */
+export function tierPriceUsd(price: TieredPrice, monthlyQuantity?: number, freeAllowance = 0): number {
+  if (monthlyQuantity === undefined) return unitPriceUsd(price);
+  if (monthlyQuantity <= freeAllowance) return 0;
+  return unitPriceUsd(price, monthlyQuantity - freeAllowance);
 }
 
 function nonNegative(name: string, value: number): number {
@@ -94,41 +140,65 @@ export function computeCost(input: CostInput, options: CostOptions): CostBreakdo
   const initMs = nonNegative("initBilledMs", input.initBilledMs ?? 0);
   const monthly = options.monthlyRequests;
 
+  const httpPayloadBytes = nonNegative(
+    "httpApiPayloadBytesPerRequest",
+    input.httpApiPayloadBytesPerRequest ?? 0,
+  );
+  if (options.freeTier && monthly === undefined) {
+    throw new PriceTableError(
+      "the free tier needs a monthly volume: pass --monthly-requests N with --free-tier (config: monthlyRequests, freeTier)",
+    );
+  }
+  const free = options.freeTier === true;
+  const at = (perRequest: number) => (monthly === undefined ? undefined : monthly * perRequest);
+
   const gbSecondsPerRequest = (billedMs / 1000) * (memoryMb / MB_PER_GB) * invocations;
-  const gbSecondPrice = unitPriceUsd(
-    prices.lambda.gbSecond[input.architecture],
-    monthly === undefined ? undefined : monthly * gbSecondsPerRequest,
+  const gbSecondPrice = tierPriceUsd(
+    requirePrice(prices, `lambda.${input.architecture}`, prices.lambda.gbSecond[input.architecture], table),
+    at(gbSecondsPerRequest),
+    free ? FREE_TIER.lambdaGbSeconds : 0,
   );
   const lambdaComputeUsd = gbSecondsPerRequest * gbSecondPrice * MILLION;
   const lambdaRequestsUsd =
     invocations *
-    unitPriceUsd(prices.lambda.requests, monthly === undefined ? undefined : monthly * invocations) *
+    tierPriceUsd(
+      requirePrice(prices, "lambda.requests", prices.lambda.requests, table),
+      at(invocations),
+      free ? FREE_TIER.lambdaRequests : 0,
+    ) *
     MILLION;
 
   let apiGatewayUsd = 0;
   if (input.apiType !== null) {
-    const apiPrice = prices.apiGateway?.[input.apiType];
-    if (!apiPrice) {
-      throw new PriceTableError(
-        `no API Gateway ${input.apiType} API price for ${options.region} in price table ${table.version}: ` +
-          "it could not be confirmed, so it is not in the table. Use a region whose API Gateway prices are listed " +
-          "(docs/cost-model.md) or pass a price table with them.",
-      );
-    }
-    apiGatewayUsd = unitPriceUsd(apiPrice, monthly) * MILLION;
+    const apiPrice = requirePrice(
+      prices,
+      `apiGateway.${input.apiType}`,
+      prices.apiGateway?.[input.apiType],
+      table,
+    );
+    // An HTTP API meters each request in 512 KB increments of its payload; a REST API counts calls.
+    const meteredPerRequest =
+      input.apiType === "HTTP" ? Math.max(1, Math.ceil(httpPayloadBytes / HTTP_API_METERING_BYTES)) : 1;
+    apiGatewayUsd = meteredPerRequest * tierPriceUsd(apiPrice, at(meteredPerRequest)) * MILLION;
   }
 
   let dynamodbUsd = 0;
   let failedWritesUsd = 0;
   if (rru > 0 || wru > 0 || failedWrites > 0) {
-    const ddb = prices.dynamodb;
-    if (!ddb) {
-      throw new PriceTableError(
-        `no DynamoDB on-demand prices for ${options.region} in price table ${table.version}: they could not be ` +
-          "confirmed, so they are not in the table. Use a region whose DynamoDB prices are listed " +
-          "(docs/cost-model.md) or pass a price table with them.",
-      );
-    }
+    const ddb = {
+      readRequestUnits: requirePrice(
+        prices,
+        "dynamodb.readRequestUnits",
+        prices.dynamodb?.readRequestUnits,
+        table,
+      ),
+      writeRequestUnits: requirePrice(
+        prices,
+        "dynamodb.writeRequestUnits",
+        prices.dynamodb?.writeRequestUnits,
+        table,
+      ),
+    };
     dynamodbUsd =
       (rru * unitPriceUsd(ddb.readRequestUnits) + wru * unitPriceUsd(ddb.writeRequestUnits)) * MILLION;
     failedWritesUsd = failedWrites * unitPriceUsd(ddb.writeRequestUnits) * MILLION;
@@ -136,19 +206,15 @@ export function computeCost(input: CostInput, options: CostOptions): CostBreakdo
 
   let cloudwatchLogsUsd = 0;
   if (logBytes > 0) {
-    const logs = prices.cloudwatchLogs;
-    if (!logs) {
-      throw new PriceTableError(
-        `no CloudWatch Logs ingestion price for ${options.region} in price table ${table.version}: it could not be ` +
-          "confirmed, so it is not in the table. Use a region whose CloudWatch Logs price is listed " +
-          "(docs/cost-model.md) or pass a price table with it.",
-      );
-    }
+    const ingestion = requirePrice(
+      prices,
+      "cloudwatchLogs.ingestion",
+      prices.cloudwatchLogs?.ingestion,
+      table,
+    );
     const gbPerRequest = logBytes / table.bytesPerGb;
     cloudwatchLogsUsd =
-      gbPerRequest *
-      unitPriceUsd(logs.ingestion, monthly === undefined ? undefined : monthly * gbPerRequest) *
-      MILLION;
+      gbPerRequest * tierPriceUsd(ingestion, at(gbPerRequest), free ? FREE_TIER.logsGb : 0) * MILLION;
   }
 
   // INIT at the cold-start rate, at the same GB-second price as the warm duration.

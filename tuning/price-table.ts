@@ -1,11 +1,16 @@
 /**
- * The price table: every price the cost model uses, in one versioned piece of data, keyed by region and
+ * The price table: every price the cost model uses, in one versioned piece of data (the committed snapshot
+ * tuning/prices/snapshot.json, or the user's `--price-table` file, same format), keyed by region and
  * architecture, with AWS's volume tiers and the source and date of each number. No price appears as a
- * literal anywhere else. A region is listed only with the prices that could be confirmed for it; a
- * service left out of a region makes the cost model fail with a clear error rather than guess.
- * Pure data and lookups: no I/O.
+ * literal anywhere else. A figure that could not be sourced is marked so in the file; the cost model then
+ * fails with a clear error naming it rather than guess. Pure data and lookups: no I/O.
  */
 import { TuningError } from "./errors.ts";
+import { priceTableFromFile } from "./prices/price-file.ts";
+
+export { PRICE_RULES } from "./prices/price-rules.ts";
+
+import snapshot from "./prices/snapshot.json" with { type: "json" };
 import type { Architecture } from "./results-types.ts";
 
 /** One volume tier: applies to monthly quantity up to `upTo` (cumulative, in the price's own quantity). */
@@ -35,8 +40,9 @@ export interface RegionPrices {
   name: string;
   lambda: {
     /** Duration, per GB-second, by architecture (tiers on monthly GB-seconds per architecture and region). */
-    gbSecond: Record<Architecture, TieredPrice>;
-    requests: TieredPrice;
+    gbSecond: Partial<Record<Architecture, TieredPrice>>;
+    /** Absent where the price could not be sourced. */
+    requests?: TieredPrice;
   };
   /** Absent where the prices could not be confirmed. */
   apiGateway?: { REST?: TieredPrice; HTTP?: TieredPrice };
@@ -47,11 +53,15 @@ export interface RegionPrices {
    * 1 May 2025), per GB of log event messages. Absent where the price could not be confirmed.
    */
   cloudwatchLogs?: { ingestion: TieredPrice };
+  /** Why a component is absent, by its path in the file (e.g. "apiGateway.HTTP"): the file's `unsourced` text. */
+  unsourced: Record<string, string>;
 }
 
 export interface PriceTable {
   /** Changes whenever a price changes; recorded in results.json (run.priceTable.version). */
   version: string;
+  /** Where the table was read from: the snapshot's path or the user's file. */
+  origin: string;
   /** Date the table was last checked against AWS's pages (ISO date). */
   date: string;
   currency: "USD";
@@ -64,226 +74,11 @@ export interface PriceTable {
   regions: Record<string, RegionPrices>;
 }
 
-const LAMBDA_PRICING = "https://aws.amazon.com/lambda/pricing/";
-const LAMBDA_TIERS = "https://aws.amazon.com/blogs/compute/introducing-tiered-pricing-for-aws-lambda/";
-const LAMBDA_REGIONAL =
-  "aws-lambda-power-tuning's regional price table (only af-south-1, ap-east-1, eu-south-1, me-south-1, me-central-1 differ from the base price) and " +
-  LAMBDA_PRICING;
-const APIGW_PRICING = "https://aws.amazon.com/api-gateway/pricing/";
-const APIGW_WHITEPAPER =
-  "https://docs.aws.amazon.com/whitepapers/latest/best-practices-api-gateway-private-apis-integration/cost-optimization.html";
-const DYNAMODB_PRICING = "https://aws.amazon.com/dynamodb/pricing/on-demand/";
-const DYNAMODB_CUT =
-  "https://aws.amazon.com/blogs/database/new-amazon-dynamodb-lowers-pricing-for-on-demand-throughput-and-global-tables/";
-const OFFER_FILE = (service: string, region: string) =>
-  `https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/${service}/current/${region}/index.json`;
+/** The committed price snapshot (tuning/prices/snapshot.json), its date and source per figure. */
+const SNAPSHOT_PATH = "tuning/prices/snapshot.json";
 
-const CHECKED = "2026-11-27";
-const LOGS_PRICING =
-  "https://aws.amazon.com/cloudwatch/pricing/ (Vended Logs, Lambda logs to CloudWatch Logs)";
-const LOGS_TIERS =
-  "https://www.duckbillgroup.com/?p=9080 (Lambda logs tiered from 1 May 2025; first tier $0.50/GB in us-east-1; 60 TB a month: $30,000 flat → $12,500 tiered, which these tiers reproduce)";
-
-/** Lambda logs ingested into CloudWatch Logs (Standard), us-east-1: $0.50/GB, tiered since 1 May 2025. */
-const US_EAST_1_LOGS: TieredPrice = {
-  quantity: "GB ingested",
-  per: 1,
-  tiers: [
-    { upTo: 10_000, usd: 0.5 },
-    { upTo: 30_000, usd: 0.25 },
-    { upTo: 50_000, usd: 0.1 },
-    { upTo: null, usd: 0.05 },
-  ],
-  source: `${LOGS_PRICING}; tiers: ${LOGS_TIERS}`,
-  asOf: CHECKED,
-  note: "tiers in GB per month: first 10 TB, next 20 TB, next 20 TB, over 50 TB (1 TB = 1,000 GB as in the cited arithmetic)",
-};
-
-function lambdaPrices(source: string, asOf: string): RegionPrices["lambda"] {
-  return {
-    gbSecond: {
-      x86_64: {
-        quantity: "GB-second",
-        per: 1,
-        tiers: [
-          { upTo: 6e9, usd: 0.0000166667 },
-          { upTo: 15e9, usd: 0.000015 },
-          { upTo: null, usd: 0.0000133334 },
-        ],
-        source: `${source}; tiers: ${LAMBDA_TIERS}`,
-        asOf,
-      },
-      arm64: {
-        quantity: "GB-second",
-        per: 1,
-        tiers: [
-          { upTo: 7.5e9, usd: 0.0000133334 },
-          { upTo: 18.75e9, usd: 0.0000120001 },
-          { upTo: null, usd: 0.0000106667 },
-        ],
-        source: `${source}; tiers: ${LAMBDA_TIERS}`,
-        asOf,
-      },
-    },
-    requests: { quantity: "request", per: 1_000_000, tiers: [{ upTo: null, usd: 0.2 }], source, asOf },
-  };
-}
-
-const US_REST: TieredPrice = {
-  quantity: "request",
-  per: 1_000_000,
-  tiers: [
-    { upTo: 333e6, usd: 3.5 },
-    { upTo: 1e9, usd: 2.8 },
-    { upTo: 20e9, usd: 2.38 },
-    { upTo: null, usd: 1.51 },
-  ],
-  source: `${APIGW_PRICING} (REST example: "US East (N. Virginia, Ohio), US West (Oregon)"); tiers: ${APIGW_WHITEPAPER}`,
-  asOf: CHECKED,
-};
-
-const US_EAST_1_DYNAMODB: NonNullable<RegionPrices["dynamodb"]> = {
-  writeRequestUnits: {
-    quantity: "write request unit",
-    per: 1_000_000,
-    tiers: [{ upTo: null, usd: 0.625 }],
-    source: `${DYNAMODB_PRICING}; 50% cut effective 1 Nov 2024: ${DYNAMODB_CUT}`,
-    asOf: CHECKED,
-  },
-  readRequestUnits: {
-    quantity: "read request unit",
-    per: 1_000_000,
-    tiers: [{ upTo: null, usd: 0.125 }],
-    source: `${DYNAMODB_PRICING}; 50% cut effective 1 Nov 2024: ${DYNAMODB_CUT}`,
-    asOf: CHECKED,
-  },
-};
-
-/** The default price table. Bump `version` whenever a number changes. */
-export const DEFAULT_PRICE_TABLE: PriceTable = {
-  version: "2026-12-06.1",
-  date: CHECKED,
-  currency: "USD",
-  initBilling: {
-    effectiveFrom: "2025-08-01",
-    appliesTo: "on-demand functions packaged as ZIP archives with managed runtimes",
-    rule:
-      "the INIT phase is billed like invocation duration: Billed Duration of a cold start = ceil(Duration + Init Duration). " +
-      "Before 1 Aug 2025 INIT of these functions was not billed. The cost model prices Billed Duration as the REPORT line states it.",
-    source: "https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/",
-  },
-  // AWS's pricing pages say "GB" without defining it; binary GB is assumed (docs/cost-model.md).
-  bytesPerGb: 1024 ** 3,
-  failedConditionalWrites: {
-    rule:
-      "a conditional write whose condition is false still consumes write units: the larger of the existing and the new item's size, at least 1 WRU. " +
-      "The service cannot read the units of a failed write (the exception carries none), so the tuner adds 1 WRU per failed conditional write (a lower bound).",
-    source: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html",
-  },
-  regions: {
-    "us-east-1": {
-      region: "us-east-1",
-      name: "US East (N. Virginia)",
-      lambda: lambdaPrices(LAMBDA_PRICING, CHECKED),
-      apiGateway: {
-        REST: US_REST,
-        HTTP: {
-          quantity: "request",
-          per: 1_000_000,
-          tiers: [
-            { upTo: 300e6, usd: 1.0 },
-            { upTo: null, usd: 0.9 },
-          ],
-          source: `${APIGW_PRICING}; ${APIGW_WHITEPAPER} ("API calls (us-east-1)")`,
-          asOf: CHECKED,
-        },
-      },
-      dynamodb: US_EAST_1_DYNAMODB,
-      cloudwatchLogs: { ingestion: US_EAST_1_LOGS },
-    },
-    "us-west-2": {
-      region: "us-west-2",
-      name: "US West (Oregon)",
-      lambda: lambdaPrices(LAMBDA_REGIONAL, CHECKED),
-      apiGateway: {
-        REST: US_REST,
-        HTTP: {
-          quantity: "request",
-          per: 1_000_000,
-          // Only the first tier is confirmed for us-west-2; volumes beyond it are refused, not guessed.
-          tiers: [{ upTo: 300e6, usd: 1.0 }],
-          source: `${APIGW_PRICING} (us-west-2 usage type USW2-ApiGatewayHttpRequest at $1.00 per million)`,
-          asOf: CHECKED,
-          note: "higher tiers not confirmed for us-west-2",
-        },
-      },
-      dynamodb: {
-        writeRequestUnits: {
-          ...US_EAST_1_DYNAMODB.writeRequestUnits,
-          note: "same as us-east-1 (USW2-WriteRequestUnits)",
-        },
-        readRequestUnits: {
-          ...US_EAST_1_DYNAMODB.readRequestUnits,
-          note: "same as us-east-1 (USW2-ReadRequestUnits)",
-        },
-      },
-      cloudwatchLogs: {
-        ingestion: {
-          ...US_EAST_1_LOGS,
-          // Only the first tier is confirmed for us-west-2; volumes beyond it are refused, not guessed.
-          tiers: [{ upTo: 10_000, usd: 0.5 }],
-          note: "first tier as us-east-1 (the pricing page lists US regions at $0.50/GB); higher tiers not confirmed",
-        },
-      },
-    },
-    "eu-west-1": {
-      region: "eu-west-1",
-      name: "Europe (Ireland)",
-      lambda: lambdaPrices(OFFER_FILE("AWSLambda", "eu-west-1"), "2026-10-01"),
-      apiGateway: {
-        REST: {
-          quantity: "request",
-          per: 1_000_000,
-          tiers: [
-            { upTo: 333e6, usd: 3.5 },
-            { upTo: 1e9, usd: 3.19 },
-            { upTo: 20e9, usd: 2.71 },
-            { upTo: null, usd: 1.72 },
-          ],
-          source: OFFER_FILE("AmazonApiGateway", "eu-west-1"),
-          asOf: "2026-09-21",
-        },
-        HTTP: {
-          quantity: "request",
-          per: 1_000_000,
-          tiers: [
-            { upTo: 300e6, usd: 1.11 },
-            { upTo: null, usd: 1.0 },
-          ],
-          source: OFFER_FILE("AmazonApiGateway", "eu-west-1"),
-          asOf: "2026-09-21",
-        },
-      },
-      // DynamoDB on-demand prices for eu-west-1 could not be confirmed: left out rather than guessed.
-      cloudwatchLogs: {
-        ingestion: {
-          quantity: "GB ingested",
-          per: 1,
-          tiers: [{ upTo: 10_000, usd: 0.57 }],
-          source: `${LOGS_PRICING}; eu-west-1 Standard class $0.57 per GB as quoted in https://dev.to/matheusdasmerces/optimizing-amazon-cloudwatch-costs-for-high-traffic-lambda-functions-with-advanced-logging-controls-5406`,
-          asOf: CHECKED,
-          note: "first tier only; higher tiers not confirmed for eu-west-1",
-        },
-      },
-    },
-    "eu-central-1": {
-      region: "eu-central-1",
-      name: "Europe (Frankfurt)",
-      lambda: lambdaPrices(LAMBDA_REGIONAL, CHECKED),
-      // API Gateway, DynamoDB and CloudWatch Logs prices for eu-central-1 could not be confirmed: left out.
-    },
-  },
-};
+/** The default price table: the committed snapshot. Its `version` changes whenever a number changes. */
+export const DEFAULT_PRICE_TABLE: PriceTable = priceTableFromFile(snapshot, SNAPSHOT_PATH);
 
 /** A region, service or tier the price table does not have. */
 export class PriceTableError extends TuningError {
@@ -297,7 +92,7 @@ export function regionPrices(region: string, table: PriceTable = DEFAULT_PRICE_T
     const known = Object.keys(table.regions).sort().join(", ");
     throw new PriceTableError(
       `unknown region "${region}" in price table ${table.version}: expected one of ${known}. ` +
-        "Run against a listed region, or pass a price table that has this region's prices.",
+        "Run against a listed region, or pass your own table with --price-table <file.json> (config: priceTable; docs/cost-model.md).",
     );
   }
   return prices;
@@ -354,14 +149,17 @@ export function checkPriceCoverage(
 ): void {
   const prices = regionPrices(region, table);
   const missing: string[] = [];
+  if (!prices.lambda.requests) missing.push("Lambda requests");
   if (needs.apiType !== null && !prices.apiGateway?.[needs.apiType])
     missing.push(`API Gateway ${needs.apiType} API`);
   if (needs.dynamodb && !prices.dynamodb) missing.push("DynamoDB on-demand");
   if (needs.cloudwatchLogs && !prices.cloudwatchLogs) missing.push("CloudWatch Logs ingestion");
   if (missing.length > 0) {
+    const why = missingReasons(prices, needs.apiType, needs.dynamodb, needs.cloudwatchLogs ?? false);
     const complete = Object.values(table.regions)
       .filter(
         (r) =>
+          r.lambda.requests &&
           (needs.apiType === null || r.apiGateway?.[needs.apiType]) &&
           (!needs.dynamodb || r.dynamodb) &&
           (!needs.cloudwatchLogs || r.cloudwatchLogs),
@@ -369,9 +167,44 @@ export function checkPriceCoverage(
       .map((r) => r.region)
       .join(", ");
     throw new PriceTableError(
-      `price table ${table.version} has no confirmed ${missing.join(" or ")} price for ${region}: ` +
+      `price table ${table.version} has no confirmed ${missing.join(" or ")} price for ${region}${why}: ` +
         `expected a region with every price this run needs (${complete || "none"}). ` +
-        "Add the region's prices with their source to tuning/price-table.ts (docs/cost-model.md), or run in a listed region.",
+        "Pass a table with this region's prices with --price-table <file.json> (config: priceTable; `npm run prices -- --refresh` builds one), or run in a listed region.",
     );
   }
+}
+
+/** " (unsourced: ...)" for the components a run needs that the file marks unsourced; "" when none is. */
+function missingReasons(
+  prices: RegionPrices,
+  apiType: "REST" | "HTTP" | null,
+  dynamodb: boolean,
+  cloudwatchLogs: boolean,
+): string {
+  const paths = [
+    "lambda.requests",
+    ...(apiType ? [`apiGateway.${apiType}`] : []),
+    ...(dynamodb ? ["dynamodb.writeRequestUnits", "dynamodb.readRequestUnits"] : []),
+    ...(cloudwatchLogs ? ["cloudwatchLogs.ingestion"] : []),
+  ];
+  const reasons = paths.filter((p) => prices.unsourced[p] !== undefined);
+  return reasons.length > 0 ? ` (${reasons.join(", ")} marked unsourced in the table)` : "";
+}
+
+/**
+ * A price the cost model needs, or a PriceTableError naming the region, the component and why it is absent.
+ * @example requirePrice(regionPrices("us-east-1"), "lambda.requests", table)
+ */
+export function requirePrice(
+  prices: RegionPrices,
+  path: string,
+  price: TieredPrice | undefined,
+  table: PriceTable,
+): TieredPrice {
+  if (price) return price;
+  const why = prices.unsourced[path] ?? "not in the table";
+  throw new PriceTableError(
+    `no ${path} price for ${prices.region} in price table ${table.version} (${table.origin}): ${why}. ` +
+      "Pass a table that has it with --price-table <file.json> (config: priceTable; docs/cost-model.md), or use a region whose prices are listed.",
+  );
 }

@@ -40,7 +40,8 @@ export interface RunMetadata {
   /** Tool and library versions: node, powerbench, k6, newman, ... */
   toolVersions: Record<string, string>;
   cpuScaling: CpuScaling;
-  priceTable: { version: string; region: string };
+  /** The table and region priced with; the monthly volume and free tier when the run was priced at them. */
+  priceTable: { version: string; region: string; monthlyRequests?: number; freeTier?: boolean };
   slo?: { p99Ms?: number; errorRate?: number };
   /** Trimmed-mean option for compatibility with aws-lambda-power-tuning (fraction 0–0.5 dropped each side). */
   discardTopBottom?: number;

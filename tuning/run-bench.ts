@@ -16,12 +16,14 @@ import { writeReport } from "../reports/write-report.ts";
 import { createAwsClients } from "./aws-clients.ts";
 import type { BenchConfig } from "./bench-config.ts";
 import { buildResults, makeRunId } from "./build-results.ts";
+import type { PricingOptions } from "./cost-model.ts";
 import { directLoadPort } from "./direct-invoke.ts";
 import { describeError, TuningError } from "./errors.ts";
 import { type ApiLoad, apiLoad } from "./load-ports.ts";
 import { partialRun } from "./partial-run.ts";
 import { planSettings } from "./plan.ts";
-import { checkPriceCoverage } from "./price-table.ts";
+import { checkPriceCoverage, type PriceTable } from "./price-table.ts";
+import { readPriceTable } from "./prices/read-price-table.ts";
 import { readResults, writeResults } from "./results-file.ts";
 import type { Results, SettingResult } from "./results-types.ts";
 import type { Stage } from "./stage.ts";
@@ -39,6 +41,8 @@ export interface BenchRunInput {
   onProgress?: (p: SweepProgress) => void;
   /** AWS runs keep a restore journal in `dir` (see tuning/adapters/restore-journal.ts). */
   journal?: { dir: string; force?: boolean; onPath?: (file: string) => void };
+  /** The price table, already read; else read from config.priceTable; else the snapshot. */
+  priceTable?: PriceTable;
 }
 
 export interface BenchRunOutput {
@@ -146,8 +150,14 @@ function signalName(signal: AbortSignal): { reason?: string } {
 export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   const { config, stage, signal } = input;
   const apiType = config.mode === "direct" ? null : stage.apiType;
+  const table = input.priceTable ?? (config.priceTable ? readPriceTable(config.priceTable) : undefined);
+  const pricing: PricingOptions = {
+    ...(table ? { table } : {}),
+    ...(config.monthlyRequests !== undefined ? { monthlyRequests: config.monthlyRequests } : {}),
+    ...(config.freeTier ? { freeTier: true } : {}),
+  };
   // Fail before measuring anything when a price the run needs is not in the table.
-  checkPriceCoverage(stage.region, { apiType, dynamodb: config.mode === "api", cloudwatchLogs: true });
+  checkPriceCoverage(stage.region, { apiType, dynamodb: config.mode === "api", cloudwatchLogs: true }, table);
   const settings = planSettings(config.memoryMb, config.architectures);
   const startedAt = new Date();
   const runId = makeRunId(startedAt, randomBytes(2).toString("hex"));
@@ -215,6 +225,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
         ...(config.coldStartRate !== undefined ? { coldStartRate: config.coldStartRate } : {}),
         coldStarts: config.coldStarts,
         apiType,
+        pricing,
         invokesVersion: config.mode === "direct",
         warmup: config.mode === "api" && config.warmupS > 0,
         signal,
@@ -233,6 +244,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
         ...(gitRev ? { gitRevision: gitRev } : {}),
         engine: engineFacts,
         toolVersions: toolVersions(),
+        pricing,
       },
       stage,
       config,

@@ -20,6 +20,7 @@ import {
 } from "./collect.ts";
 import { collectInvocationLogs, type InvocationLogs } from "./collect-invocations.ts";
 import { FunctionConfigurator, type JournalOptions, type OriginalConfiguration } from "./configure.ts";
+import type { PricingOptions } from "./cost-model.ts";
 import { describeError } from "./errors.ts";
 import { collectHostContention } from "./host-contention.ts";
 import { busyFraction, DISTORTION_BUSY_FRACTION, readCpuTicks } from "./host-cpu.ts";
@@ -91,6 +92,8 @@ export interface SweepOptions {
   coldStartRate?: number;
   /** null in direct mode (no API Gateway in the path). */
   apiType: "REST" | "HTTP" | null;
+  /** The price table, monthly volume and free tier the settings are priced with. @default the snapshot */
+  pricing?: PricingOptions;
   /** The load invokes the setting's version directly (direct mode), not the alias the API uses. */
   invokesVersion?: boolean;
   /** Warm-up load before each measured window. @default true */
@@ -296,6 +299,7 @@ async function measureSetting(
     maxErrorRate: options.maxErrorRate,
     discardTopBottom: options.discardTopBottom,
     stageName: options.stage.name,
+    ...(options.pricing ? { pricing: options.pricing } : {}),
     ...(options.coldStartRate !== undefined ? { coldStartRate: options.coldStartRate } : {}),
   };
   const emptyWindow = { startMs: Date.now(), endMs: Date.now() };

@@ -60,3 +60,27 @@ export const GATEWAY_RESPONSES = {
 } as const satisfies Record<string, GatewayResponse>;
 
 export type GatewayResponseName = keyof typeof GATEWAY_RESPONSES;
+
+const httpApi = (statusCode: number, message: string): GatewayResponse => ({
+  statusCode,
+  errorType: "",
+  body: JSON.stringify({ message }),
+});
+
+/**
+ * What an HTTP API answers in the same cases (no x-amzn-ErrorType header): 404 for a route that does not
+ * exist, 500 "Internal Server Error" for a failed, throttled or malformed integration, 503 "Service Unavailable"
+ * when the integration times out (30 s), 413 for a payload over 10 MB, 429 for its own throttling.
+ * Source: https://repost.aws/knowledge-center/api-gateway-http-api-errors (HTTP API error responses).
+ */
+export const HTTP_API_GATEWAY_RESPONSES = {
+  missingAuthenticationToken: httpApi(404, "Not Found"),
+  forbidden: httpApi(404, "Not Found"),
+  requestTooLarge: httpApi(413, "Request Entity Too Large"),
+  eventTooLarge: httpApi(413, "Request Entity Too Large"),
+  badGateway: httpApi(500, "Internal Server Error"),
+  integrationFailure: httpApi(500, "Internal Server Error"),
+  integrationTimeout: httpApi(503, "Service Unavailable"),
+  throttled: httpApi(429, "Too Many Requests"),
+  requestHeaderTooLarge: httpApi(431, "Request Header Fields Too Large"),
+} as const satisfies Record<GatewayResponseName, GatewayResponse>;

@@ -4,7 +4,9 @@
  */
 import type { LambdaInvoker } from "../contracts.ts";
 import { MAX_PAYLOAD_BYTES } from "../lambda/invocation-record.ts";
-import { GATEWAY_RESPONSES, type GatewayResponse } from "./gateway-responses.ts";
+import { GATEWAY_RESPONSES, type GatewayResponse, HTTP_API_GATEWAY_RESPONSES } from "./gateway-responses.ts";
+import type { HttpApiProxyEvent } from "./http-api-event.ts";
+import { mapHttpApiResponse } from "./http-api-response.ts";
 import type { ApiGatewayProxyEvent } from "./proxy-event.ts";
 import { type MappedResponse, mapProxyResponse } from "./proxy-response.ts";
 
@@ -13,8 +15,10 @@ export interface IntegrationTarget {
   functionName: string;
   /** Alias (or version) the API invokes; the tuner re-points the alias, so each setting is hit through the API. */
   qualifier?: string;
-  /** API Gateway's integration timeout: 29 s on REST APIs by default. */
+  /** API Gateway's integration timeout: 29 s on REST APIs by default, 30 s on HTTP APIs. */
   timeoutMs: number;
+  /** Payload format: 1.0 (REST API) or 2.0 (HTTP API), which decides the response mapping and the gateway responses. @default "1.0" */
+  format?: "1.0" | "2.0";
 }
 
 export type IntegrationResult =
@@ -46,13 +50,16 @@ function remapHeaders(headers: [string, string][]): [string, string][] {
 /** Invokes the function with the event and maps what comes back. Never throws. */
 export async function integrate(
   target: IntegrationTarget,
-  event: ApiGatewayProxyEvent,
+  event: ApiGatewayProxyEvent | HttpApiProxyEvent,
 ): Promise<IntegrationResult> {
+  const v2 = target.format === "2.0";
+  const responses = v2 ? HTTP_API_GATEWAY_RESPONSES : GATEWAY_RESPONSES;
+  const mapResponse = v2 ? mapHttpApiResponse : mapProxyResponse;
   const payload = JSON.stringify(event);
   const eventBytes = Buffer.byteLength(payload);
   if (eventBytes > MAX_PAYLOAD_BYTES) {
     return gateway(
-      GATEWAY_RESPONSES.eventTooLarge,
+      responses.eventTooLarge,
       `Lambda invocation failed with status: 413: the event is ${eventBytes} bytes, over Lambda's ${MAX_PAYLOAD_BYTES}-byte synchronous invoke limit`,
     );
   }
@@ -70,12 +77,12 @@ export async function integrate(
   try {
     const outcome = await Promise.race([invocation, timedOut]);
     if (outcome === "timeout")
-      return gateway(GATEWAY_RESPONSES.integrationTimeout, `no response within ${target.timeoutMs} ms`);
+      return gateway(responses.integrationTimeout, `no response within ${target.timeoutMs} ms`);
     switch (outcome.status) {
       case "ok": {
-        const mapped = mapProxyResponse(outcome.payload);
+        const mapped = mapResponse(outcome.payload);
         if (mapped.kind === "malformed")
-          return gateway(GATEWAY_RESPONSES.badGateway, `Malformed Lambda proxy response: ${mapped.reason}`);
+          return gateway(responses.badGateway, `Malformed Lambda proxy response: ${mapped.reason}`);
         return {
           kind: "response",
           response: { ...mapped.response, headers: remapHeaders(mapped.response.headers) },
@@ -83,22 +90,22 @@ export async function integrate(
       }
       case "function-error":
         return gateway(
-          GATEWAY_RESPONSES.badGateway,
+          responses.badGateway,
           `Lambda function error (${outcome.functionError}): ${outcome.payload}`,
         );
       case "throttled":
         return gateway(
-          GATEWAY_RESPONSES.integrationFailure,
+          responses.integrationFailure,
           `Lambda invocation failed with status: 429: ${outcome.message}`,
         );
       case "not-found":
         return gateway(
-          GATEWAY_RESPONSES.integrationFailure,
+          responses.integrationFailure,
           `Lambda invocation failed with status: 404: ${outcome.message}`,
         );
       case "invoke-failed":
         return gateway(
-          GATEWAY_RESPONSES.integrationFailure,
+          responses.integrationFailure,
           `Lambda invocation failed: ${(outcome.error as Error)?.message ?? String(outcome.error)}`,
         );
     }

@@ -14,16 +14,19 @@ describe("RouteTable", () => {
     expect(table.match("GET", "/items/special")).toEqual({
       kind: "matched",
       resourcePath: "/items/special",
+      method: "GET",
       pathParameters: {},
     });
     expect(table.match("GET", "/items/42")).toEqual({
       kind: "matched",
       resourcePath: "/items/{id}",
+      method: "GET",
       pathParameters: { id: "42" },
     });
     expect(table.match("DELETE", "/a/b%2Fc/d")).toEqual({
       kind: "matched",
       resourcePath: "/{proxy+}",
+      method: "ANY",
       pathParameters: { proxy: "a/b/c/d" },
     });
   });

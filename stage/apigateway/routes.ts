@@ -24,7 +24,13 @@ interface Resource {
 }
 
 export type RouteMatch =
-  | { kind: "matched"; resourcePath: string; pathParameters: Record<string, string> }
+  | {
+      kind: "matched";
+      resourcePath: string;
+      /** The declared method that matched: the request's, or "ANY" (an HTTP API's routeKey is `${method} ${resourcePath}`). */
+      method: string;
+      pathParameters: Record<string, string>;
+    }
   /** No resource for the path, or no method on it: API Gateway answers 403 Missing Authentication Token. */
   | { kind: "no-route" };
 
@@ -122,9 +128,9 @@ export class RouteTable {
     for (const resource of this.resources) {
       const params = matchSegments(resource.segments, parts);
       if (!params) continue;
-      if (!resource.methods.has(method.toUpperCase()) && !resource.methods.has("ANY"))
-        return { kind: "no-route" };
-      return { kind: "matched", resourcePath: resource.path, pathParameters: params };
+      const declared = resource.methods.has(method.toUpperCase()) ? method.toUpperCase() : "ANY";
+      if (!resource.methods.has(declared)) return { kind: "no-route" };
+      return { kind: "matched", resourcePath: resource.path, method: declared, pathParameters: params };
     }
     return { kind: "no-route" };
   }

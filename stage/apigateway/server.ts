@@ -1,6 +1,8 @@
 /**
- * The API Gateway front: a REST API stage on 127.0.0.1 (node:http). URLs look like execute-api's:
- * `http://127.0.0.1:<port>/<stageName>/items/42`. Each request is matched against the template's routes,
+ * The API Gateway front: a REST API or HTTP API stage on 127.0.0.1 (node:http). URLs look like execute-api's:
+ * `http://127.0.0.1:<port>/<stageName>/items/42`, or `http://127.0.0.1:<port>/items/42` for an HTTP API's
+ * `$default` stage. A REST API sends payload format 1.0 events, an HTTP API 2.0 events (http-api-event.ts) and
+ * reads 2.0 responses (http-api-response.ts); each answers with its own gateway responses. Each request is matched against the template's routes,
  * turned into a proxy event, sent through the Lambda invoker to the alias, and answered with the function's
  * response or API Gateway's own gateway response; AWS/ApiGateway metrics go to the metric sink.
  */
@@ -9,7 +11,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import type { LambdaInvoker, MetricSink } from "../contracts.ts";
 import { ApiGatewayConfigError } from "./errors.ts";
-import { GATEWAY_RESPONSES, type GatewayResponse } from "./gateway-responses.ts";
+import { GATEWAY_RESPONSES, type GatewayResponse, HTTP_API_GATEWAY_RESPONSES } from "./gateway-responses.ts";
+import { buildHttpApiEvent } from "./http-api-event.ts";
 import { answerClientError, readBody } from "./http-io.ts";
 import { integrate } from "./integration.ts";
 import { recordRequestMetrics } from "./metrics.ts";
@@ -24,6 +27,8 @@ export const DEFAULTS = {
   port: 0,
   /** API Gateway's integration timeout for REST APIs. @default 29000 */
   integrationTimeoutMs: 29_000,
+  /** An HTTP API's integration timeout (its maximum). @default 30000 */
+  httpApiIntegrationTimeoutMs: 30_000,
   /** API Gateway's payload limit: 10 MB. @default 10485760 */
   maxBodyBytes: 10 * 1024 * 1024,
   /** Bound on the request line and headers together (API Gateway allows 10 KB of headers). @default 16384 */
@@ -63,6 +68,8 @@ export const DEFAULTS = {
 
 export interface ApiGatewayFrontOptions {
   routes: readonly RouteDefinition[];
+  /** A REST API (payload format 1.0) or an HTTP API (payload format 2.0). @default "REST" */
+  apiType?: "REST" | "HTTP";
   /** The stage in the URL, e.g. "prod". */
   stageName: string;
   /** ApiName dimension of the AWS/ApiGateway metrics. */
@@ -115,15 +122,20 @@ function traceId(epochMs: number): string {
  */
 export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<ApiGatewayFront> {
   const routes = new RouteTable(options.routes);
-  if (!/^[A-Za-z0-9_-]+$/.test(options.stageName))
+  const httpApi = options.apiType === "HTTP";
+  if (!/^[A-Za-z0-9_-]+$/.test(options.stageName) && !(httpApi && options.stageName === "$default"))
     throw new ApiGatewayConfigError(
-      `invalid stage name "${options.stageName}": expected letters, digits, - or _`,
+      `invalid stage name "${options.stageName}": expected letters, digits, - or _${httpApi ? ", or $default" : ""}`,
     );
   const now = options.now ?? Date.now;
   const apiId = randomId(10);
-  const stagePrefix = `/${options.stageName}`;
+  // An HTTP API's $default stage is served at the root: no stage name in the URL.
+  const stagePrefix = httpApi && options.stageName === "$default" ? "" : `/${options.stageName}`;
+  const responses = httpApi ? HTTP_API_GATEWAY_RESPONSES : GATEWAY_RESPONSES;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
-  const integrationTimeoutMs = options.integrationTimeoutMs ?? DEFAULTS.integrationTimeoutMs;
+  const integrationTimeoutMs =
+    options.integrationTimeoutMs ??
+    (httpApi ? DEFAULTS.httpApiIntegrationTimeoutMs : DEFAULTS.integrationTimeoutMs);
   const binaryMediaTypes = options.binaryMediaTypes ?? DEFAULTS.binaryMediaTypes;
   const dimensions = { ApiName: options.apiName, Stage: options.stageName };
   const resourceIds = new Map<string, string>();
@@ -168,7 +180,16 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
         flat.push(name, value);
       }
       if (!hasContentType) flat.push("Content-Type", "application/json");
-      flat.push("x-amzn-RequestId", requestId, "x-amz-apigw-id", extendedRequestId, "X-Amzn-Trace-Id", trace);
+      if (httpApi) flat.push("apigw-requestid", extendedRequestId);
+      else
+        flat.push(
+          "x-amzn-RequestId",
+          requestId,
+          "x-amz-apigw-id",
+          extendedRequestId,
+          "X-Amzn-Trace-Id",
+          trace,
+        );
       flat.push("Content-Length", String(body.byteLength));
       res.writeHead(statusCode, flat);
       res.end(body);
@@ -182,25 +203,29 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
       }
     };
     const answer = (response: GatewayResponse) =>
-      finish(response.statusCode, [["x-amzn-ErrorType", response.errorType]], Buffer.from(response.body));
+      finish(
+        response.statusCode,
+        response.errorType ? [["x-amzn-ErrorType", response.errorType]] : [],
+        Buffer.from(response.body),
+      );
 
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const rawPath = q < 0 ? url : url.slice(0, q);
     const rawQuery = q < 0 ? "" : url.slice(q + 1);
-    if (rawPath !== stagePrefix && !rawPath.startsWith(`${stagePrefix}/`)) {
+    if (stagePrefix !== "" && rawPath !== stagePrefix && !rawPath.startsWith(`${stagePrefix}/`)) {
       req.resume();
-      return answer(GATEWAY_RESPONSES.forbidden);
+      return answer(responses.forbidden);
     }
     const declaredLength = Number(req.headers["content-length"] ?? 0);
     if (declaredLength > maxBodyBytes) {
       res.shouldKeepAlive = false;
       req.resume();
-      return answer(GATEWAY_RESPONSES.requestTooLarge);
+      return answer(responses.requestTooLarge);
     }
     if (!bucket.take()) {
       req.resume();
-      return answer(GATEWAY_RESPONSES.throttled);
+      return answer(responses.throttled);
     }
     const body = await readBody(req, maxBodyBytes, budget, held);
     if (body === "aborted") {
@@ -211,18 +236,22 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
       // The rest of the upload is not read: close the connection after the answer.
       res.shouldKeepAlive = false;
       req.resume();
-      return answer(GATEWAY_RESPONSES.throttled);
+      return answer(responses.throttled);
     }
     if (body === "too-large") {
       res.shouldKeepAlive = false;
-      return answer(GATEWAY_RESPONSES.requestTooLarge);
+      return answer(responses.requestTooLarge);
     }
     const path = rawPath.slice(stagePrefix.length) || "/";
     const match = routes.match(req.method ?? "GET", path);
-    if (match.kind === "no-route") return answer(GATEWAY_RESPONSES.missingAuthenticationToken);
+    if (match.kind === "no-route") return answer(responses.missingAuthenticationToken);
 
     const host = req.headers.host ?? `127.0.0.1:${port}`;
-    const event = buildProxyEvent(
+    const build = httpApi
+      ? (r: Parameters<typeof buildProxyEvent>[0], c: Parameters<typeof buildProxyEvent>[1]) =>
+          buildHttpApiEvent(r, c, `${match.method} ${match.resourcePath}`)
+      : buildProxyEvent;
+    const event = build(
       {
         method: req.method ?? "GET",
         rawPath: path,
@@ -257,6 +286,7 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
         functionName: options.functionName,
         ...(options.qualifier ? { qualifier: options.qualifier } : {}),
         timeoutMs: integrationTimeoutMs,
+        format: httpApi ? "2.0" : "1.0",
       },
       event,
     );
@@ -267,7 +297,7 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
     } catch (error) {
       // A header name or value node refuses (control characters, ...): API Gateway rejects such output too.
       if (res.headersSent) throw error;
-      answer(GATEWAY_RESPONSES.badGateway);
+      answer(responses.badGateway);
     }
   }
 

@@ -8,6 +8,7 @@
  *   sends; errors also carry `x-amzn-query-error` for its awsQuery compatibility)
  * - `X-Amz-Target: Logs_20140328.<Op>` → CloudWatch Logs, AWS JSON 1.1
  * - `POST /` with a form-encoded body (`Action=<Op>&Version=2010-05-15`) → CloudFormation, awsQuery (XML answers)
+ * - `X-Amz-Target: AWSPriceListService.<Op>` → the Price List Query API, AWS JSON 1.1 (pricing-api.ts)
  * - any other request → Lambda REST-JSON by method and path (`/2015-03-31/functions/...`, ...)
  *
  * Malformed requests (bad JSON, wrong content type, unknown target or path, bodies over 6 MB for Invoke and
@@ -36,6 +37,7 @@ import { decodeBody, parseJsonObject, readRawBody, send, type WireResponse } fro
 import { BODY_LIMIT_BYTES, lambdaErrorResponse, matchLambdaRoute, runLambdaRoute } from "./lambda-api.ts";
 import { StackStore } from "./local-stack.ts";
 import { handleLogs } from "./logs-api.ts";
+import { handlePricing, type PriceListCatalog } from "./pricing-api.ts";
 import { type StaticCredentials, verifySigV4 } from "./sigv4.ts";
 
 export interface AwsEndpointOptions {
@@ -50,6 +52,8 @@ export interface AwsEndpointOptions {
   codeRoots?: readonly string[];
   /** Request bytes buffered at once across all requests (Invoke bodies are up to 6 MB). @default 64 MiB */
   maxBufferedBytes?: number;
+  /** The products GetProducts serves (the Price List Query API); none when absent. */
+  priceList?: PriceListCatalog;
   /** @default "127.0.0.1" */
   host?: string;
   /** @default 0 (any free port) */
@@ -71,6 +75,11 @@ const JSON_SERVICES = {
   Logs_20140328: {
     contentType: "application/x-amz-json-1.1",
     name: "CloudWatch Logs",
+    queryCompatible: false,
+  },
+  AWSPriceListService: {
+    contentType: "application/x-amz-json-1.1",
+    name: "Price List",
     queryCompatible: false,
   },
 } as const;
@@ -204,7 +213,7 @@ async function handleJson(
       throw new AwsWireError(
         "UnknownOperationException",
         400,
-        `unknown X-Amz-Target "${target}": expected GraniteServiceVersion20100801.<Operation> (CloudWatch) or Logs_20140328.<Operation> (CloudWatch Logs)`,
+        `unknown X-Amz-Target "${target}": expected GraniteServiceVersion20100801.<Operation> (CloudWatch) Logs_20140328.<Operation> (CloudWatch Logs) or AWSPriceListService.<Operation> (Price List)`,
       );
     }
     const contentType = (headerOf(req, "content-type") ?? "").split(";")[0]?.trim();
@@ -217,6 +226,7 @@ async function handleJson(
     }
     const body = parseJsonObject(decodeBody(req, raw, BODY_LIMIT_BYTES.other), "SerializationException");
     const operation = target.slice(dot + 1);
+    if (prefix === "AWSPriceListService") return handlePricing(operation, body, options.priceList);
     return prefix === "Logs_20140328"
       ? handleLogs(operation, body, options.logs)
       : handleCloudWatch(operation, body, options.metrics);

@@ -1,0 +1,109 @@
+/**
+ * The CRUD service behind an HTTP API (service/template.http-api.yaml) on the local stage: the front serves
+ * the template's HttpApi routes at the $default stage with payload format 2.0 through the real Lambda emulator
+ * and dynalite, and a short bench tunes it the same way as the REST API (Newman gate included), priced as an
+ * HTTP API.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveBenchConfig } from "../tuning/bench-config.ts";
+import { DEFAULT_PRICE_TABLE } from "../tuning/price-table.ts";
+import { runBench } from "../tuning/run-bench.ts";
+import { type LocalStage, startStage } from "./stage.ts";
+
+const TEMPLATE = path.resolve(import.meta.dirname, "../service/template.http-api.yaml");
+let local: LocalStage;
+const out = mkdtempSync(path.join(os.tmpdir(), "powerbench-http-api-"));
+
+beforeAll(async () => {
+  local = await startStage({ template: TEMPLATE, cpuScaling: "off" });
+}, 120_000);
+
+afterAll(async () => {
+  await local?.stop();
+  rmSync(out, { recursive: true, force: true });
+});
+
+describe("an HTTP API on the local stage", () => {
+  it("serves the template's HttpApi routes at the $default stage, payload format 2.0", async () => {
+    expect(local.template.apiType).toBe("HTTP");
+    expect(local.stage.apiType).toBe("HTTP");
+    expect(local.stage.apiStageName).toBe("$default");
+    expect(local.stage.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const created = await fetch(`${local.stage.apiUrl}/items`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ id: "http-1", name: "first" }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("apigw-requestid")).toBeTruthy();
+    const read = await fetch(`${local.stage.apiUrl}/items/http-1`);
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ id: "http-1", name: "first" });
+    // An HTTP API answers a route it does not have with 404 {"message":"Not Found"} (a REST API: 403).
+    const missing = await fetch(`${local.stage.apiUrl}/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ message: "Not Found" });
+    const wrongMethod = await fetch(`${local.stage.apiUrl}/items/http-1`, { method: "POST" });
+    expect(wrongMethod.status).toBe(404);
+  });
+
+  it("is tuned by a short bench like a REST API, priced as an HTTP API with the user's table and monthly volume", async () => {
+    // The user's own table (--price-table): us-east-1 as the snapshot has it, under the user's version.
+    const snapshot = JSON.parse(readFileSync("tuning/prices/snapshot.json", "utf8"));
+    const priceTable = path.join(out, "my-prices.json");
+    writeFileSync(
+      priceTable,
+      JSON.stringify({
+        version: "my-table-1",
+        date: "2026-12-07",
+        currency: "USD",
+        regions: { "us-east-1": snapshot.regions["us-east-1"] },
+      }),
+    );
+    const config = resolveBenchConfig(
+      {},
+      {
+        memoryMb: [256, 512],
+        profile: "smoke",
+        ratePerSec: 10,
+        durationS: 2,
+        warmupS: 1,
+        engine: "builtin",
+        gate: true,
+        coldStarts: 1,
+        outDir: out,
+        priceTable,
+        monthlyRequests: 400_000_000,
+      },
+    );
+    // Warm as many environments as the table's preseed uses at once (8), without a deadline: on a loaded
+    // machine 8 simultaneous cold starts can outlast the preseed's 10 s per-request timeout.
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        fetch(`${local.stage.apiUrl}/items/warm-${i}`).then((r) => r.arrayBuffer()),
+      ),
+    );
+    const output = await runBench({ config, stage: local.stage, signal: new AbortController().signal });
+    const { results } = output;
+    expect(results.run.stage.apiType).toBe("HTTP");
+    expect(results.run.priceTable).toEqual({
+      version: "my-table-1",
+      region: "us-east-1",
+      monthlyRequests: 400_000_000,
+    });
+    const completed = results.settings.filter((s) => s.status === "ok");
+    expect(completed).toHaveLength(2);
+    // 400M calls a month reach the HTTP API's second tier in us-east-1: $0.90 per 1M (first 300M: $1.00).
+    const httpPerMillion = DEFAULT_PRICE_TABLE.regions["us-east-1"]?.apiGateway?.HTTP?.tiers[1]?.usd ?? 0;
+    expect(httpPerMillion).toBe(0.9);
+    for (const setting of completed) {
+      expect(setting.cost?.apiGatewayUsd).toBeCloseTo(httpPerMillion, 9);
+      expect(setting.client?.requests).toBeGreaterThan(0);
+      // The Newman gate passed at every setting through the HTTP API.
+      expect(setting.gate?.passed, setting.id).toBe(true);
+    }
+  }, 240_000);
+});
