@@ -45,6 +45,13 @@ export interface RequestSequence {
   createdIds: string[];
   /** Preseeded ids the sequence updates or deletes (put back to their seed body after each setting). */
   changedPreseedIds: string[];
+  /**
+   * A workload file's seed: the requests that create its seeded entities before the first setting (the bundled
+   * CRUD sequence seeds with `POST /items` and `preseed` instead). loadtests/workload-plan.ts.
+   */
+  seedRequests?: SequencedRequest[];
+  /** The workload file's name, when the sequence was planned from one. */
+  workload?: string;
 }
 
 export interface SequenceOptions {

@@ -8,10 +8,13 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkK6Script } from "../loadtests/k6-script.ts";
 import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/profiles.ts";
+import { loadWorkloadFile } from "../loadtests/workload-file.ts";
 import { readCollection } from "../postman/run-collection.ts";
 import { partialRunText } from "../reports/partial.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
+import { loadServiceTemplate } from "../stage/template.ts";
 import { restoreCommand } from "../tuning/adapters/restore-journal.ts";
 import { defaultJournalDir, runRestore, splitRestoreFlags } from "../tuning/adapters/run-restore.ts";
 import {
@@ -126,7 +129,7 @@ function dryRun(config: BenchConfig): string {
   const region = config.aws?.region ?? "us-east-1";
   const fn = config.aws?.functionName ?? "<local function>";
   const alias = config.aws?.alias ?? "live";
-  const gateRequests = config.gate ? countRequests(readCollection().item) : 0;
+  const gateRequests = config.gate ? countRequests(readCollection(config.collection).item) : 0;
   const requestsPerSetting =
     config.mode === "direct"
       ? config.direct.invocations
@@ -147,6 +150,23 @@ function dryRun(config: BenchConfig): string {
     `estimated AWS cost of the run itself: $${costEstimate.totalUsd.toFixed(4)} (${costEstimate.assumptions})`,
     `estimated wall time: about ${formatDuration(estimate.totalS)} (${estimate.basis})`,
   ].join("\n");
+}
+
+/** The user's template, workload file, k6 script and collection, read before anything starts. */
+function checkUserApi(config: BenchConfig): void {
+  if (config.template !== undefined) {
+    if (config.stage !== "local")
+      throw new InvalidSweepOptionError(
+        "template",
+        config.template,
+        "the local stage (--stage local) to deploy it",
+      );
+    loadServiceTemplate(config.template);
+  }
+  if (config.workload !== undefined) loadWorkloadFile(config.workload);
+  if (config.k6Script !== undefined) checkK6Script(config.k6Script);
+  if (config.collection !== undefined) readCollection(config.collection);
+  if (config.environment !== undefined) readCollection(config.environment);
 }
 
 function exitCodeOf(output: BenchRunOutput, config: BenchConfig): ExitCode {
@@ -177,7 +197,8 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
     return EXIT.ok;
   }
   // Everything checkable, before the stage starts: k6 when asked for, the baseline and its comparability.
-  checkEngine(config);
+  checkEngine(config.k6Script !== undefined ? { ...config, engine: "k6" } : config);
+  checkUserApi(config);
   const baseline = config.baseline ? checkBaseline(config.baseline, config) : undefined;
   if (config.dryRun) {
     console.log(dryRun(config));
@@ -222,7 +243,10 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
       );
       // Each setting runs on its own version, whose environments idle once the sweep moves on: reclaim them
       // after 30 s (Lambda keeps them minutes) so a sweep does not hold every setting's processes at once.
-      local = await startStage({ idleTimeoutMs: 30_000 });
+      local = await startStage({
+        idleTimeoutMs: 30_000,
+        ...(config.template !== undefined ? { template: config.template } : {}),
+      });
       stage = local.stage;
     } else {
       stage = awsStage(config);

@@ -61,6 +61,8 @@ export interface ServiceTemplate {
   tableName: string;
   /** Name of the partition key attribute of the table. */
   tableKeyName: string;
+  /** The table's whole primary key: partition (HASH) key first, then the sort (RANGE) key when it has one. */
+  tableKeySchema: TableKeyAttribute[];
   /** StageName of the REST API ("Prod" for SAM's implicit API). */
   apiStageName: string;
   /** Name of the REST API (its Name property, else its logical id; "ServerlessRestApi" for SAM's implicit API). */
@@ -71,6 +73,13 @@ export interface ServiceTemplate {
   binaryMediaTypes: string[];
   /** Parameter values used to resolve the template (Defaults merged with overrides). */
   parameters: Record<string, string>;
+}
+
+/** One attribute of a table's primary key, with its DynamoDB type (S, N or B). */
+export interface TableKeyAttribute {
+  name: string;
+  keyType: "HASH" | "RANGE";
+  attributeType: "S" | "N" | "B";
 }
 
 /** Template parameters that may be overridden, e.g. { MemorySize: "512" }. */
@@ -186,12 +195,14 @@ export function parseServiceTemplate(
 
   const [tableId, tableResource] = table;
   const keyName = tableKey(tableResource, source, tableId);
+  const keySchema = tableKeySchema(tableResource, keyName);
   return {
     routes,
     function: fnConfig,
     tableLogicalId: tableId,
     tableName: resolver.string({ Ref: tableId }, `Resources.${tableId}`),
     tableKeyName: keyName,
+    tableKeySchema: keySchema,
     apiStageName: api
       ? resolver.string(apiProps["StageName"] ?? "Prod", `Resources.${api[0]}.Properties.StageName`)
       : "Prod",
@@ -263,6 +274,31 @@ function tableKey(table: Resource, source: string, tableId: string): string {
     );
   }
   return hash["AttributeName"];
+}
+
+/**
+ * The table's primary key with attribute types: KeySchema with AttributeDefinitions (a type not defined
+ * there is "S"), or a SimpleTable's PrimaryKey (String unless its Type says Number or Binary).
+ */
+function tableKeySchema(table: Resource, hashName: string): TableKeyAttribute[] {
+  const props = table.Properties ?? {};
+  const toType = (t: unknown): "S" | "N" | "B" =>
+    t === "N" || t === "Number" ? "N" : t === "B" || t === "Binary" ? "B" : "S";
+  if (table.Type === "AWS::Serverless::SimpleTable") {
+    const pk = props["PrimaryKey"];
+    return [{ name: hashName, keyType: "HASH", attributeType: toType(isRecord(pk) ? pk["Type"] : "S") }];
+  }
+  const definitions = Array.isArray(props["AttributeDefinitions"]) ? props["AttributeDefinitions"] : [];
+  const typeOf = (name: string) =>
+    toType(definitions.find((d) => isRecord(d) && d["AttributeName"] === name)?.["AttributeType" as never]);
+  const schema = Array.isArray(props["KeySchema"]) ? props["KeySchema"] : [];
+  const range = schema.find((k) => isRecord(k) && k["KeyType"] === "RANGE");
+  const rangeName =
+    isRecord(range) && typeof range["AttributeName"] === "string" ? range["AttributeName"] : undefined;
+  return [
+    { name: hashName, keyType: "HASH", attributeType: typeOf(hashName) },
+    ...(rangeName ? [{ name: rangeName, keyType: "RANGE" as const, attributeType: typeOf(rangeName) }] : []),
+  ];
 }
 
 /**

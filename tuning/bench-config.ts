@@ -124,6 +124,16 @@ export interface BenchConfig {
   json: boolean;
   /** Confirms a run against a protected stage. */
   yes: boolean;
+  /** The SAM template the local stage deploys (the user's API). @default service/template.yaml */
+  template?: string;
+  /** A workload file (docs/workload.md) the load replays. @default the bundled CRUD workload */
+  workload?: string;
+  /** The user's own k6 script, run at every setting instead of a workload. */
+  k6Script?: string;
+  /** A Postman collection that replaces the functional gate. @default postman/powerbench.postman_collection.json */
+  collection?: string;
+  /** A Postman environment for `collection`. */
+  environment?: string;
 }
 
 export const BENCH_DEFAULTS: BenchConfig = {
@@ -396,6 +406,13 @@ export function validateConfigLayer(raw: unknown, source: string): BenchConfigLa
       case "seed":
         out.seed = num(f(key), v, 0, MAX_SEED, true);
         break;
+      case "template":
+      case "workload":
+      case "k6Script":
+      case "collection":
+      case "environment":
+        out[key] = str(f(key), v);
+        break;
       case "dryRun":
       case "quick":
       case "json":
@@ -406,12 +423,15 @@ export function validateConfigLayer(raw: unknown, source: string): BenchConfigLa
         fail(
           f(key),
           v,
-          `no such field; known fields: ${[...new Set([...Object.keys(BENCH_DEFAULTS), "aws", "slo", "ratePerSec", "autoApply", "baseline", "coldStartRate"])].join(", ")}`,
+          `no such field; known fields: ${[...new Set([...Object.keys(BENCH_DEFAULTS), "aws", "slo", "ratePerSec", "autoApply", "baseline", "coldStartRate", ...USER_API_FIELDS])].join(", ")}`,
         );
     }
   }
   return out;
 }
+
+/** The fields that point the run at the user's own API (template, workload, k6 script, collection). */
+const USER_API_FIELDS = ["template", "workload", "k6Script", "collection", "environment"] as const;
 
 /**
  * Merges defaults < file < flags (and the --quick preset between defaults and file) and checks the
@@ -449,6 +469,30 @@ export function resolveBenchConfig(file: BenchConfigLayer, flags: BenchConfigLay
         `confirmation: stage "${merged.aws.functionName}" is marked protected; run again with --yes to sweep it`,
       );
     }
+  }
+  if (merged.workload !== undefined && merged.k6Script !== undefined) {
+    fail(
+      "k6Script",
+      merged.k6Script,
+      "either a workload file (--workload) or a k6 script (--k6-script), not both",
+    );
+  }
+  if ((merged.workload !== undefined || merged.k6Script !== undefined) && merged.mode === "direct") {
+    fail(
+      "mode",
+      merged.mode,
+      '"api" with --workload or --k6-script (direct mode invokes the function with payloads)',
+    );
+  }
+  if (merged.k6Script !== undefined && merged.engine === "builtin") {
+    fail("engine", merged.engine, "k6 or auto with --k6-script (k6 runs your script)");
+  }
+  if (merged.environment !== undefined && merged.collection === undefined) {
+    fail(
+      "environment",
+      merged.environment,
+      "a --collection it belongs to (the bundled collection has its own)",
+    );
   }
   if (merged.stage === "local" && merged.architectures.some((a) => a !== "x86_64")) {
     fail("architectures", merged.architectures, '["x86_64"] on the local stage (it cannot emulate arm64)');

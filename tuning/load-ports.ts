@@ -5,11 +5,16 @@
  * own, disjoint sequence of reads and lists, which leaves the table as it found it.
  */
 import { ArrivalSchedule } from "../loadtests/engine/schedule.ts";
+import { runK6Script } from "../loadtests/k6-script.ts";
 import { type LoadEngine, type LoadRunOptions, overridesOf } from "../loadtests/load-engine.ts";
 import { type ProfileName, peakRatePerSec, resolveProfile } from "../loadtests/profiles.ts";
 import { buildRequestSequence, type RequestSequence, reuseGapFor } from "../loadtests/request-sequence.ts";
+import { buildWorkloadSequence, type CompiledWorkload } from "../loadtests/workload-plan.ts";
 import type { LoadPort, TableStatePort } from "./sweep.ts";
-import { TableState } from "./table-state.ts";
+import { type SnapshotTableOptions, SnapshotTableState, TableState } from "./table-state.ts";
+
+/** The table a workload file or a k6 script changes, put back by snapshot (tuning/table-state.ts). */
+export type SnapshotTarget = Omit<SnapshotTableOptions, "apiUrl">;
 
 export interface ApiLoadOptions {
   apiUrl: string;
@@ -32,6 +37,13 @@ export interface ApiLoadOptions {
    * table is not put back. @default true
    */
   commonRandomNumbers?: boolean;
+  /**
+   * A workload file (loadtests/workload-file.ts): its sequence replaces the bundled CRUD one, and the table is
+   * put back by snapshot (`snapshot` says where it is). @default the bundled CRUD sequence
+   */
+  workload?: CompiledWorkload;
+  /** The table to snapshot; needed with `workload`. */
+  snapshot?: SnapshotTarget;
 }
 
 export const API_LOAD_DEFAULTS = { preseedItems: 64 } as const;
@@ -52,6 +64,15 @@ function sequenceFor(
   idPrefix: string,
 ): RequestSequence {
   const profile = resolveProfile(runOptions.profile, overridesOf(runOptions));
+  if (options.workload) {
+    return buildWorkloadSequence(options.workload, {
+      seed: options.seed,
+      kind,
+      count: new ArrivalSchedule(profile).totalIterations,
+      reuseGapRequests: reuseGapFor(peakRatePerSec(profile)),
+      idPrefix,
+    });
+  }
   return buildRequestSequence({
     seed: options.seed,
     kind,
@@ -97,8 +118,57 @@ export function apiLoad(engine: LoadEngine, options: ApiLoadOptions): ApiLoad {
       ...(onProgress ? { onProgress } : {}),
     });
   };
-  const tableState = crn
-    ? new TableState(measured, { apiUrl: options.apiUrl })
-    : { prepare: async () => {}, reset: async () => {}, cleanup: async () => {} };
+  const tableState: TableStatePort = !crn
+    ? { prepare: async () => {}, reset: async () => {}, cleanup: async () => {} }
+    : options.workload
+      ? new SnapshotTableState(
+          { ...snapshotTarget(options.snapshot), apiUrl: options.apiUrl },
+          measured.seedRequests ?? [],
+        )
+      : new TableState(measured, { apiUrl: options.apiUrl });
   return { port, measured, warmup, tableState };
+}
+
+function snapshotTarget(target: SnapshotTarget | undefined): SnapshotTarget {
+  if (!target) throw new RangeError("apiLoad: a workload file needs `snapshot` (the table to put back)");
+  return target;
+}
+
+export interface K6ScriptLoadOptions {
+  apiUrl: string;
+  /** The k6 binary and the user's script. */
+  binary: string;
+  script: string;
+  seed: number;
+  /** The table the script changes, put back by snapshot after every setting. */
+  snapshot: SnapshotTarget;
+  /** More -e variables for the script. */
+  vars?: Record<string, string>;
+  onWarning?: (message: string) => void;
+}
+
+/** "x86_64-1024" → its architecture and memory. */
+function settingOf(id: string): { id: string; memoryMb: number; architecture: string } {
+  const match = /^(.*)-(\d+)$/.exec(id);
+  return { id, architecture: match?.[1] ?? "x86_64", memoryMb: Number(match?.[2] ?? 0) };
+}
+
+/**
+ * The load of a sweep with the user's own k6 script (`--k6-script`): the script runs once per setting with the
+ * setting as -e variables (loadtests/k6-script.ts); the table is put back by snapshot between settings. No
+ * warm-up: the sweep runs with `warmup: false`, the script's own ramp is its warm-up.
+ */
+export function k6ScriptLoad(options: K6ScriptLoadOptions): { port: LoadPort; tableState: TableStatePort } {
+  const port: LoadPort = async ({ settingId, signal }) =>
+    runK6Script({
+      binary: options.binary,
+      script: options.script,
+      target: options.apiUrl,
+      setting: settingOf(settingId),
+      seed: options.seed,
+      signal,
+      ...(options.vars ? { vars: options.vars } : {}),
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    });
+  return { port, tableState: new SnapshotTableState({ ...options.snapshot, apiUrl: options.apiUrl }) };
 }
