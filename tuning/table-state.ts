@@ -156,7 +156,8 @@ export interface SnapshotTableOptions {
   maxItems?: number;
 }
 
-export const SNAPSHOT_DEFAULTS = { concurrency: 8, maxItems: 50_000, timeoutMs: 10_000 } as const;
+// A seed request may meet cold starts on a busy host: wait as long as API Gateway would (29 s integration timeout).
+export const SNAPSHOT_DEFAULTS = { concurrency: 8, maxItems: 50_000, timeoutMs: 30_000 } as const;
 
 type Item = Record<string, AttributeValue>;
 
