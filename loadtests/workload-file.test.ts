@@ -36,11 +36,23 @@ describe("workload file errors: one line naming the file and the field", () => {
       MINIMAL.replace("method: GET", "method: FETCH"),
       'invalid workload w.yaml: routes[1].method: must be one of GET, POST, PUT, PATCH, DELETE; got "FETCH"',
     ],
-    ["an unknown field", MINIMAL.replace("uses: thing", "uses: thing, wieght: 3"), "routes[1].wieght: no such field"],
+    [
+      "an unknown field",
+      MINIMAL.replace("uses: thing", "uses: thing, wieght: 3"),
+      "routes[1].wieght: no such field",
+    ],
     ["no version", MINIMAL.replace("version: 1", ""), "invalid workload w.yaml: version: is required"],
     ["version 2", MINIMAL.replace("version: 1", "version: 2"), "version: must be 1; got 2"],
-    ["a path without a slash", MINIMAL.replace("path: /things,", "path: things,"), 'routes[0].path: must match pattern "^/"'],
-    ["a negative weight", MINIMAL.replace("uses: thing", "uses: thing, weight: -1"), "routes[1].weight: must be >= 0; got -1"],
+    [
+      "a path without a slash",
+      MINIMAL.replace("path: /things,", "path: things,"),
+      'routes[0].path: must match pattern "^/"',
+    ],
+    [
+      "a negative weight",
+      MINIMAL.replace("uses: thing", "uses: thing, weight: -1"),
+      "routes[1].weight: must be >= 0; got -1",
+    ],
     [
       "an unknown generator",
       MINIMAL.replace('"/things/{{thing.id}}"', '"/things/{{uuid}}"'),
@@ -48,7 +60,7 @@ describe("workload file errors: one line naming the file and the field", () => {
     ],
     [
       "a field of an entity the route does not name",
-      MINIMAL.replace(', uses: thing }', " }"),
+      MINIMAL.replace(", uses: thing }", " }"),
       "routes[1].path: {{thing.id}}: the route names no entity; add creates, uses or deletes: thing",
     ],
     [
@@ -61,7 +73,11 @@ describe("workload file errors: one line naming the file and the field", () => {
       MINIMAL.replace('"/things/{{thing.id}}"', '"/things/{{id}}"'),
       "routes[1].path: {{id}} belongs in an entity's fields",
     ],
-    ["a bad int()", MINIMAL.replace('"{{id}}"', '"{{int(5, 1)}}"'), "entities.thing.fields.id: int(5, 1): expected whole numbers with min ≤ max"],
+    [
+      "a bad int()",
+      MINIMAL.replace('"{{id}}"', '"{{int(5, 1)}}"'),
+      "entities.thing.fields.id: int(5, 1): expected whole numbers with min ≤ max",
+    ],
     ["YAML that does not parse", "version: 1\nroutes: [", "invalid workload w.yaml: is not valid YAML"],
     [
       "a use of something nothing makes",
@@ -158,7 +174,8 @@ describe("the planned sequence: common random numbers", () => {
       }
       lastUse.set(id, request.index);
       // Nested path parameters of the entity itself: /users/<its user>/notes/<its id>.
-      if (request.route === "getNote") expect(request.path).toMatch(/^\/users\/user-\d+\/notes\/pb[0-9a-z]+-[sc]\d+$/);
+      if (request.route === "getNote")
+        expect(request.path).toMatch(/^\/users\/user-\d+\/notes\/pb[0-9a-z]+-[sc]\d+$/);
     }
     expect(sequence.createdIds.length).toBeGreaterThan(0);
   });

@@ -128,6 +128,7 @@ describe.skipIf(!k6)("the user's k6 script", () => {
       [
         'import http from "k6/http";',
         "export const options = { iterations: 6, vus: 2 };",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: k6's JavaScript, written to a file
         "export default function () { http.get(`${__ENV.BASE_URL}/users/${__ENV.SETTING_ID}/notes?limit=5`); }",
       ].join("\n"),
     );
