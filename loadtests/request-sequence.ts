@@ -52,6 +52,18 @@ export interface RequestSequence {
   seedRequests?: SequencedRequest[];
   /** The workload file's name, when the sequence was planned from one. */
   workload?: string;
+  /** A workload file's API reset (reset: api): how the table is put back through the API. */
+  reset?: SequenceReset;
+}
+
+/** Requests that put the table back through the API (tuning/table-state.ts, ApiTableState). */
+export interface SequenceReset {
+  /** Delete what the sequence creates (after each setting, and before the first in case a run left it). */
+  created: SequencedRequest[];
+  /** Seeded entities the sequence changes: delete, then the seed request again. */
+  changedSeeds: Array<{ remove: SequencedRequest; seed: SequencedRequest }>;
+  /** Delete every seeded entity (before seeding, and at the end of the run). */
+  seeds: SequencedRequest[];
 }
 
 export interface SequenceOptions {

@@ -11,6 +11,7 @@ import {
   type RequestSequence,
   type SeedItem,
   type SequencedRequest,
+  type SequenceReset,
 } from "./request-sequence.ts";
 import type { OperationName } from "./run-result.ts";
 import { drawSizeBytes, type HttpMethod } from "./workload.ts";
@@ -39,6 +40,12 @@ export interface WorkloadFile {
   headers?: Record<string, string>;
   entities?: Record<string, { fields: Record<string, string> }>;
   seed?: Array<{ entity: string; count: number; route?: string }>;
+  /**
+   * How the table is put back between settings: "api" deletes what a setting created and re-creates the seeded
+   * entities it changed, through the routes that delete and create them; "snapshot" writes the table back
+   * through DynamoDB. @default "api" when every entity has a route that deletes it, else "snapshot"
+   */
+  reset?: "api" | "snapshot";
   routes: WorkloadRoute[];
 }
 
@@ -94,6 +101,9 @@ export interface CompiledWorkload {
   routes: CompiledRoute[];
   /** The route that makes each entity (the first one that `creates` it). */
   creators: Map<string, CompiledRoute>;
+  /** The route that deletes each entity (the first one that `deletes` it): the API reset's. */
+  deleters: Map<string, CompiledRoute>;
+  reset: "api" | "snapshot";
 }
 
 const SIZE_DEFAULTS: ItemSizeConfig = {
@@ -264,8 +274,21 @@ export function compileWorkload(file: WorkloadFile): CompiledWorkload {
         );
     }
   }
+  const deleters = new Map<string, CompiledRoute>();
+  for (const route of routes)
+    if (route.role === "deletes" && route.entity && !deleters.has(route.entity)) {
+      deleters.set(route.entity, route);
+    }
+  const undeletable = [...entities.keys()].filter((e) => !deleters.has(e));
+  if (file.reset === "api" && undeletable.length > 0)
+    throw new WorkloadFileError(
+      "reset",
+      `"api" needs a route that deletes each entity; none deletes ${undeletable.join(", ")}: add one, or use reset: snapshot`,
+    );
   return {
     name: file.name ?? "workload",
+    reset: file.reset ?? (undeletable.length === 0 ? "api" : "snapshot"),
+    deleters,
     keyPopularity: file.keyPopularity ?? "zipfian",
     zipfExponent: file.zipfExponent ?? 1,
     entities,
@@ -426,6 +449,10 @@ export function buildWorkloadSequence(
   const pools = new Map<string, Pool>([...workload.entities.keys()].map((name) => [name, new Pool()]));
   const preseed: SeedItem[] = [];
   const seedRequests: SequencedRequest[] = [];
+  // For the API reset: every seeded entity (its fields and seed request), and every created one.
+  const seededEntities = new Map<Record<string, string>, { entity: string; seedIndex: number }>();
+  const createdEntities: Array<{ entity: string; fields: Record<string, string> }> = [];
+  const changedSeeds = new Set<Record<string, string>>();
   let seeded = 0;
   for (const s of workload.seed) {
     const fields = workload.entities.get(s.entity) ?? [];
@@ -434,6 +461,7 @@ export function buildWorkloadSequence(
       const made = makeFields(fields, `${idPrefix}-s${seeded}`, seedRandom, n);
       const context = { random: seedRandom, entities: { [s.entity]: made }, index: n };
       const request = planRequest(s.route, context, seedRandom, idField);
+      seededEntities.set(made, { entity: s.entity, seedIndex: seedRequests.length });
       seedRequests.push({ index: seedRequests.length, ...request });
       preseed.push({ id: request.id ?? `${idPrefix}-s${seeded}`, body: request.body ?? "" });
       pools.get(s.entity)?.add(made);
@@ -479,8 +507,10 @@ export function buildWorkloadSequence(
       const rank = () =>
         workload.keyPopularity === "uniform" ? 1 + random.int(pool.size) : zipf.sample(pool.size);
       const target = pool.size > 0 ? pool.take(rank, index, gap, route.role === "deletes") : undefined;
-      if (target) entities = { [entity]: target };
-      else {
+      if (target) {
+        entities = { [entity]: target };
+        if (route.method !== "GET" && seededEntities.has(target)) changedSeeds.add(target);
+      } else {
         // Nothing can be targeted yet: make one (the warm-up changes nothing, so it takes a route on no entity).
         const creator = kind === "measure" ? workload.creators.get(entity) : undefined;
         const other = fallback[random.int(Math.max(1, fallback.length))];
@@ -499,6 +529,7 @@ export function buildWorkloadSequence(
       const made = makeFields(workload.entities.get(entity) ?? [], `${idPrefix}-c${created}`, random, index);
       (pools.get(entity) as Pool).add(made, index);
       entities = { [entity]: made };
+      createdEntities.push({ entity, fields: made });
     }
     const request = planRequest(route, { random, entities, index }, random, idField);
     if (route.role === "creates") createdIds.push(request.id ?? `${idPrefix}-c${created}`);
@@ -513,8 +544,55 @@ export function buildWorkloadSequence(
     preseed,
     requests,
     createdIds,
-    changedPreseedIds: [],
+    changedPreseedIds: [...changedSeeds].map((fields) => {
+      const entity = seededEntities.get(fields)?.entity as string;
+      return fields[idField(entity) ?? ""] ?? "";
+    }),
     seedRequests,
     workload: workload.name,
+    ...(workload.reset === "api"
+      ? {
+          reset: planReset(
+            workload,
+            seed,
+            idField,
+            seedRequests,
+            seededEntities,
+            createdEntities,
+            changedSeeds,
+          ),
+        }
+      : {}),
+  };
+}
+
+/**
+ * The API reset of a sequence: the requests that delete what it creates, and for each seeded entity it changes,
+ * the request that deletes it and the seed request that makes it again (404 is expected of a delete too: the
+ * entity may already be gone). Rendered with their own random stream, so the sequence itself does not change.
+ */
+function planReset(
+  workload: CompiledWorkload,
+  seed: number,
+  idField: (entity: string) => string | undefined,
+  seedRequests: readonly SequencedRequest[],
+  seededEntities: Map<Record<string, string>, { entity: string; seedIndex: number }>,
+  createdEntities: ReadonlyArray<{ entity: string; fields: Record<string, string> }>,
+  changedSeeds: ReadonlySet<Record<string, string>>,
+): SequenceReset {
+  const random = createRandom(deriveSeed(seed, 3));
+  const remove = (entity: string, fields: Record<string, string>, index: number): SequencedRequest => {
+    const route = workload.deleters.get(entity) as CompiledRoute;
+    const request = planRequest(route, { random, entities: { [entity]: fields }, index }, random, idField);
+    return { index, ...request, expectedStatuses: [...new Set([...request.expectedStatuses, 404])] };
+  };
+  const seeds = [...seededEntities].map(([fields, { entity }], i) => remove(entity, fields, i));
+  return {
+    created: createdEntities.map(({ entity, fields }, i) => remove(entity, fields, i)),
+    changedSeeds: [...changedSeeds].map((fields, i) => {
+      const { entity, seedIndex } = seededEntities.get(fields) as { entity: string; seedIndex: number };
+      return { remove: remove(entity, fields, i), seed: seedRequests[seedIndex] as SequencedRequest };
+    }),
+    seeds,
   };
 }

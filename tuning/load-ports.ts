@@ -8,10 +8,11 @@ import { ArrivalSchedule } from "../loadtests/engine/schedule.ts";
 import { runK6Script } from "../loadtests/k6-script.ts";
 import { type LoadEngine, type LoadRunOptions, overridesOf } from "../loadtests/load-engine.ts";
 import { type ProfileName, peakRatePerSec, resolveProfile } from "../loadtests/profiles.ts";
-import { buildRequestSequence, type RequestSequence, reuseGapFor } from "../loadtests/request-sequence.ts";
+import { type RequestSequence, reuseGapFor } from "../loadtests/request-sequence.ts";
+import { CRUD_WORKLOAD_PATH, loadWorkloadFile } from "../loadtests/workload-file.ts";
 import { buildWorkloadSequence, type CompiledWorkload } from "../loadtests/workload-plan.ts";
 import type { LoadPort, TableStatePort } from "./sweep.ts";
-import { type SnapshotTableOptions, SnapshotTableState, TableState } from "./table-state.ts";
+import { ApiTableState, type SnapshotTableOptions, SnapshotTableState } from "./table-state.ts";
 
 /** The table a workload file or a k6 script changes, put back by snapshot (tuning/table-state.ts). */
 export type SnapshotTarget = Omit<SnapshotTableOptions, "apiUrl">;
@@ -23,7 +24,10 @@ export interface ApiLoadOptions {
   warmupS: number;
   ratePerSec?: number;
   durationS?: number;
-  /** Items created before the first setting for reads, updates and deletes to target. @default 64 */
+  /**
+   * Items seeded before the first setting for reads, updates and deletes to target, with the bundled CRUD
+   * workload (a workload file says its own). @default the CRUD workload file's: 64
+   */
   preseedItems?: number;
   /**
    * [a-z0-9] characters that keep this run's ids apart from another run's on the same table. @default ""
@@ -38,15 +42,13 @@ export interface ApiLoadOptions {
    */
   commonRandomNumbers?: boolean;
   /**
-   * A workload file (loadtests/workload-file.ts): its sequence replaces the bundled CRUD one, and the table is
-   * put back by snapshot (`snapshot` says where it is). @default the bundled CRUD sequence
+   * A workload file (loadtests/workload-file.ts), replayed at every setting; the table is put back through the
+   * API (reset: api) or by snapshot (`snapshot` says where the table is). @default loadtests/workloads/crud.yaml
    */
   workload?: CompiledWorkload;
   /** The table to snapshot; needed with `workload`. */
   snapshot?: SnapshotTarget;
 }
-
-export const API_LOAD_DEFAULTS = { preseedItems: 64 } as const;
 
 export interface ApiLoad {
   port: LoadPort;
@@ -60,28 +62,26 @@ export interface ApiLoad {
 function sequenceFor(
   kind: "measure" | "warmup",
   runOptions: LoadRunOptions,
-  options: ApiLoadOptions,
+  workload: CompiledWorkload,
   idPrefix: string,
+  seed: number,
 ): RequestSequence {
   const profile = resolveProfile(runOptions.profile, overridesOf(runOptions));
-  if (options.workload) {
-    return buildWorkloadSequence(options.workload, {
-      seed: options.seed,
-      kind,
-      count: new ArrivalSchedule(profile).totalIterations,
-      reuseGapRequests: reuseGapFor(peakRatePerSec(profile)),
-      idPrefix,
-    });
-  }
-  return buildRequestSequence({
-    seed: options.seed,
+  return buildWorkloadSequence(workload, {
+    seed,
     kind,
     count: new ArrivalSchedule(profile).totalIterations,
-    workload: profile.workload ?? {},
-    preseedCount: options.preseedItems ?? API_LOAD_DEFAULTS.preseedItems,
     reuseGapRequests: reuseGapFor(peakRatePerSec(profile)),
     idPrefix,
   });
+}
+
+/** The bundled CRUD workload file, with `preseedItems` seeded items when given. */
+function defaultWorkload(preseedItems: number | undefined): CompiledWorkload {
+  const crud = loadWorkloadFile(CRUD_WORKLOAD_PATH);
+  return preseedItems === undefined
+    ? crud
+    : { ...crud, seed: crud.seed.map((s) => ({ ...s, count: preseedItems })) };
 }
 
 /**
@@ -102,8 +102,9 @@ export function apiLoad(engine: LoadEngine, options: ApiLoadOptions): ApiLoad {
         : {}),
   });
   const idPrefix = `pb${options.seed.toString(36)}${options.runTag ?? ""}`;
-  const measured = sequenceFor("measure", base("measure"), options, idPrefix);
-  const warmup = sequenceFor("warmup", base("warmup"), options, idPrefix);
+  const workload = options.workload ?? defaultWorkload(options.preseedItems);
+  const measured = sequenceFor("measure", base("measure"), workload, idPrefix, options.seed);
+  const warmup = sequenceFor("warmup", base("warmup"), workload, idPrefix, options.seed);
   let runs = 0;
   const crn = options.commonRandomNumbers ?? true;
   const port: LoadPort = async ({ kind, signal, onProgress }) => {
@@ -120,12 +121,12 @@ export function apiLoad(engine: LoadEngine, options: ApiLoadOptions): ApiLoad {
   };
   const tableState: TableStatePort = !crn
     ? { prepare: async () => {}, reset: async () => {}, cleanup: async () => {} }
-    : options.workload
-      ? new SnapshotTableState(
+    : workload.reset === "api"
+      ? new ApiTableState(measured, { apiUrl: options.apiUrl })
+      : new SnapshotTableState(
           { ...snapshotTarget(options.snapshot), apiUrl: options.apiUrl },
           measured.seedRequests ?? [],
-        )
-      : new TableState(measured, { apiUrl: options.apiUrl });
+        );
   return { port, measured, warmup, tableState };
 }
 

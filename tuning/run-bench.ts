@@ -204,9 +204,9 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
             warmupS: config.warmupS,
             ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
             ...(config.durationS !== undefined ? { durationS: config.durationS } : {}),
-            ...(config.workload !== undefined
-              ? { workload: loadWorkloadFile(config.workload), snapshot }
-              : {}),
+            // Without a workload file: the bundled CRUD one (loadtests/workloads/crud.yaml).
+            snapshot,
+            ...(config.workload !== undefined ? { workload: loadWorkloadFile(config.workload) } : {}),
           });
     const port = userScript
       ? userScript.port

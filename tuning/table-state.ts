@@ -1,11 +1,16 @@
 /**
- * The same table state at every setting, through the API the load goes to (so it works the same on the local
- * stage and on AWS, and needs no DynamoDB access). Before the first setting the sequence's preseed items are
- * created; after each setting exactly what the sequence changed is put back: the items it created are
- * deleted, the preseed items it updated or deleted are written again with their seed body. At the end the
- * preseed items go too. Never a table wipe: on AWS the table is the user's. Everything is derived from the
- * sequence itself (common random numbers), not from what the run observed, so a reset needs no live state.
- * The reset's own invocations are not measured (exact attribution keeps only the measured request ids).
+ * The same table state at every setting (common random numbers), two ways:
+ *
+ * - `ApiTableState`, through the API the load goes to (so it works the same on the local stage and on AWS and
+ *   needs no DynamoDB access), for a workload file whose entities each have a route that deletes them (the
+ *   bundled CRUD workload): what the sequence created is deleted, the seeded entities it changed are deleted
+ *   and seeded again. Everything is planned with the sequence, not taken from what the run observed.
+ * - `SnapshotTableState`, through DynamoDB, for any API and any key schema (a workload file with
+ *   reset: snapshot, or the user's own k6 script): the table is scanned after the seed and written back to
+ *   exactly that after every setting, and to what it held before the run at the end.
+ *
+ * Never a table wipe: on AWS the table is the user's. The resets' own invocations are not measured (exact
+ * attribution keeps only the measured request ids).
  */
 import {
   type AttributeValue,
@@ -15,7 +20,7 @@ import {
   PutItemCommand,
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
-import type { RequestSequence, SeedItem, SequencedRequest } from "../loadtests/request-sequence.ts";
+import type { RequestSequence, SequencedRequest, SequenceReset } from "../loadtests/request-sequence.ts";
 import { TuningError } from "./errors.ts";
 
 /** A reset request got an answer that leaves the table in an unknown state. */
@@ -52,92 +57,6 @@ async function runLimited(steps: readonly Step[], limit: number): Promise<void> 
   };
   await Promise.all(Array.from({ length: Math.min(limit, steps.length) }, worker));
   if (failure) throw failure;
-}
-
-export class TableState {
-  private readonly apiUrl: string;
-  private readonly concurrency: number;
-  private readonly timeoutMs: number;
-  private readonly seedBodies: Map<string, string>;
-
-  constructor(
-    private readonly sequence: RequestSequence,
-    options: TableStateOptions,
-  ) {
-    this.apiUrl = options.apiUrl.replace(/\/+$/, "");
-    this.concurrency = options.concurrency ?? TABLE_STATE_DEFAULTS.concurrency;
-    this.timeoutMs = options.timeoutMs ?? TABLE_STATE_DEFAULTS.timeoutMs;
-    this.seedBodies = new Map(sequence.preseed.map((s) => [s.id, s.body]));
-  }
-
-  private async call(method: string, path: string, body?: string): Promise<number> {
-    const response = await fetch(`${this.apiUrl}${path}`, {
-      method,
-      headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json" },
-      ...(body === undefined ? {} : { body }),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    await response.arrayBuffer();
-    return response.status;
-  }
-
-  private unexpected(what: string, status: number): TableStateError {
-    return new TableStateError(
-      `resetting the table for the next setting: ${what} answered ${status}; expected the workload's CRUD API ` +
-        "(POST /items, PUT and DELETE /items/{id}). Check that the API serves the bundled CRUD contract (docs/api.md).",
-    );
-  }
-
-  /** Writes one preseed item with its seed body: PUT when it exists, POST when it does not. */
-  private async putSeed(item: SeedItem): Promise<void> {
-    const put = await this.call("PUT", `/items/${item.id}`, item.body);
-    if (put === 200) return;
-    if (put !== 404) throw this.unexpected(`PUT /items/${item.id}`, put);
-    const post = await this.call("POST", "/items", item.body);
-    if (post !== 201) throw this.unexpected(`POST /items (${item.id})`, post);
-  }
-
-  private async remove(id: string): Promise<void> {
-    const status = await this.call("DELETE", `/items/${id}`);
-    if (status !== 200 && status !== 204 && status !== 404)
-      throw this.unexpected(`DELETE /items/${id}`, status);
-  }
-
-  /** Before the first setting: every preseed item exists with its seed body, nothing the sequence creates does. */
-  async prepare(): Promise<void> {
-    await runLimited(
-      [
-        ...this.sequence.preseed.map((item) => () => this.putSeed(item)),
-        ...this.sequence.createdIds.map((id) => () => this.remove(id)),
-      ],
-      this.concurrency,
-    );
-  }
-
-  /** After a setting: exactly what the sequence changed, put back. */
-  async reset(): Promise<void> {
-    const changed = this.sequence.changedPreseedIds.map((id) => ({
-      id,
-      body: this.seedBodies.get(id) as string,
-    }));
-    await runLimited(
-      [
-        ...this.sequence.createdIds.map((id) => () => this.remove(id)),
-        ...changed.map((item) => () => this.putSeed(item)),
-      ],
-      this.concurrency,
-    );
-  }
-
-  /** At the end of the run: the preseed items and anything the sequence created, gone. */
-  async cleanup(): Promise<void> {
-    await runLimited(
-      [...this.sequence.createdIds, ...this.sequence.preseed.map((s) => s.id)].map(
-        (id) => () => this.remove(id),
-      ),
-      this.concurrency,
-    );
-  }
 }
 
 /** Where the table of a snapshot lives: the stage's DynamoDB endpoint, or AWS's (SDK default chain). */
@@ -306,5 +225,90 @@ export class SnapshotTableState {
     } finally {
       this.client.destroy();
     }
+  }
+}
+
+/**
+ * The same table state at every setting through the API, for a workload file whose entities each have a route
+ * that deletes them (reset: api, the bundled CRUD workload's): before the first setting every seeded entity is
+ * deleted and seeded again (and anything the sequence creates deleted, in case an earlier run left it); after
+ * each setting what the sequence created is deleted and the seeded entities it changed are deleted and seeded
+ * again; at the end everything goes. All of it is planned with the sequence (loadtests/workload-plan.ts), so a
+ * reset needs no live state and no DynamoDB access: on AWS it works with the API alone.
+ */
+export class ApiTableState {
+  private readonly apiUrl: string;
+  private readonly concurrency: number;
+  private readonly plan: SequenceReset;
+  /** The seed requests, in the order of `plan.seeds`. */
+  private readonly seeds: readonly SequencedRequest[];
+
+  constructor(sequence: RequestSequence, options: TableStateOptions) {
+    if (!sequence.reset)
+      throw new RangeError("ApiTableState: the sequence has no reset plan (a workload file with reset: api)");
+    this.plan = sequence.reset;
+    this.seeds = sequence.seedRequests ?? [];
+    this.apiUrl = options.apiUrl.replace(/\/+$/, "");
+    this.concurrency = options.concurrency ?? TABLE_STATE_DEFAULTS.concurrency;
+  }
+
+  private async send(request: SequencedRequest, why: string): Promise<void> {
+    const response = await fetch(`${this.apiUrl}${request.path}`, {
+      method: request.method,
+      headers: {
+        accept: "application/json",
+        ...(request.body === undefined ? {} : { "content-type": "application/json" }),
+        ...request.headers,
+      },
+      ...(request.body === undefined ? {} : { body: request.body }),
+      signal: AbortSignal.timeout(SNAPSHOT_DEFAULTS.timeoutMs),
+    });
+    await response.arrayBuffer();
+    if (!request.expectedStatuses.includes(response.status))
+      throw new TableStateError(
+        `${why}: ${request.method} ${request.path} (route ${request.route ?? "?"}) answered ${response.status}; ` +
+          `expected ${request.expectedStatuses.join(" or ")}. Check the workload's routes (docs/workload.md), or use reset: snapshot`,
+      );
+  }
+
+  private remove(requests: readonly SequencedRequest[], why: string): Step[] {
+    return requests.map((r) => () => this.send(r, why));
+  }
+
+  async prepare(): Promise<void> {
+    const why = "seeding the table for the first setting";
+    const seeds = this.plan.seeds.map((remove, i) => ({ remove, seed: this.seeds[i] as SequencedRequest }));
+    await runLimited(
+      [
+        ...this.remove(this.plan.created, why),
+        ...seeds.map(({ remove, seed }) => async () => {
+          await this.send(remove, why);
+          await this.send(seed, why);
+        }),
+      ],
+      this.concurrency,
+    );
+  }
+
+  async reset(): Promise<void> {
+    const why = "resetting the table for the next setting";
+    await runLimited(
+      [
+        ...this.remove(this.plan.created, why),
+        ...this.plan.changedSeeds.map(({ remove, seed }) => async () => {
+          await this.send(remove, why);
+          await this.send(seed, why);
+        }),
+      ],
+      this.concurrency,
+    );
+  }
+
+  async cleanup(): Promise<void> {
+    const why = "removing what the run created";
+    await runLimited(
+      [...this.remove(this.plan.created, why), ...this.remove(this.plan.seeds, why)],
+      this.concurrency,
+    );
   }
 }
