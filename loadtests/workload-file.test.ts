@@ -214,3 +214,14 @@ describe("the planned sequence: common random numbers", () => {
     expect(crud.requests.find((r) => r.operation === "list")?.path).toBe("/items?limit=25");
   });
 });
+
+describe("docs/workload.md", () => {
+  it("its complete example is the notes app's workload file, and valid", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { parse } = await import("yaml");
+    const doc = readFileSync(fileURLToPath(new URL("../docs/workload.md", import.meta.url)), "utf8");
+    const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? "";
+    expect(parse(example)).toEqual(parse(readFileSync(NOTES, "utf8")));
+    expect(parseWorkloadFile(example, "docs/workload.md").routes).toHaveLength(5);
+  });
+});
