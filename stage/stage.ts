@@ -191,11 +191,9 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       Timeout: fn.timeoutS,
       Architectures: fn.architectures,
       Environment: {
-        Variables: {
-          ...fn.environment,
-          TABLE_NAME: template.tableName,
-          AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-        },
+        // The template's own variables (its table's name through !Ref, whatever the variable is called), and the
+        // AWS SDK's endpoint variable, so a client built without an endpoint reaches dynalite.
+        Variables: { ...fn.environment, AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint },
       },
       Code: { LocalPath: codeDir },
     });

@@ -129,7 +129,9 @@ export function parseServiceTemplate(
   const tables = [...ofType("AWS::DynamoDB::Table"), ...ofType("AWS::Serverless::SimpleTable")];
   const table = tables[0];
   if (!table)
-    throw new TemplateError(`${source}: no AWS::DynamoDB::Table resource; the service needs one (key "id").`);
+    throw new TemplateError(
+      `${source}: no AWS::DynamoDB::Table (or AWS::Serverless::SimpleTable) resource; the local stage serves the API's table from it`,
+    );
 
   const globals =
     isRecord(doc["Globals"]) && isRecord(doc["Globals"]["Function"]) ? doc["Globals"]["Function"] : {};
@@ -270,7 +272,7 @@ function tableKey(table: Resource, source: string, tableId: string): string {
   const hash = Array.isArray(schema) ? schema.find((k) => isRecord(k) && k["KeyType"] === "HASH") : undefined;
   if (!isRecord(hash) || typeof hash["AttributeName"] !== "string") {
     throw new TemplateError(
-      `${source}: Resources.${tableId}.Properties.KeySchema needs a HASH key (the service expects "id"); got ${JSON.stringify(schema)}`,
+      `${source}: Resources.${tableId}.Properties.KeySchema needs a HASH key; got ${JSON.stringify(schema)}`,
     );
   }
   return hash["AttributeName"];
