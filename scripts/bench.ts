@@ -8,6 +8,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { findK6Binary } from "../loadtests/k6-adapter.ts";
 import { checkK6Script } from "../loadtests/k6-script.ts";
 import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/profiles.ts";
 import { loadWorkloadFile } from "../loadtests/workload-file.ts";
@@ -164,7 +165,15 @@ function checkUserApi(config: BenchConfig): void {
     loadServiceTemplate(config.template);
   }
   if (config.workload !== undefined) loadWorkloadFile(config.workload);
-  if (config.k6Script !== undefined) checkK6Script(config.k6Script);
+  if (config.k6Script !== undefined) {
+    checkK6Script(config.k6Script);
+    if (!findK6Binary())
+      throw new InvalidSweepOptionError(
+        "--k6-script",
+        config.k6Script,
+        "k6 to run it: no k6 binary (looked at K6_BINARY, .tools/bin/k6 and PATH); run npm run k6:install",
+      );
+  }
   if (config.collection !== undefined) readCollection(config.collection);
   if (config.environment !== undefined) readCollection(config.environment);
 }
@@ -197,7 +206,7 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
     return EXIT.ok;
   }
   // Everything checkable, before the stage starts: k6 when asked for, the baseline and its comparability.
-  checkEngine(config.k6Script !== undefined ? { ...config, engine: "k6" } : config);
+  checkEngine(config);
   checkUserApi(config);
   const baseline = config.baseline ? checkBaseline(config.baseline, config) : undefined;
   if (config.dryRun) {
