@@ -288,6 +288,8 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
           }
         : undefined,
     );
+    // The user's k6 script decided the load, not the profile: say so where the profile's name would be.
+    if (userScript && config.k6Script) results.run.profile = `k6-script:${path.basename(config.k6Script)}`;
     const partial = partialRun(
       settings.map((s) => s.id),
       outcome.settings,
