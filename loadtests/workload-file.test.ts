@@ -80,6 +80,11 @@ describe("workload file errors: one line naming the file and the field", () => {
     ],
     ["YAML that does not parse", "version: 1\nroutes: [", "invalid workload w.yaml: is not valid YAML"],
     [
+      "reset: api without a route that deletes",
+      MINIMAL.replace("version: 1", "version: 1\nreset: api"),
+      'reset: "api" needs a route that deletes each entity; none deletes thing: add one, or use reset: snapshot',
+    ],
+    [
       "a use of something nothing makes",
       MINIMAL.replace('creates: thing, body: { id: "{{thing.id}}" }', 'body: { id: "x" }'),
       'routes[1].uses: nothing makes a "thing": seed some',
@@ -97,6 +102,33 @@ describe("workload file errors: one line naming the file and the field", () => {
     expect(errorOf("{ not json", "w.json")).toContain("invalid workload w.json: is not valid JSON");
     const json = JSON.stringify({ version: 1, routes: [{ name: "ping", method: "GET", path: "/ping" }] });
     expect(parseWorkloadFile(json, "w.json").routes[0]?.operation).toBe("list");
+  });
+});
+
+describe("reset", () => {
+  it("is api when every entity has a route that deletes it, else snapshot; the API plan undoes the sequence", () => {
+    expect(parseWorkloadFile(MINIMAL, "w.yaml").reset).toBe("snapshot");
+    const crud = loadWorkloadFile(CRUD_WORKLOAD_PATH);
+    expect(crud.reset).toBe("api");
+    const sequence = buildWorkloadSequence(crud, { seed: 9, count: 300, reuseGapRequests: 10 });
+    const reset = sequence.reset;
+    // Every created item is deleted, with 404 accepted (the sequence may have deleted it already).
+    expect(reset?.created.map((r) => `${r.method} ${r.path}`)).toEqual(
+      sequence.createdIds.map((id) => `DELETE /items/${id}`),
+    );
+    expect(new Set(reset?.created.map((r) => r.expectedStatuses.join(",")))).toEqual(
+      new Set(["204,200,404"]),
+    );
+    // Each changed seeded item is deleted and seeded again with its seed request, byte for byte.
+    expect(reset?.changedSeeds.map((c) => c.remove.path)).toEqual(
+      sequence.changedPreseedIds.map((id) => `/items/${id}`),
+    );
+    for (const { seed } of reset?.changedSeeds ?? []) expect(sequence.seedRequests).toContainEqual(seed);
+    const changers = sequence.requests.filter(
+      (r) => r.id?.includes("-s") && (r.operation === "update" || r.operation === "delete"),
+    );
+    expect(new Set(changers.map((r) => r.id))).toEqual(new Set(sequence.changedPreseedIds));
+    expect(reset?.seeds).toHaveLength(64);
   });
 });
 

@@ -245,8 +245,9 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
   try {
     let stage: Stage;
     if (config.stage === "local") {
-      // Always measure the code as it is now: esbuild takes well under a second.
-      await buildBundles();
+      // Always measure the code as it is now: esbuild takes well under a second. (A user's template brings
+      // its own built code.)
+      if (config.template === undefined) await buildBundles();
       console.error(
         "bench: starting the local stage (API Gateway, Lambda, CloudWatch, DynamoDB on 127.0.0.1)",
       );
