@@ -137,7 +137,7 @@ describe("the notes app, tuned through its own contract", () => {
       expect(code, stderr).toBe(0);
       expectTunedFromTemplate(results);
       expect(results.run.engine).toMatchObject({ name: "k6" });
-    expect(results.run.profile).toBe("k6-script:k6-notes.ts");
+      expect(results.run.profile).toBe("k6-script:k6-notes.ts");
       // The script sends 2 requests per iteration at 10 iterations/s for 3 s (k6 may drop a few on a busy host).
       for (const setting of results.settings) expect(setting.client?.requests ?? 0).toBeGreaterThan(40);
     },

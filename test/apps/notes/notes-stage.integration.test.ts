@@ -191,3 +191,37 @@ describe("npm run bench refuses a bad user file before starting anything", () =>
     expect(result.stderr).toMatch(expected);
   });
 });
+
+describe("npm run newman with the notes app's own collection", () => {
+  const newman = (args: string[]) =>
+    spawnSync(process.execPath, ["--import", "tsx", "scripts/newman.ts", ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 180_000,
+    });
+
+  it("starts the stage from its template, runs its collection with its environment, exits 0", () => {
+    const junit = path.join(tmp, "notes-junit.xml");
+    const result = newman([
+      "--template",
+      TEMPLATE,
+      "--collection",
+      fileURLToPath(new URL("./notes.postman_collection.json", import.meta.url)),
+      "--environment",
+      fileURLToPath(new URL("./notes.postman_environment.json", import.meta.url)),
+      "--junit",
+      junit,
+    ]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/newman: PASSED: 11\/11 assertions passed/);
+    expect(result.stdout).toContain("/v1/users/newman-gate/notes");
+  }, 180_000);
+
+  it("an environment without its collection is one line naming the flag, exit 1", () => {
+    const result = newman(["--environment", "env.json"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'newman: invalid --environment "env.json": it belongs to a --collection; give that too\n',
+    );
+  });
+});
