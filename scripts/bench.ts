@@ -147,7 +147,9 @@ function dryRun(config: BenchConfig): string {
     ...settings.flatMap((s) => [`${s.id}:`, ...describeRequests(s, fn, alias).map((r) => `  ${r}`)]),
     "",
     `then: restore MemorySize and the alias, delete the versions the run published`,
-    `load per setting: about ${requestsPerSetting} requests (${config.mode === "direct" ? "invocations" : `${rate}/s for ${durationS}+${config.warmupS} s, plus the Newman gate's ${gateRequests} requests`})`,
+    config.k6Script !== undefined
+      ? `load per setting: your k6 script ${config.k6Script} decides it (the estimates below assume ${requestsPerSetting} requests), plus the Newman gate's ${gateRequests} requests`
+      : `load per setting: about ${requestsPerSetting} requests (${config.mode === "direct" ? "invocations" : `${rate}/s for ${durationS}+${config.warmupS} s, plus the Newman gate's ${gateRequests} requests`})`,
     `estimated AWS cost of the run itself: $${costEstimate.totalUsd.toFixed(4)} (${costEstimate.assumptions})`,
     `estimated wall time: about ${formatDuration(estimate.totalS)} (${estimate.basis})`,
   ].join("\n");
