@@ -165,6 +165,24 @@ function checkUserApi(config: BenchConfig): void {
         "the local stage (--stage local) to deploy it",
       );
     loadServiceTemplate(config.template);
+    const ownService = path.resolve(config.template) === path.join(PROJECT_ROOT, "service", "template.yaml");
+    if (
+      !ownService &&
+      config.mode === "api" &&
+      config.workload === undefined &&
+      config.k6Script === undefined
+    )
+      throw new InvalidSweepOptionError(
+        "--template",
+        config.template,
+        "a --workload file or a --k6-script that loads your API (the bundled workload loads the bundled service)",
+      );
+    if (!ownService && config.gate && config.collection === undefined)
+      throw new InvalidSweepOptionError(
+        "--template",
+        config.template,
+        "a --collection for your API's functional gate, or --no-gate (the bundled collection checks the bundled service)",
+      );
   }
   if (config.workload !== undefined) loadWorkloadFile(config.workload);
   if (config.k6Script !== undefined) {

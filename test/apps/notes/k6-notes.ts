@@ -1,6 +1,6 @@
 /**
  * The notes API's own k6 script (test data: a user's script, run unchanged by
- * `npm run bench -- --template test/apps/notes/template.yaml --k6-script test/apps/notes/k6-notes.ts`).
+ * `npm run bench -- --template test/apps/notes/template.yaml --k6-script test/apps/notes/k6-notes.ts --no-gate`).
  * k6 gets BASE_URL, MEMORY_MB, SETTING_ID and SEED as -e variables.
  */
 import { check } from "k6";

@@ -177,8 +177,22 @@ describe("npm run bench refuses a bad user file before starting anything", () =>
       "a k6 script that is not there",
       "unused.txt",
       "",
-      ["--k6-script", "nope.ts", "--template"],
+      ["--k6-script", "nope.ts", "--no-gate", "--template"],
       /^bench: invalid --k6-script: no file at .*nope.ts: expected your k6 script \(.js or .ts\)\n$/,
+    ],
+    [
+      "a template of another API with the bundled workload",
+      "unused3.txt",
+      "",
+      ["--no-gate", "--template"],
+      /^bench: invalid --template ".*template.yaml": expected a --workload file or a --k6-script that loads your API/,
+    ],
+    [
+      "a template of another API with the bundled gate",
+      "unused2.txt",
+      "",
+      ["--workload", WORKLOAD, "--template"],
+      /^bench: invalid --template ".*template.yaml": expected a --collection for your API's functional gate, or --no-gate \(the bundled collection checks the bundled service\)\n$/,
     ],
   ])("%s", (_name, file, text, flags, expected) => {
     const target = path.join(tmp, file);
