@@ -53,7 +53,7 @@ describe.skipIf(!K6)("npm run bench -- --engine k6 --quick", () => {
     expect(results.run.engine).toEqual({ name: "k6", version: K6_PINNED_VERSION });
     expect(results.settings.map((s) => s.id)).toEqual(["x86_64-256", "x86_64-1024"]);
     for (const setting of results.settings) {
-      expect(setting.status, setting.id).toBe("ok");
+      expect(setting.status, `${setting.id}: ${JSON.stringify(setting.failures)}`).toBe("ok");
       expect(setting.client?.requests, setting.id).toBeGreaterThan(0);
       // Exact attribution under k6 too: the Lambda figures are those of the request ids k6 measured.
       expect(setting.lambda?.attribution, setting.id).toBe("request-ids");

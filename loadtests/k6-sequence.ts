@@ -16,6 +16,9 @@ export interface SequenceFileRequest {
   body?: string;
   id?: string;
   expectedStatuses: number[];
+  /** A workload file's route name (the `name` tag). */
+  route?: string;
+  headers?: Record<string, string>;
 }
 
 /** The parts of a request sequence the k6 side reads and reports. */

@@ -59,6 +59,13 @@ export interface K6Timeline {
   lambdaRequestIds: string[];
   /** Answered requests without a Lambda request id. */
   answeredWithoutLambdaRequestId: number;
+  /** HTTP status (k6's `status` tag, "0" without an answer) → requests. */
+  statusCounts: Record<string, number>;
+  /** Requests whose status the script's response callback did not expect (`expected_response` "false"). */
+  errors: number;
+  /** Epoch ms of the first request's start and the last request's end; absent without requests. */
+  firstStartMs?: number;
+  lastEndMs?: number;
 }
 
 /** Folds http_req_duration samples into seconds. Feed it lines (or samples), then call result(). */
@@ -76,6 +83,10 @@ export class K6TimelineBuilder {
   private late = 0;
   private readonly lambdaRequestIds: string[] = [];
   private answeredWithoutId = 0;
+  private readonly statusCounts: Record<string, number> = {};
+  private errorTotal = 0;
+  private firstStartMs: number | undefined;
+  private lastEndMs: number | undefined;
 
   /** Seconds whose p95 histogram is still open (at most OPEN_SECONDS + 1). */
   get openSeconds(): number {
@@ -109,6 +120,11 @@ export class K6TimelineBuilder {
       return;
     }
     const op = point.data?.tags?.["op"];
+    const status = point.data?.tags?.["status"];
+    const statusKey = typeof status === "string" && status !== "" ? status : "0";
+    this.statusCounts[statusKey] = (this.statusCounts[statusKey] ?? 0) + 1;
+    if (point.data?.tags?.["expected_response"] === "false") this.errorTotal += 1;
+    this.lastEndMs = Math.max(this.lastEndMs ?? timeMs, timeMs);
     this.addSample(
       timeMs - value,
       value,
@@ -120,6 +136,7 @@ export class K6TimelineBuilder {
   /** One request: when it started (epoch ms), its duration (ms), whether it was an error, its operation. */
   addSample(startMs: number, durationMs: number, error: boolean, operation?: string): void {
     this.originMs ??= startMs;
+    this.firstStartMs = Math.min(this.firstStartMs ?? startMs, startMs);
     const second = Math.max(0, Math.floor((startMs - this.originMs) / 1000));
     while (this.requests.length <= second) {
       this.requests.push(0);
@@ -178,6 +195,10 @@ export class K6TimelineBuilder {
       lateSamples: this.late,
       lambdaRequestIds: this.lambdaRequestIds,
       answeredWithoutLambdaRequestId: this.answeredWithoutId,
+      statusCounts: { ...this.statusCounts },
+      errors: this.errorTotal,
+      ...(this.firstStartMs !== undefined ? { firstStartMs: this.firstStartMs } : {}),
+      ...(this.lastEndMs !== undefined ? { lastEndMs: this.lastEndMs } : {}),
       operationHistograms: Object.fromEntries(
         [...this.byOperation].map(([op, h]) => [op, hdr.encodeIntoCompressedBase64(h)]),
       ),

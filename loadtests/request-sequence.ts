@@ -45,6 +45,25 @@ export interface RequestSequence {
   createdIds: string[];
   /** Preseeded ids the sequence updates or deletes (put back to their seed body after each setting). */
   changedPreseedIds: string[];
+  /**
+   * A workload file's seed: the requests that create its seeded entities before the first setting (the bundled
+   * CRUD sequence seeds with `POST /items` and `preseed` instead). loadtests/workload-plan.ts.
+   */
+  seedRequests?: SequencedRequest[];
+  /** The workload file's name, when the sequence was planned from one. */
+  workload?: string;
+  /** A workload file's API reset (reset: api): how the table is put back through the API. */
+  reset?: SequenceReset;
+}
+
+/** Requests that put the table back through the API (tuning/table-state.ts, ApiTableState). */
+export interface SequenceReset {
+  /** Delete what the sequence creates (after each setting, and before the first in case a run left it). */
+  created: SequencedRequest[];
+  /** Seeded entities the sequence changes: delete, then the seed request again. */
+  changedSeeds: Array<{ remove: SequencedRequest; seed: SequencedRequest }>;
+  /** Delete every seeded entity (before seeding, and at the end of the run). */
+  seeds: SequencedRequest[];
 }
 
 export interface SequenceOptions {

@@ -34,6 +34,10 @@ export interface PlannedRequest {
   id?: string;
   /** Statuses that are a correct answer in the id's state, e.g. [200, 404] while its create is in flight. */
   expectedStatuses: number[];
+  /** The route's name (a workload file's routes; k6's `name` tag). */
+  route?: string;
+  /** Extra request headers (a workload file's `headers`). */
+  headers?: Record<string, string>;
 }
 
 /** Error kinds counted in RunResult.errors. Expected statuses are not errors. */

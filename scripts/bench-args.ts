@@ -236,6 +236,36 @@ export const BENCH_FLAGS = {
     type: "boolean",
     help: "count the always-free allowances as a $0 first tier (needs --monthly-requests)",
   },
+  template: {
+    type: "string",
+    field: "template",
+    value: "<template.yaml>",
+    help: "local stage: deploy this SAM template (your API) instead of service/template.yaml",
+  },
+  workload: {
+    type: "string",
+    field: "workload",
+    value: "<file>",
+    help: "workload file (YAML/JSON, docs/workload.md) replayed at every setting; default: the bundled CRUD one",
+  },
+  "k6-script": {
+    type: "string",
+    field: "k6Script",
+    value: "<script>",
+    help: "run your own k6 script at every setting (-e BASE_URL, MEMORY_MB, SETTING_ID, SEED)",
+  },
+  collection: {
+    type: "string",
+    field: "collection",
+    value: "<file>",
+    help: "Postman collection that replaces the functional gate",
+  },
+  environment: {
+    type: "string",
+    field: "environment",
+    value: "<file>",
+    help: "Postman environment for --collection",
+  },
   "dry-run": {
     type: "boolean",
     help: "print the plan, the requests, the estimated AWS cost and wall time; change nothing",

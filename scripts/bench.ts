@@ -8,10 +8,14 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { findK6Binary } from "../loadtests/k6-adapter.ts";
+import { checkK6Script } from "../loadtests/k6-script.ts";
 import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/profiles.ts";
+import { loadWorkloadFile } from "../loadtests/workload-file.ts";
 import { readCollection } from "../postman/run-collection.ts";
 import { partialRunText } from "../reports/partial.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
+import { loadServiceTemplate } from "../stage/template.ts";
 import { resolveAwsTarget } from "../tuning/adapters/aws-target.ts";
 import { restoreCommand } from "../tuning/adapters/restore-journal.ts";
 import { defaultJournalDir, runRestore, splitRestoreFlags } from "../tuning/adapters/run-restore.ts";
@@ -134,7 +138,7 @@ function dryRun(config: BenchConfig, stage?: Stage): string {
   const region = stage?.region ?? "us-east-1";
   const fn = stage?.functionName ?? "<local function>";
   const alias = stage?.alias ?? "live";
-  const gateRequests = config.gate ? countRequests(readCollection().item) : 0;
+  const gateRequests = config.gate ? countRequests(readCollection(config.collection).item) : 0;
   const requestsPerSetting =
     config.mode === "direct"
       ? config.direct.invocations
@@ -152,10 +156,55 @@ function dryRun(config: BenchConfig, stage?: Stage): string {
     ...settings.flatMap((s) => [`${s.id}:`, ...describeRequests(s, fn, alias).map((r) => `  ${r}`)]),
     "",
     `then: restore MemorySize and the alias, delete the versions the run published`,
-    `load per setting: about ${requestsPerSetting} requests (${config.mode === "direct" ? "invocations" : `${rate}/s for ${durationS}+${config.warmupS} s, plus the Newman gate's ${gateRequests} requests`})`,
+    config.k6Script !== undefined
+      ? `load per setting: your k6 script ${config.k6Script} decides it (the estimates below assume ${requestsPerSetting} requests), plus the Newman gate's ${gateRequests} requests`
+      : `load per setting: about ${requestsPerSetting} requests (${config.mode === "direct" ? "invocations" : `${rate}/s for ${durationS}+${config.warmupS} s, plus the Newman gate's ${gateRequests} requests`})`,
     `estimated AWS cost of the run itself: $${costEstimate.totalUsd.toFixed(4)} (${costEstimate.assumptions})`,
     `estimated wall time: about ${formatDuration(estimate.totalS)} (${estimate.basis})`,
   ].join("\n");
+}
+
+/** The user's template, workload file, k6 script and collection, read before anything starts. */
+function checkUserApi(config: BenchConfig): void {
+  if (config.template !== undefined) {
+    if (config.stage !== "local")
+      throw new InvalidSweepOptionError(
+        "template",
+        config.template,
+        "the local stage (--stage local) to deploy it",
+      );
+    loadServiceTemplate(config.template);
+    const ownService = path.resolve(config.template) === path.join(PROJECT_ROOT, "service", "template.yaml");
+    if (
+      !ownService &&
+      config.mode === "api" &&
+      config.workload === undefined &&
+      config.k6Script === undefined
+    )
+      throw new InvalidSweepOptionError(
+        "--template",
+        config.template,
+        "a --workload file or a --k6-script that loads your API (the bundled workload loads the bundled service)",
+      );
+    if (!ownService && config.gate && config.collection === undefined)
+      throw new InvalidSweepOptionError(
+        "--template",
+        config.template,
+        "a --collection for your API's functional gate, or --no-gate (the bundled collection checks the bundled service)",
+      );
+  }
+  if (config.workload !== undefined) loadWorkloadFile(config.workload);
+  if (config.k6Script !== undefined) {
+    checkK6Script(config.k6Script);
+    if (!findK6Binary())
+      throw new InvalidSweepOptionError(
+        "--k6-script",
+        config.k6Script,
+        "k6 to run it: no k6 binary (looked at K6_BINARY, .tools/bin/k6 and PATH); run npm run k6:install",
+      );
+  }
+  if (config.collection !== undefined) readCollection(config.collection);
+  if (config.environment !== undefined) readCollection(config.environment);
 }
 
 function exitCodeOf(output: BenchRunOutput, config: BenchConfig): ExitCode {
@@ -187,6 +236,7 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
   }
   // Everything checkable, before the stage starts: k6 when asked for, the baseline and its comparability.
   checkEngine(config);
+  checkUserApi(config);
   const baseline = config.baseline ? checkBaseline(config.baseline, config) : undefined;
   if (config.dryRun) {
     // On AWS the dry run reads the stack (nothing is changed) to show the real function and region.
@@ -227,14 +277,18 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
   try {
     let stage: Stage;
     if (config.stage === "local") {
-      // Always measure the code as it is now: esbuild takes well under a second.
-      await buildBundles();
+      // Always measure the code as it is now: esbuild takes well under a second. (A user's template brings
+      // its own built code.)
+      if (config.template === undefined) await buildBundles();
       console.error(
         "bench: starting the local stage (API Gateway, Lambda, CloudWatch, DynamoDB on 127.0.0.1)",
       );
       // Each setting runs on its own version, whose environments idle once the sweep moves on: reclaim them
       // after 30 s (Lambda keeps them minutes) so a sweep does not hold every setting's processes at once.
-      local = await startStage({ idleTimeoutMs: 30_000 });
+      local = await startStage({
+        idleTimeoutMs: 30_000,
+        ...(config.template !== undefined ? { template: config.template } : {}),
+      });
       stage = local.stage;
       checkLocalFunction(config, stage);
     } else {

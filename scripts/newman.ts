@@ -5,10 +5,11 @@
  *   npm run newman                                   # own local stage, then stop it
  *   npm run newman -- --base-url http://127.0.0.1:3000/prod   # a stage that is already running
  *   npm run newman -- --folder "Bad input" --junit reports/out/newman/bad-input.xml
+ *   npm run newman -- --template my/template.yaml --collection my.postman_collection.json --environment env.json
  */
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { runCollection } from "../postman/run-collection.ts";
+import { COLLECTION_PATH, readCollection, runCollection } from "../postman/run-collection.ts";
 import {
   type CommandLine,
   type CommandSpec,
@@ -29,6 +30,9 @@ interface Args {
   tableName?: string;
   junitPath: string;
   folders?: string[];
+  collection?: string;
+  environment?: string;
+  template?: string;
 }
 
 export const NEWMAN_COMMAND = {
@@ -53,6 +57,23 @@ export const NEWMAN_COMMAND = {
       help: "run only this folder of the collection",
       multiple: true,
     },
+    collection: {
+      type: "string",
+      value: "<file>",
+      help: "your Postman v2.1 collection instead of the bundled one (baseUrl and tableName are set for it)",
+      default: "postman/powerbench.postman_collection.json",
+    },
+    environment: {
+      type: "string",
+      value: "<file>",
+      help: "a Postman environment for --collection",
+    },
+    template: {
+      type: "string",
+      value: "<template.yaml>",
+      help: "the SAM template the local stage deploys when no --base-url is given",
+      default: "service/template.yaml",
+    },
   },
   gate: "the collection failed (an assertion of the API's contract)",
 } as const satisfies CommandSpec;
@@ -66,7 +87,24 @@ function readArgs(values: CommandLine["values"]): Args {
   }
   const tableName = values["table-name"] as string | undefined;
   const folders = values.folder as string[] | undefined;
+  const collection = values.collection as string | undefined;
+  const environment = values.environment as string | undefined;
+  const template = values.template as string | undefined;
+  if (environment !== undefined && collection === undefined)
+    throw new UsageError(
+      `invalid --environment "${environment}": it belongs to a --collection; give that too`,
+    );
+  if (template !== undefined && baseUrl !== undefined)
+    throw new UsageError(
+      `invalid --template "${template}": --base-url runs against a stage already running; drop one of them`,
+    );
+  // Unreadable or non-JSON files fail here, in one line, before a stage starts.
+  if (collection !== undefined) readCollection(collection);
+  if (environment !== undefined) readCollection(environment);
   return {
+    ...(collection === undefined ? {} : { collection: resolve(collection) }),
+    ...(environment === undefined ? {} : { environment: resolve(environment) }),
+    ...(template === undefined ? {} : { template: resolve(template) }),
     ...(baseUrl === undefined ? {} : { baseUrl }),
     ...(tableName === undefined ? {} : { tableName }),
     junitPath: resolve((values.junit as string | undefined) ?? DEFAULTS.junitPath),
@@ -80,13 +118,18 @@ async function main(values: CommandLine["values"]): Promise<ExitCode> {
 
   // The stage is loaded only when this script starts one (--base-url runs need none of it).
   const local =
-    args.baseUrl === undefined ? await (await import("../stage/stage.ts")).startStage() : undefined;
+    args.baseUrl === undefined
+      ? await (await import("../stage/stage.ts")).startStage(args.template ? { template: args.template } : {})
+      : undefined;
   try {
     const baseUrl = args.baseUrl ?? (local?.stage.apiUrl as string);
     const tableName = args.tableName ?? local?.stage.tableName;
-    console.log(`newman: running postman/powerbench.postman_collection.json against ${baseUrl}`);
+    console.log(`newman: running ${args.collection ?? COLLECTION_PATH} against ${baseUrl}`);
     const gate = await runCollection({
       baseUrl,
+      ...(args.collection === undefined
+        ? {}
+        : { collection: args.collection, environment: args.environment ?? { values: [] } }),
       ...(tableName === undefined ? {} : { envVars: { tableName } }),
       junitPath: args.junitPath,
       cli: true,

@@ -1,7 +1,7 @@
 /**
  * `npm run stage`: starts the local stage in the foreground and prints its endpoints; Ctrl-C stops it.
  *
- * Usage: npm run stage -- [--port <n>] [--dynamodb-path <dir>] [--memory <MB>]
+ * Usage: npm run stage -- [--port <n>] [--dynamodb-path <dir>] [--memory <MB>] [--template <template.yaml>]
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -37,6 +37,12 @@ export const STAGE_COMMAND = {
       help: "memory of the function, 128 to 10240",
       default: "the template's MemorySize",
     },
+    template: {
+      type: "string",
+      value: "<template.yaml>",
+      help: "deploy this SAM template (your API: function, table, Api events) instead of the bundled service's",
+      default: "service/template.yaml",
+    },
     "code-root": {
       type: "string",
       value: "<dir>",
@@ -67,6 +73,14 @@ export function parseStageArgs(argv: readonly string[]): StageOptions | "help" {
     if (values["dynamodb-path"] === "")
       throw new UsageError('invalid --dynamodb-path "": expected a directory for the DynamoDB data');
     options.dynamodbPath = values["dynamodb-path"];
+  }
+  if (values.template !== undefined) {
+    const template = path.resolve(values.template);
+    if (!existsSync(template))
+      throw new UsageError(
+        `invalid --template "${values.template}": no file at ${template}; expected a SAM template`,
+      );
+    options.template = template;
   }
   if (values["code-root"] !== undefined) {
     const roots = values["code-root"].map((dir) => path.resolve(dir));

@@ -17,6 +17,8 @@ export interface LocalDynamoDbOptions {
   tableName: string;
   /** @default "id" */
   keyName?: string;
+  /** The whole primary key (partition key, then sort key), e.g. from the template; replaces `keyName`. */
+  keySchema?: ReadonlyArray<{ name: string; keyType: "HASH" | "RANGE"; attributeType: "S" | "N" | "B" }>;
   /** LevelDB directory for an on-disk store; in memory when absent. */
   path?: string;
   /** @default 0 (any free port) */
@@ -71,14 +73,20 @@ export async function startDynamoDb(options: LocalDynamoDbOptions): Promise<Loca
     });
 
   const client = localDynamoDbClient(endpoint, region);
+  const keySchema = options.keySchema ?? [
+    { name: options.keyName ?? "id", keyType: "HASH" as const, attributeType: "S" as const },
+  ];
   try {
     await client
       .send(
         new CreateTableCommand({
           TableName: options.tableName,
           BillingMode: "PAY_PER_REQUEST",
-          AttributeDefinitions: [{ AttributeName: options.keyName ?? "id", AttributeType: "S" }],
-          KeySchema: [{ AttributeName: options.keyName ?? "id", KeyType: "HASH" }],
+          AttributeDefinitions: keySchema.map((k) => ({
+            AttributeName: k.name,
+            AttributeType: k.attributeType,
+          })),
+          KeySchema: keySchema.map((k) => ({ AttributeName: k.name, KeyType: k.keyType })),
         }),
       )
       .catch((error: Error) => {

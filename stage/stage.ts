@@ -94,11 +94,20 @@ export class StageStartError extends Error {
   }
 }
 
-/** Builds the service bundle (scripts/build.ts) when the template's code directory has no entry file yet. */
-async function ensureBundle(codeDir: string, handler: string): Promise<void> {
+/**
+ * Builds the service bundle (scripts/build.ts) when the template's code directory has no entry file yet. A
+ * user's template (any other path) is not ours to build: its code must be there already.
+ */
+async function ensureBundle(codeDir: string, handler: string, templatePath: string): Promise<void> {
   const moduleName = handler.slice(0, handler.lastIndexOf(".")) || "index";
   const candidates = [".mjs", ".js", ".cjs"].map((ext) => path.join(codeDir, `${moduleName}${ext}`));
   if (candidates.some((file) => existsSync(file))) return;
+  if (path.resolve(templatePath) !== DEFAULTS.template) {
+    throw new StageStartError(
+      `the function's code is missing: expected ${candidates.join(" or ")} (CodeUri + Handler of ${templatePath}); ` +
+        "build your function first (e.g. sam build's output, or esbuild) and point CodeUri at the folder",
+    );
+  }
   const { buildBundles } = await import("../scripts/build.ts");
   await buildBundles();
   if (!candidates.some((file) => existsSync(file))) {
@@ -120,7 +129,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
   const template = loadServiceTemplate(templatePath, { "AWS::Region": region });
   const fn = template.function;
   const codeDir = path.resolve(path.dirname(templatePath), fn.codeUri);
-  await ensureBundle(codeDir, fn.handler);
+  await ensureBundle(codeDir, fn.handler, templatePath);
 
   // Every part started is pushed here, so a failure half-way stops the rest in reverse order.
   const stops: (() => Promise<void> | void)[] = [];
@@ -148,6 +157,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
     const dynamodb = await startDynamoDb({
       tableName: template.tableName,
       keyName: template.tableKeyName,
+      keySchema: template.tableKeySchema,
       region,
       ...(options.dynamodbPath ? { path: options.dynamodbPath } : {}),
     });
@@ -190,11 +200,9 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       Timeout: fn.timeoutS,
       Architectures: fn.architectures,
       Environment: {
-        Variables: {
-          ...fn.environment,
-          TABLE_NAME: template.tableName,
-          AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-        },
+        // The template's own variables (its table's name through !Ref, whatever the variable is called), and the
+        // AWS SDK's endpoint variable, so a client built without an endpoint reaches dynalite.
+        Variables: { ...fn.environment, AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint },
       },
       Code: { LocalPath: codeDir },
     });

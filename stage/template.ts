@@ -61,6 +61,8 @@ export interface ServiceTemplate {
   tableName: string;
   /** Name of the partition key attribute of the table. */
   tableKeyName: string;
+  /** The table's whole primary key: partition (HASH) key first, then the sort (RANGE) key when it has one. */
+  tableKeySchema: TableKeyAttribute[];
   /** REST API (`Api` events, payload format 1.0) or HTTP API (`HttpApi` events, payload format 2.0). */
   apiType: "REST" | "HTTP";
   /** StageName of the API ("Prod" for SAM's implicit REST API, "$default" for an HTTP API's). */
@@ -73,6 +75,13 @@ export interface ServiceTemplate {
   binaryMediaTypes: string[];
   /** Parameter values used to resolve the template (Defaults merged with overrides). */
   parameters: Record<string, string>;
+}
+
+/** One attribute of a table's primary key, with its DynamoDB type (S, N or B). */
+export interface TableKeyAttribute {
+  name: string;
+  keyType: "HASH" | "RANGE";
+  attributeType: "S" | "N" | "B";
 }
 
 /** Template parameters that may be overridden, e.g. { MemorySize: "512" }. */
@@ -122,7 +131,9 @@ export function parseServiceTemplate(
   const tables = [...ofType("AWS::DynamoDB::Table"), ...ofType("AWS::Serverless::SimpleTable")];
   const table = tables[0];
   if (!table)
-    throw new TemplateError(`${source}: no AWS::DynamoDB::Table resource; the service needs one (key "id").`);
+    throw new TemplateError(
+      `${source}: no AWS::DynamoDB::Table (or AWS::Serverless::SimpleTable) resource; the local stage serves the API's table from it`,
+    );
 
   const globals =
     isRecord(doc["Globals"]) && isRecord(doc["Globals"]["Function"]) ? doc["Globals"]["Function"] : {};
@@ -192,6 +203,7 @@ export function parseServiceTemplate(
 
   const [tableId, tableResource] = table;
   const keyName = tableKey(tableResource, source, tableId);
+  const keySchema = tableKeySchema(tableResource, keyName);
   return {
     routes,
     function: fnConfig,
@@ -199,6 +211,7 @@ export function parseServiceTemplate(
     tableName: resolver.string({ Ref: tableId }, `Resources.${tableId}`),
     tableKeyName: keyName,
     apiType,
+    tableKeySchema: keySchema,
     apiStageName: api
       ? resolver.string(apiProps["StageName"] ?? implicit.stage, `Resources.${api[0]}.Properties.StageName`)
       : implicit.stage,
@@ -277,10 +290,35 @@ function tableKey(table: Resource, source: string, tableId: string): string {
   const hash = Array.isArray(schema) ? schema.find((k) => isRecord(k) && k["KeyType"] === "HASH") : undefined;
   if (!isRecord(hash) || typeof hash["AttributeName"] !== "string") {
     throw new TemplateError(
-      `${source}: Resources.${tableId}.Properties.KeySchema needs a HASH key (the service expects "id"); got ${JSON.stringify(schema)}`,
+      `${source}: Resources.${tableId}.Properties.KeySchema needs a HASH key; got ${JSON.stringify(schema)}`,
     );
   }
   return hash["AttributeName"];
+}
+
+/**
+ * The table's primary key with attribute types: KeySchema with AttributeDefinitions (a type not defined
+ * there is "S"), or a SimpleTable's PrimaryKey (String unless its Type says Number or Binary).
+ */
+function tableKeySchema(table: Resource, hashName: string): TableKeyAttribute[] {
+  const props = table.Properties ?? {};
+  const toType = (t: unknown): "S" | "N" | "B" =>
+    t === "N" || t === "Number" ? "N" : t === "B" || t === "Binary" ? "B" : "S";
+  if (table.Type === "AWS::Serverless::SimpleTable") {
+    const pk = props["PrimaryKey"];
+    return [{ name: hashName, keyType: "HASH", attributeType: toType(isRecord(pk) ? pk["Type"] : "S") }];
+  }
+  const definitions = Array.isArray(props["AttributeDefinitions"]) ? props["AttributeDefinitions"] : [];
+  const typeOf = (name: string) =>
+    toType(definitions.find((d) => isRecord(d) && d["AttributeName"] === name)?.["AttributeType" as never]);
+  const schema = Array.isArray(props["KeySchema"]) ? props["KeySchema"] : [];
+  const range = schema.find((k) => isRecord(k) && k["KeyType"] === "RANGE");
+  const rangeName =
+    isRecord(range) && typeof range["AttributeName"] === "string" ? range["AttributeName"] : undefined;
+  return [
+    { name: hashName, keyType: "HASH", attributeType: typeOf(hashName) },
+    ...(rangeName ? [{ name: rangeName, keyType: "RANGE" as const, attributeType: typeOf(rangeName) }] : []),
+  ];
 }
 
 /**

@@ -143,6 +143,16 @@ export interface BenchConfig {
   monthlyRequests?: number;
   /** Count the always-free allowances (Lambda, CloudWatch Logs) as a $0 first tier; needs monthlyRequests. @default false */
   freeTier: boolean;
+  /** The SAM template the local stage deploys (the user's API). @default service/template.yaml */
+  template?: string;
+  /** A workload file (docs/workload.md) the load replays. @default the bundled CRUD workload */
+  workload?: string;
+  /** The user's own k6 script, run at every setting instead of a workload. */
+  k6Script?: string;
+  /** A Postman collection that replaces the functional gate. @default postman/powerbench.postman_collection.json */
+  collection?: string;
+  /** A Postman environment for `collection`. */
+  environment?: string;
 }
 
 export const BENCH_DEFAULTS: BenchConfig = {
@@ -438,6 +448,13 @@ export function validateConfigLayer(raw: unknown, source: string): BenchConfigLa
       case "freeTier":
         out.freeTier = bool(f(key), v);
         break;
+      case "template":
+      case "workload":
+      case "k6Script":
+      case "collection":
+      case "environment":
+        out[key] = str(f(key), v);
+        break;
       case "dryRun":
       case "quick":
       case "json":
@@ -448,12 +465,15 @@ export function validateConfigLayer(raw: unknown, source: string): BenchConfigLa
         fail(
           f(key),
           v,
-          `no such field; known fields: ${[...new Set([...Object.keys(BENCH_DEFAULTS), "aws", "slo", "ratePerSec", "autoApply", "baseline", "coldStartRate", "priceTable", "monthlyRequests"])].join(", ")}`,
+          `no such field; known fields: ${[...new Set([...Object.keys(BENCH_DEFAULTS), "aws", "slo", "ratePerSec", "autoApply", "baseline", "coldStartRate", "priceTable", "monthlyRequests", ...USER_API_FIELDS])].join(", ")}`,
         );
     }
   }
   return out;
 }
+
+/** The fields that point the run at the user's own API (template, workload, k6 script, collection). */
+const USER_API_FIELDS = ["template", "workload", "k6Script", "collection", "environment"] as const;
 
 /**
  * Merges defaults < file < flags (and the --quick preset between defaults and file) and checks the
@@ -502,6 +522,30 @@ export function resolveBenchConfig(file: BenchConfigLayer, flags: BenchConfigLay
   }
   if (merged.freeTier && merged.monthlyRequests === undefined) {
     fail("freeTier", true, "a monthly volume with it: add --monthly-requests N (config: monthlyRequests)");
+  }
+  if (merged.workload !== undefined && merged.k6Script !== undefined) {
+    fail(
+      "k6Script",
+      merged.k6Script,
+      "either a workload file (--workload) or a k6 script (--k6-script), not both",
+    );
+  }
+  if ((merged.workload !== undefined || merged.k6Script !== undefined) && merged.mode === "direct") {
+    fail(
+      "mode",
+      merged.mode,
+      '"api" with --workload or --k6-script (direct mode invokes the function with payloads)',
+    );
+  }
+  if (merged.k6Script !== undefined && merged.engine === "builtin") {
+    fail("engine", merged.engine, "k6 or auto with --k6-script (k6 runs your script)");
+  }
+  if (merged.environment !== undefined && merged.collection === undefined) {
+    fail(
+      "environment",
+      merged.environment,
+      "a --collection it belongs to (the bundled collection has its own)",
+    );
   }
   if (merged.stage === "local" && merged.architectures.some((a) => a !== "x86_64")) {
     fail("architectures", merged.architectures, '["x86_64"] on the local stage (it cannot emulate arm64)');

@@ -5,11 +5,17 @@
  * own, disjoint sequence of reads and lists, which leaves the table as it found it.
  */
 import { ArrivalSchedule } from "../loadtests/engine/schedule.ts";
+import { runK6Script } from "../loadtests/k6-script.ts";
 import { type LoadEngine, type LoadRunOptions, overridesOf } from "../loadtests/load-engine.ts";
 import { type ProfileName, peakRatePerSec, resolveProfile } from "../loadtests/profiles.ts";
-import { buildRequestSequence, type RequestSequence, reuseGapFor } from "../loadtests/request-sequence.ts";
+import { type RequestSequence, reuseGapFor } from "../loadtests/request-sequence.ts";
+import { CRUD_WORKLOAD_PATH, loadWorkloadFile } from "../loadtests/workload-file.ts";
+import { buildWorkloadSequence, type CompiledWorkload } from "../loadtests/workload-plan.ts";
 import type { LoadPort, TableStatePort } from "./sweep.ts";
-import { TableState } from "./table-state.ts";
+import { ApiTableState, type SnapshotTableOptions, SnapshotTableState } from "./table-state.ts";
+
+/** The table a workload file or a k6 script changes, put back by snapshot (tuning/table-state.ts). */
+export type SnapshotTarget = Omit<SnapshotTableOptions, "apiUrl">;
 
 export interface ApiLoadOptions {
   apiUrl: string;
@@ -18,7 +24,10 @@ export interface ApiLoadOptions {
   warmupS: number;
   ratePerSec?: number;
   durationS?: number;
-  /** Items created before the first setting for reads, updates and deletes to target. @default 64 */
+  /**
+   * Items seeded before the first setting for reads, updates and deletes to target, with the bundled CRUD
+   * workload (a workload file says its own). @default the CRUD workload file's: 64
+   */
   preseedItems?: number;
   /**
    * [a-z0-9] characters that keep this run's ids apart from another run's on the same table. @default ""
@@ -32,9 +41,14 @@ export interface ApiLoadOptions {
    * table is not put back. @default true
    */
   commonRandomNumbers?: boolean;
+  /**
+   * A workload file (loadtests/workload-file.ts), replayed at every setting; the table is put back through the
+   * API (reset: api) or by snapshot (`snapshot` says where the table is). @default loadtests/workloads/crud.yaml
+   */
+  workload?: CompiledWorkload;
+  /** The table to snapshot; needed with `workload`. */
+  snapshot?: SnapshotTarget;
 }
-
-export const API_LOAD_DEFAULTS = { preseedItems: 64 } as const;
 
 export interface ApiLoad {
   port: LoadPort;
@@ -48,19 +62,26 @@ export interface ApiLoad {
 function sequenceFor(
   kind: "measure" | "warmup",
   runOptions: LoadRunOptions,
-  options: ApiLoadOptions,
+  workload: CompiledWorkload,
   idPrefix: string,
+  seed: number,
 ): RequestSequence {
   const profile = resolveProfile(runOptions.profile, overridesOf(runOptions));
-  return buildRequestSequence({
-    seed: options.seed,
+  return buildWorkloadSequence(workload, {
+    seed,
     kind,
     count: new ArrivalSchedule(profile).totalIterations,
-    workload: profile.workload ?? {},
-    preseedCount: options.preseedItems ?? API_LOAD_DEFAULTS.preseedItems,
     reuseGapRequests: reuseGapFor(peakRatePerSec(profile)),
     idPrefix,
   });
+}
+
+/** The bundled CRUD workload file, with `preseedItems` seeded items when given. */
+function defaultWorkload(preseedItems: number | undefined): CompiledWorkload {
+  const crud = loadWorkloadFile(CRUD_WORKLOAD_PATH);
+  return preseedItems === undefined
+    ? crud
+    : { ...crud, seed: crud.seed.map((s) => ({ ...s, count: preseedItems })) };
 }
 
 /**
@@ -81,8 +102,9 @@ export function apiLoad(engine: LoadEngine, options: ApiLoadOptions): ApiLoad {
         : {}),
   });
   const idPrefix = `pb${options.seed.toString(36)}${options.runTag ?? ""}`;
-  const measured = sequenceFor("measure", base("measure"), options, idPrefix);
-  const warmup = sequenceFor("warmup", base("warmup"), options, idPrefix);
+  const workload = options.workload ?? defaultWorkload(options.preseedItems);
+  const measured = sequenceFor("measure", base("measure"), workload, idPrefix, options.seed);
+  const warmup = sequenceFor("warmup", base("warmup"), workload, idPrefix, options.seed);
   let runs = 0;
   const crn = options.commonRandomNumbers ?? true;
   const port: LoadPort = async ({ kind, signal, onProgress }) => {
@@ -97,8 +119,57 @@ export function apiLoad(engine: LoadEngine, options: ApiLoadOptions): ApiLoad {
       ...(onProgress ? { onProgress } : {}),
     });
   };
-  const tableState = crn
-    ? new TableState(measured, { apiUrl: options.apiUrl })
-    : { prepare: async () => {}, reset: async () => {}, cleanup: async () => {} };
+  const tableState: TableStatePort = !crn
+    ? { prepare: async () => {}, reset: async () => {}, cleanup: async () => {} }
+    : workload.reset === "api"
+      ? new ApiTableState(measured, { apiUrl: options.apiUrl })
+      : new SnapshotTableState(
+          { ...snapshotTarget(options.snapshot), apiUrl: options.apiUrl },
+          measured.seedRequests ?? [],
+        );
   return { port, measured, warmup, tableState };
+}
+
+function snapshotTarget(target: SnapshotTarget | undefined): SnapshotTarget {
+  if (!target) throw new RangeError("apiLoad: a workload file needs `snapshot` (the table to put back)");
+  return target;
+}
+
+export interface K6ScriptLoadOptions {
+  apiUrl: string;
+  /** The k6 binary and the user's script. */
+  binary: string;
+  script: string;
+  seed: number;
+  /** The table the script changes, put back by snapshot after every setting. */
+  snapshot: SnapshotTarget;
+  /** More -e variables for the script. */
+  vars?: Record<string, string>;
+  onWarning?: (message: string) => void;
+}
+
+/** "x86_64-1024" → its architecture and memory. */
+function settingOf(id: string): { id: string; memoryMb: number; architecture: string } {
+  const match = /^(.*)-(\d+)$/.exec(id);
+  return { id, architecture: match?.[1] ?? "x86_64", memoryMb: Number(match?.[2] ?? 0) };
+}
+
+/**
+ * The load of a sweep with the user's own k6 script (`--k6-script`): the script runs once per setting with the
+ * setting as -e variables (loadtests/k6-script.ts); the table is put back by snapshot between settings. No
+ * warm-up: the sweep runs with `warmup: false`, the script's own ramp is its warm-up.
+ */
+export function k6ScriptLoad(options: K6ScriptLoadOptions): { port: LoadPort; tableState: TableStatePort } {
+  const port: LoadPort = async ({ settingId, signal }) =>
+    runK6Script({
+      binary: options.binary,
+      script: options.script,
+      target: options.apiUrl,
+      setting: settingOf(settingId),
+      seed: options.seed,
+      signal,
+      ...(options.vars ? { vars: options.vars } : {}),
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    });
+  return { port, tableState: new SnapshotTableState({ ...options.snapshot, apiUrl: options.apiUrl }) };
 }

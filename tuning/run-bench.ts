@@ -10,6 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createEngine } from "../loadtests/engines.ts";
+import { findK6Binary } from "../loadtests/k6-adapter.ts";
+import { loadWorkloadFile } from "../loadtests/workload-file.ts";
 import { runCollection } from "../postman/run-collection.ts";
 import type { Comparison } from "../reports/compare.ts";
 import { writeReport } from "../reports/write-report.ts";
@@ -19,7 +21,7 @@ import { buildResults, makeRunId } from "./build-results.ts";
 import type { PricingOptions } from "./cost-model.ts";
 import { directLoadPort } from "./direct-invoke.ts";
 import { describeError, TuningError } from "./errors.ts";
-import { type ApiLoad, apiLoad } from "./load-ports.ts";
+import { type ApiLoad, apiLoad, k6ScriptLoad, type SnapshotTarget } from "./load-ports.ts";
 import { partialRun } from "./partial-run.ts";
 import { planSettings } from "./plan.ts";
 import { checkPriceCoverage, type PriceTable } from "./price-table.ts";
@@ -183,8 +185,27 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   const clients = createAwsClients(stage);
   const warnings: string[] = [];
   try {
+    // A workload file or a k6 script changes the user's table in ways the harness cannot undo through the
+    // API: the table is put back by snapshot (tuning/table-state.ts), on the stage's DynamoDB.
+    const snapshot: SnapshotTarget = {
+      tableName: stage.tableName,
+      region: stage.region,
+      ...(stage.dynamodbEndpoint ? { endpoint: stage.dynamodbEndpoint } : {}),
+      ...(stage.credentials ? { credentials: stage.credentials } : {}),
+    };
+    const userScript =
+      config.mode === "api" && config.k6Script !== undefined
+        ? k6ScriptLoad({
+            apiUrl: stage.apiUrl,
+            binary: findK6Binary() ?? "k6",
+            script: config.k6Script,
+            seed: config.seed,
+            snapshot,
+            onWarning: (message) => warnings.push(message),
+          })
+        : undefined;
     const api: ApiLoad | undefined =
-      config.mode === "direct"
+      config.mode === "direct" || userScript
         ? undefined
         : apiLoad(createEngine(config.engine, { builtin: { handleSigint: false } }), {
             apiUrl: stage.apiUrl,
@@ -193,8 +214,15 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
             warmupS: config.warmupS,
             ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
             ...(config.durationS !== undefined ? { durationS: config.durationS } : {}),
+            // Without a workload file: the bundled CRUD one (loadtests/workloads/crud.yaml).
+            snapshot,
+            ...(config.workload !== undefined ? { workload: loadWorkloadFile(config.workload) } : {}),
           });
-    const port = api ? api.port : directLoadPort(clients.lambdaInvoke, stage, config.direct);
+    const port = userScript
+      ? userScript.port
+      : api
+        ? api.port
+        : directLoadPort(clients.lambdaInvoke, stage, config.direct);
     // Which engine ran, and its version, as its run results say (auto may have picked k6 or the built-in one).
     let engineFacts: Results["run"]["engine"] = {
       name: config.mode === "direct" ? "direct" : config.engine === "k6" ? "k6" : "builtin",
@@ -211,6 +239,14 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
             runCollection({
               baseUrl: stage.apiUrl,
               envVars: { tableName: stage.tableName },
+              // The user's collection replaces ours; without its own environment it gets an empty one
+              // (baseUrl and tableName are set as environment variables either way).
+              ...(config.collection !== undefined
+                ? {
+                    collection: config.collection,
+                    environment: config.environment ?? { values: [] },
+                  }
+                : {}),
               junitPath: path.join(runDir, "newman", `${settingId}.xml`),
               // a report that cannot be written is a disk problem, not the API failing its contract
               onReportError: (message) => warnings.push(`${settingId}: ${message}`),
@@ -227,13 +263,18 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
         apiType,
         pricing,
         invokesVersion: config.mode === "direct",
-        warmup: config.mode === "api" && config.warmupS > 0,
+        warmup: config.mode === "api" && config.warmupS > 0 && !userScript,
         signal,
         ...(journal ? { journal } : {}),
         applyAtEnd: (measured) => winnerOf(config, measured),
         ...(input.onProgress ? { onProgress: input.onProgress } : {}),
       },
-      { clients, load, ...(gate ? { gate } : {}), ...(api ? { tableState: api.tableState } : {}) },
+      {
+        clients,
+        load,
+        ...(gate ? { gate } : {}),
+        ...(api ? { tableState: api.tableState } : userScript ? { tableState: userScript.tableState } : {}),
+      },
     );
     const gitRev = gitRevision();
     const results = buildResults(
@@ -259,6 +300,8 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
           }
         : undefined,
     );
+    // The user's k6 script decided the load, not the profile: say so where the profile's name would be.
+    if (userScript && config.k6Script) results.run.profile = `k6-script:${path.basename(config.k6Script)}`;
     const partial = partialRun(
       settings.map((s) => s.id),
       outcome.settings,

@@ -177,7 +177,10 @@ export class HttpClient {
         {
           path: this.basePath + request.path,
           method: request.method,
-          headers: request.body === undefined ? NO_BODY_HEADERS : JSON_HEADERS,
+          headers: {
+            ...(request.body === undefined ? NO_BODY_HEADERS : JSON_HEADERS),
+            ...request.headers,
+          },
           body: request.body ?? null,
         },
         exchange,

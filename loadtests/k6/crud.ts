@@ -151,8 +151,12 @@ function countStatus(op: OperationName, status: number): void {
   statusCounters.get(statusCounterName(op, tracked))?.add(1);
 }
 
-/** The route template of a request ("PUT /items/{id}", "GET /items"): the `name` tag, one per route. */
-function routeName(method: string, requestPath: string): string {
+/**
+ * The route of a request: a workload file's route name, else the CRUD route template ("PUT /items/{id}",
+ * "GET /items"): the `name` tag, one per route.
+ */
+function routeName(method: string, requestPath: string, route?: string): string {
+  if (route) return route;
   return `${method} /items${requestPath.startsWith("/items/") ? "/{id}" : ""}`;
 }
 
@@ -177,9 +181,9 @@ export default function iteration(): void {
   if (!planned) return;
   const request = planned;
   const res = http.request(request.method, target + request.path, request.body ?? null, {
-    headers: JSON_HEADERS,
+    headers: request.headers ? { ...JSON_HEADERS, ...request.headers } : JSON_HEADERS,
     // Tag by route template, not by id, to keep metric cardinality low.
-    tags: { op: request.operation, name: routeName(request.method, request.path) },
+    tags: { op: request.operation, name: routeName(request.method, request.path, request.route) },
     responseCallback: responseCallbackFor(request.expectedStatuses),
     timeout: `${profile.requestTimeoutMs}ms`,
   });
