@@ -245,7 +245,7 @@ describe("checkPriceCoverage", () => {
     expect(() => checkPriceCoverage("eu-west-1", { apiType: "HTTP", dynamodb: false })).not.toThrow();
     expect(() => checkPriceCoverage("eu-central-1", { apiType: null, dynamodb: false })).not.toThrow();
     expect(() => checkPriceCoverage("eu-central-1", { apiType: "REST", dynamodb: true })).toThrow(
-      `price table ${DEFAULT_PRICE_TABLE.version} has no confirmed DynamoDB on-demand price for eu-central-1 (dynamodb.writeRequestUnits, dynamodb.readRequestUnits marked unsourced in the table): expected a region with every price this run needs (eu-west-1, us-east-1, us-east-2, us-west-2). Pass a table with this region's prices with --price-table <file.json>`,
+      `price table ${DEFAULT_PRICE_TABLE.version} has no confirmed DynamoDB on-demand price for eu-central-1 (dynamodb.writeRequestUnits, dynamodb.readRequestUnits marked unsourced in the table): expected a region with every price this run needs (ap-northeast-2, ap-south-1, eu-west-1, us-east-1, us-east-2, us-west-2). Pass a table with this region's prices with --price-table <file.json>`,
     );
     expect(() => checkPriceCoverage("eu-central-1", { apiType: "HTTP", dynamodb: false })).toThrow(
       "no confirmed API Gateway HTTP API price for eu-central-1",
