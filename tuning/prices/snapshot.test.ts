@@ -121,6 +121,7 @@ describe("coverage", () => {
       ["eu-west-3", "dynamodb.writeRequestUnits", { upTo: null, usd: 0.7423 }, "EUW3-WriteRequestUnits"],
       ["ap-southeast-1", "cloudwatchLogs.ingestion", { upTo: 10_000, usd: 0.7 }, "APS1-DataProcessing-Bytes"],
       ["sa-east-1", "lambda.requests", { upTo: null, usd: 0.2 }, "20260919002359/sa-east-1"],
+      ["ap-southeast-1", "dynamodb.writeRequestUnits", { upTo: null, usd: 0.71 }, "rahmat-ullah/DocParser"],
     ];
     for (const [region, path, first, quoted] of cases) {
       const got = figure(region, path);
