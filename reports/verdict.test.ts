@@ -52,9 +52,9 @@ describe("verdictOf", () => {
     const monthly = sampleResults();
     monthly.run.priceTable.monthlyRequests = 400_000_000; // REST's second tier ($2.80), HTTP's second ($0.90)
     expect(verdictOf(monthly)?.lever?.text).toMatch(/API Gateway \$0\.9000 instead of \$2\.800 per 1M/);
-    const frankfurt = sampleResults();
-    frankfurt.run.stage.region = "eu-central-1"; // REST sourced, HTTP API unsourced
-    expect(verdictOf(frankfurt)?.lever).toBeUndefined();
+    const saoPaulo = sampleResults();
+    saoPaulo.run.stage.region = "sa-east-1"; // REST sourced, HTTP API unsourced
+    expect(verdictOf(saoPaulo)?.lever).toBeUndefined();
   });
 
   it("no lever when the API is already an HTTP API, or when memory moves the bill more", () => {

@@ -122,6 +122,9 @@ describe("coverage", () => {
       ["ap-southeast-1", "cloudwatchLogs.ingestion", { upTo: 10_000, usd: 0.7 }, "APS1-DataProcessing-Bytes"],
       ["sa-east-1", "lambda.requests", { upTo: null, usd: 0.2 }, "20260919002359/sa-east-1"],
       ["ap-southeast-1", "dynamodb.writeRequestUnits", { upTo: null, usd: 0.71 }, "rahmat-ullah/DocParser"],
+      ["eu-central-1", "dynamodb.writeRequestUnits", { upTo: null, usd: 0.7625 }, "0.0000007625"],
+      ["eu-central-1", "apiGateway.HTTP", { upTo: 300e6, usd: 1.2 }, "eu-central-1"],
+      ["sa-east-1", "apiGateway.REST", { upTo: 333e6, usd: 4.25 }, "BMW863HSCDQTKKDT"],
     ];
     for (const [region, path, first, quoted] of cases) {
       const got = figure(region, path);
