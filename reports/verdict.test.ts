@@ -52,9 +52,14 @@ describe("verdictOf", () => {
     const monthly = sampleResults();
     monthly.run.priceTable.monthlyRequests = 400_000_000; // REST's second tier ($2.80), HTTP's second ($0.90)
     expect(verdictOf(monthly)?.lever?.text).toMatch(/API Gateway \$0\.9000 instead of \$2\.800 per 1M/);
+    // A table whose Frankfurt REST price is sourced and HTTP API price is not (as a user's table may be).
+    const noHttp = structuredClone(DEFAULT_PRICE_TABLE);
+    const frankfurtPrices = noHttp.regions["eu-central-1"];
+    if (frankfurtPrices?.apiGateway) delete frankfurtPrices.apiGateway.HTTP;
     const frankfurt = sampleResults();
-    frankfurt.run.stage.region = "eu-central-1"; // REST sourced, HTTP API unsourced
-    expect(verdictOf(frankfurt)?.lever).toBeUndefined();
+    frankfurt.run.stage.region = "eu-central-1";
+    expect(verdictOf(frankfurt)?.lever?.text).toMatch(/API Gateway \$1\.200 instead of \$3\.700 per 1M/);
+    expect(verdictOf(frankfurt, noHttp)?.lever).toBeUndefined();
   });
 
   it("no lever when the API is already an HTTP API, or when memory moves the bill more", () => {

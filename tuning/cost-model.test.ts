@@ -160,7 +160,7 @@ describe("computeCost, hand-checked", () => {
     expect(() =>
       computeCost(
         { architecture: "x86_64", memoryMb: 128, billedDurationMeanMs: 1, apiType: "HTTP" },
-        { region: "eu-central-1" },
+        { region: "ap-southeast-1" },
       ),
     ).toThrow(PriceTableError);
     expect(() =>
@@ -243,12 +243,12 @@ describe("checkPriceCoverage", () => {
   it("passes where every needed price is listed and names complete regions where not", () => {
     expect(() => checkPriceCoverage("us-east-1", { apiType: "REST", dynamodb: true })).not.toThrow();
     expect(() => checkPriceCoverage("eu-west-1", { apiType: "HTTP", dynamodb: false })).not.toThrow();
-    expect(() => checkPriceCoverage("eu-central-1", { apiType: null, dynamodb: false })).not.toThrow();
-    expect(() => checkPriceCoverage("eu-central-1", { apiType: "REST", dynamodb: true })).toThrow(
-      `price table ${DEFAULT_PRICE_TABLE.version} has no confirmed DynamoDB on-demand price for eu-central-1 (dynamodb.writeRequestUnits, dynamodb.readRequestUnits marked unsourced in the table): expected a region with every price this run needs (eu-west-1, us-east-1, us-east-2, us-west-2). Pass a table with this region's prices with --price-table <file.json>`,
+    expect(() => checkPriceCoverage("sa-east-1", { apiType: null, dynamodb: false })).not.toThrow();
+    expect(() => checkPriceCoverage("sa-east-1", { apiType: "REST", dynamodb: true })).toThrow(
+      `price table ${DEFAULT_PRICE_TABLE.version} has no confirmed DynamoDB on-demand price for sa-east-1 (dynamodb.writeRequestUnits, dynamodb.readRequestUnits marked unsourced in the table): expected a region with every price this run needs (ap-northeast-2, ap-south-1, eu-central-1, eu-west-1, eu-west-2, us-east-1, us-east-2, us-west-2). Pass a table with this region's prices with --price-table <file.json>`,
     );
-    expect(() => checkPriceCoverage("eu-central-1", { apiType: "HTTP", dynamodb: false })).toThrow(
-      "no confirmed API Gateway HTTP API price for eu-central-1",
+    expect(() => checkPriceCoverage("ap-southeast-1", { apiType: "HTTP", dynamodb: false })).toThrow(
+      "no confirmed API Gateway HTTP API price for ap-southeast-1",
     );
     expect(() => checkPriceCoverage("mars-1", { apiType: null, dynamodb: false })).toThrow(
       /unknown region "mars-1"/,

@@ -82,6 +82,58 @@ describe("price snapshot", () => {
   });
 });
 
+describe("coverage", () => {
+  // The cell a component gets in docs/cost-model.md's coverage table.
+  const cell = (entry: Record<string, unknown>): string => {
+    if ("unsourced" in entry) return "—";
+    const tiers = entry["tiers"] as { upTo: number | null }[];
+    return tiers.at(-1)?.upTo === null ? "✓" : "1st";
+  };
+
+  it("docs/cost-model.md's coverage table is the snapshot's, region by component", () => {
+    const doc = readFileSync("docs/cost-model.md", "utf8");
+    const block = /<!-- coverage:start -->\n([\s\S]*?)<!-- coverage:end -->/.exec(doc)?.[1] ?? "";
+    const [header, , ...rows] = block.trim().split("\n");
+    expect(header).toBe("| region | x86_64 | arm64 | requests | REST | HTTP | WRU | RRU | logs |");
+    const expected = Object.keys(file.regions).map(
+      (region) =>
+        `| ${region} | ${PRICE_COMPONENTS.map(({ path }) => cell(entryAt(region, path) as Record<string, unknown>)).join(" | ")} |`,
+    );
+    expect(rows).toEqual(expected);
+  });
+
+  it("carries the regional figures quoted from the Price List, with their usage types in the source", () => {
+    const figure = (region: string, path: string) => {
+      const entry = entryAt(region, path) as {
+        tiers: { upTo: number | null; usd: number }[];
+        source: string;
+      };
+      return { first: entry.tiers[0], source: entry.source };
+    };
+    const cases: [string, string, { upTo: number | null; usd: number }, string][] = [
+      ["ap-northeast-2", "apiGateway.HTTP", { upTo: 300e6, usd: 1.23 }, "first 300 million"],
+      ["ap-northeast-2", "dynamodb.writeRequestUnits", { upTo: null, usd: 0.68 }, "APN2-WriteRequestUnits"],
+      ["ap-south-1", "dynamodb.readRequestUnits", { upTo: null, usd: 0.1425 }, "APS3-ReadRequestUnits"],
+      ["ap-south-1", "apiGateway.HTTP", { upTo: 300e6, usd: 1.05 }, "APS3-ApiGatewayHttpRequest"],
+      ["us-west-1", "dynamodb.writeRequestUnits", { upTo: null, usd: 0.695 }, "ZYXUKUJEQQX357EY"],
+      ["us-west-1", "cloudwatchLogs.ingestion", { upTo: 10_000, usd: 0.67 }, "USW1-DataProcessing-Bytes"],
+      ["eu-west-2", "apiGateway.HTTP", { upTo: 300e6, usd: 1.16 }, "MFY3FVZZSQWYVNHM"],
+      ["eu-west-3", "dynamodb.writeRequestUnits", { upTo: null, usd: 0.7423 }, "EUW3-WriteRequestUnits"],
+      ["ap-southeast-1", "cloudwatchLogs.ingestion", { upTo: 10_000, usd: 0.7 }, "APS1-DataProcessing-Bytes"],
+      ["sa-east-1", "lambda.requests", { upTo: null, usd: 0.2 }, "20260919002359/sa-east-1"],
+      ["ap-southeast-1", "dynamodb.writeRequestUnits", { upTo: null, usd: 0.71 }, "rahmat-ullah/DocParser"],
+      ["eu-central-1", "dynamodb.writeRequestUnits", { upTo: null, usd: 0.7625 }, "0.0000007625"],
+      ["eu-central-1", "apiGateway.HTTP", { upTo: 300e6, usd: 1.2 }, "eu-central-1"],
+      ["sa-east-1", "apiGateway.REST", { upTo: 333e6, usd: 4.25 }, "BMW863HSCDQTKKDT"],
+    ];
+    for (const [region, path, first, quoted] of cases) {
+      const got = figure(region, path);
+      expect(got.first, `${region} ${path}`).toEqual(first);
+      expect(got.source, `${region} ${path}`).toContain(quoted);
+    }
+  });
+});
+
 describe("priceTableFromFile", () => {
   const minimal = () => ({
     version: "mine-1",
