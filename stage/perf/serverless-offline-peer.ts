@@ -3,8 +3,8 @@
  * routes, on the same dynalite, in its default mode (a worker thread per concurrent handler) or with
  * `--useInProcess` (the handler in serverless-offline's own process). It is installed by the benchmark into a
  * scratch folder under the OS's temp directory, never as a dependency of this project: serverless v3 (v4 needs
- * a login to the vendor's dashboard, v3 runs offline with no account) and serverless-offline 13, the last line
- * whose peer dependency is serverless ^3 (14.x requires serverless ^4).
+ * a login or a license key, serverless.com/framework/docs/guides/license-keys; v3 runs offline with no account)
+ * and serverless-offline 13, the last line whose peer dependency is serverless ^3 (14.x requires serverless ^4).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
