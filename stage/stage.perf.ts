@@ -306,7 +306,12 @@ const WORKLOAD_NAMES: Record<Workload, string> = {
   crud: "read-heavy CRUD mix",
 };
 
-const local = await startStage({ memoryMb: MEMORY_MB, cpuScaling: "auto", idleTimeoutMs: 120_000 });
+/**
+ * Idle environments are kept for the whole run: the warm-ups of the other targets take minutes, and a reclaimed
+ * environment would make the stage's first round a round of cold starts (serverless-offline is told the same).
+ */
+const IDLE_KEEP_MS = 3_600_000;
+const local = await startStage({ memoryMb: MEMORY_MB, cpuScaling: "auto", idleTimeoutMs: IDLE_KEEP_MS });
 const baseline = await inProcessServer(local.stage.tableName, local.stage.dynamodbEndpoint ?? "");
 const tool = new LoadTool();
 const peers: RunningPeer[] = [];
@@ -351,7 +356,7 @@ try {
         [SLS_WORKER, "worker-threads"],
         [SLS_IN_PROCESS, "in-process"],
       ] as const) {
-        const peer = await startPeer({ ...common, mode });
+        const peer = await startPeer({ ...common, mode, idleKeepS: IDLE_KEEP_MS / 1000 });
         peers.push(peer);
         peerTargets.push({ name, url: peer.url, pids: () => [peer.pid] });
       }

@@ -25,6 +25,8 @@ export interface PeerOptions {
   /** API stage in the URL, as the local stage's (`/prod/items`). */
   stageName: string;
   mode: "worker-threads" | "in-process";
+  /** Seconds an idle handler is kept (serverless-offline's --terminateIdleLambdaTime; its default is 60). */
+  idleKeepS: number;
 }
 
 export interface RunningPeer {
@@ -142,6 +144,8 @@ export async function startPeer(options: PeerOptions, readyTimeoutMs = 90_000): 
     String(httpPort),
     "--lambdaPort",
     String(lambdaPort),
+    "--terminateIdleLambdaTime",
+    String(options.idleKeepS),
     ...(options.mode === "in-process" ? ["--useInProcess"] : []),
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
