@@ -1,76 +1,78 @@
 /**
- * Benchmark of the local stage (npm run perf): requests per second through the full stage (API front →
- * Lambda emulator → execution environment → dynalite) against a plain node:http server calling the same
- * handler in-process, with the same load tool (autocannon) in the same run.
+ * Benchmark of the local stage (npm run perf): requests per second and CPU per request through the full stage
+ * (API front → Lambda emulator → execution environment, a process each → dynalite), side by side in one run with
+ * the same bundle and the same dynalite behind:
  *
- * 1. ping: POST /dynamodbmanager {"operation":"ping"} (no DynamoDB call). Goal ≥ 0.25×.
- * 2. read-heavy CRUD mix on the same dynalite (90 % GET /items/{id}, 5 % PUT, 5 % POST). Goal ≥ 0.7×.
+ * - a plain node:http server calling the handler in-process (the floor: no emulation at all);
+ * - serverless-offline 13 in its default mode (a worker thread per concurrent handler) and with `--useInProcess`,
+ *   installed by this benchmark into a scratch folder (stage/perf/serverless-offline-peer.ts).
+ *
+ * Workloads: GET /items/{id}; ping (POST /dynamodbmanager {"operation":"ping"}, no DynamoDB call); the read-heavy
+ * CRUD mix (90 % GET, 5 % PUT, 5 % POST). The load tool (autocannon) runs in its own process
+ * (stage/perf/load-child.ts), so a target's CPU per request is its own: this process (front, emulator, dynalite,
+ * or the in-process handler) plus the target's processes (environments, serverless-offline), from /proc.
  *
  * Usage: npx tsx stage/stage.perf.ts   (or npm run perf -- stage.perf)
+ *        STAGE_PERF_PEER=off skips serverless-offline (no install).
  */
+import { type ChildProcess, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import http from "node:http";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createHandler } from "../service/handler.ts";
 import { buildProxyEvent } from "./apigateway/proxy-event.ts";
 import { mapProxyResponse } from "./apigateway/proxy-response.ts";
 import { LOCAL_CREDENTIALS } from "./dynamodb.ts";
+import type { LoadOrder, LoadOutcome, Workload } from "./perf/load-child.ts";
+import { installPeer, PEER_VERSIONS, type RunningPeer, startPeer } from "./perf/serverless-offline-peer.ts";
 import { startStage } from "./stage.ts";
-
-/** autocannon ships no types: the part of its API used here. */
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration?: number;
-  /** Requests in all; when set, duration is ignored. */
-  amount?: number;
-  requests: { setupRequest: (request: Record<string, unknown>) => Record<string, unknown> }[];
-}) => PromiseLike<{
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}> & { stop: () => void };
-const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
 /**
  * Every request in flight needs its own execution environment (its own process), as on Lambda: 8 connections
  * keep the stage at 8 environments on this 2-core machine. Override with STAGE_PERF_CONNECTIONS.
  */
 const CONNECTIONS = Number(process.env["STAGE_PERF_CONNECTIONS"] ?? 8);
-/** Seconds per run; stage and baseline alternate ROUNDS times, so machine noise hits both alike. */
+/** Seconds per run; the targets take turns ROUNDS times in rotating order, so machine noise hits all alike. */
 const DURATION_S = Number(process.env["STAGE_PERF_DURATION_S"] ?? 4);
 const ROUNDS = 3;
 /**
- * Warm-up requests per connection, before the rounds. Each execution environment is its own V8 with its own
- * JIT: at 8 connections each environment sees 1/8 of the requests, where the in-process handler sees them all.
- * Measured here: an environment's CPU per CRUD request falls from ~2.7 ms to ~1.4 ms over its first ~3,000
- * requests, so a short warm-up measures the stage's JIT still compiling. Override with STAGE_PERF_WARMUP_REQUESTS.
+ * Warm-up requests per connection before the GET rounds (the first workload). Each execution environment is
+ * its own V8 with its own JIT: at 8 connections each environment sees 1/8 of the requests, where the in-process
+ * handler sees them all. Measured here: an environment's CPU per request falls by half over its first ~3,000
+ * requests, so a short warm-up measures the JIT still compiling. The later workloads (ping, CRUD mix) run the
+ * same code paths and get WARMUP_LATER_PER_CONNECTION. Override with STAGE_PERF_WARMUP_REQUESTS.
  */
 const WARMUP_REQUESTS_PER_CONNECTION = Number(process.env["STAGE_PERF_WARMUP_REQUESTS"] ?? 2000);
+const WARMUP_LATER_PER_CONNECTION = 250;
 /** Bound on each warm-up, in seconds. */
 const WARMUP_MAX_S = 60;
 const ITEMS = 200;
 const MEMORY_MB = 1769;
+const PEER = process.env["STAGE_PERF_PEER"] !== "off";
+
+interface Target {
+  name: string;
+  url: string;
+  /** The target's own processes besides this one (environments, serverless-offline). */
+  pids: () => number[];
+}
 
 interface Rate {
   requestsPerSecond: number;
-  /** CPU time per request of everything the target runs: this process (load tool included) and its environments. */
+  /** CPU time per request of everything the target runs: this process and the target's processes. */
   cpuMsPerRequest: number;
-  /** The part of cpuMsPerRequest spent in the execution environments (0 for the in-process baseline). */
-  environmentCpuMsPerRequest: number;
+  /** The part of cpuMsPerRequest spent in the target's own processes (0 for the in-process baseline). */
+  ownProcessesCpuMsPerRequest: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
   errors: number;
 }
-
-type RequestSpec = { method: string; path: string; body?: string };
 
 /** CPU time (user + system) of a process in ms, from /proc (Linux); 0 when it is gone. */
 function processCpuMs(pid: number): number {
@@ -84,68 +86,57 @@ function processCpuMs(pid: number): number {
 /** USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on Linux). */
 const CLOCK_TICKS_PER_S = 100;
 
-function requestOptions(baseUrl: string, next: () => RequestSpec) {
-  return [
-    {
-      setupRequest: (request: Record<string, unknown>) => {
-        const spec = next();
-        return {
-          ...request,
-          method: spec.method,
-          path: `${new URL(baseUrl).pathname}${spec.path}`,
-          headers: { "content-type": "application/json" },
-          body: spec.body,
-        };
-      },
-    },
-  ];
+/** The load tool's process: one order at a time. */
+class LoadTool {
+  private readonly child: ChildProcess = fork(
+    fileURLToPath(new URL("./perf/load-child.ts", import.meta.url)),
+    { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] },
+  );
+
+  run(order: LoadOrder): Promise<LoadOutcome> {
+    return new Promise((resolve, reject) => {
+      const onExit = () => reject(new Error("the load tool's process exited"));
+      this.child.once("exit", onExit);
+      this.child.once("message", (message: { ok: boolean; outcome?: LoadOutcome; message?: string }) => {
+        this.child.off("exit", onExit);
+        if (message.ok && message.outcome) resolve(message.outcome);
+        else reject(new Error(`load tool: ${message.message}`));
+      });
+      this.child.send(order);
+    });
+  }
+
+  close(): void {
+    this.child.disconnect();
+  }
 }
 
-/**
- * One timed run. `childPids` are the target's other processes (the stage's execution environments), whose
- * CPU time counts toward the target's CPU per request together with this process's.
- */
-async function load(
-  baseUrl: string,
-  next: () => RequestSpec,
-  durationS: number,
-  connections: number,
-  childPids: () => number[],
-): Promise<Rate> {
-  const pids = childPids();
+/** One timed run: the target's rate and CPU per request (this process plus the target's processes). */
+async function load(tool: LoadTool, target: Target, workload: Workload, connections: number): Promise<Rate> {
+  const pids = target.pids();
   const childCpuBefore = pids.map(processCpuMs);
   const cpuBefore = process.cpuUsage();
-  const result = await autocannon({
-    url: baseUrl,
+  const result = await tool.run({
+    url: target.url,
+    workload,
     connections,
-    duration: durationS,
-    requests: requestOptions(baseUrl, next),
+    durationS: DURATION_S,
+    maxS: DURATION_S + 30,
+    items: ITEMS,
   });
   const cpu = process.cpuUsage(cpuBefore);
   const childCpuMs = pids.reduce((sum, pid, i) => sum + processCpuMs(pid) - (childCpuBefore[i] ?? 0), 0);
   const cpuMs = (cpu.user + cpu.system) / 1000 + childCpuMs;
+  const served = Math.max(1, result.total);
   return {
-    requestsPerSecond: result.requests.average,
-    cpuMsPerRequest: cpuMs / Math.max(1, result.requests.total),
-    environmentCpuMsPerRequest: childCpuMs / Math.max(1, result.requests.total),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
+    requestsPerSecond: result.requestsPerSecond,
+    cpuMsPerRequest: cpuMs / served,
+    ownProcessesCpuMsPerRequest: childCpuMs / served,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
     non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
+    errors: result.errors,
   };
-}
-
-/** A fixed number of requests (bounded in time), not measured. */
-async function warmUp(baseUrl: string, next: () => RequestSpec, connections: number): Promise<void> {
-  const run = autocannon({
-    url: baseUrl,
-    connections,
-    amount: connections * WARMUP_REQUESTS_PER_CONNECTION,
-    requests: requestOptions(baseUrl, next),
-  });
-  const cap = setTimeout(() => run.stop(), WARMUP_MAX_S * 1000);
-  await run;
-  clearTimeout(cap);
 }
 
 /** A plain node:http server that turns each request into a REST proxy event and calls the handler in-process. */
@@ -224,25 +215,13 @@ async function inProcessServer(tableName: string, dynamodbEndpoint: string) {
   };
 }
 
-const ping = (): RequestSpec => ({ method: "POST", path: "/dynamodbmanager", body: '{"operation":"ping"}' });
-
-let counter = 0;
-function crudMix(): RequestSpec {
-  counter++;
-  const id = `perf-${counter % ITEMS}`;
-  const roll = counter % 20;
-  if (roll === 0) return { method: "PUT", path: `/items/${id}`, body: JSON.stringify({ id, n: counter }) };
-  if (roll === 10) return { method: "POST", path: "/items", body: JSON.stringify({ n: counter }) };
-  return { method: "GET", path: `/items/${id}` };
-}
-
 /** Mean rate and latency over rounds; error counts summed. */
 function combine(rates: Rate[]): Rate {
   const mean = (f: (r: Rate) => number) => rates.reduce((sum, r) => sum + f(r), 0) / rates.length;
   return {
     requestsPerSecond: mean((r) => r.requestsPerSecond),
     cpuMsPerRequest: mean((r) => r.cpuMsPerRequest),
-    environmentCpuMsPerRequest: mean((r) => r.environmentCpuMsPerRequest),
+    ownProcessesCpuMsPerRequest: mean((r) => r.ownProcessesCpuMsPerRequest),
     p50Ms: Math.round(mean((r) => r.p50Ms)),
     p99Ms: Math.round(mean((r) => r.p99Ms)),
     non2xx: rates.reduce((sum, r) => sum + r.non2xx, 0),
@@ -250,45 +229,92 @@ function combine(rates: Rate[]): Rate {
   };
 }
 
+interface Comparison {
+  workload: Workload;
+  /** Per target, in the order given; the first is the stage. */
+  rates: Map<string, Rate>;
+  /** Per other target: the stage's req/s over it, per round (sorted) and the median. */
+  ratios: Map<string, { median: number; rounds: number[] }>;
+}
+
+/** Warm-up on every target, then ROUNDS rounds in which the targets take turns, the order rotating. */
 async function compare(
-  name: string,
-  stageUrl: string,
-  baselineUrl: string,
-  next: () => RequestSpec,
-  connections = CONNECTIONS,
-) {
-  await warmUp(stageUrl, next, connections);
-  await warmUp(baselineUrl, next, connections);
-  const stageRates: Rate[] = [];
-  const baselineRates: Rate[] = [];
-  const ratios: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    // Alternate which target goes first, so a burst of load from elsewhere does not always hit the same one.
-    const first = round % 2 === 0 ? "stage" : "baseline";
-    const run = (target: string) =>
-      target === "stage"
-        ? load(stageUrl, next, DURATION_S, connections, environmentPids)
-        : load(baselineUrl, next, DURATION_S, connections, () => []);
-    const a = await run(first);
-    const b = await run(first === "stage" ? "baseline" : "stage");
-    const [stage, baseline] = first === "stage" ? [a, b] : [b, a];
-    stageRates.push(stage);
-    baselineRates.push(baseline);
-    ratios.push(stage.requestsPerSecond / baseline.requestsPerSecond);
+  tool: LoadTool,
+  workload: Workload,
+  targets: Target[],
+  warmupPerConnection: number,
+): Promise<Comparison> {
+  for (const target of targets) {
+    await tool.run({
+      url: target.url,
+      workload,
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+      amount: CONNECTIONS * warmupPerConnection,
+      maxS: WARMUP_MAX_S,
+      items: ITEMS,
+    });
   }
-  ratios.sort((x, y) => x - y);
+  const perTarget = new Map<string, Rate[]>(targets.map((t) => [t.name, []]));
+  const perRoundRatios = new Map<string, number[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    // Rotate who goes first, so a burst of load from elsewhere does not always hit the same target.
+    const order = targets.map((_, i) => targets[(i + round) % targets.length] as Target);
+    const rates = new Map<string, Rate>();
+    for (const target of order) rates.set(target.name, await load(tool, target, workload, CONNECTIONS));
+    for (const [name, rate] of rates) perTarget.get(name)?.push(rate);
+    const stage = rates.get(targets[0]?.name ?? "");
+    for (const target of targets.slice(1)) {
+      const other = rates.get(target.name);
+      if (!stage || !other) continue;
+      const list = perRoundRatios.get(target.name) ?? [];
+      list.push(stage.requestsPerSecond / Math.max(1e-9, other.requestsPerSecond));
+      perRoundRatios.set(target.name, list);
+    }
+  }
+  const ratios = new Map<string, { median: number; rounds: number[] }>();
+  for (const [name, list] of perRoundRatios) {
+    const rounds = [...list].sort((x, y) => x - y);
+    ratios.set(name, { median: rounds[Math.floor(rounds.length / 2)] ?? 0, rounds: list });
+  }
   return {
-    name,
-    stage: combine(stageRates),
-    baseline: combine(baselineRates),
-    ratio: ratios[Math.floor(ratios.length / 2)] ?? 0,
+    workload,
+    rates: new Map([...perTarget].map(([name, rates]) => [name, combine(rates)])),
     ratios,
   };
 }
 
-const local = await startStage({ memoryMb: MEMORY_MB, cpuScaling: "off", idleTimeoutMs: 120_000 });
-const environmentPids = () => local.lambda.environmentPids();
+const STAGE = "full stage";
+const IN_PROCESS = "handler in-process (node:http)";
+const SLS_WORKER = "serverless-offline (worker threads)";
+const SLS_IN_PROCESS = "serverless-offline --useInProcess";
+
+/** The issue's goals, as ratios of req/s (stage / other) per workload and other target. */
+const RATIO_GOALS: Array<{ workload: Workload; other: string; atLeast: number }> = [
+  { workload: "get", other: SLS_IN_PROCESS, atLeast: 1.0 },
+  { workload: "get", other: SLS_WORKER, atLeast: 4 },
+  { workload: "ping", other: SLS_WORKER, atLeast: 5 },
+  { workload: "ping", other: IN_PROCESS, atLeast: 0.25 },
+  { workload: "crud", other: IN_PROCESS, atLeast: 0.7 },
+];
+/** The stage's CPU per GET /items/{id} (front, emulator, dynalite and environments), goal in ms. */
+const STAGE_CPU_PER_GET_GOAL_MS = 2;
+
+const WORKLOAD_NAMES: Record<Workload, string> = {
+  get: "GET /items/{id}",
+  ping: "ping (POST /dynamodbmanager)",
+  crud: "read-heavy CRUD mix",
+};
+
+/**
+ * Idle environments are kept for the whole run: the warm-ups of the other targets take minutes, and a reclaimed
+ * environment would make the stage's first round a round of cold starts (serverless-offline is told the same).
+ */
+const IDLE_KEEP_MS = 3_600_000;
+const local = await startStage({ memoryMb: MEMORY_MB, cpuScaling: "auto", idleTimeoutMs: IDLE_KEEP_MS });
 const baseline = await inProcessServer(local.stage.tableName, local.stage.dynamodbEndpoint ?? "");
+const tool = new LoadTool();
+const peers: RunningPeer[] = [];
 try {
   for (let i = 0; i < ITEMS; i++) {
     const id = `perf-${i}`;
@@ -300,71 +326,115 @@ try {
     if (res.status !== 201)
       throw new Error(`seeding item ${id}: expected 201, got ${res.status} ${await res.text()}`);
   }
-  const loadBefore = os.loadavg()[0] ?? Number.NaN;
+  const stageTarget: Target = {
+    name: STAGE,
+    url: local.stage.apiUrl,
+    pids: () => local.lambda.environmentPids(),
+  };
+  const inProcessTarget: Target = { name: IN_PROCESS, url: baseline.url, pids: () => [] };
+  const peerTargets: Target[] = [];
+  let peerNote = "";
+  if (PEER) {
+    try {
+      await installPeer();
+      const bundleFile = path.join(
+        fileURLToPath(new URL("..", import.meta.url)),
+        "dist",
+        "service",
+        "index.mjs",
+      );
+      const common = {
+        bundleFile,
+        tableName: local.stage.tableName,
+        dynamodbEndpoint: local.stage.dynamodbEndpoint ?? "",
+        credentials: LOCAL_CREDENTIALS,
+        region: "us-east-1",
+        memoryMb: MEMORY_MB,
+        stageName: new URL(local.stage.apiUrl).pathname.replace(/^\/|\/$/g, ""),
+      };
+      for (const [name, mode] of [
+        [SLS_WORKER, "worker-threads"],
+        [SLS_IN_PROCESS, "in-process"],
+      ] as const) {
+        const peer = await startPeer({ ...common, mode, idleKeepS: IDLE_KEEP_MS / 1000 });
+        peers.push(peer);
+        peerTargets.push({ name, url: peer.url, pids: () => [peer.pid] });
+      }
+    } catch (error) {
+      peerNote = `serverless-offline not measured: ${(error as Error).message}`;
+    }
+  } else peerNote = "serverless-offline not measured: STAGE_PERF_PEER=off.";
+
+  const loadBefore = os.loadavg();
+  const all = [stageTarget, inProcessTarget, ...peerTargets];
   const results = [
-    {
-      ...(await compare("ping (POST /dynamodbmanager)", local.stage.apiUrl, baseline.url, ping)),
-      goal: 0.25,
-    },
-    { ...(await compare("read-heavy CRUD mix", local.stage.apiUrl, baseline.url, crudMix)), goal: 0.7 },
-    // One connection: the stage's own cost per request, without the scheduling contention of many processes.
-    {
-      ...(await compare("read-heavy CRUD mix, 1 connection", local.stage.apiUrl, baseline.url, crudMix, 1)),
-      goal: 0.7,
-    },
+    await compare(tool, "get", all, WARMUP_REQUESTS_PER_CONNECTION),
+    await compare(tool, "ping", all, WARMUP_LATER_PER_CONNECTION),
+    await compare(tool, "crud", [stageTarget, inProcessTarget], WARMUP_LATER_PER_CONNECTION),
   ];
-  const crud = results[1];
-  const crudShareNeeded = crud
-    ? (0.7 * crud.stage.cpuMsPerRequest) / crud.baseline.cpuMsPerRequest
-    : Number.NaN;
+  const loadAfter = os.loadavg();
+
   const row = (r: Rate) =>
-    `${r.requestsPerSecond.toFixed(0)} | ${r.cpuMsPerRequest.toFixed(2)} | ${r.environmentCpuMsPerRequest.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.errors}`;
+    `${r.requestsPerSecond.toFixed(0)} | ${r.cpuMsPerRequest.toFixed(2)} | ${r.ownProcessesCpuMsPerRequest.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.errors}`;
+  const stageGet = results[0]?.rates.get(STAGE);
+  const goalRows = RATIO_GOALS.flatMap((goal) => {
+    const ratio = results.find((r) => r.workload === goal.workload)?.ratios.get(goal.other);
+    if (!ratio) return [];
+    return [
+      `| ${WORKLOAD_NAMES[goal.workload]} | stage / ${goal.other} | ${ratio.median.toFixed(2)}× | ` +
+        `${ratio.rounds.map((x) => x.toFixed(2)).join(", ")} | ≥ ${goal.atLeast}× | ${ratio.median >= goal.atLeast ? "yes" : "no"} |`,
+    ];
+  });
+  const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(1)).join(", ");
   const lines = [
-    "## Local stage: full stage vs the handler in-process",
+    "## Local stage: full stage vs the handler in-process and serverless-offline",
     "",
-    "Command: `npm run perf -- stage.perf` (stage/stage.perf.ts). autocannon, " +
-      `${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION_S} s per target after a warm-up of ` +
-      `${WARMUP_REQUESTS_PER_CONNECTION.toLocaleString("en")} requests per connection (at most ${WARMUP_MAX_S} s) on ` +
-      `each target, in one process (load average ${loadBefore.toFixed(1)} at the start, ` +
-      `${os.loadavg()[0]?.toFixed(1)} at the end, on ${os.cpus().length} cores); ` +
-      `function at ${MEMORY_MB} MB with CPU scaling off (the stage's own overhead, not Lambda's CPU share); ` +
-      `baseline: node:http + the same handler in-process on the same dynalite; ${ITEMS} items seeded.`,
+    "Command: `npm run perf -- stage.perf` (stage/stage.perf.ts). autocannon in its own process, " +
+      `${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s per target in rotating order after a warm-up of ` +
+      `${WARMUP_REQUESTS_PER_CONNECTION.toLocaleString("en")} GETs per connection (${WARMUP_LATER_PER_CONNECTION} before ` +
+      `each later workload; each at most ${WARMUP_MAX_S} s) on every target; load average ${fmtLoad(loadBefore)} at ` +
+      `the start, ${fmtLoad(loadAfter)} at the end, on ${os.cpus().length} cores. Function at ${MEMORY_MB} MB, CPU ` +
+      `scaling ${local.lambda.cpuScaling.mode} (one vCPU per environment: the stage's own overhead, not a small ` +
+      `share). Every target runs the same bundle (dist/service/index.mjs) on the same dynalite, ${ITEMS} items seeded. ` +
+      `serverless-offline ${PEER_VERSIONS.serverlessOffline} on serverless ${PEER_VERSIONS.serverless}, installed by ` +
+      "the benchmark into a scratch folder under the OS's temp directory (not a dependency of the project)." +
+      (peerNote ? ` ${peerNote}` : ""),
     "",
-    "| workload | target | req/s | CPU ms/request | of which in environments | p50 ms | p99 ms | non-2xx | errors |",
+    "| workload | target | req/s | CPU ms/request | of which in its own processes | p50 ms | p99 ms | non-2xx | errors |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...results.flatMap((r) => [
-      `| ${r.name} | full stage | ${row(r.stage)} |`,
-      `| ${r.name} | in-process | ${row(r.baseline)} |`,
-    ]),
-    "",
-    "| workload | ratio stage / in-process (median of rounds) | each round | goal | met | CPU per request, in-process / stage |",
-    "| --- | ---: | --- | ---: | --- | ---: |",
-    ...results.map(
-      (r) =>
-        `| ${r.name} | ${r.ratio.toFixed(2)}× | ${r.ratios.map((x) => x.toFixed(2)).join(", ")} | ≥ ${r.goal}× | ` +
-        `${r.ratio >= r.goal ? "yes" : "no"} | ${(r.baseline.cpuMsPerRequest / r.stage.cpuMsPerRequest).toFixed(2)}× |`,
+    ...results.flatMap((r) =>
+      [...r.rates].map(([name, rate]) => `| ${WORKLOAD_NAMES[r.workload]} | ${name} | ${row(rate)} |`),
     ),
     "",
-    "CPU ms/request: user + system time of everything the target ran (this process, which also runs autocannon " +
-      "and dynalite for both targets, plus the stage's execution environments, from /proc), over the requests " +
-      "served. Other tenants of the machine change it far less than they change req/s.",
+    "| workload | ratio of req/s | median of rounds | each round | goal | met |",
+    "| --- | --- | ---: | --- | ---: | --- |",
+    ...goalRows,
+    ...(stageGet
+      ? [
+          `| GET /items/{id} | the stage's CPU per request | ${stageGet.cpuMsPerRequest.toFixed(2)} ms | ` +
+            `${stageGet.ownProcessesCpuMsPerRequest.toFixed(2)} ms in environments | ≤ ${STAGE_CPU_PER_GET_GOAL_MS} ms | ` +
+            `${stageGet.cpuMsPerRequest <= STAGE_CPU_PER_GET_GOAL_MS ? "yes" : "no"} |`,
+        ]
+      : []),
     "",
-    "The mix is 90 % GET /items/{id}, 5 % PUT /items/{id}, 5 % POST /items over the seeded keys. Each request " +
-      "in flight needs its own execution environment (a process), so a stage request crosses processes four " +
-      "times (front, environment, dynalite, environment, front) where the baseline crosses none.",
+    "CPU ms/request: user + system time of everything the target ran, from /proc, over the requests it served: " +
+      "this process (the stage's front, emulator and dynalite; or the in-process handler and dynalite; or dynalite " +
+      "alone for serverless-offline) plus the target's own processes (the stage's execution environments; " +
+      "serverless-offline's process with its worker threads). The load tool is not counted. Other tenants of the " +
+      "machine change it far less than they change req/s.",
     "",
-    "Reading the figures: both targets run in this process's scheduling group, so on a shared machine they get " +
-      "about the same CPU time and the req/s ratio follows the CPU-per-request ratio. The stage's own work per " +
-      "request (front, emulator, IPC, runtime) is the ping row's difference; the rest of the CRUD difference is " +
-      "the handler and its SDK client running in environment processes: each is its own V8 (JIT and inline " +
-      "caches warm per process, and at 8 connections each sees an eighth of the requests), and each request " +
-      "wakes it twice (the invocation, dynalite's answer) with caches cooled by the other processes. In one " +
-      "process the same GET costs ~0.5 ms of CPU with dynalite included, bundled or not. A process per " +
-      "environment is Lambda's model; at this CPU cost per request the CRUD goal of 0.7× needs the stage to get " +
-      `${crudShareNeeded.toFixed(1)}× the baseline's CPU time (both cores of an otherwise idle machine).`,
+    "Reading the figures: all targets share the machine's two cores, so req/s follows the CPU per request once the " +
+      "cores are busy. A stage request crosses processes four times (front → environment → dynalite → environment " +
+      "→ front); the environments are a process each, as on Lambda, each with its own V8 and JIT (at 8 connections " +
+      "each sees an eighth of the requests) and each woken twice per request with caches cooled by the others. " +
+      "serverless-offline's worker mode runs a worker thread per concurrent handler in one process; --useInProcess " +
+      "runs the handler in its own process, like the in-process baseline but behind its Hapi server. Neither has a " +
+      "process per environment nor a CPU share per memory size.",
   ];
   console.log(lines.join("\n"));
 } finally {
+  tool.close();
+  for (const peer of peers) await peer.stop();
   await baseline.close();
   await local.stop();
 }

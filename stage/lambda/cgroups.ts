@@ -10,7 +10,17 @@
  * of each hierarchy (a memory cgroup like /process_api/<id>), named `powerbench-<pid>-<n>`. Where anything
  * fails, the caller runs unthrottled and reports why.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmdirSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { CpuScaling } from "../contracts.ts";
@@ -120,6 +130,8 @@ export class CgroupManager {
     const quotaUs = cpuQuotaUs(memoryMb, os.availableParallelism(), this.periodUs);
     const procsFile = "cgroup.procs";
     const oomFile = this.mode === "cgroup-v1" ? "memory.oom_control" : "memory.events";
+    let cpuStatFd: number | undefined;
+    const cpuStatBuffer = Buffer.alloc(1024);
     const group: EnvironmentCgroup = {
       name,
       joinMemory: (pid) => writeFileSync(path.join(memoryDir, procsFile), String(pid)),
@@ -132,7 +144,10 @@ export class CgroupManager {
       },
       throttledMs: () => {
         try {
-          const stat = readFileSync(path.join(cpuDir, "cpu.stat"), "utf8");
+          // Read twice per invocation: the descriptor stays open (a pread from offset 0 regenerates the file).
+          if (cpuStatFd === undefined) cpuStatFd = openSync(path.join(cpuDir, "cpu.stat"), "r");
+          const bytes = readSync(cpuStatFd, cpuStatBuffer, 0, cpuStatBuffer.length, 0);
+          const stat = cpuStatBuffer.toString("latin1", 0, bytes);
           const v1 = /^throttled_time (\d+)$/m.exec(stat)?.[1];
           if (v1 !== undefined) return Number(v1) / 1e6;
           const v2 = /^throttled_usec (\d+)$/m.exec(stat)?.[1];
@@ -151,6 +166,8 @@ export class CgroupManager {
       },
       remove: async () => {
         this.live.delete(group);
+        if (cpuStatFd !== undefined) closeSync(cpuStatFd);
+        cpuStatFd = undefined;
         for (const dir of created) await rmdirWithRetry(dir);
       },
     };

@@ -5,7 +5,7 @@
  * (text: `<ISO>\t<requestId>\tINFO\t<message>`, or JSON records) and sent to the parent in order with the
  * results, so every line lands in the right invocation. Bundled by esbuild (see runtime-bundle.ts).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, openSync, readSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -257,10 +257,27 @@ function callHandler(fn: Handler, event: unknown, context: unknown): Promise<unk
   });
 }
 
+/**
+ * /proc/self/schedstat, opened once: it is read twice per invocation, and a pread on an open descriptor costs
+ * about a tenth of readFileSync's open/read/close (measured ~1 µs vs ~10 µs here). -1 where it cannot be
+ * opened (not Linux, or no schedstats).
+ */
+const schedStatFd = (() => {
+  try {
+    return openSync("/proc/self/schedstat", "r");
+  } catch {
+    return -1;
+  }
+})();
+const schedStatBuffer = Buffer.alloc(128);
+
 /** The main thread's time on a CPU and on the run queue so far (ms), from the kernel's scheduler statistics. */
 function schedStat(): { onCpuMs: number; waitMs: number } | undefined {
+  if (schedStatFd < 0) return undefined;
   try {
-    const [onCpuNs, waitNs] = readFileSync("/proc/self/schedstat", "latin1").split(" ");
+    // The file is generated anew on each read from offset 0.
+    const bytes = readSync(schedStatFd, schedStatBuffer, 0, schedStatBuffer.length, 0);
+    const [onCpuNs, waitNs] = schedStatBuffer.toString("latin1", 0, bytes).split(" ");
     const onCpuMs = Number(onCpuNs) / 1e6;
     const waitMs = Number(waitNs) / 1e6;
     return Number.isFinite(onCpuMs) && Number.isFinite(waitMs) ? { onCpuMs, waitMs } : undefined;
