@@ -15,7 +15,7 @@ import type { Comparison } from "../reports/compare.ts";
 import { writeReport } from "../reports/write-report.ts";
 import { createAwsClients } from "./aws-clients.ts";
 import type { BenchConfig } from "./bench-config.ts";
-import { buildResults, makeRunId } from "./build-results.ts";
+import { buildResults, makeRunId, runLoadOf } from "./build-results.ts";
 import { directLoadPort } from "./direct-invoke.ts";
 import { describeError, TuningError } from "./errors.ts";
 import { type ApiLoad, apiLoad } from "./load-ports.ts";
@@ -136,6 +136,12 @@ export async function writeReportOrRescue(results: Results, runDir: string, base
   }
 }
 
+/** The measured load's length per setting (the profile's, or --duration), over all its rounds. */
+function measuredDurationS(config: BenchConfig): number {
+  const load = runLoadOf(config);
+  return load.mode === "api" ? load.durationS : 0;
+}
+
 /** The name of the signal that stopped the run, when the abort carries one (scripts/bench.ts does). */
 function signalName(signal: AbortSignal): { reason?: string } {
   const reason: unknown = signal.reason;
@@ -182,7 +188,10 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
             seed: config.seed,
             warmupS: config.warmupS,
             ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
-            ...(config.durationS !== undefined ? { durationS: config.durationS } : {}),
+            // Rounds split the measured duration: the sequence is one round long, replayed in every round.
+            ...(config.durationS !== undefined || config.rounds > 1
+              ? { durationS: measuredDurationS(config) / config.rounds }
+              : {}),
           });
     const port = api ? api.port : directLoadPort(clients.lambdaInvoke, stage, config.direct);
     // Which engine ran, and its version, as its run results say (auto may have picked k6 or the built-in one).
@@ -214,6 +223,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
         discardTopBottom: config.discardTopBottom,
         ...(config.coldStartRate !== undefined ? { coldStartRate: config.coldStartRate } : {}),
         coldStarts: config.coldStarts,
+        rounds: config.rounds,
         apiType,
         invokesVersion: config.mode === "direct",
         warmup: config.mode === "api" && config.warmupS > 0,

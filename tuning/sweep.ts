@@ -4,9 +4,10 @@
  * I/O goes through ports (the AWS clients, a load runner, a gate), so the same loop runs on the local
  * stage, on AWS, with the built-in engine, k6 or direct invocations.
  */
+import { UpdateAliasCommand } from "@aws-sdk/client-lambda";
 import type { RunResult } from "../loadtests/run-result.ts";
 import { LAMBDA_REQUEST_ID_HEADER } from "../service/headers.ts";
-import { assessSetting } from "./assess.ts";
+import { type AssessInput, type AssessOptions, assessSetting } from "./assess.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { latencySamplesMs } from "./client-samples.ts";
 import { forceColdStarts } from "./cold-starts.ts";
@@ -30,9 +31,12 @@ import type {
   HostContention,
   SettingFailure,
   SettingResult,
+  SettingRound,
 } from "./results-types.ts";
+import { poolApiGateway, poolLambdaMetrics, poolLogs, poolRuns, roundOrder } from "./rounds.ts";
 import type { Stage } from "./stage.ts";
 import { mean, percentile } from "./statistics.ts";
+import { drainWarmup, primeVersion } from "./warmup.ts";
 
 export type SweepPhase = "configure" | "warmup" | "load" | "gate" | "collect" | "done" | "failed" | "restore";
 
@@ -45,6 +49,9 @@ export interface SweepProgress {
   errors?: number;
   elapsedMs?: number;
   message?: string;
+  /** With rounds: this round (1-based) of how many. */
+  round?: number;
+  rounds?: number;
 }
 
 export interface LoadRequest {
@@ -87,12 +94,18 @@ export interface SweepOptions {
   /** A setting over this client error rate fails. */
   maxErrorRate: number;
   discardTopBottom: number;
-  /** Cold starts per request INIT is priced at; absent: the rate measured at each setting. */
-  coldStartRate?: number;
+  /** Cold starts per request INIT is priced at, or "measured" at each setting. @default DEFAULT_COLD_START_RATE */
+  coldStartRate?: number | "measured";
   /** null in direct mode (no API Gateway in the path). */
   apiType: "REST" | "HTTP" | null;
   /** The load invokes the setting's version directly (direct mode), not the alias the API uses. */
   invokesVersion?: boolean;
+  /**
+   * Rounds per setting, in rotating order (A B C, B C A, C A B): each setting's measured load runs this many
+   * times (the load port's measured sequence each time, the table put back after each), and the rounds are
+   * pooled. @default 1
+   */
+  rounds?: number;
   /** Warm-up load before each measured window. @default true */
   warmup?: boolean;
   /** Deliberate cold starts per setting (fresh versions, one invocation each) that measure INIT. @default 0 */
@@ -245,21 +258,129 @@ async function collectWindow(
   }
 }
 
-/** Longest wait for the warm-up's cut requests to finish: API Gateway's own integration timeout. */
-const WARMUP_DRAIN_MAX_MS = 29_000;
+type PhaseName = "configure" | "warmup" | "load" | "gate" | "coldStarts" | "reset" | "collect";
+type PhaseMs = Partial<Record<PhaseName, number>>;
+
+/** What one round of a setting measured. */
+interface RoundMeasurement {
+  /** 0-based round and place of the setting in that round's order. */
+  round: number;
+  position: number;
+  run: RunResult;
+  window: Window;
+  collected?: Collected;
+  /** REPORT lines of the version before the window: the priming invocation and the warm-up. */
+  warmupLogs?: LogFindings;
+  distortedReason?: string;
+  hostContention?: HostContention;
+  phaseMs: PhaseMs;
+  overheadMs: number;
+}
+
+/** One setting across its rounds. */
+interface SettingState {
+  setting: Setting;
+  index: number;
+  version?: string;
+  /** Versions the measured load ran on: the setting's, plus one per invocation in only-cold-starts mode. */
+  versionsUsed: string[];
+  failures: SettingFailure[];
+  rounds: RoundMeasurement[];
+  gate?: GateOutcome;
+  coldStartLogs?: LogFindings;
+  /** Set when the setting failed before a round could be measured: its result, final. */
+  result?: SettingResult;
+}
+
+/** Everything a round needs beside its setting. */
+interface SweepContext {
+  configurator: FunctionConfigurator;
+  options: SweepOptions;
+  ports: SweepPorts;
+  assessOptions: AssessOptions;
+  rounds: number;
+}
+
+function addPhases(target: PhaseMs, source: PhaseMs): void {
+  for (const [phase, ms] of Object.entries(source) as Array<[PhaseName, number]>)
+    target[phase] = (target[phase] ?? 0) + ms;
+}
 
 /**
- * Waits until the function logged a REPORT line for every request the warm-up started (or
- * WARMUP_DRAIN_MAX_MS passed); returns the time it did, the warm-up's real end.
+ * One round of one setting. The first visit configures the setting (a new version, the alias on it) and primes
+ * the version with one invocation before the warm-up; later visits point the alias back at that version. After
+ * the window, at once: the table put back (every round replays the same sequence from the same state), the
+ * measured invocations' logs read by request id and, on the first visit only, the Newman gate and the
+ * deliberate cold starts; their invocations never count (exact attribution by request id).
  */
-async function drainWarmup(
-  clients: AwsClients,
-  options: SweepOptions,
-  version: string,
-  window: Window,
-  warm: RunResult,
-  sleep: (ms: number) => Promise<void>,
-): Promise<number> {
+async function measureRound(
+  state: SettingState,
+  round: number,
+  position: number,
+  ctx: SweepContext,
+): Promise<void> {
+  const { options, ports, configurator } = ctx;
+  const { setting, index } = state;
+  const signal = options.signal ?? new AbortController().signal;
+  const sleep = ports.sleep ?? defaultSleep;
+  const first = state.version === undefined;
+  const progress = (phase: SweepPhase, extra: Partial<SweepProgress> = {}) =>
+    options.onProgress?.({
+      settingId: setting.id,
+      index,
+      total: options.settings.length,
+      phase,
+      ...(ctx.rounds > 1 ? { round: round + 1, rounds: ctx.rounds } : {}),
+      ...extra,
+    });
+  const phaseMs: PhaseMs = {};
+  const roundStartMs = performance.now();
+  const timed = async <T>(phase: PhaseName, job: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await job();
+    } finally {
+      phaseMs[phase] = (phaseMs[phase] ?? 0) + performance.now() - start;
+    }
+  };
+
+  progress("configure");
+  let version: string;
+  try {
+    version = await timed("configure", async () => {
+      if (state.version === undefined) return configurator.apply(setting);
+      // Later rounds: the setting's version is published already; only the alias moves back to it.
+      await ports.clients.lambda.send(
+        new UpdateAliasCommand({
+          FunctionName: options.stage.functionName,
+          Name: options.stage.alias,
+          FunctionVersion: state.version,
+          RoutingConfig: { AdditionalVersionWeights: {} },
+        }),
+      );
+      return state.version;
+    });
+  } catch (error) {
+    progress("failed", { message: describeError(error) });
+    state.result = assessSetting(
+      {
+        setting,
+        window: { startMs: Date.now(), endMs: Date.now() },
+        failures: [...state.failures, { kind: "configure", message: describeError(error) }],
+      },
+      ctx.assessOptions,
+    );
+    return;
+  }
+  if (first) {
+    state.version = version;
+    state.versionsUsed.push(version);
+  }
+  const freshVersion = async () => {
+    const fresh = await configurator.publishFreshVersion(setting);
+    state.versionsUsed.push(fresh);
+    return fresh;
+  };
   const target = {
     functionName: options.stage.functionName,
     alias: options.stage.alias,
@@ -267,117 +388,66 @@ async function drainWarmup(
     apiName: options.stage.apiName,
     apiStageName: options.stage.apiStageName,
   };
-  const deadline = Date.now() + WARMUP_DRAIN_MAX_MS;
-  for (;;) {
-    const now = Date.now();
-    const logs = await collectLogs(clients.logs, target, { startMs: window.startMs, endMs: now }, [version]);
-    if (logs.reports.length >= warm.iterations.started || now >= deadline || options.signal?.aborted)
-      return now;
-    await sleep(options.stage.name === "local" ? 100 : 5_000);
-  }
-}
 
-async function measureSetting(
-  setting: Setting,
-  index: number,
-  configurator: FunctionConfigurator,
-  options: SweepOptions,
-  ports: SweepPorts,
-): Promise<SettingResult> {
-  const signal = options.signal ?? new AbortController().signal;
-  const sleep = ports.sleep ?? defaultSleep;
-  const total = options.settings.length;
-  const progress = (phase: SweepPhase, extra: Partial<SweepProgress> = {}) =>
-    options.onProgress?.({ settingId: setting.id, index, total, phase, ...extra });
-  const failures: SettingFailure[] = [];
-  const assessOptions = {
-    region: options.stage.region,
-    apiType: options.apiType,
-    maxErrorRate: options.maxErrorRate,
-    discardTopBottom: options.discardTopBottom,
-    stageName: options.stage.name,
-    ...(options.coldStartRate !== undefined ? { coldStartRate: options.coldStartRate } : {}),
-  };
-  const emptyWindow = { startMs: Date.now(), endMs: Date.now() };
-  // Time per phase (ms): everything but "load" is the setting's overhead outside its load window.
-  const phaseMs: Partial<
-    Record<Exclude<SweepPhase, "done" | "failed" | "restore"> | "reset" | "coldStarts", number>
-  > = {};
-  const settingStartMs = performance.now();
-  let lapStart = settingStartMs;
-  const lap = (phase: keyof typeof phaseMs) => {
-    const now = performance.now();
-    phaseMs[phase] = (phaseMs[phase] ?? 0) + (now - lapStart);
-    lapStart = now;
-  };
-
-  progress("configure");
-  let version: string;
-  try {
-    version = await configurator.apply(setting);
-  } catch (error) {
-    progress("failed", { message: describeError(error) });
-    return assessSetting(
-      { setting, window: emptyWindow, failures: [{ kind: "configure", message: describeError(error) }] },
-      assessOptions,
-    );
-  }
-
-  // Versions the measured load ran on: the setting's, plus one per invocation in only-cold-starts mode.
-  const versionsUsed = [version];
-  let warmupWindow: Window | undefined;
-  const freshVersion = async () => {
-    const fresh = await configurator.publishFreshVersion(setting);
-    versionsUsed.push(fresh);
-    return fresh;
-  };
-  lap("configure");
-  if (options.warmup !== false) {
+  const preWindowStartMs = Date.now();
+  const warmupJob = timed("warmup", async (): Promise<Window | undefined> => {
+    if (options.warmup === false) return undefined;
     progress("warmup");
+    const startMs = Date.now();
     try {
+      if (first) {
+        const primeError = await primeVersion(ports.clients.lambda, options.stage.functionName, version);
+        if (primeError) progress("warmup", { message: `priming the version failed: ${primeError}` });
+      }
       const warm = await ports.load({ kind: "warmup", settingId: setting.id, version, signal, freshVersion });
-      warmupWindow = { startMs: Date.parse(warm.startedAt), endMs: Date.parse(warm.endedAt) };
-      // Requests the engine cut at its graceful stop may still run (a 4 s cold start at 128 MB): wait for
-      // their REPORT lines, so no warm-up invocation runs in the measured window.
-      const cut = warm.iterations.started - warm.iterations.completed;
-      if (cut > 0)
-        warmupWindow.endMs = await drainWarmup(ports.clients, options, version, warmupWindow, warm, sleep);
+      const window = { startMs, endMs: Date.parse(warm.endedAt) };
+      // Requests the engine cut at its graceful stop may still run: wait until the version's REPORT lines
+      // settle, so no warm-up invocation runs in the measured window.
+      if (warm.iterations.started > warm.iterations.completed)
+        window.endMs = await drainWarmup(ports.clients, target, window, options.stage.name, sleep, signal);
+      return window;
     } catch (error) {
       // A failed warm-up is not fatal: the measured load will show what is wrong.
       progress("warmup", { message: `warm-up failed: ${describeError(error)}` });
+      return { startMs, endMs: Date.now() };
     }
-  }
+  });
+  const warmupWindow = await warmupJob;
   if (signal.aborted) {
-    return assessSetting(
-      { setting, version, window: emptyWindow, failures: [{ kind: "other", message: "aborted" }] },
-      assessOptions,
-    );
+    state.failures.push({ kind: "other", message: abortedMessage(state, ctx.rounds) });
+    return;
   }
 
-  lap("warmup");
   progress("load");
   const cpuBefore = readCpuTicks();
   let run: RunResult;
   try {
-    run = await ports.load({
-      kind: "measure",
-      settingId: setting.id,
-      version,
-      signal,
-      freshVersion,
-      onProgress: (p) => progress("load", p),
-    });
+    run = await timed("load", () =>
+      ports.load({
+        kind: "measure",
+        settingId: setting.id,
+        version,
+        signal,
+        freshVersion,
+        onProgress: (p) => progress("load", p),
+      }),
+    );
   } catch (error) {
     progress("failed", { message: describeError(error) });
-    return assessSetting(
-      { setting, version, window: emptyWindow, failures: [{ kind: "load", message: describeError(error) }] },
-      assessOptions,
+    state.result = assessSetting(
+      {
+        setting,
+        version,
+        window: { startMs: Date.now(), endMs: Date.now() },
+        failures: [...state.failures, { kind: "load", message: describeError(error) }],
+      },
+      ctx.assessOptions,
     );
+    return;
   }
   const busy = busyFraction(cpuBefore, readCpuTicks());
-  lap("load");
   if (signal.aborted || run.aborted) {
-    failures.push({
+    state.failures.push({
       kind: "load",
       message: "interrupted during its load window: the measurements are partial",
     });
@@ -387,50 +457,41 @@ async function measureSetting(
     options.stage.name === "local" && busy >= DISTORTION_BUSY_FRACTION
       ? `the host's CPUs were ${(busy * 100).toFixed(0)} % busy during the load window: latencies may measure the host, not the function`
       : undefined;
+  if (first) {
+    const missingHeader = missingRequestIdHeader(run);
+    if (missingHeader) state.failures.push({ kind: "collect", message: missingHeader });
+  }
 
-  // After the window, four independent jobs at once, so the setting's overhead is the longest of them, not
-  // their sum: the Newman gate (through the API), the table put back for the next setting (its own ids), the
-  // deliberate cold starts (fresh versions, never the alias) and reading the measured invocations' logs
-  // (by request id, so the other three's invocations do not count).
-  const collectTarget = {
-    functionName: options.stage.functionName,
-    alias: options.stage.alias,
-    version,
-    apiName: options.stage.apiName,
-    apiStageName: options.stage.apiStageName,
-  };
-  const timed = async <T>(phase: keyof typeof phaseMs, job: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    try {
-      return await job();
-    } finally {
-      phaseMs[phase] = performance.now() - start;
-    }
-  };
-  const gateJob = timed("gate", async (): Promise<GateOutcome | undefined> => {
-    if (!ports.gate || signal.aborted) return undefined;
-    progress("gate");
-    try {
-      return await ports.gate({ settingId: setting.id, signal });
-    } catch (error) {
-      failures.push({ kind: "other", message: `functional gate could not run: ${describeError(error)}` });
-      return undefined;
-    }
-  });
-  // The next setting starts from the same table state (common random numbers).
+  // After the window, four independent jobs at once, so the round's overhead is the longest of them, not their
+  // sum: the table put back for the next round (its own ids), on the setting's first round the Newman gate
+  // (through the API) and the deliberate cold starts (fresh versions, never the alias), and the measured
+  // invocations' logs (by request id, so the other jobs' invocations do not count).
   const resetJob = timed("reset", async () => {
     if (!ports.tableState || signal.aborted) return;
     try {
       await ports.tableState.reset();
     } catch (error) {
-      failures.push({
+      state.failures.push({
         kind: "other",
         message: `the table could not be put back for the next setting: ${describeError(error)}`,
       });
     }
   });
+  const gateJob = timed("gate", async (): Promise<GateOutcome | undefined> => {
+    if (!first || !ports.gate || signal.aborted) return undefined;
+    progress("gate");
+    try {
+      return await ports.gate({ settingId: setting.id, signal });
+    } catch (error) {
+      state.failures.push({
+        kind: "other",
+        message: `functional gate could not run: ${describeError(error)}`,
+      });
+      return undefined;
+    }
+  });
   const coldStartJob = timed("coldStarts", async (): Promise<LogFindings | undefined> => {
-    if ((options.coldStarts ?? 0) <= 0 || signal.aborted) return undefined;
+    if (!first || (options.coldStarts ?? 0) <= 0 || signal.aborted) return undefined;
     const forced = await forceColdStarts(
       ports.clients.lambda,
       options.stage.functionName,
@@ -444,95 +505,225 @@ async function measureSetting(
       // Each fresh version ran exactly one invocation: its streams hold exactly that cold start.
       return await collectLogs(
         ports.clients.logs,
-        collectTarget,
+        target,
         { startMs: forced.startedAtMs, endMs: Date.now() },
         forced.versions,
       );
     } catch (error) {
-      failures.push({
+      state.failures.push({
         kind: "collect",
         message: `reading the cold starts' log lines failed: ${describeError(error)}`,
       });
       return undefined;
     }
   });
-  const missingHeader = missingRequestIdHeader(run);
-  if (missingHeader) failures.push({ kind: "collect", message: missingHeader });
   const collectJob = timed("collect", async () => {
     progress("collect");
     let collected: Collected | undefined;
     let warmupLogs: LogFindings | undefined;
     try {
-      collected = await collectWindow(ports.clients, options, version, window, run, sleep, versionsUsed);
+      collected = await collectWindow(
+        ports.clients,
+        options,
+        version,
+        window,
+        run,
+        sleep,
+        state.versionsUsed,
+      );
       if (collected.shortfall) progress("collect", { message: collected.shortfall });
     } catch (error) {
-      failures.push({ kind: "collect", message: `reading CloudWatch failed: ${describeError(error)}` });
+      state.failures.push({ kind: "collect", message: `reading CloudWatch failed: ${describeError(error)}` });
     }
-    // The warm-up's REPORT lines: the cold starts it absorbed (not counted in the measured figures).
+    // The REPORT lines before the window (the priming invocation, the warm-up): the cold starts they absorbed.
     if (warmupWindow && collected) {
       try {
-        warmupLogs = await collectLogs(ports.clients.logs, collectTarget, warmupWindow, versionsUsed);
+        warmupLogs = await collectLogs(
+          ports.clients.logs,
+          target,
+          { startMs: Math.min(warmupWindow.startMs, preWindowStartMs), endMs: window.startMs - 1 },
+          [version],
+        );
       } catch (error) {
-        failures.push({
+        state.failures.push({
           kind: "collect",
           message: `reading the warm-up's log lines failed: ${describeError(error)}`,
         });
       }
     }
-    return { collected, warmupLogs };
+    let hostContention: HostContention | undefined;
+    // Local stage: could the host give every busy environment its CPU share? (Powerbench/LocalStage metrics)
+    if (options.stage.name === "local" && collected) {
+      try {
+        hostContention = await collectHostContention(
+          ports.clients.cloudwatch,
+          { ...target, ...(options.invokesVersion ? { invokesVersion: true } : {}) },
+          window,
+        );
+      } catch (error) {
+        state.failures.push({
+          kind: "collect",
+          message: `reading the host's contention failed: ${describeError(error)}`,
+        });
+      }
+    }
+    return { collected, warmupLogs, hostContention };
   });
-  const [gate, , coldStartLogs, { collected, warmupLogs }] = await Promise.all([
-    gateJob,
+  const [, gate, coldStartLogs, { collected, warmupLogs, hostContention }] = await Promise.all([
     resetJob,
+    gateJob,
     coldStartJob,
     collectJob,
   ]);
-
-  // Local stage: could the host give every busy environment its CPU share? (Powerbench/LocalStage metrics)
-  let hostContention: HostContention | undefined;
-  if (options.stage.name === "local" && collected) {
-    try {
-      hostContention = await collectHostContention(
-        ports.clients.cloudwatch,
-        { ...collectTarget, ...(options.invokesVersion ? { invokesVersion: true } : {}) },
-        window,
-      );
-    } catch (error) {
-      failures.push({
-        kind: "collect",
-        message: `reading the host's contention failed: ${describeError(error)}`,
-      });
-    }
-  }
-  const distortion = [distortedReason, hostContention?.reason].filter((r) => r !== undefined).join("; ");
-  const overheadMs = performance.now() - settingStartMs - (phaseMs.load ?? 0);
-  const result = assessSetting(
-    {
-      setting,
-      version,
-      window,
-      run,
-      phaseMs,
-      overheadMs,
-      ...(collected ? { attribution: collected.attribution } : {}),
-      ...(warmupLogs ? { warmupLogs } : {}),
-      ...(coldStartLogs ? { coldStartLogs } : {}),
-      ...(collected ? { metrics: collected.metrics, logs: collected.logs } : {}),
-      ...(collected?.apiGateway ? { apiGateway: collected.apiGateway } : {}),
-      ...(gate ? { gate } : {}),
-      failures,
-      ...(run.overall.histogram ? { clientSamplesMs: latencySamplesMs(run.overall.histogram) } : {}),
-      ...(distortion ? { distortedReason: distortion } : {}),
-    },
-    assessOptions,
-  );
-  if (hostContention) result.hostContention = hostContention;
-  progress(result.status === "ok" ? "done" : "failed", {
+  if (gate) state.gate = gate;
+  if (coldStartLogs) state.coldStartLogs = coldStartLogs;
+  state.rounds.push({
+    round,
+    position,
+    run,
+    window,
+    ...(collected ? { collected } : {}),
+    ...(warmupLogs ? { warmupLogs } : {}),
+    ...(distortedReason ? { distortedReason } : {}),
+    ...(hostContention ? { hostContention } : {}),
+    phaseMs,
+    overheadMs: performance.now() - roundStartMs - (phaseMs.load ?? 0),
+  });
+  const last = state.rounds.length === ctx.rounds;
+  progress(last ? "done" : "load", {
     requests: run.overall.requests,
     errors: run.overall.errorCount,
-    ...(result.failures[0] ? { message: result.failures[0].message } : {}),
+    ...(state.failures[0] ? { message: state.failures[0].message } : {}),
   });
+}
+
+function abortedMessage(state: SettingState, rounds: number): string {
+  return rounds > 1 ? `aborted after ${state.rounds.length} of ${rounds} rounds` : "aborted";
+}
+
+/** The rounds' host contention as one verdict: the round that waited longest for the host. */
+function worstContention(rounds: readonly RoundMeasurement[]): HostContention | undefined {
+  let worst: HostContention | undefined;
+  for (const r of rounds) {
+    if (r.hostContention && (!worst || r.hostContention.hostCpuWaitShare > worst.hostCpuWaitShare))
+      worst = r.hostContention;
+  }
+  return worst;
+}
+
+/** Pools the measured rounds of one setting and assesses them as one: the setting's result. */
+function finishSetting(state: SettingState, ctx: SweepContext): SettingResult {
+  if (state.result) return state.result;
+  const { setting, rounds } = state;
+  const failures = [...state.failures];
+  if (rounds.length < ctx.rounds && !failures.some((f) => /^(aborted|interrupted)/.test(f.message)))
+    failures.push({ kind: "other", message: abortedMessage(state, ctx.rounds) });
+  const first = rounds[0];
+  const lastRound = rounds[rounds.length - 1];
+  if (!first || !lastRound) {
+    return assessSetting(
+      {
+        setting,
+        ...(state.version ? { version: state.version } : {}),
+        window: { startMs: Date.now(), endMs: Date.now() },
+        failures,
+      },
+      ctx.assessOptions,
+    );
+  }
+  const run = poolRuns(rounds.map((r) => r.run));
+  const everyCollected = rounds.every((r) => r.collected);
+  const collectedRounds = rounds.map((r) => r.collected).filter((c): c is Collected => c !== undefined);
+  const logs = everyCollected ? poolLogs(collectedRounds.map((c) => c.logs)) : undefined;
+  const metrics =
+    everyCollected && logs
+      ? rounds.length === 1
+        ? collectedRounds[0]?.metrics
+        : {
+            ...poolLambdaMetrics(collectedRounds.map((c) => c.metrics)),
+            durationMs: durationsFromReports(logs),
+          }
+      : undefined;
+  const apiGateway = everyCollected
+    ? poolApiGateway(collectedRounds.map((c) => c.apiGateway).filter((a) => a !== undefined))
+    : undefined;
+  const attribution = collectedRounds.every((c) => c.attribution === "request-ids")
+    ? "request-ids"
+    : "window";
+  const warmups = rounds.map((r) => r.warmupLogs).filter((w): w is LogFindings => w !== undefined);
+  const warmupLogs = warmups.length > 0 ? poolLogs(warmups) : undefined;
+  const phaseMs: PhaseMs = {};
+  for (const r of rounds) addPhases(phaseMs, r.phaseMs);
+  const overheadMs = rounds.reduce((sum, r) => sum + r.overheadMs, 0);
+  const distortion = [
+    ...new Set(
+      [...rounds.map((r) => r.distortedReason), worstContention(rounds)?.reason].filter(
+        (reason): reason is string => reason !== undefined,
+      ),
+    ),
+  ].join("; ");
+  const input = {
+    setting,
+    ...(state.version ? { version: state.version } : {}),
+    window: { startMs: first.window.startMs, endMs: lastRound.window.endMs },
+    run,
+    phaseMs,
+    overheadMs,
+    ...(everyCollected ? { attribution } : {}),
+    ...(warmupLogs ? { warmupLogs } : {}),
+    ...(state.coldStartLogs ? { coldStartLogs: state.coldStartLogs } : {}),
+    ...(metrics && logs ? { metrics, logs } : {}),
+    ...(apiGateway ? { apiGateway } : {}),
+    ...(state.gate ? { gate: state.gate } : {}),
+    failures,
+    ...(run.overall.histogram ? { clientSamplesMs: latencySamplesMs(run.overall.histogram) } : {}),
+    ...(distortion ? { distortedReason: distortion } : {}),
+  } satisfies AssessInput;
+  const result = assessSetting(input, ctx.assessOptions);
+  const contention = worstContention(rounds);
+  if (contention) result.hostContention = contention;
+  if (ctx.rounds > 1) result.rounds = rounds.map((r) => roundSummary(state, r, ctx));
   return result;
+}
+
+/** One round's own figures (each round assessed alone), for results.json's `rounds`. */
+function roundSummary(state: SettingState, r: RoundMeasurement, ctx: SweepContext): SettingRound {
+  const alone = assessSetting(
+    {
+      setting: state.setting,
+      window: r.window,
+      run: r.run,
+      ...(r.collected
+        ? { metrics: r.collected.metrics, logs: r.collected.logs, attribution: r.collected.attribution }
+        : {}),
+      ...(r.warmupLogs ? { warmupLogs: r.warmupLogs } : {}),
+      ...(state.coldStartLogs ? { coldStartLogs: state.coldStartLogs } : {}),
+      failures: [],
+    },
+    ctx.assessOptions,
+  );
+  const latency = r.run.overall.latency;
+  return {
+    round: r.round + 1,
+    position: r.position + 1,
+    window: r.window,
+    requests: r.run.overall.requests,
+    errorCount: r.run.overall.errorCount,
+    clientLatencyMs: { p50: latency.p50Ms, p95: latency.p95Ms, p99: latency.p99Ms },
+    ...(alone.lambda
+      ? { lambdaDurationMs: { mean: alone.lambda.durationMs.avg, p99: alone.lambda.durationMs.p99 } }
+      : {}),
+    ...(alone.dynamodb
+      ? {
+          readCapacityUnits: alone.dynamodb.readCapacityUnits,
+          writeCapacityUnits: alone.dynamodb.writeCapacityUnits,
+        }
+      : {}),
+    ...(alone.logs ? { logBytes: alone.logs.bytes } : {}),
+    ...(alone.cost ? { costPerMillionUsd: alone.cost.totalPerMillionUsd } : {}),
+    phaseMs: r.phaseMs,
+    overheadMs: r.overheadMs,
+  };
 }
 
 /**
@@ -552,16 +743,48 @@ export async function runSweep(options: SweepOptions, ports: SweepPorts): Promis
   );
   const original = await configurator.snapshot();
   const settings: SettingResult[] = [];
+  const ctx: SweepContext = {
+    configurator,
+    options,
+    ports,
+    rounds: Math.max(1, options.rounds ?? 1),
+    assessOptions: {
+      region: options.stage.region,
+      apiType: options.apiType,
+      maxErrorRate: options.maxErrorRate,
+      discardTopBottom: options.discardTopBottom,
+      stageName: options.stage.name,
+      ...(options.coldStartRate !== undefined ? { coldStartRate: options.coldStartRate } : {}),
+    },
+  };
+  const states: SettingState[] = options.settings.map((setting, index) => ({
+    setting,
+    index,
+    versionsUsed: [],
+    failures: [],
+    rounds: [],
+  }));
+  const visited = new Set<SettingState>();
   let restoreError: string | undefined;
   let applied: SweepOutcome["applied"];
   let cleanupError: string | undefined;
   try {
     // Every setting starts from the measured sequence's table state: its preseed items, nothing it creates.
     await ports.tableState?.prepare();
-    for (const [index, setting] of options.settings.entries()) {
-      // A lost network ends the run: every further call would wait for its timeout too.
-      if (options.signal?.aborted || ports.clients.reachability.lost) break;
-      settings.push(await measureSetting(setting, index, configurator, options, ports));
+    try {
+      rounds: for (const [round, order] of roundOrder(states.length, ctx.rounds).entries()) {
+        for (const [position, i] of order.entries()) {
+          // A lost network ends the run: every further call would wait for its timeout too.
+          if (options.signal?.aborted || ports.clients.reachability.lost) break rounds;
+          const state = states[i] as SettingState;
+          if (state.result) continue;
+          visited.add(state);
+          await measureRound(state, round, position, ctx);
+        }
+      }
+    } finally {
+      // In plan order: every setting that ran at least part of a round, its rounds pooled.
+      for (const state of states) if (visited.has(state)) settings.push(finishSetting(state, ctx));
     }
   } finally {
     if (ports.tableState) {
