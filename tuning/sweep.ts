@@ -108,6 +108,11 @@ export interface SweepOptions {
   rounds?: number;
   /** Warm-up load before each measured window. @default true */
   warmup?: boolean;
+  /**
+   * Invoke a setting's new version once before its first warm-up, so the warm-up traffic finds a warm
+   * environment instead of starting one per request during the first INIT (tuning/warmup.ts). @default true
+   */
+  primeVersion?: boolean;
   /** Deliberate cold starts per setting (fresh versions, one invocation each) that measure INIT. @default 0 */
   coldStarts?: number;
   /** How long to keep re-querying CloudWatch until it has every invocation (AWS ingestion delay). */
@@ -395,7 +400,7 @@ async function measureRound(
     progress("warmup");
     const startMs = Date.now();
     try {
-      if (first) {
+      if (first && options.primeVersion !== false) {
         const primeError = await primeVersion(ports.clients.lambda, options.stage.functionName, version);
         if (primeError) progress("warmup", { message: `priming the version failed: ${primeError}` });
       }
