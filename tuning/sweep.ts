@@ -113,6 +113,13 @@ export interface SweepOptions {
    * environment instead of starting one per request during the first INIT (tuning/warmup.ts). @default true
    */
   primeVersion?: boolean;
+  /**
+   * Run the Newman gate and the deliberate cold starts beside the warm-up (true), so the setting waits for
+   * the longest of the three before its window instead of adding the gate after it; or after the window,
+   * beside the table reset and the collect (false). Either way they end before the next window opens and
+   * their invocations are never priced. @default true
+   */
+  gateBesideWarmup?: boolean;
   /** Deliberate cold starts per setting (fresh versions, one invocation each) that measure INIT. @default 0 */
   coldStarts?: number;
   /** How long to keep re-querying CloudWatch until it has every invocation (AWS ingestion delay). */
@@ -313,10 +320,13 @@ function addPhases(target: PhaseMs, source: PhaseMs): void {
 
 /**
  * One round of one setting. The first visit configures the setting (a new version, the alias on it) and primes
- * the version with one invocation before the warm-up; later visits point the alias back at that version. After
- * the window, at once: the table put back (every round replays the same sequence from the same state), the
- * measured invocations' logs read by request id and, on the first visit only, the Newman gate and the
- * deliberate cold starts; their invocations never count (exact attribution by request id).
+ * the version with one invocation; later visits point the alias back at that version. Then, at once: the
+ * warm-up and, on the first visit only, the Newman gate and the deliberate cold starts (fresh versions, never
+ * the alias), all ended before the window opens, so none competes with the measured load and the setting waits
+ * for the longest of them, not their sum (`gateBesideWarmup: false` runs the gate and cold starts after the
+ * window instead). After the window, at once: the table put back (every round replays the same sequence from
+ * the same state) and the measured invocations' logs read by request id. Only the measured invocations are
+ * priced: the priming, warm-up, gate, cold-start and reset invocations never count.
  */
 async function measureRound(
   state: SettingState,
@@ -394,16 +404,72 @@ async function measureRound(
     apiStageName: options.stage.apiStageName,
   };
 
+  // The gate and the cold starts run on a setting's first round only: later rounds record no time for them.
+  const gatePort = ports.gate;
+  const gateJob = async (): Promise<GateOutcome | undefined> =>
+    !first || !gatePort || signal.aborted
+      ? undefined
+      : timed("gate", async (): Promise<GateOutcome | undefined> => {
+          progress("gate");
+          try {
+            return await gatePort({ settingId: setting.id, signal });
+          } catch (error) {
+            state.failures.push({
+              kind: "other",
+              message: `functional gate could not run: ${describeError(error)}`,
+            });
+            return undefined;
+          }
+        });
+  const coldStartJob = async (): Promise<LogFindings | undefined> =>
+    !first || (options.coldStarts ?? 0) <= 0 || signal.aborted
+      ? undefined
+      : timed("coldStarts", async (): Promise<LogFindings | undefined> => {
+          const forced = await forceColdStarts(
+            ports.clients.lambda,
+            options.stage.functionName,
+            options.coldStarts ?? 0,
+            () => configurator.publishFreshVersion(setting),
+            signal,
+          );
+          if (forced.error)
+            progress("collect", { message: `a deliberate cold start failed: ${forced.error}` });
+          if (forced.versions.length === 0) return undefined;
+          try {
+            // Each fresh version ran exactly one invocation: its streams hold exactly that cold start.
+            return await collectLogs(
+              ports.clients.logs,
+              target,
+              { startMs: forced.startedAtMs, endMs: Date.now() },
+              forced.versions,
+            );
+          } catch (error) {
+            state.failures.push({
+              kind: "collect",
+              message: `reading the cold starts' log lines failed: ${describeError(error)}`,
+            });
+            return undefined;
+          }
+        });
   const preWindowStartMs = Date.now();
+  const warmup = options.warmup !== false;
+  // The gate and the deliberate cold starts beside the warm-up (before the window), or after the window.
+  const besideWarmup = warmup && options.gateBesideWarmup !== false;
+  if (warmup && first && options.primeVersion !== false) {
+    await timed("warmup", async () => {
+      progress("warmup");
+      const primeError = await primeVersion(ports.clients.lambda, options.stage.functionName, version);
+      if (primeError) progress("warmup", { message: `priming the version failed: ${primeError}` });
+    });
+  }
+  const besideJobs = besideWarmup
+    ? Promise.all([gateJob(), coldStartJob()])
+    : Promise.resolve([undefined, undefined] as const);
   const warmupJob = timed("warmup", async (): Promise<Window | undefined> => {
-    if (options.warmup === false) return undefined;
+    if (!warmup) return undefined;
     progress("warmup");
     const startMs = Date.now();
     try {
-      if (first && options.primeVersion !== false) {
-        const primeError = await primeVersion(ports.clients.lambda, options.stage.functionName, version);
-        if (primeError) progress("warmup", { message: `priming the version failed: ${primeError}` });
-      }
       const warm = await ports.load({ kind: "warmup", settingId: setting.id, version, signal, freshVersion });
       const window = { startMs, endMs: Date.parse(warm.endedAt) };
       // Requests the engine cut at its graceful stop may still run: wait until the version's REPORT lines
@@ -417,7 +483,7 @@ async function measureRound(
       return { startMs, endMs: Date.now() };
     }
   });
-  const warmupWindow = await warmupJob;
+  const [warmupWindow, [gateBefore, coldStartsBefore]] = await Promise.all([warmupJob, besideJobs]);
   if (signal.aborted) {
     state.failures.push({ kind: "other", message: abortedMessage(state, ctx.rounds) });
     return;
@@ -482,46 +548,6 @@ async function measureRound(
       });
     }
   });
-  const gateJob = timed("gate", async (): Promise<GateOutcome | undefined> => {
-    if (!first || !ports.gate || signal.aborted) return undefined;
-    progress("gate");
-    try {
-      return await ports.gate({ settingId: setting.id, signal });
-    } catch (error) {
-      state.failures.push({
-        kind: "other",
-        message: `functional gate could not run: ${describeError(error)}`,
-      });
-      return undefined;
-    }
-  });
-  const coldStartJob = timed("coldStarts", async (): Promise<LogFindings | undefined> => {
-    if (!first || (options.coldStarts ?? 0) <= 0 || signal.aborted) return undefined;
-    const forced = await forceColdStarts(
-      ports.clients.lambda,
-      options.stage.functionName,
-      options.coldStarts ?? 0,
-      () => configurator.publishFreshVersion(setting),
-      signal,
-    );
-    if (forced.error) progress("collect", { message: `a deliberate cold start failed: ${forced.error}` });
-    if (forced.versions.length === 0) return undefined;
-    try {
-      // Each fresh version ran exactly one invocation: its streams hold exactly that cold start.
-      return await collectLogs(
-        ports.clients.logs,
-        target,
-        { startMs: forced.startedAtMs, endMs: Date.now() },
-        forced.versions,
-      );
-    } catch (error) {
-      state.failures.push({
-        kind: "collect",
-        message: `reading the cold starts' log lines failed: ${describeError(error)}`,
-      });
-      return undefined;
-    }
-  });
   const collectJob = timed("collect", async () => {
     progress("collect");
     let collected: Collected | undefined;
@@ -540,13 +566,14 @@ async function measureRound(
     } catch (error) {
       state.failures.push({ kind: "collect", message: `reading CloudWatch failed: ${describeError(error)}` });
     }
-    // The REPORT lines before the window (the priming invocation, the warm-up): the cold starts they absorbed.
+    // The REPORT lines before the window (the priming invocation, the warm-up, the gate beside it): the cold
+    // starts the setting's unmeasured traffic absorbed.
     if (warmupWindow && collected) {
       try {
         warmupLogs = await collectLogs(
           ports.clients.logs,
           target,
-          { startMs: Math.min(warmupWindow.startMs, preWindowStartMs), endMs: window.startMs - 1 },
+          { startMs: preWindowStartMs, endMs: window.startMs - 1 },
           [version],
         );
       } catch (error) {
@@ -574,12 +601,14 @@ async function measureRound(
     }
     return { collected, warmupLogs, hostContention };
   });
-  const [, gate, coldStartLogs, { collected, warmupLogs, hostContention }] = await Promise.all([
+  const [, gateAfter, coldStartsAfter, { collected, warmupLogs, hostContention }] = await Promise.all([
     resetJob,
-    gateJob,
-    coldStartJob,
+    besideWarmup ? undefined : gateJob(),
+    besideWarmup ? undefined : coldStartJob(),
     collectJob,
   ]);
+  const gate = gateBefore ?? gateAfter;
+  const coldStartLogs = coldStartsBefore ?? coldStartsAfter;
   if (gate) state.gate = gate;
   if (coldStartLogs) state.coldStartLogs = coldStartLogs;
   state.rounds.push({
