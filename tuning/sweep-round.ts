@@ -387,8 +387,8 @@ export async function measureRound(
     phaseMs,
     overheadMs: performance.now() - roundStartMs - (phaseMs.load ?? 0),
   });
-  const last = state.rounds.length === ctx.rounds;
-  progress(last ? "done" : "load", {
+  // "done" ends each round's line (with rounds, the line names the round).
+  progress("done", {
     requests: run.overall.requests,
     errors: run.overall.errorCount,
     ...(state.failures[0] ? { message: state.failures[0].message } : {}),
