@@ -10,7 +10,9 @@
  * Variants (REPEATABILITY_VARIANTS, comma-separated; default "default,before"):
  *   default   the bench as `npm run bench` runs it (BENCH_DEFAULTS)
  *   before    as before issue 15: a seed per setting, no table reset, INIT at each setting's measured rate,
- *             one round, no priming of the new version, the gate and cold starts after the window
+ *             one round, no priming of the new version
+ *   no-prime  the default without priming the new version before its warm-up
+ *   gate-beside-warmup  the default with the gate and cold starts beside the warm-up instead of after the window
  *   rounds-N  the default with N rounds in rotating order (the duration split between them)
  *
  * Usage: npm run perf -- repeatability   (or npx tsx tuning/repeatability.perf.ts)
@@ -32,8 +34,10 @@ const RUNS = Number(process.env["REPEATABILITY_RUNS"] ?? 5);
 const QUICK = process.env["REPEATABILITY_QUICK"] === "1";
 const VARIANTS = (process.env["REPEATABILITY_VARIANTS"] ?? "default,before").split(",").map((v) => v.trim());
 for (const v of VARIANTS) {
-  if (!/^(default|before|rounds-\d+)$/.test(v))
-    throw new Error(`REPEATABILITY_VARIANTS: unknown variant "${v}": expected default, before or rounds-<n>`);
+  if (!/^(default|before|no-prime|gate-beside-warmup|rounds-\d+)$/.test(v))
+    throw new Error(
+      `REPEATABILITY_VARIANTS: unknown variant "${v}": expected default, before, no-prime, gate-beside-warmup or rounds-<n>`,
+    );
 }
 const base = resolveBenchConfig({}, { quick: QUICK, engine: "builtin" });
 
@@ -100,7 +104,8 @@ try {
           coldStarts: config.coldStarts,
           rounds: config.rounds,
           ...(config.coldStartRate !== undefined ? { coldStartRate: config.coldStartRate } : {}),
-          ...(before ? { primeVersion: false, gateBesideWarmup: false } : {}),
+          ...(before || variant === "no-prime" ? { primeVersion: false } : {}),
+          ...(variant === "gate-beside-warmup" ? { gateBesideWarmup: true } : {}),
         },
         {
           clients,
@@ -218,7 +223,8 @@ console.log(
       `${base.coldStarts} deliberate cold starts per setting, Newman gate, built-in engine, seed ${base.seed}) ` +
       `${RUNS} times on one local stage, the variants rotating which goes first. Variants: ${VARIANTS.join(", ")}` +
       " (default: `npm run bench`'s defaults; before: a seed per setting, no table reset, INIT at the measured rate, " +
-      "no priming, the gate and cold starts after the window, as before issue 15; rounds-N: the default in N rounds in rotating order).",
+      "no priming, as before issue 15; no-prime: the default without priming; gate-beside-warmup: the gate and " +
+      "cold starts beside the warm-up instead of after the window; rounds-N: the default in N rounds in rotating order).",
     "",
     `| variant | run | load avg | cost pick | not distinguishable from | ${settingIds.map((id) => `${id} $/1M`).join(" | ")} | WRU/request (range) | wall s | overhead/setting mean s | max s |`,
     `| --- | ---: | ---: | --- | --- | ${settingIds.map(() => "---:").join(" | ")} | --- | ---: | ---: | ---: |`,

@@ -1,7 +1,7 @@
 /**
  * One setting across its rounds (the sweep's inner step): a round configures (or points the alias back),
- * primes, warms up beside the gate and the deliberate cold starts, runs the measured load, then puts the table
- * back beside reading the window; `finishSetting` pools a setting's rounds (tuning/rounds.ts) and assesses
+ * primes, warms up, runs the measured load, then puts the table back beside reading the window, the gate and
+ * the deliberate cold starts; `finishSetting` pools a setting's rounds (tuning/rounds.ts) and assesses
  * them as one (tuning/assess.ts).
  */
 import { UpdateAliasCommand } from "@aws-sdk/client-lambda";
@@ -84,13 +84,12 @@ function addPhases(target: PhaseMs, source: PhaseMs): void {
 
 /**
  * One round of one setting. The first visit configures the setting (a new version, the alias on it) and primes
- * the version with one invocation; later visits point the alias back at that version. Then, at once: the
- * warm-up and, on the first visit only, the Newman gate and the deliberate cold starts (fresh versions, never
- * the alias), all ended before the window opens, so none competes with the measured load and the setting waits
- * for the longest of them, not their sum (`gateBesideWarmup: false` runs the gate and cold starts after the
- * window instead). After the window, at once: the table put back (every round replays the same sequence from
- * the same state) and the measured invocations' logs read by request id. Only the measured invocations are
- * priced: the priming, warm-up, gate, cold-start and reset invocations never count.
+ * the version with one invocation before the warm-up; later visits point the alias back at that version. After
+ * the window, at once, so the round waits for the longest of them: the table put back (every round replays the
+ * same sequence from the same state), the measured invocations' logs read by request id and, on the first
+ * visit only, the Newman gate and the deliberate cold starts (fresh versions, never the alias). Only the
+ * measured invocations are priced: priming, warm-up, gate, cold-start and reset invocations never count.
+ * (`gateBesideWarmup: true` runs the gate and the cold starts beside the warm-up instead: slower, docs/perf.md.)
  */
 export async function measureRound(
   state: SettingState,
@@ -218,7 +217,7 @@ export async function measureRound(
   const preWindowStartMs = Date.now();
   const warmup = options.warmup !== false;
   // The gate and the deliberate cold starts beside the warm-up (before the window), or after the window.
-  const besideWarmup = warmup && options.gateBesideWarmup !== false;
+  const besideWarmup = warmup && options.gateBesideWarmup === true;
   if (warmup && first && options.primeVersion !== false) {
     await timed("warmup", async () => {
       progress("warmup");

@@ -1,6 +1,6 @@
 /**
  * The sweep: for each round (rotating order, tuning/rounds.ts), for each setting: configure → prime → warm up
- * beside the gate and the cold starts → load → reset beside collect (tuning/sweep-round.ts); then each
+ * → load → reset beside collect, gate and cold starts (tuning/sweep-round.ts); then each
  * setting's rounds pooled and assessed, and the function restored whatever happened (success, error, abort).
  * A failing setting is recorded and the sweep goes on.
  * I/O goes through ports (the AWS clients, a load runner, a gate), so the same loop runs on the local
@@ -92,10 +92,11 @@ export interface SweepOptions {
    */
   primeVersion?: boolean;
   /**
-   * Run the Newman gate and the deliberate cold starts beside the warm-up (true), so the setting waits for
-   * the longest of the three before its window instead of adding the gate after it; or after the window,
-   * beside the table reset and the collect (false). Either way they end before the next window opens and
-   * their invocations are never priced. @default true
+   * Run the Newman gate and the deliberate cold starts beside the warm-up (true) instead of after the window,
+   * beside the table reset and the collect (false). Measured on the default bench (docs/perf.md): beside the
+   * warm-up of a freshly published version they overlap its first requests, so the version started about
+   * twice the environments and the setting took longer (254 s against 218 s a run, host load 15–26).
+   * @default false
    */
   gateBesideWarmup?: boolean;
   /** Deliberate cold starts per setting (fresh versions, one invocation each) that measure INIT. @default 0 */
