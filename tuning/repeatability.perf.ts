@@ -10,8 +10,8 @@
  * Variants (REPEATABILITY_VARIANTS, comma-separated; default "default,before"):
  *   default   the bench as `npm run bench` runs it (BENCH_DEFAULTS)
  *   before    as before issue 15: a seed per setting, no table reset, INIT at each setting's measured rate,
- *             one round, no priming of the new version
- *   no-prime  the default without priming the new version before its warm-up
+ *             one round
+ *   prime     the default with the new version primed by one invocation before its warm-up
  *   gate-beside-warmup  the default with the gate and cold starts beside the warm-up instead of after the window
  *   rounds-N  the default with N rounds in rotating order (the duration split between them)
  *
@@ -34,9 +34,9 @@ const RUNS = Number(process.env["REPEATABILITY_RUNS"] ?? 5);
 const QUICK = process.env["REPEATABILITY_QUICK"] === "1";
 const VARIANTS = (process.env["REPEATABILITY_VARIANTS"] ?? "default,before").split(",").map((v) => v.trim());
 for (const v of VARIANTS) {
-  if (!/^(default|before|no-prime|gate-beside-warmup|rounds-\d+)$/.test(v))
+  if (!/^(default|before|prime|gate-beside-warmup|rounds-\d+)$/.test(v))
     throw new Error(
-      `REPEATABILITY_VARIANTS: unknown variant "${v}": expected default, before, no-prime, gate-beside-warmup or rounds-<n>`,
+      `REPEATABILITY_VARIANTS: unknown variant "${v}": expected default, before, prime, gate-beside-warmup or rounds-<n>`,
     );
 }
 const base = resolveBenchConfig({}, { quick: QUICK, engine: "builtin" });
@@ -104,7 +104,7 @@ try {
           coldStarts: config.coldStarts,
           rounds: config.rounds,
           ...(config.coldStartRate !== undefined ? { coldStartRate: config.coldStartRate } : {}),
-          ...(before || variant === "no-prime" ? { primeVersion: false } : {}),
+          ...(variant === "prime" ? { primeVersion: true } : {}),
           ...(variant === "gate-beside-warmup" ? { gateBesideWarmup: true } : {}),
         },
         {
@@ -223,11 +223,11 @@ console.log(
       `${base.coldStarts} deliberate cold starts per setting, Newman gate, built-in engine, seed ${base.seed}) ` +
       `${RUNS} times on one local stage, the variants rotating which goes first. Variants: ${VARIANTS.join(", ")}` +
       " (default: `npm run bench`'s defaults; before: a seed per setting, no table reset, INIT at the measured rate, " +
-      "no priming, as before issue 15; no-prime: the default without priming; gate-beside-warmup: the gate and " +
+      "as before issue 15; prime: the default with the new version primed by one invocation before its warm-up; gate-beside-warmup: the gate and " +
       "cold starts beside the warm-up instead of after the window; rounds-N: the default in N rounds in rotating order).",
     "",
-    `| variant | run | load avg | cost pick | not distinguishable from | ${settingIds.map((id) => `${id} $/1M`).join(" | ")} | WRU/request (range) | wall s | overhead/setting mean s | max s |`,
-    `| --- | ---: | ---: | --- | --- | ${settingIds.map(() => "---:").join(" | ")} | --- | ---: | ---: | ---: |`,
+    `| variant | run | load avg | cost pick | not distinguishable from | ${settingIds.map((id) => `${id} $/1M`).join(" | ")} | WRU/request (range) | wall s | overhead/setting mean s | max s | beyond the warm-up load s |`,
+    `| --- | ---: | ---: | --- | --- | ${settingIds.map(() => "---:").join(" | ")} | --- | ---: | ---: | ---: | ---: |`,
     ...figures.map(
       (f) =>
         `| ${f.variant} | ${f.run} | ${f.loadAverage.toFixed(1)} | ${f.costPick ?? "none"} | ${f.notDistinguishableFrom.join(", ") || "-"} | ${settingIds.map((id) => s4(f.costBySetting[id] ?? Number.NaN)).join(" | ")} | ${s3(f.wruPerRequest[0])}–${s3(f.wruPerRequest[1])} | ${s1(f.wallS)} | ${s1(f.meanOverheadS)} | ${s1(f.maxOverheadS)} | ${s1(f.meanOverheadBeyondWarmupS)} |`,

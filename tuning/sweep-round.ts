@@ -1,6 +1,6 @@
 /**
  * One setting across its rounds (the sweep's inner step): a round configures (or points the alias back),
- * primes, warms up, runs the measured load, then puts the table back beside reading the window, the gate and
+ * warms up, runs the measured load, then puts the table back beside reading the window, the gate and
  * the deliberate cold starts; `finishSetting` pools a setting's rounds (tuning/rounds.ts) and assesses
  * them as one (tuning/assess.ts).
  */
@@ -83,8 +83,8 @@ function addPhases(target: PhaseMs, source: PhaseMs): void {
 }
 
 /**
- * One round of one setting. The first visit configures the setting (a new version, the alias on it) and primes
- * the version with one invocation before the warm-up; later visits point the alias back at that version. After
+ * One round of one setting. The first visit configures the setting (a new version, the alias on it; with
+ * `primeVersion`, one invocation before the warm-up); later visits point the alias back at that version. After
  * the window, at once, so the round waits for the longest of them: the table put back (every round replays the
  * same sequence from the same state), the measured invocations' logs read by request id and, on the first
  * visit only, the Newman gate and the deliberate cold starts (fresh versions, never the alias). Only the
@@ -218,7 +218,7 @@ export async function measureRound(
   const warmup = options.warmup !== false;
   // The gate and the deliberate cold starts beside the warm-up (before the window), or after the window.
   const besideWarmup = warmup && options.gateBesideWarmup === true;
-  if (warmup && first && options.primeVersion !== false) {
+  if (warmup && first && options.primeVersion === true) {
     await timed("warmup", async () => {
       progress("warmup");
       const primeError = await primeVersion(ports.clients.lambda, options.stage.functionName, version);

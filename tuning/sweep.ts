@@ -88,7 +88,10 @@ export interface SweepOptions {
   warmup?: boolean;
   /**
    * Invoke a setting's new version once before its first warm-up, so the warm-up traffic finds a warm
-   * environment instead of starting one per request during the first INIT (tuning/warmup.ts). @default true
+   * environment instead of starting one per request during the first INIT (tuning/warmup.ts). Opt-in: it
+   * halved the warm-up's cold starts and time, but the environments it did not start were then started after
+   * the window (the gate, the table reset) or in it, so the setting's overhead did not fall (docs/perf.md).
+   * @default false
    */
   primeVersion?: boolean;
   /**

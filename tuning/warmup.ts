@@ -1,15 +1,18 @@
 /**
- * The warm-up of a setting, before its measured window: prime the new version with one invocation, run the
- * warm-up load, then wait for anything the load engine cut at its graceful stop to finish, so that no
- * warm-up invocation runs in the measured window.
+ * The warm-up of a setting, before its measured window: optionally prime the new version with one invocation
+ * (`primeVersion`), run the warm-up load, then wait for anything the load engine cut at its graceful stop to
+ * finish, so that no warm-up invocation runs in the measured window.
  *
- * Why prime: the first requests to reach a freshly published version all find no environment, so every
- * request that arrives during the first INIT needs one of its own. Measured on the local stage (default
- * bench, 50 req/s warm-up of 1 s): 22–32 cold starts per setting for 38–50 warm-up invocations, where the
- * steady state needs 1–4 environments; their INITs took the warm-up from 1 s to 2.7–5.6 s of wall time
- * (and, when the engine cut the slowest, 35 s waiting for REPORT lines that never came). One invocation
- * first gives the traffic a warm environment; the load then starts only the environments its concurrency
- * needs, as steady traffic would (docs/perf.md).
+ * Priming: the first requests to reach a freshly published version all find no environment, so every request
+ * that arrives during the first INIT needs one of its own: 22–32 cold starts per setting in a 1 s warm-up at
+ * 50 req/s (default bench, 2026-12-07), where the steady state needs 1–4 environments. One invocation first
+ * halved the warm-up's cold starts and its time in `--quick` runs (docs/perf.md), but the environments it did
+ * not start were started later, by the gate and the table reset after the window or in the window itself, and
+ * the setting's overhead did not fall; so it is opt-in.
+ *
+ * The drain: a request the engine cut may never reach the function (its client gone before API Gateway invoked
+ * it), so waiting for one REPORT line per request started waited 29 s for lines that never came (35 s warm-ups
+ * at three of eight settings in that run). The drain now ends when the version's REPORT lines stop growing.
  */
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import type { AwsClients } from "./aws-clients.ts";
