@@ -3,7 +3,7 @@
  * failed settings, run metadata and the baseline comparison. Every string from the results is escaped. Pure.
  */
 
-import { cloudwatchDisagreement } from "../tuning/measurement-summary.ts";
+import { cloudwatchDisagreement, coldStartPricing } from "../tuning/measurement-summary.ts";
 import type { Results, SettingResult } from "../tuning/results-types.ts";
 import type { Comparison, MetricDelta } from "./compare.ts";
 import { formatMs, formatRate, formatSignedPct, formatSignedPp, formatUsd, MISSING } from "./format.ts";
@@ -23,11 +23,7 @@ import { verdictOf } from "./verdict.ts";
 export function renderColdStartSensitivity(results: Results): string {
   const rows = results.run.coldStartSensitivity;
   if (!rows || rows.length === 0) return "";
-  const rate = results.run.coldStartRate;
-  const priced =
-    rate?.source === "config" && rate.rate !== undefined
-      ? `INIT is priced at ${formatRate(rate.rate)} cold starts (--cold-start-rate).`
-      : "INIT is priced at the cold-start rate measured at each setting (no warm-up exclusion).";
+  const priced = `${coldStartPricing(results)}.`;
   return (
     `<section id="cold-start-sensitivity"><h2>Cold-start sensitivity</h2><p>${escapeHtml(priced)} The cost pick at other rates:</p>` +
     table(

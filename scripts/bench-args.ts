@@ -142,8 +142,15 @@ export const BENCH_FLAGS = {
   "cold-start-rate": {
     type: "string",
     field: "coldStartRate",
-    value: "<0-1>",
-    help: "cold starts per request INIT is priced at (default: the rate measured at each setting)",
+    value: "<0-1|measured>",
+    help: "cold starts per request INIT is priced at, or the rate measured at each setting (default 0.01)",
+  },
+  rounds: {
+    type: "string",
+    field: "rounds",
+    value: "<n>",
+    help: "measure each setting in n shorter rounds in rotating order (the duration split between them)",
+    default: String(BENCH_DEFAULTS.rounds),
   },
   "cold-starts": {
     type: "string",

@@ -235,6 +235,7 @@ export function sweepEstimateOf(config: BenchConfig, settings: number, loadS: nu
     mode: config.mode,
     loadS,
     warmupS: config.warmupS,
+    rounds: config.rounds,
     gate: config.gate,
     direct: config.direct,
   });

@@ -7,12 +7,12 @@ import type { SweepProgress } from "../tuning/sweep.ts";
 
 export function renderProgress(p: SweepProgress): string {
   if (p.phase === "restore") return "restoring the function's original configuration";
-  const where = `[${p.index + 1}/${p.total}] ${p.settingId}`;
+  const where = `[${p.index + 1}/${p.total}] ${p.settingId}${p.round !== undefined ? ` r${p.round}/${p.rounds}` : ""}`;
   const figures =
     p.requests !== undefined
       ? ` ${(p.elapsedMs ?? 0) >= 0 && p.elapsedMs !== undefined ? `${(p.elapsedMs / 1000).toFixed(0)}s ` : ""}${p.requests} req, ${p.errors ?? 0} err`
       : "";
-  return `${where.padEnd(22)} ${p.phase.padEnd(9)}${figures}${p.message ? ` — ${p.message}` : ""}`;
+  return `${where.padEnd(p.round !== undefined ? 28 : 22)} ${p.phase.padEnd(9)}${figures}${p.message ? ` — ${p.message}` : ""}`;
 }
 
 export interface ProgressReporter {
@@ -37,7 +37,7 @@ export function createProgressReporter(stream: NodeJS.WriteStream): ProgressRepo
         }
         return;
       }
-      const key = `${p.settingId}:${p.phase}`;
+      const key = `${p.settingId}:${p.round ?? 1}:${p.phase}`;
       if (key !== lastKey) stream.write(`${line}\n`);
       lastKey = key;
     },

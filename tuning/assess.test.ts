@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { RunResult } from "../loadtests/run-result.ts";
-import { assessSetting, warmBilledMs } from "./assess.ts";
+import { assessSetting, DEFAULT_COLD_START_RATE, warmBilledMs } from "./assess.ts";
 import type { LambdaMetrics } from "./collect.ts";
 import type { InvocationLogs } from "./collect-invocations.ts";
 import { computeCost } from "./cost-model.ts";
@@ -146,6 +146,8 @@ describe("assessSetting with exact attribution", () => {
       rateSource: "config",
       billedMeanMs: 401,
       coldStartsMeasured: 1,
+      // Reported whichever rate is priced: one cold start in four invocations.
+      measuredRate: 0.25,
     });
     expect(result.logs).toEqual({ bytes: 2000, bytesPerRequest: 500, unattributedBytes: 80 });
     // The bootstrap over invocations with everything each one cost brackets the point estimate.
@@ -167,12 +169,35 @@ describe("assessSetting with exact attribution", () => {
         attribution: "request-ids",
         failures: [],
       },
-      options,
+      { ...options, coldStartRate: "measured" },
     );
     expect(result.checks?.lambdaP99WithinClientP99).toBe(false);
     expect(result.lambda?.cloudwatch?.agrees).toBe(false);
     // Measured rate: one cold start in four invocations, no warm-up exclusion.
     expect(result.lambda?.init).toMatchObject({ coldStartRate: 0.25, rateSource: "measured" });
+  });
+
+  it("prices INIT at the documented default rate (1 %) unless a rate is given, and reports the measured one", () => {
+    const result = assessSetting(
+      {
+        setting,
+        window: { startMs: 0, endMs: 1000 },
+        run: run(4, 40, ["a", "b", "c", "d"]),
+        metrics,
+        logs,
+        attribution: "request-ids",
+        failures: [],
+      },
+      options,
+    );
+    expect(result.lambda?.init).toEqual({
+      coldStartRate: DEFAULT_COLD_START_RATE,
+      rateSource: "default",
+      billedMeanMs: 401,
+      coldStartsMeasured: 1,
+      measuredRate: 0.25,
+    });
+    expect(DEFAULT_COLD_START_RATE).toBe(0.01);
   });
 
   it("a function without the x-lambda-request-id header gets one clear error naming the header", () => {
@@ -181,5 +206,81 @@ describe("assessSetting with exact attribution", () => {
       /^none of the 3 measured responses carried the x-lambda-request-id header: return the invocation's Lambda request id/,
     );
     expect(missingRequestIdHeader(run(3, 20, ["a", "b", "c"]))).toBeUndefined();
+  });
+});
+
+describe("the cost interval covers INIT", () => {
+  /** 200 identical warm invocations (nothing else varies) and deliberate cold starts with these INITs. */
+  function assessWithInits(inits: number[], coldStartRate: number | "measured", trafficColdStarts = 0) {
+    const ids = Array.from({ length: 200 }, (_, i) => `w${i}`);
+    const windowReports = ids.map((id, i) =>
+      i < trafficColdStarts ? report(id, 10, 10 + 300, 300) : report(id, 10, 10),
+    );
+    const invocationLogs: InvocationLogs = {
+      reports: windowReports.filter((r): r is NonNullable<typeof r> => r !== undefined),
+      requests: ids.map((requestId) => ({
+        requestId,
+        route: "GET /items/{id}",
+        status: 200,
+        consumedRcu: 0.5,
+      })),
+      timeouts: 0,
+      outOfMemory: 0,
+      runtimeExits: 0,
+      logBytes: 200 * 500,
+      bytesByRequestId: new Map(ids.map((id) => [id, 500])),
+      invocationsFound: 200,
+      unattributed: { events: 0, bytes: 0 },
+    };
+    const coldStartLogs = {
+      reports: inits
+        .map((ms, i) => report(`c${i}`, 3, Math.ceil(3 + ms), ms))
+        .filter((r): r is NonNullable<typeof r> => r !== undefined),
+      requests: [],
+      timeouts: 0,
+      outOfMemory: 0,
+      runtimeExits: 0,
+    };
+    return assessSetting(
+      {
+        setting,
+        window: { startMs: 0, endMs: 1000 },
+        run: run(200, 40, ids),
+        metrics: { ...metrics, invocations: 200 },
+        logs: invocationLogs,
+        attribution: "request-ids",
+        coldStartLogs,
+        failures: [],
+      },
+      { ...options, coldStartRate, seed: 7 },
+    );
+  }
+  const width = (r: ReturnType<typeof assessWithInits>) =>
+    (r.stats?.costPerMillionUsd?.high ?? 0) - (r.stats?.costPerMillionUsd?.low ?? 0);
+
+  it("resamples the cold starts' INIT: spread-out INITs widen the interval, identical ones do not", () => {
+    // Every invocation costs the same, so without INIT the interval has no width at all.
+    const flat = assessWithInits([400, 400, 400, 400], 0.05);
+    expect(width(flat)).toBeCloseTo(0, 9);
+    const spread = assessWithInits([100, 200, 600, 700], 0.05);
+    // Same mean INIT (400 ms), so the same cost; only the interval knows the INITs varied.
+    expect(spread.cost?.totalPerMillionUsd).toBeCloseTo(flat.cost?.totalPerMillionUsd ?? 0, 9);
+    expect(width(spread)).toBeGreaterThan(0);
+    const interval = spread.stats?.costPerMillionUsd;
+    expect(interval?.low).toBeLessThan(spread.cost?.totalPerMillionUsd ?? 0);
+    expect(interval?.high).toBeGreaterThan(spread.cost?.totalPerMillionUsd ?? 0);
+    // The INIT term's own range: 5 % × INIT between the least and the most a resample can average.
+    const initUsdPerMs = (spread.cost?.initUsd ?? 0) / (0.05 * 400);
+    expect(width(spread)).toBeLessThanOrEqual(0.05 * (700 - 100) * initUsdPerMs + 1e-9);
+  });
+
+  it("with the measured rate, resamples which invocations were cold too", () => {
+    // 10 cold starts in 200 window invocations (5 %), INITs all alike: only the rate can vary.
+    const given = assessWithInits([300, 300], 0.05, 10);
+    const measured = assessWithInits([300, 300], "measured", 10);
+    expect(measured.lambda?.init?.coldStartRate).toBeCloseTo(0.05, 9);
+    expect(measured.cost?.totalPerMillionUsd).toBeCloseTo(given.cost?.totalPerMillionUsd ?? 0, 9);
+    expect(width(given)).toBeCloseTo(0, 9);
+    expect(width(measured)).toBeGreaterThan(0);
   });
 });

@@ -4,7 +4,8 @@
  *
  * With exact attribution (the measured requests' Lambda request ids) every figure comes from exactly the
  * measured invocations, and the cost interval is a bootstrap over those invocations with everything each
- * one cost (billed duration, DynamoDB units, failed writes, log bytes, INIT at the cold-start rate).
+ * one cost (billed duration, DynamoDB units, failed writes, log bytes), beside the cold starts' INIT samples
+ * (and, when the rate is measured, the invocations' cold/warm flags).
  */
 import type { RunResult } from "../loadtests/run-result.ts";
 import type { LambdaMetrics, LogFindings, Window } from "./collect.ts";
@@ -28,6 +29,7 @@ import type {
   SettingResult,
 } from "./results-types.ts";
 import {
+  bootstrapGroupMeansInterval,
   bootstrapMeanInterval,
   bootstrapPercentileInterval,
   mapInterval,
@@ -71,13 +73,24 @@ export interface AssessOptions {
   discardTopBottom: number;
   /** Bootstrap seed, so a run's intervals are reproducible. */
   seed?: number;
-  /** Cold starts per request INIT is priced at; absent: the rate measured at the setting. */
-  coldStartRate?: number;
+  /**
+   * Cold starts per request INIT is priced at; "measured": the rate measured at the setting (warm-up and
+   * window together). @default DEFAULT_COLD_START_RATE
+   */
+  coldStartRate?: number | "measured";
   /** The price table, monthly volume and free tier of the run. @default the snapshot, first tiers */
   pricing?: PricingOptions;
   /** "local": CloudWatch's window is exact, so its count must equal the measured invocations. @default "local" */
   stageName?: "local" | "aws";
 }
+
+/**
+ * The cold-start rate INIT is priced at unless the user gives one: 1 % of requests. AWS's operator guide:
+ * "According to an analysis of production Lambda workloads, cold starts typically occur in under 1% of
+ * invocations" (docs/cost-model.md). The rate a short sweep measures is that of a freshly published version
+ * under a few seconds of load, an artefact of the sweep rather than of the traffic: it is reported beside.
+ */
+export const DEFAULT_COLD_START_RATE = 0.01;
 
 /** HDR histograms keep 3 significant digits: a client p99 may read up to 0.1 % low. */
 const HDR_RELATIVE_PRECISION = 0.001;
@@ -194,17 +207,31 @@ export function assessSetting(input: AssessInput, options: AssessOptions): Setti
   const trafficInits = [...initsOf(input.warmupLogs), ...initsOf(logs)];
   const inits = [...initsOf(input.coldStartLogs), ...trafficInits];
   const warmupInvocations = input.warmupLogs?.reports.length ?? 0;
-  const measuredRate = trafficInits.length / Math.max(1, warmupInvocations + logs.reports.length);
-  const coldStartRate = options.coldStartRate ?? measuredRate;
-  const initBilledMs = inits.length > 0 ? mean(inits.map((ms) => Math.ceil(ms))) : 0;
+  const trafficInvocations = warmupInvocations + logs.reports.length;
+  const measuredRate = trafficInits.length / Math.max(1, trafficInvocations);
+  const rateSource =
+    options.coldStartRate === undefined
+      ? "default"
+      : options.coldStartRate === "measured"
+        ? "measured"
+        : "config";
+  const coldStartRate =
+    typeof options.coldStartRate === "number"
+      ? options.coldStartRate
+      : options.coldStartRate === "measured"
+        ? measuredRate
+        : DEFAULT_COLD_START_RATE;
+  const initBilled = inits.map((ms) => Math.ceil(ms));
+  const initBilledMs = initBilled.length > 0 ? mean(initBilled) : 0;
   result.lambda = {
     ...lambda,
     ...(inits.length > 0 ? { initDurationMs: { mean: mean(inits), max: Math.max(...inits) } } : {}),
     init: {
       coldStartRate,
-      rateSource: options.coldStartRate === undefined ? "measured" : "config",
+      rateSource,
       billedMeanMs: initBilledMs,
       coldStartsMeasured: inits.length,
+      measuredRate,
     },
   };
 
@@ -245,15 +272,39 @@ export function assessSetting(input: AssessInput, options: AssessOptions): Setti
 
   const seed = options.seed === undefined ? {} : { seed: options.seed };
   const billedCi = bootstrapMeanInterval(warmBilled.length > 0 ? warmBilled : billed, seed);
+  // Without INIT: it is resampled on its own below (its samples are the cold starts, not the invocations).
   const samples =
     exact && isInvocationLogs(logs)
-      ? perInvocationCosts(logs, base, options.region, options.pricing)
+      ? perInvocationCosts(logs, { ...base, coldStartRate: 0 }, options.region, options.pricing)
       : undefined;
+  // INIT per 1M requests per ms of billed INIT at a rate of 1 (the model is linear in rate × INIT).
+  const initUsdPerMs = computeCost(
+    {
+      ...base,
+      coldStartRate: 1,
+      initBilledMs: 1,
+      billedDurationMeanMs: 0,
+      invocationsPerRequest: 0,
+      apiType: null,
+    },
+    { ...options.pricing, region: options.region },
+  ).initUsd;
+  // Traffic invocations as cold (1) or warm (0) flags: the measured rate's own uncertainty, when it is priced.
+  const coldFlags =
+    rateSource === "measured"
+      ? Array.from({ length: trafficInvocations }, (_, i) => (i < trafficInits.length ? 1 : 0))
+      : [];
   result.stats = {
     billedDurationMeanMs: billedCi,
-    // The bootstrap resamples invocations with everything each cost; without request ids, billed duration only.
+    // The bootstrap resamples invocations with everything each cost, the INIT samples of the cold starts and,
+    // when the rate is measured, the invocations' cold/warm flags; without request ids, billed duration only.
     costPerMillionUsd: samples
-      ? bootstrapMeanInterval(samples, seed)
+      ? bootstrapGroupMeansInterval(
+          [samples, initBilled, coldFlags],
+          ([warm = 0, init = 0, rate = 0]) =>
+            warm + (rateSource === "measured" ? rate : coldStartRate) * init * initUsdPerMs,
+          seed,
+        )
       : mapInterval(billedCi, (ms) => priceAt(ms).totalPerMillionUsd),
     ...(input.clientSamplesMs && input.clientSamplesMs.length > 0
       ? { p95Ms: bootstrapPercentileInterval(input.clientSamplesMs, 95, seed) }

@@ -119,6 +119,27 @@ describe("bench config", () => {
   });
 });
 
+describe("rounds and the cold-start rate", () => {
+  it("takes rounds from the file and the flags (flags win), 1 by default, API mode only", () => {
+    expect(BENCH_DEFAULTS.rounds).toBe(1);
+    expect(resolveBenchConfig(validateConfigLayer({ rounds: 3 }, "bench.json"), {}).rounds).toBe(3);
+    expect(resolveBenchConfig({ rounds: 3 }, validateConfigLayer({ rounds: "2" }, "flag")).rounds).toBe(2);
+    expect(() => validateConfigLayer({ rounds: 0 }, "bench.json")).toThrow(
+      /invalid bench\.json\.rounds 0: expected an integer from 1 to 20/,
+    );
+    expect(() => resolveBenchConfig({}, { rounds: 2, mode: "direct" })).toThrow(/rounds.*1 in direct mode/);
+  });
+
+  it('takes a cold-start rate or "measured"; absent means the documented default', () => {
+    expect(BENCH_DEFAULTS.coldStartRate).toBeUndefined();
+    expect(validateConfigLayer({ coldStartRate: "measured" }, "flag").coldStartRate).toBe("measured");
+    expect(validateConfigLayer({ coldStartRate: "0.001" }, "flag").coldStartRate).toBe(0.001);
+    expect(() => validateConfigLayer({ coldStartRate: "often" }, "bench.json")).toThrow(
+      /invalid bench\.json\.coldStartRate "often": expected a number from 0 to 1 \(0\.01 = 1 % of requests\), or "measured"/,
+    );
+  });
+});
+
 describe("direct-mode parity with aws-lambda-power-tuning", () => {
   it("discardTopBottom defaults to power-tuning's 0.2 in direct mode, 0 in API mode; a given value wins", () => {
     expect(resolveBenchConfig({}, {}).discardTopBottom).toBe(0);

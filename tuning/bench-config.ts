@@ -116,10 +116,16 @@ export interface BenchConfig {
    */
   balancedCostTerm: "total" | "lambda-compute";
   /**
-   * Cold starts per request (0.01 = 1 %) at which INIT is priced. @default undefined: the rate measured at
-   * each setting (cold starts ÷ invocations of its warm-up and measured window together, no warm-up exclusion)
+   * Cold starts per request (0.01 = 1 %) at which INIT is priced, or "measured": the rate measured at each
+   * setting (cold starts ÷ invocations of its warm-up and measured window together, no warm-up exclusion).
+   * @default undefined: DEFAULT_COLD_START_RATE (1 %, tuning/assess.ts; docs/cost-model.md says why)
    */
-  coldStartRate?: number;
+  coldStartRate?: number | "measured";
+  /**
+   * Rounds per setting in rotating order (A B C, B C A, C A B): the measured duration is split between them,
+   * every round replays the same request sequence, and the rounds are pooled. API mode only. @default 1
+   */
+  rounds: number;
   /** Deliberate cold starts per setting (fresh versions, one invocation each) that measure INIT. @default 2 */
   coldStarts: number;
   /** Point the alias at the winner of this strategy at the end instead of restoring it. Opt-in. */
@@ -172,6 +178,7 @@ export const BENCH_DEFAULTS: BenchConfig = {
   discardTopBottom: 0,
   balancedCostTerm: "total",
   coldStarts: 2,
+  rounds: 1,
   outDir: "reports/out",
   seed: 1,
   freeTier: false,
@@ -419,7 +426,16 @@ export function validateConfigLayer(raw: unknown, source: string): BenchConfigLa
         out.discardTopBottom = num(f(key), v, 0, 0.49);
         break;
       case "coldStartRate":
-        out.coldStartRate = num(f(key), v, 0, 1);
+        if (v === "measured") out.coldStartRate = "measured";
+        else {
+          const rate = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+          if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0 || rate > 1)
+            fail(f(key), v, 'a number from 0 to 1 (0.01 = 1 % of requests), or "measured"');
+          out.coldStartRate = rate;
+        }
+        break;
+      case "rounds":
+        out.rounds = num(f(key), v, 1, 20, true);
         break;
       case "balancedCostTerm":
         out.balancedCostTerm = oneOf(f(key), v, ["total", "lambda-compute"] as const);
@@ -545,6 +561,20 @@ export function resolveBenchConfig(file: BenchConfigLayer, flags: BenchConfigLay
       "environment",
       merged.environment,
       "a --collection it belongs to (the bundled collection has its own)",
+    );
+  }
+  if (merged.rounds > 1 && merged.k6Script !== undefined) {
+    fail(
+      "rounds",
+      merged.rounds,
+      "1 with --k6-script (your script sets its own duration; rounds split ours)",
+    );
+  }
+  if (merged.rounds > 1 && merged.mode === "direct") {
+    fail(
+      "rounds",
+      merged.rounds,
+      "1 in direct mode (rounds split the API load's measured duration; use --mode api)",
     );
   }
   if (merged.stage === "local" && merged.architectures.some((a) => a !== "x86_64")) {

@@ -5,6 +5,7 @@
 import { ArrivalSchedule } from "../loadtests/engine/schedule.ts";
 import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/profiles.ts";
 import type { CpuScaling } from "../stage/contracts.ts";
+import { DEFAULT_COLD_START_RATE } from "./assess.ts";
 import type { BenchConfig } from "./bench-config.ts";
 import { coldStartSensitivity } from "./cold-start-sensitivity.ts";
 import type { PricingOptions } from "./cost-model.ts";
@@ -144,10 +145,13 @@ export function buildResults(
       ...(config.discardTopBottom > 0 ? { discardTopBottom: config.discardTopBottom } : {}),
       ...(sequence ? { sequence } : {}),
       load: runLoadOf(config),
+      ...(config.rounds > 1 ? { rounds: config.rounds } : {}),
       coldStartRate:
         config.coldStartRate === undefined
-          ? { source: "measured" }
-          : { source: "config", rate: config.coldStartRate },
+          ? { source: "default", rate: DEFAULT_COLD_START_RATE }
+          : config.coldStartRate === "measured"
+            ? { source: "measured" }
+            : { source: "config", rate: config.coldStartRate },
       coldStartSensitivity: coldStartSensitivity(settings, stage.region, recommendOptions, facts.pricing),
     },
     settings,

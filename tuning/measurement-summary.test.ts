@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   cloudwatchDisagreement,
+  coldStartPricing,
   coldStartSensitivityLines,
   costComponentLines,
   measurementLines,
@@ -52,6 +53,51 @@ describe("summary.md measurement lines", () => {
     const sensitivity = coldStartSensitivityLines(results).join("\n");
     expect(sensitivity).toContain("INIT is priced at 1 % cold starts (--cold-start-rate)");
     expect(sensitivity).toContain("| 5 % | x86_64-256 | x86_64-512 |");
+  });
+
+  it("says how INIT was priced (default, given or measured) with the rates the settings measured beside it", () => {
+    const results = sampleResults();
+    results.settings
+      .filter((s) => s.lambda)
+      .forEach((s, i) => {
+        if (s.lambda) {
+          s.lambda.init = {
+            coldStartRate: 0.01,
+            rateSource: "default",
+            billedMeanMs: 200,
+            coldStartsMeasured: 3,
+            measuredRate: [0.02, 0.11][i % 2] as number,
+          };
+        }
+      });
+    results.run.coldStartRate = { source: "default", rate: 0.01 };
+    expect(coldStartPricing(results)).toMatch(
+      /^INIT is priced at 1 % cold starts, the default \(AWS: cold starts are typically under 1 % of production invocations; give your own with --cold-start-rate\) \(measured in this run: 2–11 % /,
+    );
+    results.run.coldStartRate = { source: "measured" };
+    expect(coldStartPricing(results)).toContain("the cold-start rate measured at each setting");
+  });
+
+  it("shows the rounds and how far a setting's rounds were apart", () => {
+    const results = sampleResults();
+    results.run.rounds = 3;
+    const setting = results.settings.find((s) => s.status === "ok");
+    if (!setting) throw new Error("the sample needs a setting that ran");
+    const round = (n: number, costPerMillionUsd: number) => ({
+      round: n,
+      position: n,
+      window: { startMs: 0, endMs: 1 },
+      requests: 100,
+      errorCount: 0,
+      clientLatencyMs: { p50: 5, p95: 9, p99: 12 },
+      costPerMillionUsd,
+      phaseMs: {},
+      overheadMs: 1,
+    });
+    setting.rounds = [round(1, 4.11), round(2, 4.15), round(3, 4.12)];
+    const lines = measurementLines(results).join("\n");
+    expect(lines).toContain("- Rounds: each setting was measured in 3 rounds in rotating order");
+    expect(lines).toContain("up to $0.0400 apart");
   });
 
   it("names a setting where CloudWatch's Invocations disagree with the REPORT lines, with both counts", () => {

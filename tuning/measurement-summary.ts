@@ -65,6 +65,22 @@ export function measurementLines(results: Results): string[] {
         `${sequence.preseedItems} preseeded items, the table put back after each setting).`,
     );
   }
+  const rounds = results.run.rounds ?? 1;
+  if (rounds > 1) {
+    lines.push(
+      `- Rounds: each setting was measured in ${rounds} rounds in rotating order (round r starts at setting r), ` +
+        "every round the same sequence from the same table state; the figures pool the rounds.",
+    );
+    const spreads = ok
+      .map((s) => s.rounds?.map((r) => r.costPerMillionUsd).filter((c): c is number => c !== undefined) ?? [])
+      .filter((costs) => costs.length > 1)
+      .map((costs) => Math.max(...costs) - Math.min(...costs));
+    if (spreads.length > 0) {
+      lines.push(
+        `- Cost per 1M requests between a setting's rounds: up to ${usd(Math.max(...spreads))} apart (drift the rotation spreads over every setting).`,
+      );
+    }
+  }
   const rru = ok
     .map((s) => perRequest(s, s.dynamodb?.readCapacityUnits))
     .filter((v): v is number => v !== undefined);
@@ -105,19 +121,34 @@ export function costComponentLines(results: Results): string[] {
   ];
 }
 
+/**
+ * How INIT was priced, in words (summary.md and the report): the rate given, the documented default, or each
+ * setting's measured rate; with the rates the settings measured beside it, which a short sweep inflates.
+ */
+export function coldStartPricing(results: Results): string {
+  const source = results.run.coldStartRate;
+  const measured = results.settings
+    .map((s) => s.lambda?.init?.measuredRate)
+    .filter((r): r is number => r !== undefined);
+  const range =
+    measured.length === 0
+      ? ""
+      : ` (measured in this run: ${fixed(Math.min(...measured) * 100, 2)}–${fixed(Math.max(...measured) * 100, 2)} % of the invocations before and in each window, a freshly published version's cold starts under a short load)`;
+  if (source?.source === "config" && source.rate !== undefined)
+    return `INIT is priced at ${fixed(source.rate * 100, 3)} % cold starts (--cold-start-rate)${range}`;
+  if (source?.source === "default" && source.rate !== undefined)
+    return `INIT is priced at ${fixed(source.rate * 100, 3)} % cold starts, the default (AWS: cold starts are typically under 1 % of production invocations; give your own with --cold-start-rate)${range}`;
+  return "INIT is priced at the cold-start rate measured at each setting (--cold-start-rate measured; no warm-up exclusion)";
+}
+
 /** The "## Cold-start sensitivity" table: the cost pick at 0 %, 0.1 %, 1 % and 5 % cold starts. */
 export function coldStartSensitivityLines(results: Results): string[] {
   const rows = results.run.coldStartSensitivity;
   if (!rows || rows.length === 0) return [];
-  const source = results.run.coldStartRate;
-  const priced =
-    source?.source === "config" && source.rate !== undefined
-      ? `INIT is priced at ${fixed(source.rate * 100, 3)} % cold starts (--cold-start-rate)`
-      : "INIT is priced at the cold-start rate measured at each setting (no warm-up exclusion)";
   return [
     "## Cold-start sensitivity",
     "",
-    `${priced}; the cost pick at other rates:`,
+    `${coldStartPricing(results)}; the cost pick at other rates:`,
     "",
     "| cold starts | cost pick | not distinguishable from |",
     "| --: | --- | --- |",

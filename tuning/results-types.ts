@@ -62,11 +62,13 @@ export interface RunMetadata {
    * a baseline without it is compared on profile, mode, stage, engine and sequence alone).
    */
   load?: RunLoad;
+  /** Rounds per setting in rotating order (`--rounds`); absent: 1. */
+  rounds?: number;
   /**
    * The cold-start rate INIT is priced at: "config" when given (`--cold-start-rate`), else "measured" per
    * setting (cold starts ÷ invocations of the warm-up and the measured window together, no warm-up exclusion).
    */
-  coldStartRate?: { source: "config" | "measured"; rate?: number };
+  coldStartRate?: { source: "config" | "measured" | "default"; rate?: number };
   /**
    * Set when this file was read from schema version 1 (tuning/results-v1.ts): the cost components version 1
    * did not have (failed writes, CloudWatch Logs, INIT at a rate) are 0 because they were not measured.
@@ -171,12 +173,17 @@ export interface LambdaMeasurements {
   };
   /** Measured answers without the x-lambda-request-id header (API Gateway's own answers, or a function without it). */
   responsesWithoutRequestId?: number;
-  /** INIT priced at the cold-start rate: the rate used and the mean billed INIT of one cold start. */
+  /**
+   * INIT priced at the cold-start rate: the rate used and where it came from (`--cold-start-rate`, the
+   * setting's measured rate, or the documented default), the mean billed INIT of one cold start, and the rate
+   * the setting measured (cold starts ÷ invocations before and in the window), reported whichever is priced.
+   */
   init?: {
     coldStartRate: number;
-    rateSource: "config" | "measured";
+    rateSource: "config" | "measured" | "default";
     billedMeanMs: number;
     coldStartsMeasured: number;
+    measuredRate?: number;
   };
 }
 
@@ -285,6 +292,39 @@ export interface SettingResult {
   powerTuningCompatibleCostPerMillionUsd?: number;
   /** Local stage: whether the host could give every busy environment its CPU share (tuning/host-contention.ts). */
   hostContention?: HostContention;
+  /**
+   * With `--rounds` above 1: each round's own figures, in the order they ran. The setting's figures above
+   * pool every round (counts add up, latencies from the merged histograms, the bootstrap over every measured
+   * invocation).
+   */
+  rounds?: SettingRound[];
+}
+
+/** One round of a setting measured in rounds (rotating order): the round alone. */
+export interface SettingRound {
+  /** 1-based round. */
+  round: number;
+  /** 1-based place of the setting in that round's order (round r starts at setting r). */
+  position: number;
+  /** The round's measured window, epoch ms. */
+  window: { startMs: number; endMs: number };
+  requests: number;
+  errorCount: number;
+  /** Client-side latency of the round's requests (its HDR histogram). */
+  clientLatencyMs: { p50: number; p95: number; p99: number };
+  /** Lambda-side Duration of the round's measured invocations (REPORT lines). */
+  lambdaDurationMs?: { mean: number; p99: number };
+  /** DynamoDB units the round's requests consumed: the same in every round of every setting (common random numbers). */
+  readCapacityUnits?: number;
+  writeCapacityUnits?: number;
+  /** UTF-8 bytes of the round's measured invocations' log events. */
+  logBytes?: number;
+  /** The round priced alone (same cost model and cold-start rate as the setting). */
+  costPerMillionUsd?: number;
+  /** Wall time per phase of this round, ms (the gate and cold starts run on a setting's first round only). */
+  phaseMs: NonNullable<SettingResult["phaseMs"]>;
+  /** The round's time outside its load window, ms. */
+  overheadMs: number;
 }
 
 /** Local stage: the host's CPU against the environments' shares during a setting's load window. */

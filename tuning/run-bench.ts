@@ -17,7 +17,7 @@ import type { Comparison } from "../reports/compare.ts";
 import { writeReport } from "../reports/write-report.ts";
 import { createAwsClients } from "./aws-clients.ts";
 import type { BenchConfig } from "./bench-config.ts";
-import { buildResults, makeRunId } from "./build-results.ts";
+import { buildResults, makeRunId, runLoadOf } from "./build-results.ts";
 import type { PricingOptions } from "./cost-model.ts";
 import { directLoadPort } from "./direct-invoke.ts";
 import { describeError, TuningError } from "./errors.ts";
@@ -142,6 +142,12 @@ export async function writeReportOrRescue(results: Results, runDir: string, base
   }
 }
 
+/** The measured load's length per setting (the profile's, or --duration), over all its rounds. */
+function measuredDurationS(config: BenchConfig): number {
+  const load = runLoadOf(config);
+  return load.mode === "api" ? load.durationS : 0;
+}
+
 /** The name of the signal that stopped the run, when the abort carries one (scripts/bench.ts does). */
 function signalName(signal: AbortSignal): { reason?: string } {
   const reason: unknown = signal.reason;
@@ -213,7 +219,10 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
             seed: config.seed,
             warmupS: config.warmupS,
             ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
-            ...(config.durationS !== undefined ? { durationS: config.durationS } : {}),
+            // Rounds split the measured duration: the sequence is one round long, replayed in every round.
+            ...(config.durationS !== undefined || config.rounds > 1
+              ? { durationS: measuredDurationS(config) / config.rounds }
+              : {}),
             // Without a workload file: the bundled CRUD one (loadtests/workloads/crud.yaml).
             snapshot,
             ...(config.workload !== undefined ? { workload: loadWorkloadFile(config.workload) } : {}),
@@ -260,6 +269,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
         discardTopBottom: config.discardTopBottom,
         ...(config.coldStartRate !== undefined ? { coldStartRate: config.coldStartRate } : {}),
         coldStarts: config.coldStarts,
+        rounds: config.rounds,
         apiType,
         pricing,
         invokesVersion: config.mode === "direct",

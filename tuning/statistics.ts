@@ -139,6 +139,32 @@ export function bootstrapMeanInterval(
 }
 
 /**
+ * Stratified bootstrap of a statistic of several groups' means: each resample draws every group with
+ * replacement on its own (each keeps its size) and `statistic` combines the resampled means. E.g. a
+ * setting's cost per 1M requests = mean warm cost per invocation + rate × k × mean billed INIT per cold start,
+ * with the INIT samples (deliberate cold starts) and, when the rate is measured, each invocation's cold/warm
+ * flag resampled beside the invocations. An empty group's mean is 0. O(total samples) per resample.
+ */
+export function bootstrapGroupMeansInterval(
+  groups: ReadonlyArray<readonly number[]>,
+  statistic: (means: readonly number[]) => number,
+  options: BootstrapOptions = {},
+): ConfidenceInterval {
+  if (groups.every((g) => g.length === 0)) requireSamples([], "bootstrap");
+  const means = new Array<number>(groups.length).fill(0);
+  return intervalOf(bootstrapPlan(options), (random) => {
+    for (let g = 0; g < groups.length; g++) {
+      const values = groups[g] as readonly number[];
+      const n = values.length;
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += values[Math.floor(random() * n)] as number;
+      means[g] = n === 0 ? 0 : sum / n;
+    }
+    return statistic(means);
+  });
+}
+
+/**
  * Bootstrap interval of a nearest-rank percentile (e.g. p95 of latencies). Each resample is drawn as counts
  * over the sorted samples and the percentile read by walking the counts: O(n) per resample, no sort.
  */

@@ -13,6 +13,8 @@ export interface SweepEstimateInput {
   /** Measured load per setting, s (the profile's length with the overrides). */
   loadS: number;
   warmupS: number;
+  /** Rounds per setting (each with its own warm-up; the measured load is split, not repeated). @default 1 */
+  rounds?: number;
   gate: boolean;
   /** Direct mode: invocations per setting, in flight at once, and the pause between them. */
   direct?: { invocations: number; parallelism: number; sleepBetweenMs: number };
@@ -49,7 +51,7 @@ export function estimateSweep(input: SweepEstimateInput): SweepEstimate {
     input.mode === "direct" && input.direct
       ? Math.ceil(input.direct.invocations / Math.max(1, input.direct.parallelism)) *
         (ESTIMATE_OVERHEADS.directInvocationS + input.direct.sleepBetweenMs / 1000)
-      : input.loadS + input.warmupS;
+      : input.loadS + input.warmupS * (input.rounds ?? 1);
   const gateS = input.gate && input.mode === "api" ? ESTIMATE_OVERHEADS.gateS : 0;
   const perSettingS = loadS + gateS + overhead.perSettingS;
   return {

@@ -1,0 +1,84 @@
+/**
+ * The warm-up of a setting, before its measured window: optionally prime the new version with one invocation
+ * (`primeVersion`), run the warm-up load, then wait for anything the load engine cut at its graceful stop to
+ * finish, so that no warm-up invocation runs in the measured window.
+ *
+ * Priming: the first requests to reach a freshly published version all find no environment, so every request
+ * that arrives during the first INIT needs one of its own: 22–32 cold starts per setting in a 1 s warm-up at
+ * 50 req/s (default bench, 2026-12-07), where the steady state needs 1–4 environments. One invocation first
+ * halved the warm-up's cold starts and its time in `--quick` runs (docs/perf.md), but the environments it did
+ * not start were started later, by the gate and the table reset after the window or in the window itself, and
+ * the setting's overhead did not fall; so it is opt-in.
+ *
+ * The drain: a request the engine cut may never reach the function (its client gone before API Gateway invoked
+ * it), so waiting for one REPORT line per request started waited 29 s for lines that never came (35 s warm-ups
+ * at three of eight settings in that run). The drain now ends when the version's REPORT lines stop growing.
+ */
+import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import type { AwsClients } from "./aws-clients.ts";
+import { COLD_START_PAYLOAD } from "./cold-starts.ts";
+import { type CollectTarget, collectLogs, type Window } from "./collect.ts";
+
+/** Longest wait for the warm-up's cut requests to finish: API Gateway's own integration timeout. */
+export const WARMUP_DRAIN_MAX_MS = 29_000;
+
+/** How long the REPORT count must stay still for the drain to end, and how often it is read. */
+export const WARMUP_DRAIN = {
+  local: { quietMs: 600, pollMs: 100 },
+  aws: { quietMs: 15_000, pollMs: 5_000 },
+} as const;
+
+/**
+ * Invokes the version once (the service's bare `ping` command; an error answer still starts an environment),
+ * so the warm-up traffic finds one warm environment. Returns the error, if any: priming is best effort.
+ */
+export async function primeVersion(
+  lambda: LambdaClient,
+  functionName: string,
+  version: string,
+): Promise<string | undefined> {
+  try {
+    await lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        Qualifier: version,
+        Payload: new TextEncoder().encode(JSON.stringify(COLD_START_PAYLOAD)),
+      }),
+    );
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * Waits until the version's REPORT count in the warm-up window stops growing for `quietMs` (or
+ * WARMUP_DRAIN_MAX_MS passed); returns the time it did, the warm-up's real end. A request the engine cut may
+ * never reach the function (a client gone before API Gateway invoked it), so the drain waits for the count to
+ * settle, not for one REPORT line per request started.
+ */
+export async function drainWarmup(
+  clients: AwsClients,
+  target: CollectTarget,
+  window: Window,
+  stageName: "local" | "aws",
+  sleep: (ms: number) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<number> {
+  const { quietMs, pollMs } = WARMUP_DRAIN[stageName];
+  const deadline = Date.now() + WARMUP_DRAIN_MAX_MS;
+  let count = -1;
+  let stillSince = Date.now();
+  for (;;) {
+    const now = Date.now();
+    const logs = await collectLogs(clients.logs, target, { startMs: window.startMs, endMs: now }, [
+      target.version,
+    ]);
+    if (logs.reports.length !== count) {
+      count = logs.reports.length;
+      stillSince = now;
+    }
+    if (now - stillSince >= quietMs || now >= deadline || signal?.aborted) return now;
+    await sleep(pollMs);
+  }
+}
