@@ -238,7 +238,9 @@ describe("npm run bench refuses before the stage starts (real process)", () => {
     const run = await bench(["--config", config, "--dry-run"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/\(4 setting\(s\) × /);
-    expect(run.stdout).toContain("load per setting: about 30 requests (10/s for 3+0 s, plus the Newman gate's 0 requests)");
+    expect(run.stdout).toContain(
+      "load per setting: about 30 requests (10/s for 3+0 s, plus the Newman gate's 0 requests)",
+    );
     const old = path.join(dir, "old.json");
     writeFileSync(old, JSON.stringify({ memoryMb: [128], durationS: 3 }));
     const refused = await bench(["--config", old, "--dry-run"]);

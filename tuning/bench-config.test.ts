@@ -78,6 +78,7 @@ describe("bench config", () => {
         "bench.json: slo is now top-level keys: sloP99, sloErrorRate (the flags' names)",
       ],
       [{ dryRun: true }, "bench.json: dryRun is now the flag --dry-run only (not a config key)"],
+      [{ yes: true }, "bench.json: yes is now the flag --yes only (not a config key)"],
     ];
     for (const [raw, message] of renamed) {
       expect(() => validateConfigLayer(raw, "bench.json")).toThrow(message);

@@ -438,6 +438,7 @@ export const RENAMED_KEYS: Readonly<Record<string, string>> = {
   direct: "top-level keys: payload, invocations, parallel, sleep, onlyColdStarts, allowedErrors",
   slo: "top-level keys: sloP99, sloErrorRate",
   dryRun: "the flag --dry-run only",
+  yes: "the flag --yes only",
 };
 
 /** The message for a key from before issue 18, or undefined when `key` was never a key. */
