@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { validateConfigLayer } from "../tuning/bench-config.ts";
+import { BENCH_OPTIONS, type BenchOption, CONFIG_KEYS, keyOfFlag } from "../tuning/config/bench-options.ts";
 import { BENCH_FLAGS, benchUsage, parseBenchArgs } from "./bench-args.ts";
 
 describe("bench flags", () => {
@@ -88,6 +90,54 @@ describe("bench flags", () => {
     const usage = benchUsage();
     for (const name of Object.keys(BENCH_FLAGS)) expect(usage).toContain(`--${name}`);
     expect(usage).toContain("(default: 128,256,512,1024,1536,1769,2048,3008)");
+  });
+});
+
+describe("flags and config keys: one table", () => {
+  it("every flag has its config key (its name in camelCase) or is listed flag-only, with the same help", () => {
+    const options = BENCH_OPTIONS as Record<string, BenchOption>;
+    for (const [flag, spec] of Object.entries(BENCH_FLAGS)) {
+      const option = options[flag];
+      expect(option, flag).toBeDefined();
+      expect(spec.help).toBe(option?.help);
+      if (option?.flagOnly) expect(CONFIG_KEYS.has(keyOfFlag(flag)), flag).toBe(false);
+      else expect(CONFIG_KEYS.get(keyOfFlag(flag))?.flag, flag).toBe(flag);
+    }
+    // And back: every key but the file-only ones is a flag.
+    for (const [key, { flag, option }] of CONFIG_KEYS) {
+      expect(flag in BENCH_FLAGS, key).toBe(!option.fileOnly);
+    }
+  });
+
+  it("a flag and its config key give the same internal value", () => {
+    const fromFlags = parseBenchArgs([
+      "--memory",
+      "128-512:128",
+      "--arch",
+      "x86_64",
+      "--rate",
+      "5",
+      "--no-gate",
+      "--slo-error-rate",
+      "0.01",
+      "--parallel",
+      "3",
+      "--api-type",
+      "HTTP",
+    ]).flags;
+    const fromFile = validateConfigLayer(
+      {
+        memory: "128-512:128",
+        arch: ["x86_64"],
+        rate: 5,
+        noGate: true,
+        sloErrorRate: 0.01,
+        parallel: 3,
+        apiType: "HTTP",
+      },
+      "bench.json",
+    );
+    expect(fromFlags).toEqual(fromFile);
   });
 });
 

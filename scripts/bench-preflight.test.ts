@@ -220,4 +220,31 @@ describe("npm run bench refuses before the stage starts (real process)", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/estimated wall time: about \d+ s \(2 setting\(s\) × /);
   });
+
+  it("--config --dry-run reads the flags' names (docs/config.md); an old name is one line naming the new key", async () => {
+    const config = path.join(dir, "named.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        $schema: "../tuning/config/bench-config.schema.json",
+        memory: "128-512:128",
+        rate: 10,
+        duration: 3,
+        warmup: 0,
+        engine: "builtin",
+        noGate: true,
+      }),
+    );
+    const run = await bench(["--config", config, "--dry-run"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/\(4 setting\(s\) × /);
+    expect(run.stdout).toContain(
+      "load per setting: about 30 requests (10/s for 3+0 s, plus the Newman gate's 0 requests)",
+    );
+    const old = path.join(dir, "old.json");
+    writeFileSync(old, JSON.stringify({ memoryMb: [128], durationS: 3 }));
+    const refused = await bench(["--config", old, "--dry-run"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`bench: ${old}: memoryMb is now "memory" (the flag's name)\n`);
+  });
 });

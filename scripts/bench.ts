@@ -22,6 +22,7 @@ import { defaultJournalDir, runRestore, splitRestoreFlags } from "../tuning/adap
 import {
   type BenchConfig,
   type BenchConfigLayer,
+  checkConfigValues,
   resolveBenchConfig,
   validateConfigLayer,
 } from "../tuning/bench-config.ts";
@@ -56,7 +57,7 @@ function payloadLayer(value: string): BenchConfigLayer {
   const raw = value.startsWith("@")
     ? readJsonInput(value.slice(1), "--payload", INPUT_LIMITS.payloadBytes)
     : parseInline(value);
-  return validateConfigLayer({ direct: { payloads: raw } }, "--payload");
+  return checkConfigValues({ payload: raw }, "--payload", () => "--payload");
 }
 
 function parseInline(value: string): unknown {

@@ -112,11 +112,11 @@ describe("the Node the commands run on", () => {
       const aws = {
         region: "us-east-1",
         apiUrl: "http://127.0.0.1:9",
-        functionName: "f",
+        function: "f",
         tableName: "t",
         apiName: "a",
       };
-      writeFileSync(config, JSON.stringify({ stage: "aws", aws, memoryMb: [128], durationS: 1, warmupS: 0 }));
+      writeFileSync(config, JSON.stringify({ stage: "aws", ...aws, memory: [128], duration: 1, warmup: 0 }));
       const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _hidden, ...env } = process.env;
       const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn(

@@ -1,12 +1,21 @@
 /**
- * The bench configuration (pure): defaults < config file < flags, validated field by field with errors that
- * name the field, what was expected and what was got. scripts/bench.ts parses the flags and reads the file;
+ * The bench configuration (pure): defaults < config file < flags. A config file's keys are the flags' names
+ * (tuning/config/bench-options.ts, one table from which the JSON Schema, --help and docs/config.md derive),
+ * validated by that schema with errors that name the key, what was expected and what was got, and mapped here,
+ * in one place, onto the internal BenchConfig shape. scripts/bench.ts parses the flags and reads the file;
  * everything else lives here so it is tested without a process.
  */
-import { MAX_SEED } from "../loadtests/seed.ts";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import {
+  benchConfigSchema,
+  CONFIG_KEYS,
+  closestKey,
+  expectedOf,
+  renamedKeyMessage,
+} from "./config/bench-options.ts";
 import { parseFunctionRef } from "./config/function-ref.ts";
-import { InvalidSweepOptionError } from "./errors.ts";
-import { DEFAULT_MEMORY_MB, parseMemoryList, validateArchitecture, validateMemoryMb } from "./plan.ts";
+import { ConfigKeyError, InvalidSweepOptionError } from "./errors.ts";
+import { DEFAULT_MEMORY_MB, parseMemoryList } from "./plan.ts";
 import type { Architecture } from "./results-types.ts";
 
 export type EngineChoice = "auto" | "builtin" | "k6";
@@ -212,110 +221,6 @@ function fail(field: string, value: unknown, expected: string): never {
   throw new InvalidSweepOptionError(field, value, expected);
 }
 
-function num(field: string, v: unknown, min: number, max: number, integer = false): number {
-  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
-  if (
-    typeof n !== "number" ||
-    !Number.isFinite(n) ||
-    n < min ||
-    n > max ||
-    (integer && !Number.isInteger(n))
-  ) {
-    fail(field, v, `${integer ? "an integer" : "a number"} from ${min} to ${max}`);
-  }
-  return n;
-}
-
-function str(field: string, v: unknown): string {
-  if (typeof v !== "string" || v.trim() === "") fail(field, v, "a non-empty string");
-  return v;
-}
-
-function bool(field: string, v: unknown): boolean {
-  if (typeof v === "boolean") return v;
-  if (v === "true") return true;
-  if (v === "false") return false;
-  return fail(field, v, "true or false");
-}
-
-function oneOf<T extends string>(field: string, v: unknown, options: readonly T[]): T {
-  if (typeof v === "string" && (options as readonly string[]).includes(v)) return v as T;
-  return fail(field, v, `one of ${options.join(", ")}`);
-}
-
-function memoryList(field: string, v: unknown): number[] {
-  if (typeof v === "string") return parseMemoryList(v, field);
-  if (Array.isArray(v) && v.length > 0) return v.map((m) => validateMemoryMb(m, field));
-  return fail(field, v, 'a list of memory sizes, e.g. [128, 512, 1024] or "128-1024:128"');
-}
-
-function archList(field: string, v: unknown): Architecture[] {
-  const items = typeof v === "string" ? v.split(",").map((s) => s.trim()) : v;
-  if (!Array.isArray(items) || items.length === 0)
-    return fail(field, v, 'a list such as ["x86_64", "arm64"]');
-  return items.map((a) => validateArchitecture(a, field));
-}
-
-const AWS_FIELDS = [
-  "stackName",
-  "region",
-  "apiUrl",
-  "functionName",
-  "alias",
-  "tableName",
-  "apiName",
-  "apiStageName",
-  "apiType",
-  "awsProfile",
-  "endpointUrl",
-  "protected",
-] as const;
-
-function awsStage(prefix: string, v: unknown): AwsStageConfig {
-  if (!isRecord(v))
-    return fail(prefix, v, "an object with stackName, or functionName, apiUrl, tableName, ...");
-  for (const key of Object.keys(v)) {
-    if (!(AWS_FIELDS as readonly string[]).includes(key)) {
-      fail(`${prefix}.${key}`, v[key], `no such field; known fields: ${AWS_FIELDS.join(", ")}`);
-    }
-  }
-  const url = (field: "apiUrl" | "endpointUrl", what: string) => {
-    if (v[field] === undefined) return {};
-    const value = str(`${prefix}.${field}`, v[field]);
-    if (!/^https?:\/\/[^/]/.test(value)) fail(`${prefix}.${field}`, value, what);
-    return { [field]: value.replace(/\/+$/, "") };
-  };
-  const text = (field: (typeof AWS_FIELDS)[number]) =>
-    v[field] === undefined ? {} : { [field]: str(`${prefix}.${field}`, v[field]) };
-  if (v.functionName !== undefined)
-    parseFunctionRef(str(`${prefix}.functionName`, v.functionName), `${prefix}.functionName`);
-  return {
-    ...text("stackName"),
-    ...text("region"),
-    ...url("apiUrl", "an http(s) URL of the deployed API stage"),
-    ...text("functionName"),
-    ...text("alias"),
-    ...text("tableName"),
-    ...text("apiName"),
-    ...text("apiStageName"),
-    ...(v.apiType === undefined
-      ? {}
-      : { apiType: oneOf(`${prefix}.apiType`, v.apiType, ["REST", "HTTP"] as const) }),
-    ...text("awsProfile"),
-    ...url("endpointUrl", "an http(s) URL of the AWS endpoint, e.g. http://127.0.0.1:4566"),
-    protected: v.protected === undefined ? false : bool(`${prefix}.protected`, v.protected),
-  } as AwsStageConfig;
-}
-
-const DIRECT_FIELDS = [
-  "payloads",
-  "invocations",
-  "parallelism",
-  "sleepBetweenMs",
-  "onlyColdStarts",
-  "allowedErrorTypes",
-] as const;
-
 function payloadList(field: string, v: unknown): WeightedPayload[] {
   // A bare payload (anything but a list of {payload, weight}) is one payload of weight 1, as in power-tuning.
   if (!Array.isArray(v)) return [{ payload: v, weight: 1 }];
@@ -325,171 +230,120 @@ function payloadList(field: string, v: unknown): WeightedPayload[] {
     if (!isRecord(item) || !("payload" in item)) {
       return fail(`${field}[${i}]`, item, 'an object {"payload": <event>, "weight": <positive number>}');
     }
-    return { payload: item.payload, weight: num(`${field}[${i}].weight`, item.weight ?? 1, 0.000001, 1e9) };
+    const weight = item.weight ?? 1;
+    if (typeof weight !== "number" || !Number.isFinite(weight) || weight < 0.000001 || weight > 1e9) {
+      fail(`${field}[${i}].weight`, weight, "a number from 0.000001 to 1000000000");
+    }
+    return { payload: item.payload, weight };
   });
 }
 
-function directConfig(prefix: string, v: unknown): Partial<DirectInvokeConfig> {
-  if (!isRecord(v)) return fail(prefix, v, "an object with payloads, invocations, parallelism, ...");
-  const out: Partial<DirectInvokeConfig> = {};
-  for (const [key, value] of Object.entries(v)) {
-    const field = `${prefix}.${key}`;
-    if (value === undefined) continue;
-    switch (key) {
-      case "payloads":
-        out.payloads = payloadList(field, value);
-        break;
-      case "invocations":
-        out.invocations = num(field, value, 1, 100_000, true);
-        break;
-      case "parallelism":
-        out.parallelism = num(field, value, 1, 1000, true);
-        break;
-      case "sleepBetweenMs":
-        out.sleepBetweenMs = num(field, value, 0, 600_000, true);
-        break;
-      case "onlyColdStarts":
-        out.onlyColdStarts = bool(field, value);
-        break;
-      case "allowedErrorTypes":
-        if (!Array.isArray(value) || value.some((t) => typeof t !== "string")) {
-          fail(field, value, 'a list of error type names, e.g. ["Sandbox.Timedout"]');
-        }
-        out.allowedErrorTypes = value as string[];
-        break;
-      default:
-        fail(field, value, `no such field; known fields: ${DIRECT_FIELDS.join(", ")}`);
-    }
-  }
-  return out;
+let validator: ValidateFunction | undefined;
+
+/** The ajv validator of tuning/config/bench-config.schema.json (compiled from the same table, once). */
+function schemaValidator(): ValidateFunction {
+  validator ??= new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true }).compile(
+    benchConfigSchema(),
+  );
+  return validator;
 }
 
-/** Validates one layer (config file or flags) into a partial config. `source` prefixes field names in errors. */
-export function validateConfigLayer(raw: unknown, source: string): BenchConfigLayer {
+/** Keys whose internal field has another name or section; every other key keeps its name. */
+const INTERNAL_FIELD: Readonly<Record<string, string>> = {
+  memory: "memoryMb",
+  arch: "architectures",
+  rate: "ratePerSec",
+  duration: "durationS",
+  warmup: "warmupS",
+  out: "outDir",
+  sloP99: "slo.p99Ms",
+  sloErrorRate: "slo.errorRate",
+  stackName: "aws.stackName",
+  function: "aws.functionName",
+  region: "aws.region",
+  awsProfile: "aws.awsProfile",
+  endpointUrl: "aws.endpointUrl",
+  apiUrl: "aws.apiUrl",
+  alias: "aws.alias",
+  tableName: "aws.tableName",
+  apiName: "aws.apiName",
+  apiStageName: "aws.apiStageName",
+  apiType: "aws.apiType",
+  protected: "aws.protected",
+  payload: "direct.payloads",
+  invocations: "direct.invocations",
+  parallel: "direct.parallelism",
+  sleep: "direct.sleepBetweenMs",
+  onlyColdStarts: "direct.onlyColdStarts",
+  allowedErrors: "direct.allowedErrorTypes",
+};
+
+/** The one place flag-named keys become the internal BenchConfig shape. `name(key)` labels errors. */
+function toInternal(values: Raw, name: (key: string) => string): BenchConfigLayer {
+  const out: Raw = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined || key === "$schema") continue;
+    let v: unknown = value;
+    if (key === "memory") v = typeof value === "string" ? parseMemoryList(value, name(key)) : value;
+    if (key === "function") parseFunctionRef(value as string, name(key));
+    if (key === "apiUrl" || key === "endpointUrl") v = (value as string).replace(/\/+$/, "");
+    if (key === "payload") v = payloadList(name(key), value);
+    if (key === "noGate") {
+      out.gate = !value;
+      continue;
+    }
+    const [head, tail] = (INTERNAL_FIELD[key] ?? key).split(".") as [string, string | undefined];
+    if (tail === undefined) {
+      out[head] = v;
+      continue;
+    }
+    const section = (out[head] ?? (head === "aws" ? { protected: false } : {})) as Raw;
+    section[tail] = v;
+    out[head] = section;
+  }
+  return out as BenchConfigLayer;
+}
+
+/**
+ * Checks flag-named values against the schema and maps them onto the internal layer. `name(key)` is how an
+ * error names the key ("bench.json.memory", "--memory"); `shown(key)` the value it quotes.
+ */
+export function checkConfigValues(
+  raw: unknown,
+  source: string,
+  name: (key: string) => string,
+  shown: (key: string) => unknown = (key) => (raw as Raw)[key],
+): BenchConfigLayer {
   if (!isRecord(raw)) return fail(source, raw, "a JSON object");
-  const out: BenchConfigLayer = {};
-  const f = (name: string) => `${source}.${name}`;
-  for (const [key, v] of Object.entries(raw)) {
-    if (v === undefined) continue;
-    switch (key) {
-      case "stage":
-        out.stage = oneOf(f(key), v, ["local", "aws"] as const);
-        break;
-      case "aws":
-        out.aws = awsStage(f(key), v);
-        break;
-      case "mode":
-        out.mode = oneOf(f(key), v, ["api", "direct"] as const);
-        break;
-      case "direct":
-        out.direct = directConfig(f(key), v);
-        break;
-      case "memoryMb":
-        out.memoryMb = memoryList(f(key), v);
-        break;
-      case "architectures":
-        out.architectures = archList(f(key), v);
-        break;
-      case "profile":
-        out.profile = str(f(key), v);
-        break;
-      case "ratePerSec":
-        out.ratePerSec = num(f(key), v, 0.1, 100_000);
-        break;
-      case "durationS":
-        out.durationS = num(f(key), v, 1, 3600);
-        break;
-      case "warmupS":
-        out.warmupS = num(f(key), v, 0, 600);
-        break;
-      case "engine":
-        out.engine = oneOf(f(key), v, ["auto", "builtin", "k6"] as const);
-        break;
-      case "gate":
-        out.gate = bool(f(key), v);
-        break;
-      case "maxErrorRate":
-        out.maxErrorRate = num(f(key), v, 0, 1);
-        break;
-      case "slo": {
-        if (!isRecord(v)) fail(f(key), v, 'an object like {"p99Ms": 300, "errorRate": 0.01}');
-        out.slo = {
-          ...(v.p99Ms === undefined ? {} : { p99Ms: num(`${f(key)}.p99Ms`, v.p99Ms, 0.001, 900_000) }),
-          ...(v.errorRate === undefined ? {} : { errorRate: num(`${f(key)}.errorRate`, v.errorRate, 0, 1) }),
-        };
-        break;
-      }
-      case "balancedWeight":
-        out.balancedWeight = num(f(key), v, 0, 1);
-        break;
-      case "discardTopBottom":
-        out.discardTopBottom = num(f(key), v, 0, 0.49);
-        break;
-      case "coldStartRate":
-        if (v === "measured") out.coldStartRate = "measured";
-        else {
-          const rate = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
-          if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0 || rate > 1)
-            fail(f(key), v, 'a number from 0 to 1 (0.01 = 1 % of requests), or "measured"');
-          out.coldStartRate = rate;
-        }
-        break;
-      case "rounds":
-        out.rounds = num(f(key), v, 1, 20, true);
-        break;
-      case "balancedCostTerm":
-        out.balancedCostTerm = oneOf(f(key), v, ["total", "lambda-compute"] as const);
-        break;
-      case "coldStarts":
-        out.coldStarts = num(f(key), v, 0, 20, true);
-        break;
-      case "autoApply":
-        out.autoApply = oneOf(f(key), v, ["cost", "speed", "balanced", "slo"] as const);
-        break;
-      case "outDir":
-        out.outDir = str(f(key), v);
-        break;
-      case "baseline":
-        out.baseline = str(f(key), v);
-        break;
-      case "seed":
-        out.seed = num(f(key), v, 0, MAX_SEED, true);
-        break;
-      case "priceTable":
-        out.priceTable = str(f(key), v);
-        break;
-      case "monthlyRequests":
-        out.monthlyRequests = num(f(key), v, 1, 1e15, true);
-        break;
-      case "freeTier":
-        out.freeTier = bool(f(key), v);
-        break;
-      case "template":
-      case "workload":
-      case "k6Script":
-      case "collection":
-      case "environment":
-        out[key] = str(f(key), v);
-        break;
-      case "dryRun":
-      case "quick":
-      case "json":
-      case "yes":
-        out[key] = bool(f(key), v);
-        break;
-      default:
-        fail(
-          f(key),
-          v,
-          `no such field; known fields: ${[...new Set([...Object.keys(BENCH_DEFAULTS), "aws", "slo", "ratePerSec", "autoApply", "baseline", "coldStartRate", "priceTable", "monthlyRequests", ...USER_API_FIELDS])].join(", ")}`,
-        );
+  const validate = schemaValidator();
+  if (!validate(raw)) {
+    const error = validate.errors?.[0];
+    if (error?.keyword === "additionalProperties") {
+      const key = String(error.params.additionalProperty);
+      const renamed = renamedKeyMessage(key);
+      const guess = closestKey(key);
+      throw new ConfigKeyError(
+        key,
+        renamed
+          ? `${source}: ${renamed}`
+          : `${source}: unknown key "${key}"${guess ? `: did you mean "${guess}"?` : ""} (docs/config.md lists the keys)`,
+      );
     }
+    const key = error?.instancePath.split("/")[1] ?? "";
+    const option = CONFIG_KEYS.get(key)?.option;
+    if (!option) return fail(source, raw, "a JSON object");
+    return fail(name(key), shown(key), expectedOf(option));
   }
-  return out;
+  return toInternal(raw, name);
 }
 
-/** The fields that point the run at the user's own API (template, workload, k6 script, collection). */
-const USER_API_FIELDS = ["template", "workload", "k6Script", "collection", "environment"] as const;
+/**
+ * Validates a config file's object (keys: the flags' names, docs/config.md) into a partial config in the
+ * internal shape. `source` (the file's path) prefixes key names in errors.
+ */
+export function validateConfigLayer(raw: unknown, source: string): BenchConfigLayer {
+  return checkConfigValues(raw, source, (key) => `${source}.${key}`);
+}
 
 /**
  * Merges defaults < file < flags (and the --quick preset between defaults and file) and checks the
@@ -524,8 +378,8 @@ export function resolveBenchConfig(file: BenchConfigLayer, flags: BenchConfigLay
         "--stage aws",
         "aws",
         merged.mode === "direct"
-          ? "--stack-name NAME or --function NAME|ARN (or aws.stackName / aws.functionName in the --config file)"
-          : "--stack-name NAME (or aws.stackName, or aws.apiUrl, aws.functionName and aws.tableName in the --config file)",
+          ? "--stack-name NAME or --function NAME|ARN (or stackName / function in the --config file)"
+          : "--stack-name NAME (or --function, --api-url and --table-name; the same keys in the --config file)",
       );
     }
     if (aws.protected && !merged.yes && !merged.dryRun) {

@@ -66,3 +66,14 @@ export function describeError(error: unknown): string {
     return error.name && error.name !== "Error" ? `${error.name}: ${error.message}` : error.message;
   return String(error);
 }
+
+/** A config file key that is unknown or was renamed; the message is the whole line (docs/config.md). */
+export class ConfigKeyError extends TuningError {
+  override name = "ConfigKeyError";
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
