@@ -157,6 +157,37 @@ describe("renderReport", () => {
   });
 });
 
+describe("the SLO card", () => {
+  const sloCard = (html: string) =>
+    (/<article class="card[^"]*" data-strategy="slo"><h3>([\s\S]*?)<\/h3>/.exec(html)?.[1] ?? "").replace(
+      /<[^>]+>/g,
+      "",
+    );
+
+  // issue 19 audit: a run without an SLO said "no setting qualifies", as if settings had been tried and failed
+  it("says the SLO was not set, and how to set it, when the run had none", () => {
+    const results = sampleResults();
+    delete results.run.slo;
+    const slo = results.recommendations.find((r) => r.strategy === "slo");
+    if (slo) Object.assign(slo, { settingId: null, indistinguishableFrom: [] });
+    expect(sloCard(renderReport(results))).toBe(
+      "Cheapest within the SLO: not set (--slo-p99, --slo-error-rate)",
+    );
+    results.run.slo = {};
+    expect(sloCard(renderReport(results))).toBe(
+      "Cheapest within the SLO: not set (--slo-p99, --slo-error-rate)",
+    );
+  });
+
+  it("says no setting qualifies when an SLO was set and none meets it", () => {
+    const results = sampleResults();
+    results.run.slo = { p99Ms: 1 };
+    const slo = results.recommendations.find((r) => r.strategy === "slo");
+    if (slo) Object.assign(slo, { settingId: null, indistinguishableFrom: [] });
+    expect(sloCard(renderReport(results))).toBe("Cheapest within the SLO: no setting qualifies");
+  });
+});
+
 describe("jsonForScript", () => {
   it("escapes <, >, & and the line separators, and parses back to the same value", () => {
     const value = { a: HOSTILE, b: "x & y > z", c: "\u2028\u2029" };
@@ -187,7 +218,9 @@ describe("jsonForScript", () => {
     const cardTitles = titles.filter((t) => /^(Lowest|Fastest|Balanced|Cheapest)/.test(t));
     expect(cardTitles.length).toBeGreaterThan(0);
     for (const title of cardTitles) {
-      expect(title).toMatch(/: (\d{1,3}(,\d{3})? MB|no setting qualifies)$/);
+      expect(title).toMatch(
+        /: (\d{1,3}(,\d{3})? MB|no setting qualifies|not set \(--slo-p99, --slo-error-rate\))$/,
+      );
       expect(title).not.toMatch(/x86_64|arm64/);
     }
     // no headline anywhere names a setting by its id
