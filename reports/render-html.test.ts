@@ -63,6 +63,40 @@ describe("renderReport", () => {
     expect(html).not.toContain("Task timed out after 3.00 seconds</script>");
   });
 
+  // issue 19 item 5: the verdict, then power-tuning's combined chart, then the rest
+  it("opens with the banner, the verdict and the cards, then figure 1; the cold-start table after the figures", () => {
+    const results = sampleResults();
+    results.run.partial = {
+      reason: "interrupted",
+      message: "interrupted by SIGINT during x86_64-2048",
+      settingsPlanned: results.settings.length + 1,
+      settingsRun: results.settings.length,
+      notRun: ["x86_64-3008"],
+    };
+    const html = renderReport(results, { comparison: compareResults(results, sampleResults()) });
+    const order = [
+      'id="partial"',
+      'id="verdict"',
+      'id="recommendations"',
+      'id="figure-power-tuning"',
+      'id="comparison"',
+      'id="failed"',
+      'id="figure-cost-latency"',
+      'id="figure-cost-breakdown"',
+      'id="cold-start-sensitivity"',
+      'id="tables"',
+      'id="metadata"',
+    ].map((id) => [id, html.indexOf(id)] as const);
+    for (const [id, at] of order) expect(at, id).toBeGreaterThan(0);
+    expect([...order].sort((a, b) => a[1] - b[1]).map(([id]) => id)).toEqual(order.map(([id]) => id));
+    // nothing but the notes between the cards and figure 1
+    const between = html.slice(
+      html.indexOf('id="recommendations"'),
+      html.indexOf('id="figure-power-tuning"'),
+    );
+    expect(between.match(/<section/g)).toHaveLength(1);
+  });
+
   it("renders one setting and 24 settings, every setting in the charts and the tables", () => {
     for (const settings of [[{ architecture: "arm64" as const, memoryMb: 512 }], manySettings()]) {
       const results = validateResults(makeResults({ settings }));
