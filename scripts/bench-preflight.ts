@@ -99,12 +99,17 @@ export function readInputFile(
 }
 
 /** Reads and parses a JSON input file (see readInputFile). */
-export function readJsonInput(file: string, what: string, maxBytes: number): unknown {
-  const text = readInputFile(file, what, maxBytes);
+export function readJsonInput(
+  file: string,
+  what: string,
+  maxBytes: number,
+  fix = "give the path of a JSON file",
+): unknown {
+  const text = readInputFile(file, what, maxBytes, fix);
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${what} ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new UsageError(`${what} ${file} is not valid JSON (${(error as Error).message}): ${fix}`);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { Results, SettingResult } from "../../tuning/results-types.ts";
-import { architectureCount, okSettings, settingLabel, settingOrder } from "../settings.ts";
+import { architectureCount, okSettings, settingLabel } from "../settings.ts";
 import { base, settingLabelAngle } from "./common.ts";
 
 export interface PercentileRow {
