@@ -113,12 +113,14 @@ export async function collectInvocationLogs(
       const message = event.message;
       if (message === undefined || !markers.some((m) => stream.includes(m))) continue;
       const id = requestIdOf(message);
+      const at = event.timestamp ?? 0;
       if (id === undefined) {
+        // the second read before the window is for the count of all invocations only
+        if (at < window.startMs) continue;
         unattributed.events += 1;
         unattributed.bytes += encoder.encode(message).length;
         continue;
       }
-      const at = event.timestamp ?? 0;
       if (
         at >= window.startMs - WINDOW_SLACK_MS &&
         at <= window.endMs + WINDOW_SLACK_MS &&

@@ -77,6 +77,8 @@ beforeAll(async () => {
   const w = t0 + 100_000;
   logs.append(GROUP, "2026/11/27/[5]dddd", [
     { timestampMs: w - 5_000, message: textReport("o0", "") },
+    // in the second read before the window (for the count of all invocations): not this window's log bytes
+    { timestampMs: w - 500, message: "INIT_START Runtime Version: nodejs:22.v1" },
     { timestampMs: w + 500, message: textReport("m1", "") },
     { timestampMs: w + 900, message: textReport("o1", "") },
     { timestampMs: w + 2_000, message: textReport("m2", "") },
@@ -124,6 +126,7 @@ describe("collectInvocationLogs: what CloudWatch's count of the window is compar
     const found = await collectInvocationLogs(clients.logs, v5, window, new Set(["m1", "m2"]), ["5"]);
     expect(found.reports.map((r) => r.requestId)).toEqual(["m1", "m2"]);
     expect(found.window).toEqual({ measuredReports: 2, allReports: 4 });
+    expect(found.unattributed).toEqual({ events: 0, bytes: 0 });
   });
 
   it("agrees with CloudWatch's 4 (2 measured + 2 others), flags lost measured invocations or 5 unaccounted for", async () => {
