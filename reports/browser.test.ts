@@ -48,6 +48,8 @@ interface PageCheck {
   text: string;
   /** The verdict's headline and its top, and the top of the first recommendation card (px). */
   verdict: { headline: string; topPx: number; firstCardTopPx: number } | null;
+  /** The sections present on the page, top to bottom (their ids), for the page-order check. */
+  sectionOrder: string[];
   problems: string[];
   blocked: string[];
   charts: Array<{ id: string; rendered: string | null; svgs: number; markItems: number }>;
@@ -76,6 +78,7 @@ function chartDefects(check: PageCheck, results: Results): Record<string, string
     "tables scroll sideways": [],
     "e-notation in the page": [],
     "verdict missing or below the cards": [],
+    "page order: not banner, verdict, cards, chart 1, ..., the cold-start table after the figures": [],
   };
   for (const chart of check.drawn) {
     for (const pair of overlappingTexts(chart.markTexts))
@@ -149,6 +152,22 @@ function chartDefects(check: PageCheck, results: Results): Record<string, string
     v.topPx >= v.firstCardTopPx
   )
     defects["verdict missing or below the cards"]?.push(JSON.stringify(v));
+  // issue 19 item 5: the verdict, then power-tuning's combined chart, then the rest
+  const order = check.sectionOrder;
+  const at = (id: string) => order.indexOf(id);
+  const chart1 = at("figure-power-tuning");
+  const lastFigure = Math.max(...order.map((id, i) => (id.startsWith("figure-") ? i : -1)));
+  const beforeChart1 = order.slice(0, chart1).filter((id) => !["partial", "verdict", "notes"].includes(id));
+  if (
+    chart1 < 0 ||
+    at("verdict") > at("recommendations") ||
+    (at("partial") >= 0 && at("partial") !== 0) ||
+    beforeChart1.join() !== "recommendations" ||
+    (at("cold-start-sensitivity") >= 0 && at("cold-start-sensitivity") < lastFigure)
+  )
+    defects[
+      "page order: not banner, verdict, cards, chart 1, ..., the cold-start table after the figures"
+    ]?.push(order.join(" < "));
   return defects;
 }
 
@@ -242,10 +261,24 @@ describe("the report in headless Chromium, offline", () => {
         return { headline: headline.textContent, topPx: headline.getBoundingClientRect().top,
           firstCardTopPx: card.getBoundingClientRect().top };
       })()`)) as PageCheck["verdict"];
+      // every top-level section, top to bottom by where it is drawn
+      const sectionOrder = (await page.evaluate(`[...document.querySelectorAll("main > section")]
+        .map((s) => ({ id: s.id, top: s.getBoundingClientRect().top }))
+        .sort((a, b) => a.top - b.top).map((s) => s.id)`)) as string[];
       await options.screenshot?.(page);
       mkdirSync(OUT_DIR, { recursive: true });
       await page.screenshot({ path: path.join(OUT_DIR, `screenshot-${name}-full.png`), fullPage: true });
-      return { drawn, text, verdict, problems, blocked: [...blocked], charts, overflowPx, tableOverflowPx };
+      return {
+        drawn,
+        text,
+        verdict,
+        sectionOrder,
+        problems,
+        blocked: [...blocked],
+        charts,
+        overflowPx,
+        tableOverflowPx,
+      };
     } finally {
       await page.close();
     }
@@ -288,6 +321,16 @@ describe("the report in headless Chromium, offline", () => {
     expect(check.drawn.map((c) => c.id)).toEqual(check.charts.map((c) => c.id));
     expect(check.drawn.find((c) => c.id === "chart-cost-latency")?.markTexts.length).toBeGreaterThan(4);
     expect(check.tableOverflowPx.length).toBeGreaterThan(3);
+    // the order check saw the sections it orders
+    expect(check.sectionOrder).toEqual(
+      expect.arrayContaining([
+        "verdict",
+        "recommendations",
+        "figure-power-tuning",
+        "failed",
+        "cold-start-sensitivity",
+      ]),
+    );
     expectNoDefects(check, results, "sample");
   });
 

@@ -13,6 +13,7 @@ import {
   architectureCount,
   failedSettings,
   labelOfId,
+  noPickAnswer,
   orderedSettings,
   STRATEGY_TITLES,
   settingLabel,
@@ -104,7 +105,7 @@ export function renderRecommendations(results: Results): string {
   const archs = architectureCount(results);
   const cards = results.recommendations.map((rec) => {
     const pick = rec.settingId === null ? undefined : byId.get(rec.settingId);
-    const answer = pick ? settingLabel(pick, archs) : (rec.settingId ?? "no setting qualifies");
+    const answer = pick ? settingLabel(pick, archs) : (rec.settingId ?? noPickAnswer(results, rec.strategy));
     const ties =
       rec.indistinguishableFrom.length > 0
         ? `<p class="ties">Not distinguishable from: ${rec.indistinguishableFrom.map((id) => escapeHtml(labelOfId(results, id))).join(", ")}</p>`

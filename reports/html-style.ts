@@ -25,6 +25,7 @@ h3 { font-size: 15px; margin: 18px 0 6px; }
 .card.none { border-top-color: #aaa; }
 .card h3 { margin: 0 0 4px; font-size: 17px; font-weight: 600; }
 .card h3 .pick { font-size: 20px; font-weight: 700; white-space: nowrap; }
+.card.none h3 .pick { white-space: normal; font-size: 17px; }
 .id { color: var(--muted); font-size: 11px; font-weight: normal; }
 .card p.id { margin: 6px 0 0; }
 .card .figures-line { margin: 0 0 6px; font-variant-numeric: tabular-nums; }

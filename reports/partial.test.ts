@@ -13,8 +13,9 @@ import { renderMarkdown } from "./render-markdown.ts";
 
 function interrupted(): Results {
   const results = sampleResults();
-  const ran = results.settings.slice(0, 1).map((s) => s.id);
-  const notRun = results.settings.slice(1).map((s) => s.id);
+  // Two settings ran before SIGINT came during the third: results.json holds those two, the rest not run.
+  const ran = results.settings.slice(0, 2).map((s) => s.id);
+  const notRun = results.settings.slice(2).map((s) => s.id);
   results.settings = results.settings.slice(0, 2);
   results.recommendations = recommend(results.settings, { balancedWeight: 0.5 });
   results.run.partial = {
@@ -30,10 +31,15 @@ function interrupted(): Results {
 describe("a partial run", () => {
   it("passes the schema with run.partial, and says what ran and what did not", () => {
     const results = validateResults(interrupted());
+    const planned = sampleResults().settings.map((s) => s.id);
     const text = partialRunText(results) ?? "";
-    expect(text).toMatch(
-      /^Partial run: interrupted by SIGINT during \S+\. 1 of \d+ settings ran \(\S+\); not run: /,
+    expect(text).toBe(
+      `Partial run: interrupted by SIGINT during ${planned[2]}. 2 of ${planned.length} settings ran ` +
+        `(${planned.slice(0, 2).join(", ")}); not run: ${planned.slice(2).join(", ")}. ` +
+        "The picks are among the settings that ran only; run the sweep again for an answer.",
     );
+    // the fixture says what it holds: the settings that ran are the ones in results.settings
+    expect(results.run.partial?.settingsRun).toBe(results.settings.length);
     expect(text).toContain("The picks are among the settings that ran only");
     expect(partialRunText(sampleResults())).toBeUndefined();
   });
@@ -43,6 +49,7 @@ describe("a partial run", () => {
     const html = renderReport(results);
     const banner = html.indexOf('<section class="banner partial"');
     expect(banner).toBeGreaterThan(0);
+    expect(banner).toBeLessThan(html.indexOf('id="verdict"'));
     expect(banner).toBeLessThan(html.indexOf('id="recommendations"'));
     expect(html).toContain("<strong>Partial run:</strong> interrupted by SIGINT");
     const markdown = renderMarkdown(results);

@@ -63,6 +63,40 @@ describe("renderReport", () => {
     expect(html).not.toContain("Task timed out after 3.00 seconds</script>");
   });
 
+  // issue 19 item 5: the verdict, then power-tuning's combined chart, then the rest
+  it("opens with the banner, the verdict and the cards, then figure 1; the cold-start table after the figures", () => {
+    const results = sampleResults();
+    results.run.partial = {
+      reason: "interrupted",
+      message: "interrupted by SIGINT during x86_64-2048",
+      settingsPlanned: results.settings.length + 1,
+      settingsRun: results.settings.length,
+      notRun: ["x86_64-3008"],
+    };
+    const html = renderReport(results, { comparison: compareResults(results, sampleResults()) });
+    const order = [
+      'id="partial"',
+      'id="verdict"',
+      'id="recommendations"',
+      'id="figure-power-tuning"',
+      'id="comparison"',
+      'id="failed"',
+      'id="figure-cost-latency"',
+      'id="figure-cost-breakdown"',
+      'id="cold-start-sensitivity"',
+      'id="tables"',
+      'id="metadata"',
+    ].map((id) => [id, html.indexOf(id)] as const);
+    for (const [id, at] of order) expect(at, id).toBeGreaterThan(0);
+    expect([...order].sort((a, b) => a[1] - b[1]).map(([id]) => id)).toEqual(order.map(([id]) => id));
+    // nothing but the notes between the cards and figure 1
+    const between = html.slice(
+      html.indexOf('id="recommendations"'),
+      html.indexOf('id="figure-power-tuning"'),
+    );
+    expect(between.match(/<section/g)).toHaveLength(1);
+  });
+
   it("renders one setting and 24 settings, every setting in the charts and the tables", () => {
     for (const settings of [[{ architecture: "arm64" as const, memoryMb: 512 }], manySettings()]) {
       const results = validateResults(makeResults({ settings }));
@@ -157,6 +191,37 @@ describe("renderReport", () => {
   });
 });
 
+describe("the SLO card", () => {
+  const sloCard = (html: string) =>
+    (/<article class="card[^"]*" data-strategy="slo"><h3>([\s\S]*?)<\/h3>/.exec(html)?.[1] ?? "").replace(
+      /<[^>]+>/g,
+      "",
+    );
+
+  // issue 19 audit: a run without an SLO said "no setting qualifies", as if settings had been tried and failed
+  it("says the SLO was not set, and how to set it, when the run had none", () => {
+    const results = sampleResults();
+    delete results.run.slo;
+    const slo = results.recommendations.find((r) => r.strategy === "slo");
+    if (slo) Object.assign(slo, { settingId: null, indistinguishableFrom: [] });
+    expect(sloCard(renderReport(results))).toBe(
+      "Cheapest within the SLO: not set (--slo-p99, --slo-error-rate)",
+    );
+    results.run.slo = {};
+    expect(sloCard(renderReport(results))).toBe(
+      "Cheapest within the SLO: not set (--slo-p99, --slo-error-rate)",
+    );
+  });
+
+  it("says no setting qualifies when an SLO was set and none meets it", () => {
+    const results = sampleResults();
+    results.run.slo = { p99Ms: 1 };
+    const slo = results.recommendations.find((r) => r.strategy === "slo");
+    if (slo) Object.assign(slo, { settingId: null, indistinguishableFrom: [] });
+    expect(sloCard(renderReport(results))).toBe("Cheapest within the SLO: no setting qualifies");
+  });
+});
+
 describe("jsonForScript", () => {
   it("escapes <, >, & and the line separators, and parses back to the same value", () => {
     const value = { a: HOSTILE, b: "x & y > z", c: "\u2028\u2029" };
@@ -187,7 +252,9 @@ describe("jsonForScript", () => {
     const cardTitles = titles.filter((t) => /^(Lowest|Fastest|Balanced|Cheapest)/.test(t));
     expect(cardTitles.length).toBeGreaterThan(0);
     for (const title of cardTitles) {
-      expect(title).toMatch(/: (\d{1,3}(,\d{3})? MB|no setting qualifies)$/);
+      expect(title).toMatch(
+        /: (\d{1,3}(,\d{3})? MB|no setting qualifies|not set \(--slo-p99, --slo-error-rate\))$/,
+      );
       expect(title).not.toMatch(/x86_64|arm64/);
     }
     // no headline anywhere names a setting by its id

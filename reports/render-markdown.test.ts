@@ -19,6 +19,19 @@ describe("renderMarkdown", () => {
     expect(md.endsWith("\n")).toBe(true);
   });
 
+  // issue 19 audit: "none qualifies" read as if every setting had missed an SLO nobody set
+  it("says the SLO was not set when the run had none, and none qualifies only when one was set", () => {
+    const results = sampleResults();
+    const slo = results.recommendations.find((r) => r.strategy === "slo");
+    if (slo) Object.assign(slo, { settingId: null, indistinguishableFrom: [] });
+    delete results.run.slo;
+    expect(renderMarkdown(results)).toMatch(
+      /\| Cheapest within the SLO \| not set \(--slo-p99, --slo-error-rate\) \| – \|/,
+    );
+    results.run.slo = { p99Ms: 1 };
+    expect(renderMarkdown(results)).toMatch(/\| Cheapest within the SLO \| no setting qualifies \| – \|/);
+  });
+
   it("ends with the compact shareable summary in a fence nothing can close", () => {
     const results = sampleResults();
     results.settings[0] = {

@@ -17,6 +17,7 @@ import {
   architectureCount,
   coldStartRate,
   failedSettings,
+  noPickAnswer,
   orderedSettings,
   picksBySetting,
   STRATEGY_TITLES,
@@ -157,7 +158,7 @@ export function renderMarkdown(results: Results, options: { comparison?: Compari
           pick
             ? `**${escapeMarkdown(settingLabel(pick, architectureCount(results)))}** (${escapeMarkdown(pick.id)})`
             : r.settingId === null
-              ? "none qualifies"
+              ? noPickAnswer(results, r.strategy)
               : `**${escapeMarkdown(r.settingId)}**`,
           ...figuresOf(pick),
           escapeMarkdown(r.reason),

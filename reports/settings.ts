@@ -67,6 +67,23 @@ export function meetsSlo(results: Results, setting: SettingResult): boolean | un
   );
 }
 
+/** The answer of a strategy that could not run for want of its input: the SLO strategy without an SLO. */
+export const SLO_NOT_SET = "not set (--slo-p99, --slo-error-rate)";
+
+/** Whether the run had no SLO target (neither a p99 nor an error rate): the SLO card says "not set". */
+export function sloNotSet(results: Results): boolean {
+  const slo = results.run.slo;
+  return !slo || (slo.p99Ms === undefined && slo.errorRate === undefined);
+}
+
+/**
+ * What a strategy that picked nothing answers: "not set (--slo-p99, --slo-error-rate)" for the SLO strategy
+ * of a run without an SLO, "no setting qualifies" otherwise.
+ */
+export function noPickAnswer(results: Results, strategy: StrategyName): string {
+  return strategy === "slo" && sloNotSet(results) ? SLO_NOT_SET : "no setting qualifies";
+}
+
 /** How many architectures the run's settings used (failed ones included: they ran too). */
 export function architectureCount(results: Results): number {
   return new Set(results.settings.map((s) => s.architecture)).size;

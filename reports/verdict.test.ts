@@ -21,6 +21,31 @@ describe("verdictOf", () => {
     );
   });
 
+  // issue 19 audit: a run whose settings the host's load distorted stated its figures flatly
+  it("says in the headline how many settings the host's load distorted", () => {
+    const results = sampleResults();
+    const ok = results.settings.filter((s) => s.status === "ok" && s.cost);
+    const [first, second] = ok;
+    if (!first || !second) throw new Error("fixture changed");
+    first.distorted = { reason: "the host's CPUs were 97 % busy during the load window" };
+    second.hostContention = {
+      oversubscribed: true,
+      meanCpuShareDemand: 1.4,
+      peakCpuShareDemand: 2.1,
+      hostCpuWaitShare: 0.3,
+      reason: "waiting for the host",
+    };
+    expect(verdictOf(results)?.headline).toMatch(
+      new RegExp(
+        `: API Gateway is 81 % of it \\(2 of ${ok.length} settings distorted by host load: see the run panel\\)\\.$`,
+      ),
+    );
+    // contention that did not oversubscribe the host is no caveat
+    delete first.distorted;
+    second.hostContention = { ...second.hostContention, oversubscribed: false };
+    expect(verdictOf(results)?.headline).toMatch(/: API Gateway is 81 % of it\.$/);
+  });
+
   it("one sentence per strategy, in the recommendations' order, with memory sizes people read", () => {
     const verdict = verdictOf(sampleResults());
     expect(verdict?.strategies.map((s) => s.strategy)).toEqual(["cost", "speed", "balanced", "slo"]);

@@ -29,6 +29,14 @@ function priced(results: Results): Priced[] {
 
 const label = settingLabel;
 
+/**
+ * Whether the host's load may have distorted a setting's figures (local stage): its CPUs were saturated during
+ * the load window, or the environments could not get their CPU share (results' distorted, hostContention).
+ */
+export function distortedByHost(setting: SettingResult): boolean {
+  return setting.distorted !== undefined || setting.hostContention?.oversubscribed === true;
+}
+
 const pct = (fraction: number) => `${formatNumber(fraction * 100, fraction < 0.1 ? 1 : 0)} %`;
 
 function strategySentence(
@@ -130,7 +138,12 @@ export function verdictOf(results: Results, table: PriceTable = DEFAULT_PRICE_TA
       ? `One setting ran (${label(cheapest, archs)}), at ${formatUsd(cheapest.cost.totalPerMillionUsd)} per 1M requests`
       : `Memory moves this API's bill by ${pct(spreadUsd / cheapest.cost.totalPerMillionUsd)} ` +
         `(${formatUsd(cheapest.cost.totalPerMillionUsd)} to ${formatUsd(dearest.cost.totalPerMillionUsd)} per 1M requests over ${settings.length} settings)`;
-  const headline = `${moves}: ${biggestName} is ${pct(biggestUsd / cheapest.cost.totalPerMillionUsd)} of it.`;
+  const distorted = settings.filter(distortedByHost).length;
+  const caveat =
+    distorted === 0
+      ? ""
+      : ` (${distorted} of ${settings.length} settings distorted by host load: see the run panel)`;
+  const headline = `${moves}: ${biggestName} is ${pct(biggestUsd / cheapest.cost.totalPerMillionUsd)} of it${caveat}.`;
   const byId = new Map(settings.map((s) => [s.id, s]));
   const strategies = results.recommendations.map((rec) => ({
     strategy: rec.strategy,

@@ -39,7 +39,7 @@ describe("input files", () => {
     writeFileSync(big, "x".repeat(2048));
     expect(() => readInputFile(big, "--config", 1024)).toThrow("is 2048 bytes, over the 1024-byte limit");
     expect(() => readInputFile(path.join(dir, "nope.json"), "--config", 1024)).toThrow(
-      /cannot read --config .*nope\.json: ENOENT/,
+      /^--config .*nope\.json does not exist: give the path of a JSON file$/,
     );
     writeFileSync(path.join(dir, "ok.json"), "{}");
     expect(readInputFile(path.join(dir, "ok.json"), "--config", 1024)).toBe("{}");
@@ -107,7 +107,13 @@ describe("the baseline", () => {
       /is not comparable with this run: baseline ran profile smoke, this run baseline \(--profile\): run the baseline with the same/,
     );
     expect(() => checkBaseline("/nonexistent", config())).toThrow(
-      "cannot read --baseline /nonexistent: ENOENT",
+      /^--baseline \/nonexistent does not exist: give the results\.json or run folder of an earlier run$/,
+    );
+    // a run folder without its results.json names the file it looked for
+    const empty = path.join(dir, "empty-run");
+    mkdirSync(empty);
+    expect(() => checkBaseline(empty, config())).toThrow(
+      `--baseline ${path.join(empty, "results.json")} does not exist: give the results.json or run folder of an earlier run`,
     );
   });
 });
@@ -197,7 +203,11 @@ describe("npm run bench refuses before the stage starts (real process)", () => {
       /--out \/etc\/hostname\/x cannot be created \(ENOTDIR/,
     ],
     ["an output folder in /proc", ["--out", "/proc/nope"], /--out \/proc\/nope is inside \/proc/],
-    ["a missing baseline", ["--baseline", "/nonexistent"], /cannot read --baseline \/nonexistent: ENOENT/],
+    [
+      "a missing baseline",
+      ["--baseline", "/nonexistent"],
+      /^bench: --baseline \/nonexistent does not exist: give the results\.json or run folder of an earlier run\n$/,
+    ],
     [
       "--engine k6 with K6_BINARY pointing at no program",
       ["--engine", "k6"],

@@ -49,21 +49,38 @@ function describeCode(error: unknown): string {
   return code ? `${code}: ${message.replace(/^\w+: /, "")}` : message;
 }
 
+/** Why a file cannot be opened, in words and without the system call's text: "does not exist", ... */
+function whyUnreadable(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === "ENOENT") return "does not exist";
+  if (code === "EACCES" || code === "EPERM") return `is not readable (${code}: permission denied)`;
+  if (code === "ENOTDIR") return "is not reachable (ENOTDIR: a part of the path is a file)";
+  return `cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`;
+}
+
+/** The fix a user reads when --baseline cannot be used. */
+export const BASELINE_FIX = "give the results.json or run folder of an earlier run";
+
 /**
  * Reads a text file the user named, refusing anything but a regular file up to `maxBytes`. Opened
- * non-blocking, so a FIFO is refused at once instead of waiting for a writer.
+ * non-blocking, so a FIFO is refused at once instead of waiting for a writer. Every refusal is one line that
+ * names the file and ends with `fix`, e.g. "--config nope.json does not exist: give the path of a JSON file".
  */
-export function readInputFile(file: string, what: string, maxBytes: number): string {
+export function readInputFile(
+  file: string,
+  what: string,
+  maxBytes: number,
+  fix = "give the path of a JSON file",
+): string {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw new UsageError(`cannot read ${what} ${file}: ${describeCode(error)}`);
+    throw new UsageError(`${what} ${file} ${whyUnreadable(error)}: ${fix}`);
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile())
-      throw new UsageError(`${what} ${file} is not a regular file: give the path of a JSON file`);
+    if (!stat.isFile()) throw new UsageError(`${what} ${file} is not a regular file: ${fix}`);
     if (stat.size > maxBytes)
       throw new UsageError(
         `${what} ${file} is ${stat.size} bytes, over the ${maxBytes}-byte limit: is it the right file?`,
@@ -82,12 +99,17 @@ export function readInputFile(file: string, what: string, maxBytes: number): str
 }
 
 /** Reads and parses a JSON input file (see readInputFile). */
-export function readJsonInput(file: string, what: string, maxBytes: number): unknown {
-  const text = readInputFile(file, what, maxBytes);
+export function readJsonInput(
+  file: string,
+  what: string,
+  maxBytes: number,
+  fix = "give the path of a JSON file",
+): unknown {
+  const text = readInputFile(file, what, maxBytes, fix);
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${what} ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new UsageError(`${what} ${file} is not valid JSON (${(error as Error).message}): ${fix}`);
   }
 }
 
@@ -191,13 +213,13 @@ export function checkBaseline(file: string, config: BenchConfig): Results {
   } catch {
     // readInputFile names the problem
   }
-  const text = readInputFile(resultsFile, "--baseline", INPUT_LIMITS.baselineBytes);
+  const text = readInputFile(resultsFile, "--baseline", INPUT_LIMITS.baselineBytes, BASELINE_FIX);
   let baseline: Results;
   try {
     baseline = parseResults(text);
   } catch (error) {
     throw new UsageError(
-      `--baseline ${resultsFile} is not a valid results.json: ${(error as Error).message}`,
+      `--baseline ${resultsFile} is not a valid results.json (${(error as Error).message}): ${BASELINE_FIX}`,
     );
   }
   const reason = incomparableBecause(baseline, config);

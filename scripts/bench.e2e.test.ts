@@ -4,11 +4,13 @@
  * in the middle of a sweep stops it cleanly with exit code 1.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { escapeMarkdown } from "../reports/render-markdown.ts";
+import { verdictOf } from "../reports/verdict.ts";
 import { validateResults } from "../tuning/results.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -18,12 +20,16 @@ afterAll(() => {
   for (const dir of outDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function bench(args: string[]): {
+function bench(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): {
   child: ChildProcess;
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
 } {
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench.ts", ...args], {
     cwd: ROOT,
+    env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -47,18 +53,15 @@ function freshOutDir(): string {
 }
 
 describe("npm run bench", () => {
-  it("--quick writes a valid results.json, the HTML report, the summary and the Newman reports", async () => {
+  it("--quick writes a valid results.json, the HTML report, the summary, the Newman reports and the step summary", async () => {
     const out = freshOutDir();
-    const { done } = bench([
-      "--quick",
-      "--memory",
-      "256,1024",
-      "--out",
-      out,
-      "--json",
-      "--auto-apply",
-      "cost",
-    ]);
+    // GitHub Actions' job summary file, as the runner sets it (it may already hold an earlier step's text)
+    const stepSummary = path.join(out, "step-summary.md");
+    writeFileSync(stepSummary, "earlier step\n");
+    const { done } = bench(
+      ["--quick", "--memory", "256,1024", "--out", out, "--json", "--auto-apply", "cost"],
+      { ...process.env, GITHUB_STEP_SUMMARY: stepSummary },
+    );
     const { code, stdout, stderr } = await done;
     expect(code, stderr).toBe(0);
     const printed = JSON.parse(stdout) as {
@@ -81,6 +84,21 @@ describe("npm run bench", () => {
     // --auto-apply leaves the alias on the cost strategy's pick, the one results.json recommends.
     const costPick = results.recommendations.find((r) => r.strategy === "cost")?.settingId;
     expect(stderr).toContain(`auto-apply: alias live now serves ${costPick}`);
+    // $GITHUB_STEP_SUMMARY: the run's summary.md appended, opening with the verdict's headline
+    const headline = verdictOf(results)?.headline ?? "";
+    // (on a busy host a setting may fail, and the verdict then speaks of the one that ran)
+    expect(headline).toMatch(/^(Memory moves this API's bill by |One setting ran )/);
+    const summary = readFileSync(stepSummary, "utf8");
+    expect(summary.startsWith("earlier step\n")).toBe(true);
+    expect(summary).toContain(`**${escapeMarkdown(headline)}**`);
+    expect(summary).toContain(readFileSync(path.join(runDir, "summary.md"), "utf8").trimEnd());
+    // a clean run: CloudWatch's count of each window agrees with the invocations logged in it
+    const crossChecked = results.settings.filter((s) => s.lambda?.cloudwatch);
+    expect(crossChecked.length).toBeGreaterThan(0);
+    for (const s of crossChecked)
+      expect(s.lambda?.cloudwatch?.agrees, JSON.stringify([s.id, s.lambda?.cloudwatch?.invocations])).toBe(
+        true,
+      );
   }, 180_000); // ~35 s alone; the machine is shared, so leave room
 
   it("bad flags: one line naming the flag and what it expects (no usage dump), exit code 1", async () => {

@@ -89,6 +89,7 @@ const logs: InvocationLogs = {
   ]),
   invocationsFound: 4,
   unattributed: { events: 1, bytes: 80 },
+  window: { measuredReports: 4, allReports: 4 },
 };
 const metrics: LambdaMetrics = {
   invocations: 4,
@@ -200,6 +201,34 @@ describe("assessSetting with exact attribution", () => {
     expect(DEFAULT_COLD_START_RATE).toBe(0.01);
   });
 
+  // issue 19 audit: a clean quick run said "CloudWatch disagrees" at every setting (85 vs 80): CloudWatch
+  // counted the other invocations of the version in the window too. Like with like: flagged only beyond them.
+  it("CloudWatch agrees when the other invocations in the window explain its count, and not otherwise", () => {
+    const assess = (cloudwatch: number, allReports: number, stageName: "local" | "aws" = "local") =>
+      assessSetting(
+        {
+          setting,
+          window: { startMs: 0, endMs: 1000 },
+          run: run(4, 40, ["a", "b", "c", "d"]),
+          metrics: { ...metrics, invocations: cloudwatch },
+          logs: { ...logs, window: { measuredReports: 4, allReports } },
+          attribution: "request-ids",
+          failures: [],
+        },
+        { ...options, stageName },
+      ).lambda?.cloudwatch?.agrees;
+    expect(assess(4, 4)).toBe(true);
+    // 3 more invocations of the version logged their REPORT lines in the window: CloudWatch's 7 is right
+    expect(assess(7, 7)).toBe(true);
+    // CloudWatch counted 7 where the log group holds 5 invocations in the window: a real disagreement
+    expect(assess(7, 5)).toBe(false);
+    // CloudWatch lost measured invocations
+    expect(assess(3, 4)).toBe(false);
+    // AWS: whole-minute metric windows, so only the lower bound
+    expect(assess(9, 4, "aws")).toBe(true);
+    expect(assess(3, 4, "aws")).toBe(false);
+  });
+
   it("a function without the x-lambda-request-id header gets one clear error naming the header", () => {
     const without = { ...run(3, 20, []), responsesWithoutLambdaRequestId: 3 };
     expect(missingRequestIdHeader(without)).toMatch(
@@ -231,6 +260,7 @@ describe("the cost interval covers INIT", () => {
       bytesByRequestId: new Map(ids.map((id) => [id, 500])),
       invocationsFound: 200,
       unattributed: { events: 0, bytes: 0 },
+      window: { measuredReports: 200, allReports: 200 },
     };
     const coldStartLogs = {
       reports: inits

@@ -9,7 +9,7 @@
  */
 import type { RunResult } from "../loadtests/run-result.ts";
 import type { LambdaMetrics, LogFindings, Window } from "./collect.ts";
-import type { InvocationLogs } from "./collect-invocations.ts";
+import { cloudwatchAgrees, type InvocationLogs } from "./collect-invocations.ts";
 import { type CostInput, computeCost, type PricingOptions } from "./cost-model.ts";
 import {
   billedDurations,
@@ -140,10 +140,11 @@ export function assessSetting(input: AssessInput, options: AssessOptions): Setti
   if (lambda && input.metrics && input.logs && exact) {
     // Exact attribution: the REPORT lines of the measured invocations are the figures; CloudWatch checks them.
     const reports = input.logs.reports;
-    const cloudwatchAgrees =
-      (options.stageName ?? "local") === "local"
-        ? input.metrics.invocations === reports.length
-        : input.metrics.invocations >= reports.length;
+    // Like with like: CloudWatch counts every invocation of the version in the window (tuning/collect-invocations.ts).
+    const counted = isInvocationLogs(input.logs)
+      ? input.logs.window
+      : { measuredReports: reports.length, allReports: reports.length };
+    const agrees = cloudwatchAgrees(input.metrics.invocations, counted, options.stageName ?? "local");
     lambda = {
       ...lambda,
       invocations: reports.length,
@@ -152,7 +153,7 @@ export function assessSetting(input: AssessInput, options: AssessOptions): Setti
       cloudwatch: {
         invocations: input.metrics.invocations,
         durationMs: input.metrics.durationMs,
-        agrees: cloudwatchAgrees,
+        agrees,
       },
       responsesWithoutRequestId: input.run?.responsesWithoutLambdaRequestId ?? 0,
     };

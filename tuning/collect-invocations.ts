@@ -30,6 +30,36 @@ export interface InvocationLogs extends LogFindings {
   invocationsFound: number;
   /** Log events in the range no request id could be read from (e.g. INIT_START), and their bytes. */
   unattributed: { events: number; bytes: number };
+  /**
+   * What CloudWatch's Invocations over the same window must lie between (see `cloudwatchAgrees`): the measured
+   * invocations whose REPORT line was logged inside the window, and every invocation of the versions whose
+   * REPORT line was logged inside it widened by WINDOW_SLACK_MS on each side (measured or not: a warm-up
+   * straggler, anything else that ran on the version while the load did).
+   */
+  window: { measuredReports: number; allReports: number };
+}
+
+/**
+ * How far the count of all invocations reaches beyond the window on each side: an invocation's REPORT line and
+ * its CloudWatch datapoint are written a moment apart, so one at the window's edge may fall on either side.
+ */
+export const WINDOW_SLACK_MS = 1_000;
+
+/**
+ * The CloudWatch cross-check of exact attribution, like with like: CloudWatch's Invocations counts every
+ * invocation of the version in the queried window, not only the measured ones. It agrees when it counts at
+ * least the measured invocations that ended in the window and at most every invocation whose REPORT line the
+ * log group holds for the window (local stage: the exact window). On AWS the metric range is whole minutes,
+ * wider than the logs read, so only the lower bound is checked there.
+ * @example cloudwatchAgrees(88, { measuredReports: 80, allReports: 88 }, "local") // true: 8 others ran too
+ */
+export function cloudwatchAgrees(
+  cloudwatchInvocations: number,
+  window: InvocationLogs["window"],
+  stageName: "local" | "aws",
+): boolean {
+  if (cloudwatchInvocations < window.measuredReports) return false;
+  return stageName === "aws" || cloudwatchInvocations <= window.allReports;
 }
 
 const TEXT_ID = /RequestId:\s*([\w-]+)/;
@@ -62,6 +92,8 @@ export async function collectInvocationLogs(
   const requests: RequestLogEntry[] = [];
   const faultLines: string[] = [];
   const reported = new Set<string>();
+  const measuredInWindow = new Set<string>();
+  const allInWindow = new Set<string>();
   let logBytes = 0;
   const bytesByRequestId = new Map<string, number>();
   const unattributed = { events: 0, bytes: 0 };
@@ -71,7 +103,7 @@ export async function collectInvocationLogs(
     const out = await client.send(
       new FilterLogEventsCommand({
         logGroupName: group,
-        startTime: window.startMs,
+        startTime: window.startMs - WINDOW_SLACK_MS,
         endTime: Math.max(window.endMs, untilMs),
         ...(nextToken ? { nextToken } : {}),
       }),
@@ -81,10 +113,21 @@ export async function collectInvocationLogs(
       const message = event.message;
       if (message === undefined || !markers.some((m) => stream.includes(m))) continue;
       const id = requestIdOf(message);
+      const at = event.timestamp ?? 0;
       if (id === undefined) {
+        // the second read before the window is for the count of all invocations only
+        if (at < window.startMs) continue;
         unattributed.events += 1;
         unattributed.bytes += encoder.encode(message).length;
         continue;
+      }
+      if (
+        at >= window.startMs - WINDOW_SLACK_MS &&
+        at <= window.endMs + WINDOW_SLACK_MS &&
+        /^REPORT RequestId|"platform\.report"/.test(message)
+      ) {
+        allInWindow.add(id);
+        if (requestIds.has(id) && at >= window.startMs && at <= window.endMs) measuredInWindow.add(id);
       }
       if (!requestIds.has(id)) continue;
       const bytes = encoder.encode(message).length;
@@ -114,5 +157,6 @@ export async function collectInvocationLogs(
     bytesByRequestId,
     invocationsFound: reported.size,
     unattributed,
+    window: { measuredReports: measuredInWindow.size, allReports: allInWindow.size },
   };
 }

@@ -11,6 +11,7 @@ import { LogStore } from "../stage/cloudwatch/log-store.ts";
 import { MetricStore } from "../stage/cloudwatch/metric-store.ts";
 import { LocalLambda } from "../stage/lambda/local-lambda.ts";
 import { type CollectTarget, collectLogs } from "./collect.ts";
+import { cloudwatchAgrees, collectInvocationLogs, WINDOW_SLACK_MS } from "./collect-invocations.ts";
 
 const GROUP = "/aws/lambda/crud";
 const target: CollectTarget = {
@@ -70,6 +71,20 @@ beforeAll(async () => {
     },
     { timestampMs: t0 + 10, message: textReport("t4", "Status: error\tError Type: Runtime.ExitError") },
   ]);
+  // A load window of version 5 at t0 + 100 000 .. t0 + 104 000: two measured invocations (m1, m2), and two other
+  // invocations of the version while it ran (o1, o2: not measured, as a client's retry would be), and one
+  // well before the window (o0) and one well after it (o3).
+  const w = t0 + 100_000;
+  logs.append(GROUP, "2026/11/27/[5]dddd", [
+    { timestampMs: w - 5_000, message: textReport("o0", "") },
+    // in the second read before the window (for the count of all invocations): not this window's log bytes
+    { timestampMs: w - 500, message: "INIT_START Runtime Version: nodejs:22.v1" },
+    { timestampMs: w + 500, message: textReport("m1", "") },
+    { timestampMs: w + 900, message: textReport("o1", "") },
+    { timestampMs: w + 2_000, message: textReport("m2", "") },
+    { timestampMs: w + 3_000, message: jsonReport("o2", "success") },
+    { timestampMs: w + 4_000 + WINDOW_SLACK_MS + 5_000, message: textReport("o3", "") },
+  ]);
   // Another version's stream: not this setting's.
   logs.append(GROUP, "2026/11/27/[4]cccc", [{ timestampMs: t0 + 5, message: jsonReport("x1", "timeout") }]);
   lambda = new LocalLambda({ metricSink: new MetricStore(), logSink: logs, cpuScaling: "off" });
@@ -98,5 +113,27 @@ describe("collectLogs fault counts", () => {
     expect(findings.timeouts).toBe(2);
     expect(findings.outOfMemory).toBe(3);
     expect(findings.runtimeExits).toBe(1);
+  });
+});
+
+// issue 19 audit: a clean quick run said "CloudWatch disagrees" (85 vs 80) at every setting: CloudWatch counts
+// every invocation of the version in the window, the measured REPORT lines only the measured ones.
+describe("collectInvocationLogs: what CloudWatch's count of the window is compared with", () => {
+  const window = { startMs: t0 + 100_000, endMs: t0 + 104_000 };
+  const v5 = { ...target, version: "5" };
+
+  it("prices the measured invocations only, and counts every invocation of the version in the window", async () => {
+    const found = await collectInvocationLogs(clients.logs, v5, window, new Set(["m1", "m2"]), ["5"]);
+    expect(found.reports.map((r) => r.requestId)).toEqual(["m1", "m2"]);
+    expect(found.window).toEqual({ measuredReports: 2, allReports: 4 });
+    expect(found.unattributed).toEqual({ events: 0, bytes: 0 });
+  });
+
+  it("agrees with CloudWatch's 4 (2 measured + 2 others), flags lost measured invocations or 5 unaccounted for", async () => {
+    const found = await collectInvocationLogs(clients.logs, v5, window, new Set(["m1", "m2"]), ["5"]);
+    expect(cloudwatchAgrees(4, found.window, "local")).toBe(true);
+    expect(cloudwatchAgrees(2, found.window, "local")).toBe(true);
+    expect(cloudwatchAgrees(1, found.window, "local")).toBe(false);
+    expect(cloudwatchAgrees(5, found.window, "local")).toBe(false);
   });
 });

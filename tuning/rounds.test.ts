@@ -119,8 +119,10 @@ describe("pooling a setting's rounds", () => {
       bytesByRequestId: new Map(ids.map((id) => [id, bytes])),
       invocationsFound: ids.length,
       unattributed: { events: 1, bytes: 10 },
+      window: { measuredReports: ids.length, allReports: ids.length + 1 },
     });
     const pooled = poolLogs([logsOf(["a1", "a2"], 500), logsOf(["b1"], 520)]);
+    expect(pooled.window).toEqual({ measuredReports: 3, allReports: 5 });
     expect(pooled.reports.map((r) => r.requestId)).toEqual(["a1", "a2", "b1"]);
     expect(pooled.requests).toHaveLength(3);
     expect(pooled.logBytes).toBe(1520);

@@ -154,6 +154,11 @@ export function poolLogs<T extends LogFindings | InvocationLogs>(rounds: readonl
     logBytes: invocationRounds.reduce((sum, r) => sum + r.logBytes, 0),
     bytesByRequestId,
     invocationsFound: invocationRounds.reduce((sum, r) => sum + r.invocationsFound, 0),
+    // CloudWatch's cross-check bounds add up over the rounds, as their metric counts do.
+    window: {
+      measuredReports: invocationRounds.reduce((sum, r) => sum + r.window.measuredReports, 0),
+      allReports: invocationRounds.reduce((sum, r) => sum + r.window.allReports, 0),
+    },
     unattributed: {
       events: invocationRounds.reduce((sum, r) => sum + r.unattributed.events, 0),
       bytes: invocationRounds.reduce((sum, r) => sum + r.unattributed.bytes, 0),

@@ -24,4 +24,26 @@ describe("summarizeResults", () => {
     ];
     expect(summarizeResults(results)).toContain("slo  none  no setting meets p99 ≤ 5 ms");
   });
+
+  // issue 19 audit: the reason of a strategy without a pick widened column 3, so p95 started ~50 spaces out
+  it("keeps the picks' columns tight when a strategy without a pick has a long reason", () => {
+    const results = sampleResults();
+    const slo = results.recommendations.find((r) => r.strategy === "slo");
+    if (!slo) throw new Error("fixture changed");
+    Object.assign(slo, {
+      settingId: null,
+      reason: "no SLO targets were given (a p99 latency and/or an error rate)",
+      indistinguishableFrom: [],
+    });
+    const lines = summarizeResults(results).split("\n");
+    const picked = lines.filter((l) => /^(cost|speed|balanced) /.test(l));
+    expect(picked).toHaveLength(3);
+    const p95At = picked.map((l) => l.indexOf("p95 "));
+    // every pick's p95 in one column, right after the widest cost ("x86_64-2048  $4.4325/1M  ")
+    expect(new Set(p95At).size).toBe(1);
+    expect(p95At[0]).toBe("balanced  x86_64-2048  $4.4325/1M  ".length);
+    expect(lines).toContain(
+      "slo       none         no SLO targets were given (a p99 latency and/or an error rate)",
+    );
+  });
 });

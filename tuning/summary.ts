@@ -9,10 +9,12 @@ const ms = (value: number) => `${Number(value.toFixed(1))} ms`;
 const percent = (fraction: number) => `${Number((fraction * 100).toFixed(2))} %`;
 
 function table(rows: string[][]): string[] {
+  // A row's last cell is not padded, so it does not widen its column: a long reason ending a short row (a
+  // strategy that picked nothing) would push every other row's later columns far out.
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+      if (i < row.length - 1) widths[i] = Math.max(widths[i] ?? 0, cell.length);
     });
   }
   return rows.map((row) =>

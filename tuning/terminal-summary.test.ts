@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { verdictOf } from "../reports/verdict.ts";
 import { renderTerminalSummary } from "./terminal-summary.ts";
 import { sampleResults } from "./test-support/sample-results.ts";
 
@@ -14,5 +15,14 @@ describe("renderTerminalSummary", () => {
     expect(lines.filter((line) => line.includes("CloudWatch"))).toEqual([
       `CloudWatch disagrees with the measured REPORT lines: ${s.id} (CloudWatch Invocations 296, REPORT lines 300)`,
     ]);
+  });
+
+  // issue 19 audit: the terminal had no verdict line; the report opens with it
+  it("prints the verdict's headline under the title, before the table", () => {
+    const results = sampleResults();
+    const lines = renderTerminalSummary(results).split("\n");
+    const headline = verdictOf(results)?.headline ?? "";
+    expect(headline).toMatch(/^Memory moves this API's bill by /);
+    expect(lines.slice(0, 3)).toEqual([expect.stringMatching(/^powerbench /), "", headline]);
   });
 });

@@ -1,7 +1,9 @@
 /**
- * The terminal summary of a bench run (pure, returns a string): one row per setting with client
- * percentiles, error rate, cold starts and cost per 1M requests, then each strategy's pick and why.
+ * The terminal summary of a bench run (pure, returns a string): the verdict's headline (reports/verdict.ts,
+ * the report's first line), one row per setting with client percentiles, error rate, cold starts and cost per
+ * 1M requests, then each strategy's pick and why.
  */
+import { verdictOf } from "../reports/verdict.ts";
 import { cloudwatchDisagreement } from "./measurement-summary.ts";
 import type { Results, SettingResult } from "./results-types.ts";
 
@@ -50,8 +52,10 @@ export function renderTerminalSummary(results: Results, reportPath?: string): st
     "cost/1M req",
     "picked by",
   ];
+  const headline = verdictOf(results)?.headline;
   const lines = [
     `powerbench ${results.run.id}: ${results.run.stage.name} stage, ${results.run.engine.name} engine, profile ${results.run.profile}`,
+    ...(headline ? ["", headline] : []),
     "",
     align([header, ...results.settings.map((s) => row(s, picks))]),
     "",

@@ -56,3 +56,12 @@ export function architectureColor(present: readonly string[]) {
 export function colorByArchitecture(results: Results) {
   return architectureColor(okSettings(results).map((s) => s.architecture));
 }
+
+/**
+ * The angle of a nominal setting axis's labels: level while they fit side by side in a half-width panel
+ * (about 60 characters in all, e.g. six "1,024 MB"), else -45° so "1,024 MB x86_64" labels do not overprint.
+ */
+export function settingLabelAngle(labels: readonly string[]): number {
+  const chars = labels.reduce((sum, label) => sum + label.length + 2, 0);
+  return labels.length > 6 || chars > 60 ? -45 : 0;
+}

@@ -5,8 +5,8 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { Results } from "../../tuning/results-types.ts";
-import { okSettings, settingOrder } from "../settings.ts";
-import { base } from "./common.ts";
+import { architectureCount, okSettings, settingLabel } from "../settings.ts";
+import { base, settingLabelAngle } from "./common.ts";
 
 export const COST_COMPONENTS = [
   "Lambda compute",
@@ -20,6 +20,8 @@ export const COST_COMPONENTS = [
 
 export interface CostComponentRow {
   id: string;
+  /** The x axis label: "256 MB" (the architecture too when more than one ran), as the cards name settings. */
+  label: string;
   component: (typeof COST_COMPONENTS)[number];
   /** Position in the stack, so compute sits at the bottom. */
   stackOrder: number;
@@ -28,6 +30,7 @@ export interface CostComponentRow {
 }
 
 export function costComponentRows(results: Results): CostComponentRow[] {
+  const archs = architectureCount(results);
   return okSettings(results).flatMap((s) => {
     const cost = s.cost;
     if (!cost) return [];
@@ -42,6 +45,7 @@ export function costComponentRows(results: Results): CostComponentRow[] {
     ];
     return COST_COMPONENTS.map((component, stackOrder) => ({
       id: s.id,
+      label: settingLabel(s, archs),
       component,
       stackOrder,
       usdPerMillion: values[stackOrder] ?? 0,
@@ -52,18 +56,29 @@ export function costComponentRows(results: Results): CostComponentRow[] {
 
 export function costBreakdownSpec(results: Results): TopLevelSpec {
   const rows = costComponentRows(results);
-  const order = settingOrder(results).filter((id) => rows.some((r) => r.id === id));
+  const archs = architectureCount(results);
+  // Labelled as the cards name settings ("256 MB"), in the settings' order; ids stay in the tooltips.
+  const order = okSettings(results)
+    .filter((s) => rows.some((r) => r.id === s.id))
+    .map((s) => settingLabel(s, archs));
   const intervals = okSettings(results).flatMap((s) =>
     s.stats?.costPerMillionUsd && s.cost
-      ? [{ id: s.id, lowUsd: s.stats.costPerMillionUsd.low, highUsd: s.stats.costPerMillionUsd.high }]
+      ? [
+          {
+            id: s.id,
+            label: settingLabel(s, archs),
+            lowUsd: s.stats.costPerMillionUsd.low,
+            highUsd: s.stats.costPerMillionUsd.high,
+          },
+        ]
       : [],
   );
   const x = {
-    field: "id",
+    field: "label",
     type: "nominal" as const,
     title: "setting",
     sort: order,
-    axis: { labelAngle: order.length > 6 ? -45 : 0 },
+    axis: { labelAngle: settingLabelAngle(order) },
   };
   return {
     ...base("Cost per 1M requests per setting, by component"),

@@ -5,17 +5,20 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { Results, SettingResult } from "../../tuning/results-types.ts";
-import { okSettings, settingOrder } from "../settings.ts";
-import { base } from "./common.ts";
+import { architectureCount, okSettings, settingLabel } from "../settings.ts";
+import { base, settingLabelAngle } from "./common.ts";
 
 export interface PercentileRow {
   id: string;
+  /** The x axis label: "256 MB" (the architecture too when more than one ran), as the cards name settings. */
+  label: string;
   statistic: string;
   valueMs: number;
 }
 
 export interface IntervalRow {
   id: string;
+  label: string;
   statistic: string;
   lowMs: number;
   highMs: number;
@@ -26,7 +29,7 @@ interface Side {
   title: string;
   statistics: string[];
   values: (s: SettingResult) => Array<[string, number]> | undefined;
-  interval: (s: SettingResult) => IntervalRow | undefined;
+  interval: (s: SettingResult) => Omit<IntervalRow, "label"> | undefined;
 }
 
 const CLIENT: Side = {
@@ -75,31 +78,37 @@ const STATISTIC_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross",
 /** Long rows (setting, statistic, value); values ≤ 0 are dropped, as a log scale cannot show them. */
 export function percentileRows(results: Results, side: "client" | "lambda"): PercentileRow[] {
   const { values } = side === "client" ? CLIENT : LAMBDA;
+  const archs = architectureCount(results);
   return okSettings(results).flatMap((s) =>
     (values(s) ?? [])
       .filter(([, v]) => v > 0)
-      .map(([statistic, valueMs]) => ({ id: s.id, statistic, valueMs })),
+      .map(([statistic, valueMs]) => ({ id: s.id, label: settingLabel(s, archs), statistic, valueMs })),
   );
 }
 
 export function intervalRows(results: Results, side: "client" | "lambda"): IntervalRow[] {
   const { interval } = side === "client" ? CLIENT : LAMBDA;
+  const archs = architectureCount(results);
   return okSettings(results).flatMap((s) => {
     const row = interval(s);
-    return row && row.lowMs > 0 ? [row] : [];
+    return row && row.lowMs > 0 ? [{ ...row, label: settingLabel(s, archs) }] : [];
   });
 }
 
 function percentileSpec(results: Results, side: "client" | "lambda", description: string): TopLevelSpec {
   const { title, statistics } = side === "client" ? CLIENT : LAMBDA;
   const rows = percentileRows(results, side);
-  const order = settingOrder(results).filter((id) => rows.some((r) => r.id === id));
+  const archs = architectureCount(results);
+  // Labelled as the cards name settings ("256 MB"), in the settings' order; ids stay in the tooltips.
+  const order = okSettings(results)
+    .filter((s) => rows.some((r) => r.id === s.id))
+    .map((s) => settingLabel(s, archs));
   const x = {
-    field: "id",
+    field: "label",
     type: "nominal" as const,
     title: "setting",
     sort: order,
-    axis: { labelAngle: order.length > 6 ? -45 : 0 },
+    axis: { labelAngle: settingLabelAngle(order) },
   };
   const y = {
     type: "quantitative" as const,

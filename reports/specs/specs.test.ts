@@ -186,4 +186,24 @@ describe("chart defects of issue 19", () => {
     expect(shapes.length).toBeGreaterThan(0);
     for (const row of coldStartRows(results)) expect(row.label).toMatch(/^\d+$/);
   });
+
+  // issue 19 audit: charts 3 and 5 labelled their x axis "x86_64-256" while the cards say "256 MB"
+  it("charts 3 and 5 label the settings as the cards do: memory, the architecture only when two ran", async () => {
+    const one = makeResults({
+      settings: [256, 1024].map((memoryMb) => ({ architecture: "x86_64" as const, memoryMb })),
+    });
+    const two = makeResults({});
+    for (const [results, expected] of [
+      [one, ["256 MB", "1,024 MB"]],
+      [two, null],
+    ] as const) {
+      const rendered = await renderAll(results);
+      for (const id of ["chart-client-percentiles", "chart-lambda-percentiles", "chart-cost-breakdown"]) {
+        const svg = rendered.get(id)?.svg ?? "";
+        expect(svg, id).not.toMatch(/(x86_64|arm64)-\d+/);
+        if (expected) for (const label of expected) expect(svg, id).toContain(`>${label}<`);
+        else expect(svg, id).toMatch(/>\d{1,3}(,\d{3})? MB (x86_64|arm64)</);
+      }
+    }
+  });
 });
