@@ -9,6 +9,7 @@
  * process.exitCode = await runCommand(spec, process.argv.slice(2), async ({ values }) => EXIT.ok);
  */
 import { parseArgs } from "node:util";
+import { editDistance } from "../tuning/config/edit-distance.ts";
 
 /** Exit codes of every command. */
 export const EXIT = {
@@ -55,26 +56,11 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] ?? 0;
-      row[j] = Math.min(current + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] ?? 0;
-}
-
 /** The known flag closest to an unknown one, when it is close enough to be a typo. */
 export function closestFlag(unknown: string, known: readonly string[]): string | undefined {
   let best: { name: string; d: number } | undefined;
   for (const name of known) {
-    const d = distance(unknown, name);
+    const d = editDistance(unknown, name);
     if (!best || d < best.d) best = { name, d };
   }
   if (!best) return undefined;

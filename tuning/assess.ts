@@ -110,7 +110,7 @@ function initsOf(findings: LogFindings | undefined): number[] {
   return (findings?.reports ?? []).map((r) => r.initDurationMs).filter((d): d is number => d !== undefined);
 }
 
-function durationStats(reports: readonly LambdaReport[]): LambdaMeasurements["durationMs"] {
+export function durationStats(reports: readonly LambdaReport[]): LambdaMeasurements["durationMs"] {
   const durations = reports.map((r) => r.durationMs).filter((d): d is number => d !== undefined);
   if (durations.length === 0) return { avg: 0, p50: 0, p90: 0, p99: 0, max: 0 };
   return {

@@ -5,6 +5,7 @@
  */
 import type { RunResult } from "../loadtests/run-result.ts";
 import { LAMBDA_REQUEST_ID_HEADER } from "../service/headers.ts";
+import { durationStats } from "./assess.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import {
   collectApiGatewayMetrics,
@@ -16,7 +17,6 @@ import {
 } from "./collect.ts";
 import { collectInvocationLogs, type InvocationLogs } from "./collect-invocations.ts";
 import type { ApiGatewayMeasurements } from "./results-types.ts";
-import { mean, percentile } from "./statistics.ts";
 import type { SweepOptions } from "./sweep.ts";
 
 export const SWEEP_DEFAULTS = {
@@ -56,15 +56,7 @@ export function missingRequestIdHeader(run: RunResult): string | undefined {
 
 /** Duration statistics from the REPORT lines (exact attribution, or windows spread over several versions). */
 export function durationsFromReports(logs: LogFindings): LambdaMetrics["durationMs"] {
-  const durations = logs.reports.map((r) => r.durationMs).filter((d): d is number => d !== undefined);
-  if (durations.length === 0) return { avg: 0, p50: 0, p90: 0, p99: 0, max: 0 };
-  return {
-    avg: mean(durations),
-    p50: percentile(durations, 50),
-    p90: percentile(durations, 90),
-    p99: percentile(durations, 99),
-    max: Math.max(...durations),
-  };
+  return durationStats(logs.reports);
 }
 
 export interface Collected {

@@ -8,6 +8,7 @@
  */
 import { MAX_SEED } from "../../loadtests/seed.ts";
 import { DEFAULT_MEMORY_MB } from "../plan.ts";
+import { editDistance } from "./edit-distance.ts";
 
 /** A JSON Schema fragment (draft 2020-12). */
 export type JsonSchema = Record<string, unknown>;
@@ -452,26 +453,11 @@ export function renamedKeyMessage(key: string): string | undefined {
   return `${key} is now "${now}" (the flag's name)`;
 }
 
-/** Levenshtein distance, for "did you mean" (the same rule as scripts/command.ts's, which tuning/ cannot import). */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] ?? 0;
-      row[j] = Math.min(current + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] ?? 0;
-}
-
 /** The known key closest to an unknown one, when it is close enough to be a typo. */
 export function closestKey(unknown: string): string | undefined {
   let best: { key: string; d: number } | undefined;
   for (const key of CONFIG_KEYS.keys()) {
-    const d = distance(unknown.toLowerCase(), key.toLowerCase());
+    const d = editDistance(unknown.toLowerCase(), key.toLowerCase());
     if (!best || d < best.d) best = { key, d };
   }
   return best && best.d <= Math.max(2, Math.floor(unknown.length / 3)) ? best.key : undefined;
