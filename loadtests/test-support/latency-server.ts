@@ -48,15 +48,21 @@ export async function startLatencyServer(
     const arrivedNs = process.hrtime.bigint();
     const delay = delayMs(index++);
     req.resume();
-    req.on("end", () => {
-      setTimeout(() => {
-        res.writeHead(statusFor(req.method), { "content-type": "application/json", "content-length": 2 });
-        res.end("{}", () => {
-          histogram.recordValue(Math.max(1, Number((process.hrtime.bigint() - arrivedNs) / 1000n)));
-          answered += 1;
-        });
-      }, delay);
-    });
+    const answer = () => {
+      res.writeHead(statusFor(req.method), { "content-type": "application/json", "content-length": 2 });
+      res.end("{}", () => {
+        histogram.recordValue(Math.max(1, Number((process.hrtime.bigint() - arrivedNs) / 1000n)));
+        answered += 1;
+      });
+    };
+    // Node schedules a timer from the event loop's cached clock, so it can fire up to ~1 ms before `delay` has
+    // passed on hrtime; wait out the remainder so no answer leaves before its injected delay.
+    const waitOut = () => {
+      const leftMs = delay - Number(process.hrtime.bigint() - arrivedNs) / 1e6;
+      if (leftMs > 0) setTimeout(waitOut, Math.max(1, Math.ceil(leftMs)));
+      else answer();
+    };
+    req.on("end", () => setTimeout(waitOut, delay));
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
