@@ -156,6 +156,7 @@ export function renderMetadata(results: Results): string {
     ["profile", run.profile],
     ["CPU scaling", run.cpuScaling.mode + (run.cpuScaling.reason ? ` (${run.cpuScaling.reason})` : "")],
     ["host oversubscribed", hostOversubscription(results)],
+    ...capacityCaps(results),
     ...cloudwatchCheck(results),
     ["price table", `${run.priceTable.version} (${run.priceTable.region})`],
     [
@@ -233,6 +234,30 @@ export function renderComparison(comparison: Comparison | undefined, results?: R
 function cloudwatchCheck(results: Results): Array<[string, string]> {
   const disagreement = cloudwatchDisagreement(results);
   return disagreement ? [["CloudWatch disagrees", disagreement]] : [];
+}
+
+/**
+ * The run panel's line on the local stage's capacity cap (`--capacity auto`): the invocations each setting
+ * was allowed at once, the cores they shared, and what waiting for the cap cost the callers.
+ */
+function capacityCaps(results: Results): Array<[string, string]> {
+  const capped = results.settings.filter((s) => s.hostContention?.capacity);
+  if (capped.length === 0) return [];
+  const cores = capped[0]?.hostContention?.capacity?.environmentCores;
+  const caps = capped
+    .map((s) => {
+      const c = s.hostContention?.capacity;
+      return c
+        ? `${s.id}: ${c.invocationCap} (${(c.waitedShare * 100).toFixed(1)} % waited, mean ${c.meanCapacityWaitMs.toFixed(2)} ms)`
+        : "";
+    })
+    .join("; ");
+  return [
+    [
+      "invocations at once",
+      `${caps}; max(1, floor(${cores} environment cores / min(1, memory/1769))), the host's cores less one for the front, dynalite and the load engine; the wait is in the latency, not in Duration`,
+    ],
+  ];
 }
 
 /** The run panel's line on host oversubscription (local stage): which settings, and their wait share. */

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { escapeMarkdown } from "../reports/render-markdown.ts";
 import { verdictOf } from "../reports/verdict.ts";
+import { deriveCapacity, hostCores, invocationCap } from "../stage/lambda/capacity.ts";
 import { validateResults } from "../tuning/results.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -92,6 +93,19 @@ describe("npm run bench", () => {
     expect(summary.startsWith("earlier step\n")).toBe(true);
     expect(summary).toContain(`**${escapeMarkdown(headline)}**`);
     expect(summary).toContain(readFileSync(path.join(runDir, "summary.md"), "utf8").trimEnd());
+    // The bench sets the host's capacity (--capacity auto): each setting says how many invocations it was
+    // allowed at once, by the formula of stage/lambda/capacity.ts, in results.json and the report's run panel.
+    if (results.run.cpuScaling.mode !== "none") {
+      const { environmentCores } = deriveCapacity(hostCores());
+      for (const s of results.settings) {
+        expect(s.hostContention?.capacity?.invocationCap, s.id).toBe(
+          invocationCap(s.memoryMb, environmentCores),
+        );
+        expect(s.hostContention?.capacity?.environmentCores).toBe(environmentCores);
+        expect(s.hostContention?.capacity?.reason).toMatch(/^at most \d+ invocations? at once/);
+      }
+      expect(readFileSync(path.join(runDir, "index.html"), "utf8")).toContain("invocations at once");
+    }
     // a clean run: CloudWatch's count of each window agrees with the invocations logged in it
     const crossChecked = results.settings.filter((s) => s.lambda?.cloudwatch);
     expect(crossChecked.length).toBeGreaterThan(0);

@@ -288,6 +288,8 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
       // after 30 s (Lambda keeps them minutes) so a sweep does not hold every setting's processes at once.
       local = await startStage({
         idleTimeoutMs: 30_000,
+        // The host's capacity: no invocation kept waiting for a core by its neighbours (capacity.ts).
+        ...(config.capacity === "auto" ? { capacity: "host" as const } : {}),
         ...(config.template !== undefined ? { template: config.template } : {}),
       });
       stage = local.stage;

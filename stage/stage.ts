@@ -21,6 +21,7 @@ import { buildLocalStack, newRestApiId, restApiNameOf, StackStore } from "./aws/
 import { LogStore } from "./cloudwatch/log-store.ts";
 import { MetricStore } from "./cloudwatch/metric-store.ts";
 import { LOCAL_CREDENTIALS, type LocalDynamoDb, startDynamoDb } from "./dynamodb.ts";
+import { deriveCapacity, type HostCapacity, hostCores } from "./lambda/capacity.ts";
 import { LocalLambda } from "./lambda/local-lambda.ts";
 import { loadServiceTemplate, type ServiceTemplate } from "./template.ts";
 
@@ -66,6 +67,12 @@ export interface StageOptions {
   runtimeNodeArgs?: string[];
   /** The stack's name in CloudFormation's answers. @default DEFAULTS.stackName */
   stackName?: string;
+  /**
+   * Admit at most as many invocations at once as the host's capacity gives their CPU shares (capacity.ts):
+   * "host" derives it from this host's cores (one reserved for the front, dynalite and the load engine);
+   * off when absent (tests oversubscribe on purpose). The bench sets "host".
+   */
+  capacity?: "host" | HostCapacity;
   /** More folders the AWS endpoint's CreateFunction / UpdateFunctionCode may take code from (the project always). */
   codeRoots?: string[];
 }
@@ -171,6 +178,9 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
       ...(options.runtimeNodeArgs ? { runtimeNodeArgs: options.runtimeNodeArgs } : {}),
       cpuScaling: options.cpuScaling ?? DEFAULTS.cpuScaling,
+      ...(options.capacity
+        ? { capacity: options.capacity === "host" ? deriveCapacity(hostCores()) : options.capacity }
+        : {}),
       // AWS_REGION and the credentials are reserved variables: Lambda sets them in each environment itself.
       region,
       accountId: DEFAULTS.accountId,

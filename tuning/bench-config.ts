@@ -137,6 +137,11 @@ export interface BenchConfig {
   rounds: number;
   /** Deliberate cold starts per setting (fresh versions, one invocation each) that measure INIT. @default 2 */
   coldStarts: number;
+  /**
+   * Local stage: "auto" admits at most as many invocations at once as the host's cores less one give their
+   * CPU shares (stage/lambda/capacity.ts has the formula); "off" admits all. @default "auto"
+   */
+  capacity: "auto" | "off";
   /** Point the alias at the winner of this strategy at the end instead of restoring it. Opt-in. */
   autoApply?: "cost" | "speed" | "balanced" | "slo";
   /** Output folder for reports/out/<run-id>/. @default "reports/out" */
@@ -187,6 +192,7 @@ export const BENCH_DEFAULTS: BenchConfig = {
   discardTopBottom: 0,
   balancedCostTerm: "total",
   coldStarts: 2,
+  capacity: "auto",
   rounds: 1,
   outDir: "reports/out",
   seed: 1,

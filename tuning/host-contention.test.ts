@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assessHostContention, OVERSUBSCRIBED_WAIT_SHARE } from "./host-contention.ts";
+import { assessHostContention, describeCapacity, OVERSUBSCRIBED_WAIT_SHARE } from "./host-contention.ts";
 
 describe("host oversubscription verdict", () => {
   it("is oversubscribed when the shares exceed the host's cores, and says by how much Durations waited", () => {
@@ -37,5 +37,42 @@ describe("host oversubscription verdict", () => {
     });
     const none = { meanCpuShareDemand: 0, peakCpuShareDemand: 0, hostCpuWaitMs: 0, durationMs: 0 };
     expect(assessHostContention(none).hostCpuWaitShare).toBe(0);
+  });
+});
+
+describe("the capacity cap of a setting", () => {
+  it("says how many ran at once, why, and what waiting for the cap cost the callers", () => {
+    const cap = describeCapacity({
+      invocationCap: 1,
+      environmentCores: 1,
+      capacityWaitMs: 60,
+      invocations: 300,
+      waitedInvocations: 30,
+      memoryMb: 3008,
+    });
+    expect(cap).toEqual({
+      invocationCap: 1,
+      environmentCores: 1,
+      meanCapacityWaitMs: 0.2,
+      waitedShare: 0.1,
+      reason:
+        "at most 1 invocation at once: each wants 1.000 of a core (3008/1769, at most one) and the environments " +
+        "share 1 core (the host's less one for the API front, dynalite and the load engine); further ones waited " +
+        "0.20 ms on average before they started, outside their Duration",
+    });
+  });
+
+  it("names the share of a small setting and has no figures to divide without invocations", () => {
+    const cap = describeCapacity({
+      invocationCap: 13,
+      environmentCores: 1,
+      capacityWaitMs: 0,
+      invocations: 0,
+      waitedInvocations: 0,
+      memoryMb: 128,
+    });
+    expect(cap.reason).toMatch(/^at most 13 invocations at once: each wants 0\.072 of a core \(128\/1769/);
+    expect(cap.meanCapacityWaitMs).toBe(0);
+    expect(cap.waitedShare).toBe(0);
   });
 });

@@ -12,7 +12,7 @@ import {
   metricStatQuery,
   type Window,
 } from "./collect.ts";
-import type { HostContention } from "./results-types.ts";
+import type { HostCapacityCap, HostContention } from "./results-types.ts";
 
 /**
  * Above this share of the Durations spent waiting for the host's CPU, a setting is oversubscribed: beyond
@@ -25,6 +25,37 @@ import type { HostContention } from "./results-types.ts";
 export const OVERSUBSCRIBED_WAIT_SHARE = 0.1;
 
 const LOCAL_NAMESPACE = "Powerbench/LocalStage";
+
+/**
+ * The host's capacity cap at a setting (pure), from the stage's InvocationCap, CapacityCores and CapacityWait
+ * metrics: how many invocations ran at once at most, why (the formula of stage/lambda/capacity.ts), and what
+ * the queue cost the callers (not in any Duration).
+ */
+export function describeCapacity(figures: {
+  invocationCap: number;
+  environmentCores: number;
+  capacityWaitMs: number;
+  invocations: number;
+  waitedInvocations: number;
+  memoryMb?: number;
+}): HostCapacityCap {
+  const meanWaitMs = figures.invocations > 0 ? figures.capacityWaitMs / figures.invocations : 0;
+  const share =
+    figures.memoryMb === undefined
+      ? "its CPU share (memory/1769 of a core, at most one)"
+      : `${Math.min(1, figures.memoryMb / 1769).toFixed(3)} of a core (${figures.memoryMb}/1769, at most one)`;
+  return {
+    invocationCap: figures.invocationCap,
+    environmentCores: figures.environmentCores,
+    meanCapacityWaitMs: meanWaitMs,
+    waitedShare: figures.invocations > 0 ? figures.waitedInvocations / figures.invocations : 0,
+    reason:
+      `at most ${figures.invocationCap} invocation${figures.invocationCap === 1 ? "" : "s"} at once: each wants ${share} ` +
+      `and the environments share ${figures.environmentCores} core${figures.environmentCores === 1 ? "" : "s"} ` +
+      "(the host's less one for the API front, dynalite and the load engine); " +
+      `further ones waited ${meanWaitMs.toFixed(2)} ms on average before they started, outside their Duration`,
+  };
+}
 
 /** The verdict from the three figures (pure). */
 export function assessHostContention(figures: {
@@ -56,6 +87,7 @@ export async function collectHostContention(
   client: CloudWatchClient,
   target: CollectTarget,
   window: Window,
+  memoryMb?: number,
 ): Promise<HostContention | undefined> {
   const range = metricRange(window, "exact");
   const { FunctionName, Resource, ExecutedVersion } = lambdaDimensions(
@@ -72,6 +104,11 @@ export async function collectHostContention(
         metricStatQuery("demand", LOCAL_NAMESPACE, "CpuShareDemand", dims, "Maximum", p),
         metricStatQuery("demandMean", LOCAL_NAMESPACE, "CpuShareDemand", dims, "Average", p),
         metricStatQuery("duration", "AWS/Lambda", "Duration", dims, "Sum", p),
+        metricStatQuery("cap", LOCAL_NAMESPACE, "InvocationCap", dims, "Maximum", p),
+        metricStatQuery("capCores", LOCAL_NAMESPACE, "CapacityCores", dims, "Maximum", p),
+        metricStatQuery("capWait", LOCAL_NAMESPACE, "CapacityWait", dims, "Sum", p),
+        metricStatQuery("capWaitCount", LOCAL_NAMESPACE, "CapacityWait", dims, "SampleCount", p),
+        metricStatQuery("capWaited", LOCAL_NAMESPACE, "CapacityWaited", dims, "Sum", p),
       ],
       StartTime: range.startTime,
       EndTime: range.endTime,
@@ -82,11 +119,24 @@ export async function collectHostContention(
   if (demand.length === 0) return undefined;
   const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const mean = values("demandMean");
-  return assessHostContention({
+  const verdict = assessHostContention({
     // One period spans the window, so one datapoint each.
     meanCpuShareDemand: mean[0] ?? 0,
     peakCpuShareDemand: Math.max(...demand),
     hostCpuWaitMs: total(values("wait")),
     durationMs: total(values("duration")),
   });
+  const cap = values("cap");
+  if (cap.length === 0) return verdict;
+  return {
+    ...verdict,
+    capacity: describeCapacity({
+      invocationCap: Math.max(...cap),
+      environmentCores: Math.max(0, ...values("capCores")),
+      capacityWaitMs: total(values("capWait")),
+      invocations: total(values("capWaitCount")),
+      waitedInvocations: total(values("capWaited")),
+      ...(memoryMb !== undefined ? { memoryMb } : {}),
+    }),
+  };
 }

@@ -339,6 +339,22 @@ export interface HostContention {
   hostCpuWaitShare: number;
   /** In words, when oversubscribed. */
   reason?: string;
+  /** The stage's capacity cap at this setting (`--capacity auto`, stage/lambda/capacity.ts); absent when off. */
+  capacity?: HostCapacityCap;
+}
+
+/** Local stage: how many invocations the host admitted at once at a setting, and why. */
+export interface HostCapacityCap {
+  /** Invocations admitted at once: max(1, floor(environmentCores / min(1, memory/1769))). */
+  invocationCap: number;
+  /** Cores the environments share: the host's less the ones reserved for the front, dynalite and the load engine. */
+  environmentCores: number;
+  /** Mean wait per invocation for the cap, ms (before it started: in the callers' latency, not in Duration). */
+  meanCapacityWaitMs: number;
+  /** Share of the invocations that had to wait for the cap. */
+  waitedShare: number;
+  /** In words: the cap and the formula's figures. */
+  reason: string;
 }
 
 export interface Recommendation {

@@ -354,6 +354,7 @@ export async function measureRound(
           ports.clients.cloudwatch,
           { ...target, ...(options.invokesVersion ? { invokesVersion: true } : {}) },
           window,
+          setting.memoryMb,
         );
       } catch (error) {
         state.failures.push({

@@ -33,13 +33,28 @@ export interface MetricContext {
  * The local stage's own metrics (not Lambda's), under the same dimension sets, for the tuner to read through
  * GetMetricData like any other: HostCpuWait (ms an invocation's environment waited for the host's CPU, beyond
  * its quota) and CpuShareDemand (the CPU shares of the busy and booting environments over the host's cores,
- * at the invocation's start: above 1 the host cannot give every environment its share).
+ * at the invocation's start: above 1 the host cannot give every environment its share); with the capacity cap
+ * on (capacity.ts) also CapacityWait, CapacityWaited, InvocationCap and CapacityCores.
  */
 export const LOCAL_STAGE_NAMESPACE = "Powerbench/LocalStage";
-export type LocalStageMetricName = "HostCpuWait" | "CpuShareDemand";
+export type LocalStageMetricName =
+  | "HostCpuWait"
+  | "CpuShareDemand"
+  | "CapacityWait"
+  | "CapacityWaited"
+  | "InvocationCap"
+  | "CapacityCores";
 const LOCAL_UNITS: Record<LocalStageMetricName, string> = {
   HostCpuWait: "Milliseconds",
   CpuShareDemand: "None",
+  /** ms an invocation waited for the host's capacity before it started (not in its Duration). */
+  CapacityWait: "Milliseconds",
+  /** 1 when the invocation had to wait for the capacity, else 0. */
+  CapacityWaited: "Count",
+  /** Cores the environments' invocations share (the host's less the reserved ones). */
+  CapacityCores: "Count",
+  /** Invocations the host admits at once at the invocation's memory size (capacity.ts). */
+  InvocationCap: "Count",
 };
 
 export class InvocationMetrics {

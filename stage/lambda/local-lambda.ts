@@ -22,6 +22,7 @@ import {
   type MetricSink,
 } from "../contracts.ts";
 import { BootGate } from "./boot-gate.ts";
+import { CapacityGate, type HostCapacity } from "./capacity.ts";
 import {
   type CgroupManager,
   detectCgroups,
@@ -67,6 +68,12 @@ export interface LocalLambdaOptions {
    * is spawned (not counted in their Init Duration). @default the host's cores (os.availableParallelism())
    */
   maxParallelBoots?: number;
+  /**
+   * At most as many invocations at once as these cores give their CPU shares; further ones wait before they
+   * start, outside their Duration (capacity.ts: the formula). Off when absent. The bench sets
+   * `deriveCapacity(hostCores())`.
+   */
+  capacity?: HostCapacity;
   /** Extra Node.js flags for every environment's process, e.g. ["--prof"] to profile one under load. */
   runtimeNodeArgs?: string[];
   /** How long LastUpdateStatus stays InProgress after an update. @default 100 */
@@ -99,6 +106,8 @@ export class LocalLambda implements LambdaControlPlane {
   private readonly pool: EnvironmentPool;
   /** Bounds the environments in INIT at once (see boot-gate.ts). */
   readonly bootGate: BootGate;
+  /** Bounds the invocations running at once to the host's capacity (see capacity.ts); undefined when off. */
+  readonly capacityGate: CapacityGate | undefined;
   private readonly metrics: InvocationMetrics;
   private readonly region: string;
   private readonly defaultReservedConcurrency: number;
@@ -126,6 +135,7 @@ export class LocalLambda implements LambdaControlPlane {
       options.maxIdleEnvironments ?? DEFAULTS.maxIdleEnvironments,
     );
     this.bootGate = new BootGate(options.maxParallelBoots ?? os.availableParallelism());
+    this.capacityGate = options.capacity ? new CapacityGate(options.capacity) : undefined;
     this.metrics = new InvocationMetrics(options.metricSink);
     this.registry = new FunctionRegistry({
       region: this.region,
@@ -267,8 +277,20 @@ export class LocalLambda implements LambdaControlPlane {
       executedVersion: version,
       timestampMs: Date.now(),
     };
+    // Beyond the host's capacity the invocation waits here, before it counts as running (a host artefact:
+    // Lambda has no such queue, so it is neither concurrency nor a throttle) and before an environment is taken.
+    let releaseCapacity: (() => void) | undefined;
+    if (this.capacityGate) {
+      const admitted = await this.capacityGate.acquire(settings.memoryMb);
+      releaseCapacity = admitted.release;
+      this.metrics.putLocal("CapacityWait", admitted.waitedMs, metricAt);
+      this.metrics.putLocal("CapacityWaited", admitted.waitedMs > 0 ? 1 : 0, metricAt);
+      this.metrics.putLocal("InvocationCap", this.capacityGate.capAt(settings.memoryMb), metricAt);
+      this.metrics.putLocal("CapacityCores", this.capacityGate.capacity.environmentCores, metricAt);
+    }
     const limit = fn.reservedConcurrency ?? this.defaultReservedConcurrency;
     if (fn.inFlight >= limit) {
+      releaseCapacity?.();
       this.metrics.put("Throttles", 1, metricAt);
       return { status: "throttled", message: "Rate Exceeded." };
     }
@@ -281,6 +303,7 @@ export class LocalLambda implements LambdaControlPlane {
       return await this.run(fn, settings, version, qualifier, payload, request.logTail === true, metricAt);
     } finally {
       this.cpuDemandCores -= shareCores;
+      releaseCapacity?.();
       fn.inFlight--;
     }
   }

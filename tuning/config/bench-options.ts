@@ -252,6 +252,13 @@ export const BENCH_OPTIONS = {
     help: "deliberate cold starts per setting that measure INIT (fresh versions)",
     default: 2,
   },
+  capacity: {
+    schema: oneOf("auto", "off"),
+    flag: "string",
+    value: "auto|off",
+    help: "local stage: at most as many invocations at once as the host's cores less one (for the front, dynalite and the load engine) give their CPU shares (docs/fidelity.md); off: no limit",
+    default: "auto",
+  },
   "auto-apply": {
     schema: oneOf("cost", "speed", "balanced", "slo"),
     flag: "string",
