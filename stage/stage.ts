@@ -21,7 +21,13 @@ import { buildLocalStack, newRestApiId, restApiNameOf, StackStore } from "./aws/
 import { LogStore } from "./cloudwatch/log-store.ts";
 import { MetricStore } from "./cloudwatch/metric-store.ts";
 import { LOCAL_CREDENTIALS, type LocalDynamoDb, startDynamoDb } from "./dynamodb.ts";
-import { deriveCapacity, type HostCapacity, hostCores } from "./lambda/capacity.ts";
+import {
+  type CpuPinning,
+  deriveCapacity,
+  type HostCapacity,
+  hostCores,
+  pinToCapacity,
+} from "./lambda/capacity.ts";
 import { LocalLambda } from "./lambda/local-lambda.ts";
 import { loadServiceTemplate, type ServiceTemplate } from "./template.ts";
 
@@ -89,6 +95,8 @@ export interface LocalStage {
   api: ApiGatewayFront;
   /** The CloudFormation stack it deployed, as DescribeStacks and ListStackResources answer. */
   stackName: string;
+  /** With `capacity: "host"`: the CPUs this process and the environments were pinned to, or why not. */
+  cpuPinning?: CpuPinning;
   /** Stops the API front, the AWS endpoint, every execution environment and dynalite. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -140,6 +148,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
 
   // Every part started is pushed here, so a failure half-way stops the rest in reverse order.
   const stops: (() => Promise<void> | void)[] = [];
+  let cpuPinning: CpuPinning | undefined;
   const stopAll = async () => {
     const errors: unknown[] = [];
     for (const stop of stops.splice(0).reverse()) {
@@ -172,15 +181,21 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
 
     const metrics = new MetricStore();
     const logs = new LogStore();
+    const capacity = options.capacity === "host" ? deriveCapacity(hostCores()) : options.capacity;
+    // "host": this process on the reserved core, the environments on the rest (capacity.ts).
+    if (options.capacity === "host" && capacity) {
+      cpuPinning = pinToCapacity(capacity);
+      const pinning = cpuPinning;
+      if (pinning.pinned) stops.push(async () => pinning.restore());
+    }
     const lambda = new LocalLambda({
       metricSink: metrics,
       logSink: logs,
       ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
       ...(options.runtimeNodeArgs ? { runtimeNodeArgs: options.runtimeNodeArgs } : {}),
       cpuScaling: options.cpuScaling ?? DEFAULTS.cpuScaling,
-      ...(options.capacity
-        ? { capacity: options.capacity === "host" ? deriveCapacity(hostCores()) : options.capacity }
-        : {}),
+      ...(capacity ? { capacity, maxParallelBoots: Math.max(1, Math.floor(capacity.environmentCores)) } : {}),
+      ...(cpuPinning?.pinned ? { environmentCpus: cpuPinning.environmentCpus } : {}),
       // AWS_REGION and the credentials are reserved variables: Lambda sets them in each environment itself.
       region,
       accountId: DEFAULTS.accountId,
@@ -284,7 +299,18 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       cpuScaling: lambda.cpuScaling,
       supportsArchitectures: false,
     };
-    return { stage, lambda, metrics, logs, template, dynamodb, api, stackName, stop: stopAll };
+    return {
+      stage,
+      lambda,
+      metrics,
+      logs,
+      template,
+      dynamodb,
+      api,
+      stackName,
+      ...(cpuPinning ? { cpuPinning } : {}),
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll().catch(() => undefined);
     throw new StageStartError(`the local stage did not start: ${(error as Error).message}`, { cause: error });

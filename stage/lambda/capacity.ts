@@ -14,7 +14,12 @@
  * and 3,008 MB (1.7 vCPU) more than it. An invocation beyond the cap waits before it starts (not part of its
  * Duration: the caller sees it as latency, the host's cost, as with the boot gate). The bench turns it on;
  * `startStage` leaves it off unless asked (tests oversubscribe on purpose).
+ *
+ * The reservation is real where the CPUs allow it (`pinToCapacity`): this process (the API front, the
+ * emulator, dynalite, and what it spawns later, such as k6) runs on the first `reservedCores` CPUs and the
+ * environments on the rest (`taskset`), so an environment woken by an answer does not queue behind them.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -163,4 +168,80 @@ export class CapacityGate {
       next.admit();
     }
   }
+}
+
+/** "0-2,5" → [0, 1, 2, 5] (the kernel's CPU list format). */
+export function parseCpuList(list: string): number[] {
+  const cpus: number[] = [];
+  for (const part of list.trim().split(",")) {
+    if (part === "") continue;
+    const [from, to] = part.split("-").map(Number) as [number, number | undefined];
+    for (let cpu = from; cpu <= (to ?? from); cpu++) cpus.push(cpu);
+  }
+  return cpus;
+}
+
+/** The CPUs this process may run on (`Cpus_allowed_list` of /proc/self/status); undefined where unreadable. */
+export function allowedCpus(
+  read: (file: string) => string = (file) => readFileSync(file, "utf8"),
+): number[] | undefined {
+  try {
+    const list = /^Cpus_allowed_list:\s*(\S+)$/m.exec(read("/proc/self/status"))?.[1];
+    return list === undefined ? undefined : parseCpuList(list);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The CPUs for the reserved part and for the environments (pure): the first `reservedCores` of the allowed
+ * CPUs, and the rest. Undefined when nothing is reserved, or when the host's cores come from a cgroup quota
+ * rather than from CPUs (a quota is shared time, not CPUs to pin to).
+ */
+export function splitCpus(
+  capacity: HostCapacity,
+  allowed: readonly number[],
+): { reservedCpus: number[]; environmentCpus: number[] } | undefined {
+  const reserved = capacity.reservedCores;
+  if (reserved < 1 || !Number.isInteger(reserved) || capacity.hostCores !== allowed.length) return undefined;
+  return { reservedCpus: allowed.slice(0, reserved), environmentCpus: allowed.slice(reserved) };
+}
+
+/** What `pinToCapacity` did: the CPU lists, or why it pinned nothing. */
+export type CpuPinning =
+  | { pinned: true; reservedCpus: string; environmentCpus: string; restore: () => void }
+  | { pinned: false; reason: string };
+
+function taskset(args: string[]): string | undefined {
+  const out = spawnSync("taskset", args, { encoding: "utf8", timeout: 5_000 });
+  if (out.error) return out.error.message;
+  return out.status === 0 ? undefined : (out.stderr.trim() || `exit code ${out.status}`);
+}
+
+/**
+ * Pins every thread of this process to the reserved CPUs (children spawned later inherit it) and returns the
+ * environments' CPU list for `taskset -c`; `restore()` gives the process its CPUs back. Pins nothing, and says
+ * why, where the split is not possible or `taskset` (util-linux) fails.
+ */
+export function pinToCapacity(capacity: HostCapacity): CpuPinning {
+  const allowed = allowedCpus();
+  if (!allowed) return { pinned: false, reason: "/proc/self/status has no Cpus_allowed_list" };
+  const split = splitCpus(capacity, allowed);
+  if (!split) {
+    return {
+      pinned: false,
+      reason: `nothing to pin: ${capacity.reservedCores} reserved of ${capacity.hostCores} cores on CPUs ${allowed.join(",")}`,
+    };
+  }
+  const reservedCpus = split.reservedCpus.join(",");
+  const environmentCpus = split.environmentCpus.join(",");
+  const failed = taskset(["-a", "-p", "-c", reservedCpus, String(process.pid)]);
+  if (failed) return { pinned: false, reason: `taskset could not pin this process: ${failed}` };
+  const previous = allowed.join(",");
+  return {
+    pinned: true,
+    reservedCpus,
+    environmentCpus,
+    restore: () => void taskset(["-a", "-p", "-c", previous, String(process.pid)]),
+  };
 }

@@ -37,6 +37,8 @@ export interface EnvironmentSpec {
   runtimePath: string;
   /** Extra Node.js flags (profiling). */
   nodeArgs?: string[];
+  /** The CPUs the process may run on (`taskset -c`, e.g. "1"): the host's capacity (capacity.ts); any when absent. */
+  cpus?: string;
   /** Bounds INIT (Lambda allows 10 s). */
   initTimeoutMs: number;
   cgroup?: EnvironmentCgroup;
@@ -143,7 +145,11 @@ export class ExecutionEnvironment {
     this.logStreamName = logStreamName(new Date(), spec.version, this.id);
     this.cgroup = spec.cgroup;
     const args = [...nodeMemoryArgs(spec.memoryMb), ...(spec.nodeArgs ?? []), spec.runtimePath];
-    this.child = spawn(process.execPath, args, {
+    // taskset sets the CPU affinity and execs Node in the same process (same pid, same IPC channel).
+    const [command, commandArgs] = spec.cpus
+      ? ["taskset", ["-c", spec.cpus, process.execPath, ...args]]
+      : [process.execPath, args];
+    this.child = spawn(command, commandArgs, {
       cwd: spec.codeDir,
       env: lambdaProcessEnv(spec, this.logStreamName),
       stdio: ["ignore", "pipe", "pipe", "ipc"],

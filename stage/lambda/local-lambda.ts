@@ -74,6 +74,8 @@ export interface LocalLambdaOptions {
    * `deriveCapacity(hostCores())`.
    */
   capacity?: HostCapacity;
+  /** The CPUs every environment's process runs on (`taskset -c` list, e.g. "1"); any when absent (capacity.ts). */
+  environmentCpus?: string;
   /** Extra Node.js flags for every environment's process, e.g. ["--prof"] to profile one under load. */
   runtimeNodeArgs?: string[];
   /** How long LastUpdateStatus stays InProgress after an update. @default 100 */
@@ -440,6 +442,7 @@ export class LocalLambda implements LambdaControlPlane {
       runtimePath,
       ...(this.options.runtimeNodeArgs ? { nodeArgs: this.options.runtimeNodeArgs } : {}),
       initTimeoutMs: DEFAULTS.initTimeoutMs,
+      ...(this.options.environmentCpus ? { cpus: this.options.environmentCpus } : {}),
       ...(cgroup ? { cgroup } : {}),
       onCgroupFailure: (error) => this.disableScaling(error),
       onStrayLines: (env, lines) => {

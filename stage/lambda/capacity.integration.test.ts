@@ -1,0 +1,63 @@
+/**
+ * The host's capacity on the real stage (`capacity: "host"`, as the bench starts it): invocations beyond the
+ * cap wait instead of sharing the environments' cores, and where the CPUs allow it this process runs on the
+ * reserved CPU and the environments on the rest, given back when the stage stops.
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { type LocalStage, startStage } from "../stage.ts";
+import { allowedCpus, deriveCapacity, hostCores, invocationCap } from "./capacity.ts";
+
+const cpusOf = (pid: number) =>
+  /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+
+let local: LocalStage | undefined;
+afterAll(async () => {
+  await local?.stop();
+});
+
+describe("the local stage at the host's capacity", () => {
+  it("runs at most the cap at once at 1,769 MB, the rest wait; this process and the environments pinned apart", async () => {
+    const before = allowedCpus();
+    // Before the stage starts: once pinned, this process sees only its reserved CPU.
+    const capacity = deriveCapacity(hostCores());
+    local = await startStage({ capacity: "host", memoryMb: 1769 });
+    const cap = invocationCap(1769, capacity.environmentCores);
+    const gate = local.lambda.capacityGate;
+    expect(gate?.capacity).toEqual(capacity);
+
+    const requests = cap + 4;
+    const statuses = await Promise.all(
+      Array.from({ length: requests }, () => fetch(`${local?.stage.apiUrl}/items`).then((r) => r.status)),
+    );
+    expect(statuses).toEqual(Array.from({ length: requests }, () => 200));
+    // No more environments than may run at once: the queue waited for the first instead of booting more.
+    expect(local.lambda.environmentCount).toBeLessThanOrEqual(cap);
+    expect(gate?.waitedInvocations).toBeGreaterThanOrEqual(requests - cap);
+    const maxConcurrent = Math.max(
+      ...local.metrics.query({
+        namespace: "AWS/Lambda",
+        metricName: "ConcurrentExecutions",
+        dimensions: { FunctionName: local.stage.functionName },
+        stat: "Maximum",
+        periodSeconds: 3600,
+        startMs: Date.now() - 600_000,
+        endMs: Date.now() + 1000,
+      }).values,
+    );
+    expect(maxConcurrent).toBeLessThanOrEqual(cap);
+
+    const pinning = local.cpuPinning;
+    if (pinning?.pinned) {
+      expect(cpusOf(process.pid)).toBe(pinning.reservedCpus);
+      for (const pid of local.lambda.environmentPids()) expect(cpusOf(pid)).toBe(pinning.environmentCpus);
+    } else {
+      // Only a host without a spare CPU (or a cgroup quota instead of CPUs) pins nothing, and says why.
+      expect(pinning?.reason).toMatch(/nothing to pin|taskset|Cpus_allowed_list/);
+      expect(capacity.reservedCores === 0 || capacity.hostCores !== before?.length).toBe(true);
+    }
+    await local.stop();
+    local = undefined;
+    expect(allowedCpus()).toEqual(before);
+  }, 60_000);
+});
