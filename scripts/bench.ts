@@ -289,7 +289,8 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
       local = await startStage({
         idleTimeoutMs: 30_000,
         // The host's capacity: no invocation kept waiting for a core by its neighbours (capacity.ts).
-        ...(config.capacity === "auto" ? { capacity: "host" as const } : {}),
+        ...(config.capacity !== "off" ? { capacity: "host" as const } : {}),
+        ...(config.capacity === "cap" ? { pinCpus: false } : {}),
         ...(config.template !== undefined ? { template: config.template } : {}),
       });
       stage = local.stage;

@@ -79,6 +79,8 @@ export interface StageOptions {
    * off when absent (tests oversubscribe on purpose). The bench sets "host".
    */
   capacity?: "host" | HostCapacity;
+  /** With `capacity: "host"`: pin this process and the environments to separate CPUs. @default true */
+  pinCpus?: boolean;
   /** More folders the AWS endpoint's CreateFunction / UpdateFunctionCode may take code from (the project always). */
   codeRoots?: string[];
 }
@@ -183,7 +185,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
     const logs = new LogStore();
     const capacity = options.capacity === "host" ? deriveCapacity(hostCores()) : options.capacity;
     // "host": this process on the reserved core, the environments on the rest (capacity.ts).
-    if (options.capacity === "host" && capacity) {
+    if (options.capacity === "host" && capacity && options.pinCpus !== false) {
       cpuPinning = pinToCapacity(capacity);
       const pinning = cpuPinning;
       if (pinning.pinned) stops.push(async () => pinning.restore());

@@ -139,9 +139,10 @@ export interface BenchConfig {
   coldStarts: number;
   /**
    * Local stage: "auto" admits at most as many invocations at once as the host's cores less one give their
-   * CPU shares (stage/lambda/capacity.ts has the formula); "off" admits all. @default "auto"
+   * CPU shares (stage/lambda/capacity.ts has the formula) and pins the stage and the environments to separate
+   * CPUs; "cap" the same without pinning; "off" admits all. @default "auto"
    */
-  capacity: "auto" | "off";
+  capacity: "auto" | "cap" | "off";
   /** Point the alias at the winner of this strategy at the end instead of restoring it. Opt-in. */
   autoApply?: "cost" | "speed" | "balanced" | "slo";
   /** Output folder for reports/out/<run-id>/. @default "reports/out" */

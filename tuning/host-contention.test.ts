@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { assessHostContention, describeCapacity, OVERSUBSCRIBED_WAIT_SHARE } from "./host-contention.ts";
+import {
+  assessHostContention,
+  describeCapacity,
+  OVERSUBSCRIBED_WAIT_SHARE,
+  withCapacity,
+} from "./host-contention.ts";
 
 describe("host oversubscription verdict", () => {
   it("is oversubscribed when the shares exceed the host's cores, and says by how much Durations waited", () => {
@@ -74,5 +79,37 @@ describe("the capacity cap of a setting", () => {
     expect(cap.reason).toMatch(/^at most 13 invocations at once: each wants 0\.072 of a core \(128\/1769/);
     expect(cap.meanCapacityWaitMs).toBe(0);
     expect(cap.waitedShare).toBe(0);
+  });
+});
+
+describe("the capacity queue in the verdict", () => {
+  const quiet = assessHostContention({
+    meanCpuShareDemand: 0.5,
+    peakCpuShareDemand: 1,
+    hostCpuWaitMs: 20,
+    durationMs: 1000,
+  });
+  const capacity = describeCapacity({
+    invocationCap: 1,
+    environmentCores: 1,
+    capacityWaitMs: 150,
+    invocations: 300,
+    waitedInvocations: 60,
+    memoryMb: 1769,
+  });
+
+  it("a short queue keeps the verdict and adds the cap", () => {
+    const verdict = withCapacity(quiet, capacity, { capacityWaitMs: 50, durationMs: 1000 });
+    expect(verdict).toEqual({ ...quiet, capacity });
+    expect(verdict.oversubscribed).toBe(false);
+  });
+
+  it("a queue longer than 10 % of the Durations makes the setting oversubscribed, saying why", () => {
+    const verdict = withCapacity(quiet, capacity, { capacityWaitMs: 150, durationMs: 1000 });
+    expect(verdict.oversubscribed).toBe(true);
+    expect(verdict.reason).toBe(
+      "the invocations waited 15 % of their Durations in all for the host's capacity (1 at once): the callers' latency is inflated by that queue",
+    );
+    expect(OVERSUBSCRIBED_WAIT_SHARE).toBe(0.1);
   });
 });

@@ -82,6 +82,29 @@ export function assessHostContention(figures: {
   };
 }
 
+/**
+ * Adds the capacity cap to a verdict (pure). The cap keeps the environments at their CPU shares by making
+ * invocations queue; a queue longer than OVERSUBSCRIBED_WAIT_SHARE of the Durations means the host could not
+ * serve the load at that setting, and the callers' latency measures the queue: the setting is oversubscribed.
+ */
+export function withCapacity(
+  verdict: HostContention,
+  capacity: HostCapacityCap,
+  figures: { capacityWaitMs: number; durationMs: number },
+): HostContention {
+  const queueShare = figures.durationMs > 0 ? figures.capacityWaitMs / figures.durationMs : 0;
+  if (queueShare <= OVERSUBSCRIBED_WAIT_SHARE) return { ...verdict, capacity };
+  const queued =
+    `the invocations waited ${(queueShare * 100).toFixed(0)} % of their Durations in all for the host's capacity ` +
+    `(${capacity.invocationCap} at once): the callers' latency is inflated by that queue`;
+  return {
+    ...verdict,
+    oversubscribed: true,
+    reason: verdict.reason ? `${verdict.reason}; ${queued}` : queued,
+    capacity,
+  };
+}
+
 /** Reads the stage's contention figures for one version in a window; undefined when the stage has none. */
 export async function collectHostContention(
   client: CloudWatchClient,
@@ -128,15 +151,14 @@ export async function collectHostContention(
   });
   const cap = values("cap");
   if (cap.length === 0) return verdict;
-  return {
-    ...verdict,
-    capacity: describeCapacity({
-      invocationCap: Math.max(...cap),
-      environmentCores: Math.max(0, ...values("capCores")),
-      capacityWaitMs: total(values("capWait")),
-      invocations: total(values("capWaitCount")),
-      waitedInvocations: total(values("capWaited")),
-      ...(memoryMb !== undefined ? { memoryMb } : {}),
-    }),
-  };
+  const capacityWaitMs = total(values("capWait"));
+  const capacity = describeCapacity({
+    invocationCap: Math.max(...cap),
+    environmentCores: Math.max(0, ...values("capCores")),
+    capacityWaitMs,
+    invocations: total(values("capWaitCount")),
+    waitedInvocations: total(values("capWaited")),
+    ...(memoryMb !== undefined ? { memoryMb } : {}),
+  });
+  return withCapacity(verdict, capacity, { capacityWaitMs, durationMs: total(values("duration")) });
 }

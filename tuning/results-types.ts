@@ -329,7 +329,10 @@ export interface SettingRound {
 
 /** Local stage: the host's CPU against the environments' shares during a setting's load window. */
 export interface HostContention {
-  /** True when the mean shares exceeded the host's cores, or the wait share exceeded 10 %. */
+  /**
+   * True when the mean shares exceeded the host's cores, the wait share exceeded 10 %, or (with the capacity
+   * cap) the invocations queued for the cap longer than 10 % of their Durations in all.
+   */
   oversubscribed: boolean;
   /** Sum of the busy and booting environments' CPU shares over the host's cores, averaged over invocations. */
   meanCpuShareDemand: number;

@@ -215,7 +215,7 @@ export type CpuPinning =
 function taskset(args: string[]): string | undefined {
   const out = spawnSync("taskset", args, { encoding: "utf8", timeout: 5_000 });
   if (out.error) return out.error.message;
-  return out.status === 0 ? undefined : (out.stderr.trim() || `exit code ${out.status}`);
+  return out.status === 0 ? undefined : out.stderr.trim() || `exit code ${out.status}`;
 }
 
 /**

@@ -253,10 +253,10 @@ export const BENCH_OPTIONS = {
     default: 2,
   },
   capacity: {
-    schema: oneOf("auto", "off"),
+    schema: oneOf("auto", "cap", "off"),
     flag: "string",
-    value: "auto|off",
-    help: "local stage: at most as many invocations at once as the host's cores less one (for the front, dynalite and the load engine) give their CPU shares (docs/fidelity.md); off: no limit",
+    value: "auto|cap|off",
+    help: "local stage: at most as many invocations at once as the host's cores less one (for the front, dynalite and the load engine) give their CPU shares, the stage and the environments pinned to separate CPUs (docs/fidelity.md); cap: without pinning; off: no limit",
     default: "auto",
   },
   "auto-apply": {
