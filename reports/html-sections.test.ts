@@ -14,4 +14,27 @@ describe("the run panel", () => {
       `<dt>CloudWatch disagrees</dt><dd>${s.id} (CloudWatch Invocations 310, REPORT lines 300)</dd>`,
     );
   });
+
+  it("says how many invocations each setting was allowed at once by the host's capacity, with the formula", () => {
+    const results = sampleResults();
+    expect(renderMetadata(results)).not.toContain("invocations at once");
+    const s = results.settings[0];
+    if (!s) throw new Error("the sample needs a setting");
+    s.hostContention = {
+      oversubscribed: false,
+      meanCpuShareDemand: 0.2,
+      peakCpuShareDemand: 0.5,
+      hostCpuWaitShare: 0.02,
+      capacity: {
+        invocationCap: 13,
+        environmentCores: 1,
+        meanCapacityWaitMs: 0.25,
+        waitedShare: 0.04,
+        reason: "at most 13 invocations at once",
+      },
+    };
+    const html = renderMetadata(results);
+    expect(html).toContain(`<dt>invocations at once</dt><dd>${s.id}: 13 (4.0 % waited, mean 0.25 ms)`);
+    expect(html).toContain("max(1, floor(1 environment cores / min(1, memory/1769)))");
+  });
 });

@@ -114,6 +114,7 @@ describe("bench config", () => {
       balancedCostTerm: "lambda-compute",
       coldStartRate: 0.01,
       coldStarts: 3,
+      capacity: "cap",
       autoApply: "cost",
       out: "out",
       baseline: "old/results.json",
@@ -150,6 +151,7 @@ describe("bench config", () => {
       durationS: 30,
       warmupS: 2,
       gate: false,
+      capacity: "cap",
       slo: { p99Ms: 300, errorRate: 0.001 },
       outDir: "out",
       aws: {
