@@ -197,7 +197,9 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       ...(options.runtimeNodeArgs ? { runtimeNodeArgs: options.runtimeNodeArgs } : {}),
       cpuScaling: options.cpuScaling ?? DEFAULTS.cpuScaling,
       ...(capacity ? { capacity, maxParallelBoots: Math.max(1, Math.floor(capacity.environmentCores)) } : {}),
-      ...(cpuPinning?.pinned ? { environmentCpus: cpuPinning.environmentCpus } : {}),
+      ...(cpuPinning?.pinned && capacity
+        ? { environmentCpus: cpuPinning.environmentCpus, hostCores: capacity.environmentCores }
+        : {}),
       // AWS_REGION and the credentials are reserved variables: Lambda sets them in each environment itself.
       region,
       accountId: DEFAULTS.accountId,

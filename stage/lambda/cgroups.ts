@@ -92,6 +92,8 @@ export class CgroupManager {
     private readonly cpu: Hierarchy,
     private readonly memory: Hierarchy,
     readonly periodUs: number = CFS_PERIOD_US,
+    /** Cores the environments may run on: a quota is capped there. Read at construction (before any pinning). */
+    readonly cores: number = os.availableParallelism(),
   ) {}
 
   /** Creates `powerbench-<pid>-<n>` with the CPU quota and memory limit of `memoryMb`. Throws CgroupError. */
@@ -100,7 +102,7 @@ export class CgroupManager {
     const cpuDir = path.join(this.cpu.parentDir, name);
     const memoryDir = path.join(this.memory.parentDir, name);
     const created: string[] = [];
-    const initQuotaUs = cpuQuotaUs(INIT_CPU_MB, os.availableParallelism(), this.periodUs);
+    const initQuotaUs = cpuQuotaUs(INIT_CPU_MB, this.cores, this.periodUs);
     try {
       for (const dir of cpuDir === memoryDir ? [cpuDir] : [cpuDir, memoryDir]) {
         mkdirSync(dir);
@@ -127,7 +129,7 @@ export class CgroupManager {
         { cause: error },
       );
     }
-    const quotaUs = cpuQuotaUs(memoryMb, os.availableParallelism(), this.periodUs);
+    const quotaUs = cpuQuotaUs(memoryMb, this.cores, this.periodUs);
     const procsFile = "cgroup.procs";
     const oomFile = this.mode === "cgroup-v1" ? "memory.oom_control" : "memory.events";
     let cpuStatFd: number | undefined;
@@ -366,7 +368,10 @@ export function locateV2(env: NodeJS.ProcessEnv = process.env): Hierarchy | stri
  * Finds out whether this process may create CPU/memory cgroups, by creating and removing a probe group.
  * Returns the scaling mode for reports and, when it works, the manager.
  */
-export function detectCgroups(periodUs: number = CFS_PERIOD_US): {
+export function detectCgroups(
+  periodUs: number = CFS_PERIOD_US,
+  cores: number = os.availableParallelism(),
+): {
   scaling: CpuScaling;
   manager?: CgroupManager;
 } {
@@ -379,11 +384,11 @@ export function detectCgroups(periodUs: number = CFS_PERIOD_US): {
   const attempts: Array<() => CgroupManager | string> = [
     () => {
       const v1 = locateV1();
-      return typeof v1 === "string" ? v1 : new CgroupManager("cgroup-v1", v1.cpu, v1.memory, periodUs);
+      return typeof v1 === "string" ? v1 : new CgroupManager("cgroup-v1", v1.cpu, v1.memory, periodUs, cores);
     },
     () => {
       const v2 = locateV2();
-      return typeof v2 === "string" ? v2 : new CgroupManager("cgroup-v2", v2, v2, periodUs);
+      return typeof v2 === "string" ? v2 : new CgroupManager("cgroup-v2", v2, v2, periodUs, cores);
     },
   ];
   for (const attempt of attempts) {

@@ -76,6 +76,11 @@ export interface LocalLambdaOptions {
   capacity?: HostCapacity;
   /** The CPUs every environment's process runs on (`taskset -c` list, e.g. "1"); any when absent (capacity.ts). */
   environmentCpus?: string;
+  /**
+   * Cores the environments run on: CpuShareDemand is over them and a CPU quota is capped at them.
+   * @default os.availableParallelism() (pass it when this process is pinned to fewer CPUs than the environments)
+   */
+  hostCores?: number;
   /** Extra Node.js flags for every environment's process, e.g. ["--prof"] to profile one under load. */
   runtimeNodeArgs?: string[];
   /** How long LastUpdateStatus stays InProgress after an update. @default 100 */
@@ -117,18 +122,19 @@ export class LocalLambda implements LambdaControlPlane {
   private closed = false;
   /** CPU shares (in cores) of the environments running an invocation or booting right now. */
   private cpuDemandCores = 0;
-  private readonly hostCores = os.availableParallelism();
+  private readonly hostCores: number;
   /** Highest CpuShareDemand (shares over host cores) seen since the last `takePeakCpuDemand`. */
   private peakCpuDemand = 0;
   constructor(private readonly options: LocalLambdaOptions) {
     this.region = options.region ?? DEFAULTS.region;
+    this.hostCores = options.hostCores ?? os.availableParallelism();
     this.defaultReservedConcurrency =
       options.defaultReservedConcurrency ?? DEFAULTS.defaultReservedConcurrency;
     this.credentials = options.credentials ?? DEFAULTS.credentials;
     if ((options.cpuScaling ?? DEFAULTS.cpuScaling) === "off") {
       this.cpuScaling = { mode: "none", reason: 'CPU scaling was turned off (cpuScaling: "off")' };
     } else {
-      const detected = detectCgroups(options.cfsPeriodUs);
+      const detected = detectCgroups(options.cfsPeriodUs, this.hostCores);
       this.cpuScaling = detected.scaling;
       this.cgroups = detected.manager;
     }
