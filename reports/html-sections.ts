@@ -269,7 +269,10 @@ function hostOversubscription(results: Results): string {
   return over
     .map(
       (s) =>
-        `${s.id}: ${((s.hostContention?.hostCpuWaitShare ?? 0) * 100).toFixed(1)} % of Duration waiting for the host`,
+        `${s.id}: ${((s.hostContention?.hostCpuWaitShare ?? 0) * 100).toFixed(1)} % of Duration waiting for the host` +
+        (s.hostContention?.capacity?.waitedShare
+          ? `, capacity queue ${s.hostContention.capacity.meanCapacityWaitMs.toFixed(1)} ms mean`
+          : ""),
     )
     .join("; ");
 }

@@ -17,6 +17,32 @@ describe("renderTerminalSummary", () => {
     ]);
   });
 
+  it("names the capacity queue of a setting flagged for it (--capacity), beside its wait share", () => {
+    const results = sampleResults();
+    const s = results.settings[0];
+    if (!s) throw new Error("the sample needs a setting");
+    s.hostContention = {
+      oversubscribed: true,
+      meanCpuShareDemand: 0.58,
+      peakCpuShareDemand: 0.58,
+      hostCpuWaitShare: 0.05,
+      reason: "the invocations waited 40 % of their Durations in all for the host's capacity (1 at once)",
+      capacity: {
+        invocationCap: 1,
+        environmentCores: 1,
+        meanCapacityWaitMs: 2.5,
+        waitedShare: 0.3,
+        reason: "at most 1 invocation at once",
+      },
+    };
+    const line = renderTerminalSummary(results)
+      .split("\n")
+      .find((l) => l.startsWith("host oversubscribed"));
+    expect(line).toContain(
+      `${s.id} 5.0 % of Duration waiting for the host (capacity queue: 2.5 ms mean, 1 at once)`,
+    );
+  });
+
   // issue 19 audit: the terminal had no verdict line; the report opens with it
   it("prints the verdict's headline under the title, before the table", () => {
     const results = sampleResults();

@@ -5,7 +5,7 @@
  */
 import { verdictOf } from "../reports/verdict.ts";
 import { cloudwatchDisagreement } from "./measurement-summary.ts";
-import type { Results, SettingResult } from "./results-types.ts";
+import type { HostCapacityCap, Results, SettingResult } from "./results-types.ts";
 
 const dash = "–";
 const ms = (v: number | undefined) => (v === undefined ? dash : v < 10 ? v.toFixed(2) : v.toFixed(1));
@@ -79,7 +79,8 @@ export function renderTerminalSummary(results: Results, reportPath?: string): st
       `host oversubscribed (environments could not get their CPU share from the host): ${oversubscribed
         .map(
           (s) =>
-            `${s.id} ${((s.hostContention?.hostCpuWaitShare ?? 0) * 100).toFixed(1)} % of Duration waiting for the host`,
+            `${s.id} ${((s.hostContention?.hostCpuWaitShare ?? 0) * 100).toFixed(1)} % of Duration waiting for the host` +
+            capacityQueue(s.hostContention?.capacity),
         )
         .join(", ")}`,
     );
@@ -96,4 +97,10 @@ export function renderTerminalSummary(results: Results, reportPath?: string): st
   }
   if (reportPath) lines.push("", `report: ${reportPath}`);
   return lines.join("\n");
+}
+
+/** The capacity queue behind a flagged setting, when invocations waited for the cap (`--capacity`). */
+function capacityQueue(capacity: HostCapacityCap | undefined): string {
+  if (!capacity || capacity.waitedShare === 0) return "";
+  return ` (capacity queue: ${capacity.meanCapacityWaitMs.toFixed(1)} ms mean, ${capacity.invocationCap} at once)`;
 }
