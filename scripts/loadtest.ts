@@ -13,8 +13,8 @@ import {
   loadtestOptionsFrom,
   renderRunSummary,
 } from "../loadtests/cli.ts";
-import { createEngine, ENGINE_CHOICES } from "../loadtests/engines.ts";
-import type { LoadRunOptions } from "../loadtests/load-engine.ts";
+import type { LoadRunOptions } from "../loadtests/engines/port.ts";
+import { createEngine, ENGINE_CHOICES } from "../loadtests/engines/select.ts";
 import { PROFILE_NAMES } from "../loadtests/profiles.ts";
 import { type CommandSpec, EXIT, type ExitCode, exitWith, runCommand } from "./command.ts";
 
