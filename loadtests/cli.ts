@@ -3,7 +3,7 @@
  * does the I/O.
  */
 import { parseArgs } from "node:util";
-import { ENGINE_CHOICES, type EngineChoice } from "./engines/select.ts";
+import { ENGINE_CHOICES, type EngineChoice } from "./engines/names.ts";
 import { ConfigError } from "./errors.ts";
 import { PROFILE_NAMES } from "./profiles.ts";
 import { OPERATIONS, type RunResult } from "./run-result.ts";

@@ -5,6 +5,7 @@
 import type { Profile, ProfileName, ProfileOverrides } from "../profiles.ts";
 import type { RequestSequence } from "../request-sequence.ts";
 import type { RunResult } from "../run-result.ts";
+import type { EngineName } from "./names.ts";
 
 export interface LoadProgress {
   elapsedMs: number;
@@ -44,7 +45,7 @@ export interface LoadRunOptions {
 }
 
 export interface LoadEngine {
-  readonly name: "builtin" | "k6";
+  readonly name: EngineName;
   run(options: LoadRunOptions): Promise<RunResult>;
 }
 

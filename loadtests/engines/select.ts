@@ -2,16 +2,11 @@
  * Engine selection: `auto` runs k6 when a k6 binary is available (K6_BINARY, .tools/bin/k6 or PATH), else the built-in
  * engine; the RunResult's `engine.name` says which one ran.
  */
-
 import { ConfigError } from "../errors.ts";
 import { type BuiltinEngineOptions, createBuiltinEngine } from "./builtin/engine.ts";
 import { createK6Engine, type Env, findK6Binary, type K6EngineOptions } from "./k6/engine.ts";
+import { ENGINE_CHOICES, type EngineChoice } from "./names.ts";
 import type { LoadEngine } from "./port.ts";
-
-export type { LoadEngine, LoadProgress, LoadRunOptions } from "./port.ts";
-
-export const ENGINE_CHOICES = ["auto", "builtin", "k6"] as const;
-export type EngineChoice = (typeof ENGINE_CHOICES)[number];
 
 export interface CreateEngineOptions {
   /** Where K6_BINARY and PATH are read. @default process.env */

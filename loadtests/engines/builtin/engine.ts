@@ -38,10 +38,10 @@ export interface BuiltinEngineOptions {
   abortDrainMs?: number;
 }
 
-type EngineConfig = Required<Omit<BuiltinEngineOptions, "maxConnections">> &
+type ResolvedBuiltinOptions = Required<Omit<BuiltinEngineOptions, "maxConnections">> &
   Pick<BuiltinEngineOptions, "maxConnections">;
 
-export const BUILTIN_DEFAULTS: EngineConfig = {
+export const BUILTIN_DEFAULTS: ResolvedBuiltinOptions = {
   handleSigint: true,
   abortDrainMs: 1000,
 };
@@ -59,7 +59,7 @@ export function createBuiltinEngine(engineOptions: BuiltinEngineOptions = {}): L
   return { name: "builtin", run: (options) => runBuiltin(options, config) };
 }
 
-async function runBuiltin(options: LoadRunOptions, config: EngineConfig): Promise<RunResult> {
+async function runBuiltin(options: LoadRunOptions, config: ResolvedBuiltinOptions): Promise<RunResult> {
   const profile = resolveProfile(options.profile, overridesOf(options));
   const seed = (options.seed ?? options.sequence?.seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
   const schedule = new ArrivalSchedule(profile);
