@@ -1,6 +1,6 @@
 /**
- * The k6 adapter: runs `k6 run loadtests/engines/k6/scenarios/crud.ts` with the target and profile as `-e` variables, maps the
- * exit code (99 = thresholds failed), and reads the summary data the scenario's handleSummary saved, mapping
+ * The k6 engine (an adapter): runs `k6 run loadtests/engines/k6/scenarios/crud.ts` with the target and
+ * profile as `-e` variables, maps the exit code (99 = thresholds failed), and reads the summary data the scenario's handleSummary saved, mapping
  * it to a RunResult with the same pure code k6 runs; the per-second timeline and the overall histogram come
  * from k6's JSON output (`--out json=`). An AbortSignal or SIGINT interrupts k6 with one SIGINT, on which k6
  * stops and still writes its summary: the result is then marked aborted.
@@ -149,7 +149,7 @@ export type K6RunOptions = LoadRunOptions & {
   sequence?: SequenceFile;
   /**
    * Run only this part of the test (runner `index` of `count`, k6 execution segments as k6-operator assigns
-   * them); merge the parts' results with mergeSegmentResults (k6-merge.ts).
+   * them); merge the parts' results with mergeSegmentResults (merge.ts).
    */
   executionSegment?: ExecutionSegment;
 };

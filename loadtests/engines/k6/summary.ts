@@ -128,7 +128,7 @@ export function k6AchievedRatePerSec(
 /**
  * Maps k6 summary data to a RunResult. k6's summary has no per-second series and no HDR histogram: here
  * `timeline` is empty and `histogram` absent; the k6 adapter fills both from k6's JSON output
- * (k6-timeline.ts). k6 times each request from its send.
+ * (timeline.ts). k6 times each request from its send.
  */
 export function mapK6Summary(data: K6SummaryData, meta: K6SummaryMeta): RunResult {
   if (!data || typeof data !== "object" || typeof data.metrics !== "object" || data.metrics === null) {

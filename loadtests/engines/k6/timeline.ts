@@ -48,7 +48,7 @@ export interface K6Timeline {
    * latency, and could then fall below the Lambda-side p99 of the same requests.
    */
   latency?: LatencySummary;
-  /** Each operation's latencies (by the `op` tag), encoded the same way, for merging runs (k6-merge.ts). */
+  /** Each operation's latencies (by the `op` tag), encoded the same way, for merging runs (merge.ts). */
   operationHistograms: Record<string, string>;
   requests: number;
   /** Lines that were not JSON, or http_req_duration points without a time or value. */

@@ -8,8 +8,8 @@
  * Variables the script gets: BASE_URL and TARGET (the API's base URL), MEMORY_MB, ARCHITECTURE, SETTING_ID,
  * PHASE ("measure"), SEED (one seed for every setting: common random numbers if the script draws from it).
  *
- * Attribution: a script that calls `recordLambdaRequestId(res)` from loadtests/engines/k6/scenarios/powerbench.ts (or adds a
- * `pb_answered` counter sample with metadata `lambda_request_id`, which is what it does) gives the tuner the
+ * Attribution: a script that calls `recordLambdaRequestId(res)` from
+ * loadtests/engines/k6/scenarios/powerbench.ts (or adds a `pb_answered` counter sample with metadata `lambda_request_id`, which is what it does) gives the tuner the
  * Lambda request ids of its requests, and exactly those invocations are priced. Without them, the run's
  * `lambdaRequestIds` stays absent and the sweep attributes by time window (every invocation of the setting's
  * version during the run), with a warning (docs/workload.md, "Your own k6 script").

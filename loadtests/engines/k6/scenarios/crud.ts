@@ -1,6 +1,6 @@
 /**
- * The CRUD workload as a k6 v2 TypeScript scenario (k6 runs .ts natively; `tsc -p loadtests/engines/k6/scenarios` type-checks it
- * against @types/k6). Same workload model, profiles and thresholds as the built-in engine; one iteration is one
+ * The CRUD workload as a k6 v2 TypeScript scenario (k6 runs .ts natively; `tsc -p loadtests/engines/k6/scenarios`
+ * type-checks it against @types/k6). Same workload model, profiles and thresholds as the built-in engine; one iteration is one
  * request. handleSummary saves k6's raw summary data and the RunResult mapped from it.
  *
  *   k6 run -e TARGET=http://127.0.0.1:3000/prod -e PROFILE=baseline loadtests/engines/k6/scenarios/crud.ts
