@@ -3,12 +3,12 @@
  * does the I/O.
  */
 import { parseArgs } from "node:util";
-import { ENGINE_CHOICES, type EngineChoice } from "./engines.ts";
+import { ENGINE_CHOICES, type EngineChoice } from "./engines/names.ts";
 import { ConfigError } from "./errors.ts";
 import { PROFILE_NAMES } from "./profiles.ts";
 import { OPERATIONS, type RunResult } from "./run-result.ts";
 import { parseSeed } from "./seed.ts";
-import { resolveWorkload, WORKLOAD_DEFAULTS, type WorkloadInput } from "./workload-config.ts";
+import { resolveWorkload, WORKLOAD_DEFAULTS, type WorkloadInput } from "./workload/config.ts";
 
 export const DEFAULT_MIX = OPERATIONS.map((op) => `${op}=${WORKLOAD_DEFAULTS.mix[op]}`).join(",");
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { ArrivalSchedule } from "./engine/schedule.ts";
 import { ConfigError } from "./errors.ts";
 import {
   expectedIterations,
@@ -10,6 +9,7 @@ import {
   thresholdExpressions,
   totalDurationMs,
 } from "./profiles.ts";
+import { ArrivalSchedule } from "./schedule.ts";
 
 describe("profiles", () => {
   it("every built-in profile is valid and has thresholds", () => {

@@ -4,7 +4,7 @@
  * and the k6 scenarios read the same table.
  */
 import { ConfigError } from "./errors.ts";
-import type { WorkloadInput } from "./workload-config.ts";
+import type { WorkloadInput } from "./workload/config.ts";
 
 export const PROFILE_NAMES = ["smoke", "baseline", "ramp", "spike", "soak"] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];

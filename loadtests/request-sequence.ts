@@ -14,9 +14,9 @@
  */
 import { createRandom, deriveSeed, type Random } from "./random.ts";
 import type { OperationName } from "./run-result.ts";
-import { cumulativeMix, drawOperation, drawSizeBytes, type PlannedRequest } from "./workload.ts";
-import { resolveWorkload, type WorkloadConfig, type WorkloadInput } from "./workload-config.ts";
-import { createZipfSampler } from "./zipf.ts";
+import { resolveWorkload, type WorkloadConfig, type WorkloadInput } from "./workload/config.ts";
+import { cumulativeMix, drawOperation, drawSizeBytes, type PlannedRequest } from "./workload/model.ts";
+import { createZipfSampler } from "./workload/zipf.ts";
 
 export const REQUEST_SEQUENCE_FORMAT = 1 as const;
 
@@ -47,7 +47,7 @@ export interface RequestSequence {
   changedPreseedIds: string[];
   /**
    * A workload file's seed: the requests that create its seeded entities before the first setting (the bundled
-   * CRUD sequence seeds with `POST /items` and `preseed` instead). loadtests/workload-plan.ts.
+   * CRUD sequence seeds with `POST /items` and `preseed` instead). loadtests/workload/plan.ts.
    */
   seedRequests?: SequencedRequest[];
   /** The workload file's name, when the sequence was planned from one. */

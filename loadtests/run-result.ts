@@ -4,6 +4,7 @@
  * may be unable to measure; adding one keeps the version, changing a field's meaning or removing one bumps it.
  * Pure types, no I/O.
  */
+import type { LoadSourceName } from "./engines/names.ts";
 
 export const RUN_RESULT_SCHEMA_VERSION = 1 as const;
 
@@ -89,7 +90,7 @@ export interface ThresholdOutcome {
 export interface RunResult {
   schemaVersion: typeof RUN_RESULT_SCHEMA_VERSION;
   /** "direct": the tuner's direct-invoke mode (Lambda Invoke, no API in the path). */
-  engine: { name: "builtin" | "k6" | "direct"; version: string };
+  engine: { name: LoadSourceName; version: string };
   profile: string;
   /**
    * Seed of the workload's random choices: give it back (`--seed`) to repeat the run's requests. Set by the

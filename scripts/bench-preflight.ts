@@ -17,8 +17,8 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
-import { findK6Binary } from "../loadtests/k6-adapter.ts";
-import { TOOLS_BIN_DIR } from "../loadtests/k6-install.ts";
+import { findK6Binary } from "../loadtests/engines/k6/engine.ts";
+import { TOOLS_BIN_DIR } from "../loadtests/engines/k6/install.ts";
 import { COMPARABLE_FIX, incomparableReason } from "../reports/compare.ts";
 import type { BenchConfig } from "../tuning/bench-config.ts";
 import { runLoadOf } from "../tuning/build-results.ts";

@@ -8,10 +8,10 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { findK6Binary } from "../loadtests/k6-adapter.ts";
-import { checkK6Script } from "../loadtests/k6-script.ts";
+import { findK6Binary } from "../loadtests/engines/k6/engine.ts";
+import { checkK6Script } from "../loadtests/engines/k6/user-script.ts";
 import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/profiles.ts";
-import { loadWorkloadFile } from "../loadtests/workload-file.ts";
+import { loadWorkloadFile } from "../loadtests/workload/file.ts";
 import { readCollection } from "../postman/run-collection.ts";
 import { partialRunText } from "../reports/partial.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";

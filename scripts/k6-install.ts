@@ -1,9 +1,9 @@
 /**
  * `npm run k6:install [-- --force]`: builds the pinned k6 v2 with Go into .tools/bin/k6 (git-ignored), where
- * the harness finds it (logic in loadtests/k6-install.ts). Exit 0 with the binary's path; 1 with one line
+ * the harness finds it (logic in loadtests/engines/k6/install.ts). Exit 0 with the binary's path; 1 with one line
  * saying what is missing and the way out (scripts/command.ts).
  */
-import { installK6, K6_PINNED_VERSION } from "../loadtests/k6-install.ts";
+import { installK6, K6_PINNED_VERSION } from "../loadtests/engines/k6/install.ts";
 import { type CommandSpec, EXIT, type ExitCode, exitWith, runCommand } from "./command.ts";
 
 export const K6_INSTALL_COMMAND = {

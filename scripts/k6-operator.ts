@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { stringify } from "yaml";
 import { parseDurationMs } from "../loadtests/cli.ts";
-import { archiveCommands, renderTestRun, type TestRunInput } from "../loadtests/k6-operator.ts";
+import { archiveCommands, renderTestRun, type TestRunInput } from "../loadtests/engines/k6/operator.ts";
 import { parseSeed } from "../loadtests/seed.ts";
 import { type CommandSpec, EXIT, type ExitCode, exitWith, numberFlag, runCommand } from "./command.ts";
 

@@ -13,8 +13,9 @@ import {
   loadtestOptionsFrom,
   renderRunSummary,
 } from "../loadtests/cli.ts";
-import { createEngine, ENGINE_CHOICES } from "../loadtests/engines.ts";
-import type { LoadRunOptions } from "../loadtests/load-engine.ts";
+import { ENGINE_CHOICES } from "../loadtests/engines/names.ts";
+import type { LoadRunOptions } from "../loadtests/engines/port.ts";
+import { createEngine } from "../loadtests/engines/select.ts";
 import { PROFILE_NAMES } from "../loadtests/profiles.ts";
 import { type CommandSpec, EXIT, type ExitCode, exitWith, runCommand } from "./command.ts";
 

@@ -6,6 +6,7 @@
  * everything else lives here so it is tested without a process.
  */
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import type { EngineChoice } from "../loadtests/engines/names.ts";
 import {
   benchConfigSchema,
   CONFIG_KEYS,
@@ -17,8 +18,6 @@ import { parseFunctionRef } from "./config/function-ref.ts";
 import { ConfigKeyError, InvalidSweepOptionError } from "./errors.ts";
 import { DEFAULT_MEMORY_MB, parseMemoryList } from "./plan.ts";
 import type { Architecture } from "./results-types.ts";
-
-export type EngineChoice = "auto" | "builtin" | "k6";
 
 /**
  * Settings of the AWS stage: a deployed stack, found by `stackName` (CloudFormation) or described field by

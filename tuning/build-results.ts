@@ -2,8 +2,9 @@
  * Assembles results.json (pure): run metadata, the settings as measured and the recommendations of every
  * strategy. The only input the report needs.
  */
-import { ArrivalSchedule } from "../loadtests/engine/schedule.ts";
+
 import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/profiles.ts";
+import { ArrivalSchedule } from "../loadtests/schedule.ts";
 import type { CpuScaling } from "../stage/contracts.ts";
 import { DEFAULT_COLD_START_RATE } from "./assess.ts";
 import type { BenchConfig } from "./bench-config.ts";

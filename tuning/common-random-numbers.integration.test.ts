@@ -7,7 +7,7 @@
  */
 import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBuiltinEngine } from "../loadtests/engine/builtin-engine.ts";
+import { createBuiltinEngine } from "../loadtests/engines/builtin/engine.ts";
 import type { RunResult } from "../loadtests/run-result.ts";
 import { runCollection } from "../postman/run-collection.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";

@@ -5,10 +5,10 @@
  * result as the load engines: latency is the Invoke round trip, billed duration comes from REPORT lines.
  */
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import { Recorder } from "../loadtests/engine/recorder.ts";
+import { Recorder } from "../loadtests/recorder.ts";
 import { RUN_RESULT_SCHEMA_VERSION, type RunResult } from "../loadtests/run-result.ts";
 import { evaluateThresholds } from "../loadtests/thresholds.ts";
-import type { ErrorKind } from "../loadtests/workload.ts";
+import type { ErrorKind } from "../loadtests/workload/model.ts";
 import type { DirectInvokeConfig } from "./bench-config.ts";
 import { splitPayloads } from "./payload-split.ts";
 import type { Stage } from "./stage.ts";

@@ -4,13 +4,14 @@
  * is replayed at every setting against the same table state (tuning/table-state.ts); the warm-up replays its
  * own, disjoint sequence of reads and lists, which leaves the table as it found it.
  */
-import { ArrivalSchedule } from "../loadtests/engine/schedule.ts";
-import { runK6Script } from "../loadtests/k6-script.ts";
-import { type LoadEngine, type LoadRunOptions, overridesOf } from "../loadtests/load-engine.ts";
+
+import { runK6Script } from "../loadtests/engines/k6/user-script.ts";
+import { type LoadEngine, type LoadRunOptions, overridesOf } from "../loadtests/engines/port.ts";
 import { type ProfileName, peakRatePerSec, resolveProfile } from "../loadtests/profiles.ts";
 import { type RequestSequence, reuseGapFor } from "../loadtests/request-sequence.ts";
-import { CRUD_WORKLOAD_PATH, loadWorkloadFile } from "../loadtests/workload-file.ts";
-import { buildWorkloadSequence, type CompiledWorkload } from "../loadtests/workload-plan.ts";
+import { ArrivalSchedule } from "../loadtests/schedule.ts";
+import { CRUD_WORKLOAD_PATH, loadWorkloadFile } from "../loadtests/workload/file.ts";
+import { buildWorkloadSequence, type CompiledWorkload } from "../loadtests/workload/plan.ts";
 import type { LoadPort, TableStatePort } from "./sweep.ts";
 import { ApiTableState, type SnapshotTableOptions, SnapshotTableState } from "./table-state.ts";
 
@@ -42,8 +43,8 @@ export interface ApiLoadOptions {
    */
   commonRandomNumbers?: boolean;
   /**
-   * A workload file (loadtests/workload-file.ts), replayed at every setting; the table is put back through the
-   * API (reset: api) or by snapshot (`snapshot` says where the table is). @default loadtests/workloads/crud.yaml
+   * A workload file (loadtests/workload/file.ts), replayed at every setting; the table is put back through the
+   * API (reset: api) or by snapshot (`snapshot` says where the table is). @default loadtests/workload/crud.yaml
    */
   workload?: CompiledWorkload;
   /** The table to snapshot; needed with `workload`. */
@@ -156,7 +157,7 @@ function settingOf(id: string): { id: string; memoryMb: number; architecture: st
 
 /**
  * The load of a sweep with the user's own k6 script (`--k6-script`): the script runs once per setting with the
- * setting as -e variables (loadtests/k6-script.ts); the table is put back by snapshot between settings. No
+ * setting as -e variables (loadtests/engines/k6/user-script.ts); the table is put back by snapshot between settings. No
  * warm-up: the sweep runs with `warmup: false`, the script's own ramp is its warm-up.
  */
 export function k6ScriptLoad(options: K6ScriptLoadOptions): { port: LoadPort; tableState: TableStatePort } {

@@ -20,7 +20,7 @@
  * Rounds evidence: REPEATABILITY_VARIANTS=rounds-1,rounds-3 REPEATABILITY_QUICK=1 npx tsx tuning/repeatability.perf.ts
  */
 import os from "node:os";
-import { createBuiltinEngine } from "../loadtests/engine/builtin-engine.ts";
+import { createBuiltinEngine } from "../loadtests/engines/builtin/engine.ts";
 import { runCollection } from "../postman/run-collection.ts";
 import { startStage } from "../stage/stage.ts";
 import { createAwsClients } from "./aws-clients.ts";

@@ -5,11 +5,11 @@
  * replays the same request sequence (common random numbers) against the same table state.
  *
  * Pooling: counts add up; client latencies come from the merged HDR histograms (never averaged percentiles,
- * loadtests/k6-merge.ts); the measured invocations' REPORT and request log lines are concatenated (each
+ * loadtests/engines/k6/merge.ts); the measured invocations' REPORT and request log lines are concatenated (each
  * invocation is one sample of the bootstrap whichever round it ran in); CloudWatch's own counts add up, its
  * duration percentiles cannot be merged, so the pooled cross-check reads them from the REPORT lines.
  */
-import { mergeSegmentResults } from "../loadtests/k6-merge.ts";
+import { mergeSegmentResults } from "../loadtests/engines/k6/merge.ts";
 import type {
   LatencySummary,
   OperationName,

@@ -9,9 +9,9 @@ import { readFileSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createEngine } from "../loadtests/engines.ts";
-import { findK6Binary } from "../loadtests/k6-adapter.ts";
-import { loadWorkloadFile } from "../loadtests/workload-file.ts";
+import { findK6Binary } from "../loadtests/engines/k6/engine.ts";
+import { createEngine } from "../loadtests/engines/select.ts";
+import { loadWorkloadFile } from "../loadtests/workload/file.ts";
 import { runCollection } from "../postman/run-collection.ts";
 import type { Comparison } from "../reports/compare.ts";
 import { writeReport } from "../reports/write-report.ts";
@@ -223,7 +223,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
             ...(config.durationS !== undefined || config.rounds > 1
               ? { durationS: measuredDurationS(config) / config.rounds }
               : {}),
-            // Without a workload file: the bundled CRUD one (loadtests/workloads/crud.yaml).
+            // Without a workload file: the bundled CRUD one (loadtests/workload/crud.yaml).
             snapshot,
             ...(config.workload !== undefined ? { workload: loadWorkloadFile(config.workload) } : {}),
           });

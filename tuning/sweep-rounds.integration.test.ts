@@ -6,7 +6,7 @@
  */
 import { GetAliasCommand, ListVersionsByFunctionCommand } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBuiltinEngine } from "../loadtests/engine/builtin-engine.ts";
+import { createBuiltinEngine } from "../loadtests/engines/builtin/engine.ts";
 import { runCollection } from "../postman/run-collection.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
 import { type AwsClients, createAwsClients } from "./aws-clients.ts";

@@ -6,8 +6,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { CRUD_WORKLOAD_PATH, loadWorkloadFile } from "../loadtests/workload-file.ts";
-import { buildWorkloadSequence } from "../loadtests/workload-plan.ts";
+import { CRUD_WORKLOAD_PATH, loadWorkloadFile } from "../loadtests/workload/file.ts";
+import { buildWorkloadSequence } from "../loadtests/workload/plan.ts";
 import { ApiTableState, TableStateError } from "./table-state.ts";
 
 let server: http.Server | undefined;

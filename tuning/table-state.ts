@@ -233,7 +233,7 @@ export class SnapshotTableState {
  * that deletes them (reset: api, the bundled CRUD workload's): before the first setting every seeded entity is
  * deleted and seeded again (and anything the sequence creates deleted, in case an earlier run left it); after
  * each setting what the sequence created is deleted and the seeded entities it changed are deleted and seeded
- * again; at the end everything goes. All of it is planned with the sequence (loadtests/workload-plan.ts), so a
+ * again; at the end everything goes. All of it is planned with the sequence (loadtests/workload/plan.ts), so a
  * reset needs no live state and no DynamoDB access: on AWS it works with the API alone.
  */
 export class ApiTableState {

@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createK6Engine } from "../k6-adapter.ts";
+import { createK6Engine } from "../engines/k6/engine.ts";
 
 const [mode, goFile] = process.argv.slice(2);
 if (mode === "exit-when" && goFile) {

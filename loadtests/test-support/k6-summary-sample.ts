@@ -3,7 +3,7 @@
  * thresholds?}; state.testRunDurationMs), as the CRUD scenario would produce for a short baseline run. Written
  * for the tests from k6's documentation of the format; not output of a real k6 run (those are in the k6 integration tests).
  */
-import type { K6SummaryData } from "../k6-summary.ts";
+import type { K6SummaryData } from "../engines/k6/summary.ts";
 
 const trend = (
   avg: number,

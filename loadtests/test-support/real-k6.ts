@@ -3,7 +3,7 @@
  * When POWERBENCH_REQUIRE_K6=1 (.ci/run sets it) a missing k6 fails the test file; otherwise the file's k6
  * tests skip and one line says why.
  */
-import { findK6Binary } from "../k6-adapter.ts";
+import { findK6Binary } from "../engines/k6/engine.ts";
 
 /** The environment variable that makes the k6 tests required. */
 export const REQUIRE_K6_ENV = "POWERBENCH_REQUIRE_K6";

@@ -6,6 +6,7 @@
  * files equal to what `renderBenchConfigSchema()` and `renderConfigDoc()` return.
  * Regenerate both with `npx tsx scripts/bench-config-docs.ts`.
  */
+import { ENGINE_CHOICES } from "../../loadtests/engines/names.ts";
 import { MAX_SEED } from "../../loadtests/seed.ts";
 import { DEFAULT_MEMORY_MB } from "../plan.ts";
 import { editDistance } from "./edit-distance.ts";
@@ -186,9 +187,9 @@ export const BENCH_OPTIONS = {
     default: 1,
   },
   engine: {
-    schema: oneOf("auto", "builtin", "k6"),
+    schema: oneOf(...ENGINE_CHOICES),
     flag: "string",
-    value: "auto|builtin|k6",
+    value: ENGINE_CHOICES.join("|"),
     help: "load engine; auto = k6 when installed",
     default: "auto",
   },

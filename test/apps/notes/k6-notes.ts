@@ -5,7 +5,7 @@
  */
 import { check } from "k6";
 import http from "k6/http";
-import { recordLambdaRequestId } from "../../../loadtests/k6/powerbench.ts";
+import { recordLambdaRequestId } from "../../../loadtests/engines/k6/scenarios/powerbench.ts";
 
 const base = __ENV["BASE_URL"] ?? "";
 const rate = Number(__ENV["RATE"] ?? 10);
