@@ -9,7 +9,7 @@
  *    1769 MB Duration, against the ideal 1769/memory. Goal: within 10 % where cgroups exist.
  * 3. INIT at one vCPU: Init Duration of a CPU-bound INIT at 128 MB against 1769 MB. Goal: a ratio near 1
  *    (held to the 128 MB share it would be 1769/128 = 13.8). npm test checks the quotas themselves
- *    (init-phase.test.ts); this prints the time they make.
+ *    (init-phase.integration.test.ts); this prints the time they make.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";

@@ -1,7 +1,7 @@
 /** `npm run stage` (scripts/stage.ts) as a user runs it: a child process, its printed endpoints, Ctrl-C. */
 import { spawn, spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { parseStageArgs } from "../scripts/stage.ts";
+import { parseStageArgs } from "./stage.ts";
 
 const SCRIPT = ["--import", "tsx", "scripts/stage.ts"];
 
