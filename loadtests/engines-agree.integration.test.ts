@@ -12,7 +12,9 @@
  * timing and of each other) depends on how busy the machine is: that is the benchmark's to show
  * (`npm run perf -- k6-engines`, loadtests/k6-engines.perf.ts), not a test's.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sleep } from "../test/support/wait.ts";
 import { createBuiltinEngine } from "./engine/builtin-engine.ts";
 import { createK6Engine } from "./k6-adapter.ts";
 import type { LoadEngine } from "./load-engine.ts";
@@ -50,7 +52,7 @@ async function run(engine: LoadEngine, profile: Profile, during?: () => void): P
         during?.();
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
   };
   const watcher = poll();
