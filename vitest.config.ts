@@ -1,5 +1,7 @@
 import { defineConfig } from "vitest/config";
 
+const INTEGRATION = "**/*.integration.test.ts";
+
 export default defineConfig({
   test: {
     include: ["{service,stage,loadtests,tuning,reports,postman,scripts,test}/**/*.test.ts"],
@@ -9,5 +11,26 @@ export default defineConfig({
     // Integration tests start real processes (dynalite, Lambda environments, Chromium);
     // two cores are shared, so keep parallelism modest.
     maxWorkers: 2,
+    // `npm run test:unit` is the "unit" project: no process, no server (test/support/no-processes.ts fails a
+    // unit test that starts one). Everything that starts the stage, a child process, a server, dynalite, k6,
+    // Newman or Chromium is `*.integration.test.ts`. `npm test` runs both projects.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          exclude: ["**/node_modules/**", "**/dist/**", "loadtests/k6/**", INTEGRATION],
+          setupFiles: ["test/support/no-processes.ts"],
+        },
+      },
+      { extends: true, test: { name: "integration", include: [INTEGRATION] } },
+    ],
+    coverage: {
+      provider: "v8",
+      reportsDirectory: "coverage",
+      reporter: ["text-summary", "html", "json-summary"],
+      include: ["{service,stage,loadtests,tuning,reports,postman,scripts}/**/*.ts"],
+      exclude: ["**/*.test.ts", "**/test-support/**", "**/*.perf.ts", "loadtests/k6/**", "**/*.d.ts"],
+    },
   },
 });
