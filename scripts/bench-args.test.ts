@@ -32,6 +32,26 @@ describe("bench flags", () => {
     });
   });
 
+  it("maps the flags that point a run at the user's own API (tuning/user-api-config.test.ts resolves them)", () => {
+    const parsed = parseBenchArgs([
+      "--template",
+      "app/template.yaml",
+      "--workload",
+      "app/workload.yaml",
+      "--collection",
+      "app/c.json",
+      "--environment",
+      "app/e.json",
+    ]);
+    expect(parsed.flags).toEqual({
+      template: "app/template.yaml",
+      workload: "app/workload.yaml",
+      collection: "app/c.json",
+      environment: "app/e.json",
+    });
+    expect(parseBenchArgs(["--k6-script", "my-test.ts"]).flags).toEqual({ k6Script: "my-test.ts" });
+  });
+
   it("maps the aws stage's flags; --aws-profile is the AWS profile, --profile stays the load profile", () => {
     const parsed = parseBenchArgs([
       "--stage",

@@ -14,6 +14,7 @@ import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/pr
 import { loadWorkloadFile } from "../loadtests/workload/file.ts";
 import { readCollection } from "../postman/run-collection.ts";
 import { partialRunText } from "../reports/partial.ts";
+import { buildBundles } from "../service/bundle.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
 import { loadServiceTemplate } from "../stage/template.ts";
 import { resolveAwsTarget } from "../tuning/adapters/aws-target.ts";
@@ -45,7 +46,6 @@ import {
   sweepEstimateOf,
 } from "./bench-preflight.ts";
 import { createProgressReporter } from "./bench-progress.ts";
-import { buildBundles } from "./build.ts";
 import { EXIT, type ExitCode, errorLine, exitWith, runCommand } from "./command.ts";
 import { handleInterrupts } from "./interrupts.ts";
 import { appendStepSummary } from "./step-summary.ts";

@@ -1,13 +1,13 @@
 /**
  * The esbuild bundle (what the SAM template deploys) works on its own: built into a temporary directory with
- * scripts/build.ts, imported as ESM, and driven against dynalite configured only through the environment.
+ * service/bundle.ts, imported as ESM, and driven against dynalite configured only through the environment.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { buildBundles } from "../scripts/build.ts";
+import { buildBundles } from "./bundle.ts";
 import { type RunningDynalite, startDynalite } from "./test-support/dynalite.ts";
 import { restEvent } from "./test-support/events.ts";
 import { useLocalDynamoDbEnvironment } from "./test-support/local-env.ts";

@@ -112,7 +112,7 @@ export class StageStartError extends Error {
 }
 
 /**
- * Builds the service bundle (scripts/build.ts) when the template's code directory has no entry file yet. A
+ * Builds the service bundle (service/bundle.ts) when the template's code directory has no entry file yet. A
  * user's template (any other path) is not ours to build: its code must be there already.
  */
 async function ensureBundle(codeDir: string, handler: string, templatePath: string): Promise<void> {
@@ -125,12 +125,12 @@ async function ensureBundle(codeDir: string, handler: string, templatePath: stri
         "build your function first (e.g. sam build's output, or esbuild) and point CodeUri at the folder",
     );
   }
-  const { buildBundles } = await import("../scripts/build.ts");
+  const { buildBundles } = await import("../service/bundle.ts");
   await buildBundles();
   if (!candidates.some((file) => existsSync(file))) {
     throw new StageStartError(
       `the service bundle is missing: expected ${candidates[0]} (the template's CodeUri + Handler) after ` +
-        "`npm run build`; check CodeUri in the template and the bundles in scripts/build.ts",
+        "`npm run build`; check CodeUri in the template and the bundles in service/bundle.ts",
     );
   }
 }

@@ -6,30 +6,18 @@
  * the Lambda-side p99 is never above the client-side p99.
  */
 import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createBuiltinEngine } from "../loadtests/engines/builtin/engine.ts";
 import type { RunResult } from "../loadtests/run-result.ts";
 import { runCollection } from "../postman/run-collection.ts";
-import { type LocalStage, startStage } from "../stage/stage.ts";
-import { type AwsClients, createAwsClients } from "./aws-clients.ts";
+import { useStage } from "../test/support/stage.ts";
 import { requestIdOf } from "./collect-invocations.ts";
 import { apiLoad } from "./load-ports.ts";
 import { planSettings } from "./plan.ts";
 import type { SettingResult } from "./results-types.ts";
 import { type LoadPort, runSweep } from "./sweep.ts";
 
-let local: LocalStage;
-let clients: AwsClients;
-
-beforeAll(async () => {
-  local = await startStage();
-  clients = createAwsClients(local.stage);
-});
-
-afterAll(async () => {
-  clients?.destroy();
-  await local?.stop();
-});
+const env = useStage();
 
 /**
  * Log bytes of a set of invocations with every number counted as one byte: what the setting cannot change. The digits themselves are the durations and memory the setting measured (REPORT's Duration, the
@@ -39,9 +27,9 @@ async function logShapeBytes(ids: ReadonlySet<string>, startMs: number): Promise
   let bytes = 0;
   let nextToken: string | undefined;
   do {
-    const out = await clients.logs.send(
+    const out = await env.clients.logs.send(
       new FilterLogEventsCommand({
-        logGroupName: `/aws/lambda/${local.stage.functionName}`,
+        logGroupName: `/aws/lambda/${env.local.stage.functionName}`,
         startTime: startMs,
         ...(nextToken ? { nextToken } : {}),
       }),
@@ -67,7 +55,7 @@ async function sweep(
   withGate: boolean,
 ): Promise<{ settings: SettingResult[]; runs: RunResult[] }> {
   const api = apiLoad(createBuiltinEngine({ handleSigint: false }), {
-    apiUrl: local.stage.apiUrl,
+    apiUrl: env.local.stage.apiUrl,
     profile: "baseline",
     seed,
     warmupS: 0.5,
@@ -83,7 +71,7 @@ async function sweep(
   };
   const outcome = await runSweep(
     {
-      stage: local.stage,
+      stage: env.local.stage,
       settings: planSettings(memoryMb, ["x86_64"]),
       maxErrorRate: 0,
       discardTopBottom: 0,
@@ -91,13 +79,16 @@ async function sweep(
       coldStarts: 1,
     },
     {
-      clients,
+      clients: env.clients,
       load,
       tableState: api.tableState,
       ...(withGate
         ? {
             gate: () =>
-              runCollection({ baseUrl: local.stage.apiUrl, envVars: { tableName: local.stage.tableName } }),
+              runCollection({
+                baseUrl: env.local.stage.apiUrl,
+                envVars: { tableName: env.local.stage.tableName },
+              }),
           }
         : {}),
     },

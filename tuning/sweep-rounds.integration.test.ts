@@ -5,33 +5,21 @@
  * pool into the setting's figures, and the gate and the deliberate cold starts run once per setting.
  */
 import { GetAliasCommand, ListVersionsByFunctionCommand } from "@aws-sdk/client-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createBuiltinEngine } from "../loadtests/engines/builtin/engine.ts";
 import { runCollection } from "../postman/run-collection.ts";
-import { type LocalStage, startStage } from "../stage/stage.ts";
-import { type AwsClients, createAwsClients } from "./aws-clients.ts";
+import { useStage } from "../test/support/stage.ts";
 import { apiLoad } from "./load-ports.ts";
 import { planSettings } from "./plan.ts";
 import type { SettingResult, SettingRound } from "./results-types.ts";
 import { type GatePort, runSweep } from "./sweep.ts";
 
-let local: LocalStage;
-let clients: AwsClients;
-
-beforeAll(async () => {
-  local = await startStage();
-  clients = createAwsClients(local.stage);
-});
-
-afterAll(async () => {
-  clients?.destroy();
-  await local?.stop();
-});
+const env = useStage();
 
 describe("rounds in rotating order on the local stage", () => {
   it("rotates the order, replays the same sequence every round, pools the rounds, gates once per setting", async () => {
     const api = apiLoad(createBuiltinEngine({ handleSigint: false }), {
-      apiUrl: local.stage.apiUrl,
+      apiUrl: env.local.stage.apiUrl,
       profile: "baseline",
       seed: 5,
       warmupS: 0.5,
@@ -42,11 +30,14 @@ describe("rounds in rotating order on the local stage", () => {
     const gated: string[] = [];
     const gate: GatePort = async ({ settingId }) => {
       gated.push(settingId);
-      return runCollection({ baseUrl: local.stage.apiUrl, envVars: { tableName: local.stage.tableName } });
+      return runCollection({
+        baseUrl: env.local.stage.apiUrl,
+        envVars: { tableName: env.local.stage.tableName },
+      });
     };
     const outcome = await runSweep(
       {
-        stage: local.stage,
+        stage: env.local.stage,
         settings: planSettings([512, 1024], ["x86_64"]),
         maxErrorRate: 0,
         discardTopBottom: 0,
@@ -54,7 +45,7 @@ describe("rounds in rotating order on the local stage", () => {
         coldStarts: 1,
         rounds: 2,
       },
-      { clients, load: api.port, tableState: api.tableState, gate },
+      { clients: env.clients, load: api.port, tableState: api.tableState, gate },
     );
     expect(outcome.restoreError).toBeUndefined();
     expect(outcome.cleanupError).toBeUndefined();
@@ -107,12 +98,12 @@ describe("rounds in rotating order on the local stage", () => {
     expect(gated).toEqual(["x86_64-512", "x86_64-1024"]);
 
     // Restored: the alias on version 1, every version the rounds used deleted.
-    const fn = local.stage.functionName;
-    const alias = await clients.lambda.send(
-      new GetAliasCommand({ FunctionName: fn, Name: local.stage.alias }),
+    const fn = env.local.stage.functionName;
+    const alias = await env.clients.lambda.send(
+      new GetAliasCommand({ FunctionName: fn, Name: env.local.stage.alias }),
     );
     expect(alias.FunctionVersion).toBe("1");
-    const versions = await clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }));
+    const versions = await env.clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }));
     expect(versions.Versions?.map((v) => v.Version)).toEqual(["$LATEST", "1"]);
   }, 180_000);
 });

@@ -12,7 +12,9 @@
  * timing and of each other) depends on how busy the machine is: that is the benchmark's to show
  * (`npm run perf -- engines/engines.perf`, loadtests/engines/engines.perf.ts), not a test's.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sleep } from "../../test/support/wait.ts";
 import { expectedIterations, type Profile } from "../profiles.ts";
 import type { RunResult } from "../run-result.ts";
 import { STEP_PERCENTILES_MS, startLatencyServerProcess } from "../test-support/latency-server.ts";
@@ -50,7 +52,7 @@ async function run(engine: LoadEngine, profile: Profile, during?: () => void): P
         during?.();
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
   };
   const watcher = poll();

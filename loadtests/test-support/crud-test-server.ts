@@ -83,7 +83,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     req.on("end", () => {
       const answer = () => route(req, res, Buffer.concat(chunks).toString("utf8"));
       const delay = options.delayMs?.(index) ?? 0;
-      const afterStall = () => (delay > 0 ? setTimeout(answer, delay) : answer());
+      // Node schedules a timer from the event loop's cached clock, so it can fire up to ~1 ms before `delay` has
+      // passed on hrtime (19.7 ms seen for 20 ms); wait out the remainder so no answer leaves before its delay.
+      const afterStall = () => {
+        if (delay <= 0) return answer();
+        const startNs = process.hrtime.bigint();
+        const waitOut = () => {
+          const leftMs = delay - Number(process.hrtime.bigint() - startNs) / 1e6;
+          if (leftMs > 0) setTimeout(waitOut, Math.max(1, Math.ceil(leftMs)));
+          else answer();
+        };
+        setTimeout(waitOut, delay);
+      };
       if (stalled) stalled.push(afterStall);
       else afterStall();
     });

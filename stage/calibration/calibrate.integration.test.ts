@@ -4,7 +4,6 @@
  * the figures are benchmark output (docs/fidelity.md).
  */
 import { describe, expect, it } from "vitest";
-import { parseCalibrateArgs } from "../../scripts/calibrate.ts";
 import { renderCalibration } from "./render.ts";
 import { runCalibration } from "./run-calibration.ts";
 
@@ -35,12 +34,4 @@ describe("npm run calibrate", () => {
     // --json is the same result, serialisable.
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   }, 120_000);
-
-  it("rejects bad flags with one line naming the flag and what it expects", () => {
-    expect(() => parseCalibrateArgs(["--cold-starts", "0"])).toThrow(
-      'invalid --cold-starts "0": expected an integer from 1 to 50',
-    );
-    expect(() => parseCalibrateArgs(["--bogus"])).toThrow(/^unknown flag --bogus/);
-    expect(parseCalibrateArgs(["--json", "--quick"])).toEqual({ json: true, quick: true });
-  });
 });

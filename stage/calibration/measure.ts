@@ -11,12 +11,12 @@ import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
-  GetFunctionConfigurationCommand,
   InvokeCommand,
   LambdaClient,
   PublishVersionCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import { waitUpdated } from "../../tuning/adapters/lambda-ops.ts";
 import { parseReportLine } from "../../tuning/report-log.ts";
 import type { Stage } from "../../tuning/stage.ts";
 import type { CalibrationFunction, CalibrationPlan, Measurements, Samples } from "./plan.ts";
@@ -98,17 +98,15 @@ async function hostWaitOf(
   return (out.MetricDataResults?.[0]?.Values ?? []).reduce((a, b) => a + b, 0);
 }
 
+/** The tuner's own waiter (tuning/adapters/lambda-ops.ts); the stage finishes an update in ~100 ms. */
 async function waitUntilUpdated(lambda: LambdaClient, name: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
-    if (config.LastUpdateStatus === "Successful") return;
-    if (config.LastUpdateStatus === "Failed" || Date.now() > deadline) {
-      throw new CalibrationError(
-        `${name}: configuration update did not succeed (${config.LastUpdateStatus})`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  try {
+    await waitUpdated(lambda, name, { maxWaitS: 30, poll: { minDelayS: 0.02, maxDelayS: 0.02 } });
+  } catch (error) {
+    throw new CalibrationError(
+      `${name}: configuration update did not succeed (${error instanceof Error ? error.message : String(error)})`,
+      { cause: error },
+    );
   }
 }
 

@@ -10,6 +10,7 @@
  * of each hierarchy (a memory cgroup like /process_api/<id>), named `powerbench-<pid>-<n>`. Where anything
  * fails, the caller runs unthrottled and reports why.
  */
+
 import {
   closeSync,
   existsSync,
@@ -23,6 +24,7 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { CpuScaling } from "../contracts.ts";
 import { CgroupError } from "./errors.ts";
 
@@ -235,7 +237,7 @@ async function rmdirWithRetry(dir: string): Promise<void> {
           cause: error,
         });
       }
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { waitUntilUpdated } from "../../test/support/wait.ts";
 import { LambdaApiError } from "../contracts.ts";
 import { LocalLambda } from "./local-lambda.ts";
 import { MemoryLogSink, MemoryMetricSink, TEST_FUNCTIONS_DIR } from "./test-support/memory-sinks.ts";
@@ -25,15 +26,6 @@ async function apiError(promise: Promise<unknown>): Promise<LambdaApiError> {
   );
   expect(error).toBeInstanceOf(LambdaApiError);
   return error as LambdaApiError;
-}
-
-async function waitUntilUpdated(name: string): Promise<Record<string, unknown>> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const config = await lambda.getFunctionConfiguration(name);
-    if (config["LastUpdateStatus"] === "Successful") return config;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`${name} stayed InProgress`);
 }
 
 const create = (extra: Record<string, unknown> = {}) =>
@@ -107,7 +99,7 @@ describe("LocalLambda control plane", () => {
     expect([second.code, second.statusCode]).toEqual(["ResourceConflictException", 409]);
     expect(second.message).toContain(`An update is in progress for resource: ${ARN}:crud`);
     expect((await apiError(lambda.publishVersion("crud", {}))).code).toBe("ResourceConflictException");
-    const done = await waitUntilUpdated("crud");
+    const done = await waitUntilUpdated(lambda, "crud");
     expect(done).toMatchObject({ MemorySize: 1024, LastUpdateStatus: "Successful" });
     expect(done["RevisionId"]).toBe(updating["RevisionId"]);
   });
@@ -124,7 +116,7 @@ describe("LocalLambda control plane", () => {
     });
     expect((await lambda.publishVersion("crud", {}))["Version"]).toBe("1");
     await lambda.updateFunctionConfiguration("crud", { MemorySize: 2048, Timeout: 10 });
-    await waitUntilUpdated("crud");
+    await waitUntilUpdated(lambda, "crud");
     const v2 = await lambda.publishVersion("crud", {});
     expect(v2).toMatchObject({ Version: "2", MemorySize: 2048, Timeout: 10 });
     expect(await lambda.getFunctionConfiguration("crud", "1")).toMatchObject({ MemorySize: 256, Timeout: 3 });

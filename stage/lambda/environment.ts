@@ -349,9 +349,17 @@ export class ExecutionEnvironment {
   invoke(id: string, payload: string, invokedArn: string, timeoutMs: number): Promise<InvocationResult> {
     return new Promise((resolve) => {
       const startedMs = performance.now();
-      const timer = setTimeout(() => {
+      const expire = () => {
         const pending = this.current;
         if (!pending || pending.id !== id) return;
+        // Node schedules a timer from the event loop's cached clock, so it can fire up to ~1 ms before
+        // timeoutMs has passed on performance.now(); Lambda never stops a function before its timeout (its
+        // REPORT shows Duration >= Timeout), so wait out the remainder.
+        const leftMs = timeoutMs - (performance.now() - startedMs);
+        if (leftMs > 0) {
+          pending.timer = setTimeout(expire, Math.max(1, Math.ceil(leftMs)));
+          return;
+        }
         this.readHighWaterMark();
         this.kill();
         this.settle({
@@ -360,7 +368,8 @@ export class ExecutionEnvironment {
           maxMemoryUsedMb: this.maxMemoryUsedMb(),
           lines: pending.lines,
         });
-      }, timeoutMs);
+      };
+      const timer = setTimeout(expire, timeoutMs);
       // Only inside a CPU cgroup: the throttled time is the group's.
       const throttledBeforeMs = this.cgroup?.throttledMs();
       this.current = { id, startedMs, throttledBeforeMs, lines: [], timer, resolve };

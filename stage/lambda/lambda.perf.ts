@@ -9,12 +9,14 @@
  *    1769 MB Duration, against the ideal 1769/memory. Goal: within 10 % where cgroups exist.
  * 3. INIT at one vCPU: Init Duration of a CPU-bound INIT at 128 MB against 1769 MB. Goal: a ratio near 1
  *    (held to the 128 MB share it would be 1769/128 = 13.8). npm test checks the quotas themselves
- *    (init-phase.test.ts); this prints the time they make.
+ *    (init-phase.integration.test.ts); this prints the time they make.
  */
+
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseReportLine } from "../../tuning/report-log.ts";
 import { CFS_PERIOD_US } from "./cgroups.ts";
 import { LocalLambda } from "./local-lambda.ts";
@@ -297,7 +299,7 @@ async function coldInitMs(lambda: LocalLambda, functionName: string, round: numb
   await lambda.updateFunctionConfiguration(functionName, { Description: `round ${round}` });
   for (let i = 0; i < 500; i++) {
     if ((await lambda.getFunctionConfiguration(functionName))["LastUpdateStatus"] === "Successful") break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
   const outcome = await lambda.invoke({
     functionName,

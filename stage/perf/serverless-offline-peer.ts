@@ -6,11 +6,13 @@
  * a login or a license key, serverless.com/framework/docs/guides/license-keys; v3 runs offline with no account)
  * and serverless-offline 13, the last line whose peer dependency is serverless ^3 (14.x requires serverless ^4).
  */
+
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export const PEER_VERSIONS = { serverless: "3.40.0", serverlessOffline: "13.9.0" } as const;
 
@@ -186,7 +188,7 @@ export async function startPeer(options: PeerOptions, readyTimeoutMs = 90_000): 
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
   await stop();
   throw new Error(

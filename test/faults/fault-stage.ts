@@ -1,25 +1,26 @@
 /**
  * The real local stage set up for fault injection: the service reaches DynamoDB through a TcpSwitch (so a test
  * can hang it or close its port), and configuration changes go through the real @aws-sdk/client-lambda against
- * the stage's AWS endpoint, as the tuner makes them: UpdateFunctionConfiguration → wait → PublishVersion →
- * alias. `restore()` puts the alias, the configuration and the code back and deletes every version it
- * published, so a test can assert that nothing is left over.
+ * the stage's AWS endpoint with the tuner's own FunctionConfigurator (tuning/configure.ts): snapshot, then per
+ * change UpdateFunctionConfiguration → wait → PublishVersion → alias, and its restore(). What the tuner never
+ * changes (Timeout, Handler, the code) the harness puts back first; `restore()` then leaves the alias, the
+ * configuration and the versions as they were, so a test can assert that nothing is left over.
  */
 import {
-  DeleteFunctionCommand,
-  GetAliasCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
-  LambdaClient,
+  type LambdaClient,
   ListAliasesCommand,
   ListVersionsByFunctionCommand,
-  PublishVersionCommand,
-  UpdateAliasCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { type LocalStage, type StageOptions, startStage } from "../../stage/stage.ts";
+import type { LocalStage, StageOptions } from "../../stage/stage.ts";
+import { getConfiguration, type WaitOptions, waitUpdated } from "../../tuning/adapters/lambda-ops.ts";
+import { FunctionConfigurator } from "../../tuning/configure.ts";
+import { settingId } from "../../tuning/plan.ts";
 import { readLogMessages } from "../fuzz/stage-logs.ts";
+import { startStageWithClients } from "../support/stage.ts";
 import { startTcpSwitch, type TcpSwitch } from "./tcp-switch.ts";
 
 export interface ApiAnswer {
@@ -73,36 +74,29 @@ export interface FaultStage {
   stop(): Promise<void>;
 }
 
-async function waitUntilUpdated(lambda: LambdaClient, functionName: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
-    if (config.LastUpdateStatus === "Successful") return;
-    if (Date.now() > deadline)
-      throw new Error(`${functionName} still ${config.LastUpdateStatus} after 15 s: expected Successful`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** The stage finishes an update in ~100 ms: poll every 50 ms, give up after 15 s. */
+const WAIT: WaitOptions = { maxWaitS: 15, poll: { minDelayS: 0.05, maxDelayS: 0.05 } };
 
 export async function startFaultStage(options: StageOptions = {}): Promise<FaultStage> {
-  const local = await startStage({ cpuScaling: "off", ...options });
+  const { local, clients } = await startStageWithClients(
+    { cpuScaling: "off", ...options },
+    { maxAttempts: 1 },
+  );
   const dynalite = new URL(local.dynamodb.endpoint);
   const dynamo = await startTcpSwitch({ host: dynalite.hostname, port: Number(dynalite.port) });
-  const lambda = new LambdaClient({
-    endpoint: local.stage.awsEndpoint,
-    region: local.stage.region,
-    credentials: local.stage.credentials,
-    maxAttempts: 1,
-  });
+  const lambda = clients.lambda;
   const functionName = local.stage.functionName;
   const alias = local.stage.alias;
+  const configurator = new FunctionConfigurator(lambda, functionName, alias, {
+    maxWaitS: WAIT.maxWaitS,
+    poll: WAIT.poll,
+  });
+  const snapshot = await configurator.snapshot();
+  // What the configurator does not own: it never changes them, so the harness keeps them itself.
   const original = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
   const originalCode = await lambda.send(new GetFunctionCommand({ FunctionName: functionName }));
   const originalCodeDir = (originalCode.Code?.Location ?? "").replace(/^file:\/\//, "");
-  const originalVersion =
-    (await lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: alias }))).FunctionVersion ??
-    "1";
-  const published: string[] = [];
+  const originalVersion = snapshot.aliasVersion;
   let codeChanged = false;
 
   const functionState = async (): Promise<FunctionState> => {
@@ -126,26 +120,29 @@ export async function startFaultStage(options: StageOptions = {}): Promise<Fault
   const initialState = await functionState();
 
   const deploy = async (changes: Deployment): Promise<string> => {
-    const { codeDir, ...configuration } = changes;
-    await lambda.send(
-      new UpdateFunctionConfigurationCommand({ FunctionName: functionName, ...configuration }),
-    );
-    await waitUntilUpdated(lambda, functionName);
+    const { codeDir, MemorySize, ...configuration } = changes;
+    if (Object.keys(configuration).length > 0) {
+      await lambda.send(
+        new UpdateFunctionConfigurationCommand({ FunctionName: functionName, ...configuration }),
+      );
+      await waitUpdated(lambda, functionName, WAIT);
+    }
     if (codeDir) {
       // The stage's convention for local code through the SDK: S3Bucket "local", S3Key = the directory.
       await lambda.send(
         new UpdateFunctionCodeCommand({ FunctionName: functionName, S3Bucket: "local", S3Key: codeDir }),
       );
-      await waitUntilUpdated(lambda, functionName);
+      await waitUpdated(lambda, functionName, WAIT);
       codeChanged = true;
     }
-    const version = (await lambda.send(new PublishVersionCommand({ FunctionName: functionName }))).Version;
-    if (!version) throw new Error("PublishVersion returned no Version");
-    published.push(version);
-    await lambda.send(
-      new UpdateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version }),
-    );
-    return version;
+    // Memory, PublishVersion and the alias: the tuner's own step, which also records the version for restore().
+    const memoryMb =
+      MemorySize ?? (await getConfiguration(lambda, functionName)).MemorySize ?? snapshot.memoryMb;
+    return configurator.apply({
+      id: settingId(snapshot.architecture, memoryMb),
+      memoryMb,
+      architecture: snapshot.architecture,
+    });
   };
 
   // Every test of a fault stage reaches DynamoDB through the switch.
@@ -175,21 +172,13 @@ export async function startFaultStage(options: StageOptions = {}): Promise<Fault
   const restore = async () => {
     await dynamo.set("forward");
     await lambda.send(
-      new UpdateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: originalVersion }),
-    );
-    for (const version of published.splice(0)) {
-      await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName, Qualifier: version }));
-    }
-    await lambda.send(
       new UpdateFunctionConfigurationCommand({
         FunctionName: functionName,
         Timeout: original.Timeout,
-        MemorySize: original.MemorySize,
         Handler: original.Handler,
-        Environment: { Variables: { ...original.Environment?.Variables } },
       }),
     );
-    await waitUntilUpdated(lambda, functionName);
+    await waitUpdated(lambda, functionName, WAIT);
     if (codeChanged) {
       await lambda.send(
         new UpdateFunctionCodeCommand({
@@ -198,9 +187,11 @@ export async function startFaultStage(options: StageOptions = {}): Promise<Fault
           S3Key: originalCodeDir,
         }),
       );
-      await waitUntilUpdated(lambda, functionName);
+      await waitUpdated(lambda, functionName, WAIT);
       codeChanged = false;
     }
+    // Alias, memory, architecture, environment back; the versions it published deleted; the result checked.
+    await configurator.restore();
   };
 
   return {
@@ -217,7 +208,7 @@ export async function startFaultStage(options: StageOptions = {}): Promise<Fault
     functionState,
     initialState,
     async stop() {
-      lambda.destroy();
+      clients.destroy();
       await dynamo.close().catch(() => undefined);
       await local.stop();
     },

@@ -233,7 +233,7 @@ const crudArb: fc.Arbitrary<HostileRequest> = fc.oneof(
 
 /** Issue 20's writes: exact numbers, items grown to ~340 K control characters, PATCHes past 4 KB of expression. */
 // The control-character chunks are rare: an item grown by several of them makes every later list page
-// megabytes long (test/fuzz/found-cases.test.ts replays the full poisoning deterministically).
+// megabytes long (test/fuzz/found-cases.integration.test.ts replays the full poisoning deterministically).
 const issue20Arb: fc.Arbitrary<HostileRequest> = fc.oneof(
   {
     arbitrary: fc.tuple(fc.constantFrom(...POOL_IDS), numberLiteralArb).map(([id, literal]) => ({

@@ -4,7 +4,9 @@
  * verification: every id read back through the API and compared with the ledger, the table scanned for items
  * no write created, and the RSS trend of each process.
  */
+
 import { Pool } from "undici";
+import { sleep } from "../support/wait.ts";
 import {
   canonical,
   type Ticket,
@@ -240,7 +242,7 @@ export async function runSoak(stage: StageChild, options: SoakOptions): Promise<
   try {
     for (let i = 0; i < total; i++) {
       const waitMs = loadStartMs + i * intervalMs - performance.now();
-      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      if (waitMs > 0) await sleep(waitMs);
       if (inFlight >= maxInFlight) {
         skipped++;
         continue;

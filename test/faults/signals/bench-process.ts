@@ -2,8 +2,10 @@
  * `npm run bench` as a user runs it, in a process group of its own (npm → sh → node), so a test can signal
  * the whole group as a terminal's Ctrl-C does. Follows the progress lines on stderr to know the phase.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { sleep } from "../../support/wait.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -91,7 +93,7 @@ export async function groupGone(pgid: number, timeoutMs: number): Promise<boolea
   const deadline = Date.now() + timeoutMs;
   while (groupAlive(pgid)) {
     if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   return true;
 }

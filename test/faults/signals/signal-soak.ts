@@ -7,6 +7,7 @@
  * or without a path after SIGKILL) must put it back. After every run: the function exactly as it began, 0
  * leftover versions, 0 processes of the run's group; after the last, 0 cgroups of the stage.
  */
+
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,6 +15,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { createRandom } from "../../../loadtests/random.ts";
 import { listJournals } from "../../../tuning/adapters/restore-journal.ts";
 import { type StageChild, startStageChild } from "../../soak/stage-child.ts";
+import { sleep } from "../../support/wait.ts";
 import { startTcpSwitch, type TcpSwitch } from "../tcp-switch.ts";
 import { BENCH_PHASES, type BenchPhase, groupGone, spawnBench } from "./bench-process.ts";
 import {
@@ -158,7 +160,7 @@ export async function runSignalSoak(options: SignalSoakOptions): Promise<SignalS
       const bench = spawnBench(runArgs, env);
       const injected = (async () => {
         if (!(await bench.reached(phase, settingIndex))) return false;
-        await new Promise((r) => setTimeout(r, delayMs));
+        await sleep(delayMs);
         try {
           if (kind === "sigint-group") process.kill(-bench.pid, "SIGINT");
           else if (kind === "sigterm") process.kill(bench.pid, "SIGTERM");

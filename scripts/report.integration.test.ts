@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseReportArgs } from "../scripts/report-args.ts";
+import { defaultOutDir, parseThresholds } from "../reports/cli-options.ts";
 import { sampleResults } from "../tuning/test-support/sample-results.ts";
-import { defaultOutDir, parseThresholds } from "./cli-options.ts";
+import { parseReportArgs } from "./report-args.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 

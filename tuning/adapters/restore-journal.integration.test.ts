@@ -5,34 +5,30 @@
  * changed, restored by `--restore` (including a version published just before a crash and never recorded),
  * set aside with --force.
  */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PublishVersionCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStage, startStage } from "../../stage/stage.ts";
 import { readFunctionState, stateDifferences } from "../../test/faults/signals/function-state.ts";
-import { type AwsClients, createAwsClients } from "../aws-clients.ts";
+import { useStage } from "../../test/support/stage.ts";
+import { sleep } from "../../test/support/wait.ts";
 import { FunctionConfigurator, type JournalOptions, UnfinishedRunError, versionTagOf } from "../configure.ts";
 import { planSettings } from "../plan.ts";
 import { listJournals, readJournal, restoreCommand } from "./restore-journal.ts";
 import { runRestore, splitRestoreFlags } from "./run-restore.ts";
 
-let local: LocalStage;
-let clients: AwsClients;
+const env = useStage({ cpuScaling: "off" });
 let dir: string;
 
-beforeAll(async () => {
-  local = await startStage({ cpuScaling: "off" });
-  clients = createAwsClients(local.stage);
+beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "powerbench-journal-"));
   // `--restore` runs in a fresh process with the user's credentials from the environment, as the run had them.
-  process.env["AWS_ACCESS_KEY_ID"] = local.stage.credentials?.accessKeyId;
-  process.env["AWS_SECRET_ACCESS_KEY"] = local.stage.credentials?.secretAccessKey;
+  process.env["AWS_ACCESS_KEY_ID"] = env.local.stage.credentials?.accessKeyId;
+  process.env["AWS_SECRET_ACCESS_KEY"] = env.local.stage.credentials?.secretAccessKey;
 });
-afterAll(async () => {
-  clients?.destroy();
-  await local?.stop();
+afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   delete process.env["AWS_ACCESS_KEY_ID"];
   delete process.env["AWS_SECRET_ACCESS_KEY"];
@@ -42,18 +38,22 @@ const journal = (runId: string, force = false): JournalOptions => ({
   dir,
   runId,
   force,
-  target: { stage: "aws", region: local.stage.region, awsEndpoint: local.stage.awsEndpoint as string },
+  target: {
+    stage: "aws",
+    region: env.local.stage.region,
+    awsEndpoint: env.local.stage.awsEndpoint as string,
+  },
 });
 
 const configurator = (runId: string, force = false) =>
-  new FunctionConfigurator(clients.lambda, local.stage.functionName, local.stage.alias, {
+  new FunctionConfigurator(env.clients.lambda, env.local.stage.functionName, env.local.stage.alias, {
     poll: { minDelayS: 0.1, maxDelayS: 0.5 },
     journal: journal(runId, force),
   });
 
 describe("restore journal", () => {
   it("journals before the first change, refuses a second run on the changed function, restores everything", async () => {
-    const initial = await readFunctionState(clients.lambda, local.stage.functionName);
+    const initial = await readFunctionState(env.clients.lambda, env.local.stage.functionName);
     const crashed = configurator("run-a");
     await crashed.snapshot();
     const file = path.join(dir, "run-a.json");
@@ -68,13 +68,13 @@ describe("restore journal", () => {
     await crashed.apply(s256 as Parameters<typeof crashed.apply>[0]);
     expect(readJournal(file).createdVersions).toEqual(["2", "3"]);
     // A crash between PublishVersion and the journal's update: a tagged version nobody recorded.
-    await clients.lambda.send(
-      new UpdateFunctionConfigurationCommand({ FunctionName: local.stage.functionName, MemorySize: 512 }),
+    await env.clients.lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: env.local.stage.functionName, MemorySize: 512 }),
     );
-    await new Promise((r) => setTimeout(r, 300));
-    await clients.lambda.send(
+    await sleep(300);
+    await env.clients.lambda.send(
       new PublishVersionCommand({
-        FunctionName: local.stage.functionName,
+        FunctionName: env.local.stage.functionName,
         Description: versionTagOf("run-a"),
       }),
     );
@@ -89,7 +89,7 @@ describe("restore journal", () => {
     expect(restored.exitCode).toBe(0);
     expect(restored.lines.join("\n")).toMatch(/deleted version\(s\) 2, 3, 4/);
     expect(
-      stateDifferences(initial, await readFunctionState(clients.lambda, local.stage.functionName)),
+      stateDifferences(initial, await readFunctionState(env.clients.lambda, env.local.stage.functionName)),
     ).toEqual([]);
     expect(readJournal(file)).toMatchObject({ state: "closed", closedHow: "restored" });
     // Restored: the next run starts, and its own restore closes its journal.
@@ -102,7 +102,7 @@ describe("restore journal", () => {
       closedHow: "restored",
     });
     expect(
-      stateDifferences(initial, await readFunctionState(clients.lambda, local.stage.functionName)),
+      stateDifferences(initial, await readFunctionState(env.clients.lambda, env.local.stage.functionName)),
     ).toEqual([]);
   }, 60_000);
 

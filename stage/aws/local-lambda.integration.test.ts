@@ -4,6 +4,7 @@
  * real metric and log stores. Shows invoke, LogType Tail, cold/warm REPORT lines, function errors, throttles,
  * the configure → publish → alias cycle with the waiters, and the metrics and logs a tuner reads back.
  */
+
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
@@ -20,6 +21,7 @@ import {
   waitUntilPublishedVersionActive,
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sleep } from "../../test/support/wait.ts";
 import { parseReportLine, parseReportLines } from "../../tuning/report-log.ts";
 import { LogStore } from "../cloudwatch/log-store.ts";
 import { MetricStore } from "../cloudwatch/metric-store.ts";
@@ -185,7 +187,7 @@ describe("the endpoint in front of the real Lambda emulator", () => {
         .send(new InvokeCommand({ FunctionName: "sleeps", Payload: encode({ sleepMs: 1 }) }))
         .catch((e: unknown) => e);
       if (second instanceof TooManyRequestsException) break;
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     expect(second).toBeInstanceOf(TooManyRequestsException);
     expect((second as TooManyRequestsException).$metadata.httpStatusCode).toBe(429);

@@ -2,8 +2,10 @@
  * The group's throttled time, read through a descriptor kept open (a pread from offset 0 per read): each read
  * must see the kernel's current figure, not the first one, or HostCpuWait would stop subtracting the quota.
  */
+
 import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
+import { sleep } from "../../test/support/wait.ts";
 import { detectCgroups, type EnvironmentCgroup } from "./cgroups.ts";
 
 const { scaling, manager } = detectCgroups();
@@ -34,7 +36,7 @@ describe.skipIf(scaling.mode === "none")(`cgroup throttled time (${scaling.mode}
       const first = group.throttledMs();
 
       // Act: let the quota hold it back for a while, then read again through the same descriptor.
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      await sleep(600);
       const second = group.throttledMs();
 
       // Assess: the kernel's figure moved on (at 7 % of a core, most of 600 ms is throttled on an idle host; 20 ms is enough to tell).

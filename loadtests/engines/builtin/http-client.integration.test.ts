@@ -1,6 +1,7 @@
 import http from "node:http";
 import net, { type AddressInfo, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { sleep } from "../../../test/support/wait.ts";
 import type { PlannedRequest } from "../../workload/model.ts";
 import { HttpClient, type TransportError } from "./http-client.ts";
 
@@ -115,7 +116,7 @@ async function uncaughtDuring(body: () => Promise<void>): Promise<Error[]> {
   try {
     await body();
     // the assertion came one tick after the failed connect; give late ones a few turns too
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   } finally {
     process.removeListener("uncaughtException", onUncaught);
   }

@@ -40,7 +40,7 @@ describe("k6:install", () => {
     );
   });
 
-  const k6 = realK6("loadtests/engines/k6/install.test.ts");
+  const k6 = realK6("loadtests/engines/k6/install.integration.test.ts");
   it.skipIf(!k6)(
     `the pinned ${K6_PINNED_VERSION} already in the tools folder is kept: no Go needed`,
     async () => {

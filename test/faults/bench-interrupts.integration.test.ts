@@ -11,6 +11,7 @@
  *
  * Runs against the AWS path (`--stage aws`) of a second local stage in its own process.
  */
+
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -19,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StageChild, startStageChild } from "../soak/stage-child.ts";
+import { sleep } from "../support/wait.ts";
 import { groupGone, spawnBench } from "./signals/bench-process.ts";
 import { type FunctionState, readFunctionState, stateDifferences } from "./signals/function-state.ts";
 import { pidsInGroup } from "./signals/process-group.ts";
@@ -85,7 +87,7 @@ describe("one Ctrl-C, delivered more than once, restores the function (bench on 
     const changed = await readFunctionState(lambda, stage.endpoints.functionName);
     expect(stateDifferences(initial, changed)).not.toEqual([]); // the run really changed it
     process.kill(-bench.pid, "SIGINT");
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     process.kill(-bench.pid, "SIGINT");
     const ended = await bench.exited;
     expect(await groupGone(bench.pid, 10_000)).toBe(true);
@@ -109,8 +111,7 @@ describe("npm run stage on a doubled Ctrl-C", () => {
     const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
     const pgid = child.pid ?? -1;
     const deadline = Date.now() + 60_000;
-    while (!/API URL:\s+(\S+)/.test(output) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
+    while (!/API URL:\s+(\S+)/.test(output) && Date.now() < deadline) await sleep(100);
     const apiUrl = /API URL:\s+(\S+)/.exec(output)?.[1];
     expect(apiUrl).toBeDefined();
     // Requests at once: several execution environments (each in its cgroups where the host has them).
@@ -119,7 +120,7 @@ describe("npm run stage on a doubled Ctrl-C", () => {
     const pids = pidsInGroup(pgid);
     // The terminal's SIGINT to the group, then the wrappers' echoes.
     for (const delayMs of [0, 20, 60]) {
-      await new Promise((r) => setTimeout(r, delayMs));
+      await sleep(delayMs);
       try {
         process.kill(-pgid, "SIGINT");
       } catch {

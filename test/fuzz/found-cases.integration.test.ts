@@ -5,22 +5,16 @@
  * `1e-400` was stored as 0, decimals were rounded to 17 digits, a DELETE of attribute "" and a deep echo
  * answered 500, and a 340-attribute PATCH was accepted (AWS would refuse it for its 4 KB expression).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStage, startStage } from "../../stage/stage.ts";
+import { describe, expect, it } from "vitest";
+import { useStage } from "../support/stage.ts";
 import { scanTable } from "./fuzz-run.ts";
 import { readLogMessages } from "./stage-logs.ts";
 
 describe("issue 20's hostile cases through the local stage", () => {
-  let local: LocalStage;
-  beforeAll(async () => {
-    local = await startStage({ cpuScaling: "off" });
-  }, 60_000);
-  afterAll(async () => {
-    await local?.stop();
-  });
+  const env = useStage({ cpuScaling: "off" });
 
   const send = async (method: string, path: string, body?: string) => {
-    const res = await fetch(`${local.stage.apiUrl}${path}`, {
+    const res = await fetch(`${env.local.stage.apiUrl}${path}`, {
       method,
       headers: { "content-type": "application/json" },
       ...(body === undefined ? {} : { body }),
@@ -29,7 +23,7 @@ describe("issue 20's hostile cases through the local stage", () => {
     return { status: res.status, text, json: () => JSON.parse(text) };
   };
   const requestLines = () =>
-    readLogMessages(local.logs, `/aws/lambda/${local.stage.functionName}`)
+    readLogMessages(env.local.logs, `/aws/lambda/${env.local.stage.functionName}`)
       .map((line) => line.slice(line.indexOf("{")))
       .filter((line) => line.includes('"msg":"request"'))
       .map((line) => JSON.parse(line) as { route: string; status: number; operation?: string });
@@ -67,7 +61,7 @@ describe("issue 20's hostile cases through the local stage", () => {
     const lines = requestLines().filter((l) => l.route === "GET /items" || l.operation === "list");
     expect(lines.length).toBeGreaterThanOrEqual(pages + 1);
     expect(lines.every((l) => l.status === 200)).toBe(true);
-    const platform = readLogMessages(local.logs, `/aws/lambda/${local.stage.functionName}`);
+    const platform = readLogMessages(env.local.logs, `/aws/lambda/${env.local.stage.functionName}`);
     expect(platform.some((line) => line.includes("ResponseSizeTooLarge"))).toBe(false);
     for (const id of ids) expect((await send("DELETE", `/items/${id}`)).status).toBe(200);
   }, 120_000);
@@ -106,7 +100,7 @@ describe("issue 20's hostile cases through the local stage", () => {
     expect(read.text).toContain('"d":0.12345678901234567890123456789012345678');
     expect(read.text).toContain('"i":12345678901234567890123');
     expect(read.text).toContain(`"e":0.${"0".repeat(129)}1`);
-    const stored = (await scanTable(local)).find((item) => (item as { id: string }).id === "tiny");
+    const stored = (await scanTable(env.local)).find((item) => (item as { id: string }).id === "tiny");
     expect(stored).toBeUndefined();
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../../test/support/wait.ts";
 import { parseReportLine } from "../../tuning/report-log.ts";
 import { LocalLambda } from "./local-lambda.ts";
 import {
@@ -12,11 +13,10 @@ import {
 const code = { LocalPath: TEST_FUNCTIONS_DIR };
 
 async function until(condition: () => boolean, what: string, limitMs = 10_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitFor(() => (condition() ? true : undefined), `waiting until ${what}`, {
+    timeoutMs: limitMs,
+    intervalMs: 20,
+  });
 }
 
 describe("LocalLambda limits", () => {

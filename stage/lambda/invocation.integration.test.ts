@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitUntilUpdated } from "../../test/support/wait.ts";
 import { parseReportLine } from "../../tuning/report-log.ts";
 import { LocalLambda } from "./local-lambda.ts";
 import { MemoryLogSink, MemoryMetricSink, TEST_FUNCTIONS_DIR } from "./test-support/memory-sinks.ts";
@@ -29,14 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await lambda.close();
 });
-
-async function waitUntilUpdated(name: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if ((await lambda.getFunctionConfiguration(name))["LastUpdateStatus"] === "Successful") return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`${name} stayed InProgress`);
-}
 
 function okPayload(outcome: Awaited<ReturnType<LocalLambda["invoke"]>>): Record<string, unknown> {
   if (outcome.status !== "ok") throw new Error(`expected ok, got ${JSON.stringify(outcome)}`);
@@ -217,7 +210,7 @@ describe("LocalLambda invocations", () => {
   it("routes an alias to its version, and each version runs with its own memory size", async () => {
     await lambda.publishVersion("echo", {});
     await lambda.updateFunctionConfiguration("echo", { MemorySize: 512 });
-    await waitUntilUpdated("echo");
+    await waitUntilUpdated(lambda, "echo");
     await lambda.publishVersion("echo", {});
     await lambda.createAlias("echo", { Name: "live", FunctionVersion: "1" });
 

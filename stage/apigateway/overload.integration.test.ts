@@ -4,8 +4,10 @@
  * headers or body gets 408 at the documented limit (node checked them only every 30 s, so they were cut
  * 16–30 s late, with 400), and CONNECT gets an answer instead of a dropped socket.
  */
+
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { sleep } from "../../test/support/wait.ts";
 import type { InvokeOutcome, LambdaInvoker } from "../contracts.ts";
 import { type ApiGatewayFront, type ApiGatewayFrontOptions, DEFAULTS, startApiGateway } from "./server.ts";
 
@@ -120,7 +122,7 @@ describe("the API front under overload and slow clients", () => {
     expect(throttled).toHaveLength(1);
     expect(throttled[0]?.text).toContain('{"message":"Too Many Requests"}');
     for (const c of [first, second]) c.socket.destroy();
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     const after = await fetch(`${f.url}/items`, { method: "POST", body: "y".repeat(900 * 1024) });
     expect(after.status).toBe(200);
   });

@@ -4,6 +4,7 @@
  * Real processes: the Lambda emulator with its execution environments, the AWS endpoint, the real
  * CloudWatch SDK client.
  */
+
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AwsEndpoint, startAwsEndpoint } from "../stage/aws/endpoint.ts";
@@ -11,6 +12,7 @@ import { LogStore } from "../stage/cloudwatch/log-store.ts";
 import { MetricStore } from "../stage/cloudwatch/metric-store.ts";
 import { LocalLambda } from "../stage/lambda/local-lambda.ts";
 import { TEST_FUNCTIONS_DIR } from "../stage/lambda/test-support/memory-sinks.ts";
+import { sleep } from "../test/support/wait.ts";
 import { type CollectTarget, collectLambdaMetrics, lambdaDimensions, type Window } from "./collect.ts";
 
 const metrics = new MetricStore();
@@ -58,7 +60,7 @@ beforeAll(async () => {
   await lambda.updateFunctionConfiguration("echo", { MemorySize: 256 });
   for (let i = 0; i < 500; i++) {
     if ((await lambda.getFunctionConfiguration("echo"))["LastUpdateStatus"] === "Successful") break;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
   }
   await lambda.publishVersion("echo", {});
   await lambda.createAlias("echo", { Name: "bench", FunctionVersion: "1" });

@@ -202,7 +202,7 @@ describe("Lambda REST-JSON through @aws-sdk/client-lambda", () => {
     });
   });
 
-  it("puts, gets and deletes reserved concurrency (throttling itself: local-lambda.test.ts)", async () => {
+  it("puts, gets and deletes reserved concurrency (throttling itself: local-lambda.integration.test.ts)", async () => {
     await clients.lambda.send(
       new CreateFunctionCommand({
         FunctionName: "slow",

@@ -1,7 +1,6 @@
 /** `npm run stage` (scripts/stage.ts) as a user runs it: a child process, its printed endpoints, Ctrl-C. */
 import { spawn, spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { parseStageArgs } from "../scripts/stage.ts";
 
 const SCRIPT = ["--import", "tsx", "scripts/stage.ts"];
 
@@ -41,18 +40,5 @@ describe("scripts/stage.ts", () => {
     const result = spawnSync(process.execPath, [...SCRIPT, "--memory", "64"], { encoding: "utf8" });
     expect(result.status).toBe(1);
     expect(result.stderr).toBe('stage: invalid --memory "64": expected an integer from 128 to 10240 MB\n');
-  });
-
-  it("parses its flags", () => {
-    expect(parseStageArgs(["--port", "3000", "--memory", "512", "--dynamodb-path", "data"])).toEqual({
-      port: 3000,
-      memoryMb: 512,
-      dynamodbPath: "data",
-    });
-    expect(parseStageArgs(["--help"])).toBe("help");
-    expect(() => parseStageArgs(["--port", "x"])).toThrow(
-      /invalid --port "x": expected an integer from 0 to 65535/,
-    );
-    expect(() => parseStageArgs(["--nope"])).toThrow(/--nope/);
   });
 });

@@ -4,20 +4,14 @@
  * than Number.MAX_SAFE_INTEGER"), a plain Error the service answered with 500 (fixed in service/validation.ts:
  * numbers bounded to ±(2^53 − 1)). Such a number must be stored (and read back) or refused with 400, never 500.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStage, startStage } from "../../stage/stage.ts";
+import { describe, expect, it } from "vitest";
+import { useStage } from "../support/stage.ts";
 
 describe("numbers beyond 2^53 through the API", () => {
-  let local: LocalStage;
-  beforeAll(async () => {
-    local = await startStage({ cpuScaling: "off" });
-  });
-  afterAll(async () => {
-    await local?.stop();
-  });
+  const env = useStage({ cpuScaling: "off" });
 
   const send = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${local.stage.apiUrl}${path}`, {
+    const res = await fetch(`${env.local.stage.apiUrl}${path}`, {
       method,
       headers: { "content-type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

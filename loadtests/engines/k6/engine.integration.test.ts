@@ -5,12 +5,14 @@
  * and exits with the code the test asks for. This never claims k6 ran; the real k6 runs are in
  * k6-real.integration.test.ts and the other k6 integration tests.
  */
+
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sleep } from "../../../test/support/wait.ts";
 import { EngineUnavailableError, K6RunError } from "../../errors.ts";
 import type { RunResult } from "../../run-result.ts";
 import { sampleJsonOutputLines } from "../../test-support/k6-json-output-sample.ts";
@@ -308,7 +310,7 @@ describe("k6 adapter with a stand-in executable", () => {
 async function waitFor(condition: () => boolean, limit = 500): Promise<boolean> {
   for (let i = 0; i < limit; i++) {
     if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
   return condition();
 }

@@ -9,32 +9,20 @@ import {
   PublishVersionCommand,
   waitUntilFunctionActiveV2,
 } from "@aws-sdk/client-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStage, startStage } from "../stage/stage.ts";
-import { type AwsClients, createAwsClients } from "./aws-clients.ts";
+import { describe, expect, it } from "vitest";
+import { useStage } from "../test/support/stage.ts";
 import { DIRECT_DEFAULTS } from "./bench-config.ts";
 import { directLoadPort } from "./direct-invoke.ts";
 import { splitPayloads } from "./payload-split.ts";
 import { planSettings } from "./plan.ts";
 import { runSweep } from "./sweep.ts";
 
-let local: LocalStage;
-let clients: AwsClients;
-
-beforeAll(async () => {
-  local = await startStage();
-  clients = createAwsClients(local.stage);
-});
-
-afterAll(async () => {
-  clients?.destroy();
-  await local?.stop();
-});
+const env = useStage();
 
 function sweep(
   direct: Partial<typeof DIRECT_DEFAULTS>,
   memoryMb = [512],
-  stage = local.stage,
+  stage = env.local.stage,
   maxErrorRate = 0.01,
   discardTopBottom = 0,
 ) {
@@ -48,7 +36,10 @@ function sweep(
       invokesVersion: true,
       warmup: false,
     },
-    { clients, load: directLoadPort(clients.lambda, stage, { ...DIRECT_DEFAULTS, ...direct }) },
+    {
+      clients: env.clients,
+      load: directLoadPort(env.clients.lambda, stage, { ...DIRECT_DEFAULTS, ...direct }),
+    },
   );
 }
 
@@ -56,8 +47,12 @@ function sweep(
  * Registers a test function on the stage (code from a local directory, the stage's way, which the SDK's
  * CreateFunction cannot carry), then publishes version 1 and the alias `live` through the real SDK client.
  */
-async function register(functionName: string, handler: string, timeoutS = 10): Promise<typeof local.stage> {
-  await local.lambda.createFunction({
+async function register(
+  functionName: string,
+  handler: string,
+  timeoutS = 10,
+): Promise<typeof env.local.stage> {
+  await env.local.lambda.createFunction({
     FunctionName: functionName,
     Runtime: "nodejs22.x",
     Handler: handler,
@@ -65,14 +60,14 @@ async function register(functionName: string, handler: string, timeoutS = 10): P
     Code: { LocalPath: fileURLToPath(new URL("../stage/lambda/test-functions", import.meta.url)) },
   });
   await waitUntilFunctionActiveV2(
-    { client: clients.lambda, maxWaitTime: 30 },
+    { client: env.clients.lambda, maxWaitTime: 30 },
     { FunctionName: functionName },
   );
-  const v1 = await clients.lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
-  await clients.lambda.send(
+  const v1 = await env.clients.lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
+  await env.clients.lambda.send(
     new CreateAliasCommand({ FunctionName: functionName, Name: "live", FunctionVersion: v1.Version }),
   );
-  return { ...local.stage, functionName };
+  return { ...env.local.stage, functionName };
 }
 
 describe("direct-invoke mode", () => {
@@ -124,7 +119,7 @@ describe("direct-invoke mode", () => {
   });
 
   it("cost is what AWS bills (the plain mean), inside its own interval; power-tuning's trimmed figure sits beside it", async () => {
-    const outcome = await sweep({ invocations: 10 }, [256], local.stage, 0.01, 0.2);
+    const outcome = await sweep({ invocations: 10 }, [256], env.local.stage, 0.01, 0.2);
     const s = outcome.settings[0];
     const total = s?.cost?.totalPerMillionUsd ?? -1;
     expect(s?.stats?.costPerMillionUsd?.low).toBeLessThanOrEqual(total);
@@ -139,8 +134,8 @@ describe("direct-invoke mode", () => {
     expect(s?.lambda?.reportCount).toBe(3);
     expect(s?.lambda?.coldStarts).toBe(3);
     expect(s?.lambda?.initDurationMs?.mean).toBeGreaterThan(0);
-    const versions = await clients.lambda.send(
-      new ListVersionsByFunctionCommand({ FunctionName: local.stage.functionName }),
+    const versions = await env.clients.lambda.send(
+      new ListVersionsByFunctionCommand({ FunctionName: env.local.stage.functionName }),
     );
     expect(versions.Versions?.map((v) => v.Version)).toEqual(["$LATEST", "1"]);
   });

@@ -6,9 +6,9 @@
  * that could carry a credential.
  */
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStage, startStage } from "../../stage/stage.ts";
+import { describe, expect, it } from "vitest";
 import { readLogMessages } from "../fuzz/stage-logs.ts";
+import { useStage } from "../support/stage.ts";
 
 const CANARIES = {
   accessKeyId: "AKIAZZCANARY7EXAMPLE",
@@ -28,13 +28,7 @@ const CREDENTIAL_PATTERNS = [
 ];
 
 describe("no secrets in logs or reports", () => {
-  let local: LocalStage;
-  beforeAll(async () => {
-    local = await startStage({ cpuScaling: "off" });
-  });
-  afterAll(async () => {
-    await local?.stop();
-  });
+  const env = useStage({ cpuScaling: "off" });
 
   it("keeps canary secrets sent in headers, query and bodies out of every log group", async () => {
     const headers = {
@@ -44,7 +38,7 @@ describe("no secrets in logs or reports", () => {
       cookie: `session=${CANARIES.cookie}`,
       "x-amz-security-token": CANARIES.bearer,
     };
-    const url = local.stage.apiUrl;
+    const url = env.local.stage.apiUrl;
     const requests: [string, string, string | undefined][] = [
       ["POST", "/items", JSON.stringify({ id: "c1", password: CANARIES.password })],
       ["GET", `/items/c1?token=${CANARIES.bearer}`, undefined],
@@ -75,8 +69,8 @@ describe("no secrets in logs or reports", () => {
     expect(statuses.filter((s) => s < 300).length).toBeGreaterThanOrEqual(3);
     expect(statuses.filter((s) => s >= 400).length).toBeGreaterThanOrEqual(3);
 
-    const groups = local.logs.describeLogGroups({}).logGroups.map((g) => g.logGroupName);
-    const messages = groups.flatMap((group) => readLogMessages(local.logs, group));
+    const groups = env.local.logs.describeLogGroups({}).logGroups.map((g) => g.logGroupName);
+    const messages = groups.flatMap((group) => readLogMessages(env.local.logs, group));
     // The scan must have something to scan: one request line per request, plus the platform lines.
     expect(messages.filter((m) => m.includes('"msg":"request"'))).toHaveLength(requests.length);
     const text = messages.join("\n");

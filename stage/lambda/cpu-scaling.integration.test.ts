@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { waitUntilUpdated } from "../../test/support/wait.ts";
 import { parseReportLine } from "../../tuning/report-log.ts";
 import { cpuQuotaUs, detectCgroups } from "./cgroups.ts";
 import { LocalLambda } from "./local-lambda.ts";
@@ -145,9 +146,7 @@ describe("CPU scaling with memory", () => {
       });
       await lambda.publishVersion("cpu", {});
       await lambda.updateFunctionConfiguration("cpu", { MemorySize: 128 });
-      while ((await lambda.getFunctionConfiguration("cpu"))["LastUpdateStatus"] !== "Successful") {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitUntilUpdated(lambda, "cpu");
       await lambda.publishVersion("cpu", {});
       const iterations = 20_000_000;
       // Warm both environments (cold start, JIT) with a little work first.

@@ -13,31 +13,19 @@ import {
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createBuiltinEngine } from "../loadtests/engines/builtin/engine.ts";
 import { runCollection } from "../postman/run-collection.ts";
-import { type LocalStage, startStage } from "../stage/stage.ts";
-import { type AwsClients, createAwsClients } from "./aws-clients.ts";
+import { useStage } from "../test/support/stage.ts";
 import { apiLoad } from "./load-ports.ts";
 import { planSettings } from "./plan.ts";
 import { type LoadPort, runSweep, type SweepOptions } from "./sweep.ts";
 
-let local: LocalStage;
-let clients: AwsClients;
-
-beforeAll(async () => {
-  local = await startStage();
-  clients = createAwsClients(local.stage);
-});
-
-afterAll(async () => {
-  clients?.destroy();
-  await local?.stop();
-});
+const env = useStage();
 
 function options(memoryMb: number[], extra: Partial<SweepOptions> = {}): SweepOptions {
   return {
-    stage: local.stage,
+    stage: env.local.stage,
     settings: planSettings(memoryMb, ["x86_64"]),
     maxErrorRate: 0.5,
     discardTopBottom: 0,
@@ -48,7 +36,7 @@ function options(memoryMb: number[], extra: Partial<SweepOptions> = {}): SweepOp
 
 function load(durationS = 2): LoadPort {
   return apiLoad(createBuiltinEngine({ handleSigint: false }), {
-    apiUrl: local.stage.apiUrl,
+    apiUrl: env.local.stage.apiUrl,
     profile: "baseline",
     seed: 3,
     warmupS: 0.5,
@@ -59,18 +47,20 @@ function load(durationS = 2): LoadPort {
 
 /** The function is as the stage registered it: template memory, alias on version 1, no other versions. */
 async function expectRestored(memoryMb: number): Promise<void> {
-  const fn = local.stage.functionName;
-  const config = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+  const fn = env.local.stage.functionName;
+  const config = await env.clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
   expect(config.MemorySize).toBe(memoryMb);
-  const alias = await clients.lambda.send(new GetAliasCommand({ FunctionName: fn, Name: local.stage.alias }));
+  const alias = await env.clients.lambda.send(
+    new GetAliasCommand({ FunctionName: fn, Name: env.local.stage.alias }),
+  );
   expect(alias.FunctionVersion).toBe("1");
-  const versions = await clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }));
+  const versions = await env.clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: fn }));
   expect(versions.Versions?.map((v) => v.Version)).toEqual(["$LATEST", "1"]);
 }
 
 async function originalMemory(): Promise<number> {
-  const config = await clients.lambda.send(
-    new GetFunctionConfigurationCommand({ FunctionName: local.stage.functionName }),
+  const config = await env.clients.lambda.send(
+    new GetFunctionConfigurationCommand({ FunctionName: env.local.stage.functionName }),
   );
   return config.MemorySize ?? 0;
 }
@@ -79,10 +69,10 @@ describe("sweep on the local stage", () => {
   it("measures each setting through the API; CloudWatch, REPORT lines and the engine agree; restores", async () => {
     const memoryBefore = await originalMemory();
     const outcome = await runSweep(options([128, 512]), {
-      clients,
+      clients: env.clients,
       load: load(),
       gate: () =>
-        runCollection({ baseUrl: local.stage.apiUrl, envVars: { tableName: local.stage.tableName } }),
+        runCollection({ baseUrl: env.local.stage.apiUrl, envVars: { tableName: env.local.stage.tableName } }),
     });
     expect(outcome.aborted).toBe(false);
     expect(outcome.restoreError).toBeUndefined();
@@ -119,7 +109,7 @@ describe("sweep on the local stage", () => {
         throw new Error("injected load failure");
       return real(request);
     };
-    const outcome = await runSweep(options([256, 1024]), { clients, load: faulty });
+    const outcome = await runSweep(options([256, 1024]), { clients: env.clients, load: faulty });
     expect(outcome.settings[0]).toMatchObject({
       status: "failed",
       failures: [{ kind: "load", message: "injected load failure" }],
@@ -132,14 +122,14 @@ describe("sweep on the local stage", () => {
     const memoryBefore = await originalMemory();
     // CloudWatch unreachable: a closed port on loopback, one attempt.
     const broken = new CloudWatchClient({
-      region: local.stage.region,
+      region: env.local.stage.region,
       endpoint: "http://127.0.0.1:1",
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
       maxAttempts: 1,
     });
     try {
       const outcome = await runSweep(options([512]), {
-        clients: { ...clients, cloudwatch: broken },
+        clients: { ...env.clients, cloudwatch: broken },
         load: load(1),
       });
       expect(outcome.settings[0]?.status).toBe("failed");
@@ -161,39 +151,39 @@ describe("sweep on the local stage", () => {
           if (p.phase === "load" && p.settingId === "x86_64-128") setTimeout(() => controller.abort(), 300);
         },
       }),
-      { clients, load: load(5) },
+      { clients: env.clients, load: load(5) },
     );
     expect(outcome.aborted).toBe(true);
     expect(outcome.settings.length).toBeLessThan(3);
     await expectRestored(memoryBefore);
   });
   it("auto-apply leaves the alias on the winner's version, with its memory", async () => {
-    const fn = local.stage.functionName;
+    const fn = env.local.stage.functionName;
     const memoryBefore = await originalMemory();
     const outcome = await runSweep(
       options([256, 512], { applyAtEnd: (settings) => settings.find((s) => s.id === "x86_64-512") }),
-      { clients, load: load(1) },
+      { clients: env.clients, load: load(1) },
     );
     expect(outcome.applied?.settingId).toBe("x86_64-512");
-    const alias = await clients.lambda.send(
-      new GetAliasCommand({ FunctionName: fn, Name: local.stage.alias }),
+    const alias = await env.clients.lambda.send(
+      new GetAliasCommand({ FunctionName: fn, Name: env.local.stage.alias }),
     );
     expect(alias.FunctionVersion).toBe(outcome.applied?.version);
-    const applied = await clients.lambda.send(
+    const applied = await env.clients.lambda.send(
       new GetFunctionConfigurationCommand({ FunctionName: fn, Qualifier: outcome.applied?.version }),
     );
     expect(applied.MemorySize).toBe(512);
     // Put the stage back for the tests that follow: alias on 1, memory as before, the applied version gone.
-    await clients.lambda.send(
-      new UpdateAliasCommand({ FunctionName: fn, Name: local.stage.alias, FunctionVersion: "1" }),
+    await env.clients.lambda.send(
+      new UpdateAliasCommand({ FunctionName: fn, Name: env.local.stage.alias, FunctionVersion: "1" }),
     );
-    await clients.lambda.send(
+    await env.clients.lambda.send(
       new DeleteFunctionCommand({ FunctionName: fn, Qualifier: outcome.applied?.version }),
     );
-    await clients.lambda.send(
+    await env.clients.lambda.send(
       new UpdateFunctionConfigurationCommand({ FunctionName: fn, MemorySize: memoryBefore }),
     );
-    await waitUntilFunctionUpdatedV2({ client: clients.lambda, maxWaitTime: 30 }, { FunctionName: fn });
+    await waitUntilFunctionUpdatedV2({ client: env.clients.lambda, maxWaitTime: 30 }, { FunctionName: fn });
     await expectRestored(memoryBefore);
   });
 });
