@@ -157,7 +157,10 @@ export function renderMetadata(results: Results): string {
     ["CPU scaling", run.cpuScaling.mode + (run.cpuScaling.reason ? ` (${run.cpuScaling.reason})` : "")],
     ["host oversubscribed", hostOversubscription(results)],
     ...cloudwatchCheck(results),
-    ["price table", `${run.priceTable.version} (${run.priceTable.region})`],
+    [
+      "price table",
+      `${run.priceTable.version} (${run.priceTable.region}${run.priceTable.origin ? `, ${run.priceTable.origin}` : ""})`,
+    ],
     [
       "SLO",
       run.slo

@@ -41,7 +41,20 @@ export interface RunMetadata {
   toolVersions: Record<string, string>;
   cpuScaling: CpuScaling;
   /** The table and region priced with; the monthly volume and free tier when the run was priced at them. */
-  priceTable: { version: string; region: string; monthlyRequests?: number; freeTier?: boolean };
+  priceTable: {
+    version: string;
+    region: string;
+    monthlyRequests?: number;
+    freeTier?: boolean;
+    /** Where the table was read: the snapshot's path or the user's `--price-table` file (absent in older files). */
+    origin?: string;
+    /**
+     * The region's API Gateway prices in the table the run used, per 1M calls at the run's tier (the monthly
+     * volume's, else the first), with their source: the report's API type lever is priced from these, never
+     * from the snapshot when the run used another table. A type the table has no price for is absent.
+     */
+    apiGateway?: Partial<Record<"REST" | "HTTP", { perMillionUsd: number; source: string }>>;
+  };
   slo?: { p99Ms?: number; errorRate?: number };
   /** Trimmed-mean option for compatibility with aws-lambda-power-tuning (fraction 0–0.5 dropped each side). */
   discardTopBottom?: number;
