@@ -115,7 +115,10 @@ describe("verdictOf", () => {
     expect(verdictOf(older, mine)?.lever?.text).toMatch(/API Gateway \$0\.5000 instead of \$3\.000 per 1M/);
     // the table records no HTTP API price for the region: no lever
     const noHttp = sampleResults();
-    noHttp.run.priceTable = { ...results.run.priceTable, apiGateway: { REST: { perMillionUsd: 3, source: "x" } } };
+    noHttp.run.priceTable = {
+      ...results.run.priceTable,
+      apiGateway: { REST: { perMillionUsd: 3, source: "x" } },
+    };
     expect(verdictOf(noHttp)?.lever).toBeUndefined();
   });
 

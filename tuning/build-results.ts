@@ -37,7 +37,10 @@ export interface RunFacts {
  * type lever reads them, so a report rendered later never falls back on the snapshot's prices).
  * @example runPriceTable({ table: userTable }, "eu-west-1").apiGateway?.HTTP // { perMillionUsd: 1.11, source: "..." }
  */
-export function runPriceTable(pricing: PricingOptions | undefined, region: string): RunMetadata["priceTable"] {
+export function runPriceTable(
+  pricing: PricingOptions | undefined,
+  region: string,
+): RunMetadata["priceTable"] {
   const table: PriceTable = pricing?.table ?? DEFAULT_PRICE_TABLE;
   const monthly = pricing?.monthlyRequests;
   const apiGateway: NonNullable<RunMetadata["priceTable"]["apiGateway"]> = {};
