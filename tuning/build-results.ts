@@ -16,6 +16,7 @@ import {
   type RunLoad,
   type RunMetadata,
   type SettingResult,
+  type WorkloadInputs,
 } from "./results-types.ts";
 import type { Stage } from "./stage.ts";
 import { recommend } from "./strategies.ts";
@@ -29,6 +30,8 @@ export interface RunFacts {
   toolVersions: Record<string, string>;
   /** The price table, monthly volume and free tier the run priced with. @default the snapshot, first tiers */
   pricing?: PricingOptions;
+  /** The files that defined the workload (tuning/workload-inputs.ts). */
+  inputs?: WorkloadInputs;
 }
 
 /**
@@ -170,6 +173,7 @@ export function buildResults(
       ...(config.discardTopBottom > 0 ? { discardTopBottom: config.discardTopBottom } : {}),
       ...(sequence ? { sequence } : {}),
       load: runLoadOf(config),
+      ...(facts.inputs ? { inputs: facts.inputs } : {}),
       ...(config.rounds > 1 ? { rounds: config.rounds } : {}),
       coldStartRate:
         config.coldStartRate === undefined

@@ -75,6 +75,11 @@ export interface RunMetadata {
    * a baseline without it is compared on profile, mode, stage, engine and sequence alone).
    */
   load?: RunLoad;
+  /**
+   * The files that defined the workload (API mode; tuning/workload-inputs.ts): a baseline that replayed other
+   * files is not comparable. Absent in files written before they were recorded.
+   */
+  inputs?: WorkloadInputs;
   /** Rounds per setting in rotating order (`--rounds`); absent: 1. */
   rounds?: number;
   /**
@@ -91,6 +96,24 @@ export interface RunMetadata {
   coldStartSensitivity?: Array<{ rate: number; costPick: string | null; notDistinguishableFrom: string[] }>;
   /** Present only when the run did not measure every planned setting (Ctrl-C, SIGTERM, an error). */
   partial?: PartialRun;
+}
+
+/** A file that defined a run's workload: its base name, a fingerprint of its contents, and whether it is ours. */
+export interface WorkloadInput {
+  name: string;
+  /** "fnv1a32:<hex>" of the text (line endings normalised). */
+  digest: string;
+  /** The project's own file (the bundled CRUD workload, collection or template). */
+  bundled?: true;
+}
+
+/** The workload file or k6 script, the gate's collection and environment, the local stage's template. */
+export interface WorkloadInputs {
+  workload?: WorkloadInput;
+  k6Script?: WorkloadInput;
+  collection?: WorkloadInput;
+  environment?: WorkloadInput;
+  template?: WorkloadInput;
 }
 
 /**
