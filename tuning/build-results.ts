@@ -18,6 +18,7 @@ import {
   type SettingResult,
   type WorkloadInputs,
 } from "./results-types.ts";
+import { runWarnings } from "./run-warnings.ts";
 import type { Stage } from "./stage.ts";
 import { recommend } from "./strategies.ts";
 
@@ -148,6 +149,7 @@ export function buildResults(
     balancedWeight: config.balancedWeight,
     balancedCostTerm: config.balancedCostTerm,
   };
+  const warnings = runWarnings(settings);
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     run: {
@@ -182,6 +184,7 @@ export function buildResults(
             ? { source: "measured" }
             : { source: "config", rate: config.coldStartRate },
       coldStartSensitivity: coldStartSensitivity(settings, stage.region, recommendOptions, facts.pricing),
+      ...(warnings.length > 0 ? { warnings } : {}),
     },
     settings,
     recommendations: recommend(settings, recommendOptions),

@@ -94,6 +94,8 @@ export interface RunMetadata {
   upgradedFromSchemaVersion?: 1;
   /** How the cost pick changes with the cold-start rate (INIT share repriced at each rate). */
   coldStartSensitivity?: Array<{ rate: number; costPick: string | null; notDistinguishableFrom: string[] }>;
+  /** Warnings about the figures (tuning/run-warnings.ts), shown in the report, summary.md and the terminal. */
+  warnings?: RunWarning[];
   /** Present only when the run did not measure every planned setting (Ctrl-C, SIGTERM, an error). */
   partial?: PartialRun;
 }
@@ -238,6 +240,21 @@ export interface DynamoDbMeasurements {
   requests: number;
   /** Writes whose condition failed (POST 409, PUT/PATCH 404) and reported no units: 1 WRU each is priced. */
   failedConditionalWrites?: number;
+  /**
+   * Request log lines that carried `consumedRcu` or `consumedWcu`: 0 means the function logged no DynamoDB
+   * capacity and DynamoDB was priced at $0 (run.warnings says so). Absent in older files.
+   */
+  requestsWithCapacity?: number;
+}
+
+/** Something the reader must know before trusting the figures, written into results.json by the run. */
+export interface RunWarning {
+  /** "dynamodb-capacity-not-logged": DynamoDB priced at $0 because the function logged no consumed capacity. */
+  code: "dynamodb-capacity-not-logged";
+  /** One line: what is wrong, what it does to the figures, how to fix it. */
+  message: string;
+  /** The settings it concerns. */
+  settings: string[];
 }
 
 /** CloudWatch Logs ingestion: the UTF-8 bytes of every log event of the measured invocations. */
