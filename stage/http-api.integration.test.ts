@@ -155,10 +155,13 @@ describe("an HTTP API on the local stage", () => {
     const output = await runBench({ config, stage: local.stage, signal: new AbortController().signal });
     const { results } = output;
     expect(results.run.stage.apiType).toBe("HTTP");
-    expect(results.run.priceTable).toEqual({
+    expect(results.run.priceTable).toMatchObject({
       version: "my-table-1",
       region: "us-east-1",
       monthlyRequests: 400_000_000,
+      origin: priceTable,
+      // the table's API Gateway prices at the run's tier, for the report's lever (issue 18)
+      apiGateway: { REST: { perMillionUsd: 2.8 }, HTTP: { perMillionUsd: 0.9 } },
     });
     const completed = results.settings.filter((s) => s.status === "ok");
     expect(completed).toHaveLength(2);
@@ -166,6 +169,12 @@ describe("an HTTP API on the local stage", () => {
     const httpPerMillion = DEFAULT_PRICE_TABLE.regions["us-east-1"]?.apiGateway?.HTTP?.tiers[1]?.usd ?? 0;
     expect(httpPerMillion).toBe(0.9);
     for (const setting of completed) {
+      // issue 18: the exchanges' body sizes measured (the CRUD bodies are far below 512 KiB: 1 call each)
+      const payload = setting.client?.payload;
+      expect(payload?.requests, setting.id).toBe(setting.client?.requests);
+      expect(payload?.exchangesBy512KiB, setting.id).toEqual({ "1": setting.client?.requests });
+      expect(payload?.requestBytes).toBeGreaterThan(0);
+      expect(payload?.responseBytes).toBeGreaterThan(0);
       expect(setting.cost?.apiGatewayUsd).toBeCloseTo(httpPerMillion, 9);
       expect(setting.client?.requests).toBeGreaterThan(0);
       // The Newman gate passed at every setting through the HTTP API.

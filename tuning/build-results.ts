@@ -149,7 +149,7 @@ export function buildResults(
     balancedWeight: config.balancedWeight,
     balancedCostTerm: config.balancedCostTerm,
   };
-  const warnings = runWarnings(settings);
+  const warnings = runWarnings(settings, config.mode === "direct" ? null : stage.apiType);
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     run: {

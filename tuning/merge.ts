@@ -37,6 +37,7 @@ export function clientMeasurements(run: RunResult): ClientMeasurements {
     operations,
     timeline: run.timeline,
     thresholdsPassed: run.thresholdsPassed,
+    ...(run.payload ? { payload: run.payload } : {}),
   };
 }
 

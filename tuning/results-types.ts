@@ -4,7 +4,12 @@
  * Every figure here is measured or computed by a documented formula (docs/cost-model.md).
  */
 
-import type { LatencySummary, OperationName, TimelinePoint } from "../loadtests/run-result.ts";
+import type {
+  LatencySummary,
+  OperationName,
+  PayloadSummary,
+  TimelinePoint,
+} from "../loadtests/run-result.ts";
 import type { CpuScaling } from "../stage/contracts.ts";
 
 export const RESULTS_SCHEMA_VERSION = 2 as const;
@@ -171,6 +176,11 @@ export interface ClientMeasurements {
   >;
   timeline: TimelinePoint[];
   thresholdsPassed: boolean;
+  /**
+   * Body sizes of the measured requests (built-in engine): an HTTP API is priced by the 512 KiB blocks each
+   * exchange took (docs/cost-model.md). Absent when the engine could not measure them (k6).
+   */
+  payload?: PayloadSummary;
 }
 
 /** What Lambda reported: CloudWatch AWS/Lambda metrics plus the REPORT lines of the window. */
@@ -249,8 +259,11 @@ export interface DynamoDbMeasurements {
 
 /** Something the reader must know before trusting the figures, written into results.json by the run. */
 export interface RunWarning {
-  /** "dynamodb-capacity-not-logged": DynamoDB priced at $0 because the function logged no consumed capacity. */
-  code: "dynamodb-capacity-not-logged";
+  /**
+   * "dynamodb-capacity-not-logged": DynamoDB priced at $0 because the function logged no consumed capacity;
+   * "http-api-payload-not-measured": an HTTP API priced at one call per request, body sizes not measured.
+   */
+  code: "dynamodb-capacity-not-logged" | "http-api-payload-not-measured";
   /** One line: what is wrong, what it does to the figures, how to fix it. */
   message: string;
   /** The settings it concerns. */

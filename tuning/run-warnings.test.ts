@@ -10,7 +10,7 @@ import { dynamoDbMeasurements } from "./merge.ts";
 import { parseRequestLogLines } from "./report-log.ts";
 import { parseResults, serializeResults } from "./results.ts";
 import type { Results } from "./results-types.ts";
-import { dynamodbCapacityWarning, runWarnings } from "./run-warnings.ts";
+import { dynamodbCapacityWarning, httpApiPayloadWarning, runWarnings } from "./run-warnings.ts";
 import { renderTerminalSummary } from "./terminal-summary.ts";
 import { sampleResults } from "./test-support/sample-results.ts";
 
@@ -81,5 +81,31 @@ describe("the DynamoDB capacity warning", () => {
     expect(html).toContain("ReturnConsumedCapacity: &quot;TOTAL&quot;");
     for (const text of [renderTerminalSummary(sampleResults()), renderMarkdown(sampleResults())])
       expect(text).not.toContain("DynamoDB is priced at $0");
+  });
+
+  describe("the HTTP API payload warning (issue 18)", () => {
+    it("warns when an HTTP API's body sizes were not measured (k6), not for a REST API or measured bodies", () => {
+      const results = sampleResults(); // no payload recorded: as a k6 run
+      const warning = httpApiPayloadWarning(results.settings, "HTTP");
+      expect(warning?.code).toBe("http-api-payload-not-measured");
+      expect(warning?.message).toMatch(
+        /^HTTP API priced at one metered call per request: .*--engine builtin/,
+      );
+      expect(httpApiPayloadWarning(results.settings, "REST")).toBeUndefined();
+      expect(runWarnings(results.settings, null)).toEqual([]);
+      for (const s of results.settings)
+        if (s.client)
+          s.client.payload = {
+            requests: s.client.requests,
+            requestBytes: 100,
+            responseBytes: 100,
+            maxExchangeBytes: 80,
+            exchangesBy512KiB: { "1": s.client.requests },
+          };
+      expect(httpApiPayloadWarning(results.settings, "HTTP")).toBeUndefined();
+      expect(
+        parseResults(serializeResults(results)).settings.find((s) => s.client)?.client?.payload,
+      ).toBeDefined();
+    });
   });
 });

@@ -37,8 +37,34 @@ export function dynamodbCapacityWarning(settings: readonly SettingResult[]): Run
   };
 }
 
+/**
+ * An HTTP API priced as one metered call per request because the load engine did not measure the body sizes
+ * (k6, a user's k6 script): an exchange over 512 KiB is more than one call. Undefined when every completed
+ * setting measured them, or for a REST API (which counts calls, whatever their size).
+ */
+export function httpApiPayloadWarning(
+  settings: readonly SettingResult[],
+  apiType: "REST" | "HTTP" | null,
+): RunWarning | undefined {
+  if (apiType !== "HTTP") return undefined;
+  const unmeasured = settings.filter((s) => s.status === "ok" && s.client && !s.client.payload);
+  if (unmeasured.length === 0) return undefined;
+  return {
+    code: "http-api-payload-not-measured",
+    message:
+      "HTTP API priced at one metered call per request: the load engine did not measure the body sizes " +
+      "(an HTTP API meters each request in 512 KB increments, so larger exchanges cost more). " +
+      "Run with --engine builtin to measure them",
+    settings: unmeasured.map((s) => s.id),
+  };
+}
+
 /** Every warning of a run's settings, in a fixed order. */
-export function runWarnings(settings: readonly SettingResult[]): RunWarning[] {
-  const warning = dynamodbCapacityWarning(settings);
-  return warning ? [warning] : [];
+export function runWarnings(
+  settings: readonly SettingResult[],
+  apiType: "REST" | "HTTP" | null = null,
+): RunWarning[] {
+  return [dynamodbCapacityWarning(settings), httpApiPayloadWarning(settings, apiType)].filter(
+    (w): w is RunWarning => w !== undefined,
+  );
 }
