@@ -77,6 +77,57 @@ export interface StartLagSummary {
   maxMs: number;
 }
 
+/** The bytes one 512 KiB block of an exchange holds (API Gateway meters HTTP API calls in 512 KB increments). */
+export const EXCHANGE_BLOCK_BYTES = 512 * 1024;
+
+/**
+ * Body sizes of the measured requests that got an HTTP answer: what was sent (the request body) and received
+ * (the response body, as it came off the wire), and how many 512 KiB blocks each exchange (request + response
+ * body) took, an empty one counting as one. Built-in engine; absent when the engine cannot measure it (k6).
+ */
+export interface PayloadSummary {
+  requests: number;
+  requestBytes: number;
+  responseBytes: number;
+  maxExchangeBytes: number;
+  /** Requests by the 512 KiB blocks their exchange took: { "1": 980, "2": 20 }. */
+  exchangesBy512KiB: Record<string, number>;
+}
+
+/** A PayloadSummary being filled, one exchange at a time. */
+export function addExchange(summary: PayloadSummary, requestBytes: number, responseBytes: number): void {
+  const exchange = requestBytes + responseBytes;
+  summary.requests += 1;
+  summary.requestBytes += requestBytes;
+  summary.responseBytes += responseBytes;
+  if (exchange > summary.maxExchangeBytes) summary.maxExchangeBytes = exchange;
+  const blocks = String(Math.max(1, Math.ceil(exchange / EXCHANGE_BLOCK_BYTES)));
+  summary.exchangesBy512KiB[blocks] = (summary.exchangesBy512KiB[blocks] ?? 0) + 1;
+}
+
+/** The payload summaries of several runs (rounds, segments) as one; undefined when any lacks one. */
+export function poolPayloads(
+  summaries: ReadonlyArray<PayloadSummary | undefined>,
+): PayloadSummary | undefined {
+  if (summaries.length === 0 || summaries.some((s) => s === undefined)) return undefined;
+  const pooled: PayloadSummary = {
+    requests: 0,
+    requestBytes: 0,
+    responseBytes: 0,
+    maxExchangeBytes: 0,
+    exchangesBy512KiB: {},
+  };
+  for (const s of summaries as PayloadSummary[]) {
+    pooled.requests += s.requests;
+    pooled.requestBytes += s.requestBytes;
+    pooled.responseBytes += s.responseBytes;
+    pooled.maxExchangeBytes = Math.max(pooled.maxExchangeBytes, s.maxExchangeBytes);
+    for (const [blocks, n] of Object.entries(s.exchangesBy512KiB))
+      pooled.exchangesBy512KiB[blocks] = (pooled.exchangesBy512KiB[blocks] ?? 0) + n;
+  }
+  return pooled;
+}
+
 /** A pass/fail rule of a profile and how the run fared against it. */
 export interface ThresholdOutcome {
   /** k6 metric name: "http_req_failed" (error rate) or "http_req_duration" (latency percentiles). */
@@ -124,6 +175,8 @@ export interface RunResult {
    * engine; absent when there was none or the engine cannot tell (k6).
    */
   transportErrorCodes?: Record<string, number>;
+  /** Request and response body sizes (built-in engine; absent for k6). HTTP APIs are priced from it. */
+  payload?: PayloadSummary;
   operations: Partial<Record<OperationName, RequestStats>>;
   timeline: TimelinePoint[];
   thresholds: ThresholdOutcome[];

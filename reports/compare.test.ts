@@ -1,9 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { BENCH_DEFAULTS, type BenchConfig, QUICK_PRESET } from "../tuning/bench-config.ts";
 import { runLoadOf } from "../tuning/build-results.ts";
 import { parseResults, serializeResults } from "../tuning/results.ts";
 import type { Results } from "../tuning/results-types.ts";
 import { sampleResults } from "../tuning/test-support/sample-results.ts";
+import { workloadInputsOf } from "../tuning/workload-inputs.ts";
 import { compareResults, DEFAULT_THRESHOLDS, incomparableReason } from "./compare.ts";
 import { renderComparison } from "./html-sections.ts";
 import { renderMarkdown } from "./render-markdown.ts";
@@ -16,6 +20,8 @@ function ranWith(over: Partial<BenchConfig>): Results {
   results.run.mode = config.mode;
   results.run.profile = config.mode === "direct" ? "direct-invoke" : config.profile;
   results.run.load = load;
+  const inputs = workloadInputsOf(config);
+  if (inputs) results.run.inputs = inputs;
   if (load.mode === "api")
     results.run.sequence = {
       seed: config.seed,
@@ -272,5 +278,75 @@ describe("comparability of the load (issue 19)", () => {
     expect(renderComparison(compareResults(current, ranWith({})))).not.toContain("Not compared");
     // what it has still counts: its seed
     expect(() => compareResults(ranWith({ seed: 2 }), old)).toThrow(/baseline ran seed 1, this run seed 2/);
+  });
+});
+
+// issue 18: a baseline measured with another workload file, k6 script, collection or template was compared as if
+// it had measured the same workload (same profile and seed, other requests)
+describe("comparability of the workload's files (issue 18)", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "powerbench-compare-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const at = path.join(dir, name);
+    writeFileSync(at, text);
+    return at;
+  };
+
+  it("records the files a run used: the bundled ones by default, the user's by name and fingerprint", () => {
+    const bundled = ranWith({}).run.inputs;
+    expect(bundled?.workload).toMatchObject({ name: "crud.yaml", bundled: true });
+    expect(bundled?.collection).toMatchObject({ name: "powerbench.postman_collection.json", bundled: true });
+    expect(bundled?.template).toMatchObject({ name: "template.yaml", bundled: true });
+    expect(bundled?.workload?.digest).toMatch(/^fnv1a32:[0-9a-f]{8}$/);
+    const script = ranWith({ k6Script: file("mine.ts", "export default function () {}"), gate: false });
+    expect(script.run.inputs).toEqual({
+      k6Script: { name: "mine.ts", digest: expect.stringMatching(/^fnv1a32:/) },
+      template: expect.objectContaining({ bundled: true }),
+    });
+    expect(ranWith({ stage: "aws" }).run.inputs?.template).toBeUndefined();
+    expect(ranWith({ mode: "direct" }).run.inputs).toBeUndefined();
+    // through the schema
+    const results = ranWith({});
+    expect(parseResults(serializeResults(results)).run.inputs).toEqual(results.run.inputs);
+  });
+
+  it("refuses a baseline of another workload file, k6 script, collection or template, naming the file and flag", () => {
+    const base = ranWith({});
+    const notes = file("notes.yaml", "name: notes\n");
+    expect(() => compareResults(ranWith({ workload: notes }), base)).toThrow(
+      /baseline ran the bundled workload file crud\.yaml \(fnv1a32:[0-9a-f]{8}\), this run workload file notes\.yaml \(fnv1a32:[0-9a-f]{8}\) \(--workload\): run the baseline with the same stage and flags \(.*--workload, --k6-script, --collection, --environment, --template/,
+    );
+    // the same name, other contents: edited between the runs
+    const before = ranWith({ workload: file("w.yaml", "a: 1\n") });
+    const after = ranWith({ workload: file("w.yaml", "a: 2\n") });
+    expect(incomparableReason(after.run, before.run)).toMatch(
+      /^baseline ran workload file w\.yaml \(fnv1a32:[0-9a-f]{8}\), this run w\.yaml with other contents \(fnv1a32:[0-9a-f]{8}\) \(--workload\)$/,
+    );
+    // a k6 script instead of the workload file: both named
+    const script = ranWith({ k6Script: file("load.ts", "export default function () {}") });
+    expect(incomparableReason(script.run, base.run)).toMatch(
+      /^baseline ran the bundled workload file crud\.yaml \(fnv1a32:\w+\), this run no workload file \(--workload\); baseline ran no k6 script, this run k6 script load\.ts \(fnv1a32:\w+\) \(--k6-script\)$/,
+    );
+    const collection = file("c.json", "{}");
+    expect(incomparableReason(ranWith({ collection }).run, base.run)).toMatch(/\(--collection\)$/);
+    const template = file("t.yaml", "Resources: {}\n");
+    expect(incomparableReason(ranWith({ template }).run, base.run)).toMatch(
+      /^baseline ran the bundled template template\.yaml \(fnv1a32:\w+\), this run template t\.yaml \(fnv1a32:\w+\) \(--template\)$/,
+    );
+    // a line-ending change alone, even under another name, is the same workload
+    const crlf = ranWith({ workload: file("w2.yaml", "a: 1\r\n") });
+    expect(incomparableReason(crlf.run, before.run)).toBeUndefined();
+    expect(crlf.run.inputs?.workload?.digest).toBe(before.run.inputs?.workload?.digest);
+  });
+
+  it("flags a baseline that does not record its files: compared on the rest, the report says so", () => {
+    const old = ranWith({});
+    delete old.run.inputs;
+    const current = ranWith({});
+    const comparison = compareResults(current, old);
+    expect(comparison.loadNotCompared).toBe(
+      "the workload's files (workload file or k6 script, collection, template) could not be compared: the baseline does not record them (results.json written before run.inputs); a baseline measured with other files is a different workload",
+    );
+    expect(renderMarkdown(current, { comparison })).toContain("Not compared: the workload's files");
   });
 });

@@ -2,7 +2,14 @@
  * Baseline comparison: the deltas per setting between a previous results.json and the current one, and
  * the regressions beyond thresholds (CI gates on them). Pure.
  */
-import type { Results, RunLoad, RunMetadata, SettingResult } from "../tuning/results-types.ts";
+import type {
+  Results,
+  RunLoad,
+  RunMetadata,
+  SettingResult,
+  WorkloadInput,
+  WorkloadInputs,
+} from "../tuning/results-types.ts";
 import { IncomparableBaselineError } from "./errors.ts";
 import { formatMs, formatRate, formatUsd } from "./format.ts";
 import { orderedSettings } from "./settings.ts";
@@ -168,7 +175,7 @@ function delta(metric: ComparedMetric, before: SettingResult, after: SettingResu
  * What makes two runs comparable: the stage, the mode, the profile, the engine (API mode; absent when not yet
  * known, e.g. --engine auto before the run) and the load (absent in files written before it was recorded).
  */
-export type ComparableRun = Pick<RunMetadata, "profile" | "mode" | "load"> & {
+export type ComparableRun = Pick<RunMetadata, "profile" | "mode" | "load" | "inputs"> & {
   stage: { name: string };
   engine?: { name: string };
   sequence?: { seed: number; requests?: number };
@@ -176,7 +183,41 @@ export type ComparableRun = Pick<RunMetadata, "profile" | "mode" | "load"> & {
 
 /** The fix every refusal names. */
 export const COMPARABLE_FIX =
-  "run the baseline with the same stage and flags (--mode, --quick, --profile, --rate, --duration, --warmup, --seed, --engine; direct mode: --payload, --invocations, --parallel, --only-cold-starts)";
+  "run the baseline with the same stage and flags (--mode, --quick, --profile, --rate, --duration, --warmup, --seed, --engine, --workload, --k6-script, --collection, --environment, --template; direct mode: --payload, --invocations, --parallel, --only-cold-starts)";
+
+/** The workload's files, what each is called in a refusal, and its flag. */
+const INPUT_KINDS = [
+  ["workload", "workload file", "--workload"],
+  ["k6Script", "k6 script", "--k6-script"],
+  ["collection", "collection", "--collection"],
+  ["environment", "Postman environment", "--environment"],
+  ["template", "template", "--template"],
+] as const satisfies ReadonlyArray<readonly [keyof WorkloadInputs, string, string]>;
+
+function inputText(label: string, input: WorkloadInput | undefined): string {
+  if (!input) return `no ${label}`;
+  return `${input.bundled ? "the bundled " : ""}${label} ${input.name} (${input.digest})`;
+}
+
+/**
+ * Each workload file that differs between the runs (another file, other contents, or one run without it),
+ * naming both and the flag. Only when both runs record their files (see inputsNotCompared).
+ */
+function inputReasons(baseline: WorkloadInputs, current: WorkloadInputs): string[] {
+  const reasons: string[] = [];
+  for (const [key, label, flag] of INPUT_KINDS) {
+    const before = baseline[key];
+    const now = current[key];
+    if (before?.digest === now?.digest) continue;
+    const sameName = before && now && before.name === now.name;
+    reasons.push(
+      sameName
+        ? `baseline ran ${inputText(label, before)}, this run ${now.name} with other contents (${now.digest}) (${flag})`
+        : `baseline ran ${inputText(label, before)}, this run ${inputText(label, now)} (${flag})`,
+    );
+  }
+  return reasons;
+}
 
 const QUICK = " (--quick)";
 
@@ -260,6 +301,7 @@ export function incomparableReason(current: ComparableRun, baseline: ComparableR
       reasons.push(
         `baseline ran seed ${baseline.sequence.seed}, this run seed ${current.sequence.seed} (--seed)`,
       );
+    if (baseline.inputs && current.inputs) reasons.push(...inputReasons(baseline.inputs, current.inputs));
   }
   if (baseline.load?.mode === "direct" && current.load?.mode === "direct")
     reasons.push(...directLoadReasons(baseline.load, current.load));
@@ -272,8 +314,19 @@ export function incomparableReason(current: ComparableRun, baseline: ComparableR
  */
 export function loadNotCompared(current: ComparableRun, baseline: ComparableRun): string | undefined {
   const missing = [...(baseline.load ? [] : ["the baseline"]), ...(current.load ? [] : ["this run"])];
-  if (missing.length === 0) return undefined;
+  if (missing.length === 0) return inputsNotCompared(current, baseline);
   return `the load (rate, duration, warm-up${current.mode === "direct" ? ", invocations, payloads" : ""}) could not be compared: ${missing.join(" and ")} does not record it (results.json written before run.load); profile, mode, stage${current.mode === "api" ? ", engine, seed and request count" : ""} were compared`;
+}
+
+/**
+ * What could not be compared because a run does not record the files that defined its workload (API mode, a
+ * file written before `run.inputs`): the workload file, k6 script, collection and template may have differed.
+ */
+export function inputsNotCompared(current: ComparableRun, baseline: ComparableRun): string | undefined {
+  if (current.mode !== "api" || baseline.mode !== "api") return undefined;
+  const missing = [...(baseline.inputs ? [] : ["the baseline"]), ...(current.inputs ? [] : ["this run"])];
+  if (missing.length === 0) return undefined;
+  return `the workload's files (workload file or k6 script, collection, template) could not be compared: ${missing.join(" and ")} does not record them (results.json written before run.inputs); a baseline measured with other files is a different workload`;
 }
 
 function describe(metric: ComparedMetric, d: MetricDelta, t: RegressionThresholds): string {

@@ -78,6 +78,10 @@ export function renderNotes(results: Results): string {
       );
     }
   }
+  for (const w of results.run.warnings ?? [])
+    notes.push(
+      `<strong>${escapeHtml(w.message.slice(0, w.message.indexOf(":") + 1))}</strong>${escapeHtml(w.message.slice(w.message.indexOf(":") + 1))}.`,
+    );
   if (notes.length === 0) return "";
   return `<section class="notes" id="notes" aria-label="Notes">${notes.map((n) => `<p class="note">⚠ ${n}</p>`).join("")}</section>`;
 }
@@ -158,7 +162,10 @@ export function renderMetadata(results: Results): string {
     ["host oversubscribed", hostOversubscription(results)],
     ...capacityCaps(results),
     ...cloudwatchCheck(results),
-    ["price table", `${run.priceTable.version} (${run.priceTable.region})`],
+    [
+      "price table",
+      `${run.priceTable.version} (${run.priceTable.region}${run.priceTable.origin ? `, ${run.priceTable.origin}` : ""})`,
+    ],
     [
       "SLO",
       run.slo

@@ -68,6 +68,7 @@ function notes(results: Results): string[] {
         `> **Warning:** ${escapeMarkdown(settingLabel(s, architectureCount(results)))} (${escapeMarkdown(s.id)}) may be distorted: ${escapeMarkdown(s.distorted.reason)}.`,
       );
   }
+  for (const w of results.run.warnings ?? []) lines.push(`> **Warning:** ${escapeMarkdown(w.message)}.`);
   return lines.length > 0 ? [...lines, ""] : [];
 }
 

@@ -3,6 +3,7 @@
  * the sample run is a small CRUD API where API Gateway is most of the bill and memory barely moves it.
  */
 import { describe, expect, it } from "vitest";
+import { runPriceTable } from "../tuning/build-results.ts";
 import { DEFAULT_PRICE_TABLE } from "../tuning/price-table.ts";
 import { sampleResults } from "../tuning/test-support/sample-results.ts";
 import { renderReport } from "./render-html.ts";
@@ -85,6 +86,40 @@ describe("verdictOf", () => {
     frankfurt.run.stage.region = "eu-central-1";
     expect(verdictOf(frankfurt)?.lever?.text).toMatch(/API Gateway \$1\.200 instead of \$3\.700 per 1M/);
     expect(verdictOf(frankfurt, noHttp)?.lever).toBeUndefined();
+  });
+
+  // issue 18: the lever was priced from the snapshot even when the run used the user's --price-table
+  it("prices the lever from the table the run used (recorded in results.json), never the snapshot's", () => {
+    const mine = structuredClone(DEFAULT_PRICE_TABLE);
+    mine.version = "my-prices-2026-12";
+    mine.origin = "my-prices.json";
+    const usEast1 = mine.regions["us-east-1"]?.apiGateway;
+    if (!usEast1?.HTTP || !usEast1.REST) throw new Error("snapshot changed");
+    usEast1.HTTP = { ...usEast1.HTTP, tiers: [{ upTo: null, usd: 0.5 }], source: "my negotiated rate" };
+    usEast1.REST = { ...usEast1.REST, tiers: [{ upTo: null, usd: 3 }] };
+    const results = sampleResults();
+    results.run.priceTable = runPriceTable({ table: mine }, "us-east-1");
+    expect(results.run.priceTable).toMatchObject({
+      version: "my-prices-2026-12",
+      origin: "my-prices.json",
+      apiGateway: { HTTP: { perMillionUsd: 0.5, source: "my negotiated rate" }, REST: { perMillionUsd: 3 } },
+    });
+    // rendered later, without the user's file at hand: the recorded prices, not the snapshot's $1.00 / $3.50
+    const lever = verdictOf(results)?.lever;
+    expect(lever?.text).toMatch(/API Gateway \$0\.5000 instead of \$3\.000 per 1M/);
+    expect(lever?.source).toBe("price table my-prices-2026-12, us-east-1: my negotiated rate");
+    // a file that does not record its prices and was priced with another table: no lever rather than a guess
+    const older = sampleResults();
+    older.run.priceTable = { version: "my-prices-2026-12", region: "us-east-1" };
+    expect(verdictOf(older)?.lever).toBeUndefined();
+    expect(verdictOf(older, mine)?.lever?.text).toMatch(/API Gateway \$0\.5000 instead of \$3\.000 per 1M/);
+    // the table records no HTTP API price for the region: no lever
+    const noHttp = sampleResults();
+    noHttp.run.priceTable = {
+      ...results.run.priceTable,
+      apiGateway: { REST: { perMillionUsd: 3, source: "x" } },
+    };
+    expect(verdictOf(noHttp)?.lever).toBeUndefined();
   });
 
   it("no lever when the API is already an HTTP API, or when memory moves the bill more", () => {

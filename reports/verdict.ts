@@ -78,6 +78,42 @@ function strategySentence(
   return `Balanced, ${label(pick, archs)}: p95 ${formatMs(pick.client.latency.p95Ms)} at ${costPart}${ties}.`;
 }
 
+/**
+ * The run's REST and HTTP API prices per 1M calls and the HTTP price's source, from the table the run used:
+ * the prices results.json recorded, else (a file written before they were recorded) `table` when it is the
+ * run's table by version. Undefined when neither is known: never the snapshot's prices for another table.
+ */
+function leverPrices(
+  results: Results,
+  table: PriceTable,
+): { restPerMillionUsd: number; httpPerMillionUsd: number; source: string } | undefined {
+  const run = results.run.priceTable;
+  const recorded = run.apiGateway;
+  if (recorded) {
+    if (!recorded.REST || !recorded.HTTP) return undefined;
+    return {
+      restPerMillionUsd: recorded.REST.perMillionUsd,
+      httpPerMillionUsd: recorded.HTTP.perMillionUsd,
+      source: `price table ${run.version}, ${run.region}: ${recorded.HTTP.source}`,
+    };
+  }
+  if (table.version !== run.version) return undefined;
+  // The run's region's REST and HTTP API prices, at the tier of the run's monthly volume when it gave one; a
+  // region whose HTTP API price is unsourced (or a volume past its confirmed tiers) has no lever to name.
+  const region = results.run.stage.region;
+  const prices = table.regions[region]?.apiGateway;
+  if (!prices?.REST || !prices.HTTP) return undefined;
+  try {
+    return {
+      restPerMillionUsd: unitPriceUsd(prices.REST, run.monthlyRequests) * 1e6,
+      httpPerMillionUsd: unitPriceUsd(prices.HTTP, run.monthlyRequests) * 1e6,
+      source: `price table ${table.version}, ${region}: ${prices.HTTP.source}`,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The API type lever: what API Gateway would cost as an HTTP API, when that saves more than memory can. */
 function apiTypeLever(
   results: Results,
@@ -86,19 +122,9 @@ function apiTypeLever(
   table: PriceTable,
 ): Verdict["lever"] {
   if (results.run.mode !== "api" || results.run.stage.apiType !== "REST") return undefined;
-  // The run's region's REST and HTTP API prices, at the tier of the run's monthly volume when it gave one; a
-  // region whose HTTP API price is unsourced (or a volume past its confirmed tiers) has no lever to name.
-  const prices = table.regions[results.run.stage.region]?.apiGateway;
-  if (!prices?.REST || !prices.HTTP) return undefined;
-  const monthly = results.run.priceTable.monthlyRequests;
-  let restPerMillionUsd: number;
-  let httpPerMillionUsd: number;
-  try {
-    restPerMillionUsd = unitPriceUsd(prices.REST, monthly) * 1e6;
-    httpPerMillionUsd = unitPriceUsd(prices.HTTP, monthly) * 1e6;
-  } catch {
-    return undefined;
-  }
+  const prices = leverPrices(results, table);
+  if (!prices) return undefined;
+  const { restPerMillionUsd, httpPerMillionUsd } = prices;
   const savingUsd =
     cheapest.cost.apiGatewayUsd - cheapest.cost.apiGatewayUsd * (httpPerMillionUsd / restPerMillionUsd);
   if (savingUsd <= memorySpreadUsd) return undefined;
@@ -110,12 +136,13 @@ function apiTypeLever(
       `${formatUsd(totalAsHttpUsd)} instead of ${formatUsd(cheapest.cost.totalPerMillionUsd)} in all ` +
       `(${formatSignedPct(-savingUsd / cheapest.cost.totalPerMillionUsd)}), where memory moves it by ` +
       `${formatUsd(memorySpreadUsd)}. HTTP APIs lack some REST API features (usage plans, API keys, request validation).`,
-    source: `price table ${table.version}, ${results.run.stage.region}: ${prices.HTTP.source}`,
+    source: prices.source,
   };
 }
 
 /**
- * The verdict of a run, or undefined when no completed setting has a cost and client latency.
+ * The verdict of a run, or undefined when no completed setting has a cost and client latency. `table` is only
+ * consulted for files that do not record their API Gateway prices, and only when it is the run's table.
  * @example verdictOf(results)?.headline // "Memory moves this API's bill by 2.1 % ($4.11 to $4.20 per 1M requests): API Gateway is 85 % of it."
  */
 export function verdictOf(results: Results, table: PriceTable = DEFAULT_PRICE_TABLE): Verdict | undefined {

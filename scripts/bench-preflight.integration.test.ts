@@ -11,6 +11,7 @@ import { BENCH_DEFAULTS, type BenchConfig, QUICK_PRESET } from "../tuning/bench-
 import { runLoadOf } from "../tuning/build-results.ts";
 import { estimateSweep } from "../tuning/config/estimate.ts";
 import { sampleResults } from "../tuning/test-support/sample-results.ts";
+import { workloadInputsOf } from "../tuning/workload-inputs.ts";
 import {
   checkBaseline,
   checkEngine,
@@ -89,6 +90,14 @@ describe("the baseline", () => {
     expect(incomparableBecause(full, config({ engine: "k6" }))).toBe(
       "baseline ran the builtin engine, this run k6 (--engine)",
     );
+    // issue 18: another workload file, before the stage starts (a file that cannot be read is left to its own check)
+    full.run.inputs = workloadInputsOf(config());
+    expect(incomparableBecause(full, config())).toBeUndefined();
+    const notes = path.join(ROOT, "test/apps/notes/workload.yaml");
+    expect(incomparableBecause(full, config({ workload: notes }))).toMatch(
+      /^baseline ran the bundled workload file crud\.yaml \(fnv1a32:\w+\), this run workload file workload\.yaml \(fnv1a32:\w+\) \(--workload\)$/,
+    );
+    expect(incomparableBecause(full, config({ workload: path.join(dir, "missing.yaml") }))).toBeUndefined();
     const runDir = path.join(dir, "full-run");
     mkdirSync(runDir);
     writeFileSync(path.join(runDir, "results.json"), JSON.stringify(full));

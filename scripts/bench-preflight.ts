@@ -31,6 +31,7 @@ import {
 } from "../tuning/config/estimate.ts";
 import { parseResults } from "../tuning/results.ts";
 import type { Results } from "../tuning/results-types.ts";
+import { workloadInputsOf } from "../tuning/workload-inputs.ts";
 import { UsageError } from "./command.ts";
 
 /** Size caps of the files the bench reads. */
@@ -182,10 +183,23 @@ export function incomparableBecause(
     | "warmupS"
     | "direct"
     | "quick"
+    | "gate"
+    | "workload"
+    | "k6Script"
+    | "collection"
+    | "environment"
+    | "template"
   >,
 ): string | undefined {
   const api = config.mode === "api";
   const load = runLoadOf(config);
+  // A file that cannot be read is reported by the files' own check, with its fix: compare without it here.
+  let inputs: ReturnType<typeof workloadInputsOf>;
+  try {
+    inputs = workloadInputsOf(config);
+  } catch {
+    inputs = undefined;
+  }
   return incomparableReason(
     {
       // results.json records a direct-mode run's profile as "direct-invoke" (tuning/build-results.ts)
@@ -195,6 +209,7 @@ export function incomparableBecause(
       load,
       ...(api && config.engine !== "auto" ? { engine: { name: config.engine } } : {}),
       ...(api && load.mode === "api" ? { sequence: { seed: config.seed, requests: load.requests } } : {}),
+      ...(inputs ? { inputs } : {}),
     },
     baseline.run,
   );

@@ -7,8 +7,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAwsClients } from "../tuning/aws-clients.ts";
 import { resolveBenchConfig } from "../tuning/bench-config.ts";
+import { collectApiGatewayMetrics } from "../tuning/collect.ts";
 import { DEFAULT_PRICE_TABLE } from "../tuning/price-table.ts";
 import { runBench } from "../tuning/run-bench.ts";
 import { type LocalStage, startStage } from "./stage.ts";
@@ -50,6 +53,69 @@ describe("an HTTP API on the local stage", () => {
     expect(wrongMethod.status).toBe(404);
   });
 
+  // issue 18: the stage published an HTTP API's metrics under ApiName (a REST API's dimension), and the
+  // collector asked by ApiName: on AWS an HTTP API publishes ApiId and Stage, with 4xx and 5xx.
+  it("publishes its AWS/ApiGateway metrics by ApiId and Stage (4xx, 5xx), and the collector asks by them", async () => {
+    const startMs = Date.now() - 1;
+    const ok = await fetch(`${local.stage.apiUrl}/items/metrics-1`);
+    expect(ok.status).toBe(404); // the handler's own 404 for a missing item, a 4xx all the same
+    const missing = await fetch(`${local.stage.apiUrl}/no-such-route`);
+    expect(missing.status).toBe(404);
+    const read = await fetch(`${local.stage.apiUrl}/items`);
+    expect(read.status).toBe(200);
+    const endMs = Date.now() + 1;
+    expect(local.stage.apiId).toMatch(/^[a-z0-9]{10}$/);
+    // requestContext.apiId and the stack's AWS::ApiGatewayV2::Api are the same id
+    const clients = createAwsClients(local.stage);
+    try {
+      const query = (dims: Record<string, string>, metricName: string) =>
+        clients.cloudwatch.send(
+          new GetMetricDataCommand({
+            StartTime: new Date(startMs),
+            EndTime: new Date(endMs),
+            MetricDataQueries: [
+              {
+                Id: "m",
+                MetricStat: {
+                  Metric: {
+                    Namespace: "AWS/ApiGateway",
+                    MetricName: metricName,
+                    Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })),
+                  },
+                  Period: 1,
+                  Stat: "Sum",
+                },
+              },
+            ],
+          }),
+        );
+      const total = async (dims: Record<string, string>, metricName: string) =>
+        ((await query(dims, metricName)).MetricDataResults?.[0]?.Values ?? []).reduce((a, b) => a + b, 0);
+      const byId = { ApiId: local.stage.apiId as string, Stage: "$default" };
+      expect(await total(byId, "Count")).toBe(3);
+      expect(await total(byId, "4xx")).toBe(2);
+      expect(await total(byId, "4XXError")).toBe(0);
+      expect(await total({ ApiName: local.stage.apiName, Stage: "$default" }, "Count")).toBe(0);
+      const collected = await collectApiGatewayMetrics(
+        clients.cloudwatch,
+        {
+          functionName: local.stage.functionName,
+          alias: local.stage.alias,
+          version: "1",
+          apiName: local.stage.apiName,
+          apiStageName: local.stage.apiStageName,
+          apiType: "HTTP",
+          apiId: local.stage.apiId as string,
+        },
+        { startMs, endMs },
+        "exact",
+      );
+      expect(collected).toMatchObject({ count: 3, errors4xx: 2, errors5xx: 0 });
+    } finally {
+      clients.destroy();
+    }
+  });
+
   it("is tuned by a short bench like a REST API, priced as an HTTP API with the user's table and monthly volume", async () => {
     // The user's own table (--price-table): us-east-1 as the snapshot has it, under the user's version.
     const snapshot = JSON.parse(readFileSync("tuning/prices/snapshot.json", "utf8"));
@@ -89,10 +155,13 @@ describe("an HTTP API on the local stage", () => {
     const output = await runBench({ config, stage: local.stage, signal: new AbortController().signal });
     const { results } = output;
     expect(results.run.stage.apiType).toBe("HTTP");
-    expect(results.run.priceTable).toEqual({
+    expect(results.run.priceTable).toMatchObject({
       version: "my-table-1",
       region: "us-east-1",
       monthlyRequests: 400_000_000,
+      origin: priceTable,
+      // the table's API Gateway prices at the run's tier, for the report's lever (issue 18)
+      apiGateway: { REST: { perMillionUsd: 2.8 }, HTTP: { perMillionUsd: 0.9 } },
     });
     const completed = results.settings.filter((s) => s.status === "ok");
     expect(completed).toHaveLength(2);
@@ -100,6 +169,12 @@ describe("an HTTP API on the local stage", () => {
     const httpPerMillion = DEFAULT_PRICE_TABLE.regions["us-east-1"]?.apiGateway?.HTTP?.tiers[1]?.usd ?? 0;
     expect(httpPerMillion).toBe(0.9);
     for (const setting of completed) {
+      // issue 18: the exchanges' body sizes measured (the CRUD bodies are far below 512 KiB: 1 call each)
+      const payload = setting.client?.payload;
+      expect(payload?.requests, setting.id).toBe(setting.client?.requests);
+      expect(payload?.exchangesBy512KiB, setting.id).toEqual({ "1": setting.client?.requests });
+      expect(payload?.requestBytes).toBeGreaterThan(0);
+      expect(payload?.responseBytes).toBeGreaterThan(0);
       expect(setting.cost?.apiGatewayUsd).toBeCloseTo(httpPerMillion, 9);
       expect(setting.client?.requests).toBeGreaterThan(0);
       // The Newman gate passed at every setting through the HTTP API.

@@ -10,7 +10,7 @@
 import type { RunResult } from "../loadtests/run-result.ts";
 import type { LambdaMetrics, LogFindings, Window } from "./collect.ts";
 import { cloudwatchAgrees, type InvocationLogs } from "./collect-invocations.ts";
-import { type CostInput, computeCost, type PricingOptions } from "./cost-model.ts";
+import { type CostInput, computeCost, meteredCallsPerRequest, type PricingOptions } from "./cost-model.ts";
 import {
   billedDurations,
   classifyFailures,
@@ -243,6 +243,10 @@ export function assessSetting(input: AssessInput, options: AssessOptions): Setti
     apiType: options.apiType,
     coldStartRate,
     initBilledMs,
+    // An HTTP API meters each exchange in 512 KB blocks: the measured mean, when the engine measured bodies.
+    ...(options.apiType === "HTTP" && client?.payload
+      ? { httpApiMeteredCallsPerRequest: meteredCallsPerRequest(client.payload.exchangesBy512KiB) ?? 1 }
+      : {}),
   };
   // Per API request: invocations (REPORT lines) over requests answered, and what the service logged.
   const logBytes = isInvocationLogs(logs) ? logs.logBytes : 0;

@@ -10,14 +10,16 @@ import { DEFAULT_COLD_START_RATE } from "./assess.ts";
 import type { BenchConfig } from "./bench-config.ts";
 import { coldStartSensitivity } from "./cold-start-sensitivity.ts";
 import type { PricingOptions } from "./cost-model.ts";
-import { DEFAULT_PRICE_TABLE } from "./price-table.ts";
+import { DEFAULT_PRICE_TABLE, type PriceTable, unitPriceUsd } from "./price-table.ts";
 import {
   RESULTS_SCHEMA_VERSION,
   type Results,
   type RunLoad,
   type RunMetadata,
   type SettingResult,
+  type WorkloadInputs,
 } from "./results-types.ts";
+import { runWarnings } from "./run-warnings.ts";
 import type { Stage } from "./stage.ts";
 import { recommend } from "./strategies.ts";
 
@@ -30,6 +32,40 @@ export interface RunFacts {
   toolVersions: Record<string, string>;
   /** The price table, monthly volume and free tier the run priced with. @default the snapshot, first tiers */
   pricing?: PricingOptions;
+  /** The files that defined the workload (tuning/workload-inputs.ts). */
+  inputs?: WorkloadInputs;
+}
+
+/**
+ * What results.json records of the price table a run used: its version and origin, the region, the monthly
+ * volume and free tier, and the region's API Gateway prices per 1M calls at the run's tier (the report's API
+ * type lever reads them, so a report rendered later never falls back on the snapshot's prices).
+ * @example runPriceTable({ table: userTable }, "eu-west-1").apiGateway?.HTTP // { perMillionUsd: 1.11, source: "..." }
+ */
+export function runPriceTable(
+  pricing: PricingOptions | undefined,
+  region: string,
+): RunMetadata["priceTable"] {
+  const table: PriceTable = pricing?.table ?? DEFAULT_PRICE_TABLE;
+  const monthly = pricing?.monthlyRequests;
+  const apiGateway: NonNullable<RunMetadata["priceTable"]["apiGateway"]> = {};
+  for (const type of ["REST", "HTTP"] as const) {
+    const price = table.regions[region]?.apiGateway?.[type];
+    if (!price) continue;
+    try {
+      apiGateway[type] = { perMillionUsd: unitPriceUsd(price, monthly) * 1e6, source: price.source };
+    } catch {
+      // a monthly volume past the table's confirmed tiers: no price to record for this type
+    }
+  }
+  return {
+    version: table.version,
+    region,
+    ...(monthly !== undefined ? { monthlyRequests: monthly } : {}),
+    ...(pricing?.freeTier ? { freeTier: true } : {}),
+    origin: table.origin,
+    ...(Object.keys(apiGateway).length > 0 ? { apiGateway } : {}),
+  };
 }
 
 /** A run id that sorts by time and is safe as a folder name, e.g. "2026-11-27T02-10-00Z-3f9a". */
@@ -114,6 +150,7 @@ export function buildResults(
     balancedWeight: config.balancedWeight,
     balancedCostTerm: config.balancedCostTerm,
   };
+  const warnings = runWarnings(settings, config.mode === "direct" ? null : stage.apiType);
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     run: {
@@ -134,18 +171,12 @@ export function buildResults(
       profile: config.mode === "direct" ? "direct-invoke" : config.profile,
       toolVersions: facts.toolVersions,
       cpuScaling,
-      priceTable: {
-        version: (facts.pricing?.table ?? DEFAULT_PRICE_TABLE).version,
-        region: stage.region,
-        ...(facts.pricing?.monthlyRequests !== undefined
-          ? { monthlyRequests: facts.pricing.monthlyRequests }
-          : {}),
-        ...(facts.pricing?.freeTier ? { freeTier: true } : {}),
-      },
+      priceTable: runPriceTable(facts.pricing, stage.region),
       ...(config.slo ? { slo: config.slo } : {}),
       ...(config.discardTopBottom > 0 ? { discardTopBottom: config.discardTopBottom } : {}),
       ...(sequence ? { sequence } : {}),
       load: runLoadOf(config),
+      ...(facts.inputs ? { inputs: facts.inputs } : {}),
       ...(config.rounds > 1 ? { rounds: config.rounds } : {}),
       coldStartRate:
         config.coldStartRate === undefined
@@ -154,6 +185,7 @@ export function buildResults(
             ? { source: "measured" }
             : { source: "config", rate: config.coldStartRate },
       coldStartSensitivity: coldStartSensitivity(settings, stage.region, recommendOptions, facts.pricing),
+      ...(warnings.length > 0 ? { warnings } : {}),
     },
     settings,
     recommendations: recommend(settings, recommendOptions),

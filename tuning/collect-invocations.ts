@@ -9,7 +9,7 @@
  * Same code path on AWS and against the local stage (the real SDK client).
  */
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { type CollectTarget, countFaults, type LogFindings, type Window } from "./collect.ts";
+import { type CollectTarget, countFaults, type LogFindings, logGroupOf, type Window } from "./collect.ts";
 import {
   type LambdaReport,
   parseReportLine,
@@ -86,7 +86,7 @@ export async function collectInvocationLogs(
   versions: readonly string[] = [target.version],
   untilMs: number = Date.now(),
 ): Promise<InvocationLogs> {
-  const group = `/aws/lambda/${target.functionName}`;
+  const group = logGroupOf(target);
   const markers = versions.map((v) => `[${v}]`);
   const reports: LambdaReport[] = [];
   const requests: RequestLogEntry[] = [];

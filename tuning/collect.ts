@@ -33,6 +33,36 @@ export interface CollectTarget {
   invokesVersion?: boolean;
   apiName: string;
   apiStageName: string;
+  /** REST APIs publish their metrics by ApiName, HTTP APIs by ApiId (with 4xx/5xx). @default "REST" */
+  apiType?: "REST" | "HTTP";
+  /** An HTTP API's id (its metrics' ApiId dimension). */
+  apiId?: string;
+  /** The function's log group. @default /aws/lambda/<functionName> */
+  logGroupName?: string;
+}
+
+/** The function's log group: its configured one, else Lambda's default `/aws/lambda/<function>`. */
+export function logGroupOf(target: Pick<CollectTarget, "functionName" | "logGroupName">): string {
+  return target.logGroupName ?? `/aws/lambda/${target.functionName}`;
+}
+
+/**
+ * The AWS/ApiGateway dimensions and error metric names of the target's API: a REST API publishes `ApiName` and
+ * `Stage` with 4XXError/5XXError, an HTTP API `ApiId` and `Stage` with 4xx/5xx (AWS API Gateway developer
+ * guide, "Amazon API Gateway dimensions and metrics" and "Monitor CloudWatch metrics for HTTP APIs").
+ * Undefined for an HTTP API whose id is unknown.
+ */
+export function apiGatewayMetricKeys(
+  target: Pick<CollectTarget, "apiType" | "apiId" | "apiName" | "apiStageName">,
+): { dims: Record<string, string>; errors4xx: string; errors5xx: string } | undefined {
+  if (target.apiType !== "HTTP")
+    return {
+      dims: { ApiName: target.apiName, Stage: target.apiStageName },
+      errors4xx: "4XXError",
+      errors5xx: "5XXError",
+    };
+  if (!target.apiId) return undefined;
+  return { dims: { ApiId: target.apiId, Stage: target.apiStageName }, errors4xx: "4xx", errors5xx: "5xx" };
 }
 
 /** What CloudWatch's AWS/Lambda namespace says about one version in a window. */
@@ -227,17 +257,20 @@ export async function collectApiGatewayMetrics(
   target: CollectTarget,
   window: Window,
   granularity: "exact" | "minute",
-): Promise<ApiGatewayMeasurements> {
+): Promise<ApiGatewayMeasurements | undefined> {
+  const keys = apiGatewayMetricKeys(target);
+  // An HTTP API whose id is unknown (a custom domain, no stack): no dimension to ask by, no cross-check.
+  if (!keys) return undefined;
   const range = metricRange(window, granularity);
-  const dims = { ApiName: target.apiName, Stage: target.apiStageName };
+  const { dims } = keys;
   const p = range.periodS;
   const ns = "AWS/ApiGateway";
   const v = await getMetrics(
     client,
     [
       metricStatQuery("count", ns, "Count", dims, "SampleCount", p),
-      metricStatQuery("e4", ns, "4XXError", dims, "Sum", p),
-      metricStatQuery("e5", ns, "5XXError", dims, "Sum", p),
+      metricStatQuery("e4", ns, keys.errors4xx, dims, "Sum", p),
+      metricStatQuery("e5", ns, keys.errors5xx, dims, "Sum", p),
       metricStatQuery("lat", ns, "Latency", dims, "Average", p),
       metricStatQuery("latp50", ns, "Latency", dims, "p50", p),
       metricStatQuery("latp99", ns, "Latency", dims, "p99", p),
@@ -329,7 +362,7 @@ export async function collectLogs(
   window: Window,
   versions: readonly string[] = [target.version],
 ): Promise<LogFindings> {
-  const group = `/aws/lambda/${target.functionName}`;
+  const group = logGroupOf(target);
   // Lambda names each environment's stream YYYY/MM/DD/[<version>]<id>: keep the setting's versions only.
   const marker = versions.map((v) => `[${v}]`);
   const [textReports, jsonReports, requestLines, faultLines] = await Promise.all([

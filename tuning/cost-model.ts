@@ -59,6 +59,29 @@ export interface CostInput {
    * @default 0 (one metered call)
    */
   httpApiPayloadBytesPerRequest?: number;
+  /**
+   * Measured HTTP API metered calls per request: the mean over the requests of each exchange's 512 KB blocks
+   * (at least 1 each; `meteredCallsPerRequest` of the client's payload summary). Wins over
+   * `httpApiPayloadBytesPerRequest`, which can only meter the mean exchange. Ignored for REST.
+   */
+  httpApiMeteredCallsPerRequest?: number;
+}
+
+/**
+ * HTTP API metered calls per request from measured body sizes: Σ blocks × requests ÷ requests (an exchange of
+ * up to 512 KiB is 1 call, of 600 KiB 2). Undefined without a measured request.
+ * @example meteredCallsPerRequest({ "1": 90, "2": 10 }) // 1.1
+ */
+export function meteredCallsPerRequest(
+  exchangesBy512KiB: Readonly<Record<string, number>>,
+): number | undefined {
+  let requests = 0;
+  let calls = 0;
+  for (const [blocks, n] of Object.entries(exchangesBy512KiB)) {
+    requests += n;
+    calls += Number(blocks) * n;
+  }
+  return requests > 0 ? calls / requests : undefined;
 }
 
 /** HTTP APIs are metered in 512 KB increments (API Gateway pricing; docs/cost-model.md). */
@@ -178,7 +201,11 @@ export function computeCost(input: CostInput, options: CostOptions): CostBreakdo
     );
     // An HTTP API meters each request in 512 KB increments of its payload; a REST API counts calls.
     const meteredPerRequest =
-      input.apiType === "HTTP" ? Math.max(1, Math.ceil(httpPayloadBytes / HTTP_API_METERING_BYTES)) : 1;
+      input.apiType !== "HTTP"
+        ? 1
+        : input.httpApiMeteredCallsPerRequest !== undefined
+          ? Math.max(1, nonNegative("httpApiMeteredCallsPerRequest", input.httpApiMeteredCallsPerRequest))
+          : Math.max(1, Math.ceil(httpPayloadBytes / HTTP_API_METERING_BYTES));
     apiGatewayUsd = meteredPerRequest * tierPriceUsd(apiPrice, at(meteredPerRequest)) * MILLION;
   }
 

@@ -4,6 +4,7 @@
  * how the cost pick moves with the cold-start rate. Returns Markdown lines; reports/render-markdown.ts
  * places them.
  */
+import { meteredCallsPerRequest } from "./cost-model.ts";
 import type { Results, SettingResult } from "./results-types.ts";
 
 const usd = (value: number) => `$${value.toFixed(4)}`;
@@ -94,6 +95,25 @@ export function measurementLines(results: Results): string[] {
     checkLine(results.settings, "invocationsEqualRequests", "Priced invocations = measured requests"),
     checkLine(results.settings, "lambdaP99WithinClientP99", "Lambda-side p99 ≤ client-side p99"),
   );
+  // Body sizes (built-in engine): what an HTTP API meters in 512 KiB blocks; shown for either API type.
+  const payloads = ok.map((s) => s.client?.payload).filter((p) => p !== undefined && p.requests > 0);
+  if (payloads.length > 0) {
+    const mean = (f: (p: NonNullable<(typeof payloads)[number]>) => number) =>
+      spread(
+        payloads.map((p) => (p ? f(p) / p.requests : 0)),
+        0,
+        " bytes",
+      );
+    const calls = payloads
+      .map((p) => (p ? meteredCallsPerRequest(p.exchangesBy512KiB) : undefined))
+      .filter((v): v is number => v !== undefined);
+    lines.push(
+      `- Bodies per request: request ${mean((p) => p.requestBytes)}, response ${mean((p) => p.responseBytes)}; ` +
+        `largest exchange ${Math.max(...payloads.map((p) => p?.maxExchangeBytes ?? 0))} bytes; ` +
+        `HTTP API metered calls per request (512 KiB blocks) ${spread(calls, 4, "")}` +
+        `${results.run.stage.apiType === "HTTP" ? " (priced)" : " (not priced: a REST API counts calls)"}.`,
+    );
+  }
   const disagreement = cloudwatchDisagreement(results);
   if (disagreement) {
     lines.push(`- CloudWatch Invocations = measured REPORT lines: **does not hold** at ${disagreement}`);

@@ -77,6 +77,7 @@ describe("dynamoDbMeasurements", () => {
       writeCapacityUnits: 1,
       requests: 2,
       failedConditionalWrites: 0,
+      requestsWithCapacity: 2,
     });
   });
 

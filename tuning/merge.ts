@@ -37,6 +37,7 @@ export function clientMeasurements(run: RunResult): ClientMeasurements {
     operations,
     timeline: run.timeline,
     thresholdsPassed: run.thresholdsPassed,
+    ...(run.payload ? { payload: run.payload } : {}),
   };
 }
 
@@ -94,16 +95,19 @@ export function dynamoDbMeasurements(logs: LogFindings): DynamoDbMeasurements {
   let rcu = 0;
   let wcu = 0;
   let failed = 0;
+  let withCapacity = 0;
   for (const r of logs.requests) {
     rcu += r.consumedRcu ?? 0;
     wcu += r.consumedWcu ?? 0;
     if (isFailedConditionalWrite(r)) failed += 1;
+    if (r.consumedRcu !== undefined || r.consumedWcu !== undefined) withCapacity += 1;
   }
   return {
     readCapacityUnits: rcu,
     writeCapacityUnits: wcu,
     requests: logs.requests.length,
     failedConditionalWrites: failed,
+    requestsWithCapacity: withCapacity,
   };
 }
 

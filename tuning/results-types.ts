@@ -4,7 +4,12 @@
  * Every figure here is measured or computed by a documented formula (docs/cost-model.md).
  */
 
-import type { LatencySummary, OperationName, TimelinePoint } from "../loadtests/run-result.ts";
+import type {
+  LatencySummary,
+  OperationName,
+  PayloadSummary,
+  TimelinePoint,
+} from "../loadtests/run-result.ts";
 import type { CpuScaling } from "../stage/contracts.ts";
 
 export const RESULTS_SCHEMA_VERSION = 2 as const;
@@ -41,7 +46,20 @@ export interface RunMetadata {
   toolVersions: Record<string, string>;
   cpuScaling: CpuScaling;
   /** The table and region priced with; the monthly volume and free tier when the run was priced at them. */
-  priceTable: { version: string; region: string; monthlyRequests?: number; freeTier?: boolean };
+  priceTable: {
+    version: string;
+    region: string;
+    monthlyRequests?: number;
+    freeTier?: boolean;
+    /** Where the table was read: the snapshot's path or the user's `--price-table` file (absent in older files). */
+    origin?: string;
+    /**
+     * The region's API Gateway prices in the table the run used, per 1M calls at the run's tier (the monthly
+     * volume's, else the first), with their source: the report's API type lever is priced from these, never
+     * from the snapshot when the run used another table. A type the table has no price for is absent.
+     */
+    apiGateway?: Partial<Record<"REST" | "HTTP", { perMillionUsd: number; source: string }>>;
+  };
   slo?: { p99Ms?: number; errorRate?: number };
   /** Trimmed-mean option for compatibility with aws-lambda-power-tuning (fraction 0–0.5 dropped each side). */
   discardTopBottom?: number;
@@ -62,6 +80,11 @@ export interface RunMetadata {
    * a baseline without it is compared on profile, mode, stage, engine and sequence alone).
    */
   load?: RunLoad;
+  /**
+   * The files that defined the workload (API mode; tuning/workload-inputs.ts): a baseline that replayed other
+   * files is not comparable. Absent in files written before they were recorded.
+   */
+  inputs?: WorkloadInputs;
   /** Rounds per setting in rotating order (`--rounds`); absent: 1. */
   rounds?: number;
   /**
@@ -76,8 +99,28 @@ export interface RunMetadata {
   upgradedFromSchemaVersion?: 1;
   /** How the cost pick changes with the cold-start rate (INIT share repriced at each rate). */
   coldStartSensitivity?: Array<{ rate: number; costPick: string | null; notDistinguishableFrom: string[] }>;
+  /** Warnings about the figures (tuning/run-warnings.ts), shown in the report, summary.md and the terminal. */
+  warnings?: RunWarning[];
   /** Present only when the run did not measure every planned setting (Ctrl-C, SIGTERM, an error). */
   partial?: PartialRun;
+}
+
+/** A file that defined a run's workload: its base name, a fingerprint of its contents, and whether it is ours. */
+export interface WorkloadInput {
+  name: string;
+  /** "fnv1a32:<hex>" of the text (line endings normalised). */
+  digest: string;
+  /** The project's own file (the bundled CRUD workload, collection or template). */
+  bundled?: true;
+}
+
+/** The workload file or k6 script, the gate's collection and environment, the local stage's template. */
+export interface WorkloadInputs {
+  workload?: WorkloadInput;
+  k6Script?: WorkloadInput;
+  collection?: WorkloadInput;
+  environment?: WorkloadInput;
+  template?: WorkloadInput;
 }
 
 /**
@@ -133,6 +176,11 @@ export interface ClientMeasurements {
   >;
   timeline: TimelinePoint[];
   thresholdsPassed: boolean;
+  /**
+   * Body sizes of the measured requests (built-in engine): an HTTP API is priced by the 512 KiB blocks each
+   * exchange took (docs/cost-model.md). Absent when the engine could not measure them (k6).
+   */
+  payload?: PayloadSummary;
 }
 
 /** What Lambda reported: CloudWatch AWS/Lambda metrics plus the REPORT lines of the window. */
@@ -202,6 +250,24 @@ export interface DynamoDbMeasurements {
   requests: number;
   /** Writes whose condition failed (POST 409, PUT/PATCH 404) and reported no units: 1 WRU each is priced. */
   failedConditionalWrites?: number;
+  /**
+   * Request log lines that carried `consumedRcu` or `consumedWcu`: 0 means the function logged no DynamoDB
+   * capacity and DynamoDB was priced at $0 (run.warnings says so). Absent in older files.
+   */
+  requestsWithCapacity?: number;
+}
+
+/** Something the reader must know before trusting the figures, written into results.json by the run. */
+export interface RunWarning {
+  /**
+   * "dynamodb-capacity-not-logged": DynamoDB priced at $0 because the function logged no consumed capacity;
+   * "http-api-payload-not-measured": an HTTP API priced at one call per request, body sizes not measured.
+   */
+  code: "dynamodb-capacity-not-logged" | "http-api-payload-not-measured";
+  /** One line: what is wrong, what it does to the figures, how to fix it. */
+  message: string;
+  /** The settings it concerns. */
+  settings: string[];
 }
 
 /** CloudWatch Logs ingestion: the UTF-8 bytes of every log event of the measured invocations. */

@@ -9,6 +9,7 @@
  * invocation is one sample of the bootstrap whichever round it ran in); CloudWatch's own counts add up, its
  * duration percentiles cannot be merged, so the pooled cross-check reads them from the REPORT lines.
  */
+
 import { mergeSegmentResults } from "../loadtests/engines/k6/merge.ts";
 import type {
   LatencySummary,
@@ -17,6 +18,7 @@ import type {
   RunResult,
   TimelinePoint,
 } from "../loadtests/run-result.ts";
+import { poolPayloads } from "../loadtests/run-result.ts";
 import type { LambdaMetrics, LogFindings } from "./collect.ts";
 import type { InvocationLogs } from "./collect-invocations.ts";
 import type { ApiGatewayMeasurements } from "./results-types.ts";
@@ -65,7 +67,13 @@ export function poolRuns(runs: readonly RunResult[]): RunResult {
     targetRatePerSec: first.targetRatePerSec,
     durationMs: runs.reduce((sum, r) => sum + r.durationMs, 0),
     timeline: concatTimelines(runs.map((r) => r.timeline)),
+    ...(payloadOf(runs) ? { payload: payloadOf(runs) } : {}),
   };
+}
+
+/** The rounds' body sizes pooled (every round measured them), else none. */
+function payloadOf(runs: readonly RunResult[]) {
+  return poolPayloads(runs.map((r) => r.payload));
 }
 
 /**

@@ -31,6 +31,7 @@ import type { Results, SettingResult } from "./results-types.ts";
 import type { Stage } from "./stage.ts";
 import { recommend } from "./strategies.ts";
 import { type LoadPort, runSweep, type SweepOutcome, type SweepProgress } from "./sweep.ts";
+import { workloadInputsOf } from "./workload-inputs.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -166,6 +167,8 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   };
   // Fail before measuring anything when a price the run needs is not in the table.
   checkPriceCoverage(stage.region, { apiType, dynamodb: config.mode === "api", cloudwatchLogs: true }, table);
+  // The files that define the workload, fingerprinted for the baseline comparison (read before measuring).
+  const inputs = workloadInputsOf({ ...config, stage: stage.name });
   const settings = planSettings(config.memoryMb, config.architectures);
   const startedAt = new Date();
   const runId = makeRunId(startedAt, randomBytes(2).toString("hex"));
@@ -296,6 +299,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
         engine: engineFacts,
         toolVersions: toolVersions(),
         pricing,
+        ...(inputs ? { inputs } : {}),
       },
       stage,
       config,

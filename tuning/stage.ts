@@ -16,6 +16,13 @@ export interface Stage {
   /** API Gateway's ApiName and stage name: the dimensions of the AWS/ApiGateway metrics. */
   apiName: string;
   apiStageName: string;
+  /**
+   * An HTTP API's id: the ApiId dimension of its AWS/ApiGateway metrics (HTTP APIs publish ApiId and Stage,
+   * REST APIs ApiName and Stage). @default the id in an execute-api URL
+   */
+  apiId?: string;
+  /** The function's log group (its LoggingConfig.LogGroup). @default /aws/lambda/<functionName> */
+  logGroupName?: string;
   /** The function behind the API. */
   functionName: string;
   /** The alias the API invokes; the tuner points it at each setting's version. */

@@ -95,6 +95,9 @@ export async function collectWindow(
     version,
     apiName: stage.apiName,
     apiStageName: stage.apiStageName,
+    apiType: stage.apiType,
+    ...(stage.apiId ? { apiId: stage.apiId } : {}),
+    ...(stage.logGroupName ? { logGroupName: stage.logGroupName } : {}),
     ...(options.invokesVersion ? { invokesVersion: true } : {}),
   };
   const deadline = Date.now() + timeoutMs;

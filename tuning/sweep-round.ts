@@ -165,6 +165,9 @@ export async function measureRound(
     version,
     apiName: options.stage.apiName,
     apiStageName: options.stage.apiStageName,
+    apiType: options.stage.apiType,
+    ...(options.stage.apiId ? { apiId: options.stage.apiId } : {}),
+    ...(options.stage.logGroupName ? { logGroupName: options.stage.logGroupName } : {}),
   };
 
   // The gate and the cold starts run on a setting's first round only: later rounds record no time for them.

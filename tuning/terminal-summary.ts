@@ -61,6 +61,7 @@ export function renderTerminalSummary(results: Results, reportPath?: string): st
     "",
     ...results.recommendations.map((r) => `${r.strategy.padEnd(8)} → ${r.settingId ?? "none"}: ${r.reason}`),
   ];
+  for (const w of results.run.warnings ?? []) lines.push("", `warning: ${w.message}.`);
   const failed = results.settings.filter((s) => s.status === "failed");
   if (failed.length > 0) {
     lines.push("", "failed settings:");

@@ -1,5 +1,6 @@
 /**
- * The AWS/ApiGateway metrics a REST API stage publishes per request, with the ApiName and Stage dimensions.
+ * The AWS/ApiGateway metrics an API stage publishes per request: a REST API with the ApiName and Stage
+ * dimensions and 4XXError/5XXError, an HTTP API with ApiId and Stage and 4xx/5xx (the names AWS publishes).
  */
 import type { MetricSink } from "../contracts.ts";
 
@@ -12,12 +13,19 @@ export interface RequestMetrics {
   timestampMs: number;
 }
 
-/** Writes Count, 4XXError, 5XXError, Latency and (when the integration ran) IntegrationLatency. */
+/** Which API publishes: the dimensions and the error metrics' names follow its type. */
+export type ApiMetricsIdentity =
+  | { apiType: "REST"; dimensions: { ApiName: string; Stage: string } }
+  | { apiType: "HTTP"; dimensions: { ApiId: string; Stage: string } };
+
+/** Writes Count, 4XXError/4xx, 5XXError/5xx, Latency and (when the integration ran) IntegrationLatency. */
 export function recordRequestMetrics(
   sink: MetricSink,
-  dimensions: { ApiName: string; Stage: string },
+  api: ApiMetricsIdentity,
   metrics: RequestMetrics,
 ): void {
+  const { dimensions } = api;
+  const [e4, e5] = api.apiType === "HTTP" ? ["4xx", "5xx"] : ["4XXError", "5XXError"];
   const put = (metricName: string, value: number, unit: string) =>
     sink.put({
       namespace: "AWS/ApiGateway",
@@ -28,8 +36,8 @@ export function recordRequestMetrics(
       timestampMs: metrics.timestampMs,
     });
   put("Count", 1, "Count");
-  put("4XXError", metrics.statusCode >= 400 && metrics.statusCode < 500 ? 1 : 0, "Count");
-  put("5XXError", metrics.statusCode >= 500 ? 1 : 0, "Count");
+  put(e4, metrics.statusCode >= 400 && metrics.statusCode < 500 ? 1 : 0, "Count");
+  put(e5, metrics.statusCode >= 500 ? 1 : 0, "Count");
   put("Latency", metrics.latencyMs, "Milliseconds");
   if (metrics.integrationLatencyMs !== undefined)
     put("IntegrationLatency", metrics.integrationLatencyMs, "Milliseconds");

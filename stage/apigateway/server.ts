@@ -72,8 +72,13 @@ export interface ApiGatewayFrontOptions {
   apiType?: "REST" | "HTTP";
   /** The stage in the URL, e.g. "prod". */
   stageName: string;
-  /** ApiName dimension of the AWS/ApiGateway metrics. */
+  /** ApiName dimension of a REST API's AWS/ApiGateway metrics. */
   apiName: string;
+  /**
+   * The API's id (requestContext.apiId, the URL's domain prefix) and, for an HTTP API, the ApiId dimension of
+   * its metrics; the local stage passes the id its stack lists. @default a random 10-character id
+   */
+  apiId?: string;
   invoker: LambdaInvoker;
   functionName: string;
   /** The alias the API invokes, e.g. "live"; "$LATEST" when absent. */
@@ -128,7 +133,7 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
       `invalid stage name "${options.stageName}": expected letters, digits, - or _${httpApi ? ", or $default" : ""}`,
     );
   const now = options.now ?? Date.now;
-  const apiId = randomId(10);
+  const apiId = options.apiId ?? randomId(10);
   // An HTTP API's $default stage is served at the root: no stage name in the URL.
   const stagePrefix = httpApi && options.stageName === "$default" ? "" : `/${options.stageName}`;
   const responses = httpApi ? HTTP_API_GATEWAY_RESPONSES : GATEWAY_RESPONSES;
@@ -137,7 +142,11 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
     options.integrationTimeoutMs ??
     (httpApi ? DEFAULTS.httpApiIntegrationTimeoutMs : DEFAULTS.integrationTimeoutMs);
   const binaryMediaTypes = options.binaryMediaTypes ?? DEFAULTS.binaryMediaTypes;
-  const dimensions = { ApiName: options.apiName, Stage: options.stageName };
+  // A REST API publishes its metrics by ApiName and Stage, an HTTP API by ApiId and Stage (AWS API Gateway
+  // developer guide: "Amazon API Gateway dimensions and metrics", "Monitor CloudWatch metrics for HTTP APIs").
+  const metricsOf = httpApi
+    ? { apiType: "HTTP" as const, dimensions: { ApiId: apiId, Stage: options.stageName } }
+    : { apiType: "REST" as const, dimensions: { ApiName: options.apiName, Stage: options.stageName } };
   const resourceIds = new Map<string, string>();
   const resourceId = (path: string) => {
     let id = resourceIds.get(path);
@@ -194,7 +203,7 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
       res.writeHead(statusCode, flat);
       res.end(body);
       if (options.metricSink) {
-        recordRequestMetrics(options.metricSink, dimensions, {
+        recordRequestMetrics(options.metricSink, metricsOf, {
           statusCode,
           latencyMs: performance.now() - startMs,
           ...(integrationLatencyMs !== undefined ? { integrationLatencyMs } : {}),

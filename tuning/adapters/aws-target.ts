@@ -106,13 +106,21 @@ export async function resolveAwsTarget(input: AwsTargetInput): Promise<AwsTarget
       );
     }
   }
+  const apiType = aws.apiType ?? discovered?.apiType ?? AWS_TARGET_DEFAULTS.apiType;
+  // An HTTP API's metrics are published by ApiId: the stack's HTTP API, else the id in its execute-api URL.
+  const apiId =
+    apiType === "HTTP"
+      ? (discovered?.apiId ??
+        (apiUrl ? /^https:\/\/([a-z0-9]+)\.execute-api\./.exec(apiUrl)?.[1] : undefined))
+      : undefined;
   const stage: Stage = {
     name: "aws",
     region: access.region,
     // Direct mode without an API: what the load is sent to, Lambda's Invoke URL (results.json records a target).
     apiUrl: apiUrl ?? `${endpointOf("lambda", where)}/2015-03-31/functions/${functionName}/invocations`,
-    apiType: aws.apiType ?? discovered?.apiType ?? AWS_TARGET_DEFAULTS.apiType,
+    apiType,
     apiName: aws.apiName ?? discovered?.apiName ?? aws.stackName ?? "",
+    ...(apiId ? { apiId } : {}),
     apiStageName: aws.apiStageName ?? discovered?.apiStageName ?? AWS_TARGET_DEFAULTS.apiStageName,
     functionName,
     alias: aws.alias ?? discovered?.alias ?? AWS_TARGET_DEFAULTS.alias,
@@ -120,15 +128,31 @@ export async function resolveAwsTarget(input: AwsTargetInput): Promise<AwsTarget
     ...(awsEndpoint ? { awsEndpoint } : {}),
     supportsArchitectures: true,
   };
-  if (input.checkFunction ?? true) await checkFunction(stage);
+  if (input.checkFunction ?? true) {
+    // The REPORT lines are read where the function writes them: its LoggingConfig.LogGroup (a stack may route
+    // them to a log group of its own), else Lambda's default /aws/lambda/<function>.
+    const logGroupName = await checkFunction(stage);
+    if (logGroupName && logGroupName !== `/aws/lambda/${functionName}`) {
+      stage.logGroupName = logGroupName;
+      const declared = discovered?.logGroups.includes(logGroupName) ? ", declared by the stack" : "";
+      lines.push(`log group ${logGroupName} (the function's LoggingConfig${declared})`);
+    }
+  }
+  if (mode === "api" && apiType === "HTTP" && !apiId)
+    lines.push(
+      "HTTP API id unknown (no stack HTTP API, no execute-api URL): API Gateway metrics are not cross-checked",
+    );
   return { stage, access, ...(discovered ? { discovered } : {}), lines };
 }
 
-/** The function exists and the endpoint answers: one read-only call. */
-async function checkFunction(stage: Stage): Promise<void> {
+/** The function exists and the endpoint answers: one read-only call. Returns the function's log group. */
+async function checkFunction(stage: Stage): Promise<string | undefined> {
   const clients = createAwsClients(stage);
   try {
-    await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: stage.functionName }));
+    const config = await clients.lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: stage.functionName }),
+    );
+    return config.LoggingConfig?.LogGroup;
   } catch (error) {
     if ((error as { name?: string }).name === "ResourceNotFoundException") {
       throw new TuningError(

@@ -11,10 +11,17 @@ import {
   DescribeStacksCommand,
   ListStackResourcesCommand,
 } from "@aws-sdk/client-cloudformation";
-import { GetAliasCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  GetAliasCommand,
+  InvokeCommand,
+  LambdaClient,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+} from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStage, startStage } from "../../stage/stage.ts";
-import { createCloudFormationClient } from "../aws-clients.ts";
+import { createAwsClients, createCloudFormationClient } from "../aws-clients.ts";
+import { collectLogs } from "../collect.ts";
 import { resolveAwsTarget } from "./aws-target.ts";
 import { discoverStack } from "./stack-discovery.ts";
 
@@ -289,5 +296,51 @@ describe("the AWS target of --stage aws", () => {
     expect((direct as Error).message).toMatch(
       new RegExp(`^could not reach the AWS endpoint ${url} \\(ECONNREFUSED\\)`),
     );
+  });
+
+  // issue 18: REPORT lines were read from /aws/lambda/<function> whatever log group the function writes to
+  it("reads the REPORT lines from the function's own log group (LoggingConfig.LogGroup), named in the target's lines", async () => {
+    const lambda = new LambdaClient({
+      endpoint: endpointUrl(),
+      region: local.stage.region,
+      credentials: local.stage.credentials as { accessKeyId: string; secretAccessKey: string },
+    });
+    const FunctionName = local.stage.functionName;
+    const custom = "/custom/powerbench-crud";
+    const setGroup = async (LogGroup: string) => {
+      await lambda.send(
+        new UpdateFunctionConfigurationCommand({ FunctionName, LoggingConfig: { LogGroup } }),
+      );
+      await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 30 }, { FunctionName });
+    };
+    const clients = createAwsClients(local.stage);
+    try {
+      await setGroup(custom);
+      const target = await resolveAwsTarget({
+        aws: { stackName: local.stackName, endpointUrl: endpointUrl(), protected: false },
+        mode: "api",
+        env: process.env,
+      });
+      expect(target.stage.logGroupName).toBe(custom);
+      expect(target.lines).toContain(`log group ${custom} (the function's LoggingConfig)`);
+      const startMs = Date.now() - 1;
+      await lambda.send(new InvokeCommand({ FunctionName, Payload: new TextEncoder().encode("{}") }));
+      const window = { startMs, endMs: Date.now() + 1000 };
+      const where = {
+        functionName: FunctionName,
+        alias: "live",
+        version: "$LATEST",
+        apiName: "",
+        apiStageName: "",
+      };
+      const found = await collectLogs(clients.logs, { ...where, logGroupName: custom }, window);
+      expect(found.reports).toHaveLength(1);
+      // the default group has no REPORT line of that invocation
+      expect((await collectLogs(clients.logs, where, window)).reports).toHaveLength(0);
+    } finally {
+      await setGroup(`/aws/lambda/${FunctionName}`);
+      clients.destroy();
+      lambda.destroy();
+    }
   });
 });

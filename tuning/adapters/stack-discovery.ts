@@ -34,6 +34,8 @@ export interface DiscoveredStack {
   apiStageName?: string;
   apiType?: "REST" | "HTTP";
   apiName?: string;
+  /** The HTTP API's id (`AWS::ApiGatewayV2::Api`): the ApiId dimension of its metrics. */
+  apiId?: string;
   functionName?: string;
   /** Every function of the stack, for the message when there are several. */
   functionNames: string[];
@@ -103,6 +105,7 @@ export function stackTargetOf(
     ...(apiStageName ? { apiStageName } : {}),
     ...(apiType ? { apiType } : {}),
     ...(apiName ? { apiName } : {}),
+    ...(apiType === "HTTP" && httpApis.length === 1 ? { apiId: httpApis[0] } : {}),
     ...(functionName ? { functionName } : {}),
     ...(alias ? { alias } : {}),
     ...(tableName ? { tableName } : {}),

@@ -56,6 +56,8 @@ describe("stackTargetOf", () => {
     expect(target).toMatchObject({
       apiType: "HTTP",
       apiUrl: "https://abcdef1234.execute-api.us-east-1.amazonaws.com",
+      // the ApiId dimension of an HTTP API's metrics
+      apiId: "abcdef1234",
     });
     expect(target.apiName).toBeUndefined();
   });

@@ -12,7 +12,12 @@ import { ConfigError } from "../../errors.ts";
 import { expectedIterations, peakRatePerSec, resolveProfile, totalDurationMs } from "../../profiles.ts";
 import { Recorder } from "../../recorder.ts";
 import { buildRequestSequence, reuseGapFor, type SequencedRequest } from "../../request-sequence.ts";
-import { RUN_RESULT_SCHEMA_VERSION, type RunResult } from "../../run-result.ts";
+import {
+  addExchange,
+  type PayloadSummary,
+  RUN_RESULT_SCHEMA_VERSION,
+  type RunResult,
+} from "../../run-result.ts";
 import { ArrivalSchedule } from "../../schedule.ts";
 import { evaluateThresholds } from "../../thresholds.ts";
 import { classifyOutcome, type PlannedRequest } from "../../workload/model.ts";
@@ -83,6 +88,13 @@ async function runBuiltin(options: LoadRunOptions, config: ResolvedBuiltinOption
   let withoutLambdaRequestId = 0;
   /** Transport failures by their error code (ECONNRESET, ECONNREFUSED, UND_ERR_SOCKET, ...). */
   const transportErrorCodes: Record<string, number> = {};
+  const payload: PayloadSummary = {
+    requests: 0,
+    requestBytes: 0,
+    responseBytes: 0,
+    maxExchangeBytes: 0,
+    exchangesBy512KiB: {},
+  };
   const recorder = new Recorder();
   const counts = { started: 0, completed: 0, dropped: 0 };
   let inFlight = 0;
@@ -118,6 +130,7 @@ async function runBuiltin(options: LoadRunOptions, config: ResolvedBuiltinOption
     cut: boolean,
     lambdaRequestId?: string,
     transportErrorCode?: string,
+    responseBytes?: number,
   ) => {
     const now = elapsed();
     try {
@@ -127,6 +140,12 @@ async function runBuiltin(options: LoadRunOptions, config: ResolvedBuiltinOption
           transportErrorCodes[transportErrorCode] = (transportErrorCodes[transportErrorCode] ?? 0) + 1;
         recorder.record(request.operation, dueMs, now - dueMs, status, error);
         counts.completed += 1;
+        if (responseBytes !== undefined)
+          addExchange(
+            payload,
+            request.body === undefined ? 0 : Buffer.byteLength(request.body),
+            responseBytes,
+          );
         if (lambdaRequestId !== undefined) lambdaRequestIds.push(lambdaRequestId);
         else if (status > 0) withoutLambdaRequestId += 1;
       }
@@ -262,6 +281,7 @@ async function runBuiltin(options: LoadRunOptions, config: ResolvedBuiltinOption
     ...(startLag ? { startLag } : {}),
     overall,
     ...(Object.keys(transportErrorCodes).length > 0 ? { transportErrorCodes } : {}),
+    payload,
     operations: recorder.operationStats(),
     timeline: recorder.timeline(),
     thresholds,

@@ -33,6 +33,8 @@ export type OutcomeListener = (
   lambdaRequestId?: string,
   /** The transport error's code (`ECONNREFUSED`, `ECONNRESET`, `UND_ERR_SOCKET`, ...), when there was one. */
   transportErrorCode?: string,
+  /** Bytes of the response body received, when there was an answer. */
+  responseBytes?: number,
 ) => void;
 
 export interface HttpClientOptions {
@@ -79,6 +81,8 @@ class Exchange {
   lambdaRequestId: string | undefined;
   /** The connection carrying it, once it left the wait queue. */
   connection: Client | undefined;
+  /** Bytes of the response body so far (HTTP API metering: the exchange's size). */
+  responseBytes = 0;
 
   constructor(
     private readonly owner: HttpClient,
@@ -94,7 +98,8 @@ class Exchange {
     return true;
   }
 
-  onData(): boolean {
+  onData(chunk: Buffer): boolean {
+    this.responseBytes += chunk.length;
     return true;
   }
 
@@ -207,7 +212,16 @@ export class HttpClient {
       else setImmediate(() => this.handOn(connection));
     }
     if (error === undefined)
-      this.listener(exchange.request, exchange.tag, status, undefined, false, exchange.lambdaRequestId);
+      this.listener(
+        exchange.request,
+        exchange.tag,
+        status,
+        undefined,
+        false,
+        exchange.lambdaRequestId,
+        undefined,
+        exchange.responseBytes,
+      );
     else if (this.cutting) this.listener(exchange.request, exchange.tag, 0, undefined, true);
     else {
       const code = (error as { code?: string }).code || error.name || "unknown";
