@@ -29,6 +29,7 @@ import { buildResults, runLoadOf } from "./build-results.ts";
 import { apiLoad } from "./load-ports.ts";
 import { planSettings } from "./plan.ts";
 import { runSweep } from "./sweep.ts";
+import { boundedWarmup } from "./warmup.ts";
 
 const RUNS = Number(process.env["REPEATABILITY_RUNS"] ?? 5);
 const QUICK = process.env["REPEATABILITY_QUICK"] === "1";
@@ -90,6 +91,10 @@ try {
         // As tuning/run-bench.ts: rounds split the measured duration.
         durationS: (load.mode === "api" ? load.durationS : 0) / config.rounds,
         commonRandomNumbers: !before,
+        // As tuning/run-bench.ts: the bounded warm-up unless the cold-start rate is measured.
+        ...(config.coldStartRate !== "measured"
+          ? { warmupMaxInFlight: boundedWarmup(config.profile, config.ratePerSec) }
+          : {}),
       });
       const loadAverage = os.loadavg()[0] ?? 0;
       const startedAt = new Date();
