@@ -10,18 +10,18 @@ import { apiLoad } from "./load-ports.ts";
 import { boundedWarmup, WARMUP_MIN_IN_FLIGHT, warmupConcurrency } from "./warmup.ts";
 
 describe("warmupConcurrency", () => {
-  it("is the peak rate × 0.1 s, rounded up, at least 2 and at most the profile's cap", () => {
-    expect(warmupConcurrency(50, 200)).toBe(5);
-    expect(warmupConcurrency(51, 200)).toBe(6);
+  it("is the peak rate × 0.2 s, rounded up, at least 4 and at most the profile's cap", () => {
+    expect(warmupConcurrency(50, 200)).toBe(10);
+    expect(warmupConcurrency(51, 200)).toBe(11);
     expect(warmupConcurrency(5, 20)).toBe(WARMUP_MIN_IN_FLIGHT);
     expect(warmupConcurrency(1000, 30)).toBe(30);
     expect(warmupConcurrency(50, 1)).toBe(1);
   });
 
   it("reads the profile and the run's rate", () => {
-    expect(boundedWarmup("baseline")).toBe(5);
-    expect(boundedWarmup("baseline", 20)).toBe(2);
-    expect(boundedWarmup("ramp")).toBe(10);
+    expect(boundedWarmup("baseline")).toBe(10);
+    expect(boundedWarmup("baseline", 20)).toBe(WARMUP_MIN_IN_FLIGHT);
+    expect(boundedWarmup("ramp")).toBe(20);
   });
 });
 
