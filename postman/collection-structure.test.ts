@@ -51,6 +51,15 @@ describe("the Postman collection", () => {
     for (const f of folders) expect(f.item.length, f.name).toBeGreaterThan(0);
   });
 
+  it("drops the list walk's seen ids when the walk ends, so a big table does not slow every later script", () => {
+    const walk = folder("REST CRUD lifecycle").find((item) => item.name === "List items (follow the cursor)");
+    if (!walk) throw new Error('"List items (follow the cursor)" is missing');
+    const tests = script(walk, "test");
+    const end = tests.indexOf("} else {");
+    expect(end).toBeGreaterThan(0);
+    expect(tests.slice(end)).toContain('pm.collectionVariables.unset("listSeenIds")');
+  });
+
   it("gives every request a test script with pm.test and an assertion", () => {
     for (const { folder: folderName, item } of requests) {
       const tests = script(item, "test");

@@ -49,6 +49,13 @@ export interface ApiLoadOptions {
   workload?: CompiledWorkload;
   /** The table to snapshot; needed with `workload`. */
   snapshot?: SnapshotTarget;
+  /**
+   * Requests in flight at most during the warm-up (tuning/warmup.ts `warmupConcurrency`): a bounded warm-up
+   * starts about this many environments instead of one per request that arrives during the first INITs. The
+   * API table reset then runs with one fewer, leaving an environment for the gate. @default the profile's
+   * maxInFlight (the profile's own warm-up, as `--cold-start-rate measured` needs)
+   */
+  warmupMaxInFlight?: number;
 }
 
 export interface ApiLoad {
@@ -97,7 +104,10 @@ export function apiLoad(engine: LoadEngine, options: ApiLoadOptions): ApiLoad {
     seed: options.seed,
     ...(options.ratePerSec !== undefined ? { ratePerSec: options.ratePerSec } : {}),
     ...(kind === "warmup"
-      ? { durationMs: Math.max(500, options.warmupS * 1000) }
+      ? {
+          durationMs: Math.max(500, options.warmupS * 1000),
+          ...(options.warmupMaxInFlight !== undefined ? { maxInFlight: options.warmupMaxInFlight } : {}),
+        }
       : options.durationS !== undefined
         ? { durationMs: options.durationS * 1000 }
         : {}),
@@ -123,7 +133,12 @@ export function apiLoad(engine: LoadEngine, options: ApiLoadOptions): ApiLoad {
   const tableState: TableStatePort = !crn
     ? { prepare: async () => {}, reset: async () => {}, cleanup: async () => {} }
     : workload.reset === "api"
-      ? new ApiTableState(measured, { apiUrl: options.apiUrl })
+      ? new ApiTableState(measured, {
+          apiUrl: options.apiUrl,
+          ...(options.warmupMaxInFlight !== undefined
+            ? { concurrency: Math.max(1, options.warmupMaxInFlight - 1) }
+            : {}),
+        })
       : new SnapshotTableState(
           { ...snapshotTarget(options.snapshot), apiUrl: options.apiUrl },
           measured.seedRequests ?? [],

@@ -20,8 +20,15 @@
  * Rounds evidence: REPEATABILITY_VARIANTS=rounds-1,rounds-3 REPEATABILITY_QUICK=1 npx tsx tuning/repeatability.perf.ts
  */
 import os from "node:os";
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  DynamoDBClient,
+  ScanCommand,
+} from "@aws-sdk/client-dynamodb";
 import { createBuiltinEngine } from "../loadtests/engines/builtin/engine.ts";
 import { runCollection } from "../postman/run-collection.ts";
+import { LOCAL_CREDENTIALS } from "../stage/dynamodb.ts";
 import { startStage } from "../stage/stage.ts";
 import { createAwsClients } from "./aws-clients.ts";
 import { type BenchConfig, resolveBenchConfig } from "./bench-config.ts";
@@ -29,6 +36,7 @@ import { buildResults, runLoadOf } from "./build-results.ts";
 import { apiLoad } from "./load-ports.ts";
 import { planSettings } from "./plan.ts";
 import { runSweep } from "./sweep.ts";
+import { boundedWarmup } from "./warmup.ts";
 
 const RUNS = Number(process.env["REPEATABILITY_RUNS"] ?? 5);
 const QUICK = process.env["REPEATABILITY_QUICK"] === "1";
@@ -72,6 +80,41 @@ function configOf(variant: string): BenchConfig {
 
 const local = await startStage();
 const clients = createAwsClients(local.stage);
+const dynamodb = new DynamoDBClient({
+  endpoint: local.dynamodb.endpoint,
+  region: local.stage.region,
+  credentials: LOCAL_CREDENTIALS,
+});
+/** The ids in the table now. */
+async function tableIds(): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let key: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new ScanCommand({
+        TableName: local.stage.tableName,
+        ProjectionExpression: "id",
+        ExclusiveStartKey: key,
+      }),
+    );
+    for (const item of page.Items ?? []) if (item["id"]?.S !== undefined) ids.add(item["id"].S);
+    key = page.LastEvaluatedKey;
+  } while (key);
+  return ids;
+}
+/**
+ * Deletes what a run left in the table beyond `before`: a run without the table reset (the "before" variant)
+ * leaves its items, and on one shared stage the next runs' gates then page through them (the gate grew
+ * 2.7 → 5.0 s run over run in this benchmark before this cleanup; tuning/setting-overhead.perf.ts).
+ */
+async function removeLeftovers(before: Set<string>): Promise<number> {
+  const left = [...(await tableIds())].filter((id) => !before.has(id));
+  for (let i = 0; i < left.length; i += 25) {
+    const batch = left.slice(i, i + 25).map((id) => ({ DeleteRequest: { Key: { id: { S: id } } } }));
+    await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [local.stage.tableName]: batch } }));
+  }
+  return left.length;
+}
 const figures: RunFigures[] = [];
 try {
   for (let run = 1; run <= RUNS; run++) {
@@ -90,7 +133,12 @@ try {
         // As tuning/run-bench.ts: rounds split the measured duration.
         durationS: (load.mode === "api" ? load.durationS : 0) / config.rounds,
         commonRandomNumbers: !before,
+        // As tuning/run-bench.ts: the bounded warm-up unless the cold-start rate is measured.
+        ...(config.coldStartRate !== "measured"
+          ? { warmupMaxInFlight: boundedWarmup(config.profile, config.ratePerSec) }
+          : {}),
       });
+      const idsBefore = await tableIds();
       const loadAverage = os.loadavg()[0] ?? 0;
       const startedAt = new Date();
       const outcome = await runSweep(
@@ -116,6 +164,9 @@ try {
         },
       );
       const endedAt = new Date();
+      const leftovers = await removeLeftovers(idsBefore);
+      if (leftovers > 0)
+        console.error(`repeatability: ${variant} run ${run} left ${leftovers} items: deleted`);
       const results = buildResults(
         {
           runId: `${variant}-${run}`,
@@ -171,6 +222,7 @@ try {
     }
   }
 } finally {
+  dynamodb.destroy();
   clients.destroy();
   await local.stop();
 }

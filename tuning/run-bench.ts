@@ -31,6 +31,7 @@ import type { Results, SettingResult } from "./results-types.ts";
 import type { Stage } from "./stage.ts";
 import { recommend } from "./strategies.ts";
 import { type LoadPort, runSweep, type SweepOutcome, type SweepProgress } from "./sweep.ts";
+import { boundedWarmup } from "./warmup.ts";
 import { workloadInputsOf } from "./workload-inputs.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -222,6 +223,10 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
             seed: config.seed,
             warmupS: config.warmupS,
             ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
+            // A bounded warm-up (tuning/warmup.ts), unless the cold-start rate is measured from the profile's own.
+            ...(config.coldStartRate !== "measured"
+              ? { warmupMaxInFlight: boundedWarmup(config.profile, config.ratePerSec) }
+              : {}),
             // Rounds split the measured duration: the sequence is one round long, replayed in every round.
             ...(config.durationS !== undefined || config.rounds > 1
               ? { durationS: measuredDurationS(config) / config.rounds }
