@@ -14,6 +14,7 @@ import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/pr
 import { loadWorkloadFile } from "../loadtests/workload-file.ts";
 import { readCollection } from "../postman/run-collection.ts";
 import { partialRunText } from "../reports/partial.ts";
+import { renderTerminalSummary } from "../reports/terminal-summary.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
 import { loadServiceTemplate } from "../stage/template.ts";
 import { resolveAwsTarget } from "../tuning/adapters/aws-target.ts";
@@ -33,7 +34,6 @@ import { describeRequests, planSettings } from "../tuning/plan.ts";
 import { readPriceTable } from "../tuning/prices/read-price-table.ts";
 import { type BenchRunOutput, runBench } from "../tuning/run-bench.ts";
 import type { Stage } from "../tuning/stage.ts";
-import { renderTerminalSummary } from "../tuning/terminal-summary.ts";
 import { BENCH_COMMAND, benchUsage, parseBenchArgs } from "./bench-args.ts";
 import {
   checkBaseline,

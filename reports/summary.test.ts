@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { sampleResults } from "../tuning/test-support/sample-results.ts";
 import { summarizeResults } from "./summary.ts";
-import { sampleResults } from "./test-support/sample-results.ts";
 
 describe("summarizeResults", () => {
   it("puts the run, each strategy's pick and one line per setting in a few lines", () => {

@@ -3,9 +3,10 @@
  * the report's first line), one row per setting with client percentiles, error rate, cold starts and cost per
  * 1M requests, then each strategy's pick and why.
  */
-import { verdictOf } from "../reports/verdict.ts";
-import { cloudwatchDisagreement } from "./measurement-summary.ts";
-import type { Results, SettingResult } from "./results-types.ts";
+
+import { cloudwatchDisagreement } from "../tuning/measurement-summary.ts";
+import type { Results, SettingResult } from "../tuning/results-types.ts";
+import { verdictOf } from "./verdict.ts";
 
 const dash = "–";
 const ms = (v: number | undefined) => (v === undefined ? dash : v < 10 ? v.toFixed(2) : v.toFixed(1));
