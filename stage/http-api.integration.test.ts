@@ -100,7 +100,7 @@ describe("an HTTP API on the local stage", () => {
     const httpPerMillion = DEFAULT_PRICE_TABLE.regions["us-east-1"]?.apiGateway?.HTTP?.tiers[1]?.usd ?? 0;
     expect(httpPerMillion).toBe(0.9);
     for (const setting of completed) {
-      expect(setting.cost?.apiGatewayUsd).toBeCloseTo(httpPerMillion, 9);
+      expect(setting.cost?.apiGatewayPerMillionUsd).toBeCloseTo(httpPerMillion, 9);
       expect(setting.client?.requests).toBeGreaterThan(0);
       // The Newman gate passed at every setting through the HTTP API.
       expect(setting.gate?.passed, setting.id).toBe(true);

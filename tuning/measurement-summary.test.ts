@@ -21,8 +21,8 @@ describe("summary.md measurement lines", () => {
     for (const s of results.settings) {
       s.checks = { invocationsEqualRequests: true, lambdaP99WithinClientP99: true };
       if (s.dynamodb && s.client) {
-        s.dynamodb.readCapacityUnits = 0.5 * s.client.requests;
-        s.dynamodb.writeCapacityUnits = 0.25 * s.client.requests;
+        s.dynamodb.readRequestUnits = 0.5 * s.client.requests;
+        s.dynamodb.writeRequestUnits = 0.25 * s.client.requests;
       }
     }
     const ok = measurementLines(results).join("\n");

@@ -80,10 +80,10 @@ export function measurementLines(results: Results): string[] {
     }
   }
   const rru = ok
-    .map((s) => perRequest(s, s.dynamodb?.readCapacityUnits))
+    .map((s) => perRequest(s, s.dynamodb?.readRequestUnits))
     .filter((v): v is number => v !== undefined);
   const wru = ok
-    .map((s) => perRequest(s, s.dynamodb?.writeCapacityUnits))
+    .map((s) => perRequest(s, s.dynamodb?.writeRequestUnits))
     .filter((v): v is number => v !== undefined);
   const bytes = ok.map((s) => s.logs?.bytesPerRequest).filter((v): v is number => v !== undefined);
   lines.push(
@@ -113,7 +113,7 @@ export function costComponentLines(results: Results): string[] {
     "| --- | --: | --: | --: | --: | --: | --: | --: | --: |",
     ...rows.map((s) => {
       const c = s.cost as NonNullable<SettingResult["cost"]>;
-      return `| ${s.id} | ${[c.lambdaComputeUsd, c.lambdaRequestsUsd, c.apiGatewayUsd, c.dynamodbUsd, c.dynamodbFailedWritesUsd, c.cloudwatchLogsUsd, c.initUsd, c.totalPerMillionUsd].map((usd) => formatUsd(usd)).join(" | ")} |`;
+      return `| ${s.id} | ${[c.lambdaComputePerMillionUsd, c.lambdaRequestsPerMillionUsd, c.apiGatewayPerMillionUsd, c.dynamodbPerMillionUsd, c.dynamodbFailedWritesPerMillionUsd, c.cloudwatchLogsPerMillionUsd, c.initPerMillionUsd, c.totalPerMillionUsd].map((usd) => formatUsd(usd)).join(" | ")} |`;
     }),
     "",
   ];

@@ -89,19 +89,22 @@ export function isFailedConditionalWrite(entry: RequestLogEntry): boolean {
   return writes && (entry.status === 409 || entry.status === 404) && (entry.consumedWcu ?? 0) === 0;
 }
 
-/** DynamoDB capacity consumed in the window, from the service's request log lines. */
+/**
+ * DynamoDB request units (RRU, WRU: what on-demand bills) consumed in the window, from the service's request
+ * log lines (whose `consumedRcu` / `consumedWcu` keep ConsumedCapacity's word for the same numbers).
+ */
 export function dynamoDbMeasurements(logs: LogFindings): DynamoDbMeasurements {
-  let rcu = 0;
-  let wcu = 0;
+  let rru = 0;
+  let wru = 0;
   let failed = 0;
   for (const r of logs.requests) {
-    rcu += r.consumedRcu ?? 0;
-    wcu += r.consumedWcu ?? 0;
+    rru += r.consumedRcu ?? 0;
+    wru += r.consumedWcu ?? 0;
     if (isFailedConditionalWrite(r)) failed += 1;
   }
   return {
-    readCapacityUnits: rcu,
-    writeCapacityUnits: wcu,
+    readRequestUnits: rru,
+    writeRequestUnits: wru,
     requests: logs.requests.length,
     failedConditionalWrites: failed,
   };

@@ -7,7 +7,7 @@
 import type { LatencySummary, OperationName, TimelinePoint } from "../loadtests/run-result.ts";
 import type { CpuScaling } from "../stage/contracts.ts";
 
-export const RESULTS_SCHEMA_VERSION = 2 as const;
+export const RESULTS_SCHEMA_VERSION = 3 as const;
 
 export type Architecture = "x86_64" | "arm64";
 export type StrategyName = "cost" | "speed" | "balanced" | "slo";
@@ -70,10 +70,11 @@ export interface RunMetadata {
    */
   coldStartRate?: { source: "config" | "measured" | "default"; rate?: number };
   /**
-   * Set when this file was read from schema version 1 (tuning/results-v1.ts): the cost components version 1
-   * did not have (failed writes, CloudWatch Logs, INIT at a rate) are 0 because they were not measured.
+   * Set when this file was read from an older schema version and upgraded: 1 (tuning/results-v1.ts): the cost
+   * components version 1 did not have (failed writes, CloudWatch Logs, INIT at a rate) are 0 because they were
+   * not measured; 2 (tuning/results-v2.ts): the same figures under version 2's names, nothing missing.
    */
-  upgradedFromSchemaVersion?: 1;
+  upgradedFromSchemaVersion?: 1 | 2;
   /** How the cost pick changes with the cold-start rate (INIT share repriced at each rate). */
   coldStartSensitivity?: Array<{ rate: number; costPick: string | null; notDistinguishableFrom: string[] }>;
   /** Present only when the run did not measure every planned setting (Ctrl-C, SIGTERM, an error). */
@@ -196,9 +197,12 @@ export interface ApiGatewayMeasurements {
 }
 
 export interface DynamoDbMeasurements {
-  /** Read / write capacity units consumed over the window, as the service reported them. */
-  readCapacityUnits: number;
-  writeCapacityUnits: number;
+  /**
+   * Read / write request units (RRU / WRU, what on-demand bills) consumed over the window, as the service
+   * reported them from DynamoDB's ConsumedCapacity (which counts them as capacity units: the same numbers).
+   */
+  readRequestUnits: number;
+  writeRequestUnits: number;
   requests: number;
   /** Writes whose condition failed (POST 409, PUT/PATCH 404) and reported no units: 1 WRU each is priced. */
   failedConditionalWrites?: number;
@@ -214,18 +218,18 @@ export interface LogMeasurements {
 
 /** Cost per 1M requests, broken down, in USD. perRequestUsd = totalPerMillionUsd / 1e6. */
 export interface CostBreakdown {
-  /** Warm billed duration (INIT priced separately in initUsd when a cold-start rate applies). */
-  lambdaComputeUsd: number;
-  lambdaRequestsUsd: number;
-  apiGatewayUsd: number;
+  /** Warm billed duration (INIT priced separately in initPerMillionUsd when a cold-start rate applies). */
+  lambdaComputePerMillionUsd: number;
+  lambdaRequestsPerMillionUsd: number;
+  apiGatewayPerMillionUsd: number;
   /** Read and write units the service measured. */
-  dynamodbUsd: number;
+  dynamodbPerMillionUsd: number;
   /** Write units of failed conditional writes (1 WRU each, a lower bound). */
-  dynamodbFailedWritesUsd: number;
+  dynamodbFailedWritesPerMillionUsd: number;
   /** CloudWatch Logs ingestion of the bytes the invocations logged. */
-  cloudwatchLogsUsd: number;
+  cloudwatchLogsPerMillionUsd: number;
   /** INIT (cold starts) at the cold-start rate. */
-  initUsd: number;
+  initPerMillionUsd: number;
   totalPerMillionUsd: number;
   perRequestUsd: number;
 }
@@ -314,9 +318,9 @@ export interface SettingRound {
   clientLatencyMs: { p50: number; p95: number; p99: number };
   /** Lambda-side Duration of the round's measured invocations (REPORT lines). */
   lambdaDurationMs?: { mean: number; p99: number };
-  /** DynamoDB units the round's requests consumed: the same in every round of every setting (common random numbers). */
-  readCapacityUnits?: number;
-  writeCapacityUnits?: number;
+  /** DynamoDB request units (RRU / WRU) the round's requests consumed: the same in every round (common random numbers). */
+  readRequestUnits?: number;
+  writeRequestUnits?: number;
   /** UTF-8 bytes of the round's measured invocations' log events. */
   logBytes?: number;
   /** The round priced alone (same cost model and cold-start rate as the setting). */

@@ -47,13 +47,13 @@ function setting(
       thresholdsPassed: true,
     },
     cost: {
-      lambdaComputeUsd: costPerMillionUsd,
-      lambdaRequestsUsd: 0,
-      apiGatewayUsd: 0,
-      dynamodbUsd: 0,
-      dynamodbFailedWritesUsd: 0,
-      cloudwatchLogsUsd: 0,
-      initUsd: 0,
+      lambdaComputePerMillionUsd: costPerMillionUsd,
+      lambdaRequestsPerMillionUsd: 0,
+      apiGatewayPerMillionUsd: 0,
+      dynamodbPerMillionUsd: 0,
+      dynamodbFailedWritesPerMillionUsd: 0,
+      cloudwatchLogsPerMillionUsd: 0,
+      initPerMillionUsd: 0,
       totalPerMillionUsd: costPerMillionUsd,
       perRequestUsd: costPerMillionUsd / 1e6,
     },
@@ -118,8 +118,8 @@ describe("strategies on a worked example", () => {
     // Whole bill: fixed charges make every cost close (1.8–3.4); compute alone spans far more.
     const bill = [setting("x86_64-256", 256, 4.1, 150, 260), setting("x86_64-1024", 1024, 4.2, 60, 90)];
     const [s256, s1024] = bill as [SettingResult, SettingResult];
-    if (s256.cost) s256.cost.lambdaComputeUsd = 0.05;
-    if (s1024.cost) s1024.cost.lambdaComputeUsd = 0.15;
+    if (s256.cost) s256.cost.lambdaComputePerMillionUsd = 0.05;
+    if (s1024.cost) s1024.cost.lambdaComputePerMillionUsd = 0.15;
     const pick = (term: "total" | "lambda-compute") =>
       strategies.balanced.pick(candidatesOf(bill), { balancedWeight: 0.5, balancedCostTerm: term });
     // total: 0.5 × 4.1/4.2 + 0.5 × 1 = 0.988 vs 0.5 × 1 + 0.5 × 0.4 = 0.7 → 1024.

@@ -36,7 +36,7 @@ export interface Candidate {
   memoryMb: number;
   costPerMillionUsd: number;
   /** Lambda compute alone per 1M requests (power-tuning's cost term for balanced). */
-  lambdaComputeUsd: number;
+  lambdaComputePerMillionUsd: number;
   /** Client-side p95 through the API, ms: the speed metric. */
   p95Ms: number;
   p99Ms: number;
@@ -154,7 +154,7 @@ const balanced: Strategy = {
     }
     if (candidates.length === 0) return none("balanced", NO_CANDIDATES);
     const computeOnly = options.balancedCostTerm === "lambda-compute";
-    const costOf = (c: Candidate) => (computeOnly ? c.lambdaComputeUsd : c.costPerMillionUsd);
+    const costOf = (c: Candidate) => (computeOnly ? c.lambdaComputePerMillionUsd : c.costPerMillionUsd);
     const maxCost = Math.max(...candidates.map(costOf)) || 1;
     const maxP95 = Math.max(...candidates.map((c) => c.p95Ms)) || 1;
     const score = (c: Candidate) => weight * (costOf(c) / maxCost) + (1 - weight) * (c.p95Ms / maxP95);
@@ -231,7 +231,7 @@ export function candidatesOf(settings: readonly SettingResult[]): Candidate[] {
       id: s.id,
       memoryMb: s.memoryMb,
       costPerMillionUsd: s.cost.totalPerMillionUsd,
-      lambdaComputeUsd: s.cost.lambdaComputeUsd + s.cost.initUsd,
+      lambdaComputePerMillionUsd: s.cost.lambdaComputePerMillionUsd + s.cost.initPerMillionUsd,
       p95Ms: s.client.latency.p95Ms,
       p99Ms: s.client.latency.p99Ms,
       errorRate: s.client.errorRate,

@@ -512,8 +512,8 @@ function roundSummary(state: SettingState, r: RoundMeasurement, ctx: SweepContex
       : {}),
     ...(alone.dynamodb
       ? {
-          readCapacityUnits: alone.dynamodb.readCapacityUnits,
-          writeCapacityUnits: alone.dynamodb.writeCapacityUnits,
+          readRequestUnits: alone.dynamodb.readRequestUnits,
+          writeRequestUnits: alone.dynamodb.writeRequestUnits,
         }
       : {}),
     ...(alone.logs ? { logBytes: alone.logs.bytes } : {}),
