@@ -10,6 +10,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { COLLECTION_PATH, readCollection, runCollection } from "../postman/run-collection.ts";
+import { formatMs } from "../reports/format.ts";
 import {
   type CommandLine,
   type CommandSpec,
@@ -139,7 +140,7 @@ async function main(values: CommandLine["values"]): Promise<ExitCode> {
     });
     console.log(
       `newman: ${gate.passed ? "PASSED" : "FAILED"}: ${gate.assertions - gate.failedAssertions}/${gate.assertions} ` +
-        `assertions passed, mean response ${gate.meanResponseMs.toFixed(1)} ms; JUnit report: ${args.junitPath}`,
+        `assertions passed, mean response ${formatMs(gate.meanResponseMs)}; JUnit report: ${args.junitPath}`,
     );
     for (const failure of gate.failures) console.log(`  - ${failure}`);
     return gate.passed ? EXIT.ok : EXIT.gate;

@@ -4,6 +4,7 @@
  * Formulas are in docs/results-schema.md; nothing here invents a number.
  */
 import type { RunResult } from "../loadtests/run-result.ts";
+import { formatPercent } from "../reports/format.ts";
 import type { LambdaMetrics, LogFindings } from "./collect.ts";
 import type { RequestLogEntry } from "./report-log.ts";
 import type {
@@ -133,7 +134,7 @@ export function classifyFailures(
   if (client && client.errorRate > maxErrorRate) {
     failures.push({
       kind: "error-rate",
-      message: `client error rate ${(client.errorRate * 100).toFixed(2)} % is over the allowed ${(maxErrorRate * 100).toFixed(2)} %`,
+      message: `client error rate ${formatPercent(client.errorRate, 2)} is over the allowed ${formatPercent(maxErrorRate, 2)}`,
     });
   }
   return failures;
