@@ -4,6 +4,17 @@
  * Messages say what was wrong, what was expected, what was got and how to fix it.
  */
 
+/**
+ * The one "invalid" line of the project, for every area (loadtests, tuning, reports, scripts): what was
+ * wrong (and the value given, when there is one), then what was expected and how to fix it.
+ * `invalidInput("--memory", 'expected an integer from 128 to 10240 MB', "64")` →
+ * `invalid --memory "64": expected an integer from 128 to 10240 MB`. Here because this module imports
+ * nothing, so every area (and the k6 scenarios) can use it.
+ */
+export function invalidInput(what: string, detail: string, ...value: [unknown?]): string {
+  return `invalid ${what}${value.length > 0 ? ` ${JSON.stringify(value[0])}` : ""}: ${detail}`;
+}
+
 /** Base of every loadtests error. */
 export class LoadtestError extends Error {
   override name = "LoadtestError";
@@ -17,7 +28,7 @@ export class ConfigError extends LoadtestError {
   override name = "ConfigError";
   readonly field: string;
   constructor(field: string, message: string) {
-    super(`invalid ${field}: ${message}`);
+    super(invalidInput(field, message));
     this.field = field;
   }
 }

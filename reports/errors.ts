@@ -1,21 +1,10 @@
 /**
  * Errors of the reports area. Each says what was wrong, what was expected, what was got and how to fix it.
  */
+import { invalidInput } from "../loadtests/errors.ts";
 
 export class ReportError extends Error {
   override name = "ReportError";
-}
-
-/** The results file (or the baseline) could not be read or is not a valid results.json. */
-export class ReportInputError extends ReportError {
-  override name = "ReportInputError";
-  constructor(
-    readonly file: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${file}: ${message}`, options);
-  }
 }
 
 /** A command-line option of `npm run report` is invalid. */
@@ -26,7 +15,7 @@ export class ReportOptionError extends ReportError {
     readonly value: unknown,
     expected: string,
   ) {
-    super(`invalid ${option} ${JSON.stringify(value)}: expected ${expected}`);
+    super(invalidInput(option, `expected ${expected}`, value));
   }
 }
 

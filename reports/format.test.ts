@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { sampleResults } from "../tuning/test-support/sample-results.ts";
 import {
+  formatDuration,
   formatInterval,
   formatMs,
+  formatPercent,
+  formatPerSecond,
   formatRate,
   formatSignedPct,
   formatSignedPp,
@@ -23,8 +26,24 @@ describe("formatting", () => {
     expect(formatRate(0.00067)).toBe("0.067 %");
     expect(formatSignedPct(0.124)).toBe("+12.4 %");
     expect(formatSignedPp(-0.004)).toBe("-0.40 pp");
+    expect(formatPerSecond(7.000000000000001)).toBe("7/s"); // the dry run printed "7.000000000000001/s"
+    expect(formatPerSecond(2.5)).toBe("2.5/s");
+    expect(formatPercent(0.734)).toBe("73 %");
+    expect(formatPercent(0.0123, 1)).toBe("1.2 %");
+    expect(formatDuration(42)).toBe("42 s");
+    expect(formatDuration(150)).toBe("2 min 30 s");
+    expect(formatDuration(120)).toBe("2 min");
+    expect(formatDuration(7260)).toBe("2 h 1 min");
     expect(formatInterval({ low: 1, high: 2, level: 0.95 }, formatMs)).toBe("[1.0 ms, 2.0 ms] (95 %)");
-    for (const f of [formatUsd, formatMs, formatRate, formatSignedPct]) {
+    for (const f of [
+      formatUsd,
+      formatMs,
+      formatRate,
+      formatSignedPct,
+      formatPercent,
+      formatPerSecond,
+      formatDuration,
+    ]) {
       expect(f(undefined)).toBe(MISSING);
       expect(f(Number.NaN)).toBe(MISSING);
     }

@@ -1,6 +1,8 @@
 /**
- * Number formatting for the HTML and Markdown reports. Pure. Every function prints "–" for a missing value,
- * so a table cell never shows "undefined" or "NaN".
+ * The one place numbers become text (pure): the HTML and Markdown reports, the terminal summary, the
+ * shareable summary, the strategies' reasons and the dry-run plan all print costs, durations, rates and
+ * counts through these functions, so one figure reads the same everywhere. Every function prints "–" for a
+ * missing value, so a table cell never shows "undefined" or "NaN".
  */
 
 export const MISSING = "–";
@@ -35,6 +37,28 @@ export function formatRate(fraction: number | undefined | null): string {
 export function formatNumber(value: number | undefined | null, digits = 1): string {
   if (!isNumber(value)) return MISSING;
   return value.toLocaleString("en-US", { maximumFractionDigits: digits });
+}
+
+/** A fraction as a percentage with `digits` decimals (0.734 → "73 %"): shares, not error rates. */
+export function formatPercent(fraction: number | undefined | null, digits = 0): string {
+  if (!isNumber(fraction)) return MISSING;
+  return `${formatNumber(fraction * 100, digits)} %`;
+}
+
+/** A rate per second (7.000000000000001 → "7/s", 2.5 → "2.5/s"). */
+export function formatPerSecond(value: number | undefined | null, digits = 1): string {
+  if (!isNumber(value)) return MISSING;
+  return `${formatNumber(value, digits)}/s`;
+}
+
+/** A wall time in seconds, coarse: 42 → "42 s", 150 → "2 min 30 s", 7260 → "2 h 1 min". */
+export function formatDuration(seconds: number | undefined | null): string {
+  if (!isNumber(seconds)) return MISSING;
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ""}`;
 }
 
 /** A signed relative change (0.124 → "+12.4 %"). */

@@ -6,7 +6,15 @@
 import { cloudwatchDisagreement, coldStartPricing } from "../tuning/measurement-summary.ts";
 import type { Results, SettingResult } from "../tuning/results-types.ts";
 import type { Comparison, MetricDelta } from "./compare.ts";
-import { formatMs, formatRate, formatSignedPct, formatSignedPp, formatUsd, MISSING } from "./format.ts";
+import {
+  formatMs,
+  formatPercent,
+  formatRate,
+  formatSignedPct,
+  formatSignedPp,
+  formatUsd,
+  MISSING,
+} from "./format.ts";
 import { escapeHtml, table } from "./html.ts";
 import { partialRunText } from "./partial.ts";
 import {
@@ -276,9 +284,9 @@ function hostOversubscription(results: Results): string {
   return over
     .map(
       (s) =>
-        `${s.id}: ${((s.hostContention?.hostCpuWaitShare ?? 0) * 100).toFixed(1)} % of Duration waiting for the host` +
+        `${s.id}: ${formatPercent(s.hostContention?.hostCpuWaitShare ?? 0, 1)} of Duration waiting for the host` +
         (s.hostContention?.capacity?.waitedShare
-          ? `, capacity queue ${s.hostContention.capacity.meanCapacityWaitMs.toFixed(1)} ms mean`
+          ? `, capacity queue ${formatMs(s.hostContention.capacity.meanCapacityWaitMs)} mean`
           : ""),
     )
     .join("; ");

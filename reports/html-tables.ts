@@ -137,8 +137,8 @@ function apiAndTableTable(settings: SettingResult[], picks: Map<string, string[]
       formatMs(a?.latencyMs.p99),
       formatMs(a?.integrationLatencyMs.avg),
       formatNumber(d?.requests, 0),
-      formatNumber(d?.readCapacityUnits),
-      formatNumber(d?.writeCapacityUnits),
+      formatNumber(d?.readRequestUnits),
+      formatNumber(d?.writeRequestUnits),
     ].map((cell, i) => (i === 0 ? cell : escapeHtml(cell)));
   });
   return table(
@@ -152,8 +152,8 @@ function apiAndTableTable(settings: SettingResult[], picks: Map<string, string[]
       "latency p99",
       "integration avg",
       "DynamoDB requests",
-      "RCU",
-      "WCU",
+      "RRU",
+      "WRU",
     ],
     rows,
   );
@@ -164,10 +164,10 @@ function costTable(settings: SettingResult[], picks: Map<string, string[]>): str
     const c = s.cost;
     return [
       settingCell(s, picks),
-      formatUsd(c?.lambdaComputeUsd),
-      formatUsd(c?.lambdaRequestsUsd),
-      formatUsd(c?.apiGatewayUsd),
-      formatUsd(c?.dynamodbUsd),
+      formatUsd(c?.lambdaComputePerMillionUsd),
+      formatUsd(c?.lambdaRequestsPerMillionUsd),
+      formatUsd(c?.apiGatewayPerMillionUsd),
+      formatUsd(c?.dynamodbPerMillionUsd),
       formatUsd(c?.totalPerMillionUsd),
       formatInterval(s.stats?.costPerMillionUsd, formatUsd),
       // a plain decimal ($0.000004316), never "4.316e-6"

@@ -9,7 +9,6 @@ import {
   measurementLines,
 } from "../tuning/measurement-summary.ts";
 import type { Results, SettingResult } from "../tuning/results-types.ts";
-import { summarizeResults } from "../tuning/summary.ts";
 import type { Comparison, MetricDelta } from "./compare.ts";
 import { formatMs, formatRate, formatSignedPct, formatSignedPp, formatUsd, MISSING } from "./format.ts";
 import { partialRunText } from "./partial.ts";
@@ -23,6 +22,7 @@ import {
   STRATEGY_TITLES,
   settingLabel,
 } from "./settings.ts";
+import { summarizeResults } from "./summary.ts";
 import { verdictOf } from "./verdict.ts";
 
 /** Escape text for a Markdown table cell or line: no HTML, no table breaks, no emphasis, one line. */

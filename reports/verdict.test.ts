@@ -129,9 +129,12 @@ describe("verdictOf", () => {
     const computeHeavy = sampleResults();
     for (const s of computeHeavy.settings) {
       if (!s.cost) continue;
-      s.cost.lambdaComputeUsd *= s.memoryMb / 8; // memory now moves the bill by dollars
+      s.cost.lambdaComputePerMillionUsd *= s.memoryMb / 8; // memory now moves the bill by dollars
       s.cost.totalPerMillionUsd =
-        s.cost.lambdaComputeUsd + s.cost.lambdaRequestsUsd + s.cost.apiGatewayUsd + s.cost.dynamodbUsd;
+        s.cost.lambdaComputePerMillionUsd +
+        s.cost.lambdaRequestsPerMillionUsd +
+        s.cost.apiGatewayPerMillionUsd +
+        s.cost.dynamodbPerMillionUsd;
     }
     const verdict = verdictOf(computeHeavy);
     expect(verdict?.lever).toBeUndefined();

@@ -126,7 +126,8 @@ function apiTypeLever(
   if (!prices) return undefined;
   const { restPerMillionUsd, httpPerMillionUsd } = prices;
   const savingUsd =
-    cheapest.cost.apiGatewayUsd - cheapest.cost.apiGatewayUsd * (httpPerMillionUsd / restPerMillionUsd);
+    cheapest.cost.apiGatewayPerMillionUsd -
+    cheapest.cost.apiGatewayPerMillionUsd * (httpPerMillionUsd / restPerMillionUsd);
   if (savingUsd <= memorySpreadUsd) return undefined;
   const totalAsHttpUsd = cheapest.cost.totalPerMillionUsd - savingUsd;
   return {
@@ -154,10 +155,10 @@ export function verdictOf(results: Results, table: PriceTable = DEFAULT_PRICE_TA
   const spreadUsd = dearest.cost.totalPerMillionUsd - cheapest.cost.totalPerMillionUsd;
   const archs = architectureCount(results);
   const shares = [
-    ["API Gateway", cheapest.cost.apiGatewayUsd],
-    ["Lambda compute", cheapest.cost.lambdaComputeUsd],
-    ["DynamoDB", cheapest.cost.dynamodbUsd],
-    ["Lambda requests", cheapest.cost.lambdaRequestsUsd],
+    ["API Gateway", cheapest.cost.apiGatewayPerMillionUsd],
+    ["Lambda compute", cheapest.cost.lambdaComputePerMillionUsd],
+    ["DynamoDB", cheapest.cost.dynamodbPerMillionUsd],
+    ["Lambda requests", cheapest.cost.lambdaRequestsPerMillionUsd],
   ] as const;
   const [biggestName, biggestUsd] = [...shares].sort((a, b) => b[1] - a[1])[0] as (typeof shares)[number];
   const moves =

@@ -240,6 +240,14 @@ describe("npm run bench refuses before the stage starts (real process)", () => {
     expect(run.stdout).toMatch(/estimated wall time: about \d+ s \(2 setting\(s\) × /);
   });
 
+  // issue 21: a ramped profile's peak at --rate 7 is 7.000000000000001 in floating point, printed as such
+  it("--dry-run prints the rate as a number a reader would write (7/s)", async () => {
+    const run = await bench(["--dry-run", "--memory", "128", "--profile", "baseline", "--rate", "7"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/ \(7\/s for \d+\+\d+ s, plus /);
+    expect(run.stdout).toMatch(/estimated AWS cost of the run itself: \$0\.\d{4,} \(/);
+  });
+
   it("--config --dry-run reads the flags' names (docs/config.md); an old name is one line naming the new key", async () => {
     const config = path.join(dir, "named.json");
     writeFileSync(

@@ -20,15 +20,10 @@ import { createInterface } from "node:readline/promises";
 import { findK6Binary } from "../loadtests/engines/k6/engine.ts";
 import { TOOLS_BIN_DIR } from "../loadtests/engines/k6/install.ts";
 import { COMPARABLE_FIX, incomparableReason } from "../reports/compare.ts";
+import { formatDuration } from "../reports/format.ts";
 import type { BenchConfig } from "../tuning/bench-config.ts";
 import { runLoadOf } from "../tuning/build-results.ts";
-import {
-  estimateSweep,
-  formatDuration,
-  isLargeSweep,
-  LARGE_SWEEP,
-  type SweepEstimate,
-} from "../tuning/config/estimate.ts";
+import { estimateSweep, isLargeSweep, LARGE_SWEEP, type SweepEstimate } from "../tuning/config/estimate.ts";
 import { parseResults } from "../tuning/results.ts";
 import type { Results } from "../tuning/results-types.ts";
 import { workloadInputsOf } from "../tuning/workload-inputs.ts";

@@ -3,6 +3,8 @@
  * requests, errors); elsewhere (CI logs) one plain line per phase change. Rendering is pure
  * (`renderProgress`), the reporter only writes.
  */
+
+import { formatNumber } from "../reports/format.ts";
 import type { SweepProgress } from "../tuning/sweep.ts";
 
 export function renderProgress(p: SweepProgress): string {
@@ -10,7 +12,7 @@ export function renderProgress(p: SweepProgress): string {
   const where = `[${p.index + 1}/${p.total}] ${p.settingId}${p.round !== undefined ? ` r${p.round}/${p.rounds}` : ""}`;
   const figures =
     p.requests !== undefined
-      ? ` ${(p.elapsedMs ?? 0) >= 0 && p.elapsedMs !== undefined ? `${(p.elapsedMs / 1000).toFixed(0)}s ` : ""}${p.requests} req, ${p.errors ?? 0} err`
+      ? ` ${(p.elapsedMs ?? 0) >= 0 && p.elapsedMs !== undefined ? `${formatNumber(p.elapsedMs / 1000, 0)}s ` : ""}${p.requests} req, ${p.errors ?? 0} err`
       : "";
   return `${where.padEnd(p.round !== undefined ? 28 : 22)} ${p.phase.padEnd(9)}${figures}${p.message ? ` — ${p.message}` : ""}`;
 }

@@ -13,7 +13,9 @@ import { checkK6Script } from "../loadtests/engines/k6/user-script.ts";
 import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/profiles.ts";
 import { loadWorkloadFile } from "../loadtests/workload/file.ts";
 import { readCollection } from "../postman/run-collection.ts";
+import { formatDuration, formatNumber, formatPerSecond, formatUsd } from "../reports/format.ts";
 import { partialRunText } from "../reports/partial.ts";
+import { renderTerminalSummary } from "../reports/terminal-summary.ts";
 import { buildBundles } from "../service/bundle.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
 import { loadServiceTemplate } from "../stage/template.ts";
@@ -27,14 +29,12 @@ import {
   resolveBenchConfig,
   validateConfigLayer,
 } from "../tuning/bench-config.ts";
-import { formatDuration } from "../tuning/config/estimate.ts";
 import { estimateRunCostUsd } from "../tuning/cost-model.ts";
 import { describeError, InvalidSweepOptionError } from "../tuning/errors.ts";
 import { describeRequests, planSettings } from "../tuning/plan.ts";
 import { readPriceTable } from "../tuning/prices/read-price-table.ts";
 import { type BenchRunOutput, runBench } from "../tuning/run-bench.ts";
 import type { Stage } from "../tuning/stage.ts";
-import { renderTerminalSummary } from "../tuning/terminal-summary.ts";
 import { BENCH_COMMAND, benchUsage, parseBenchArgs } from "./bench-args.ts";
 import {
   checkBaseline,
@@ -159,8 +159,8 @@ function dryRun(config: BenchConfig, stage?: Stage): string {
     `then: restore MemorySize and the alias, delete the versions the run published`,
     config.k6Script !== undefined
       ? `load per setting: your k6 script ${config.k6Script} decides it (the estimates below assume ${requestsPerSetting} requests), plus the Newman gate's ${gateRequests} requests`
-      : `load per setting: about ${requestsPerSetting} requests (${config.mode === "direct" ? "invocations" : `${rate}/s for ${durationS}+${config.warmupS} s, plus the Newman gate's ${gateRequests} requests`})`,
-    `estimated AWS cost of the run itself: $${costEstimate.totalUsd.toFixed(4)} (${costEstimate.assumptions})`,
+      : `load per setting: about ${requestsPerSetting} requests (${config.mode === "direct" ? "invocations" : `${formatPerSecond(rate)} for ${formatNumber(durationS)}+${formatNumber(config.warmupS)} s, plus the Newman gate's ${gateRequests} requests`})`,
+    `estimated AWS cost of the run itself: ${formatUsd(costEstimate.totalUsd)} (${costEstimate.assumptions})`,
     `estimated wall time: about ${formatDuration(estimate.totalS)} (${estimate.basis})`,
   ].join("\n");
 }

@@ -3,11 +3,15 @@
  * taken as values, --help only when asked, exit codes 0/1/2 defined once.
  */
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../loadtests/errors.ts";
+import { ReportOptionError } from "../reports/errors.ts";
+import { InvalidSweepOptionError } from "../tuning/errors.ts";
 import {
   type CommandSpec,
   closestFlag,
   EXIT,
   errorLine,
+  invalidFlag,
   numberFlag,
   parseCommandLine,
   renderHelp,
@@ -135,5 +139,23 @@ describe("runCommand", () => {
   it("errorLine keeps the first line of a message only", () => {
     expect(errorLine(SPEC, new UsageError("first\nsecond"))).toBe("bench: first");
     expect(errorLine(SPEC, "text")).toBe("bench: text");
+  });
+});
+
+// issue 21: "invalid X: expected Y" was written three times (tuning, reports, loadtests); one template now
+describe("one invalid-input line for every area", () => {
+  it("prints what was wrong, the value given and what was expected, the same way in each area", () => {
+    const expected = 'invalid --memory "64": expected an integer from 128 to 10240 MB';
+    expect(new InvalidSweepOptionError("--memory", "64", "an integer from 128 to 10240 MB").message).toBe(
+      expected,
+    );
+    expect(new ReportOptionError("--memory", "64", "an integer from 128 to 10240 MB").message).toBe(expected);
+    expect(invalidFlag("memory", "64", "expected an integer from 128 to 10240 MB").message).toBe(expected);
+    expect(() => numberFlag("memory", "64", { integer: true, min: 128, max: 10240 })).toThrow(
+      'invalid --memory "64": expected an integer from 128 to 10240',
+    );
+    expect(new ConfigError("--seed", 'expected a whole number, got "x"').message).toBe(
+      'invalid --seed: expected a whole number, got "x"',
+    );
   });
 });

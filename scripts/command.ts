@@ -9,6 +9,7 @@
  * process.exitCode = await runCommand(spec, process.argv.slice(2), async ({ values }) => EXIT.ok);
  */
 import { parseArgs } from "node:util";
+import { invalidInput } from "../loadtests/errors.ts";
 import { editDistance } from "../tuning/config/edit-distance.ts";
 
 /** Exit codes of every command. */
@@ -54,6 +55,11 @@ export interface CommandLine {
 /** A command-line or input problem the user fixes; its message is the one line printed. */
 export class UsageError extends Error {
   override name = "UsageError";
+}
+
+/** A flag's value the user fixes: `invalid --memory "64": expected an integer from 128 to 10240 MB`. */
+export function invalidFlag(flag: string, text: string, detail: string): UsageError {
+  return new UsageError(invalidInput(`--${flag}`, detail, text));
 }
 
 /** The known flag closest to an unknown one, when it is close enough to be a typo. */
@@ -251,9 +257,7 @@ export function numberFlag(
           : max !== undefined
             ? ` ≤ ${max}`
             : "";
-    throw new UsageError(
-      `invalid --${flag} "${text}": expected ${integer ? "an integer" : "a number"}${range}`,
-    );
+    throw invalidFlag(flag, text, `expected ${integer ? "an integer" : "a number"}${range}`);
   }
   return value;
 }

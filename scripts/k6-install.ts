@@ -4,6 +4,7 @@
  * saying what is missing and the way out (scripts/command.ts).
  */
 import { installK6, K6_PINNED_VERSION } from "../loadtests/engines/k6/install.ts";
+import { formatDuration } from "../reports/format.ts";
 import { type CommandSpec, EXIT, type ExitCode, exitWith, runCommand } from "./command.ts";
 
 export const K6_INSTALL_COMMAND = {
@@ -19,7 +20,7 @@ async function main(force: boolean): Promise<ExitCode> {
   const how =
     result.method === "present"
       ? "already there"
-      : `built with ${result.method} in ${(result.durationMs / 1000).toFixed(0)} s`;
+      : `built with ${result.method} in ${formatDuration(result.durationMs / 1000)}`;
   console.log(`k6 ${result.version} at ${result.binary} (${how})`);
   return EXIT.ok;
 }

@@ -10,14 +10,15 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { COLLECTION_PATH, readCollection, runCollection } from "../postman/run-collection.ts";
+import { formatMs } from "../reports/format.ts";
 import {
   type CommandLine,
   type CommandSpec,
   EXIT,
   type ExitCode,
   exitWith,
+  invalidFlag,
   runCommand,
-  UsageError,
 } from "./command.ts";
 
 export const DEFAULTS = {
@@ -81,8 +82,10 @@ export const NEWMAN_COMMAND = {
 function readArgs(values: CommandLine["values"]): Args {
   const baseUrl = values["base-url"] as string | undefined;
   if (baseUrl !== undefined && !/^https?:\/\/[^/]+/.test(baseUrl)) {
-    throw new UsageError(
-      `invalid --base-url "${baseUrl}": expected an http(s) URL with the stage path, e.g. http://127.0.0.1:3000/prod`,
+    throw invalidFlag(
+      "base-url",
+      baseUrl,
+      `expected an http(s) URL with the stage path, e.g. http://127.0.0.1:3000/prod`,
     );
   }
   const tableName = values["table-name"] as string | undefined;
@@ -91,12 +94,12 @@ function readArgs(values: CommandLine["values"]): Args {
   const environment = values.environment as string | undefined;
   const template = values.template as string | undefined;
   if (environment !== undefined && collection === undefined)
-    throw new UsageError(
-      `invalid --environment "${environment}": it belongs to a --collection; give that too`,
-    );
+    throw invalidFlag("environment", environment, `it belongs to a --collection; give that too`);
   if (template !== undefined && baseUrl !== undefined)
-    throw new UsageError(
-      `invalid --template "${template}": --base-url runs against a stage already running; drop one of them`,
+    throw invalidFlag(
+      "template",
+      template,
+      `--base-url runs against a stage already running; drop one of them`,
     );
   // Unreadable or non-JSON files fail here, in one line, before a stage starts.
   if (collection !== undefined) readCollection(collection);
@@ -137,7 +140,7 @@ async function main(values: CommandLine["values"]): Promise<ExitCode> {
     });
     console.log(
       `newman: ${gate.passed ? "PASSED" : "FAILED"}: ${gate.assertions - gate.failedAssertions}/${gate.assertions} ` +
-        `assertions passed, mean response ${gate.meanResponseMs.toFixed(1)} ms; JUnit report: ${args.junitPath}`,
+        `assertions passed, mean response ${formatMs(gate.meanResponseMs)}; JUnit report: ${args.junitPath}`,
     );
     for (const failure of gate.failures) console.log(`  - ${failure}`);
     return gate.passed ? EXIT.ok : EXIT.gate;

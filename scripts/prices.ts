@@ -17,6 +17,7 @@ import {
   EXIT,
   type ExitCode,
   exitWith,
+  invalidFlag,
   runCommand,
   UsageError,
 } from "./command.ts";
@@ -71,13 +72,11 @@ function regionList(text: string | undefined): Record<string, string> {
     .map((s) => s.trim())
     .filter(Boolean)) {
     if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(code))
-      throw new UsageError(
-        `invalid --regions entry "${code}": expected region codes such as us-east-1,eu-west-1`,
-      );
+      throw invalidFlag("regions", code, "expected region codes such as us-east-1,eu-west-1");
     out[code] = known[code]?.name ?? code;
   }
   if (Object.keys(out).length === 0)
-    throw new UsageError('invalid --regions "": expected region codes such as us-east-1,eu-west-1');
+    throw invalidFlag("regions", "", `expected region codes such as us-east-1,eu-west-1`);
   return out;
 }
 
@@ -85,9 +84,7 @@ async function refresh(values: CommandLine["values"]): Promise<ExitCode> {
   const { pricingClient, refreshErrorLine, refreshPrices } = await import("../tuning/prices/refresh.ts");
   const endpoint = values["endpoint-url"] as string | undefined;
   if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint))
-    throw new UsageError(
-      `invalid --endpoint-url "${endpoint}": expected an http(s) URL, e.g. http://127.0.0.1:4566`,
-    );
+    throw invalidFlag("endpoint-url", endpoint, `expected an http(s) URL, e.g. http://127.0.0.1:4566`);
   const out = (values.out as string | undefined) ?? DEFAULTS.out;
   const regions = regionList(values.regions as string | undefined);
   const client = pricingClient(endpoint ? { endpoint } : {});

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultOutDir, parseThresholds } from "../reports/cli-options.ts";
+import { asVersionTwo } from "../tuning/test-support/older-results.ts";
 import { sampleResults } from "../tuning/test-support/sample-results.ts";
 import { parseReportArgs } from "./report-args.ts";
 
@@ -42,6 +43,7 @@ describe("npm run report (scripts/report.ts)", () => {
       if (s.stats && p95) s.stats.p95Ms = { ...p95, low: p95.low / 1.5, high: p95.low / 1.2 };
     }
     writeFileSync(file("baseline.json"), JSON.stringify(slower));
+    writeFileSync(file("baseline-v2.json"), JSON.stringify(asVersionTwo(slower)));
     const bad = sampleResults() as unknown as { settings: Array<Record<string, unknown>> };
     if (bad.settings[2]) bad.settings[2].memoryMb = "abc";
     writeFileSync(file("bad.json"), JSON.stringify(bad));
@@ -71,6 +73,20 @@ describe("npm run report (scripts/report.ts)", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(existsSync(path.join(out, "index.html"))).toBe(true);
+  });
+
+  // issue 21: schema version 3 renamed the cost components and DynamoDB units; an older baseline still compares
+  it("compares against a baseline written by schema version 2 as against the same baseline in version 3", async () => {
+    const run = await runReport([
+      file("results.json"),
+      "--baseline",
+      file("baseline-v2.json"),
+      "--out",
+      file("out-v2"),
+    ]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/6 regression\(s\) against baseline/);
+    expect(run.stderr).toMatch(/x86_64-512: client p95 rose by 20\.0 %/);
   });
 
   it("exits 2 on a regression against the baseline and names it; a looser threshold passes", async () => {

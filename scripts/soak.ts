@@ -1,5 +1,5 @@
 /**
- * `npm run soak`: a bounded soak of the local stage (default 5 minutes at 40 req/s) with a ledger of every
+ * `npm run soak`: a bounded soak of the local stage (default 20 minutes at 40 req/s, test/soak/soak-run.ts DEFAULTS) with a ledger of every
  * acknowledged write, verified at the end (0 lost, 0 stale), RSS of every stage process sampled with a
  * no-growth-trend check, error rate 0. Prints the figures as Markdown; exit code 2 when any check failed.
  *

@@ -12,10 +12,10 @@ import {
   EXIT,
   type ExitCode,
   exitWith,
+  invalidFlag,
   numberFlag,
   parseCommandLine,
   runCommand,
-  UsageError,
 } from "./command.ts";
 import { handleInterrupts } from "./interrupts.ts";
 
@@ -66,27 +66,24 @@ export function parseStageArgs(argv: readonly string[]): StageOptions | "help" {
     options.port = numberFlag("port", values.port, { integer: true, min: 0, max: 65535 });
   if (values.memory !== undefined) {
     if (!/^\d+$/.test(values.memory) || Number(values.memory) < 128 || Number(values.memory) > 10240)
-      throw new UsageError(`invalid --memory "${values.memory}": expected an integer from 128 to 10240 MB`);
+      throw invalidFlag("memory", values.memory, `expected an integer from 128 to 10240 MB`);
     options.memoryMb = Number(values.memory);
   }
   if (values["dynamodb-path"] !== undefined) {
     if (values["dynamodb-path"] === "")
-      throw new UsageError('invalid --dynamodb-path "": expected a directory for the DynamoDB data');
+      throw invalidFlag("dynamodb-path", "", `expected a directory for the DynamoDB data`);
     options.dynamodbPath = values["dynamodb-path"];
   }
   if (values.template !== undefined) {
     const template = path.resolve(values.template);
     if (!existsSync(template))
-      throw new UsageError(
-        `invalid --template "${values.template}": no file at ${template}; expected a SAM template`,
-      );
+      throw invalidFlag("template", values.template, `no file at ${template}; expected a SAM template`);
     options.template = template;
   }
   if (values["code-root"] !== undefined) {
     const roots = values["code-root"].map((dir) => path.resolve(dir));
     const missing = roots.find((dir) => !existsSync(dir));
-    if (missing !== undefined)
-      throw new UsageError(`invalid --code-root "${missing}": expected an existing directory`);
+    if (missing !== undefined) throw invalidFlag("code-root", missing, `expected an existing directory`);
     options.codeRoots = roots;
   }
   return options;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readConfig } from "./config.ts";
-import { ConfigError } from "./errors.ts";
+import { ServiceConfigError } from "./errors.ts";
 
 describe("readConfig", () => {
   it("reads TABLE_NAME", () => {
@@ -47,7 +47,7 @@ describe("readConfig", () => {
     [{ TABLE_NAME: "ab" }, /TABLE_NAME is "ab": expected a DynamoDB table name \(3-255 characters/],
     [{ TABLE_NAME: "items; drop" }, /TABLE_NAME is "items; drop": expected a DynamoDB table name/],
   ])("names the variable when it is missing or wrong: %j", (env, message) => {
-    expect(() => readConfig(env)).toThrow(ConfigError);
+    expect(() => readConfig(env)).toThrow(ServiceConfigError);
     expect(() => readConfig(env)).toThrow(message);
   });
 });

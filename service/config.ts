@@ -1,5 +1,5 @@
 /** The service's configuration, read from the environment at the edge (handler init) and nowhere else. */
-import { ConfigError } from "./errors.ts";
+import { ServiceConfigError } from "./errors.ts";
 
 export interface ServiceConfig {
   /** The one DynamoDB table the service uses (env TABLE_NAME). Clients can never choose another. */
@@ -33,24 +33,24 @@ function oneOf<T extends string>(
   const value = env[name];
   if (value === undefined || value === "") return fallback;
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new ConfigError(
+    throw new ServiceConfigError(
       `environment variable ${name} is "${value.slice(0, 40)}": expected one of ${allowed.join(", ")}`,
     );
   }
   return value as T;
 }
 
-/** Reads the configuration; throws ConfigError naming the variable that is missing or wrong. */
+/** Reads the configuration; throws ServiceConfigError naming the variable that is missing or wrong. */
 export function readConfig(env: Record<string, string | undefined>): ServiceConfig {
   const tableName = env["TABLE_NAME"];
   if (tableName === undefined || tableName === "") {
-    throw new ConfigError(
+    throw new ServiceConfigError(
       "environment variable TABLE_NAME is not set: expected the DynamoDB table name " +
         "(the SAM template sets it from the table resource; set it yourself when running the handler locally)",
     );
   }
   if (!TABLE_NAME_PATTERN.test(tableName)) {
-    throw new ConfigError(
+    throw new ServiceConfigError(
       `environment variable TABLE_NAME is "${tableName}": expected a DynamoDB table name ` +
         "(3-255 characters of A-Z a-z 0-9 _ . -)",
     );
@@ -59,7 +59,7 @@ export function readConfig(env: Record<string, string | undefined>): ServiceConf
   const cursorKey = env["CURSOR_KEY"];
   if (cursorKey !== undefined && cursorKey !== "") {
     if (cursorKey.startsWith("{{resolve:") || cursorKey.length < MIN_CURSOR_KEY_LENGTH) {
-      throw new ConfigError(
+      throw new ServiceConfigError(
         `environment variable CURSOR_KEY is ${cursorKey.startsWith("{{resolve:") ? "an unresolved dynamic reference" : `${cursorKey.length} characters`}: ` +
           `expected a secret of at least ${MIN_CURSOR_KEY_LENGTH} characters (the SAM template generates one in Secrets Manager)`,
       );

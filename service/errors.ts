@@ -99,8 +99,8 @@ export class ThrottledError extends ServiceError {
 }
 
 /** Configuration is missing or wrong (read at the edge, config.ts). Answered as 500 without details. */
-export class ConfigError extends Error {
-  override name = "ConfigError";
+export class ServiceConfigError extends Error {
+  override name = "ServiceConfigError";
 }
 
 /** DynamoDB exception names that mean "slow down". */

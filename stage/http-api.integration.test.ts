@@ -175,7 +175,7 @@ describe("an HTTP API on the local stage", () => {
       expect(payload?.exchangesBy512KiB, setting.id).toEqual({ "1": setting.client?.requests });
       expect(payload?.requestBytes).toBeGreaterThan(0);
       expect(payload?.responseBytes).toBeGreaterThan(0);
-      expect(setting.cost?.apiGatewayUsd).toBeCloseTo(httpPerMillion, 9);
+      expect(setting.cost?.apiGatewayPerMillionUsd).toBeCloseTo(httpPerMillion, 9);
       expect(setting.client?.requests).toBeGreaterThan(0);
       // The Newman gate passed at every setting through the HTTP API.
       expect(setting.gate?.passed, setting.id).toBe(true);

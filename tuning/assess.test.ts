@@ -130,8 +130,8 @@ describe("assessSetting with exact attribution", () => {
         billedDurationMeanMs: (10 + 20 + 30 + 5) / 4,
         apiType: "REST",
         invocationsPerRequest: 1,
-        readCapacityUnitsPerRequest: 2.5 / 4,
-        writeCapacityUnitsPerRequest: 1 / 4,
+        readRequestUnitsPerRequest: 2.5 / 4,
+        writeRequestUnitsPerRequest: 1 / 4,
         failedConditionalWritesPerRequest: 1 / 4,
         logBytesPerRequest: 500,
         coldStartRate: 0.01,
@@ -140,8 +140,8 @@ describe("assessSetting with exact attribution", () => {
       { region: "us-east-1" },
     );
     expect(result.cost).toEqual(expected);
-    expect(result.cost?.initUsd).toBeGreaterThan(0);
-    expect(result.cost?.dynamodbFailedWritesUsd).toBeCloseTo(0.25 * 0.625, 12);
+    expect(result.cost?.initPerMillionUsd).toBeGreaterThan(0);
+    expect(result.cost?.dynamodbFailedWritesPerMillionUsd).toBeCloseTo(0.25 * 0.625, 12);
     expect(result.lambda?.init).toEqual({
       coldStartRate: 0.01,
       rateSource: "config",
@@ -300,7 +300,7 @@ describe("the cost interval covers INIT", () => {
     expect(interval?.low).toBeLessThan(spread.cost?.totalPerMillionUsd ?? 0);
     expect(interval?.high).toBeGreaterThan(spread.cost?.totalPerMillionUsd ?? 0);
     // The INIT term's own range: 5 % × INIT between the least and the most a resample can average.
-    const initUsdPerMs = (spread.cost?.initUsd ?? 0) / (0.05 * 400);
+    const initUsdPerMs = (spread.cost?.initPerMillionUsd ?? 0) / (0.05 * 400);
     expect(width(spread)).toBeLessThanOrEqual(0.05 * (700 - 100) * initUsdPerMs + 1e-9);
   });
 

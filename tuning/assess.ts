@@ -252,8 +252,8 @@ export function assessSetting(input: AssessInput, options: AssessOptions): Setti
   const logBytes = isInvocationLogs(logs) ? logs.logBytes : 0;
   const perRequest = {
     invocationsPerRequest: logs.reports.length / requests,
-    readCapacityUnitsPerRequest: (dynamodb?.readCapacityUnits ?? 0) / requests,
-    writeCapacityUnitsPerRequest: (dynamodb?.writeCapacityUnits ?? 0) / requests,
+    readRequestUnitsPerRequest: (dynamodb?.readRequestUnits ?? 0) / requests,
+    writeRequestUnitsPerRequest: (dynamodb?.writeRequestUnits ?? 0) / requests,
     failedConditionalWritesPerRequest: (dynamodb?.failedConditionalWrites ?? 0) / requests,
     logBytesPerRequest: logBytes / requests,
   };
@@ -293,7 +293,7 @@ export function assessSetting(input: AssessInput, options: AssessOptions): Setti
       apiType: null,
     },
     { ...options.pricing, region: options.region },
-  ).initUsd;
+  ).initPerMillionUsd;
   // Traffic invocations as cold (1) or warm (0) flags: the measured rate's own uncertainty, when it is priced.
   const coldFlags =
     rateSource === "measured"
@@ -341,8 +341,8 @@ export function perInvocationCosts(
           ...base,
           billedDurationMeanMs: billedMs,
           invocationsPerRequest: 1,
-          readCapacityUnitsPerRequest: entry?.consumedRcu ?? 0,
-          writeCapacityUnitsPerRequest: entry?.consumedWcu ?? 0,
+          readRequestUnitsPerRequest: entry?.consumedRcu ?? 0,
+          writeRequestUnitsPerRequest: entry?.consumedWcu ?? 0,
           failedConditionalWritesPerRequest: entry && isFailedConditionalWrite(entry) ? 1 : 0,
           logBytesPerRequest: logs.bytesByRequestId.get(report.requestId) ?? 0,
         },

@@ -13,6 +13,7 @@ import type { PricingOptions } from "./cost-model.ts";
 import { DEFAULT_PRICE_TABLE, type PriceTable, unitPriceUsd } from "./price-table.ts";
 import {
   RESULTS_SCHEMA_VERSION,
+  type Recommendation,
   type Results,
   type RunLoad,
   type RunMetadata,
@@ -21,7 +22,7 @@ import {
 } from "./results-types.ts";
 import { runWarnings } from "./run-warnings.ts";
 import type { Stage } from "./stage.ts";
-import { recommend } from "./strategies.ts";
+import { type RecommendOptions, recommend } from "./strategies.ts";
 
 export interface RunFacts {
   runId: string;
@@ -133,23 +134,33 @@ export function runLoadOf(
   };
 }
 
+/** The strategies' options of a run, built in this one place for results.json and the auto-apply pick. */
+export function recommendOptionsOf(config: BenchConfig): RecommendOptions {
+  return {
+    ...(config.slo ? { slo: config.slo } : {}),
+    balancedWeight: config.balancedWeight,
+    balancedCostTerm: config.balancedCostTerm,
+  };
+}
+
+/**
+ * `recommendations`: when the run already called recommend() on these settings (the auto-apply pick), its
+ * answer, so results.json records the very picks that were applied; otherwise recommend() runs here.
+ */
 export function buildResults(
   facts: RunFacts,
   stage: Stage,
   config: BenchConfig,
   settings: SettingResult[],
   sequence?: RunMetadata["sequence"],
+  recommendations?: Recommendation[],
 ): Results {
   const cpuScaling: CpuScaling =
     stage.cpuScaling ??
     (stage.name === "aws"
       ? { mode: "none", reason: "not applicable: real Lambda on AWS" }
       : { mode: "none", reason: "unknown" });
-  const recommendOptions = {
-    ...(config.slo ? { slo: config.slo } : {}),
-    balancedWeight: config.balancedWeight,
-    balancedCostTerm: config.balancedCostTerm,
-  };
+  const recommendOptions = recommendOptionsOf(config);
   const warnings = runWarnings(settings, config.mode === "direct" ? null : stage.apiType);
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -188,6 +199,6 @@ export function buildResults(
       ...(warnings.length > 0 ? { warnings } : {}),
     },
     settings,
-    recommendations: recommend(settings, recommendOptions),
+    recommendations: recommendations ?? recommend(settings, recommendOptions),
   };
 }

@@ -24,7 +24,7 @@ function initUsdAt(setting: SettingResult, rate: number, region: string, pricing
       initBilledMs: billedMeanMs,
     },
     { ...pricing, region },
-  ).initUsd;
+  ).initPerMillionUsd;
 }
 
 /** The setting as if INIT were priced at `rate`. */
@@ -35,13 +35,13 @@ export function repriceAtColdStartRate(
   pricing: PricingOptions = {},
 ): SettingResult {
   if (!setting.cost) return setting;
-  const delta = initUsdAt(setting, rate, region, pricing) - setting.cost.initUsd;
+  const delta = initUsdAt(setting, rate, region, pricing) - setting.cost.initPerMillionUsd;
   const interval = setting.stats?.costPerMillionUsd;
   return {
     ...setting,
     cost: {
       ...setting.cost,
-      initUsd: setting.cost.initUsd + delta,
+      initPerMillionUsd: setting.cost.initPerMillionUsd + delta,
       totalPerMillionUsd: setting.cost.totalPerMillionUsd + delta,
       perRequestUsd: (setting.cost.totalPerMillionUsd + delta) / 1e6,
     },

@@ -121,7 +121,7 @@ describe("common random numbers and exact attribution on the local stage", () =>
       ).toBe(s.lambda?.invocations);
       expect(s.lambda?.cloudwatch?.agrees).toBe(true);
       expect(s.logs?.bytesPerRequest).toBeGreaterThan(0);
-      expect(s.cost?.cloudwatchLogsUsd).toBeGreaterThan(0);
+      expect(s.cost?.cloudwatchLogsPerMillionUsd).toBeGreaterThan(0);
       expect(s.dynamodb?.failedConditionalWrites).toBe(0);
       // INIT from the deliberate cold start (a fresh version, never the measured one) and the warm-up's.
       expect(s.lambda?.init?.coldStartsMeasured).toBeGreaterThanOrEqual(2);
@@ -134,9 +134,9 @@ describe("common random numbers and exact attribution on the local stage", () =>
     for (const op of ["create", "read", "update", "list", "delete"] as const) {
       expect(a.client?.operations[op]?.requests).toBe(b.client?.operations[op]?.requests);
     }
-    expect(a.dynamodb?.readCapacityUnits).toBe(b.dynamodb?.readCapacityUnits);
-    expect(a.dynamodb?.writeCapacityUnits).toBe(b.dynamodb?.writeCapacityUnits);
-    expect(a.cost?.dynamodbUsd).toBe(b.cost?.dynamodbUsd);
+    expect(a.dynamodb?.readRequestUnits).toBe(b.dynamodb?.readRequestUnits);
+    expect(a.dynamodb?.writeRequestUnits).toBe(b.dynamodb?.writeRequestUnits);
+    expect(a.cost?.dynamodbPerMillionUsd).toBe(b.cost?.dynamodbPerMillionUsd);
     // Log bytes: identical but for the digits of what each setting measured (durations, memory used).
     const [runA, runB] = runs as [RunResult, RunResult];
     const shapeA = await logShapeBytes(new Set(runA.lambdaRequestIds), startMs);
@@ -146,7 +146,7 @@ describe("common random numbers and exact attribution on the local stage", () =>
 
     // A second run with the same seed replays the same sequence: the same units again.
     const again = await sweep(11, [512], false);
-    expect(again.settings[0]?.dynamodb?.writeCapacityUnits).toBe(a.dynamodb?.writeCapacityUnits);
-    expect(again.settings[0]?.dynamodb?.readCapacityUnits).toBe(a.dynamodb?.readCapacityUnits);
+    expect(again.settings[0]?.dynamodb?.writeRequestUnits).toBe(a.dynamodb?.writeRequestUnits);
+    expect(again.settings[0]?.dynamodb?.readRequestUnits).toBe(a.dynamodb?.readRequestUnits);
   }, 120_000);
 });

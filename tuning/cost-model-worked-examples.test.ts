@@ -15,8 +15,8 @@ describe("docs/cost-model.md worked examples", () => {
         memoryMb: 512,
         billedDurationMeanMs: 20,
         apiType: "REST",
-        readCapacityUnitsPerRequest: 0.3,
-        writeCapacityUnitsPerRequest: 0.25,
+        readRequestUnitsPerRequest: 0.3,
+        writeRequestUnitsPerRequest: 0.25,
         failedConditionalWritesPerRequest: 0.01,
         logBytesPerRequest: 550,
         coldStartRate: 0.01,
@@ -24,13 +24,13 @@ describe("docs/cost-model.md worked examples", () => {
       },
       { region: "us-east-1" },
     );
-    expect(cents(cost.lambdaComputeUsd)).toBe("0.17"); // 0.020 s × 0.5 GB × $0.0000166667 × 1e6 = $0.166667
-    expect(cents(cost.lambdaRequestsUsd)).toBe("0.20");
-    expect(cents(cost.apiGatewayUsd)).toBe("3.50");
-    expect(cents(cost.dynamodbUsd)).toBe("0.19"); // 0.3 × $0.125 + 0.25 × $0.625 = $0.19375
-    expect(cents(cost.dynamodbFailedWritesUsd)).toBe("0.01"); // 0.01 × $0.625 = $0.00625
-    expect(cents(cost.cloudwatchLogsUsd)).toBe("0.26"); // 550 B / 2^30 B × $0.50 × 1e6 = $0.256114 (rounded)
-    expect(cents(cost.initUsd)).toBe("0.03"); // 0.01 × 0.350 s × 0.5 GB × $0.0000166667 × 1e6 = $0.029167
+    expect(cents(cost.lambdaComputePerMillionUsd)).toBe("0.17"); // 0.020 s × 0.5 GB × $0.0000166667 × 1e6 = $0.166667
+    expect(cents(cost.lambdaRequestsPerMillionUsd)).toBe("0.20");
+    expect(cents(cost.apiGatewayPerMillionUsd)).toBe("3.50");
+    expect(cents(cost.dynamodbPerMillionUsd)).toBe("0.19"); // 0.3 × $0.125 + 0.25 × $0.625 = $0.19375
+    expect(cents(cost.dynamodbFailedWritesPerMillionUsd)).toBe("0.01"); // 0.01 × $0.625 = $0.00625
+    expect(cents(cost.cloudwatchLogsPerMillionUsd)).toBe("0.26"); // 550 B / 2^30 B × $0.50 × 1e6 = $0.256114 (rounded)
+    expect(cents(cost.initPerMillionUsd)).toBe("0.03"); // 0.01 × 0.350 s × 0.5 GB × $0.0000166667 × 1e6 = $0.029167
     expect(cents(cost.totalPerMillionUsd)).toBe("4.35"); // $4.351947
     expect(cost.totalPerMillionUsd).toBeCloseTo(4.351947, 6);
   });
@@ -48,7 +48,7 @@ describe("docs/cost-model.md worked examples", () => {
           initBilledMs: 400,
         },
         { region: "us-east-1" },
-      ).initUsd;
+      ).initPerMillionUsd;
     // rate × 0.400 s × 0.125 GB × $0.0000166667 × 1e6 = rate × $0.833335
     expect([0, 0.001, 0.01, 0.05].map((r) => initAt(r).toFixed(4))).toEqual([
       "0.0000",
@@ -79,7 +79,7 @@ describe("docs/cost-model.md worked examples", () => {
       },
       { region: "us-east-1" },
     );
-    expect(cents(cost.dynamodbFailedWritesUsd)).toBe("0.63"); // $0.625
+    expect(cents(cost.dynamodbFailedWritesPerMillionUsd)).toBe("0.63"); // $0.625
     expect(cost.totalPerMillionUsd).toBeCloseTo(0.625, 12);
   });
 
@@ -93,9 +93,9 @@ describe("docs/cost-model.md worked examples", () => {
     const firstTier = computeCost(input, { region: "us-east-1" });
     const monthly = computeCost(input, { region: "us-east-1", monthlyRequests: 400e6 });
     // 400M × 0.050 s × 0.5 GB = 10M GB-s a month: still the first Lambda tier (6B).
-    expect(monthly.lambdaComputeUsd).toBeCloseTo(0.4166675, 9); // 0.050 × 0.5 × $0.0000166667 × 1e6
-    expect(cents(monthly.lambdaRequestsUsd)).toBe("0.20");
-    expect(cents(monthly.apiGatewayUsd)).toBe("0.90"); // 400M > 300M: the second HTTP tier
+    expect(monthly.lambdaComputePerMillionUsd).toBeCloseTo(0.4166675, 9); // 0.050 × 0.5 × $0.0000166667 × 1e6
+    expect(cents(monthly.lambdaRequestsPerMillionUsd)).toBe("0.20");
+    expect(cents(monthly.apiGatewayPerMillionUsd)).toBe("0.90"); // 400M > 300M: the second HTTP tier
     expect(cents(monthly.totalPerMillionUsd)).toBe("1.52"); // 0.4166675 + 0.20 + 0.90
     expect(cents(firstTier.totalPerMillionUsd)).toBe("1.62"); // 0.4166675 + 0.20 + 1.00
   });
@@ -109,9 +109,9 @@ describe("docs/cost-model.md worked examples", () => {
     } as const;
     const cost = computeCost(input, { region: "us-east-1", monthlyRequests: 1.5e6, freeTier: true });
     // 1.5M × 0.025 GB-s = 37,500 GB-s ≤ 400,000 free; 1.5M requests > 1M free: the $0.20 tier.
-    expect(cost.lambdaComputeUsd).toBe(0);
-    expect(cents(cost.lambdaRequestsUsd)).toBe("0.20");
-    expect(cents(cost.apiGatewayUsd)).toBe("1.00"); // API Gateway's 12-month free tier is not applied
+    expect(cost.lambdaComputePerMillionUsd).toBe(0);
+    expect(cents(cost.lambdaRequestsPerMillionUsd)).toBe("0.20");
+    expect(cents(cost.apiGatewayPerMillionUsd)).toBe("1.00"); // API Gateway's 12-month free tier is not applied
     expect(cents(cost.totalPerMillionUsd)).toBe("1.20");
     expect(() => computeCost(input, { region: "us-east-1", freeTier: true })).toThrow(
       "the free tier needs a monthly volume: pass --monthly-requests N with --free-tier",
@@ -129,7 +129,7 @@ describe("docs/cost-model.md worked examples", () => {
       },
       { region: "us-east-1" },
     );
-    expect(cents(cost.apiGatewayUsd)).toBe("2.00"); // ceil(600 / 512) = 2 metered calls × $1.00
+    expect(cents(cost.apiGatewayPerMillionUsd)).toBe("2.00"); // ceil(600 / 512) = 2 metered calls × $1.00
     const rest = computeCost(
       {
         architecture: "x86_64",
@@ -140,6 +140,6 @@ describe("docs/cost-model.md worked examples", () => {
       },
       { region: "us-east-1" },
     );
-    expect(cents(rest.apiGatewayUsd)).toBe("3.50"); // a REST API counts calls
+    expect(cents(rest.apiGatewayPerMillionUsd)).toBe("3.50"); // a REST API counts calls
   });
 });

@@ -28,14 +28,14 @@ describe("computeCost on AWS's own worked examples", () => {
       { architecture: "x86_64", memoryMb: 512, billedDurationMeanMs: 1000, apiType: null },
       { region: "us-east-1" },
     );
-    const monthlyComputeUsd = 3 * cost.lambdaComputeUsd;
+    const monthlyComputeUsd = 3 * cost.lambdaComputePerMillionUsd;
     expect(monthlyComputeUsd).toBeCloseTo(1_500_000 * 0.0000166667, 6);
     // AWS's own arithmetic, free tier applied, reproduced from our per-GB-second figure:
     const gbSecondsPerMillion =
-      cost.lambdaComputeUsd / unitPriceUsd(usEast1.lambda.gbSecond.x86_64 ?? fail());
+      cost.lambdaComputePerMillionUsd / unitPriceUsd(usEast1.lambda.gbSecond.x86_64 ?? fail());
     expect(3 * gbSecondsPerMillion).toBeCloseTo(1_500_000, 6);
     expect(((3 * gbSecondsPerMillion - 400_000) * 0.00001667).toFixed(2)).toBe("18.34");
-    expect(((3 - 1) * cost.lambdaRequestsUsd).toFixed(2)).toBe("0.40");
+    expect(((3 - 1) * cost.lambdaRequestsPerMillionUsd).toFixed(2)).toBe("0.40");
   });
 
   it("Lambda pricing page, Example 2 (128 MB, 30M invocations of 200 ms): 750,000 GB-s", () => {
@@ -45,8 +45,8 @@ describe("computeCost on AWS's own worked examples", () => {
       { architecture: "x86_64", memoryMb: 128, billedDurationMeanMs: 200, apiType: null },
       { region: "us-east-1" },
     );
-    expect(30 * cost.lambdaComputeUsd).toBeCloseTo(750_000 * 0.0000166667, 6);
-    expect(30 * cost.lambdaRequestsUsd).toBeCloseTo(6, 10);
+    expect(30 * cost.lambdaComputePerMillionUsd).toBeCloseTo(750_000 * 0.0000166667, 6);
+    expect(30 * cost.lambdaRequestsPerMillionUsd).toBeCloseTo(6, 10);
   });
 
   it("API Gateway pricing page, REST example: 5 million calls × $3.50/million = $17.50", () => {
@@ -62,7 +62,7 @@ describe("computeCost on AWS's own worked examples", () => {
       },
       { region: "us-east-1" },
     );
-    expect(5 * cost.apiGatewayUsd).toBeCloseTo(17.5, 10);
+    expect(5 * cost.apiGatewayPerMillionUsd).toBeCloseTo(17.5, 10);
   });
 
   it("API Gateway pricing page, REST example at 15 billion calls: tiers $3.50, $2.80, $2.38", () => {
@@ -104,15 +104,15 @@ describe("computeCost, hand-checked", () => {
         memoryMb: 1024,
         billedDurationMeanMs: 100,
         apiType: "REST",
-        readCapacityUnitsPerRequest: 1,
-        writeCapacityUnitsPerRequest: 1,
+        readRequestUnitsPerRequest: 1,
+        writeRequestUnitsPerRequest: 1,
       },
       { region: "us-east-1" },
     );
-    expect(cost.lambdaComputeUsd).toBeCloseTo(1.66667, 10);
-    expect(cost.lambdaRequestsUsd).toBeCloseTo(0.2, 12);
-    expect(cost.apiGatewayUsd).toBeCloseTo(3.5, 12);
-    expect(cost.dynamodbUsd).toBeCloseTo(0.75, 12);
+    expect(cost.lambdaComputePerMillionUsd).toBeCloseTo(1.66667, 10);
+    expect(cost.lambdaRequestsPerMillionUsd).toBeCloseTo(0.2, 12);
+    expect(cost.apiGatewayPerMillionUsd).toBeCloseTo(3.5, 12);
+    expect(cost.dynamodbPerMillionUsd).toBeCloseTo(0.75, 12);
     expect(cost.totalPerMillionUsd).toBeCloseTo(6.11667, 10);
     expect(cost.perRequestUsd).toBeCloseTo(0.00000611667, 16);
   });
@@ -123,9 +123,9 @@ describe("computeCost, hand-checked", () => {
       { architecture: "arm64", memoryMb: 2048, billedDurationMeanMs: 50, apiType: "HTTP" },
       { region: "us-east-1" },
     );
-    expect(cost.lambdaComputeUsd).toBeCloseTo(1.33334, 10);
-    expect(cost.apiGatewayUsd).toBeCloseTo(1.0, 12);
-    expect(cost.dynamodbUsd).toBe(0);
+    expect(cost.lambdaComputePerMillionUsd).toBeCloseTo(1.33334, 10);
+    expect(cost.apiGatewayPerMillionUsd).toBeCloseTo(1.0, 12);
+    expect(cost.dynamodbPerMillionUsd).toBe(0);
   });
 
   it("prices cold starts through billed duration as written (INIT included since 1 Aug 2025)", () => {
@@ -135,7 +135,7 @@ describe("computeCost, hand-checked", () => {
       { architecture: "x86_64", memoryMb: 1024, billedDurationMeanMs: (662 + 9 * 13) / 10, apiType: null },
       { region: "us-east-1" },
     );
-    expect(cost.lambdaComputeUsd).toBeCloseTo(1e6 * 0.0779 * 0.0000166667, 10);
+    expect(cost.lambdaComputePerMillionUsd).toBeCloseTo(1e6 * 0.0779 * 0.0000166667, 10);
   });
 
   it("picks the tier the monthly volume falls in", () => {
@@ -144,8 +144,8 @@ describe("computeCost, hand-checked", () => {
       { architecture: "x86_64", memoryMb: 10_240, billedDurationMeanMs: 1000, apiType: "HTTP" },
       { region: "us-east-1", monthlyRequests: 1e9 },
     );
-    expect(cost.lambdaComputeUsd).toBeCloseTo(1e6 * 10 * 0.000015, 8);
-    expect(cost.apiGatewayUsd).toBeCloseTo(0.9, 12);
+    expect(cost.lambdaComputePerMillionUsd).toBeCloseTo(1e6 * 10 * 0.000015, 8);
+    expect(cost.apiGatewayPerMillionUsd).toBeCloseTo(0.9, 12);
   });
 
   it("refuses what the table does not know, with the known regions listed", () => {
@@ -170,7 +170,7 @@ describe("computeCost, hand-checked", () => {
           memoryMb: 128,
           billedDurationMeanMs: 1,
           apiType: "HTTP",
-          writeCapacityUnitsPerRequest: 1,
+          writeRequestUnitsPerRequest: 1,
         },
         { region: "ap-southeast-2" },
       ),
@@ -207,8 +207,8 @@ describe("computeCost properties", () => {
             architecture,
             memoryMb,
             apiType,
-            readCapacityUnitsPerRequest: rru,
-            writeCapacityUnitsPerRequest: wru,
+            readRequestUnitsPerRequest: rru,
+            writeRequestUnitsPerRequest: wru,
           };
           const cost = computeCost({ ...input, billedDurationMeanMs: billedMs }, { region: "us-east-1" });
           const double = computeCost(
@@ -216,11 +216,14 @@ describe("computeCost properties", () => {
             { region: "us-east-1" },
           );
           const parts =
-            cost.lambdaComputeUsd + cost.lambdaRequestsUsd + cost.apiGatewayUsd + cost.dynamodbUsd;
+            cost.lambdaComputePerMillionUsd +
+            cost.lambdaRequestsPerMillionUsd +
+            cost.apiGatewayPerMillionUsd +
+            cost.dynamodbPerMillionUsd;
           expect(cost.totalPerMillionUsd).toBeCloseTo(parts, 9);
           expect(cost.perRequestUsd).toBeCloseTo(cost.totalPerMillionUsd / 1e6, 15);
-          expect(double.lambdaComputeUsd).toBeCloseTo(2 * cost.lambdaComputeUsd, 6);
-          expect(double.apiGatewayUsd).toBe(cost.apiGatewayUsd);
+          expect(double.lambdaComputePerMillionUsd).toBeCloseTo(2 * cost.lambdaComputePerMillionUsd, 6);
+          expect(double.apiGatewayPerMillionUsd).toBe(cost.apiGatewayPerMillionUsd);
         },
       ),
       { numRuns: 200 },

@@ -39,9 +39,9 @@ export interface CostInput {
   /** API Gateway flavour; null when requests do not go through API Gateway (direct-invoke mode). */
   apiType: "REST" | "HTTP" | null;
   /** DynamoDB read request units consumed per API request. @default 0 */
-  readCapacityUnitsPerRequest?: number;
+  readRequestUnitsPerRequest?: number;
   /** DynamoDB write request units consumed per API request. @default 0 */
-  writeCapacityUnitsPerRequest?: number;
+  writeRequestUnitsPerRequest?: number;
   /** Conditional writes whose condition failed, per API request (1 WRU each, a lower bound). @default 0 */
   failedConditionalWritesPerRequest?: number;
   /** Bytes of log events (UTF-8 messages) per API request, ingested into CloudWatch Logs. @default 0 */
@@ -144,7 +144,7 @@ function nonNegative(name: string, value: number): number {
  *
  * @example
  * computeCost({ architecture: "arm64", memoryMb: 1536, billedDurationMeanMs: 120, apiType: null }, { region: "us-east-1" })
- * // → lambdaComputeUsd 2.40001 (per 1M requests), lambdaRequestsUsd 0.2, totalPerMillionUsd 2.60001, ...
+ * // → lambdaComputePerMillionUsd 2.40001 (per 1M requests), lambdaRequestsPerMillionUsd 0.2, totalPerMillionUsd 2.60001, ...
  */
 export function computeCost(input: CostInput, options: CostOptions): CostBreakdown {
   const table = options.table ?? DEFAULT_PRICE_TABLE;
@@ -152,8 +152,8 @@ export function computeCost(input: CostInput, options: CostOptions): CostBreakdo
   const invocations = nonNegative("invocationsPerRequest", input.invocationsPerRequest ?? 1);
   const billedMs = nonNegative("billedDurationMeanMs", input.billedDurationMeanMs);
   const memoryMb = nonNegative("memoryMb", input.memoryMb);
-  const rru = nonNegative("readCapacityUnitsPerRequest", input.readCapacityUnitsPerRequest ?? 0);
-  const wru = nonNegative("writeCapacityUnitsPerRequest", input.writeCapacityUnitsPerRequest ?? 0);
+  const rru = nonNegative("readRequestUnitsPerRequest", input.readRequestUnitsPerRequest ?? 0);
+  const wru = nonNegative("writeRequestUnitsPerRequest", input.writeRequestUnitsPerRequest ?? 0);
   const failedWrites = nonNegative(
     "failedConditionalWritesPerRequest",
     input.failedConditionalWritesPerRequest ?? 0,
@@ -181,8 +181,8 @@ export function computeCost(input: CostInput, options: CostOptions): CostBreakdo
     at(gbSecondsPerRequest),
     free ? FREE_TIER.lambdaGbSeconds : 0,
   );
-  const lambdaComputeUsd = gbSecondsPerRequest * gbSecondPrice * MILLION;
-  const lambdaRequestsUsd =
+  const lambdaComputePerMillionUsd = gbSecondsPerRequest * gbSecondPrice * MILLION;
+  const lambdaRequestsPerMillionUsd =
     invocations *
     tierPriceUsd(
       requirePrice(prices, "lambda.requests", prices.lambda.requests, table),
@@ -191,7 +191,7 @@ export function computeCost(input: CostInput, options: CostOptions): CostBreakdo
     ) *
     MILLION;
 
-  let apiGatewayUsd = 0;
+  let apiGatewayPerMillionUsd = 0;
   if (input.apiType !== null) {
     const apiPrice = requirePrice(
       prices,
@@ -206,10 +206,10 @@ export function computeCost(input: CostInput, options: CostOptions): CostBreakdo
         : input.httpApiMeteredCallsPerRequest !== undefined
           ? Math.max(1, nonNegative("httpApiMeteredCallsPerRequest", input.httpApiMeteredCallsPerRequest))
           : Math.max(1, Math.ceil(httpPayloadBytes / HTTP_API_METERING_BYTES));
-    apiGatewayUsd = meteredPerRequest * tierPriceUsd(apiPrice, at(meteredPerRequest)) * MILLION;
+    apiGatewayPerMillionUsd = meteredPerRequest * tierPriceUsd(apiPrice, at(meteredPerRequest)) * MILLION;
   }
 
-  let dynamodbUsd = 0;
+  let dynamodbPerMillionUsd = 0;
   let failedWritesUsd = 0;
   if (rru > 0 || wru > 0 || failedWrites > 0) {
     const ddb = {
@@ -226,12 +226,12 @@ export function computeCost(input: CostInput, options: CostOptions): CostBreakdo
         table,
       ),
     };
-    dynamodbUsd =
+    dynamodbPerMillionUsd =
       (rru * unitPriceUsd(ddb.readRequestUnits) + wru * unitPriceUsd(ddb.writeRequestUnits)) * MILLION;
     failedWritesUsd = failedWrites * unitPriceUsd(ddb.writeRequestUnits) * MILLION;
   }
 
-  let cloudwatchLogsUsd = 0;
+  let cloudwatchLogsPerMillionUsd = 0;
   if (logBytes > 0) {
     const ingestion = requirePrice(
       prices,
@@ -240,30 +240,30 @@ export function computeCost(input: CostInput, options: CostOptions): CostBreakdo
       table,
     );
     const gbPerRequest = logBytes / table.bytesPerGb;
-    cloudwatchLogsUsd =
+    cloudwatchLogsPerMillionUsd =
       gbPerRequest * tierPriceUsd(ingestion, at(gbPerRequest), free ? FREE_TIER.logsGb : 0) * MILLION;
   }
 
   // INIT at the cold-start rate, at the same GB-second price as the warm duration.
   const initGbSecondsPerRequest = coldStartRate * (initMs / 1000) * (memoryMb / MB_PER_GB);
-  const initUsd = initGbSecondsPerRequest * gbSecondPrice * MILLION;
+  const initPerMillionUsd = initGbSecondsPerRequest * gbSecondPrice * MILLION;
 
   const totalPerMillionUsd =
-    lambdaComputeUsd +
-    lambdaRequestsUsd +
-    apiGatewayUsd +
-    dynamodbUsd +
+    lambdaComputePerMillionUsd +
+    lambdaRequestsPerMillionUsd +
+    apiGatewayPerMillionUsd +
+    dynamodbPerMillionUsd +
     failedWritesUsd +
-    cloudwatchLogsUsd +
-    initUsd;
+    cloudwatchLogsPerMillionUsd +
+    initPerMillionUsd;
   return {
-    lambdaComputeUsd,
-    lambdaRequestsUsd,
-    apiGatewayUsd,
-    dynamodbUsd,
-    dynamodbFailedWritesUsd: failedWritesUsd,
-    cloudwatchLogsUsd,
-    initUsd,
+    lambdaComputePerMillionUsd,
+    lambdaRequestsPerMillionUsd,
+    apiGatewayPerMillionUsd,
+    dynamodbPerMillionUsd,
+    dynamodbFailedWritesPerMillionUsd: failedWritesUsd,
+    cloudwatchLogsPerMillionUsd,
+    initPerMillionUsd,
     totalPerMillionUsd,
     perRequestUsd: totalPerMillionUsd / MILLION,
   };
@@ -306,10 +306,10 @@ export interface RunPlanForEstimate {
   apiType: "REST" | "HTTP" | null;
   /** Assumed billed duration per invocation at 1,769 MB (one vCPU). @default ESTIMATE_ASSUMPTIONS.billedDurationMsAt1Vcpu */
   billedDurationMsAt1Vcpu?: number;
-  /** @default ESTIMATE_ASSUMPTIONS.readCapacityUnitsPerRequest */
-  readCapacityUnitsPerRequest?: number;
-  /** @default ESTIMATE_ASSUMPTIONS.writeCapacityUnitsPerRequest */
-  writeCapacityUnitsPerRequest?: number;
+  /** @default ESTIMATE_ASSUMPTIONS.readRequestUnitsPerRequest */
+  readRequestUnitsPerRequest?: number;
+  /** @default ESTIMATE_ASSUMPTIONS.writeRequestUnitsPerRequest */
+  writeRequestUnitsPerRequest?: number;
   table?: PriceTable;
 }
 
@@ -323,9 +323,9 @@ export const ESTIMATE_ASSUMPTIONS = {
   billedDurationMsAt1Vcpu: 20,
   oneVcpuMemoryMb: 1769,
   /** @default 0.5: half the requests read one item (≤ 4 KB, strongly consistent). */
-  readCapacityUnitsPerRequest: 0.5,
+  readRequestUnitsPerRequest: 0.5,
   /** @default 0.5: half the requests write one item (≤ 1 KB). */
-  writeCapacityUnitsPerRequest: 0.5,
+  writeRequestUnitsPerRequest: 0.5,
 } as const;
 
 export interface RunCostEstimate {
@@ -343,8 +343,8 @@ export interface RunCostEstimate {
 /** Estimate what a sweep costs on AWS (first tier prices, no free tier). */
 export function estimateRunCostUsd(plan: RunPlanForEstimate): RunCostEstimate {
   const atOneVcpuMs = plan.billedDurationMsAt1Vcpu ?? ESTIMATE_ASSUMPTIONS.billedDurationMsAt1Vcpu;
-  const rru = plan.readCapacityUnitsPerRequest ?? ESTIMATE_ASSUMPTIONS.readCapacityUnitsPerRequest;
-  const wru = plan.writeCapacityUnitsPerRequest ?? ESTIMATE_ASSUMPTIONS.writeCapacityUnitsPerRequest;
+  const rru = plan.readRequestUnitsPerRequest ?? ESTIMATE_ASSUMPTIONS.readRequestUnitsPerRequest;
+  const wru = plan.writeRequestUnitsPerRequest ?? ESTIMATE_ASSUMPTIONS.writeRequestUnitsPerRequest;
   const requests = nonNegative("requestsPerSetting", plan.requestsPerSetting);
   const perSetting = plan.settings.map(({ architecture, memoryMb }) => {
     const cpuShare = Math.min(1, memoryMb / ESTIMATE_ASSUMPTIONS.oneVcpuMemoryMb);
@@ -355,8 +355,8 @@ export function estimateRunCostUsd(plan: RunPlanForEstimate): RunCostEstimate {
         memoryMb,
         billedDurationMeanMs: assumedBilledDurationMs,
         apiType: plan.apiType,
-        readCapacityUnitsPerRequest: rru,
-        writeCapacityUnitsPerRequest: wru,
+        readRequestUnitsPerRequest: rru,
+        writeRequestUnitsPerRequest: wru,
       },
       { region: plan.region, ...(plan.table ? { table: plan.table } : {}) },
     );

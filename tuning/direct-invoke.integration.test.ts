@@ -113,7 +113,7 @@ describe("direct-invoke mode", () => {
     expect(s?.client?.requests).toBe(12);
     expect(s?.lambda?.invocations).toBe(12);
     expect(s?.lambda?.reportCount).toBe(12);
-    expect(s?.cost?.apiGatewayUsd).toBe(0);
+    expect(s?.cost?.apiGatewayPerMillionUsd).toBe(0);
     expect(s?.apiGateway).toBeUndefined();
     expect(outcome.restoreError).toBeUndefined();
   });

@@ -2,6 +2,7 @@
  * Errors of the tuning area. Each names what was wrong, what was expected and how to fix it, and
  * carries its context (memory size, setting, function) for the results and the terminal.
  */
+import { invalidInput } from "../loadtests/errors.ts";
 
 export class TuningError extends Error {
   override name = "TuningError";
@@ -15,7 +16,7 @@ export class InvalidSweepOptionError extends TuningError {
     readonly value: unknown,
     expected: string,
   ) {
-    super(`invalid ${option} ${JSON.stringify(value)}: expected ${expected}`);
+    super(invalidInput(option, `expected ${expected}`, value));
   }
 }
 
@@ -41,23 +42,6 @@ export class RestoreError extends TuningError {
   ) {
     super(`could not restore function ${functionName}: ${message}`, options);
   }
-}
-
-/** Reading metrics or logs for a setting failed. The sweep records it and goes on. */
-export class CollectError extends TuningError {
-  override name = "CollectError";
-  constructor(
-    readonly settingId: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`setting ${settingId}: ${message}`, options);
-  }
-}
-
-/** The sweep was stopped by SIGINT/SIGTERM or an abort signal; the function has been restored. */
-export class SweepAbortedError extends TuningError {
-  override name = "SweepAbortedError";
 }
 
 /** Best-effort text of an unknown thrown value, for results and logs (never a stack). */

@@ -16,7 +16,7 @@ describe("host oversubscription verdict", () => {
     });
     expect(verdict).toMatchObject({ oversubscribed: true, peakCpuShareDemand: 1.5, hostCpuWaitShare: 0.3 });
     expect(verdict.reason).toBe(
-      "the busy environments' CPU shares were 125 % of the host's cores on average (peak 150 %) and 30.0 % of the Durations was waiting for the host's CPU: Durations are inflated by about that share",
+      "the busy environments' CPU shares were 125 % of the host's cores on average (peak 150 %) and 30 % of the Durations was waiting for the host's CPU: Durations are inflated by about that share",
     );
   });
 

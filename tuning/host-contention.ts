@@ -5,6 +5,7 @@
  * Powerbench/LocalStage namespace, under Lambda's dimension sets. On AWS the namespace is empty: no verdict.
  */
 import { type CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { formatPercent } from "../reports/format.ts";
 import {
   type CollectTarget,
   lambdaDimensions,
@@ -74,8 +75,8 @@ export function assessHostContention(figures: {
     ...(oversubscribed
       ? {
           reason:
-            `the busy environments' CPU shares were ${(figures.meanCpuShareDemand * 100).toFixed(0)} % of the host's cores on average (peak ${(figures.peakCpuShareDemand * 100).toFixed(0)} %) ` +
-            `and ${(hostCpuWaitShare * 100).toFixed(1)} % of the Durations was waiting for the host's CPU: ` +
+            `the busy environments' CPU shares were ${formatPercent(figures.meanCpuShareDemand)} of the host's cores on average (peak ${formatPercent(figures.peakCpuShareDemand)}) ` +
+            `and ${formatPercent(hostCpuWaitShare, 1)} of the Durations was waiting for the host's CPU: ` +
             "Durations are inflated by about that share",
         }
       : {}),

@@ -30,7 +30,7 @@ describe("HTTP API payload metering", () => {
           ...(calls === undefined ? {} : { httpApiMeteredCallsPerRequest: calls }),
         },
         { region: "us-east-1" },
-      ).apiGatewayUsd;
+      ).apiGatewayPerMillionUsd;
     expect(at(1.1)).toBeCloseTo(1.1 * HTTP_USD_PER_MILLION, 9);
     expect(at(undefined)).toBeCloseTo(HTTP_USD_PER_MILLION, 9);
     // the mean exchange (0.9 × 1 KiB + 0.1 × 600 KiB ≈ 61 KiB) would have metered 1 call: 10 % under the bill
@@ -45,7 +45,7 @@ describe("HTTP API payload metering", () => {
           httpApiMeteredCallsPerRequest: 2,
         },
         { region: "us-east-1" },
-      ).apiGatewayUsd,
+      ).apiGatewayPerMillionUsd,
     ).toBeCloseTo(3.5, 9);
   });
 

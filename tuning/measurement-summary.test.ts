@@ -21,8 +21,8 @@ describe("summary.md measurement lines", () => {
     for (const s of results.settings) {
       s.checks = { invocationsEqualRequests: true, lambdaP99WithinClientP99: true };
       if (s.dynamodb && s.client) {
-        s.dynamodb.readCapacityUnits = 0.5 * s.client.requests;
-        s.dynamodb.writeCapacityUnits = 0.25 * s.client.requests;
+        s.dynamodb.readRequestUnits = 0.5 * s.client.requests;
+        s.dynamodb.writeRequestUnits = 0.25 * s.client.requests;
       }
     }
     const ok = measurementLines(results).join("\n");
@@ -97,7 +97,7 @@ describe("summary.md measurement lines", () => {
     setting.rounds = [round(1, 4.11), round(2, 4.15), round(3, 4.12)];
     const lines = measurementLines(results).join("\n");
     expect(lines).toContain("- Rounds: each setting was measured in 3 rounds in rotating order");
-    expect(lines).toContain("up to $0.0400 apart");
+    expect(lines).toContain("up to $0.04000 apart");
   });
 
   it("names a setting where CloudWatch's Invocations disagree with the REPORT lines, with both counts", () => {

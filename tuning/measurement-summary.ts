@@ -4,11 +4,10 @@
  * how the cost pick moves with the cold-start rate. Returns Markdown lines; reports/render-markdown.ts
  * places them.
  */
+
+import { formatNumber, formatPercent, formatUsd } from "../reports/format.ts";
 import { meteredCallsPerRequest } from "./cost-model.ts";
 import type { Results, SettingResult } from "./results-types.ts";
-
-const usd = (value: number) => `$${value.toFixed(4)}`;
-const fixed = (value: number, digits: number) => Number(value.toFixed(digits)).toString();
 
 function perRequest(s: SettingResult, total: number | undefined): number | undefined {
   const requests = s.client?.requests ?? 0;
@@ -18,12 +17,12 @@ function perRequest(s: SettingResult, total: number | undefined): number | undef
 /** "identical at every setting (x)" or "from a to b" for one per-request figure. */
 function spread(values: number[], digits: number, unit: string): string {
   if (values.length === 0) return "not measured";
-  const shown = values.map((v) => fixed(v, digits));
+  const shown = values.map((v) => formatNumber(v, digits));
   const low = Math.min(...values);
   const high = Math.max(...values);
   return new Set(shown).size === 1
     ? `identical at every setting (${shown[0]}${unit})`
-    : `from ${fixed(low, digits)} to ${fixed(high, digits)}${unit}`;
+    : `from ${formatNumber(low, digits)} to ${formatNumber(high, digits)}${unit}`;
 }
 
 function checkLine(
@@ -78,15 +77,15 @@ export function measurementLines(results: Results): string[] {
       .map((costs) => Math.max(...costs) - Math.min(...costs));
     if (spreads.length > 0) {
       lines.push(
-        `- Cost per 1M requests between a setting's rounds: up to ${usd(Math.max(...spreads))} apart (drift the rotation spreads over every setting).`,
+        `- Cost per 1M requests between a setting's rounds: up to ${formatUsd(Math.max(...spreads))} apart (drift the rotation spreads over every setting).`,
       );
     }
   }
   const rru = ok
-    .map((s) => perRequest(s, s.dynamodb?.readCapacityUnits))
+    .map((s) => perRequest(s, s.dynamodb?.readRequestUnits))
     .filter((v): v is number => v !== undefined);
   const wru = ok
-    .map((s) => perRequest(s, s.dynamodb?.writeCapacityUnits))
+    .map((s) => perRequest(s, s.dynamodb?.writeRequestUnits))
     .filter((v): v is number => v !== undefined);
   const bytes = ok.map((s) => s.logs?.bytesPerRequest).filter((v): v is number => v !== undefined);
   lines.push(
@@ -135,7 +134,7 @@ export function costComponentLines(results: Results): string[] {
     "| --- | --: | --: | --: | --: | --: | --: | --: | --: |",
     ...rows.map((s) => {
       const c = s.cost as NonNullable<SettingResult["cost"]>;
-      return `| ${s.id} | ${[c.lambdaComputeUsd, c.lambdaRequestsUsd, c.apiGatewayUsd, c.dynamodbUsd, c.dynamodbFailedWritesUsd, c.cloudwatchLogsUsd, c.initUsd, c.totalPerMillionUsd].map(usd).join(" | ")} |`;
+      return `| ${s.id} | ${[c.lambdaComputePerMillionUsd, c.lambdaRequestsPerMillionUsd, c.apiGatewayPerMillionUsd, c.dynamodbPerMillionUsd, c.dynamodbFailedWritesPerMillionUsd, c.cloudwatchLogsPerMillionUsd, c.initPerMillionUsd, c.totalPerMillionUsd].map((usd) => formatUsd(usd)).join(" | ")} |`;
     }),
     "",
   ];
@@ -153,11 +152,11 @@ export function coldStartPricing(results: Results): string {
   const range =
     measured.length === 0
       ? ""
-      : ` (measured in this run: ${fixed(Math.min(...measured) * 100, 2)}–${fixed(Math.max(...measured) * 100, 2)} % of the invocations before and in each window, a freshly published version's cold starts under a short load)`;
+      : ` (measured in this run: ${formatNumber(Math.min(...measured) * 100, 2)}–${formatPercent(Math.max(...measured), 2)} of the invocations before and in each window, a freshly published version's cold starts under a short load)`;
   if (source?.source === "config" && source.rate !== undefined)
-    return `INIT is priced at ${fixed(source.rate * 100, 3)} % cold starts (--cold-start-rate)${range}`;
+    return `INIT is priced at ${formatPercent(source.rate, 3)} cold starts (--cold-start-rate)${range}`;
   if (source?.source === "default" && source.rate !== undefined)
-    return `INIT is priced at ${fixed(source.rate * 100, 3)} % cold starts, the default (AWS: cold starts are typically under 1 % of production invocations; give your own with --cold-start-rate)${range}`;
+    return `INIT is priced at ${formatPercent(source.rate, 3)} cold starts, the default (AWS: cold starts are typically under 1 % of production invocations; give your own with --cold-start-rate)${range}`;
   return "INIT is priced at the cold-start rate measured at each setting (--cold-start-rate measured; no warm-up exclusion)";
 }
 
@@ -174,7 +173,7 @@ export function coldStartSensitivityLines(results: Results): string[] {
     "| --: | --- | --- |",
     ...rows.map(
       (r) =>
-        `| ${fixed(r.rate * 100, 3)} % | ${r.costPick ?? "none"} | ${r.notDistinguishableFrom.join(", ") || "-"} |`,
+        `| ${formatPercent(r.rate, 3)} | ${r.costPick ?? "none"} | ${r.notDistinguishableFrom.join(", ") || "-"} |`,
     ),
     "",
   ];

@@ -73,8 +73,8 @@ describe("dynamoDbMeasurements", () => {
     ];
     const requests = lines.map((l) => parseRequestLogLine(l)).filter((r): r is RequestLogEntry => r !== null);
     expect(dynamoDbMeasurements(findings("", { requests }))).toEqual({
-      readCapacityUnits: 0.5,
-      writeCapacityUnits: 1,
+      readRequestUnits: 0.5,
+      writeRequestUnits: 1,
       requests: 2,
       failedConditionalWrites: 0,
       requestsWithCapacity: 2,
@@ -95,7 +95,7 @@ describe("dynamoDbMeasurements", () => {
     ];
     const requests = lines.map((l) => parseRequestLogLine(l)).filter((r): r is RequestLogEntry => r !== null);
     expect(dynamoDbMeasurements(findings("", { requests }))).toMatchObject({
-      writeCapacityUnits: 2,
+      writeRequestUnits: 2,
       failedConditionalWrites: 3,
     });
   });

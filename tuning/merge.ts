@@ -4,6 +4,7 @@
  * Formulas are in docs/results-schema.md; nothing here invents a number.
  */
 import type { RunResult } from "../loadtests/run-result.ts";
+import { formatPercent } from "../reports/format.ts";
 import type { LambdaMetrics, LogFindings } from "./collect.ts";
 import type { RequestLogEntry } from "./report-log.ts";
 import type {
@@ -90,21 +91,24 @@ export function isFailedConditionalWrite(entry: RequestLogEntry): boolean {
   return writes && (entry.status === 409 || entry.status === 404) && (entry.consumedWcu ?? 0) === 0;
 }
 
-/** DynamoDB capacity consumed in the window, from the service's request log lines. */
+/**
+ * DynamoDB request units (RRU, WRU: what on-demand bills) consumed in the window, from the service's request
+ * log lines (whose `consumedRcu` / `consumedWcu` keep ConsumedCapacity's word for the same numbers).
+ */
 export function dynamoDbMeasurements(logs: LogFindings): DynamoDbMeasurements {
-  let rcu = 0;
-  let wcu = 0;
+  let rru = 0;
+  let wru = 0;
   let failed = 0;
   let withCapacity = 0;
   for (const r of logs.requests) {
-    rcu += r.consumedRcu ?? 0;
-    wcu += r.consumedWcu ?? 0;
+    rru += r.consumedRcu ?? 0;
+    wru += r.consumedWcu ?? 0;
     if (isFailedConditionalWrite(r)) failed += 1;
     if (r.consumedRcu !== undefined || r.consumedWcu !== undefined) withCapacity += 1;
   }
   return {
-    readCapacityUnits: rcu,
-    writeCapacityUnits: wcu,
+    readRequestUnits: rru,
+    writeRequestUnits: wru,
     requests: logs.requests.length,
     failedConditionalWrites: failed,
     requestsWithCapacity: withCapacity,
@@ -134,7 +138,7 @@ export function classifyFailures(
   if (client && client.errorRate > maxErrorRate) {
     failures.push({
       kind: "error-rate",
-      message: `client error rate ${(client.errorRate * 100).toFixed(2)} % is over the allowed ${(maxErrorRate * 100).toFixed(2)} %`,
+      message: `client error rate ${formatPercent(client.errorRate, 2)} is over the allowed ${formatPercent(maxErrorRate, 2)}`,
     });
   }
   return failures;

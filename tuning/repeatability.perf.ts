@@ -183,7 +183,7 @@ try {
       const overheads = outcome.settings.map((s) => (s.overheadMs ?? 0) / 1000);
       const wru = outcome.settings
         .filter((s) => s.dynamodb && s.client?.requests)
-        .map((s) => (s.dynamodb?.writeCapacityUnits ?? 0) / (s.client?.requests ?? 1));
+        .map((s) => (s.dynamodb?.writeRequestUnits ?? 0) / (s.client?.requests ?? 1));
       const rates = outcome.settings
         .map((s) => s.lambda?.init?.measuredRate)
         .filter((r): r is number => r !== undefined);

@@ -1,20 +1,13 @@
 /**
- * Types of results.json: the only input the report needs. The JSON Schema in
- * tuning/results.schema.json describes the same shape and is validated on write and read.
- * Every figure here is measured or computed by a documented formula (docs/cost-model.md).
+ * Types of results.json, GENERATED from tuning/results.schema.json (the one source of truth) by
+ * `npx tsx scripts/results-types.ts`: edit the schema, then regenerate; tuning/results-typegen.test.ts fails
+ * while this file differs. Field meanings and units: docs/results-schema.md.
  */
 
-import type {
-  LatencySummary,
-  OperationName,
-  PayloadSummary,
-  TimelinePoint,
-} from "../loadtests/run-result.ts";
-import type { CpuScaling } from "../stage/contracts.ts";
-
-export const RESULTS_SCHEMA_VERSION = 2 as const;
+export const RESULTS_SCHEMA_VERSION = 3 as const;
 
 export type Architecture = "x86_64" | "arm64";
+
 export type StrategyName = "cost" | "speed" | "balanced" | "slo";
 
 /** A closed interval [low, high] from a bootstrap, with its confidence level (e.g. 0.95). */
@@ -22,6 +15,13 @@ export interface ConfidenceInterval {
   low: number;
   high: number;
   level: number;
+}
+
+/** How the stage scales CPU with memory. Reports show it. */
+export interface CpuScaling {
+  mode: "cgroup-v1" | "cgroup-v2" | "none";
+  /** Why scaling is off (mode "none"), e.g. "no write access to /sys/fs/cgroup/cpu". */
+  reason?: string;
 }
 
 export interface RunMetadata {
@@ -38,9 +38,15 @@ export interface RunMetadata {
     functionName: string;
     alias: string;
   };
-  /** "api": load through API Gateway (the default); "direct": Lambda Invoke with payloads (power-tuning's mode). */
+  /**
+   * "api": load through API Gateway (the default); "direct": Lambda Invoke with payloads (power-tuning's
+   * mode).
+   */
   mode: "api" | "direct";
-  engine: { name: "builtin" | "k6" | "direct"; version: string };
+  engine: {
+    name: "builtin" | "k6" | "direct";
+    version: string;
+  };
   profile: string;
   /** Tool and library versions: node, powerbench, k6, newman, ... */
   toolVersions: Record<string, string>;
@@ -51,17 +57,25 @@ export interface RunMetadata {
     region: string;
     monthlyRequests?: number;
     freeTier?: boolean;
-    /** Where the table was read: the snapshot's path or the user's `--price-table` file (absent in older files). */
     origin?: string;
-    /**
-     * The region's API Gateway prices in the table the run used, per 1M calls at the run's tier (the monthly
-     * volume's, else the first), with their source: the report's API type lever is priced from these, never
-     * from the snapshot when the run used another table. A type the table has no price for is absent.
-     */
-    apiGateway?: Partial<Record<"REST" | "HTTP", { perMillionUsd: number; source: string }>>;
+    apiGateway?: {
+      REST?: {
+        perMillionUsd: number;
+        source: string;
+      };
+      HTTP?: {
+        perMillionUsd: number;
+        source: string;
+      };
+    };
   };
-  slo?: { p99Ms?: number; errorRate?: number };
-  /** Trimmed-mean option for compatibility with aws-lambda-power-tuning (fraction 0–0.5 dropped each side). */
+  slo?: {
+    p99Ms?: number;
+    errorRate?: number;
+  };
+  /**
+   * Trimmed-mean option for compatibility with aws-lambda-power-tuning (fraction 0–0.5 dropped each side).
+   */
   discardTopBottom?: number;
   /**
    * Common random numbers: the request sequence every setting's measured window replayed (API mode).
@@ -75,59 +89,50 @@ export interface RunMetadata {
     reuseGapRequests: number;
     idPrefix: string;
   };
+  /** Warnings about the figures (tuning/run-warnings.ts). */
+  warnings?: RunWarning[];
+  /**
+   * The files that defined the workload (tuning/workload-inputs.ts); reports/compare.ts refuses a baseline
+   * that replayed other files. Absent in files written before they were recorded.
+   */
+  inputs?: WorkloadInputs;
   /**
    * The load that defines the workload, as planned (absent in version-2 files written before it was recorded:
    * a baseline without it is compared on profile, mode, stage, engine and sequence alone).
    */
   load?: RunLoad;
   /**
-   * The files that defined the workload (API mode; tuning/workload-inputs.ts): a baseline that replayed other
-   * files is not comparable. Absent in files written before they were recorded.
-   */
-  inputs?: WorkloadInputs;
-  /** Rounds per setting in rotating order (`--rounds`); absent: 1. */
-  rounds?: number;
-  /**
    * The cold-start rate INIT is priced at: "config" when given (`--cold-start-rate`), else "measured" per
-   * setting (cold starts ÷ invocations of the warm-up and the measured window together, no warm-up exclusion).
+   * setting (cold starts ÷ invocations of the warm-up and the measured window together, no warm-up
+   * exclusion).
    */
-  coldStartRate?: { source: "config" | "measured" | "default"; rate?: number };
-  /**
-   * Set when this file was read from schema version 1 (tuning/results-v1.ts): the cost components version 1
-   * did not have (failed writes, CloudWatch Logs, INIT at a rate) are 0 because they were not measured.
-   */
-  upgradedFromSchemaVersion?: 1;
+  coldStartRate?: {
+    source: "config" | "measured" | "default";
+    rate?: number;
+  };
   /** How the cost pick changes with the cold-start rate (INIT share repriced at each rate). */
-  coldStartSensitivity?: Array<{ rate: number; costPick: string | null; notDistinguishableFrom: string[] }>;
-  /** Warnings about the figures (tuning/run-warnings.ts), shown in the report, summary.md and the terminal. */
-  warnings?: RunWarning[];
+  coldStartSensitivity?: Array<{
+    rate: number;
+    costPick: string | null;
+    notDistinguishableFrom: string[];
+  }>;
+  /**
+   * Set when this file was read from an older schema version and upgraded: 1 (tuning/results-v1.ts): the cost
+   * components version 1 did not have (failed writes, CloudWatch Logs, INIT at a rate) are 0 because they
+   * were not measured; 2 (tuning/results-v2.ts): the same figures under version 2's names, nothing missing.
+   */
+  upgradedFromSchemaVersion?: 1 | 2;
   /** Present only when the run did not measure every planned setting (Ctrl-C, SIGTERM, an error). */
   partial?: PartialRun;
-}
-
-/** A file that defined a run's workload: its base name, a fingerprint of its contents, and whether it is ours. */
-export interface WorkloadInput {
-  name: string;
-  /** "fnv1a32:<hex>" of the text (line endings normalised). */
-  digest: string;
-  /** The project's own file (the bundled CRUD workload, collection or template). */
-  bundled?: true;
-}
-
-/** The workload file or k6 script, the gate's collection and environment, the local stage's template. */
-export interface WorkloadInputs {
-  workload?: WorkloadInput;
-  k6Script?: WorkloadInput;
-  collection?: WorkloadInput;
-  environment?: WorkloadInput;
-  template?: WorkloadInput;
+  /** Rounds per setting in rotating order (`--rounds`); absent: 1. */
+  rounds?: number;
 }
 
 /**
- * The load parameters that decide whether two runs measured the same workload (reports/compare.ts).
- * API mode: the profile resolved with --rate/--duration (peak rate, measured length), the warm-up and the
- * measured requests planned per setting. Direct mode: the invocations and what they sent.
- * `quick`: the run used the --quick preset (named in the refusal's fix).
+ * The load parameters that decide whether two runs measured the same workload (reports/compare.ts). API mode:
+ * the profile resolved with --rate/--duration (peak rate, measured length), the warm-up and the measured
+ * requests planned per setting. Direct mode: the invocations and what they sent. `quick`: the run used the
+ * --quick preset (named in the refusal's fix).
  */
 export type RunLoad =
   | {
@@ -162,6 +167,42 @@ export interface PartialRun {
   notRun: string[];
 }
 
+/** Latency distribution of a set of requests, from an HDR histogram, in milliseconds. */
+export interface LatencySummary {
+  count: number;
+  minMs: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+}
+
+/**
+ * One second of the run. `second` counts from the start of the measured window. `requests`, `errors` and
+ * `p95Ms` are keyed by each iteration's INTENDED start second (a stall shows as high latency in the seconds
+ * it delayed, never as missing requests); `sent` by the second the engine actually started the iteration
+ * (handed its request to the HTTP client, which may queue it for a connection under `maxConnections`), so an
+ * engine that fell behind and caught up shows a dip and then a burst there.
+ */
+export interface TimelinePoint {
+  second: number;
+  requests: number;
+  errors: number;
+  /** Client-side p95 latency in that second, when there were requests. */
+  p95Ms?: number;
+  /** Iterations started in that second, handed to the HTTP client (built-in engine; absent otherwise). */
+  sent?: number;
+}
+
+export interface OperationMeasurements {
+  requests: number;
+  errorRate: number;
+  latency: LatencySummary;
+}
+
 /** What the load engine saw, client side. */
 export interface ClientMeasurements {
   requests: number;
@@ -171,16 +212,16 @@ export interface ClientMeasurements {
   targetRatePerSec: number;
   droppedIterations: number;
   latency: LatencySummary;
-  operations: Partial<
-    Record<OperationName, { requests: number; errorRate: number; latency: LatencySummary }>
-  >;
+  operations: Partial<Record<"create" | "read" | "update" | "list" | "delete", OperationMeasurements>>;
   timeline: TimelinePoint[];
   thresholdsPassed: boolean;
-  /**
-   * Body sizes of the measured requests (built-in engine): an HTTP API is priced by the 512 KiB blocks each
-   * exchange took (docs/cost-model.md). Absent when the engine could not measure them (k6).
-   */
-  payload?: PayloadSummary;
+  payload?: {
+    requests: number;
+    requestBytes: number;
+    responseBytes: number;
+    maxExchangeBytes: number;
+    exchangesBy512KiB: Record<string, number>;
+  };
 }
 
 /** What Lambda reported: CloudWatch AWS/Lambda metrics plus the REPORT lines of the window. */
@@ -191,20 +232,36 @@ export interface LambdaMeasurements {
   throttles: number;
   maxConcurrentExecutions: number;
   /** CloudWatch Duration statistics for the version. */
-  durationMs: { avg: number; p50: number; p90: number; p99: number; max: number };
+  durationMs: {
+    avg: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    max: number;
+  };
   /** From REPORT lines: how many were read for the window. */
   reportCount: number;
   /** Mean and sum of Billed Duration from REPORT lines (INIT included where billed). */
-  billedDurationMs: { mean: number; total: number; trimmedMean?: number };
+  billedDurationMs: {
+    mean: number;
+    total: number;
+    trimmedMean?: number;
+  };
   /** Cold starts in the measured window (REPORT lines with an Init Duration). */
   coldStarts: number;
   /**
    * Init Duration of every cold start of the setting, warm-up and measured window together (the warm-up
    * absorbs the first cold starts of a new version); absent when there was none.
    */
-  initDurationMs?: { mean: number; max: number };
+  initDurationMs?: {
+    mean: number;
+    max: number;
+  };
   /** What the warm-up (not counted in the figures above) saw, from its REPORT lines. */
-  warmup?: { invocations: number; coldStarts: number };
+  warmup?: {
+    invocations: number;
+    coldStarts: number;
+  };
   maxMemoryUsedMb: number;
   /**
    * Exact attribution: "request-ids" when the load engine recorded the measured requests' Lambda request ids
@@ -215,11 +272,23 @@ export interface LambdaMeasurements {
   /** CloudWatch's own figures for the window, kept as a cross-check (request-ids attribution). */
   cloudwatch?: {
     invocations: number;
-    durationMs: { avg: number; p50: number; p90: number; p99: number; max: number };
-    /** Whether CloudWatch's invocation count equals the measured invocations (on AWS: at least, whole minutes). */
+    durationMs: {
+      avg: number;
+      p50: number;
+      p90: number;
+      p99: number;
+      max: number;
+    };
+    /**
+     * Whether CloudWatch's invocation count equals the measured invocations (on AWS: at least, whole
+     * minutes).
+     */
     agrees: boolean;
   };
-  /** Measured answers without the x-lambda-request-id header (API Gateway's own answers, or a function without it). */
+  /**
+   * Measured answers without the x-lambda-request-id header (API Gateway's own answers, or a function without
+   * it).
+   */
   responsesWithoutRequestId?: number;
   /**
    * INIT priced at the cold-start rate: the rate used and where it came from (`--cold-start-rate`, the
@@ -239,35 +308,31 @@ export interface ApiGatewayMeasurements {
   count: number;
   errors4xx: number;
   errors5xx: number;
-  latencyMs: { avg: number; p50?: number; p99?: number };
-  integrationLatencyMs: { avg: number };
+  latencyMs: {
+    avg: number;
+    p50?: number;
+    p99?: number;
+  };
+  integrationLatencyMs: {
+    avg: number;
+  };
 }
 
 export interface DynamoDbMeasurements {
-  /** Read / write capacity units consumed over the window, as the service reported them. */
-  readCapacityUnits: number;
-  writeCapacityUnits: number;
+  /**
+   * Read / write request units (RRU / WRU, what on-demand bills) consumed over the window, as the service
+   * reported them from DynamoDB's ConsumedCapacity (which counts them as capacity units: the same numbers).
+   */
+  readRequestUnits: number;
+  writeRequestUnits: number;
   requests: number;
   /** Writes whose condition failed (POST 409, PUT/PATCH 404) and reported no units: 1 WRU each is priced. */
   failedConditionalWrites?: number;
   /**
-   * Request log lines that carried `consumedRcu` or `consumedWcu`: 0 means the function logged no DynamoDB
-   * capacity and DynamoDB was priced at $0 (run.warnings says so). Absent in older files.
+   * Requests whose log line carried consumed capacity (consumedRcu/consumedWcu); 0 at every setting raises
+   * the no-DynamoDB-capacity warning.
    */
   requestsWithCapacity?: number;
-}
-
-/** Something the reader must know before trusting the figures, written into results.json by the run. */
-export interface RunWarning {
-  /**
-   * "dynamodb-capacity-not-logged": DynamoDB priced at $0 because the function logged no consumed capacity;
-   * "http-api-payload-not-measured": an HTTP API priced at one call per request, body sizes not measured.
-   */
-  code: "dynamodb-capacity-not-logged" | "http-api-payload-not-measured";
-  /** One line: what is wrong, what it does to the figures, how to fix it. */
-  message: string;
-  /** The settings it concerns. */
-  settings: string[];
 }
 
 /** CloudWatch Logs ingestion: the UTF-8 bytes of every log event of the measured invocations. */
@@ -280,20 +345,20 @@ export interface LogMeasurements {
 
 /** Cost per 1M requests, broken down, in USD. perRequestUsd = totalPerMillionUsd / 1e6. */
 export interface CostBreakdown {
-  /** Warm billed duration (INIT priced separately in initUsd when a cold-start rate applies). */
-  lambdaComputeUsd: number;
-  lambdaRequestsUsd: number;
-  apiGatewayUsd: number;
+  /** Warm billed duration (INIT priced separately in initPerMillionUsd when a cold-start rate applies). */
+  lambdaComputePerMillionUsd: number;
+  lambdaRequestsPerMillionUsd: number;
+  apiGatewayPerMillionUsd: number;
   /** Read and write units the service measured. */
-  dynamodbUsd: number;
-  /** Write units of failed conditional writes (1 WRU each, a lower bound). */
-  dynamodbFailedWritesUsd: number;
-  /** CloudWatch Logs ingestion of the bytes the invocations logged. */
-  cloudwatchLogsUsd: number;
-  /** INIT (cold starts) at the cold-start rate. */
-  initUsd: number;
+  dynamodbPerMillionUsd: number;
   totalPerMillionUsd: number;
   perRequestUsd: number;
+  /** Write units of failed conditional writes (1 WRU each, a lower bound). */
+  dynamodbFailedWritesPerMillionUsd: number;
+  /** CloudWatch Logs ingestion of the bytes the invocations logged. */
+  cloudwatchLogsPerMillionUsd: number;
+  /** INIT (cold starts) at the cold-start rate. */
+  initPerMillionUsd: number;
 }
 
 export interface GateOutcome {
@@ -320,7 +385,10 @@ export interface SettingResult {
   status: "ok" | "failed";
   failures: SettingFailure[];
   /** Measured load window, epoch ms. */
-  window: { startMs: number; endMs: number };
+  window: {
+    startMs: number;
+    endMs: number;
+  };
   client?: ClientMeasurements;
   lambda?: LambdaMeasurements;
   apiGateway?: ApiGatewayMeasurements;
@@ -334,14 +402,19 @@ export interface SettingResult {
   };
   gate?: GateOutcome;
   /** Local stage: set when the host's own CPU saturation may have distorted the figures. */
-  distorted?: { reason: string };
+  distorted?: {
+    reason: string;
+  };
   logs?: LogMeasurements;
   /**
    * The measurement checks of exact attribution, each true when it holds: priced invocations = measured
-   * requests; the Lambda-side p99 (REPORT lines) is not above the client-side p99 (the client's time
-   * contains the Lambda's).
+   * requests; the Lambda-side p99 (REPORT lines) is not above the client-side p99 (the client's time contains
+   * the Lambda's).
    */
-  checks?: { invocationsEqualRequests: boolean; lambdaP99WithinClientP99: boolean };
+  checks?: {
+    invocationsEqualRequests: boolean;
+    lambdaP99WithinClientP99: boolean;
+  };
   /** Wall time per phase of this setting, ms; everything but `load` is overhead outside the load window. */
   phaseMs?: {
     configure?: number;
@@ -356,7 +429,10 @@ export interface SettingResult {
   overheadMs?: number;
   /** Direct mode: the trimmed-mean cost aws-lambda-power-tuning would report (discardTopBottom), labelled. */
   powerTuningCompatibleCostPerMillionUsd?: number;
-  /** Local stage: whether the host could give every busy environment its CPU share (tuning/host-contention.ts). */
+  /**
+   * Local stage: whether the host could give every busy environment its CPU share
+   * (tuning/host-contention.ts).
+   */
   hostContention?: HostContention;
   /**
    * With `--rounds` above 1: each round's own figures, in the order they ran. The setting's figures above
@@ -373,57 +449,70 @@ export interface SettingRound {
   /** 1-based place of the setting in that round's order (round r starts at setting r). */
   position: number;
   /** The round's measured window, epoch ms. */
-  window: { startMs: number; endMs: number };
+  window: {
+    startMs: number;
+    endMs: number;
+  };
   requests: number;
   errorCount: number;
   /** Client-side latency of the round's requests (its HDR histogram). */
-  clientLatencyMs: { p50: number; p95: number; p99: number };
+  clientLatencyMs: {
+    p50: number;
+    p95: number;
+    p99: number;
+  };
   /** Lambda-side Duration of the round's measured invocations (REPORT lines). */
-  lambdaDurationMs?: { mean: number; p99: number };
-  /** DynamoDB units the round's requests consumed: the same in every round of every setting (common random numbers). */
-  readCapacityUnits?: number;
-  writeCapacityUnits?: number;
+  lambdaDurationMs?: {
+    mean: number;
+    p99: number;
+  };
+  /**
+   * DynamoDB request units (RRU / WRU) the round's requests consumed: the same in every round (common random
+   * numbers).
+   */
+  readRequestUnits?: number;
+  writeRequestUnits?: number;
   /** UTF-8 bytes of the round's measured invocations' log events. */
   logBytes?: number;
   /** The round priced alone (same cost model and cold-start rate as the setting). */
   costPerMillionUsd?: number;
   /** Wall time per phase of this round, ms (the gate and cold starts run on a setting's first round only). */
-  phaseMs: NonNullable<SettingResult["phaseMs"]>;
+  phaseMs: {
+    configure?: number;
+    coldStarts?: number;
+    warmup?: number;
+    load?: number;
+    gate?: number;
+    reset?: number;
+    collect?: number;
+  };
   /** The round's time outside its load window, ms. */
   overheadMs: number;
 }
 
 /** Local stage: the host's CPU against the environments' shares during a setting's load window. */
 export interface HostContention {
-  /**
-   * True when the mean shares exceeded the host's cores, the wait share exceeded 10 %, or (with the capacity
-   * cap) the invocations queued for the cap longer than 10 % of their Durations in all.
-   */
+  /** True when the mean shares exceeded the host's cores, or the wait share exceeded 10 %. */
   oversubscribed: boolean;
-  /** Sum of the busy and booting environments' CPU shares over the host's cores, averaged over invocations. */
+  /**
+   * Sum of the busy and booting environments' CPU shares over the host's cores, averaged over invocations.
+   */
   meanCpuShareDemand: number;
-  /** Highest sum of the busy and booting environments' CPU shares over the host's cores (above 1: too many). */
+  /**
+   * Highest sum of the busy and booting environments' CPU shares over the host's cores (above 1: too many).
+   */
   peakCpuShareDemand: number;
-  /** Share of the invocations' Durations spent waiting for the host's CPU beyond the quota: the distortion. */
+  /**
+   * Share of the invocations' Durations spent waiting for the host's CPU beyond the quota: the distortion.
+   */
   hostCpuWaitShare: number;
   /** In words, when oversubscribed. */
   reason?: string;
-  /** The stage's capacity cap at this setting (`--capacity auto`, stage/lambda/capacity.ts); absent when off. */
+  /**
+   * Local stage, --capacity auto|cap: how many invocations the stage let run at once on this host and how
+   * long the others waited (stage/lambda/capacity.ts).
+   */
   capacity?: HostCapacityCap;
-}
-
-/** Local stage: how many invocations the host admitted at once at a setting, and why. */
-export interface HostCapacityCap {
-  /** Invocations admitted at once: max(1, floor(environmentCores / min(1, memory/1769))). */
-  invocationCap: number;
-  /** Cores the environments share: the host's less the ones reserved for the front, dynalite and the load engine. */
-  environmentCores: number;
-  /** Mean wait per invocation for the cap, ms (before it started: in the callers' latency, not in Duration). */
-  meanCapacityWaitMs: number;
-  /** Share of the invocations that had to wait for the cap. */
-  waitedShare: number;
-  /** In words: the cap and the formula's figures. */
-  reason: string;
 }
 
 export interface Recommendation {
@@ -438,8 +527,45 @@ export interface Recommendation {
   tieBreak?: string;
 }
 
+/**
+ * The files that defined the workload (tuning/workload-inputs.ts); reports/compare.ts refuses a baseline that
+ * replayed other files. Absent in files written before they were recorded.
+ */
+export interface WorkloadInputs {
+  workload?: WorkloadInput;
+  k6Script?: WorkloadInput;
+  collection?: WorkloadInput;
+  environment?: WorkloadInput;
+  template?: WorkloadInput;
+}
+
+export interface RunWarning {
+  code: "dynamodb-capacity-not-logged" | "http-api-payload-not-measured";
+  message: string;
+  settings: string[];
+}
+
+export interface HostCapacityCap {
+  invocationCap: number;
+  environmentCores: number;
+  meanCapacityWaitMs: number;
+  waitedShare: number;
+  reason: string;
+}
+
+export interface WorkloadInput {
+  name: string;
+  digest: string;
+  bundled?: true;
+}
+
+/**
+ * Everything a power-tuning run measured, priced and recommended. The one source of truth for the results
+ * type: tuning/results-types.ts is generated from this schema (npx tsx scripts/results-types.ts). Field
+ * meanings and units: docs/results-schema.md.
+ */
 export interface Results {
-  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  schemaVersion: 3;
   run: RunMetadata;
   settings: SettingResult[];
   recommendations: Recommendation[];

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseResults, ResultsValidationError, serializeResults, validateResults } from "./results.ts";
 import { readResults, writeResults } from "./results-file.ts";
+import { asVersionTwo } from "./test-support/older-results.ts";
 import { sampleResults } from "./test-support/sample-results.ts";
 
 function expectInvalid(data: unknown, message: string): void {
@@ -110,8 +111,8 @@ describe("validateResults", () => {
     if (client) client.errorRate = 1.5;
     expectInvalid(rate, "results.json: settings[1].client.errorRate: expected number ≥ 0 and ≤ 1, got 1.5");
 
-    const version = { ...sampleResults(), schemaVersion: 3 };
-    expectInvalid(version, "results.json: schemaVersion: expected 2, got 3");
+    const version = { ...sampleResults(), schemaVersion: 4 };
+    expectInvalid(version, "results.json: schemaVersion: expected 3, got 4");
 
     const nan = JSON.parse(
       JSON.stringify({
@@ -146,7 +147,7 @@ describe("validateResults", () => {
 describe("schema version 1 files", () => {
   /** The sample as schema version 1 wrote it: no v2 fields, cost without the new components. */
   function versionOne(): Record<string, unknown> {
-    const results = JSON.parse(JSON.stringify(sampleResults())) as Record<string, unknown> & {
+    const results = asVersionTwo(sampleResults()) as Record<string, unknown> & {
       run: Record<string, unknown>;
       settings: Array<Record<string, unknown> & { cost?: Record<string, unknown> }>;
     };
@@ -169,10 +170,14 @@ describe("schema version 1 files", () => {
 
   it("reads a version 1 file and upgrades it: new components 0, marked as not measured", () => {
     const upgraded = parseResults(JSON.stringify(versionOne()));
-    expect(upgraded.schemaVersion).toBe(2);
+    expect(upgraded.schemaVersion).toBe(3);
     expect(upgraded.run.upgradedFromSchemaVersion).toBe(1);
     const measured = upgraded.settings.find((s) => s.cost);
-    expect(measured?.cost).toMatchObject({ cloudwatchLogsUsd: 0, initUsd: 0, dynamodbFailedWritesUsd: 0 });
+    expect(measured?.cost).toMatchObject({
+      cloudwatchLogsPerMillionUsd: 0,
+      initPerMillionUsd: 0,
+      dynamodbFailedWritesPerMillionUsd: 0,
+    });
     expect(measured?.lambda?.attribution).toBe("window");
     // The upgraded document is a valid current one.
     expect(() => serializeResults(upgraded)).not.toThrow();
@@ -185,6 +190,56 @@ describe("schema version 1 files", () => {
     expect(() => validateResults(withNewField)).toThrow(
       /settings\[1\]\.logs: unexpected field: schema version 1 does not have it/,
     );
+  });
+});
+
+// issue 21: version 3 put the units in the names (…PerMillionUsd, DynamoDB request units); version 2 files
+// (a --baseline from before) are still read, every figure under its new name
+describe("schema version 2 files", () => {
+  it("reads a version 2 file and upgrades it: the same figures under version 3's names", () => {
+    const current = sampleResults();
+    const v2 = asVersionTwo(current);
+    expect(JSON.stringify(v2)).toContain('"lambdaComputeUsd"');
+    expect(JSON.stringify(v2)).toContain('"readCapacityUnits"');
+    const upgraded = parseResults(JSON.stringify(v2));
+    expect(upgraded.schemaVersion).toBe(3);
+    expect(upgraded.run.upgradedFromSchemaVersion).toBe(2);
+    const { upgradedFromSchemaVersion: _, ...run } = upgraded.run;
+    expect({ ...upgraded, run }).toEqual(current);
+    expect(() => serializeResults(upgraded)).not.toThrow();
+  });
+
+  it("carries the rounds' DynamoDB units over", () => {
+    const current = sampleResults();
+    const setting = current.settings.find((s) => s.dynamodb);
+    if (!setting?.dynamodb) throw new Error("fixture changed");
+    setting.rounds = [
+      {
+        round: 1,
+        position: 1,
+        window: setting.window,
+        requests: 10,
+        errorCount: 0,
+        clientLatencyMs: { p50: 10, p95: 20, p99: 30 },
+        readRequestUnits: 3,
+        writeRequestUnits: 6,
+        phaseMs: { load: 1000 },
+        overheadMs: 0,
+      },
+    ];
+    const upgraded = parseResults(JSON.stringify(asVersionTwo(current)));
+    const round = upgraded.settings.find((s) => s.id === setting.id)?.rounds?.[0];
+    expect(round).toMatchObject({ readRequestUnits: 3, writeRequestUnits: 6 });
+    expect(round).not.toHaveProperty("readCapacityUnits");
+  });
+
+  it("checks a version 2 file against the version 2 schema: a version 3 name in it is named", () => {
+    const mixed = asVersionTwo(sampleResults()) as { settings: Array<{ cost?: Record<string, unknown> }> };
+    const cost = mixed.settings[1]?.cost;
+    if (!cost) throw new Error("fixture changed");
+    cost["initPerMillionUsd"] = cost["initUsd"];
+    delete cost["initUsd"];
+    expect(() => validateResults(mixed)).toThrow(/settings\[1\]\.cost\.initUsd: expected a value/);
   });
 });
 

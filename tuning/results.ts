@@ -8,6 +8,7 @@ import { TuningError } from "./errors.ts";
 import schema from "./results.schema.json" with { type: "json" };
 import { RESULTS_SCHEMA_VERSION, type Results } from "./results-types.ts";
 import { upgradeResultsV1, validatorV1 } from "./results-v1.ts";
+import { type ResultsV2, upgradeResultsV2, validatorV2 } from "./results-v2.ts";
 
 export { schema as resultsSchema };
 
@@ -143,16 +144,22 @@ function checkReferences(results: Results): void {
  * first bad field, e.g. `results.json: settings[2].memoryMb: expected integer ≥ 128 and ≤ 10240, got "abc"`.
  */
 export function validateResults(data: unknown): Results {
-  // Version 1 files are read through their own schema and upgraded (tuning/results-v1.ts).
-  if (isRecord(data) && data["schemaVersion"] === 1) {
-    const validateV1 = validatorV1();
-    if (!validateV1(data)) {
-      const first = validateV1.errors?.[0];
+  // Older files are read through their own schema and upgraded, version by version (tuning/results-v1.ts,
+  // tuning/results-v2.ts).
+  const version = isRecord(data) ? data["schemaVersion"] : undefined;
+  if (version === 1 || version === 2) {
+    const validateOld = version === 1 ? validatorV1() : validatorV2();
+    if (!validateOld(data)) {
+      const first = validateOld.errors?.[0];
       throw first
-        ? explain(first, 1)
-        : new ResultsValidationError("", "does not match the results schema version 1");
+        ? explain(first, version)
+        : new ResultsValidationError("", `does not match the results schema version ${version}`);
     }
-    const upgraded = upgradeResultsV1(data as unknown as Parameters<typeof upgradeResultsV1>[0]);
+    const v2 =
+      version === 1
+        ? upgradeResultsV1(data as unknown as Parameters<typeof upgradeResultsV1>[0])
+        : (data as unknown as ResultsV2);
+    const upgraded = upgradeResultsV2(v2);
     checkReferences(upgraded);
     return upgraded;
   }

@@ -17,7 +17,7 @@ import type { Comparison } from "../reports/compare.ts";
 import { writeReport } from "../reports/write-report.ts";
 import { createAwsClients } from "./aws-clients.ts";
 import type { BenchConfig } from "./bench-config.ts";
-import { buildResults, makeRunId, runLoadOf } from "./build-results.ts";
+import { buildResults, makeRunId, recommendOptionsOf, runLoadOf } from "./build-results.ts";
 import type { PricingOptions } from "./cost-model.ts";
 import { directLoadPort } from "./direct-invoke.ts";
 import { describeError, TuningError } from "./errors.ts";
@@ -27,7 +27,7 @@ import { planSettings } from "./plan.ts";
 import { checkPriceCoverage, type PriceTable } from "./price-table.ts";
 import { readPriceTable } from "./prices/read-price-table.ts";
 import { readResults, writeResults } from "./results-file.ts";
-import type { Results, SettingResult } from "./results-types.ts";
+import type { Recommendation, Results, SettingResult } from "./results-types.ts";
 import type { Stage } from "./stage.ts";
 import { recommend } from "./strategies.ts";
 import { type LoadPort, runSweep, type SweepOutcome, type SweepProgress } from "./sweep.ts";
@@ -107,13 +107,12 @@ function linkLatest(outDir: string, runId: string): void {
 }
 
 /**
- * The winner of a strategy, as the setting to apply at the end (auto-apply): the same pick results.json
- * records, from the same recommend() call.
+ * The winner of a strategy, as the setting to apply at the end (auto-apply), from `recommendations`: the
+ * one recommend() call whose answer results.json records too.
  */
-function winnerOf(config: BenchConfig, settings: SettingResult[]) {
+function winnerOf(config: BenchConfig, settings: SettingResult[], recommendations: Recommendation[]) {
   if (!config.autoApply) return undefined;
-  const options = { ...(config.slo ? { slo: config.slo } : {}), balancedWeight: config.balancedWeight };
-  const pick = recommend(settings, options).find((r) => r.strategy === config.autoApply);
+  const pick = recommendations.find((r) => r.strategy === config.autoApply);
   const chosen = settings.find((s) => s.id === pick?.settingId);
   return chosen ? { id: chosen.id, memoryMb: chosen.memoryMb, architecture: chosen.architecture } : undefined;
 }
@@ -269,6 +268,8 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
               onReportError: (message) => warnings.push(`${settingId}: ${message}`),
             })
         : undefined;
+    // recommend() runs once per run: at the end of the sweep when a pick is applied, else in buildResults.
+    const recommended: { settings?: SettingResult[]; recommendations?: Recommendation[] } = {};
     const outcome = await runSweep(
       {
         stage,
@@ -284,7 +285,15 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
         warmup: config.mode === "api" && config.warmupS > 0 && !userScript,
         signal,
         ...(journal ? { journal } : {}),
-        applyAtEnd: (measured) => winnerOf(config, measured),
+        ...(config.autoApply
+          ? {
+              applyAtEnd: (measured: SettingResult[]) => {
+                const recommendations = recommend(measured, recommendOptionsOf(config));
+                Object.assign(recommended, { settings: measured, recommendations });
+                return winnerOf(config, measured, recommendations);
+              },
+            }
+          : {}),
         ...(input.onProgress ? { onProgress: input.onProgress } : {}),
       },
       {
@@ -318,6 +327,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
             idPrefix: api.measured.idPrefix,
           }
         : undefined,
+      recommended.settings === outcome.settings ? recommended.recommendations : undefined,
     );
     // The user's k6 script decided the load, not the profile: say so where the profile's name would be.
     if (userScript && config.k6Script) results.run.profile = `k6-script:${path.basename(config.k6Script)}`;

@@ -5,13 +5,13 @@
 import { describe, expect, it } from "vitest";
 import { renderReport } from "../reports/render-html.ts";
 import { renderMarkdown } from "../reports/render-markdown.ts";
+import { renderTerminalSummary } from "../reports/terminal-summary.ts";
 import type { LogFindings } from "./collect.ts";
 import { dynamoDbMeasurements } from "./merge.ts";
 import { parseRequestLogLines } from "./report-log.ts";
 import { parseResults, serializeResults } from "./results.ts";
 import type { Results } from "./results-types.ts";
 import { dynamodbCapacityWarning, httpApiPayloadWarning, runWarnings } from "./run-warnings.ts";
-import { renderTerminalSummary } from "./terminal-summary.ts";
 import { sampleResults } from "./test-support/sample-results.ts";
 
 const findings = (lines: string[]): LogFindings => ({

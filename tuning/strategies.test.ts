@@ -47,13 +47,13 @@ function setting(
       thresholdsPassed: true,
     },
     cost: {
-      lambdaComputeUsd: costPerMillionUsd,
-      lambdaRequestsUsd: 0,
-      apiGatewayUsd: 0,
-      dynamodbUsd: 0,
-      dynamodbFailedWritesUsd: 0,
-      cloudwatchLogsUsd: 0,
-      initUsd: 0,
+      lambdaComputePerMillionUsd: costPerMillionUsd,
+      lambdaRequestsPerMillionUsd: 0,
+      apiGatewayPerMillionUsd: 0,
+      dynamodbPerMillionUsd: 0,
+      dynamodbFailedWritesPerMillionUsd: 0,
+      cloudwatchLogsPerMillionUsd: 0,
+      initPerMillionUsd: 0,
       totalPerMillionUsd: costPerMillionUsd,
       perRequestUsd: costPerMillionUsd / 1e6,
     },
@@ -80,8 +80,8 @@ describe("strategies on a worked example", () => {
       strategy: "cost",
       settingId: "x86_64-512",
       reason:
-        "not distinguishable on cost: x86_64-512 at $1.8000 per 1M requests and x86_64-1024 ($1.8500) have overlapping 95 % intervals; " +
-        "tie-break: least memory, so x86_64-512 (512 MB, p95 80 ms)",
+        "not distinguishable on cost: x86_64-512 at $1.800 per 1M requests and x86_64-1024 ($1.850) have overlapping 95 % intervals; " +
+        "tie-break: least memory, so x86_64-512 (512 MB, p95 80.0 ms)",
       indistinguishableFrom: ["x86_64-1024"],
       tieBreak: "least memory",
     });
@@ -108,7 +108,7 @@ describe("strategies on a worked example", () => {
     expect(rec).toMatchObject({
       settingId: "x86_64-512",
       reason:
-        "x86_64-512 is the cheapest at $1.8000 per 1M requests (p95 80 ms); next cheapest x86_64-256 at $2.0000",
+        "x86_64-512 is the cheapest at $1.800 per 1M requests (p95 80.0 ms); next cheapest x86_64-256 at $2.000",
       indistinguishableFrom: [],
     });
     expect(rec?.tieBreak).toBeUndefined();
@@ -118,21 +118,21 @@ describe("strategies on a worked example", () => {
     // Whole bill: fixed charges make every cost close (1.8–3.4); compute alone spans far more.
     const bill = [setting("x86_64-256", 256, 4.1, 150, 260), setting("x86_64-1024", 1024, 4.2, 60, 90)];
     const [s256, s1024] = bill as [SettingResult, SettingResult];
-    if (s256.cost) s256.cost.lambdaComputeUsd = 0.05;
-    if (s1024.cost) s1024.cost.lambdaComputeUsd = 0.15;
+    if (s256.cost) s256.cost.lambdaComputePerMillionUsd = 0.05;
+    if (s1024.cost) s1024.cost.lambdaComputePerMillionUsd = 0.15;
     const pick = (term: "total" | "lambda-compute") =>
       strategies.balanced.pick(candidatesOf(bill), { balancedWeight: 0.5, balancedCostTerm: term });
     // total: 0.5 × 4.1/4.2 + 0.5 × 1 = 0.988 vs 0.5 × 1 + 0.5 × 0.4 = 0.7 → 1024.
     expect(pick("total").settingId).toBe("x86_64-1024");
     // compute: 0.5 × 0.05/0.15 + 0.5 = 0.667 vs 0.5 + 0.2 = 0.7 → 256.
     expect(pick("lambda-compute").settingId).toBe("x86_64-256");
-    expect(pick("lambda-compute").reason).toContain("Lambda compute $0.0500 per 1M");
+    expect(pick("lambda-compute").reason).toContain("Lambda compute $0.05000 per 1M");
   });
 
   it("speed picks the lowest p95; the 1024 MB setting cannot be told apart", () => {
     const rec = recommend(sweep)[1];
     expect(rec?.settingId).toBe("x86_64-2048");
-    expect(rec?.reason).toContain("lowest p95 at 40 ms");
+    expect(rec?.reason).toContain("lowest p95 at 40.0 ms");
     expect(rec?.indistinguishableFrom).toEqual(["x86_64-1024"]);
   });
 
@@ -157,7 +157,7 @@ describe("strategies on a worked example", () => {
       });
     expect(slo(100).settingId).toBe("x86_64-1024");
     expect(slo(100).reason).toBe(
-      "x86_64-1024 is the cheapest of 2 setting(s) meeting p99 ≤ 100 ms: $1.8500 per 1M requests, p99 70 ms, error rate 0",
+      "x86_64-1024 is the cheapest of 2 setting(s) meeting p99 ≤ 100 ms: $1.850 per 1M requests, p99 70.0 ms, error rate 0 %",
     );
     expect(slo(600).settingId).toBe("x86_64-512");
     // 128 MB is cheaper than nothing but breaks the error-rate target.
@@ -165,7 +165,7 @@ describe("strategies on a worked example", () => {
     const none = slo(50);
     expect(none.settingId).toBeNull();
     expect(none.reason).toBe(
-      "no setting meets p99 ≤ 50 ms; the lowest p99 was x86_64-2048 at 60 ms with error rate 0",
+      "no setting meets p99 ≤ 50.0 ms; the lowest p99 was x86_64-2048 at 60.0 ms with error rate 0 %",
     );
     expect(strategies.slo.pick(candidatesOf(sweep), {}).settingId).toBeNull();
   });

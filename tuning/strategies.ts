@@ -4,6 +4,7 @@
  * tie-breakers, says why in words with the deciding figures, and lists the settings its bootstrap intervals
  * cannot tell apart from the pick. Failed settings never win.
  */
+import { formatMs, formatNumber, formatPercent, formatRate, formatUsd } from "../reports/format.ts";
 import type { ConfidenceInterval, Recommendation, SettingResult, StrategyName } from "./results-types.ts";
 import { distinguishable } from "./statistics.ts";
 
@@ -35,7 +36,7 @@ export interface Candidate {
   memoryMb: number;
   costPerMillionUsd: number;
   /** Lambda compute alone per 1M requests (power-tuning's cost term for balanced). */
-  lambdaComputeUsd: number;
+  lambdaComputePerMillionUsd: number;
   /** Client-side p95 through the API, ms: the speed metric. */
   p95Ms: number;
   p99Ms: number;
@@ -70,9 +71,6 @@ function chain(...comparators: Comparator[]): Comparator {
 function best(candidates: readonly Candidate[], compare: Comparator): Candidate | undefined {
   return [...candidates].sort(compare)[0];
 }
-
-const usd = (value: number) => `$${value.toFixed(value < 10 ? 4 : 2)}`;
-const ms = (value: number) => `${Number(value.toFixed(1))} ms`;
 
 /** Candidates whose interval on a metric overlaps the pick's: the data cannot tell them apart. */
 function indistinguishable(
@@ -110,23 +108,23 @@ const cost: Strategy = {
     const pick = tied.length > 0 ? (best(group, chain(byMemory, byCost, byId)) as Candidate) : cheapest;
     const others = (c: Candidate) => c.id !== pick.id;
     if (tied.length > 0) {
-      const names = group.filter(others).map((c) => `${c.id} (${usd(c.costPerMillionUsd)})`);
+      const names = group.filter(others).map((c) => `${c.id} (${formatUsd(c.costPerMillionUsd)})`);
       return {
         strategy: "cost",
         settingId: pick.id,
         reason:
-          `not distinguishable on cost: ${pick.id} at ${usd(pick.costPerMillionUsd)} per 1M requests and ${names.join(", ")} ` +
-          `have overlapping 95 % intervals; tie-break: least memory, so ${pick.id} (${pick.memoryMb} MB, p95 ${ms(pick.p95Ms)})`,
+          `not distinguishable on cost: ${pick.id} at ${formatUsd(pick.costPerMillionUsd)} per 1M requests and ${names.join(", ")} ` +
+          `have overlapping 95 % intervals; tie-break: least memory, so ${pick.id} (${pick.memoryMb} MB, p95 ${formatMs(pick.p95Ms)})`,
         indistinguishableFrom: group.filter(others).map((c) => c.id),
         tieBreak: "least memory",
       };
     }
     const next = best(candidates.filter(others), chain(byCost, byP99, byMemory, byId));
-    const margin = next ? `; next cheapest ${next.id} at ${usd(next.costPerMillionUsd)}` : "";
+    const margin = next ? `; next cheapest ${next.id} at ${formatUsd(next.costPerMillionUsd)}` : "";
     return {
       strategy: "cost",
       settingId: pick.id,
-      reason: `${pick.id} is the cheapest at ${usd(pick.costPerMillionUsd)} per 1M requests (p95 ${ms(pick.p95Ms)})${margin}`,
+      reason: `${pick.id} is the cheapest at ${formatUsd(pick.costPerMillionUsd)} per 1M requests (p95 ${formatMs(pick.p95Ms)})${margin}`,
       indistinguishableFrom: [],
     };
   },
@@ -140,7 +138,7 @@ const speed: Strategy = {
     return {
       strategy: "speed",
       settingId: pick.id,
-      reason: `${pick.id} has the lowest p95 at ${ms(pick.p95Ms)} (p99 ${ms(pick.p99Ms)}), costing ${usd(pick.costPerMillionUsd)} per 1M requests`,
+      reason: `${pick.id} has the lowest p95 at ${formatMs(pick.p95Ms)} (p99 ${formatMs(pick.p99Ms)}), costing ${formatUsd(pick.costPerMillionUsd)} per 1M requests`,
       indistinguishableFrom: indistinguishable(pick, candidates, (c) => c.p95Interval),
     };
   },
@@ -156,7 +154,7 @@ const balanced: Strategy = {
     }
     if (candidates.length === 0) return none("balanced", NO_CANDIDATES);
     const computeOnly = options.balancedCostTerm === "lambda-compute";
-    const costOf = (c: Candidate) => (computeOnly ? c.lambdaComputeUsd : c.costPerMillionUsd);
+    const costOf = (c: Candidate) => (computeOnly ? c.lambdaComputePerMillionUsd : c.costPerMillionUsd);
     const maxCost = Math.max(...candidates.map(costOf)) || 1;
     const maxP95 = Math.max(...candidates.map((c) => c.p95Ms)) || 1;
     const score = (c: Candidate) => weight * (costOf(c) / maxCost) + (1 - weight) * (c.p95Ms / maxP95);
@@ -169,9 +167,9 @@ const balanced: Strategy = {
       strategy: "balanced",
       settingId: pick.id,
       reason:
-        `${pick.id} has the best balanced score ${score(pick).toFixed(3)} at weight ${weight} ` +
-        `(${computeOnly ? "Lambda compute" : "cost"} ${usd(costOf(pick))} per 1M = ${((100 * costOf(pick)) / maxCost).toFixed(0)} % of the most expensive, ` +
-        `p95 ${ms(pick.p95Ms)} = ${((100 * pick.p95Ms) / maxP95).toFixed(0)} % of the slowest)`,
+        `${pick.id} has the best balanced score ${formatNumber(score(pick), 3)} at weight ${weight} ` +
+        `(${computeOnly ? "Lambda compute" : "cost"} ${formatUsd(costOf(pick))} per 1M = ${formatPercent(costOf(pick) / maxCost)} of the most expensive, ` +
+        `p95 ${formatMs(pick.p95Ms)} = ${formatPercent(pick.p95Ms / maxP95)} of the slowest)`,
       // Not distinguishable on either metric: both intervals overlap the pick's.
       indistinguishableFrom: indistinguishable(pick, candidates, (c) => c.costInterval).filter((id) =>
         indistinguishable(pick, candidates, (c) => c.p95Interval).includes(id),
@@ -189,8 +187,8 @@ const slo: Strategy = {
       return none("slo", "no SLO targets were given (a p99 latency and/or an error rate)");
     }
     const wanted = [
-      targets.p99Ms !== undefined ? `p99 ≤ ${ms(targets.p99Ms)}` : undefined,
-      targets.errorRate !== undefined ? `error rate ≤ ${targets.errorRate}` : undefined,
+      targets.p99Ms !== undefined ? `p99 ≤ ${formatMs(targets.p99Ms)}` : undefined,
+      targets.errorRate !== undefined ? `error rate ≤ ${formatRate(targets.errorRate)}` : undefined,
     ]
       .filter(Boolean)
       .join(" and ");
@@ -203,7 +201,7 @@ const slo: Strategy = {
     if (!pick) {
       const closest = best(candidates, chain(byP99, byCost, byMemory, byId));
       const hint = closest
-        ? `; the lowest p99 was ${closest.id} at ${ms(closest.p99Ms)} with error rate ${closest.errorRate}`
+        ? `; the lowest p99 was ${closest.id} at ${formatMs(closest.p99Ms)} with error rate ${formatRate(closest.errorRate)}`
         : "";
       return none(
         "slo",
@@ -215,7 +213,7 @@ const slo: Strategy = {
       settingId: pick.id,
       reason:
         `${pick.id} is the cheapest of ${meets.length} setting(s) meeting ${wanted}: ` +
-        `${usd(pick.costPerMillionUsd)} per 1M requests, p99 ${ms(pick.p99Ms)}, error rate ${pick.errorRate}`,
+        `${formatUsd(pick.costPerMillionUsd)} per 1M requests, p99 ${formatMs(pick.p99Ms)}, error rate ${formatRate(pick.errorRate)}`,
       indistinguishableFrom: indistinguishable(pick, meets, (c) => c.costInterval),
     };
   },
@@ -233,7 +231,7 @@ export function candidatesOf(settings: readonly SettingResult[]): Candidate[] {
       id: s.id,
       memoryMb: s.memoryMb,
       costPerMillionUsd: s.cost.totalPerMillionUsd,
-      lambdaComputeUsd: s.cost.lambdaComputeUsd + s.cost.initUsd,
+      lambdaComputePerMillionUsd: s.cost.lambdaComputePerMillionUsd + s.cost.initPerMillionUsd,
       p95Ms: s.client.latency.p95Ms,
       p99Ms: s.client.latency.p99Ms,
       errorRate: s.client.errorRate,

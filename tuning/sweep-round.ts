@@ -6,6 +6,7 @@
  */
 import { UpdateAliasCommand } from "@aws-sdk/client-lambda";
 import type { RunResult } from "../loadtests/run-result.ts";
+import { formatPercent } from "../reports/format.ts";
 import { type AssessInput, type AssessOptions, assessSetting } from "./assess.ts";
 import { latencySamplesMs } from "./client-samples.ts";
 import { forceColdStarts } from "./cold-starts.ts";
@@ -292,7 +293,7 @@ export async function measureRound(
   const window = { startMs: Date.parse(run.startedAt), endMs: Date.parse(run.endedAt) };
   const distortedReason =
     options.stage.name === "local" && busy >= DISTORTION_BUSY_FRACTION
-      ? `the host's CPUs were ${(busy * 100).toFixed(0)} % busy during the load window: latencies may measure the host, not the function`
+      ? `the host's CPUs were ${formatPercent(busy)} busy during the load window: latencies may measure the host, not the function`
       : undefined;
   if (first) {
     const missingHeader = missingRequestIdHeader(run);
@@ -516,8 +517,8 @@ function roundSummary(state: SettingState, r: RoundMeasurement, ctx: SweepContex
       : {}),
     ...(alone.dynamodb
       ? {
-          readCapacityUnits: alone.dynamodb.readCapacityUnits,
-          writeCapacityUnits: alone.dynamodb.writeCapacityUnits,
+          readRequestUnits: alone.dynamodb.readRequestUnits,
+          writeRequestUnits: alone.dynamodb.writeRequestUnits,
         }
       : {}),
     ...(alone.logs ? { logBytes: alone.logs.bytes } : {}),

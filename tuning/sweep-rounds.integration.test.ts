@@ -68,11 +68,11 @@ describe("rounds in rotating order on the local stage", () => {
     for (const r of rounds) {
       expect(r.requests).toBe(a1.requests);
       expect(r.errorCount).toBe(0);
-      expect(r.readCapacityUnits).toBe(a1.readCapacityUnits);
-      expect(r.writeCapacityUnits).toBe(a1.writeCapacityUnits);
+      expect(r.readRequestUnits).toBe(a1.readRequestUnits);
+      expect(r.writeRequestUnits).toBe(a1.writeRequestUnits);
       expect(r.costPerMillionUsd).toBeGreaterThan(0);
     }
-    expect(a1.writeCapacityUnits).toBeGreaterThan(0);
+    expect(a1.writeRequestUnits).toBeGreaterThan(0);
 
     // Pooled: the setting's figures are its rounds together, exactly the measured invocations priced.
     for (const s of [a, b]) {
@@ -81,9 +81,7 @@ describe("rounds in rotating order on the local stage", () => {
       expect(s.lambda?.invocations).toBe(s.client?.requests);
       expect(s.lambda?.attribution).toBe("request-ids");
       expect(s.checks).toEqual({ invocationsEqualRequests: true, lambdaP99WithinClientP99: true });
-      expect(s.dynamodb?.writeCapacityUnits).toBe(
-        (r1.writeCapacityUnits ?? 0) + (r2.writeCapacityUnits ?? 0),
-      );
+      expect(s.dynamodb?.writeRequestUnits).toBe((r1.writeRequestUnits ?? 0) + (r2.writeRequestUnits ?? 0));
       expect(s.logs?.bytes).toBe((r1.logBytes ?? 0) + (r2.logBytes ?? 0));
       expect(s.window).toEqual({ startMs: r1.window.startMs, endMs: r2.window.endMs });
       expect(s.phaseMs?.load).toBeCloseTo((r1.phaseMs.load ?? 0) + (r2.phaseMs.load ?? 0), 6);
@@ -94,7 +92,7 @@ describe("rounds in rotating order on the local stage", () => {
       expect(s.gate?.passed).toBe(true);
       expect(s.lambda?.init?.coldStartsMeasured).toBeGreaterThanOrEqual(1);
     }
-    expect(a.dynamodb?.readCapacityUnits).toBe(b.dynamodb?.readCapacityUnits);
+    expect(a.dynamodb?.readRequestUnits).toBe(b.dynamodb?.readRequestUnits);
     expect(gated).toEqual(["x86_64-512", "x86_64-1024"]);
 
     // Restored: the alias on version 1, every version the rounds used deleted.

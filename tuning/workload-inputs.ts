@@ -13,8 +13,8 @@ import type { WorkloadInput, WorkloadInputs } from "./results-types.ts";
 
 /** The bundled files a run uses when the user names none. */
 export const BUNDLED_INPUTS = {
-  /** @default loadtests/workloads/crud.yaml */
-  workload: fileURLToPath(new URL("../loadtests/workloads/crud.yaml", import.meta.url)),
+  /** @default loadtests/workload/crud.yaml */
+  workload: fileURLToPath(new URL("../loadtests/workload/crud.yaml", import.meta.url)),
   /** @default postman/powerbench.postman_collection.json */
   collection: fileURLToPath(new URL("../postman/powerbench.postman_collection.json", import.meta.url)),
   /** @default service/template.yaml */

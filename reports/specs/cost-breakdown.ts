@@ -35,13 +35,13 @@ export function costComponentRows(results: Results): CostComponentRow[] {
     const cost = s.cost;
     if (!cost) return [];
     const values = [
-      cost.lambdaComputeUsd,
-      cost.lambdaRequestsUsd,
-      cost.apiGatewayUsd,
-      cost.dynamodbUsd,
-      cost.dynamodbFailedWritesUsd,
-      cost.cloudwatchLogsUsd,
-      cost.initUsd,
+      cost.lambdaComputePerMillionUsd,
+      cost.lambdaRequestsPerMillionUsd,
+      cost.apiGatewayPerMillionUsd,
+      cost.dynamodbPerMillionUsd,
+      cost.dynamodbFailedWritesPerMillionUsd,
+      cost.cloudwatchLogsPerMillionUsd,
+      cost.initPerMillionUsd,
     ];
     return COST_COMPONENTS.map((component, stackOrder) => ({
       id: s.id,

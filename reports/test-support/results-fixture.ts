@@ -68,8 +68,8 @@ function okSetting(architecture: Architecture, memoryMb: number, index: number):
       memoryMb,
       billedDurationMeanMs: billedMeanMs,
       apiType: "REST",
-      readCapacityUnitsPerRequest: 0.5,
-      writeCapacityUnitsPerRequest: 0.66,
+      readRequestUnitsPerRequest: 0.5,
+      writeRequestUnitsPerRequest: 0.66,
     },
     { region: "us-east-1" },
   );
@@ -119,7 +119,7 @@ function okSetting(architecture: Architecture, memoryMb: number, index: number):
       latencyMs: { avg: p50Ms, p50: p50Ms, p99: round(p50Ms * 2.8) },
       integrationLatencyMs: { avg: round(p50Ms * 0.9) },
     },
-    dynamodb: { readCapacityUnits: requests * 0.5, writeCapacityUnits: requests * 0.5, requests },
+    dynamodb: { readRequestUnits: requests * 0.5, writeRequestUnits: requests * 0.5, requests },
     cost,
     stats: {
       billedDurationMeanMs: {

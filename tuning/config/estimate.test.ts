@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { estimateSweep, formatDuration, isLargeSweep } from "./estimate.ts";
+import { formatDuration } from "../../reports/format.ts";
+import { estimateSweep, isLargeSweep } from "./estimate.ts";
 
 describe("estimateSweep", () => {
   it("the default local run: 8 × (1 s warm-up + 6 s load + 2 s gate + 4 s) + 6 s ≈ 1.8 min (README: about 1.5)", () => {
@@ -53,12 +54,5 @@ describe("estimateSweep", () => {
       direct: { invocations: 50, parallelism: 5, sleepBetweenMs: 100 },
     });
     expect(estimate.perSettingS).toBeCloseTo(10 * 0.2 + 4);
-  });
-
-  it("formats durations", () => {
-    expect(formatDuration(42)).toBe("42 s");
-    expect(formatDuration(150)).toBe("2 min 30 s");
-    expect(formatDuration(120)).toBe("2 min");
-    expect(formatDuration(7260)).toBe("2 h 1 min");
   });
 });

@@ -5,6 +5,7 @@
  * the load, plus ≈ 6 s to build and start the local stage); on AWS, configuring waits for the function update
  * and collecting waits out CloudWatch's ingestion delay (docs/aws.md), about a minute per setting.
  */
+import { formatDuration } from "../../reports/format.ts";
 
 export interface SweepEstimateInput {
   settings: number;
@@ -66,13 +67,4 @@ export function estimateSweep(input: SweepEstimateInput): SweepEstimate {
 /** A sweep needs a confirmation when it has more settings, or takes longer, than LARGE_SWEEP. */
 export function isLargeSweep(settings: number, estimate: SweepEstimate): boolean {
   return settings > LARGE_SWEEP.settings || estimate.totalS > LARGE_SWEEP.wallTimeS;
-}
-
-/** 42 → "42 s", 150 → "2 min 30 s", 7260 → "2 h 1 min". */
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
-  const m = Math.round(s / 60);
-  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ""}`;
 }

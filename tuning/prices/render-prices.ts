@@ -1,4 +1,6 @@
 /** The prices of one region as text, for `npm run prices` (render first: a string, printed by the script). */
+
+import { formatNumber } from "../../reports/format.ts";
 import { type PriceTable, regionPrices, type TieredPrice } from "../price-table.ts";
 import { PRICE_COMPONENTS } from "./price-file.ts";
 
@@ -13,7 +15,7 @@ const LABELS: Record<string, string> = {
   "cloudwatchLogs.ingestion": "CloudWatch Logs ingestion, per GB",
 };
 
-const count = (n: number) => n.toLocaleString("en-US");
+const count = (n: number) => formatNumber(n, 0);
 
 function tiers(price: TieredPrice): string {
   return price.tiers

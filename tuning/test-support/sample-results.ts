@@ -75,16 +75,16 @@ function okSetting(shape: Shape, index: number): SettingResult {
   const requests = LOAD_SECONDS * RATE_PER_SEC;
   const errorCount = Math.round(requests * errorRate);
   const startMs = START_MS + index * SLOT_MS;
-  const readCapacityUnits = requests * 0.3;
-  const writeCapacityUnits = requests * 0.6;
+  const readRequestUnits = requests * 0.3;
+  const writeRequestUnits = requests * 0.6;
   const costAt = (billedDurationMeanMs: number) =>
     computeCost(
       {
         architecture,
         memoryMb,
         billedDurationMeanMs,
-        readCapacityUnitsPerRequest: readCapacityUnits / requests,
-        writeCapacityUnitsPerRequest: writeCapacityUnits / requests,
+        readRequestUnitsPerRequest: readRequestUnits / requests,
+        writeRequestUnitsPerRequest: writeRequestUnits / requests,
         apiType: "REST",
       },
       { region: "us-east-1" },
@@ -146,7 +146,7 @@ function okSetting(shape: Shape, index: number): SettingResult {
       latencyMs: { avg: round(p95Ms * 0.6), p50: round(p95Ms * 0.5), p99: round(p95Ms * 1.6) },
       integrationLatencyMs: { avg: round(p95Ms * 0.5) },
     },
-    dynamodb: { readCapacityUnits, writeCapacityUnits, requests },
+    dynamodb: { readRequestUnits, writeRequestUnits, requests },
     cost,
     stats: {
       billedDurationMeanMs: billedInterval,

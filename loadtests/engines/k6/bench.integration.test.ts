@@ -69,8 +69,8 @@ describe.skipIf(!K6)("npm run bench -- --engine k6 --quick", () => {
       const dynamodb = s.dynamodb;
       return {
         requests,
-        readPerRequest: (dynamodb?.readCapacityUnits ?? Number.NaN) / requests,
-        writePerRequest: (dynamodb?.writeCapacityUnits ?? Number.NaN) / requests,
+        readPerRequest: (dynamodb?.readRequestUnits ?? Number.NaN) / requests,
+        writePerRequest: (dynamodb?.writeRequestUnits ?? Number.NaN) / requests,
       };
     });
     const [first, ...others] = unitsPerRequest;

@@ -73,7 +73,7 @@ function expectTunedFromTemplate(results: Results): void {
     expect(setting.lambda?.attribution).toBe("request-ids");
     expect(setting.checks?.invocationsEqualRequests).toBe(true);
     // Its request log line carries the DynamoDB units it consumed: DynamoDB is priced from measurements.
-    expect(setting.dynamodb?.writeCapacityUnits ?? 0).toBeGreaterThan(0);
+    expect(setting.dynamodb?.writeRequestUnits ?? 0).toBeGreaterThan(0);
   }
 }
 

@@ -3,26 +3,23 @@
  * the report's first line), one row per setting with client percentiles, error rate, cold starts and cost per
  * 1M requests, then each strategy's pick and why.
  */
-import { verdictOf } from "../reports/verdict.ts";
-import { cloudwatchDisagreement } from "./measurement-summary.ts";
-import type { HostCapacityCap, Results, SettingResult } from "./results-types.ts";
 
-const dash = "–";
-const ms = (v: number | undefined) => (v === undefined ? dash : v < 10 ? v.toFixed(2) : v.toFixed(1));
-const pct = (v: number | undefined) => (v === undefined ? dash : `${(v * 100).toFixed(2)}%`);
-const usd = (v: number | undefined) => (v === undefined ? dash : `$${v.toFixed(v < 10 ? 4 : 2)}`);
+import { cloudwatchDisagreement } from "../tuning/measurement-summary.ts";
+import type { HostCapacityCap, Results, SettingResult } from "../tuning/results-types.ts";
+import { formatMs, formatPercent, formatRate, formatUsd, MISSING } from "./format.ts";
+import { verdictOf } from "./verdict.ts";
 
 function row(s: SettingResult, picks: Map<string, string[]>): string[] {
   const status = s.status === "ok" ? (s.distorted ? "ok*" : "ok") : "FAILED";
   return [
     s.id,
     status,
-    ms(s.client?.latency.p50Ms),
-    ms(s.client?.latency.p95Ms),
-    ms(s.client?.latency.p99Ms),
-    pct(s.client?.errorRate),
-    s.lambda ? String(s.lambda.coldStarts) : dash,
-    usd(s.cost?.totalPerMillionUsd),
+    formatMs(s.client?.latency.p50Ms),
+    formatMs(s.client?.latency.p95Ms),
+    formatMs(s.client?.latency.p99Ms),
+    formatRate(s.client?.errorRate),
+    s.lambda ? String(s.lambda.coldStarts) : MISSING,
+    formatUsd(s.cost?.totalPerMillionUsd),
     (picks.get(s.id) ?? []).join(","),
   ];
 }
@@ -41,17 +38,7 @@ export function renderTerminalSummary(results: Results, reportPath?: string): st
   for (const r of results.recommendations) {
     if (r.settingId) picks.set(r.settingId, [...(picks.get(r.settingId) ?? []), r.strategy]);
   }
-  const header = [
-    "setting",
-    "status",
-    "p50 ms",
-    "p95 ms",
-    "p99 ms",
-    "errors",
-    "cold",
-    "cost/1M req",
-    "picked by",
-  ];
+  const header = ["setting", "status", "p50", "p95", "p99", "errors", "cold", "cost/1M req", "picked by"];
   const headline = verdictOf(results)?.headline;
   const lines = [
     `powerbench ${results.run.id}: ${results.run.stage.name} stage, ${results.run.engine.name} engine, profile ${results.run.profile}`,
@@ -80,7 +67,7 @@ export function renderTerminalSummary(results: Results, reportPath?: string): st
       `host oversubscribed (environments could not get their CPU share from the host): ${oversubscribed
         .map(
           (s) =>
-            `${s.id} ${((s.hostContention?.hostCpuWaitShare ?? 0) * 100).toFixed(1)} % of Duration waiting for the host` +
+            `${s.id} ${formatPercent(s.hostContention?.hostCpuWaitShare ?? 0, 1)} of Duration waiting for the host` +
             capacityQueue(s.hostContention?.capacity),
         )
         .join(", ")}`,
@@ -103,5 +90,5 @@ export function renderTerminalSummary(results: Results, reportPath?: string): st
 /** The capacity queue behind a flagged setting, when invocations waited for the cap (`--capacity`). */
 function capacityQueue(capacity: HostCapacityCap | undefined): string {
   if (!capacity || capacity.waitedShare === 0) return "";
-  return ` (capacity queue: ${capacity.meanCapacityWaitMs.toFixed(1)} ms mean, ${capacity.invocationCap} at once)`;
+  return ` (capacity queue: ${formatMs(capacity.meanCapacityWaitMs)} mean, ${capacity.invocationCap} at once)`;
 }

@@ -2,11 +2,8 @@
  * A compact, shareable text summary of a results object (pure): the run in one line, the pick of each
  * strategy with its cost per 1M requests and p95, then one line per setting. Paste it into a ticket or chat.
  */
-import type { Recommendation, Results, SettingResult } from "./results-types.ts";
-
-const usd = (value: number) => `$${value.toFixed(value < 10 ? 4 : 2)}`;
-const ms = (value: number) => `${Number(value.toFixed(1))} ms`;
-const percent = (fraction: number) => `${Number((fraction * 100).toFixed(2))} %`;
+import type { Recommendation, Results, SettingResult } from "../tuning/results-types.ts";
+import { formatMs, formatRate, formatUsd } from "./format.ts";
 
 function table(rows: string[][]): string[] {
   // A row's last cell is not padded, so it does not widen its column: a long reason ending a short row (a
@@ -28,8 +25,8 @@ function table(rows: string[][]): string[] {
 function recommendationRow(rec: Recommendation, byId: Map<string, SettingResult>): string[] {
   const setting = rec.settingId === null ? undefined : byId.get(rec.settingId);
   if (!setting) return [rec.strategy, "none", rec.reason];
-  const cost = setting.cost ? `${usd(setting.cost.totalPerMillionUsd)}/1M` : "";
-  const p95 = setting.client ? `p95 ${ms(setting.client.latency.p95Ms)}` : "";
+  const cost = setting.cost ? `${formatUsd(setting.cost.totalPerMillionUsd)}/1M` : "";
+  const p95 = setting.client ? `p95 ${formatMs(setting.client.latency.p95Ms)}` : "";
   const alike =
     rec.indistinguishableFrom.length > 0 ? `(alike: ${rec.indistinguishableFrom.join(", ")})` : "";
   return [rec.strategy, setting.id, cost, p95, alike];
@@ -43,11 +40,11 @@ function failedLine(s: SettingResult, idWidth: number): string {
 function settingRow(s: SettingResult): string[] {
   return [
     s.id,
-    s.cost ? `${usd(s.cost.totalPerMillionUsd)}/1M` : "-",
-    s.client ? `p95 ${ms(s.client.latency.p95Ms)}` : "-",
-    s.client ? `p99 ${ms(s.client.latency.p99Ms)}` : "-",
-    s.lambda ? `billed ${ms(s.lambda.billedDurationMs.mean)}` : "-",
-    s.client ? `errors ${percent(s.client.errorRate)}` : "-",
+    s.cost ? `${formatUsd(s.cost.totalPerMillionUsd)}/1M` : "-",
+    s.client ? `p95 ${formatMs(s.client.latency.p95Ms)}` : "-",
+    s.client ? `p99 ${formatMs(s.client.latency.p99Ms)}` : "-",
+    s.lambda ? `billed ${formatMs(s.lambda.billedDurationMs.mean)}` : "-",
+    s.client ? `errors ${formatRate(s.client.errorRate)}` : "-",
     s.distorted ? "(distorted)" : "",
   ];
 }
@@ -66,8 +63,8 @@ export function summarizeResults(results: Results): string {
   const byId = new Map(results.settings.map((s) => [s.id, s]));
   const slo = run.slo
     ? ` · SLO ${[
-        run.slo.p99Ms !== undefined ? `p99 ≤ ${run.slo.p99Ms} ms` : "",
-        run.slo.errorRate !== undefined ? `errors ≤ ${percent(run.slo.errorRate)}` : "",
+        run.slo.p99Ms !== undefined ? `p99 ≤ ${formatMs(run.slo.p99Ms)}` : "",
+        run.slo.errorRate !== undefined ? `errors ≤ ${formatRate(run.slo.errorRate)}` : "",
       ]
         .filter(Boolean)
         .join(", ")}`

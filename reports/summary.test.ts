@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { sampleResults } from "../tuning/test-support/sample-results.ts";
 import { summarizeResults } from "./summary.ts";
-import { sampleResults } from "./test-support/sample-results.ts";
 
 describe("summarizeResults", () => {
   it("puts the run, each strategy's pick and one line per setting in a few lines", () => {
@@ -8,12 +8,14 @@ describe("summarizeResults", () => {
     const lines = summarizeResults(results).trimEnd().split("\n");
     expect(lines).toHaveLength(1 + results.recommendations.length + results.settings.length);
     expect(lines[0]).toContain("powerbench 2026-11-27T02-09-00Z-ab12 · local us-east-1 · REST API");
-    expect(lines[0]).toContain("SLO p99 ≤ 80 ms, errors ≤ 0.1 %");
-    expect(lines[1]).toMatch(/^cost\s+arm64-512\s+\$4\.3265\/1M\s+p95 69 ms/);
-    expect(lines.find((l) => l.startsWith("slo"))).toMatch(/^slo\s+x86_64-1024\s+\$4\.3658\/1M\s+p95 38 ms/);
+    expect(lines[0]).toContain("SLO p99 ≤ 80.0 ms, errors ≤ 0.10 %");
+    expect(lines[1]).toMatch(/^cost\s+arm64-512\s+\$4\.327\/1M\s+p95 69\.0 ms/);
+    expect(lines.find((l) => l.startsWith("slo"))).toMatch(
+      /^slo\s+x86_64-1024\s+\$4\.366\/1M\s+p95 38\.0 ms/,
+    );
     expect(lines.find((l) => l.startsWith("x86_64-128"))).toMatch(/FAILED\s+error-rate: error rate 0\.184/);
     expect(lines.find((l) => l.startsWith("x86_64-2048"))).toMatch(
-      /p99 44\.8 ms\s+billed 9\.6 ms\s+errors 0\.07 %/,
+      /p99 44\.8 ms\s+billed 9\.6 ms\s+errors 0\.067 %/,
     );
   });
 
@@ -39,9 +41,9 @@ describe("summarizeResults", () => {
     const picked = lines.filter((l) => /^(cost|speed|balanced) /.test(l));
     expect(picked).toHaveLength(3);
     const p95At = picked.map((l) => l.indexOf("p95 "));
-    // every pick's p95 in one column, right after the widest cost ("x86_64-2048  $4.4325/1M  ")
+    // every pick's p95 in one column, right after the widest cost ("x86_64-2048  $4.433/1M  ")
     expect(new Set(p95At).size).toBe(1);
-    expect(p95At[0]).toBe("balanced  x86_64-2048  $4.4325/1M  ".length);
+    expect(p95At[0]).toBe("balanced  x86_64-2048  $4.433/1M  ".length);
     expect(lines).toContain(
       "slo       none         no SLO targets were given (a p99 latency and/or an error rate)",
     );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { verdictOf } from "../reports/verdict.ts";
+import { sampleResults } from "../tuning/test-support/sample-results.ts";
 import { renderTerminalSummary } from "./terminal-summary.ts";
-import { sampleResults } from "./test-support/sample-results.ts";
+import { verdictOf } from "./verdict.ts";
 
 describe("renderTerminalSummary", () => {
   it("says on one line where CloudWatch's Invocations disagree with the REPORT lines, with both counts", () => {
@@ -39,7 +39,7 @@ describe("renderTerminalSummary", () => {
       .split("\n")
       .find((l) => l.startsWith("host oversubscribed"));
     expect(line).toContain(
-      `${s.id} 5.0 % of Duration waiting for the host (capacity queue: 2.5 ms mean, 1 at once)`,
+      `${s.id} 5 % of Duration waiting for the host (capacity queue: 2.5 ms mean, 1 at once)`,
     );
   });
 
