@@ -56,7 +56,7 @@ export interface RequestSequence {
   reset?: SequenceReset;
 }
 
-/** Requests that put the table back through the API (tuning/table-state.ts, ApiTableState). */
+/** Requests that put the table back through the API (tuning/adapters/table-state.ts, ApiTableState). */
 export interface SequenceReset {
   /** Delete what the sequence creates (after each setting, and before the first in case a run left it). */
   created: SequencedRequest[];

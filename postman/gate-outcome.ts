@@ -2,7 +2,7 @@
  * Turns a Newman run summary into the functional gate outcome of a memory setting. Pure: data in, data out.
  */
 import type { NewmanRunSummary } from "newman";
-import type { GateOutcome } from "../tuning/results-types.ts";
+import type { GateOutcome } from "../tuning/results/results-types.ts";
 
 /** The parts of a Newman summary the gate reads (a full NewmanRunSummary fits). */
 export type GateSummary = {

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import newman, { type NewmanRunOptions, type NewmanRunSummary } from "newman";
 import type { CollectionDefinition, VariableScopeDefinition } from "postman-collection";
-import type { GateOutcome } from "../tuning/results-types.ts";
+import type { GateOutcome } from "../tuning/results/results-types.ts";
 import { CollectionFileError, CollectionRunError, ReportWriteError } from "./errors.ts";
 import { DEFAULT_MAX_FAILURES, toGateOutcome } from "./gate-outcome.ts";
 import { mergeScripts } from "./merge-scripts.ts";

@@ -9,7 +9,7 @@ import type {
   SettingResult,
   WorkloadInput,
   WorkloadInputs,
-} from "../tuning/results-types.ts";
+} from "../tuning/results/results-types.ts";
 import { IncomparableBaselineError } from "./errors.ts";
 import { formatMs, formatRate, formatUsd } from "./format.ts";
 import { orderedSettings } from "./settings.ts";

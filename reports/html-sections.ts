@@ -3,8 +3,7 @@
  * failed settings, run metadata and the baseline comparison. Every string from the results is escaped. Pure.
  */
 
-import { cloudwatchDisagreement, coldStartPricing } from "../tuning/measurement-summary.ts";
-import type { Results, SettingResult } from "../tuning/results-types.ts";
+import type { Results, SettingResult } from "../tuning/results/results-types.ts";
 import type { Comparison, MetricDelta } from "./compare.ts";
 import {
   formatMs,
@@ -16,6 +15,7 @@ import {
   MISSING,
 } from "./format.ts";
 import { escapeHtml, table } from "./html.ts";
+import { cloudwatchDisagreement, coldStartPricing } from "./measurement-summary.ts";
 import { partialRunText } from "./partial.ts";
 import {
   architectureCount,

@@ -2,7 +2,7 @@
  * The tables of every figure in the results, one table per source (client, Lambda, API Gateway and
  * DynamoDB, cost, operations). Cells are escaped; missing figures print "–". Pure.
  */
-import type { Results, SettingResult } from "../tuning/results-types.ts";
+import type { Results, SettingResult } from "../tuning/results/results-types.ts";
 import { formatInterval, formatMs, formatNumber, formatRate, formatUsd, MISSING } from "./format.ts";
 import { escapeHtml, table } from "./html.ts";
 import { coldStartRate, orderedSettings, picksBySetting } from "./settings.ts";

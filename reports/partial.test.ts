@@ -3,10 +3,10 @@
  * everything else) and in summary.md (issue 19, "Interrupted runs").
  */
 import { describe, expect, it } from "vitest";
-import { validateResults } from "../tuning/results.ts";
-import type { Results } from "../tuning/results-types.ts";
-import { recommend } from "../tuning/strategies.ts";
-import { sampleResults } from "../tuning/test-support/sample-results.ts";
+import { recommend } from "../tuning/core/strategies.ts";
+import { validateResults } from "../tuning/results/results.ts";
+import type { Results } from "../tuning/results/results-types.ts";
+import { sampleResults } from "../tuning/results/test-support/sample-results.ts";
 import { partialRunText } from "./partial.ts";
 import { renderReport } from "./render-html.ts";
 import { renderMarkdown } from "./render-markdown.ts";

@@ -2,7 +2,7 @@
  * The words for a partial run (results.run.partial): what ran, what did not, why. Pure; the HTML banner, the
  * Markdown summary and the terminal summary all print this one sentence.
  */
-import type { Results } from "../tuning/results-types.ts";
+import type { Results } from "../tuning/results/results-types.ts";
 
 /** e.g. "Partial run: interrupted by SIGINT during x86_64-512. 1 of 3 settings ran (x86_64-256); not run: …" */
 export function partialRunText(results: Pick<Results, "run" | "settings">): string | undefined {

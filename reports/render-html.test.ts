@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { validateResults } from "../tuning/results.ts";
-import { sampleResults } from "../tuning/test-support/sample-results.ts";
+import { validateResults } from "../tuning/results/results.ts";
+import { sampleResults } from "../tuning/results/test-support/sample-results.ts";
 import { readVegaAssets } from "./assets.ts";
 import { compareResults } from "./compare.ts";
 import { jsonForScript } from "./html.ts";

@@ -3,7 +3,7 @@
  * bundles come in through `options.assets` (read by reports/assets.ts at the edge); the data goes in a
  * `<script type="application/json">` element, escaped so no string in the results can break out of it.
  */
-import type { Results } from "../tuning/results-types.ts";
+import type { Results } from "../tuning/results/results-types.ts";
 import type { Comparison } from "./compare.ts";
 import { formatNumber } from "./format.ts";
 import { escapeHtml, jsonForScript, scriptForInline } from "./html.ts";

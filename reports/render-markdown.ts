@@ -3,14 +3,10 @@
  * failures, warnings and the baseline comparison. Pure.
  */
 
-import {
-  coldStartSensitivityLines,
-  costComponentLines,
-  measurementLines,
-} from "../tuning/measurement-summary.ts";
-import type { Results, SettingResult } from "../tuning/results-types.ts";
+import type { Results, SettingResult } from "../tuning/results/results-types.ts";
 import type { Comparison, MetricDelta } from "./compare.ts";
 import { formatMs, formatRate, formatSignedPct, formatSignedPp, formatUsd, MISSING } from "./format.ts";
+import { coldStartSensitivityLines, costComponentLines, measurementLines } from "./measurement-summary.ts";
 import { partialRunText } from "./partial.ts";
 import {
   architectureCount,

@@ -1,7 +1,7 @@
 /**
  * Helpers over the settings of a results object: order, labels, which ones can be drawn. Pure.
  */
-import type { Architecture, Results, SettingResult, StrategyName } from "../tuning/results-types.ts";
+import type { Architecture, Results, SettingResult, StrategyName } from "../tuning/results/results-types.ts";
 import { formatNumber } from "./format.ts";
 
 /** Fixed order and colours of the architectures, so every chart uses the same legend. */

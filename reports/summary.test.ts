@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sampleResults } from "../tuning/test-support/sample-results.ts";
+import { sampleResults } from "../tuning/results/test-support/sample-results.ts";
 import { summarizeResults } from "./summary.ts";
 
 describe("summarizeResults", () => {

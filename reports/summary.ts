@@ -2,7 +2,7 @@
  * A compact, shareable text summary of a results object (pure): the run in one line, the pick of each
  * strategy with its cost per 1M requests and p95, then one line per setting. Paste it into a ticket or chat.
  */
-import type { Recommendation, Results, SettingResult } from "../tuning/results-types.ts";
+import type { Recommendation, Results, SettingResult } from "../tuning/results/results-types.ts";
 import { formatMs, formatRate, formatUsd } from "./format.ts";
 
 function table(rows: string[][]): string[] {

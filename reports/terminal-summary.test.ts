@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sampleResults } from "../tuning/test-support/sample-results.ts";
+import { sampleResults } from "../tuning/results/test-support/sample-results.ts";
 import { renderTerminalSummary } from "./terminal-summary.ts";
 import { verdictOf } from "./verdict.ts";
 

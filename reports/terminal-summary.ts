@@ -4,9 +4,9 @@
  * 1M requests, then each strategy's pick and why.
  */
 
-import { cloudwatchDisagreement } from "../tuning/measurement-summary.ts";
-import type { HostCapacityCap, Results, SettingResult } from "../tuning/results-types.ts";
+import type { HostCapacityCap, Results, SettingResult } from "../tuning/results/results-types.ts";
 import { formatMs, formatPercent, formatRate, formatUsd, MISSING } from "./format.ts";
+import { cloudwatchDisagreement } from "./measurement-summary.ts";
 import { verdictOf } from "./verdict.ts";
 
 function row(s: SettingResult, picks: Map<string, string[]>): string[] {

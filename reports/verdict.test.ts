@@ -3,9 +3,9 @@
  * the sample run is a small CRUD API where API Gateway is most of the bill and memory barely moves it.
  */
 import { describe, expect, it } from "vitest";
-import { runPriceTable } from "../tuning/build-results.ts";
-import { DEFAULT_PRICE_TABLE } from "../tuning/price-table.ts";
-import { sampleResults } from "../tuning/test-support/sample-results.ts";
+import { DEFAULT_PRICE_TABLE } from "../tuning/core/price-table.ts";
+import { runPriceTable } from "../tuning/results/build-results.ts";
+import { sampleResults } from "../tuning/results/test-support/sample-results.ts";
 import { renderReport } from "./render-html.ts";
 import { renderMarkdown } from "./render-markdown.ts";
 import { verdictOf } from "./verdict.ts";

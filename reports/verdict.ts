@@ -4,8 +4,8 @@
  * same requests on an HTTP API instead of a REST API, priced from the price table with its source).
  * Every figure is read from results.json or the price table; the formulas are in docs/report.md.
  */
-import { DEFAULT_PRICE_TABLE, type PriceTable, unitPriceUsd } from "../tuning/price-table.ts";
-import type { Recommendation, Results, SettingResult } from "../tuning/results-types.ts";
+import { DEFAULT_PRICE_TABLE, type PriceTable, unitPriceUsd } from "../tuning/core/price-table.ts";
+import type { Recommendation, Results, SettingResult } from "../tuning/results/results-types.ts";
 import { formatMs, formatNumber, formatSignedPct, formatUsd } from "./format.ts";
 import { architectureCount, okSettings, settingLabel } from "./settings.ts";
 

@@ -15,9 +15,9 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { validateResults } from "../tuning/results.ts";
+import { validateResults } from "../tuning/results/results.ts";
+import { sampleResults } from "../tuning/results/test-support/sample-results.ts";
 import { writeReportOrRescue } from "../tuning/run-bench.ts";
-import { sampleResults } from "../tuning/test-support/sample-results.ts";
 import { writeReport } from "./write-report.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "powerbench-write-"));

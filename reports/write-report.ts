@@ -5,8 +5,8 @@
  */
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { writeResults } from "../tuning/results-file.ts";
-import type { Results } from "../tuning/results-types.ts";
+import { writeResults } from "../tuning/results/results-file.ts";
+import type { Results } from "../tuning/results/results-types.ts";
 import { readVegaAssets } from "./assets.ts";
 import { type Comparison, compareResults, type RegressionThresholds } from "./compare.ts";
 import { renderReport } from "./render-html.ts";

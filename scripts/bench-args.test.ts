@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateConfigLayer } from "../tuning/bench-config.ts";
+import { validateConfigLayer } from "../tuning/config/bench-config.ts";
 import { BENCH_OPTIONS, type BenchOption, CONFIG_KEYS, keyOfFlag } from "../tuning/config/bench-options.ts";
 import { BENCH_FLAGS, benchUsage, parseBenchArgs } from "./bench-args.ts";
 
@@ -32,7 +32,7 @@ describe("bench flags", () => {
     });
   });
 
-  it("maps the flags that point a run at the user's own API (tuning/user-api-config.test.ts resolves them)", () => {
+  it("maps the flags that point a run at the user's own API (tuning/config/user-api-config.test.ts resolves them)", () => {
     const parsed = parseBenchArgs([
       "--template",
       "app/template.yaml",
@@ -181,7 +181,7 @@ describe("pricing flags", () => {
     expect(() => parseBenchArgs(["--monthly-requests", "lots"])).toThrow(
       'invalid --monthly-requests "lots": expected an integer from 1',
     );
-    const { resolveBenchConfig } = await import("../tuning/bench-config.ts");
+    const { resolveBenchConfig } = await import("../tuning/config/bench-config.ts");
     expect(() => resolveBenchConfig({}, parseBenchArgs(["--free-tier"]).flags)).toThrow(
       "invalid freeTier true: expected a monthly volume with it: add --monthly-requests N (config: monthlyRequests)",
     );

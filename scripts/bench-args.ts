@@ -2,7 +2,7 @@
  * Flags of `npm run bench`: parsing and the usage text (render first: `benchUsage()` returns a string).
  * Unknown or invalid flags are errors that name the flag (scripts/command.ts); the usage is printed on --help only.
  */
-import { type BenchConfigLayer, checkConfigValues } from "../tuning/bench-config.ts";
+import { type BenchConfigLayer, checkConfigValues } from "../tuning/config/bench-config.ts";
 import { BENCH_OPTIONS, type BenchOption, keyOfFlag } from "../tuning/config/bench-options.ts";
 import { type CommandSpec, type FlagSpec, parseCommandLine, renderHelp } from "./command.ts";
 

@@ -7,11 +7,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BENCH_DEFAULTS, type BenchConfig, QUICK_PRESET } from "../tuning/bench-config.ts";
-import { runLoadOf } from "../tuning/build-results.ts";
+import { workloadInputsOf } from "../tuning/adapters/workload-inputs.ts";
+import { BENCH_DEFAULTS, type BenchConfig, QUICK_PRESET } from "../tuning/config/bench-config.ts";
 import { estimateSweep } from "../tuning/config/estimate.ts";
-import { sampleResults } from "../tuning/test-support/sample-results.ts";
-import { workloadInputsOf } from "../tuning/workload-inputs.ts";
+import { runLoadOf } from "../tuning/results/build-results.ts";
+import { sampleResults } from "../tuning/results/test-support/sample-results.ts";
 import {
   checkBaseline,
   checkEngine,
@@ -67,14 +67,14 @@ describe("the baseline", () => {
     expect(incomparableBecause(baseline, config({ profile: "baseline" }))).toBe(
       "baseline ran profile smoke, this run baseline (--profile)",
     );
-    // a direct-mode run records its profile as "direct-invoke" (tuning/build-results.ts)
+    // a direct-mode run records its profile as "direct-invoke" (tuning/results/build-results.ts)
     expect(incomparableBecause(baseline, config({ mode: "direct" }))).toBe(
       "baseline ran in api mode, this run in direct mode (--mode); baseline ran profile smoke, this run direct-invoke (--profile)",
     );
   });
 
   it("refuses a baseline of another load before the stage starts: --quick against a full run", () => {
-    // The baseline as a full run records it (tuning/build-results.ts)
+    // The baseline as a full run records it (tuning/results/build-results.ts)
     const full = sampleResults();
     full.run.profile = "baseline";
     full.run.load = runLoadOf(config());

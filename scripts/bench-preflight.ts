@@ -21,12 +21,12 @@ import { findK6Binary } from "../loadtests/engines/k6/engine.ts";
 import { TOOLS_BIN_DIR } from "../loadtests/engines/k6/install.ts";
 import { COMPARABLE_FIX, incomparableReason } from "../reports/compare.ts";
 import { formatDuration } from "../reports/format.ts";
-import type { BenchConfig } from "../tuning/bench-config.ts";
-import { runLoadOf } from "../tuning/build-results.ts";
+import { workloadInputsOf } from "../tuning/adapters/workload-inputs.ts";
+import type { BenchConfig } from "../tuning/config/bench-config.ts";
 import { estimateSweep, isLargeSweep, LARGE_SWEEP, type SweepEstimate } from "../tuning/config/estimate.ts";
-import { parseResults } from "../tuning/results.ts";
-import type { Results } from "../tuning/results-types.ts";
-import { workloadInputsOf } from "../tuning/workload-inputs.ts";
+import { runLoadOf } from "../tuning/results/build-results.ts";
+import { parseResults } from "../tuning/results/results.ts";
+import type { Results } from "../tuning/results/results-types.ts";
 import { UsageError } from "./command.ts";
 
 /** Size caps of the files the bench reads. */
@@ -197,7 +197,7 @@ export function incomparableBecause(
   }
   return incomparableReason(
     {
-      // results.json records a direct-mode run's profile as "direct-invoke" (tuning/build-results.ts)
+      // results.json records a direct-mode run's profile as "direct-invoke" (tuning/results/build-results.ts)
       profile: api ? config.profile : "direct-invoke",
       mode: config.mode,
       stage: { name: config.stage },

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { GetAliasCommand, GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StageChild, startStageChild } from "../test/soak/stage-child.ts";
-import { validateResults } from "../tuning/results.ts";
+import { validateResults } from "../tuning/results/results.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 let stage: StageChild;

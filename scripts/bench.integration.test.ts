@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { escapeMarkdown } from "../reports/render-markdown.ts";
 import { verdictOf } from "../reports/verdict.ts";
 import { deriveCapacity, hostCores, invocationCap } from "../stage/lambda/capacity.ts";
-import { validateResults } from "../tuning/results.ts";
+import { validateResults } from "../tuning/results/results.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const outDirs: string[] = [];

@@ -20,6 +20,7 @@ import { buildBundles } from "../service/bundle.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
 import { loadServiceTemplate } from "../stage/template.ts";
 import { resolveAwsTarget } from "../tuning/adapters/aws-target.ts";
+import { readPriceTable } from "../tuning/adapters/read-price-table.ts";
 import { restoreCommand } from "../tuning/adapters/restore-journal.ts";
 import { defaultJournalDir, runRestore, splitRestoreFlags } from "../tuning/adapters/run-restore.ts";
 import {
@@ -28,11 +29,10 @@ import {
   checkConfigValues,
   resolveBenchConfig,
   validateConfigLayer,
-} from "../tuning/bench-config.ts";
-import { estimateRunCostUsd } from "../tuning/cost-model.ts";
+} from "../tuning/config/bench-config.ts";
+import { describeRequests, planSettings } from "../tuning/config/plan.ts";
+import { estimateRunCostUsd } from "../tuning/core/cost-model.ts";
 import { describeError, InvalidSweepOptionError } from "../tuning/errors.ts";
-import { describeRequests, planSettings } from "../tuning/plan.ts";
-import { readPriceTable } from "../tuning/prices/read-price-table.ts";
 import { type BenchRunOutput, runBench } from "../tuning/run-bench.ts";
 import type { Stage } from "../tuning/stage.ts";
 import { BENCH_COMMAND, benchUsage, parseBenchArgs } from "./bench-args.ts";

@@ -14,8 +14,8 @@ import { priceListFixture } from "../stage/aws/test-support/price-list-fixture.t
 import { LogStore } from "../stage/cloudwatch/log-store.ts";
 import { MetricStore } from "../stage/cloudwatch/metric-store.ts";
 import { LocalLambda } from "../stage/lambda/local-lambda.ts";
-import { DEFAULT_PRICE_TABLE } from "../tuning/price-table.ts";
-import { priceTableFromFile } from "../tuning/prices/price-file.ts";
+import { DEFAULT_PRICE_TABLE } from "../tuning/core/price-table.ts";
+import { priceTableFromFile } from "../tuning/core/prices/price-file.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const dir = mkdtempSync(path.join(os.tmpdir(), "powerbench-prices-"));

@@ -7,10 +7,10 @@
  *   npm run prices -- --refresh --regions us-east-1,eu-west-1 --out my-prices.json
  */
 import { writeFileSync } from "node:fs";
-import { DEFAULT_PRICE_TABLE } from "../tuning/price-table.ts";
-import { priceTableFromFile } from "../tuning/prices/price-file.ts";
-import { readPriceTable } from "../tuning/prices/read-price-table.ts";
-import { renderRegionPrices } from "../tuning/prices/render-prices.ts";
+import { readPriceTable } from "../tuning/adapters/read-price-table.ts";
+import { DEFAULT_PRICE_TABLE } from "../tuning/core/price-table.ts";
+import { priceTableFromFile } from "../tuning/core/prices/price-file.ts";
+import { renderRegionPrices } from "../tuning/core/prices/render-prices.ts";
 import {
   type CommandLine,
   type CommandSpec,
@@ -25,8 +25,8 @@ import {
 export const DEFAULTS = {
   /** @default "us-east-1" */
   region: "us-east-1",
-  /** Where --refresh writes. @default "tuning/prices/snapshot.json" */
-  out: "tuning/prices/snapshot.json",
+  /** Where --refresh writes. @default "tuning/core/prices/snapshot.json" */
+  out: "tuning/core/prices/snapshot.json",
 } as const;
 
 export const PRICES_COMMAND = {
@@ -81,7 +81,9 @@ function regionList(text: string | undefined): Record<string, string> {
 }
 
 async function refresh(values: CommandLine["values"]): Promise<ExitCode> {
-  const { pricingClient, refreshErrorLine, refreshPrices } = await import("../tuning/prices/refresh.ts");
+  const { pricingClient, refreshErrorLine, refreshPrices } = await import(
+    "../tuning/adapters/price-refresh.ts"
+  );
   const endpoint = values["endpoint-url"] as string | undefined;
   if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint))
     throw invalidFlag("endpoint-url", endpoint, `expected an http(s) URL, e.g. http://127.0.0.1:4566`);

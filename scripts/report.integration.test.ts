@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultOutDir, parseThresholds } from "../reports/cli-options.ts";
-import { asVersionTwo } from "../tuning/test-support/older-results.ts";
-import { sampleResults } from "../tuning/test-support/sample-results.ts";
+import { asVersionTwo } from "../tuning/results/test-support/older-results.ts";
+import { sampleResults } from "../tuning/results/test-support/sample-results.ts";
 import { parseReportArgs } from "./report-args.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");

@@ -8,7 +8,7 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import { defaultOutDir } from "../reports/cli-options.ts";
 import { writeReport } from "../reports/write-report.ts";
-import { readResults } from "../tuning/results-file.ts";
+import { readResults } from "../tuning/results/results-file.ts";
 import { EXIT, type ExitCode, exitWith, runCommand } from "./command.ts";
 import { parseReportArgs, REPORT_COMMAND } from "./report-args.ts";
 import { appendStepSummary } from "./step-summary.ts";

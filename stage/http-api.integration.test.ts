@@ -9,10 +9,10 @@ import os from "node:os";
 import path from "node:path";
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAwsClients } from "../tuning/aws-clients.ts";
-import { resolveBenchConfig } from "../tuning/bench-config.ts";
-import { collectApiGatewayMetrics } from "../tuning/collect.ts";
-import { DEFAULT_PRICE_TABLE } from "../tuning/price-table.ts";
+import { createAwsClients } from "../tuning/adapters/aws-clients.ts";
+import { collectApiGatewayMetrics } from "../tuning/adapters/collect.ts";
+import { resolveBenchConfig } from "../tuning/config/bench-config.ts";
+import { DEFAULT_PRICE_TABLE } from "../tuning/core/price-table.ts";
 import { runBench } from "../tuning/run-bench.ts";
 import { type LocalStage, startStage } from "./stage.ts";
 
@@ -118,7 +118,7 @@ describe("an HTTP API on the local stage", () => {
 
   it("is tuned by a short bench like a REST API, priced as an HTTP API with the user's table and monthly volume", async () => {
     // The user's own table (--price-table): us-east-1 as the snapshot has it, under the user's version.
-    const snapshot = JSON.parse(readFileSync("tuning/prices/snapshot.json", "utf8"));
+    const snapshot = JSON.parse(readFileSync("tuning/core/prices/snapshot.json", "utf8"));
     const priceTable = path.join(out, "my-prices.json");
     writeFileSync(
       priceTable,

@@ -11,10 +11,10 @@ import { createBuiltinEngine } from "../loadtests/engines/builtin/engine.ts";
 import type { RunResult } from "../loadtests/run-result.ts";
 import { runCollection } from "../postman/run-collection.ts";
 import { useStage } from "../test/support/stage.ts";
-import { requestIdOf } from "./collect-invocations.ts";
-import { apiLoad } from "./load-ports.ts";
-import { planSettings } from "./plan.ts";
-import type { SettingResult } from "./results-types.ts";
+import { requestIdOf } from "./adapters/collect-invocations.ts";
+import { apiLoad } from "./adapters/load-ports.ts";
+import { planSettings } from "./config/plan.ts";
+import type { SettingResult } from "./results/results-types.ts";
 import { type LoadPort, runSweep } from "./sweep.ts";
 
 const env = useStage();

@@ -15,24 +15,24 @@ import { loadWorkloadFile } from "../loadtests/workload/file.ts";
 import { runCollection } from "../postman/run-collection.ts";
 import type { Comparison } from "../reports/compare.ts";
 import { writeReport } from "../reports/write-report.ts";
-import { createAwsClients } from "./aws-clients.ts";
-import type { BenchConfig } from "./bench-config.ts";
-import { buildResults, makeRunId, recommendOptionsOf, runLoadOf } from "./build-results.ts";
-import type { PricingOptions } from "./cost-model.ts";
-import { directLoadPort } from "./direct-invoke.ts";
+import { createAwsClients } from "./adapters/aws-clients.ts";
+import { directLoadPort } from "./adapters/direct-invoke.ts";
+import { type ApiLoad, apiLoad, k6ScriptLoad, type SnapshotTarget } from "./adapters/load-ports.ts";
+import { readPriceTable } from "./adapters/read-price-table.ts";
+import { workloadInputsOf } from "./adapters/workload-inputs.ts";
+import type { BenchConfig } from "./config/bench-config.ts";
+import { planSettings } from "./config/plan.ts";
+import type { PricingOptions } from "./core/cost-model.ts";
+import { checkPriceCoverage, type PriceTable } from "./core/price-table.ts";
+import { recommend } from "./core/strategies.ts";
 import { describeError, TuningError } from "./errors.ts";
-import { type ApiLoad, apiLoad, k6ScriptLoad, type SnapshotTarget } from "./load-ports.ts";
-import { partialRun } from "./partial-run.ts";
-import { planSettings } from "./plan.ts";
-import { checkPriceCoverage, type PriceTable } from "./price-table.ts";
-import { readPriceTable } from "./prices/read-price-table.ts";
-import { readResults, writeResults } from "./results-file.ts";
-import type { Recommendation, Results, SettingResult } from "./results-types.ts";
+import { buildResults, makeRunId, recommendOptionsOf, runLoadOf } from "./results/build-results.ts";
+import { partialRun } from "./results/partial-run.ts";
+import { readResults, writeResults } from "./results/results-file.ts";
+import type { Recommendation, Results, SettingResult } from "./results/results-types.ts";
 import type { Stage } from "./stage.ts";
-import { recommend } from "./strategies.ts";
+import { boundedWarmup } from "./sweep/warmup.ts";
 import { type LoadPort, runSweep, type SweepOutcome, type SweepProgress } from "./sweep.ts";
-import { boundedWarmup } from "./warmup.ts";
-import { workloadInputsOf } from "./workload-inputs.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -195,7 +195,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   const warnings: string[] = [];
   try {
     // A workload file or a k6 script changes the user's table in ways the harness cannot undo through the
-    // API: the table is put back by snapshot (tuning/table-state.ts), on the stage's DynamoDB.
+    // API: the table is put back by snapshot (tuning/adapters/table-state.ts), on the stage's DynamoDB.
     const snapshot: SnapshotTarget = {
       tableName: stage.tableName,
       region: stage.region,
@@ -222,7 +222,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
             seed: config.seed,
             warmupS: config.warmupS,
             ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
-            // A bounded warm-up (tuning/warmup.ts), unless the cold-start rate is measured from the profile's own.
+            // A bounded warm-up (tuning/sweep/warmup.ts), unless the cold-start rate is measured from the profile's own.
             ...(config.coldStartRate !== "measured"
               ? { warmupMaxInFlight: boundedWarmup(config.profile, config.ratePerSec) }
               : {}),

@@ -8,7 +8,7 @@
  *    variant of tuning/repeatability.perf.ts) leaves its items behind.
  * 2. Sweeps, the variants alternating which goes first: "before" (the warm-up at the profile's own in-flight
  *    cap, the table reset 8 requests at a time, the gate as it was) and "after" (the bounded warm-up of
- *    tuning/warmup.ts, the reset one below its cap, the gate as it is). Each setting's phases, the warm-up's
+ *    tuning/sweep/warmup.ts, the reset one below its cap, the gate as it is). Each setting's phases, the warm-up's
  *    cold starts, the gate's time setting by setting, the overhead beyond the configured warm-up load.
  *
  * Usage: npm run perf -- setting-overhead   (OVERHEAD_RUNS=2, OVERHEAD_QUICK=1 for the --quick preset,
@@ -21,13 +21,13 @@ import { createBuiltinEngine } from "../loadtests/engines/builtin/engine.ts";
 import { readCollection, runCollection, runNewman } from "../postman/run-collection.ts";
 import { LOCAL_CREDENTIALS } from "../stage/dynamodb.ts";
 import { startStage } from "../stage/stage.ts";
-import { createAwsClients } from "./aws-clients.ts";
-import { resolveBenchConfig } from "./bench-config.ts";
-import { runLoadOf } from "./build-results.ts";
-import { apiLoad } from "./load-ports.ts";
-import { planSettings } from "./plan.ts";
+import { createAwsClients } from "./adapters/aws-clients.ts";
+import { apiLoad } from "./adapters/load-ports.ts";
+import { resolveBenchConfig } from "./config/bench-config.ts";
+import { planSettings } from "./config/plan.ts";
+import { runLoadOf } from "./results/build-results.ts";
+import { boundedWarmup } from "./sweep/warmup.ts";
 import { runSweep } from "./sweep.ts";
-import { boundedWarmup } from "./warmup.ts";
 
 const RUNS = Number(process.env["OVERHEAD_RUNS"] ?? 2);
 const QUICK = process.env["OVERHEAD_QUICK"] === "1";

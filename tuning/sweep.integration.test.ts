@@ -17,8 +17,8 @@ import { describe, expect, it } from "vitest";
 import { createBuiltinEngine } from "../loadtests/engines/builtin/engine.ts";
 import { runCollection } from "../postman/run-collection.ts";
 import { useStage } from "../test/support/stage.ts";
-import { apiLoad } from "./load-ports.ts";
-import { planSettings } from "./plan.ts";
+import { apiLoad } from "./adapters/load-ports.ts";
+import { planSettings } from "./config/plan.ts";
 import { type LoadPort, runSweep, type SweepOptions } from "./sweep.ts";
 
 const env = useStage();

@@ -1,21 +1,25 @@
 /**
- * The sweep: for each round (rotating order, tuning/rounds.ts), for each setting: configure → prime → warm up
- * → load → reset beside collect, gate and cold starts (tuning/sweep-round.ts); then each
+ * The sweep: for each round (rotating order, tuning/core/rounds.ts), for each setting: configure → prime → warm up
+ * → load → reset beside collect, gate and cold starts (tuning/sweep/round.ts); then each
  * setting's rounds pooled and assessed, and the function restored whatever happened (success, error, abort).
  * A failing setting is recorded and the sweep goes on.
  * I/O goes through ports (the AWS clients, a load runner, a gate), so the same loop runs on the local
  * stage, on AWS, with the built-in engine, k6 or direct invocations.
  */
 import type { RunResult } from "../loadtests/run-result.ts";
-import type { AwsClients } from "./aws-clients.ts";
-import { FunctionConfigurator, type JournalOptions, type OriginalConfiguration } from "./configure.ts";
-import type { PricingOptions } from "./cost-model.ts";
+import type { AwsClients } from "./adapters/aws-clients.ts";
+import {
+  FunctionConfigurator,
+  type JournalOptions,
+  type OriginalConfiguration,
+} from "./adapters/configure.ts";
+import type { Setting } from "./config/plan.ts";
+import type { PricingOptions } from "./core/cost-model.ts";
+import { roundOrder } from "./core/rounds.ts";
 import { describeError } from "./errors.ts";
-import type { Setting } from "./plan.ts";
-import type { GateOutcome, SettingResult } from "./results-types.ts";
-import { roundOrder } from "./rounds.ts";
+import type { GateOutcome, SettingResult } from "./results/results-types.ts";
 import type { Stage } from "./stage.ts";
-import { finishSetting, measureRound, type SettingState, type SweepContext } from "./sweep-round.ts";
+import { finishSetting, measureRound, type SettingState, type SweepContext } from "./sweep/round.ts";
 
 export type SweepPhase = "configure" | "warmup" | "load" | "gate" | "collect" | "done" | "failed" | "restore";
 
@@ -49,7 +53,7 @@ export type LoadPort = (request: LoadRequest) => Promise<RunResult>;
 /** Runs the functional gate (Newman) against the API at one setting. */
 export type GatePort = (request: { settingId: string; signal: AbortSignal }) => Promise<GateOutcome>;
 
-/** Puts the table in the measured sequence's starting state (common random numbers; tuning/table-state.ts). */
+/** Puts the table in the measured sequence's starting state (common random numbers; tuning/adapters/table-state.ts). */
 export interface TableStatePort {
   /** Before the first setting. */
   prepare(): Promise<void>;
@@ -91,7 +95,7 @@ export interface SweepOptions {
   warmup?: boolean;
   /**
    * Invoke a setting's new version once before its first warm-up, so the warm-up traffic finds a warm
-   * environment instead of starting one per request during the first INIT (tuning/warmup.ts). Opt-in: it
+   * environment instead of starting one per request during the first INIT (tuning/sweep/warmup.ts). Opt-in: it
    * halved the warm-up's cold starts and time, but the environments it did not start were then started after
    * the window (the gate, the table reset) or in it, so the setting's overhead did not fall (docs/perf.md).
    * @default false
@@ -131,7 +135,7 @@ export interface SweepOutcome {
   cleanupError?: string;
 }
 
-export { durationsFromReports, missingRequestIdHeader, SWEEP_DEFAULTS } from "./sweep-collect.ts";
+export { durationsFromReports, missingRequestIdHeader, SWEEP_DEFAULTS } from "./sweep/collect-window.ts";
 
 /**
  * Runs the sweep. Never throws for a setting's failure; throws only when the function cannot even be read

@@ -4,7 +4,7 @@
  * - `EngineName`: a load engine, what `LoadEngine.name` is (loadtests/engines/port.ts).
  * - `EngineChoice`: what `--engine` accepts, an engine or "auto" (k6 when installed, else the built-in one).
  * - `LoadSourceName`: what a run result's `engine.name` records as having made the requests: a load engine, or
- *   "direct" (tuning/direct-invoke.ts invokes the function itself, through no API and no engine).
+ *   "direct" (tuning/adapters/direct-invoke.ts invokes the function itself, through no API and no engine).
  */
 
 /** The load engines. */

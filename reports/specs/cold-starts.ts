@@ -4,7 +4,7 @@
  * (warm-up included; bar: mean, tick: max). Two panels. Pure.
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { Results } from "../../tuning/results-types.ts";
+import type { Results } from "../../tuning/results/results-types.ts";
 import { coldStartRate, okSettings, settingOrder } from "../settings.ts";
 import { base, colorByArchitecture } from "./common.ts";
 

@@ -2,7 +2,7 @@
  * What every chart of the report shares: schema, responsive width, sizes, colours, the tooltip. Pure.
  */
 import type { Config } from "vega-lite";
-import type { Results } from "../../tuning/results-types.ts";
+import type { Results } from "../../tuning/results/results-types.ts";
 import { ARCHITECTURE_COLORS, ARCHITECTURES, okSettings } from "../settings.ts";
 
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";

@@ -4,7 +4,7 @@
  * rate), with the bootstrap interval of the total as an error bar. Pure.
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { Results } from "../../tuning/results-types.ts";
+import type { Results } from "../../tuning/results/results-types.ts";
 import { architectureCount, okSettings, settingLabel } from "../settings.ts";
 import { base, settingLabelAngle } from "./common.ts";
 

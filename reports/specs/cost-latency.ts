@@ -4,7 +4,7 @@
  * p99 target as a vertical rule when set. Pure.
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { Results } from "../../tuning/results-types.ts";
+import type { Results } from "../../tuning/results/results-types.ts";
 import { paretoFrontier } from "../pareto.ts";
 import { meetsSlo, okSettings, picksBySetting } from "../settings.ts";
 import { base, CHART_HEIGHT_PX, colorByArchitecture } from "./common.ts";

@@ -3,7 +3,7 @@
  * caption that says where its figures come from, and its Vega-Lite spec. Pure.
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { Results } from "../../tuning/results-types.ts";
+import type { Results } from "../../tuning/results/results-types.ts";
 import { coldStartRateSpec, coldStartRows, initDurationSpec } from "./cold-starts.ts";
 import { costBreakdownSpec, costComponentRows } from "./cost-breakdown.ts";
 import { costLatencyRows, costLatencySpec } from "./cost-latency.ts";

@@ -4,7 +4,7 @@
  * with the bootstrap intervals as error bars (client p95, billed-duration mean). Log scale. Pure.
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { Results, SettingResult } from "../../tuning/results-types.ts";
+import type { Results, SettingResult } from "../../tuning/results/results-types.ts";
 import { architectureCount, okSettings, settingLabel } from "../settings.ts";
 import { base, settingLabelAngle } from "./common.ts";
 

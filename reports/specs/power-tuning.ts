@@ -4,7 +4,7 @@
  * bootstrap intervals as error bars. Pure.
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { Results } from "../../tuning/results-types.ts";
+import type { Results } from "../../tuning/results/results-types.ts";
 import { okSettings } from "../settings.ts";
 import { architectureColor, base } from "./common.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Results } from "../../tuning/results-types.ts";
+import type { Results } from "../../tuning/results/results-types.ts";
 import { renderSvg } from "../test-support/render-svg.ts";
 import { makeResults, manySettings } from "../test-support/results-fixture.ts";
 import { coldStartRows } from "./cold-starts.ts";

@@ -5,7 +5,7 @@
  * engine recorded it per second) and errors (when any request failed). Pure.
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { Results, SettingResult } from "../../tuning/results-types.ts";
+import type { Results, SettingResult } from "../../tuning/results/results-types.ts";
 import { okSettings } from "../settings.ts";
 import { base, colorByArchitecture } from "./common.ts";
 

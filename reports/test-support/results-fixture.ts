@@ -4,14 +4,14 @@
  * one vCPU, cost falls then rises); the realistic sample of the tuning area is `sampleResults()`.
  */
 import type { LatencySummary, TimelinePoint } from "../../loadtests/run-result.ts";
-import { computeCost } from "../../tuning/cost-model.ts";
+import { computeCost } from "../../tuning/core/cost-model.ts";
 import {
   type Architecture,
   RESULTS_SCHEMA_VERSION,
   type Recommendation,
   type Results,
   type SettingResult,
-} from "../../tuning/results-types.ts";
+} from "../../tuning/results/results-types.ts";
 
 export const MEMORY_SIZES_MB = [128, 256, 384, 512, 768, 1024, 1536, 1769, 2048, 3008, 4096, 10240] as const;
 const START_MS = Date.UTC(2026, 10, 27, 2, 10, 0);

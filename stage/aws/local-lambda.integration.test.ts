@@ -22,7 +22,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep } from "../../test/support/wait.ts";
-import { parseReportLine, parseReportLines } from "../../tuning/report-log.ts";
+import { parseReportLine, parseReportLines } from "../../tuning/adapters/report-lines.ts";
 import { LogStore } from "../cloudwatch/log-store.ts";
 import { MetricStore } from "../cloudwatch/metric-store.ts";
 import { LocalLambda } from "../lambda/local-lambda.ts";

@@ -1,7 +1,7 @@
 /**
  * CloudWatch Logs (AWS JSON 1.1) through the real @aws-sdk/client-cloudwatch-logs: the filter patterns a tuner
  * uses for REPORT lines, pagination, GetLogEvents tokens, the Describe calls and their errors. REPORT lines read
- * back are parsed with the tuner's own parser (tuning/report-log.ts).
+ * back are parsed with the tuner's own parser (tuning/adapters/report-lines.ts).
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -19,7 +19,7 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseReportLine } from "../../tuning/report-log.ts";
+import { parseReportLine } from "../../tuning/adapters/report-lines.ts";
 import { LogStore } from "../cloudwatch/log-store.ts";
 import { MetricStore } from "../cloudwatch/metric-store.ts";
 import { LocalLambda } from "../lambda/local-lambda.ts";

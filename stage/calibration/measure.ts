@@ -17,7 +17,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { waitUpdated } from "../../tuning/adapters/lambda-ops.ts";
-import { parseReportLine } from "../../tuning/report-log.ts";
+import { parseReportLine } from "../../tuning/adapters/report-lines.ts";
 import type { Stage } from "../../tuning/stage.ts";
 import type { CalibrationFunction, CalibrationPlan, Measurements, Samples } from "./plan.ts";
 import type { ReferenceId } from "./reference.ts";

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from "nod
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { waitUntilUpdated } from "../../test/support/wait.ts";
-import { parseReportLine } from "../../tuning/report-log.ts";
+import { parseReportLine } from "../../tuning/adapters/report-lines.ts";
 import { cpuQuotaUs, detectCgroups } from "./cgroups.ts";
 import { LocalLambda } from "./local-lambda.ts";
 import {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseReportLine } from "../../tuning/report-log.ts";
+import { parseReportLine } from "../../tuning/adapters/report-lines.ts";
 import { BootGate } from "./boot-gate.ts";
 import { cpuQuotaUs, detectCgroups, INIT_CPU_MB } from "./cgroups.ts";
 import { LocalLambda } from "./local-lambda.ts";

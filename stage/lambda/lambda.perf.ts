@@ -17,7 +17,7 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseReportLine } from "../../tuning/report-log.ts";
+import { parseReportLine } from "../../tuning/adapters/report-lines.ts";
 import { CFS_PERIOD_US } from "./cgroups.ts";
 import { LocalLambda } from "./local-lambda.ts";
 import { MemoryLogSink, MemoryMetricSink, TEST_FUNCTIONS_DIR } from "./test-support/memory-sinks.ts";

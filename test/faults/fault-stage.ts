@@ -1,7 +1,7 @@
 /**
  * The real local stage set up for fault injection: the service reaches DynamoDB through a TcpSwitch (so a test
  * can hang it or close its port), and configuration changes go through the real @aws-sdk/client-lambda against
- * the stage's AWS endpoint with the tuner's own FunctionConfigurator (tuning/configure.ts): snapshot, then per
+ * the stage's AWS endpoint with the tuner's own FunctionConfigurator (tuning/adapters/configure.ts): snapshot, then per
  * change UpdateFunctionConfiguration → wait → PublishVersion → alias, and its restore(). What the tuner never
  * changes (Timeout, Handler, the code) the harness puts back first; `restore()` then leaves the alias, the
  * configuration and the versions as they were, so a test can assert that nothing is left over.
@@ -16,9 +16,9 @@ import {
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import type { LocalStage, StageOptions } from "../../stage/stage.ts";
+import { FunctionConfigurator } from "../../tuning/adapters/configure.ts";
 import { getConfiguration, type WaitOptions, waitUpdated } from "../../tuning/adapters/lambda-ops.ts";
-import { FunctionConfigurator } from "../../tuning/configure.ts";
-import { settingId } from "../../tuning/plan.ts";
+import { settingId } from "../../tuning/config/plan.ts";
 import { readLogMessages } from "../fuzz/stage-logs.ts";
 import { startStageWithClients } from "../support/stage.ts";
 import { startTcpSwitch, type TcpSwitch } from "./tcp-switch.ts";

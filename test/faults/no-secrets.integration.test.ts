@@ -2,7 +2,7 @@
  * Security: no secrets in logs or reports. Requests carry canary secrets in every place a client can put one
  * (Authorization, X-Api-Key, Cookie, query string, JSON body, a malformed body, an error path); afterwards every
  * log group of the stage's CloudWatch Logs store is scanned for the canaries and for credential-looking values.
- * The results schema (tuning/results.schema.json) is closed (additionalProperties false) and has no field
+ * The results schema (tuning/results/results.schema.json) is closed (additionalProperties false) and has no field
  * that could carry a credential.
  */
 import { readFileSync } from "node:fs";
@@ -81,7 +81,7 @@ describe("no secrets in logs or reports", () => {
 
   it("has a closed results schema with no field that could carry a credential", () => {
     const schema = JSON.parse(
-      readFileSync(new URL("../../tuning/results.schema.json", import.meta.url), "utf8"),
+      readFileSync(new URL("../../tuning/results/results.schema.json", import.meta.url), "utf8"),
     );
     const names: string[] = [];
     const walk = (node: unknown): void => {

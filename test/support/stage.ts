@@ -1,11 +1,15 @@
 /**
- * TEST SUPPORT: the real local stage with the tuner's real SDK clients pointed at it (tuning/aws-clients.ts),
+ * TEST SUPPORT: the real local stage with the tuner's real SDK clients pointed at it (tuning/adapters/aws-clients.ts),
  * set up once for every integration test. `useStage()` starts it before a file's tests and stops it after;
  * `startStageWithClients()` is the same for a test that starts its own.
  */
 import { afterAll, beforeAll } from "vitest";
 import { type LocalStage, type StageOptions, startStage } from "../../stage/stage.ts";
-import { type AwsClientOptions, type AwsClients, createAwsClients } from "../../tuning/aws-clients.ts";
+import {
+  type AwsClientOptions,
+  type AwsClients,
+  createAwsClients,
+} from "../../tuning/adapters/aws-clients.ts";
 
 export interface StageWithClients {
   local: LocalStage;

@@ -8,12 +8,12 @@
  * Direct mode needs only the function; API mode needs the API's URL and the table too.
  */
 import { GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { asUnreachable, createAwsClients, createCloudFormationClient, endpointOf } from "../aws-clients.ts";
-import type { AwsStageConfig } from "../bench-config.ts";
+import type { AwsStageConfig } from "../config/bench-config.ts";
 import { parseFunctionRef } from "../config/function-ref.ts";
 import { InvalidSweepOptionError, TuningError } from "../errors.ts";
 import type { Stage } from "../stage.ts";
 import { type AwsAccess, resolveAwsAccess } from "./aws-access.ts";
+import { asUnreachable, createAwsClients, createCloudFormationClient, endpointOf } from "./aws-clients.ts";
 import { type DiscoveredStack, discoverStack } from "./stack-discovery.ts";
 
 /** Defaults of fields neither given nor found in the stack (service/template.yaml's values). */

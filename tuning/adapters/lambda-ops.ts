@@ -13,7 +13,7 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import type { Architecture } from "../results-types.ts";
+import type { Architecture } from "../results/results-types.ts";
 
 export interface WaitOptions {
   /** Longest wait for an update to finish, seconds. */

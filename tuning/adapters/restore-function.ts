@@ -10,8 +10,8 @@ import {
   type LambdaClient,
   UpdateAliasCommand,
 } from "@aws-sdk/client-lambda";
-import { isNetworkError } from "../aws-clients.ts";
 import { describeError } from "../errors.ts";
+import { isNetworkError } from "./aws-clients.ts";
 import {
   architectureOf,
   changeArchitecture,

@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFunctionState, stateDifferences } from "../../test/faults/signals/function-state.ts";
 import { useStage } from "../../test/support/stage.ts";
 import { sleep } from "../../test/support/wait.ts";
-import { FunctionConfigurator, type JournalOptions, UnfinishedRunError, versionTagOf } from "../configure.ts";
-import { planSettings } from "../plan.ts";
+import { planSettings } from "../config/plan.ts";
+import { FunctionConfigurator, type JournalOptions, UnfinishedRunError, versionTagOf } from "./configure.ts";
 import { listJournals, readJournal, restoreCommand } from "./restore-journal.ts";
 import { runRestore, splitRestoreFlags } from "./run-restore.ts";
 

@@ -20,7 +20,7 @@ import {
   writeSync,
 } from "node:fs";
 import path from "node:path";
-import type { Architecture } from "../results-types.ts";
+import type { Architecture } from "../results/results-types.ts";
 
 export const JOURNAL_VERSION = 1;
 

@@ -7,9 +7,9 @@
  * rest of the bench's flags.
  */
 import path from "node:path";
-import { createAwsClients } from "../aws-clients.ts";
 import { describeError } from "../errors.ts";
 import type { Stage } from "../stage.ts";
+import { createAwsClients } from "./aws-clients.ts";
 import { restoreFunction } from "./restore-function.ts";
 import {
   JournalWriter,

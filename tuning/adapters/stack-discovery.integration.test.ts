@@ -20,9 +20,9 @@ import {
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStage, startStage } from "../../stage/stage.ts";
-import { createAwsClients, createCloudFormationClient } from "../aws-clients.ts";
-import { collectLogs } from "../collect.ts";
+import { createAwsClients, createCloudFormationClient } from "./aws-clients.ts";
 import { resolveAwsTarget } from "./aws-target.ts";
+import { collectLogs } from "./collect.ts";
 import { discoverStack } from "./stack-discovery.ts";
 
 let local: LocalStage;

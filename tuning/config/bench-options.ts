@@ -1,15 +1,15 @@
 /**
  * Every option of `npm run bench` in one table (pure): its flag, its config-file key (the flag's name in
  * camelCase), the JSON Schema of its value, its default and its help. The flag parser (scripts/bench-args.ts),
- * the config-file validator (tuning/bench-config.ts), `--help`, the committed JSON Schema
+ * the config-file validator (tuning/config/bench-config.ts), `--help`, the committed JSON Schema
  * (tuning/config/bench-config.schema.json) and docs/config.md all derive from it; tests hold the committed
  * files equal to what `renderBenchConfigSchema()` and `renderConfigDoc()` return.
  * Regenerate both with `npx tsx scripts/bench-config-docs.ts`.
  */
 import { ENGINE_CHOICES } from "../../loadtests/engines/names.ts";
 import { MAX_SEED } from "../../loadtests/seed.ts";
-import { DEFAULT_MEMORY_MB } from "../plan.ts";
 import { editDistance } from "./edit-distance.ts";
+import { DEFAULT_MEMORY_MB } from "./plan.ts";
 
 /** A JSON Schema fragment (draft 2020-12). */
 export type JsonSchema = Record<string, unknown>;
@@ -338,7 +338,7 @@ export const BENCH_OPTIONS = {
     schema: text,
     flag: "string",
     value: "<file.json>",
-    help: "your own price table (the format of tuning/prices/snapshot.json) instead of the snapshot",
+    help: "your own price table (the format of tuning/core/prices/snapshot.json) instead of the snapshot",
   },
   "monthly-requests": {
     schema: integer(1, 1e15),

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { validateResults } from "../../../tuning/results.ts";
+import { validateResults } from "../../../tuning/results/results.ts";
 import { realK6 } from "../../test-support/real-k6.ts";
 import { K6_PINNED_VERSION } from "./install.ts";
 

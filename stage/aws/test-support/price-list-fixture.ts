@@ -1,7 +1,7 @@
 /**
  * A small catalog of Price List entries in the real GetProducts shape (product with attributes and sku,
  * serviceCode, OnDemand terms with price dimensions, version, publicationDate), for the local Price List API.
- * Figures are the snapshot's published ones for us-east-1 and ap-northeast-1 (tuning/prices/snapshot.json);
+ * Figures are the snapshot's published ones for us-east-1 and ap-northeast-1 (tuning/core/prices/snapshot.json);
  * neighbours a refresh must not pick are included: Standard-IA request units, Provisioned Concurrency,
  * ARM requests, the Global free tier, another region's product.
  */

@@ -12,8 +12,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { realK6 } from "../../../loadtests/test-support/real-k6.ts";
-import { validateResults } from "../../../tuning/results.ts";
-import type { Results } from "../../../tuning/results-types.ts";
+import { validateResults } from "../../../tuning/results/results.ts";
+import type { Results } from "../../../tuning/results/results-types.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const APP = "test/apps/notes";

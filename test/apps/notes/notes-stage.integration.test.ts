@@ -17,7 +17,7 @@ import { loadWorkloadFile } from "../../../loadtests/workload/file.ts";
 import { buildWorkloadSequence } from "../../../loadtests/workload/plan.ts";
 import { type LocalStage, startStage } from "../../../stage/stage.ts";
 import { loadServiceTemplate } from "../../../stage/template.ts";
-import { SnapshotTableState } from "../../../tuning/table-state.ts";
+import { SnapshotTableState } from "../../../tuning/adapters/table-state.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const TEMPLATE = fileURLToPath(new URL("./template.yaml", import.meta.url));

@@ -1,0 +1,226 @@
+/**
+ * A realistic results.json for tests and report development: seven settings on two architectures, one
+ * failed (128 MB timed out under load), an SLO, bootstrap intervals, costs from the cost model and the
+ * recommendations the strategies make. Every call returns a fresh object, so tests may mutate it.
+ */
+import type { LatencySummary, TimelinePoint } from "../../../loadtests/run-result.ts";
+import { coldStartSensitivity } from "../../core/cold-start-sensitivity.ts";
+import { computeCost } from "../../core/cost-model.ts";
+import { DEFAULT_PRICE_TABLE } from "../../core/price-table.ts";
+import { mapInterval } from "../../core/statistics.ts";
+import { recommend } from "../../core/strategies.ts";
+import {
+  type Architecture,
+  RESULTS_SCHEMA_VERSION,
+  type Results,
+  type SettingResult,
+} from "../results-types.ts";
+
+const START_MS = Date.UTC(2026, 10, 27, 2, 10, 0);
+const LOAD_SECONDS = 30;
+const RATE_PER_SEC = 50;
+const SLOT_MS = 60_000;
+
+interface Shape {
+  architecture: Architecture;
+  memoryMb: number;
+  /** Mean billed duration per invocation (ms), INIT included. */
+  billedMeanMs: number;
+  /** Client-side p95 (ms). */
+  p95Ms: number;
+  coldStarts: number;
+  errorRate: number;
+}
+
+const SHAPES: Shape[] = [
+  { architecture: "x86_64", memoryMb: 256, billedMeanMs: 61.4, p95Ms: 118, coldStarts: 2, errorRate: 0 },
+  { architecture: "x86_64", memoryMb: 512, billedMeanMs: 29.8, p95Ms: 64, coldStarts: 2, errorRate: 0 },
+  { architecture: "x86_64", memoryMb: 1024, billedMeanMs: 15.2, p95Ms: 38, coldStarts: 1, errorRate: 0 },
+  { architecture: "x86_64", memoryMb: 1769, billedMeanMs: 9.9, p95Ms: 29, coldStarts: 1, errorRate: 0 },
+  { architecture: "x86_64", memoryMb: 2048, billedMeanMs: 9.6, p95Ms: 28, coldStarts: 1, errorRate: 0.0007 },
+  { architecture: "arm64", memoryMb: 512, billedMeanMs: 32.1, p95Ms: 69, coldStarts: 2, errorRate: 0 },
+];
+
+function latency(count: number, p95Ms: number): LatencySummary {
+  return {
+    count,
+    minMs: round(p95Ms * 0.3),
+    meanMs: round(p95Ms * 0.55),
+    p50Ms: round(p95Ms * 0.5),
+    p90Ms: round(p95Ms * 0.85),
+    p95Ms,
+    p99Ms: round(p95Ms * 1.6),
+    p999Ms: round(p95Ms * 2.4),
+    maxMs: round(p95Ms * 3.1),
+  };
+}
+
+function round(value: number, digits = 2): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+function timeline(requests: number, errors: number, p95Ms: number): TimelinePoint[] {
+  const perSecond = requests / LOAD_SECONDS;
+  return Array.from({ length: LOAD_SECONDS }, (_, second) => ({
+    second,
+    requests: perSecond,
+    errors: second === 7 ? errors : 0,
+    p95Ms: round(p95Ms * (second < 2 ? 1.8 : 1)),
+  }));
+}
+
+function okSetting(shape: Shape, index: number): SettingResult {
+  const { architecture, memoryMb, billedMeanMs, p95Ms, coldStarts, errorRate } = shape;
+  const requests = LOAD_SECONDS * RATE_PER_SEC;
+  const errorCount = Math.round(requests * errorRate);
+  const startMs = START_MS + index * SLOT_MS;
+  const readRequestUnits = requests * 0.3;
+  const writeRequestUnits = requests * 0.6;
+  const costAt = (billedDurationMeanMs: number) =>
+    computeCost(
+      {
+        architecture,
+        memoryMb,
+        billedDurationMeanMs,
+        readRequestUnitsPerRequest: readRequestUnits / requests,
+        writeRequestUnitsPerRequest: writeRequestUnits / requests,
+        apiType: "REST",
+      },
+      { region: "us-east-1" },
+    );
+  const cost = costAt(billedMeanMs);
+  // Billed-duration interval ±4 %; the cost interval is that interval mapped through the cost model, as the
+  // sweep computes it.
+  const billedInterval = {
+    low: round(billedMeanMs * 0.96),
+    high: round(billedMeanMs * 1.04),
+    level: 0.95,
+  };
+  return {
+    id: `${architecture}-${memoryMb}`,
+    memoryMb,
+    architecture,
+    version: String(index + 1),
+    status: "ok",
+    failures: [],
+    window: { startMs, endMs: startMs + LOAD_SECONDS * 1000 },
+    client: {
+      requests,
+      errorCount,
+      errorRate: errorCount / requests,
+      achievedRatePerSec: RATE_PER_SEC,
+      targetRatePerSec: RATE_PER_SEC,
+      droppedIterations: 0,
+      latency: latency(requests, p95Ms),
+      operations: {
+        create: { requests: requests * 0.3, errorRate: 0, latency: latency(requests * 0.3, p95Ms * 1.1) },
+        read: { requests: requests * 0.5, errorRate: 0, latency: latency(requests * 0.5, p95Ms * 0.9) },
+        update: { requests: requests * 0.2, errorRate: 0, latency: latency(requests * 0.2, p95Ms * 1.05) },
+      },
+      timeline: timeline(requests, errorCount, p95Ms),
+      thresholdsPassed: true,
+    },
+    lambda: {
+      invocations: requests,
+      errors: errorCount,
+      throttles: 0,
+      maxConcurrentExecutions: Math.max(1, Math.ceil((RATE_PER_SEC * p95Ms) / 1000)),
+      durationMs: {
+        avg: round(billedMeanMs * 0.93),
+        p50: round(billedMeanMs * 0.8),
+        p90: round(billedMeanMs * 1.4),
+        p99: round(billedMeanMs * 3.2),
+        max: round(billedMeanMs * 12),
+      },
+      reportCount: requests,
+      billedDurationMs: { mean: billedMeanMs, total: round(billedMeanMs * requests, 0) },
+      coldStarts,
+      initDurationMs: { mean: 212.5, max: 248.1 },
+      maxMemoryUsedMb: 84,
+    },
+    apiGateway: {
+      count: requests,
+      errors4xx: 0,
+      errors5xx: errorCount,
+      latencyMs: { avg: round(p95Ms * 0.6), p50: round(p95Ms * 0.5), p99: round(p95Ms * 1.6) },
+      integrationLatencyMs: { avg: round(p95Ms * 0.5) },
+    },
+    dynamodb: { readRequestUnits, writeRequestUnits, requests },
+    cost,
+    stats: {
+      billedDurationMeanMs: billedInterval,
+      p95Ms: { low: round(p95Ms * 0.92), high: round(p95Ms * 1.08), level: 0.95 },
+      costPerMillionUsd: mapInterval(billedInterval, (ms) => round(costAt(ms).totalPerMillionUsd, 6)),
+    },
+    gate: {
+      passed: true,
+      assertions: 42,
+      failedAssertions: 0,
+      failures: [],
+      meanResponseMs: round(p95Ms * 0.5),
+    },
+  };
+}
+
+function failedSetting(): SettingResult {
+  const startMs = START_MS - SLOT_MS;
+  return {
+    id: "x86_64-128",
+    memoryMb: 128,
+    architecture: "x86_64",
+    version: "0",
+    status: "failed",
+    failures: [
+      {
+        kind: "error-rate",
+        message:
+          "error rate 0.184 over the threshold 0.05: 276 of 1500 requests timed out (Task timed out after 3.00 seconds)",
+      },
+      { kind: "timeout", message: "276 invocations hit the function timeout of 3000 ms" },
+    ],
+    window: { startMs, endMs: startMs + LOAD_SECONDS * 1000 },
+    gate: {
+      passed: false,
+      assertions: 42,
+      failedAssertions: 3,
+      failures: ["create item: status is 201: expected 201, got 504"],
+      meanResponseMs: 1830,
+    },
+  };
+}
+
+/** Build the sample results. The recommendations are those `recommend` makes for the settings and SLO. */
+export function sampleResults(): Results {
+  const settings = [failedSetting(), ...SHAPES.map((shape, index) => okSetting(shape, index))];
+  const slo = { p99Ms: 80, errorRate: 0.001 };
+  const last = settings[settings.length - 1];
+  return {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    run: {
+      id: "2026-11-27T02-09-00Z-ab12",
+      startedAt: new Date(START_MS - SLOT_MS - 5_000).toISOString(),
+      endedAt: new Date((last?.window.endMs ?? START_MS) + 5_000).toISOString(),
+      gitRevision: "d8e51fe",
+      stage: {
+        name: "local",
+        region: "us-east-1",
+        apiUrl: "http://127.0.0.1:39001/prod",
+        apiType: "REST",
+        functionName: "crud",
+        alias: "bench",
+      },
+      mode: "api",
+      engine: { name: "builtin", version: "0.1.0" },
+      profile: "smoke",
+      toolVersions: { node: "v20.20.2", powerbench: "0.1.0", newman: "6.2.2" },
+      cpuScaling: { mode: "cgroup-v1" },
+      priceTable: { version: DEFAULT_PRICE_TABLE.version, region: "us-east-1" },
+      slo,
+      coldStartRate: { source: "measured" },
+      coldStartSensitivity: coldStartSensitivity(settings, "us-east-1", { slo, balancedWeight: 0.5 }),
+    },
+    settings,
+    recommendations: recommend(settings, { slo, balancedWeight: 0.5 }),
+  };
+}
