@@ -72,13 +72,6 @@ export interface LambdaInvoker {
   invoke(request: InvokeRequest): Promise<InvokeOutcome>;
 }
 
-/** How the stage scales CPU with memory. Reports show it. */
-export interface CpuScaling {
-  mode: "cgroup-v1" | "cgroup-v2" | "none";
-  /** Why scaling is off (mode "none"), e.g. "no write access to /sys/fs/cgroup/cpu". */
-  reason?: string;
-}
-
 /** One log event, as CloudWatch Logs stores it. */
 export interface LogEvent {
   timestampMs: number;

@@ -3,7 +3,15 @@
  * clients (Lambda, CloudWatch, CloudWatch Logs) and drives load through `apiUrl`. The same code runs
  * against the local stage (127.0.0.1) and against a stack deployed from service/template.yaml.
  */
-import type { CpuScaling } from "../stage/contracts.ts";
+
+import type { CpuScaling } from "./results/results-types.ts";
+
+/**
+ * How a local stage scales CPU with memory (the Lambda emulator's cgroups report it; results and reports
+ * show it). Its shape is the results schema's (`$defs/CpuScaling`, generated into results-types.ts); the stage
+ * takes it from this port, so stage/ depends on tuning's port and never the other way.
+ */
+export type { CpuScaling };
 
 export interface Stage {
   /** "local" for the embedded stage, "aws" for a deployed stack. */

@@ -25,7 +25,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { CpuScaling } from "../contracts.ts";
+import type { CpuScaling } from "../../tuning/stage.ts";
 import { CgroupError } from "./errors.ts";
 
 /** One vCPU per 1,769 MB, as on Lambda. */

@@ -12,8 +12,8 @@
  */
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import type { CpuScaling } from "../../tuning/stage.ts";
 import {
-  type CpuScaling,
   type InvokeOutcome,
   type InvokeRequest,
   LambdaApiError,

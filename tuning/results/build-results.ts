@@ -5,7 +5,6 @@
 
 import { peakRatePerSec, resolveProfile, totalDurationMs } from "../../loadtests/profiles.ts";
 import { ArrivalSchedule } from "../../loadtests/schedule.ts";
-import type { CpuScaling } from "../../stage/contracts.ts";
 import type { BenchConfig } from "../config/bench-config.ts";
 import { DEFAULT_COLD_START_RATE } from "../core/assess.ts";
 import { coldStartSensitivity } from "../core/cold-start-sensitivity.ts";
@@ -13,7 +12,7 @@ import type { PricingOptions } from "../core/cost-model.ts";
 import { DEFAULT_PRICE_TABLE, type PriceTable, unitPriceUsd } from "../core/price-table.ts";
 import { runWarnings } from "../core/run-warnings.ts";
 import { type RecommendOptions, recommend } from "../core/strategies.ts";
-import type { Stage } from "../stage.ts";
+import type { CpuScaling, Stage } from "../stage.ts";
 import {
   RESULTS_SCHEMA_VERSION,
   type Recommendation,
