@@ -17,8 +17,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { validateResults } from "../tuning/results/results.ts";
 import { sampleResults } from "../tuning/results/test-support/sample-results.ts";
-import { writeReportOrRescue } from "../tuning/run-bench.ts";
-import { writeReport } from "./write-report.ts";
+import { writeReport, writeReportOrRescue } from "./write-report.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "powerbench-write-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

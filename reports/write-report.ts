@@ -1,22 +1,25 @@
 /**
  * The thin edge that writes a report: `<outDir>/index.html`, `<outDir>/summary.md` and, when asked,
- * `<outDir>/results.json`. Rendering is pure (render-html.ts, render-markdown.ts); this only reads the
- * vega bundles and writes files.
+ * `<outDir>/results.json`; for a bench run also the rescue of the results when the folder cannot be written
+ * and the `latest` link. Rendering is pure (render-html.ts, render-markdown.ts); the comparison with a
+ * baseline is computed before (compare.ts) and only shown here. This reads the vega bundles and writes files.
  */
+import { rmSync, symlinkSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
+import { describeError, TuningError } from "../tuning/errors.ts";
 import { writeResults } from "../tuning/results/results-file.ts";
 import type { Results } from "../tuning/results/results-types.ts";
 import { readVegaAssets } from "./assets.ts";
-import { type Comparison, compareResults, type RegressionThresholds } from "./compare.ts";
+import type { Comparison } from "./compare.ts";
 import { renderReport } from "./render-html.ts";
 import { renderMarkdown } from "./render-markdown.ts";
 
 export interface WriteReportOptions {
   outDir: string;
-  /** A previous run to compare with; regressions are returned and shown. */
-  baseline?: Results;
-  thresholds?: Partial<RegressionThresholds>;
+  /** The comparison with a previous run (compareResults), shown in both files. */
+  comparison?: Comparison;
   /** Also write results.json beside the report (`npm run bench` does). @default false */
   copyResults?: boolean;
   /** @default now */
@@ -27,7 +30,6 @@ export interface WrittenReport {
   htmlPath: string;
   markdownPath: string;
   resultsPath?: string;
-  comparison?: Comparison;
 }
 
 /** Writes `file` whole or not at all: a temp file beside it, then a rename (no 0-byte index.html on a full disk). */
@@ -46,9 +48,7 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
  * fills up half-way the measurements are what survives.
  */
 export async function writeReport(results: Results, options: WriteReportOptions): Promise<WrittenReport> {
-  const comparison = options.baseline
-    ? compareResults(results, options.baseline, options.thresholds)
-    : undefined;
+  const { comparison } = options;
   const html = renderReport(results, {
     assets: readVegaAssets(),
     comparison,
@@ -64,5 +64,48 @@ export async function writeReport(results: Results, options: WriteReportOptions)
   }
   await writeFileAtomic(markdownPath, renderMarkdown(results, { comparison }));
   await writeFileAtomic(htmlPath, html);
-  return { htmlPath, markdownPath, resultsPath, comparison };
+  return { htmlPath, markdownPath, ...(resultsPath ? { resultsPath } : {}) };
+}
+
+/**
+ * Writes a bench run's folder (results.json, summary.md, index.html); when that fails (a full disk, a folder
+ * removed mid-run) the results are saved in the system's temp folder, and the error says where and how to
+ * render them: the measurements are never lost.
+ */
+export async function writeReportOrRescue(
+  results: Results,
+  runDir: string,
+  comparison: Comparison | undefined,
+): Promise<WrittenReport & { resultsPath: string }> {
+  try {
+    const written = await writeReport(results, {
+      outDir: runDir,
+      copyResults: true,
+      ...(comparison ? { comparison } : {}),
+    });
+    return { ...written, resultsPath: written.resultsPath ?? path.join(runDir, "results.json") };
+  } catch (error) {
+    const rescuePath = path.join(os.tmpdir(), `powerbench-${results.run.id}-results.json`);
+    let saved = "";
+    try {
+      await writeResults(rescuePath, results);
+      saved = `; the results are saved in ${rescuePath}: render them with npm run report -- ${rescuePath}`;
+    } catch (rescueError) {
+      saved = `; saving them in ${rescuePath} failed too (${describeError(rescueError)})`;
+    }
+    throw new TuningError(`could not write the report in ${runDir} (${describeError(error)})${saved}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Points `<outDir>/latest` at the run's folder (a relative symlink, replaced each run). */
+export function linkLatest(outDir: string, runId: string): void {
+  const link = path.join(outDir, "latest");
+  rmSync(link, { force: true, recursive: false });
+  try {
+    symlinkSync(runId, link, "dir");
+  } catch {
+    // A filesystem without symlinks: the run folder is still printed and written.
+  }
 }

@@ -23,7 +23,7 @@ import { COMPARABLE_FIX, incomparableReason } from "../reports/compare.ts";
 import { formatDuration } from "../reports/format.ts";
 import { workloadInputsOf } from "../tuning/adapters/workload-inputs.ts";
 import type { BenchConfig } from "../tuning/config/bench-config.ts";
-import { estimateSweep, isLargeSweep, LARGE_SWEEP, type SweepEstimate } from "../tuning/config/estimate.ts";
+import { isLargeSweep, LARGE_SWEEP, type SweepEstimate } from "../tuning/config/estimate.ts";
 import { runLoadOf } from "../tuning/results/build-results.ts";
 import { parseResults } from "../tuning/results/results.ts";
 import type { Results } from "../tuning/results/results-types.ts";
@@ -257,20 +257,6 @@ export function checkEngine(
     throw new UsageError(
       "--engine k6: no k6 binary (looked at K6_BINARY, .tools/bin/k6 and PATH): run npm run k6:install, or use --engine builtin",
     );
-}
-
-/** The estimate of the planned sweep. */
-export function sweepEstimateOf(config: BenchConfig, settings: number, loadS: number): SweepEstimate {
-  return estimateSweep({
-    settings,
-    stage: config.stage,
-    mode: config.mode,
-    loadS,
-    warmupS: config.warmupS,
-    rounds: config.rounds,
-    gate: config.gate,
-    direct: config.direct,
-  });
 }
 
 export interface ConfirmIo {

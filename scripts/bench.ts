@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: the main job. Starts the local stage (or uses a deployed one), sweeps the memory sizes
- * under load through the API, writes reports/out/<run-id>/{results.json,index.html,summary.md,newman/},
- * prints a summary and stops everything it started.
+ * `npm run bench`: the main job, composed step by step: config → stage (the local one, or a deployed one)
+ * → runBench (the sweep of the memory sizes under load through the API, with the Newman gate) → compare
+ * with the baseline → write reports/out/<run-id>/{results.json,index.html,summary.md,newman/} → print a
+ * summary → exit code. Stops everything it started.
  *
  * Exit codes: 0 done; 1 error (bad flags or config, a failure, an interrupted run); 2 the SLO is met by
  * no setting, every setting failed, or a baseline regression.
@@ -10,12 +11,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findK6Binary } from "../loadtests/engines/k6/engine.ts";
 import { checkK6Script } from "../loadtests/engines/k6/user-script.ts";
-import { peakRatePerSec, resolveProfile, totalDurationMs } from "../loadtests/profiles.ts";
+import { resolveProfile } from "../loadtests/profiles.ts";
 import { loadWorkloadFile } from "../loadtests/workload/file.ts";
+import { collectionRequestCount, newmanGate } from "../postman/newman-gate.ts";
 import { readCollection } from "../postman/run-collection.ts";
-import { formatDuration, formatNumber, formatPerSecond, formatUsd } from "../reports/format.ts";
+import { type Comparison, compareResults } from "../reports/compare.ts";
 import { partialRunText } from "../reports/partial.ts";
 import { renderTerminalSummary } from "../reports/terminal-summary.ts";
+import { linkLatest, writeReportOrRescue } from "../reports/write-report.ts";
 import { buildBundles } from "../service/bundle.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
 import { loadServiceTemplate } from "../stage/template.ts";
@@ -30,10 +33,10 @@ import {
   resolveBenchConfig,
   validateConfigLayer,
 } from "../tuning/config/bench-config.ts";
-import { describeRequests, planSettings } from "../tuning/config/plan.ts";
-import { estimateRunCostUsd } from "../tuning/core/cost-model.ts";
+import { planRun, renderDryRun } from "../tuning/config/dry-run.ts";
 import { describeError, InvalidSweepOptionError } from "../tuning/errors.ts";
-import { type BenchRunOutput, runBench } from "../tuning/run-bench.ts";
+import type { Results } from "../tuning/results/results-types.ts";
+import { type BenchRunOutput, newRun, runBench } from "../tuning/run-bench.ts";
 import type { Stage } from "../tuning/stage.ts";
 import { BENCH_COMMAND, benchUsage, parseBenchArgs } from "./bench-args.ts";
 import {
@@ -43,7 +46,6 @@ import {
   confirmLargeSweep,
   INPUT_LIMITS,
   readJsonInput,
-  sweepEstimateOf,
 } from "./bench-preflight.ts";
 import { createProgressReporter } from "./bench-progress.ts";
 import { EXIT, type ExitCode, errorLine, exitWith, runCommand } from "./command.ts";
@@ -113,58 +115,6 @@ function checkLocalFunction(config: BenchConfig, stage: Stage): void {
   }
 }
 
-/** Requests in a Postman collection's item tree (folders hold items). */
-function countRequests(items: unknown[]): number {
-  return items.reduce<number>((n, item) => {
-    const children = (item as { item?: unknown[] }).item;
-    return n + (Array.isArray(children) ? countRequests(children) : 1);
-  }, 0);
-}
-
-/** The settings and the load of the planned sweep, as the dry run and the confirmation show them. */
-function planOf(config: BenchConfig) {
-  const settings = planSettings(config.memoryMb, config.architectures);
-  // The measured and warm-up loads at the profile's rate (or --rate), plus one pass of the Newman collection.
-  const profile = resolveProfile(config.profile, {
-    ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
-    ...(config.durationS !== undefined ? { durationMs: config.durationS * 1000 } : {}),
-  });
-  const rate = peakRatePerSec(profile);
-  const durationS = totalDurationMs(profile) / 1000;
-  return { settings, rate, durationS, estimate: sweepEstimateOf(config, settings.length, durationS) };
-}
-
-function dryRun(config: BenchConfig, stage?: Stage): string {
-  const { settings, rate, durationS, estimate } = planOf(config);
-  const region = stage?.region ?? "us-east-1";
-  const fn = stage?.functionName ?? "<local function>";
-  const alias = stage?.alias ?? "live";
-  const gateRequests = config.gate ? countRequests(readCollection(config.collection).item) : 0;
-  const requestsPerSetting =
-    config.mode === "direct"
-      ? config.direct.invocations
-      : Math.ceil(rate * (durationS + config.warmupS)) + gateRequests;
-  const costEstimate = estimateRunCostUsd({
-    settings,
-    requestsPerSetting,
-    region,
-    apiType: config.mode === "direct" ? null : (stage?.apiType ?? config.aws?.apiType ?? "REST"),
-    ...(config.priceTable ? { table: readPriceTable(config.priceTable) } : {}),
-  });
-  return [
-    `dry run: ${settings.length} setting(s) on the ${config.stage} stage, ${config.mode} mode, nothing is changed`,
-    "",
-    ...settings.flatMap((s) => [`${s.id}:`, ...describeRequests(s, fn, alias).map((r) => `  ${r}`)]),
-    "",
-    `then: restore MemorySize and the alias, delete the versions the run published`,
-    config.k6Script !== undefined
-      ? `load per setting: your k6 script ${config.k6Script} decides it (the estimates below assume ${requestsPerSetting} requests), plus the Newman gate's ${gateRequests} requests`
-      : `load per setting: about ${requestsPerSetting} requests (${config.mode === "direct" ? "invocations" : `${formatPerSecond(rate)} for ${formatNumber(durationS)}+${formatNumber(config.warmupS)} s, plus the Newman gate's ${gateRequests} requests`})`,
-    `estimated AWS cost of the run itself: ${formatUsd(costEstimate.totalUsd)} (${costEstimate.assumptions})`,
-    `estimated wall time: about ${formatDuration(estimate.totalS)} (${estimate.basis})`,
-  ].join("\n");
-}
-
 /** The user's template, workload file, k6 script and collection, read before anything starts. */
 function checkUserApi(config: BenchConfig): void {
   if (config.template !== undefined) {
@@ -208,14 +158,23 @@ function checkUserApi(config: BenchConfig): void {
   if (config.environment !== undefined) readCollection(config.environment);
 }
 
-function exitCodeOf(output: BenchRunOutput, config: BenchConfig): ExitCode {
+function exitCodeOf(
+  output: BenchRunOutput,
+  comparison: Comparison | undefined,
+  config: BenchConfig,
+): ExitCode {
   if (output.outcome.restoreError || output.outcome.aborted) return EXIT.error;
   const { results } = output;
   const sloPick = results.recommendations.find((r) => r.strategy === "slo");
   if (config.slo && sloPick?.settingId === null) return EXIT.gate;
   if (results.settings.length > 0 && results.settings.every((s) => s.status === "failed")) return EXIT.gate;
-  if ((output.comparison?.regressions.length ?? 0) > 0) return EXIT.gate;
+  if ((comparison?.regressions.length ?? 0) > 0) return EXIT.gate;
   return EXIT.ok;
+}
+
+/** The comparison step: a baseline's regressions are shown in the report and decide the exit code. */
+function compareWithBaseline(results: Results, baseline: Results | undefined): Comparison | undefined {
+  return baseline ? compareResults(results, baseline) : undefined;
 }
 
 async function main(allArgs: readonly string[]): Promise<ExitCode> {
@@ -241,13 +200,22 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
   const baseline = config.baseline ? checkBaseline(config.baseline, config) : undefined;
   if (config.dryRun) {
     // On AWS the dry run reads the stack (nothing is changed) to show the real function and region.
-    console.log(dryRun(config, config.stage === "aws" ? await awsStage(config) : undefined));
+    const stage = config.stage === "aws" ? await awsStage(config) : undefined;
+    const gateRequests = config.gate ? collectionRequestCount(config.collection) : 0;
+    const priceTable = config.priceTable ? readPriceTable(config.priceTable) : undefined;
+    console.log(
+      renderDryRun(config, {
+        ...(stage ? { stage } : {}),
+        gateRequests,
+        ...(priceTable ? { priceTable } : {}),
+      }),
+    );
     return EXIT.ok;
   }
   checkOutputFolder(config.outDir);
   // A bad price table fails here, before the stage starts.
   const priceTable = config.priceTable ? readPriceTable(config.priceTable) : undefined;
-  const plan = planOf(config);
+  const plan = planRun(config);
   if (!(await confirmLargeSweep(plan.settings.length, plan.estimate, config.yes))) {
     console.error("bench: not started");
     return EXIT.error;
@@ -298,50 +266,69 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
     } else {
       stage = await awsStage(config);
     }
+    // The run's folder is named first: the Newman gate writes each setting's JUnit report into it.
+    const run = newRun();
+    const runDir = path.join(config.outDir, run.id);
+    const gateWarnings: string[] = [];
+    const gate =
+      config.gate && config.mode === "api"
+        ? newmanGate({
+            apiUrl: stage.apiUrl,
+            tableName: stage.tableName,
+            ...(config.collection !== undefined ? { collection: config.collection } : {}),
+            ...(config.environment !== undefined ? { environment: config.environment } : {}),
+            reportDir: path.join(runDir, "newman"),
+            onWarning: (message) => gateWarnings.push(message),
+          })
+        : undefined;
     const output = await runBench({
       config,
-      ...(baseline ? { baseline } : {}),
       ...(priceTable ? { priceTable } : {}),
       stage,
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
       journal: { dir: journalDir, force, onPath: (file) => (journalFile = file) },
+      run,
+      ...(gate ? { gate } : {}),
     });
     progress.done();
-    appendStepSummary(output.markdownPath);
+    const comparison = compareWithBaseline(output.results, baseline);
+    const written = await writeReportOrRescue(output.results, runDir, comparison);
+    // `latest` is the last complete run: a partial one is written, but never becomes the reference.
+    if (!output.results.run.partial) linkLatest(config.outDir, run.id);
+    appendStepSummary(written.markdownPath);
     if (config.json) {
       console.log(
         JSON.stringify(
           {
-            resultsPath: output.resultsPath,
-            reportPath: output.htmlPath,
-            summaryPath: output.markdownPath,
+            resultsPath: written.resultsPath,
+            reportPath: written.htmlPath,
+            summaryPath: written.markdownPath,
             recommendations: output.results.recommendations,
-            regressions: output.comparison?.regressions ?? [],
+            regressions: comparison?.regressions ?? [],
           },
           null,
           2,
         ),
       );
     } else {
-      console.log(renderTerminalSummary(output.results, output.htmlPath));
-      for (const r of output.comparison?.regressions ?? [])
-        console.log(`regression: ${r.settingId}: ${r.message}`);
+      console.log(renderTerminalSummary(output.results, written.htmlPath));
+      for (const r of comparison?.regressions ?? []) console.log(`regression: ${r.settingId}: ${r.message}`);
     }
     if (output.outcome.applied) {
       console.error(
         `bench: auto-apply: alias ${stage.alias} now serves ${output.outcome.applied.settingId} (version ${output.outcome.applied.version})`,
       );
     }
-    for (const warning of output.warnings) console.error(`bench: warning: ${warning}`);
+    for (const warning of [...gateWarnings, ...output.warnings]) console.error(`bench: warning: ${warning}`);
     if (output.outcome.restoreError) console.error(`bench: ${output.outcome.restoreError}`);
     const partial = partialRunText(output.results);
     if (partial) console.error(`bench: ${partial}`);
     if (output.outcome.aborted)
       console.error(
-        `bench: interrupted; the function was restored and partial results written to ${output.runDir} (latest not moved)`,
+        `bench: interrupted; the function was restored and partial results written to ${runDir} (latest not moved)`,
       );
-    return exitCodeOf(output, config);
+    return exitCodeOf(output, comparison, config);
   } catch (error) {
     progress.done();
     console.error(errorLine(BENCH_COMMAND, error));

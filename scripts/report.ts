@@ -7,6 +7,7 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import { defaultOutDir } from "../reports/cli-options.ts";
+import { compareResults } from "../reports/compare.ts";
 import { writeReport } from "../reports/write-report.ts";
 import { readResults } from "../tuning/results/results-file.ts";
 import { EXIT, type ExitCode, exitWith, runCommand } from "./command.ts";
@@ -28,20 +29,21 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   const results = await readResults(resultsFileOf(options.resultsPath));
   const baseline = options.baselinePath ? await readResults(resultsFileOf(options.baselinePath)) : undefined;
   const outDir = options.outDir ?? defaultOutDir(results.run.id);
+  // The comparison step: its regressions are shown in the report and decide the exit code.
+  const comparison = baseline ? compareResults(results, baseline, options.thresholds) : undefined;
   const written = await writeReport(results, {
     outDir,
-    baseline,
-    thresholds: options.thresholds,
+    ...(comparison ? { comparison } : {}),
     copyResults: options.copyResults,
   });
   for (const file of [written.htmlPath, written.markdownPath, written.resultsPath]) {
     if (file) process.stdout.write(`${file}\n`);
   }
   appendStepSummary(written.markdownPath);
-  const regressions = written.comparison?.regressions ?? [];
+  const regressions = comparison?.regressions ?? [];
   if (regressions.length > 0) {
     process.stderr.write(
-      `${regressions.length} regression(s) against baseline ${written.comparison?.baselineRunId}:\n`,
+      `${regressions.length} regression(s) against baseline ${comparison?.baselineRunId}:\n`,
     );
     for (const r of regressions) process.stderr.write(`  ${r.settingId}: ${r.message}\n`);
     return EXIT.gate;

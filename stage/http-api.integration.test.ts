@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newmanGate } from "../postman/newman-gate.ts";
 import { createAwsClients } from "../tuning/adapters/aws-clients.ts";
 import { collectApiGatewayMetrics } from "../tuning/adapters/collect.ts";
 import { resolveBenchConfig } from "../tuning/config/bench-config.ts";
@@ -152,7 +153,14 @@ describe("an HTTP API on the local stage", () => {
         fetch(`${local.stage.apiUrl}/items/warm-${i}`).then((r) => r.arrayBuffer()),
       ),
     );
-    const output = await runBench({ config, stage: local.stage, signal: new AbortController().signal });
+    const gateWarnings: string[] = [];
+    const gate = newmanGate({
+      apiUrl: local.stage.apiUrl,
+      tableName: local.stage.tableName,
+      reportDir: path.join(out, "newman"),
+      onWarning: (message) => gateWarnings.push(message),
+    });
+    const output = await runBench({ config, stage: local.stage, signal: new AbortController().signal, gate });
     const { results } = output;
     expect(results.run.stage.apiType).toBe("HTTP");
     expect(results.run.priceTable).toMatchObject({

@@ -1,20 +1,18 @@
 /**
  * One bench run, composed: the sweep over the stage with the chosen load (engine through the API, or
- * direct invocations), the Newman gate at every setting, results.json (validated), the HTML report and
- * the Markdown summary in `<outDir>/<run-id>/`, and a `latest` link to it.
+ * direct invocations) and the gate the caller gives (scripts/bench.ts: the Newman gate,
+ * postman/newman-gate.ts), priced and assembled into results. It returns the results and writes nothing:
+ * the comparison with a baseline (reports/compare.ts) and the report (reports/write-report.ts) are the
+ * caller's next steps.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync, rmSync, symlinkSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findK6Binary } from "../loadtests/engines/k6/engine.ts";
 import { createEngine } from "../loadtests/engines/select.ts";
 import { loadWorkloadFile } from "../loadtests/workload/file.ts";
-import { runCollection } from "../postman/run-collection.ts";
-import type { Comparison } from "../reports/compare.ts";
-import { writeReport } from "../reports/write-report.ts";
 import { createAwsClients } from "./adapters/aws-clients.ts";
 import { directLoadPort } from "./adapters/direct-invoke.ts";
 import { type ApiLoad, apiLoad, k6ScriptLoad, type SnapshotTarget } from "./adapters/load-ports.ts";
@@ -25,21 +23,17 @@ import { planSettings } from "./config/plan.ts";
 import type { PricingOptions } from "./core/cost-model.ts";
 import { checkPriceCoverage, type PriceTable } from "./core/price-table.ts";
 import { recommend } from "./core/strategies.ts";
-import { describeError, TuningError } from "./errors.ts";
 import { buildResults, makeRunId, recommendOptionsOf, runLoadOf } from "./results/build-results.ts";
 import { partialRun } from "./results/partial-run.ts";
-import { readResults, writeResults } from "./results/results-file.ts";
 import type { Recommendation, Results, SettingResult } from "./results/results-types.ts";
 import type { Stage } from "./stage.ts";
 import { boundedWarmup } from "./sweep/warmup.ts";
-import { type LoadPort, runSweep, type SweepOutcome, type SweepProgress } from "./sweep.ts";
+import { type GatePort, type LoadPort, runSweep, type SweepOutcome, type SweepProgress } from "./sweep.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export interface BenchRunInput {
   config: BenchConfig;
-  /** The baseline, already read and checked (scripts/bench-preflight.ts); else read from config.baseline. */
-  baseline?: Results;
   stage: Stage;
   signal: AbortSignal;
   onProgress?: (p: SweepProgress) => void;
@@ -47,18 +41,32 @@ export interface BenchRunInput {
   journal?: { dir: string; force?: boolean; onPath?: (file: string) => void };
   /** The price table, already read; else read from config.priceTable; else the snapshot. */
   priceTable?: PriceTable;
+  /**
+   * The run's id and start, made first by a caller that names the run's folder before it starts (the
+   * Newman gate writes its reports there). @default newRun()
+   */
+  run?: NewRun;
+  /** The functional gate at each setting (postman/newman-gate.ts), on its first round; none when absent. */
+  gate?: GatePort;
+}
+
+export interface NewRun {
+  id: string;
+  startedAt: Date;
+}
+
+/** A new run's id (its start time and a random suffix, the name of its folder) and start. */
+export function newRun(startedAt: Date = new Date()): NewRun {
+  return { id: makeRunId(startedAt, randomBytes(2).toString("hex")), startedAt };
 }
 
 export interface BenchRunOutput {
+  /** What was measured, priced and recommended; `run.partial` when the sweep did not measure every setting. */
   results: Results;
-  /** What went wrong beside the measurements, e.g. a Newman report that could not be written. */
+  /** What went wrong beside the measurements, e.g. a warning of the user's k6 script. */
   warnings: string[];
+  /** How the sweep ended: aborted, restore error, the setting applied at the end. */
   outcome: SweepOutcome;
-  runDir: string;
-  htmlPath: string;
-  markdownPath: string;
-  resultsPath: string;
-  comparison?: Comparison;
 }
 
 function gitRevision(): string | undefined {
@@ -95,17 +103,6 @@ function toolVersions(): Record<string, string> {
   };
 }
 
-/** Points `<outDir>/latest` at the run's folder (a relative symlink, replaced each run). */
-function linkLatest(outDir: string, runId: string): void {
-  const link = path.join(outDir, "latest");
-  rmSync(link, { force: true, recursive: false });
-  try {
-    symlinkSync(runId, link, "dir");
-  } catch {
-    // A filesystem without symlinks: the run folder is still printed and written.
-  }
-}
-
 /**
  * The winner of a strategy, as the setting to apply at the end (auto-apply), from `recommendations`: the
  * one recommend() call whose answer results.json records too.
@@ -115,32 +112,6 @@ function winnerOf(config: BenchConfig, settings: SettingResult[], recommendation
   const pick = recommendations.find((r) => r.strategy === config.autoApply);
   const chosen = settings.find((s) => s.id === pick?.settingId);
   return chosen ? { id: chosen.id, memoryMb: chosen.memoryMb, architecture: chosen.architecture } : undefined;
-}
-
-/**
- * Writes the run's folder; when that fails (a full disk, a folder removed mid-run) the results are saved in
- * the system's temp folder, and the error says where and how to render them: the measurements are never lost.
- */
-export async function writeReportOrRescue(results: Results, runDir: string, baseline: Results | undefined) {
-  try {
-    return await writeReport(results, {
-      outDir: runDir,
-      copyResults: true,
-      ...(baseline ? { baseline } : {}),
-    });
-  } catch (error) {
-    const rescuePath = path.join(os.tmpdir(), `powerbench-${results.run.id}-results.json`);
-    let saved = "";
-    try {
-      await writeResults(rescuePath, results);
-      saved = `; the results are saved in ${rescuePath}: render them with npm run report -- ${rescuePath}`;
-    } catch (rescueError) {
-      saved = `; saving them in ${rescuePath} failed too (${describeError(rescueError)})`;
-    }
-    throw new TuningError(`could not write the report in ${runDir} (${describeError(error)})${saved}`, {
-      cause: error,
-    });
-  }
 }
 
 /** The measured load's length per setting (the profile's, or --duration), over all its rounds. */
@@ -170,11 +141,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
   // The files that define the workload, fingerprinted for the baseline comparison (read before measuring).
   const inputs = workloadInputsOf({ ...config, stage: stage.name });
   const settings = planSettings(config.memoryMb, config.architectures);
-  const startedAt = new Date();
-  const runId = makeRunId(startedAt, randomBytes(2).toString("hex"));
-  const runDir = path.join(config.outDir, runId);
-  // Read the baseline first: a bad path or file should fail before minutes of measuring.
-  const baseline = input.baseline ?? (config.baseline ? await readResults(config.baseline) : undefined);
+  const { id: runId, startedAt } = input.run ?? newRun();
   // The local stage's function lives and dies with the run: only a deployed one needs a journal.
   const journal =
     input.journal && stage.name === "aws"
@@ -249,25 +216,6 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
       engineFacts = run.engine;
       return run;
     };
-    const gate =
-      config.gate && config.mode === "api"
-        ? ({ settingId }: { settingId: string }) =>
-            runCollection({
-              baseUrl: stage.apiUrl,
-              envVars: { tableName: stage.tableName },
-              // The user's collection replaces ours; without its own environment it gets an empty one
-              // (baseUrl and tableName are set as environment variables either way).
-              ...(config.collection !== undefined
-                ? {
-                    collection: config.collection,
-                    environment: config.environment ?? { values: [] },
-                  }
-                : {}),
-              junitPath: path.join(runDir, "newman", `${settingId}.xml`),
-              // a report that cannot be written is a disk problem, not the API failing its contract
-              onReportError: (message) => warnings.push(`${settingId}: ${message}`),
-            })
-        : undefined;
     // recommend() runs once per run: at the end of the sweep when a pick is applied, else in buildResults.
     const recommended: { settings?: SettingResult[]; recommendations?: Recommendation[] } = {};
     const outcome = await runSweep(
@@ -299,7 +247,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
       {
         clients,
         load,
-        ...(gate ? { gate } : {}),
+        ...(input.gate && config.mode === "api" ? { gate: input.gate } : {}),
         ...(api ? { tableState: api.tableState } : userScript ? { tableState: userScript.tableState } : {}),
       },
     );
@@ -337,19 +285,7 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
       { aborted: outcome.aborted, ...signalName(signal) },
     );
     if (partial) results.run.partial = partial;
-    const written = await writeReportOrRescue(results, runDir, baseline);
-    // `latest` is the last complete run: a partial one is written, but never becomes the reference.
-    if (!partial) linkLatest(config.outDir, runId);
-    return {
-      results,
-      warnings,
-      outcome,
-      runDir,
-      htmlPath: written.htmlPath,
-      markdownPath: written.markdownPath,
-      resultsPath: written.resultsPath ?? path.join(runDir, "results.json"),
-      ...(written.comparison ? { comparison: written.comparison } : {}),
-    };
+    return { results, warnings, outcome };
   } finally {
     clients.destroy();
   }

@@ -1,0 +1,57 @@
+/**
+ * The Newman gate of a bench run, as the sweep's gate port (tuning/sweep.ts `GatePort`): the collection
+ * through the API at one setting, a JUnit report per setting in `reportDir`. Composed by scripts/bench.ts,
+ * so the run (tuning/run-bench.ts) only measures.
+ */
+import path from "node:path";
+import type { GateOutcome } from "../tuning/results/results-types.ts";
+import { readCollection, runCollection } from "./run-collection.ts";
+
+export interface NewmanGateOptions {
+  /** The API the collection runs against (`baseUrl`). */
+  apiUrl: string;
+  /** The service's table (`tableName`, an environment variable of the collection). */
+  tableName: string;
+  /** The user's collection instead of ours. @default postman/powerbench.postman_collection.json */
+  collection?: string;
+  /** The user's environment file; a user's collection without one gets an empty environment. */
+  environment?: string;
+  /** Where each setting's JUnit report goes: `<reportDir>/<setting id>.xml`. */
+  reportDir: string;
+  /** A report that cannot be written: a disk problem, not the API failing its contract. */
+  onWarning: (message: string) => void;
+}
+
+/**
+ * The gate port of a run.
+ *
+ * @example const gate = newmanGate({ apiUrl, tableName, reportDir: "reports/out/x/newman", onWarning: console.error });
+ */
+export function newmanGate(
+  options: NewmanGateOptions,
+): (request: { settingId: string }) => Promise<GateOutcome> {
+  return ({ settingId }) =>
+    runCollection({
+      baseUrl: options.apiUrl,
+      envVars: { tableName: options.tableName },
+      // The user's collection replaces ours; without its own environment it gets an empty one
+      // (baseUrl and tableName are set as environment variables either way).
+      ...(options.collection !== undefined
+        ? { collection: options.collection, environment: options.environment ?? { values: [] } }
+        : {}),
+      junitPath: path.join(options.reportDir, `${settingId}.xml`),
+      onReportError: (message) => options.onWarning(`${settingId}: ${message}`),
+    });
+}
+
+/** Requests in a collection file (folders hold items), as one pass of the gate sends them. */
+export function collectionRequestCount(file?: string): number {
+  return countRequests(readCollection(file).item);
+}
+
+function countRequests(items: unknown[]): number {
+  return items.reduce<number>((n, item) => {
+    const children = (item as { item?: unknown[] }).item;
+    return n + (Array.isArray(children) ? countRequests(children) : 1);
+  }, 0);
+}
