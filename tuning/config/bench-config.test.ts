@@ -27,6 +27,26 @@ describe("bench config", () => {
     expect(config.durationS).toBe(2);
   });
 
+  it("lets a chosen profile run its own duration: the default 6 s goes with the default profile", () => {
+    expect(resolveBenchConfig({}, {}).durationS).toBe(6);
+    expect(
+      resolveBenchConfig({}, validateConfigLayer({ profile: "ramp" }, "flags")).durationS,
+    ).toBeUndefined();
+    expect(
+      resolveBenchConfig(validateConfigLayer({ profile: "ramp" }, "bench.json"), {}).durationS,
+    ).toBeUndefined();
+    const layer = validateConfigLayer({ profile: "ramp", duration: 9 }, "flags");
+    expect(resolveBenchConfig({}, layer).durationS).toBe(9);
+    // a duration in the file goes with the file's profile, and a flag's profile keeps it too
+    const file = validateConfigLayer({ duration: 12 }, "bench.json");
+    expect(resolveBenchConfig(file, validateConfigLayer({ profile: "spike" }, "flags")).durationS).toBe(12);
+    // --quick's 4 s goes with its smoke profile
+    expect(resolveBenchConfig({}, validateConfigLayer({ quick: true }, "flags")).durationS).toBe(4);
+    expect(
+      resolveBenchConfig({}, validateConfigLayer({ quick: true, profile: "ramp" }, "flags")).durationS,
+    ).toBeUndefined();
+  });
+
   it("names the bad key with what was expected, in one line", () => {
     expect(() => validateConfigLayer({ balancedWeight: 2 }, "bench.json")).toThrow(
       "invalid bench.json.balancedWeight 2: expected a number from 0 to 1",

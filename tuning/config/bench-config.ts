@@ -98,7 +98,11 @@ export interface BenchConfig {
   profile: string;
   /** Target request rate of the measured load, overriding the profile's. */
   ratePerSec?: number;
-  /** Length of the measured load per setting, overriding the profile's. @default 6 */
+  /**
+   * Length of the measured load per setting, overriding the profile's.
+   * @default 6 with the default profile (4 with --quick's); a profile chosen in the file or flags runs its own
+   * duration unless a duration is given too
+   */
   durationS?: number;
   /** Length of the warm-up load per setting (not counted). @default 1 */
   warmupS: number;
@@ -364,6 +368,11 @@ export function resolveBenchConfig(file: BenchConfigLayer, flags: BenchConfigLay
     ...flags,
     direct: { ...DIRECT_DEFAULTS, ...file.direct, ...flags.direct },
   };
+  // The default duration (and --quick's) belongs to the default profile (and --quick's): a profile chosen in
+  // the file or the flags runs its own duration, unless a duration is given too.
+  if ((flags.profile ?? file.profile) !== undefined && (flags.durationS ?? file.durationS) === undefined) {
+    delete merged.durationS;
+  }
   // The aws section merges field by field: --stack-name on the command line keeps the file's region.
   if (file.aws && flags.aws) {
     merged.aws = { ...file.aws, ...flags.aws, protected: file.aws.protected || flags.aws.protected };

@@ -169,7 +169,7 @@ export const BENCH_OPTIONS = {
     schema: number(1, 3600),
     flag: "number",
     value: "<s>",
-    help: "measured load per setting (overrides the profile)",
+    help: "measured load per setting (overrides the profile; the default 6 s goes with the default profile)",
     default: 6,
   },
   warmup: {
