@@ -15,6 +15,7 @@ import { pathToFileURL } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Results } from "../tuning/results/results-types.ts";
+import { makeResults, manySettings } from "../tuning/results/test-support/results-fixture.ts";
 import { sampleResults } from "../tuning/results/test-support/sample-results.ts";
 import { readVegaAssets } from "./assets.ts";
 import { renderReport } from "./render-html.ts";
@@ -28,7 +29,6 @@ import {
 } from "./test-support/chart-geometry.ts";
 import { findChromium } from "./test-support/chromium.ts";
 import { HOSTILE } from "./test-support/report-data.ts";
-import { makeResults, manySettings } from "./test-support/results-fixture.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const OUT_DIR = path.join(ROOT, "reports", "out");

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { validateResults } from "../tuning/results/results.ts";
+import { makeResults, manySettings } from "../tuning/results/test-support/results-fixture.ts";
 import { sampleResults } from "../tuning/results/test-support/sample-results.ts";
 import { readVegaAssets } from "./assets.ts";
 import { compareResults } from "./compare.ts";
 import { jsonForScript } from "./html.ts";
 import { renderReport } from "./render-html.ts";
 import { allStrings, extractReportData, HOSTILE } from "./test-support/report-data.ts";
-import { makeResults, manySettings } from "./test-support/results-fixture.ts";
 
 const CHART_IDS = [
   "chart-power-tuning",

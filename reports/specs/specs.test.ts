@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Results } from "../../tuning/results/results-types.ts";
+import { makeResults, manySettings } from "../../tuning/results/test-support/results-fixture.ts";
 import { renderSvg } from "../test-support/render-svg.ts";
-import { makeResults, manySettings } from "../test-support/results-fixture.ts";
 import { coldStartRows } from "./cold-starts.ts";
 import { costLatencyLabels, costLatencyRows } from "./cost-latency.ts";
 import { buildFigures } from "./index.ts";

@@ -1,17 +1,19 @@
 /**
- * Results fixtures for the report tests: any number of settings on both architectures, with failed or
- * distorted settings on demand. Figures follow the shape of real sweeps (duration falls with memory until
- * one vCPU, cost falls then rises); the realistic sample of the tuning area is `sampleResults()`.
+ * Results fixtures of any size (the report tests): any number of settings on both architectures, with failed
+ * or distorted settings on demand. Figures follow the shape of real sweeps (duration falls with memory until
+ * one vCPU, cost falls then rises); costs come from the real cost model and price table, recommendations
+ * from the real `recommend()`, as in the fixed realistic sample beside it (`sampleResults()`).
  */
-import type { LatencySummary, TimelinePoint } from "../../loadtests/run-result.ts";
-import { computeCost } from "../../tuning/core/cost-model.ts";
+import type { LatencySummary, TimelinePoint } from "../../../loadtests/run-result.ts";
+import { computeCost } from "../../core/cost-model.ts";
+import { DEFAULT_PRICE_TABLE } from "../../core/price-table.ts";
+import { recommend } from "../../core/strategies.ts";
 import {
   type Architecture,
   RESULTS_SCHEMA_VERSION,
-  type Recommendation,
   type Results,
   type SettingResult,
-} from "../../tuning/results/results-types.ts";
+} from "../results-types.ts";
 
 export const MEMORY_SIZES_MB = [128, 256, 384, 512, 768, 1024, 1536, 1769, 2048, 3008, 4096, 10240] as const;
 const START_MS = Date.UTC(2026, 10, 27, 2, 10, 0);
@@ -149,33 +151,6 @@ function failedSetting(setting: SettingResult): SettingResult {
   };
 }
 
-function recommendations(settings: SettingResult[]): Recommendation[] {
-  const ok = settings.filter((s) => s.status === "ok" && s.cost && s.client);
-  const byCost = [...ok].sort(
-    (a, b) => (a.cost?.totalPerMillionUsd ?? 0) - (b.cost?.totalPerMillionUsd ?? 0),
-  );
-  const bySpeed = [...ok].sort((a, b) => (a.client?.latency.p95Ms ?? 0) - (b.client?.latency.p95Ms ?? 0));
-  const cheapest = byCost[0];
-  const fastest = bySpeed[0];
-  return [
-    {
-      strategy: "cost",
-      settingId: cheapest?.id ?? null,
-      reason: cheapest
-        ? `lowest cost per 1M requests ($${cheapest.cost?.totalPerMillionUsd})`
-        : "no setting completed",
-      indistinguishableFrom: byCost.slice(1, 2).map((s) => s.id),
-    },
-    {
-      strategy: "speed",
-      settingId: fastest?.id ?? null,
-      reason: fastest ? `lowest client p95 (${fastest.client?.latency.p95Ms} ms)` : "no setting completed",
-      indistinguishableFrom: [],
-    },
-    { strategy: "slo", settingId: null, reason: "no SLO was set", indistinguishableFrom: [] },
-  ];
-}
-
 /** Results with the given settings (default: 4 on each architecture). A fresh object each call. */
 export function makeResults(options: FixtureOptions = {}): Results {
   const wanted = options.settings ?? [
@@ -209,10 +184,10 @@ export function makeResults(options: FixtureOptions = {}): Results {
       profile: "smoke",
       toolVersions: { node: "v20.20.2", powerbench: "0.1.0" },
       cpuScaling: { mode: "cgroup-v1" },
-      priceTable: { version: "2025-08-01", region: "us-east-1" },
+      priceTable: { version: DEFAULT_PRICE_TABLE.version, region: "us-east-1" },
     },
     settings,
-    recommendations: recommendations(settings),
+    recommendations: recommend(settings, { balancedWeight: 0.5 }),
   };
 }
 
