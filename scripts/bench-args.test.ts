@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateConfigLayer } from "../tuning/config/bench-config.ts";
 import { BENCH_OPTIONS, type BenchOption, CONFIG_KEYS, keyOfFlag } from "../tuning/config/bench-options.ts";
@@ -184,6 +187,43 @@ describe("pricing flags", () => {
     const { resolveBenchConfig } = await import("../tuning/config/bench-config.ts");
     expect(() => resolveBenchConfig({}, parseBenchArgs(["--free-tier"]).flags)).toThrow(
       "invalid freeTier true: expected a monthly volume with it: add --monthly-requests N (config: monthlyRequests)",
+    );
+  });
+});
+
+describe("--payload", () => {
+  it("is read (inline or @file) and validated with the other flags, in one layer", () => {
+    const inline = parseBenchArgs([
+      "--mode",
+      "direct",
+      "--invocations",
+      "7",
+      "--payload",
+      '{"operation":"list"}',
+    ]);
+    expect(inline.flags.direct).toEqual({
+      invocations: 7,
+      payloads: [{ payload: { operation: "list" }, weight: 1 }],
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), "powerbench-payload-"));
+    try {
+      const file = path.join(dir, "payloads.json");
+      writeFileSync(file, JSON.stringify([{ payload: { a: 1 }, weight: 3 }, { payload: { b: 2 } }]));
+      expect(parseBenchArgs(["--payload", `@${file}`]).flags.direct?.payloads).toEqual([
+        { payload: { a: 1 }, weight: 3 },
+        { payload: { b: 2 }, weight: 1 },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails in one line naming --payload: not JSON, or not a payload list", () => {
+    expect(() => parseBenchArgs(["--payload", "{nope"])).toThrow(
+      /^invalid --payload "\{nope": expected JSON or @<file> \(/,
+    );
+    expect(() => parseBenchArgs(["--payload", '[{"payload":1,"weight":-1}]'])).toThrow(
+      /--payload\[0\]\.weight/,
     );
   });
 });

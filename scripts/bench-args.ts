@@ -4,6 +4,8 @@
  */
 import { type BenchConfigLayer, checkConfigValues } from "../tuning/config/bench-config.ts";
 import { BENCH_OPTIONS, type BenchOption, keyOfFlag } from "../tuning/config/bench-options.ts";
+import { describeError, InvalidSweepOptionError } from "../tuning/errors.ts";
+import { INPUT_LIMITS, readJsonInput } from "./bench-preflight.ts";
 import { type CommandSpec, type FlagSpec, parseCommandLine, renderHelp } from "./command.ts";
 
 function defaultText(value: unknown): string | undefined {
@@ -41,9 +43,8 @@ export const BENCH_COMMAND = {
 export interface ParsedBenchArgs {
   help: boolean;
   configPath?: string;
+  /** Every flag's value, validated once by the config schema (`--payload` read from its file first). */
   flags: BenchConfigLayer;
-  /** Raw --payload value, resolved by the caller (it may name a file). */
-  payload?: string;
 }
 
 /** The usage text of `npm run bench`, every flag with its default. */
@@ -64,6 +65,16 @@ function jsonValueOf(option: BenchOption, text: string | boolean): unknown {
   return text;
 }
 
+/** A JSON flag (`--payload`): inline JSON, or @file with JSON in it (read with a size cap). */
+function jsonFlagValue(flag: string, text: string): unknown {
+  if (text.startsWith("@")) return readJsonInput(text.slice(1), `--${flag}`, INPUT_LIMITS.payloadBytes);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidSweepOptionError(`--${flag}`, text, `JSON or @<file> (${describeError(error)})`);
+  }
+}
+
 /** Parses argv (without node and the script). Throws UsageError or InvalidSweepOptionError naming the flag. */
 export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   const line = parseCommandLine(BENCH_COMMAND, argv);
@@ -74,9 +85,12 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   const flagOfKey: Record<string, string> = {};
   for (const [flag, value] of Object.entries(values)) {
     const option = BENCH_OPTIONS[flag as keyof typeof BENCH_OPTIONS] as BenchOption | undefined;
-    if (!option || value === undefined || option.schema === null || option.flag === "json") continue;
+    if (!option || value === undefined || option.schema === null) continue;
     const key = keyOfFlag(flag);
-    raw[key] = jsonValueOf(option, value);
+    raw[key] =
+      option.flag === "json" && typeof value === "string"
+        ? jsonFlagValue(flag, value)
+        : jsonValueOf(option, value);
     typed[key] = value;
     flagOfKey[key] = flag;
   }
@@ -91,7 +105,6 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   return {
     help: false,
     ...(typeof values.config === "string" ? { configPath: values.config } : {}),
-    ...(typeof values.payload === "string" ? { payload: values.payload } : {}),
     flags,
   };
 }

@@ -26,15 +26,9 @@ import { resolveAwsTarget } from "../tuning/adapters/aws-target.ts";
 import { readPriceTable } from "../tuning/adapters/read-price-table.ts";
 import { restoreCommand } from "../tuning/adapters/restore-journal.ts";
 import { defaultJournalDir, runRestore, splitRestoreFlags } from "../tuning/adapters/run-restore.ts";
-import {
-  type BenchConfig,
-  type BenchConfigLayer,
-  checkConfigValues,
-  resolveBenchConfig,
-  validateConfigLayer,
-} from "../tuning/config/bench-config.ts";
+import { type BenchConfig, resolveBenchConfig, validateConfigLayer } from "../tuning/config/bench-config.ts";
 import { planRun, renderDryRun } from "../tuning/config/dry-run.ts";
-import { describeError, InvalidSweepOptionError } from "../tuning/errors.ts";
+import { InvalidSweepOptionError } from "../tuning/errors.ts";
 import type { Results } from "../tuning/results/results-types.ts";
 import { type BenchRunOutput, newRun, runBench } from "../tuning/run-bench.ts";
 import type { Stage } from "../tuning/stage.ts";
@@ -54,22 +48,6 @@ import { appendStepSummary } from "./step-summary.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** --payload: inline JSON, or @file with JSON in it. */
-function payloadLayer(value: string): BenchConfigLayer {
-  const raw = value.startsWith("@")
-    ? readJsonInput(value.slice(1), "--payload", INPUT_LIMITS.payloadBytes)
-    : parseInline(value);
-  return checkConfigValues({ payload: raw }, "--payload", () => "--payload");
-}
-
-function parseInline(value: string): unknown {
-  try {
-    return JSON.parse(value);
-  } catch (error) {
-    throw new InvalidSweepOptionError("--payload", value, `JSON or @<file> (${describeError(error)})`);
-  }
-}
-
 export function loadConfig(argv: readonly string[]): BenchConfig | "help" {
   const args = parseBenchArgs(argv);
   if (args.help) return "help";
@@ -79,10 +57,7 @@ export function loadConfig(argv: readonly string[]): BenchConfig | "help" {
         args.configPath,
       )
     : {};
-  const flags: BenchConfigLayer = args.payload
-    ? { ...args.flags, direct: { ...args.flags.direct, ...payloadLayer(args.payload).direct } }
-    : args.flags;
-  const config = resolveBenchConfig(file, flags);
+  const config = resolveBenchConfig(file, args.flags);
   // An unknown profile fails here, with the flags, not minutes later when the first load starts.
   resolveProfile(config.profile);
   return config;
