@@ -1,11 +1,16 @@
 /**
  * The LoadEngine port: the built-in engine and the k6 adapter both take these options and return a RunResult,
- * so the tuner does not care which one ran. Types only.
+ * so the tuner does not care which one ran. Types, and the engine names (the one list `--engine` takes in
+ * every command and the bench config).
  */
 import type { Profile, ProfileName, ProfileOverrides } from "../profiles.ts";
 import type { RequestSequence } from "../request-sequence.ts";
 import type { RunResult } from "../run-result.ts";
 import type { EngineName } from "./names.ts";
+
+/** The engines a run can ask for: `auto` runs k6 when a k6 binary is available, else the built-in engine. */
+export const ENGINE_CHOICES = ["auto", "builtin", "k6"] as const;
+export type EngineChoice = (typeof ENGINE_CHOICES)[number];
 
 export interface LoadProgress {
   elapsedMs: number;

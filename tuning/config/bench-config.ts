@@ -8,7 +8,7 @@
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import type { EngineChoice } from "../../loadtests/engines/names.ts";
 import { ConfigKeyError, InvalidSweepOptionError } from "../errors.ts";
-import type { Architecture } from "../results/results-types.ts";
+import type { Architecture, StrategyName } from "../results/results-types.ts";
 import {
   benchConfigSchema,
   CONFIG_KEYS,
@@ -147,7 +147,7 @@ export interface BenchConfig {
    */
   capacity: "auto" | "cap" | "off";
   /** Point the alias at the winner of this strategy at the end instead of restoring it. Opt-in. */
-  autoApply?: "cost" | "speed" | "balanced" | "slo";
+  autoApply?: StrategyName;
   /** Output folder for reports/out/<run-id>/. @default "reports/out" */
   outDir: string;
   /** Previous results.json to compare against (regressions exit 2). */

@@ -8,6 +8,7 @@
  */
 import { ENGINE_CHOICES } from "../../loadtests/engines/names.ts";
 import { MAX_SEED } from "../../loadtests/seed.ts";
+import { STRATEGY_NAMES } from "../core/strategies.ts";
 import { editDistance } from "./edit-distance.ts";
 import { DEFAULT_MEMORY_MB } from "./plan.ts";
 
@@ -261,7 +262,7 @@ export const BENCH_OPTIONS = {
     default: "auto",
   },
   "auto-apply": {
-    schema: oneOf("cost", "speed", "balanced", "slo"),
+    schema: oneOf(...STRATEGY_NAMES),
     flag: "string",
     value: "<strategy>",
     help: "point the alias at this strategy's pick at the end (opt-in)",

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ConfidenceInterval, SettingResult } from "../results/results-types.ts";
 import { sampleResults } from "../results/test-support/sample-results.ts";
-import { candidatesOf, recommend, strategies } from "./strategies.ts";
+import { candidatesOf, recommend, STRATEGY_NAMES, strategies } from "./strategies.ts";
 
 const ci = (low: number, high: number): ConfidenceInterval => ({ low, high, level: 0.95 });
 
@@ -196,6 +196,13 @@ describe("failed settings and tie-breakers", () => {
     expect(recommend(tied)[0]?.settingId).toBe("c-256");
     const speedTied = [setting("a-1024", 1024, 3, 50, 90), setting("b-512", 512, 2, 50, 80)];
     expect(recommend(speedTied)[1]?.settingId).toBe("b-512");
+  });
+});
+
+describe("the strategy names", () => {
+  it("are one list: the strategies table, recommend()'s order and --auto-apply's choices", () => {
+    expect(Object.keys(strategies)).toEqual([...STRATEGY_NAMES]);
+    expect(recommend([]).map((r) => r.strategy)).toEqual([...STRATEGY_NAMES]);
   });
 });
 

@@ -227,6 +227,14 @@ const slo: Strategy = {
 /** The strategies, in the order recommendations are listed. */
 export const strategies = { cost, speed, balanced, slo } satisfies Record<StrategyName, Strategy>;
 
+/** The strategies, in the order results.json lists their recommendations; every `StrategyName` once. */
+export const STRATEGY_NAMES = ["cost", "speed", "balanced", "slo"] as const satisfies readonly StrategyName[];
+// Compile-time: a name added to the schema's StrategyName and missing here fails the type check.
+const everyStrategyNamed: Exclude<StrategyName, (typeof STRATEGY_NAMES)[number]> extends never
+  ? true
+  : never = true;
+void everyStrategyNamed;
+
 /** The settings that can win: status "ok" with cost and client latency measured. */
 export function candidatesOf(settings: readonly SettingResult[]): Candidate[] {
   const candidates: Candidate[] = [];
