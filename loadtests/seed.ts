@@ -7,6 +7,9 @@ import { ConfigError } from "./errors.ts";
 
 export const MAX_SEED = 2 ** 32 - 1;
 
+/** The seed's range as a command-line number (scripts/command.ts numberFlag): soak and fuzz take what bench takes. */
+export const SEED_RANGE = { integer: true, min: 0, max: MAX_SEED } as const;
+
 /**
  * @example parseSeed("42") // 42; parseSeed("x") throws 'invalid --seed: expected a whole number from 0 to 4294967295, got "x"'
  */

@@ -84,6 +84,9 @@ describe("every command's command line", () => {
     ["calibrate", "--cold-starts", "51"],
     ["soak-signals", "--runs", "-5"],
     ["soak-signals", "--seed", "x"],
+    // one seed bound for bench, soak and fuzz: 0 to 2^32 - 1 (loadtests/seed.ts)
+    ["soak", "--seed", "4294967296"],
+    ["fuzz", "--seed", "-1"],
   ] as const)("%s %s %s names the flag and what it expects, exit 1", async (command, flag, value) => {
     const { code, stdout, stderr } = await run(command, [flag, value]);
     expect(code).toBe(1);

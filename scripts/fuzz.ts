@@ -5,6 +5,7 @@
  *
  * Usage: npm run fuzz -- [--runs <n>] [--seed <n>]
  */
+import { SEED_RANGE } from "../loadtests/seed.ts";
 import { startStage } from "../stage/stage.ts";
 import { renderFuzzFigures, runFuzz } from "../test/fuzz/fuzz-run.ts";
 import {
@@ -16,7 +17,6 @@ import {
   numberFlag,
   runCommand,
 } from "./command.ts";
-
 export const DEFAULTS = {
   /** @default 10000 */
   runs: 10_000,
@@ -40,7 +40,8 @@ function parseFlags(values: CommandLine["values"]): { runs: number; seed: number
     typeof raw === "string" ? numberFlag(flag, raw, { integer: true, min }) : fallback;
   return {
     runs: int("runs", values.runs, DEFAULTS.runs, 1),
-    seed: int("seed", values.seed, DEFAULTS.seed, -(2 ** 31)),
+    // the bound every seeded command shares (loadtests/seed.ts); fast-check takes any 32-bit value
+    seed: typeof values.seed === "string" ? numberFlag("seed", values.seed, SEED_RANGE) : DEFAULTS.seed,
   };
 }
 

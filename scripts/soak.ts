@@ -5,6 +5,7 @@
  *
  * Usage: npm run soak -- [--duration-s <n>] [--rate <req/s>] [--seed <n>]
  */
+import { SEED_RANGE } from "../loadtests/seed.ts";
 import { renderSoakFigures, soakPassed } from "../test/soak/render-soak.ts";
 import { DEFAULTS, runSoak } from "../test/soak/soak-run.ts";
 import { startStageChild } from "../test/soak/stage-child.ts";
@@ -17,7 +18,6 @@ import {
   numberFlag,
   runCommand,
 } from "./command.ts";
-
 export const SOAK_COMMAND = {
   name: "soak",
   summary:
@@ -41,7 +41,8 @@ function parseFlags(values: CommandLine["values"]): { durationS: number; ratePer
   return {
     durationS: num("duration-s", values["duration-s"], DEFAULTS.durationS, 1, 24 * 3600),
     ratePerS: num("rate", values.rate, DEFAULTS.ratePerS, 0.1, 2000),
-    seed: num("seed", values.seed, DEFAULTS.seed, 0, 2 ** 31, true),
+    // the bound every workload command shares (loadtests/seed.ts)
+    seed: typeof values.seed === "string" ? numberFlag("seed", values.seed, SEED_RANGE) : DEFAULTS.seed,
   };
 }
 
