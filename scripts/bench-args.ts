@@ -2,7 +2,14 @@
  * Flags of `npm run bench`: parsing and the usage text (render first: `benchUsage()` returns a string).
  * Unknown or invalid flags are errors that name the flag (scripts/command.ts); the usage is printed on --help only.
  */
-import { type BenchConfigLayer, checkConfigValues } from "../tuning/config/bench-config.ts";
+import { resolveProfile } from "../loadtests/profiles.ts";
+import {
+  type BenchConfig,
+  type BenchConfigLayer,
+  checkConfigValues,
+  resolveBenchConfig,
+  validateConfigLayer,
+} from "../tuning/config/bench-config.ts";
 import { BENCH_OPTIONS, type BenchOption, keyOfFlag } from "../tuning/config/bench-options.ts";
 import { describeError, InvalidSweepOptionError } from "../tuning/errors.ts";
 import { INPUT_LIMITS, readJsonInput } from "./bench-preflight.ts";
@@ -107,4 +114,23 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
     ...(typeof values.config === "string" ? { configPath: values.config } : {}),
     flags,
   };
+}
+
+/**
+ * The one path from argv to the validated config: flags through the options table and schema (above), the
+ * --config file through the same schema, merged (defaults < file < flags), the profile resolved.
+ */
+export function loadBenchConfig(argv: readonly string[]): BenchConfig | "help" {
+  const args = parseBenchArgs(argv);
+  if (args.help) return "help";
+  const file = args.configPath
+    ? validateConfigLayer(
+        readJsonInput(args.configPath, "--config", INPUT_LIMITS.configBytes),
+        args.configPath,
+      )
+    : {};
+  const config = resolveBenchConfig(file, args.flags);
+  // An unknown profile fails here, with the flags, not minutes later when the first load starts.
+  resolveProfile(config.profile);
+  return config;
 }

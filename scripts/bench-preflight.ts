@@ -17,17 +17,25 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
+import { fileURLToPath } from "node:url";
 import { findK6Binary } from "../loadtests/engines/k6/engine.ts";
 import { TOOLS_BIN_DIR } from "../loadtests/engines/k6/install.ts";
+import { checkK6Script } from "../loadtests/engines/k6/user-script.ts";
+import { loadWorkloadFile } from "../loadtests/workload/file.ts";
+import { readCollection } from "../postman/run-collection.ts";
 import { COMPARABLE_FIX, incomparableReason } from "../reports/compare.ts";
 import { formatDuration } from "../reports/format.ts";
+import { loadServiceTemplate } from "../stage/template.ts";
 import { workloadInputsOf } from "../tuning/adapters/workload-inputs.ts";
 import type { BenchConfig } from "../tuning/config/bench-config.ts";
 import { isLargeSweep, LARGE_SWEEP, type SweepEstimate } from "../tuning/config/estimate.ts";
+import { InvalidSweepOptionError } from "../tuning/errors.ts";
 import { runLoadOf } from "../tuning/results/build-results.ts";
 import { parseResults } from "../tuning/results/results.ts";
 import type { Results } from "../tuning/results/results-types.ts";
 import { UsageError } from "./command.ts";
+
+const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** Size caps of the files the bench reads. */
 export const INPUT_LIMITS = {
@@ -257,6 +265,49 @@ export function checkEngine(
     throw new UsageError(
       "--engine k6: no k6 binary (looked at K6_BINARY, .tools/bin/k6 and PATH): run npm run k6:install, or use --engine builtin",
     );
+}
+
+/** The user's template, workload file, k6 script and collection, read before anything starts. */
+export function checkUserApi(config: BenchConfig): void {
+  if (config.template !== undefined) {
+    if (config.stage !== "local")
+      throw new InvalidSweepOptionError(
+        "template",
+        config.template,
+        "the local stage (--stage local) to deploy it",
+      );
+    loadServiceTemplate(config.template);
+    const ownService = path.resolve(config.template) === path.join(PROJECT_ROOT, "service", "template.yaml");
+    if (
+      !ownService &&
+      config.mode === "api" &&
+      config.workload === undefined &&
+      config.k6Script === undefined
+    )
+      throw new InvalidSweepOptionError(
+        "--template",
+        config.template,
+        "a --workload file or a --k6-script that loads your API (the bundled workload loads the bundled service)",
+      );
+    if (!ownService && config.gate && config.collection === undefined)
+      throw new InvalidSweepOptionError(
+        "--template",
+        config.template,
+        "a --collection for your API's functional gate, or --no-gate (the bundled collection checks the bundled service)",
+      );
+  }
+  if (config.workload !== undefined) loadWorkloadFile(config.workload);
+  if (config.k6Script !== undefined) {
+    checkK6Script(config.k6Script);
+    if (!findK6Binary())
+      throw new InvalidSweepOptionError(
+        "--k6-script",
+        config.k6Script,
+        "k6 to run it: no k6 binary (looked at K6_BINARY, .tools/bin/k6 and PATH); run npm run k6:install",
+      );
+  }
+  if (config.collection !== undefined) readCollection(config.collection);
+  if (config.environment !== undefined) readCollection(config.environment);
 }
 
 export interface ConfirmIo {

@@ -9,37 +9,30 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { findK6Binary } from "../loadtests/engines/k6/engine.ts";
-import { checkK6Script } from "../loadtests/engines/k6/user-script.ts";
-import { resolveProfile } from "../loadtests/profiles.ts";
-import { loadWorkloadFile } from "../loadtests/workload/file.ts";
 import { collectionRequestCount, newmanGate } from "../postman/newman-gate.ts";
-import { readCollection } from "../postman/run-collection.ts";
 import { type Comparison, compareResults } from "../reports/compare.ts";
 import { partialRunText } from "../reports/partial.ts";
 import { renderTerminalSummary } from "../reports/terminal-summary.ts";
 import { linkLatest, writeReportOrRescue } from "../reports/write-report.ts";
 import { buildBundles } from "../service/bundle.ts";
 import { type LocalStage, startStage } from "../stage/stage.ts";
-import { loadServiceTemplate } from "../stage/template.ts";
 import { resolveAwsTarget } from "../tuning/adapters/aws-target.ts";
 import { readPriceTable } from "../tuning/adapters/read-price-table.ts";
 import { restoreCommand } from "../tuning/adapters/restore-journal.ts";
 import { defaultJournalDir, runRestore, splitRestoreFlags } from "../tuning/adapters/run-restore.ts";
-import { type BenchConfig, resolveBenchConfig, validateConfigLayer } from "../tuning/config/bench-config.ts";
+import type { BenchConfig } from "../tuning/config/bench-config.ts";
 import { planRun, renderDryRun } from "../tuning/config/dry-run.ts";
 import { InvalidSweepOptionError } from "../tuning/errors.ts";
 import type { Results } from "../tuning/results/results-types.ts";
 import { type BenchRunOutput, newRun, runBench } from "../tuning/run-bench.ts";
 import type { Stage } from "../tuning/stage.ts";
-import { BENCH_COMMAND, benchUsage, parseBenchArgs } from "./bench-args.ts";
+import { BENCH_COMMAND, benchUsage, loadBenchConfig } from "./bench-args.ts";
 import {
   checkBaseline,
   checkEngine,
   checkOutputFolder,
+  checkUserApi,
   confirmLargeSweep,
-  INPUT_LIMITS,
-  readJsonInput,
 } from "./bench-preflight.ts";
 import { createProgressReporter } from "./bench-progress.ts";
 import { EXIT, type ExitCode, errorLine, exitWith, runCommand } from "./command.ts";
@@ -47,21 +40,6 @@ import { handleInterrupts } from "./interrupts.ts";
 import { appendStepSummary } from "./step-summary.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
-
-export function loadConfig(argv: readonly string[]): BenchConfig | "help" {
-  const args = parseBenchArgs(argv);
-  if (args.help) return "help";
-  const file = args.configPath
-    ? validateConfigLayer(
-        readJsonInput(args.configPath, "--config", INPUT_LIMITS.configBytes),
-        args.configPath,
-      )
-    : {};
-  const config = resolveBenchConfig(file, args.flags);
-  // An unknown profile fails here, with the flags, not minutes later when the first load starts.
-  resolveProfile(config.profile);
-  return config;
-}
 
 /**
  * The AWS stage: region and credentials from the SDK's chain, the stack from CloudFormation (--stack-name),
@@ -88,49 +66,6 @@ function checkLocalFunction(config: BenchConfig, stage: Stage): void {
       `the local stage's function "${stage.functionName}" (or --stage aws for a deployed one)`,
     );
   }
-}
-
-/** The user's template, workload file, k6 script and collection, read before anything starts. */
-function checkUserApi(config: BenchConfig): void {
-  if (config.template !== undefined) {
-    if (config.stage !== "local")
-      throw new InvalidSweepOptionError(
-        "template",
-        config.template,
-        "the local stage (--stage local) to deploy it",
-      );
-    loadServiceTemplate(config.template);
-    const ownService = path.resolve(config.template) === path.join(PROJECT_ROOT, "service", "template.yaml");
-    if (
-      !ownService &&
-      config.mode === "api" &&
-      config.workload === undefined &&
-      config.k6Script === undefined
-    )
-      throw new InvalidSweepOptionError(
-        "--template",
-        config.template,
-        "a --workload file or a --k6-script that loads your API (the bundled workload loads the bundled service)",
-      );
-    if (!ownService && config.gate && config.collection === undefined)
-      throw new InvalidSweepOptionError(
-        "--template",
-        config.template,
-        "a --collection for your API's functional gate, or --no-gate (the bundled collection checks the bundled service)",
-      );
-  }
-  if (config.workload !== undefined) loadWorkloadFile(config.workload);
-  if (config.k6Script !== undefined) {
-    checkK6Script(config.k6Script);
-    if (!findK6Binary())
-      throw new InvalidSweepOptionError(
-        "--k6-script",
-        config.k6Script,
-        "k6 to run it: no k6 binary (looked at K6_BINARY, .tools/bin/k6 and PATH); run npm run k6:install",
-      );
-  }
-  if (config.collection !== undefined) readCollection(config.collection);
-  if (config.environment !== undefined) readCollection(config.environment);
 }
 
 function exitCodeOf(
@@ -164,7 +99,7 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
     return result.exitCode === 0 ? EXIT.ok : EXIT.error;
   }
   // Errors before the stage starts go to runCommand: one line, exit 1.
-  const config = loadConfig(argv);
+  const config = loadBenchConfig(argv);
   if (config === "help") {
     console.log(benchUsage());
     return EXIT.ok;

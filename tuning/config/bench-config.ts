@@ -2,8 +2,8 @@
  * The bench configuration (pure): defaults < config file < flags. A config file's keys are the flags' names
  * (tuning/config/bench-options.ts, one table from which the JSON Schema, --help and docs/config.md derive),
  * validated by that schema with errors that name the key, what was expected and what was got, and mapped here,
- * in one place, onto the internal BenchConfig shape. scripts/bench-args.ts parses the flags and scripts/bench.ts
- * reads the file; everything else lives here so it is tested without a process.
+ * in one place, onto the internal BenchConfig shape. scripts/bench-args.ts parses the flags (through the same
+ * table and schema) and reads the file; everything else lives here so it is tested without a process.
  */
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import type { EngineChoice } from "../../loadtests/engines/names.ts";
