@@ -9,7 +9,7 @@ import {
 } from "./report-lines.ts";
 
 function fixture(name: string): string {
-  return readFileSync(new URL(`../../shared/fixtures/lambda-logs/${name}`, import.meta.url), "utf8");
+  return readFileSync(new URL(`../../../shared/fixtures/lambda-logs/${name}`, import.meta.url), "utf8");
 }
 
 describe("parseReportLines on the shared fixtures", () => {

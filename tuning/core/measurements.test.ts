@@ -5,7 +5,7 @@ import { parseReportLines, parseRequestLogLine, type RequestLogEntry } from "../
 import { classifyFailures, dynamoDbMeasurements, lambdaMeasurements } from "./measurements.ts";
 
 const fixture = (name: string) =>
-  readFileSync(new URL(`../../shared/fixtures/lambda-logs/${name}`, import.meta.url), "utf8");
+  readFileSync(new URL(`../../../shared/fixtures/lambda-logs/${name}`, import.meta.url), "utf8");
 
 const metrics: LambdaMetrics = {
   invocations: 2,
