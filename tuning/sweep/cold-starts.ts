@@ -21,7 +21,7 @@ export interface ColdStartOutcome {
 
 /**
  * How long a fresh version may take to become Active, and the polling. The bounded poller of
- * adapters/lambda-ops.ts, not the SDK's waiter: the waiter takes a failed poll for "not yet", so with the
+ * tuning/adapters/lambda-ops.ts, not the SDK's waiter: the waiter takes a failed poll for "not yet", so with the
  * endpoint lost it kept polling for the whole 2 minutes; a failed poll here ends the cold starts at once.
  */
 export const COLD_START_WAIT: WaitOptions = { maxWaitS: 120, poll: { minDelayS: 0.1, maxDelayS: 2 } };

@@ -3,7 +3,7 @@
  * cannot be made to do on demand (crash with code 107, write no summary, linger after SIGINT): it records its
  * arguments, answers `version`, writes summary data of k6's documented shape where `-e POWERBENCH_SUMMARY` says,
  * and exits with the code the test asks for. This never claims k6 ran; the real k6 runs are in
- * k6-real.integration.test.ts and the other k6 integration tests.
+ * real.integration.test.ts and the other k6 integration tests.
  */
 
 import { spawn } from "node:child_process";
