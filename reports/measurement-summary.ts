@@ -108,7 +108,7 @@ export function measurementLines(results: Results): string[] {
       .filter((v): v is number => v !== undefined);
     lines.push(
       `- Bodies per request: request ${mean((p) => p.requestBytes)}, response ${mean((p) => p.responseBytes)}; ` +
-        `largest exchange ${Math.max(...payloads.map((p) => p?.maxExchangeBytes ?? 0))} bytes; ` +
+        `largest exchange ${formatNumber(Math.max(...payloads.map((p) => p?.maxExchangeBytes ?? 0)), 0)} bytes; ` +
         `HTTP API metered calls per request (512 KiB blocks) ${spread(calls, 4, "")}` +
         `${results.run.stage.apiType === "HTTP" ? " (priced)" : " (not priced: a REST API counts calls)"}.`,
     );

@@ -106,7 +106,7 @@ describe("HTTP API payload metering", () => {
         };
     const line = (r: typeof results) => measurementLines(r).find((l) => l.startsWith("- Bodies per request"));
     expect(line(results)).toBe(
-      "- Bodies per request: request identical at every setting (200 bytes), response identical at every setting (600000 bytes); largest exchange 614600 bytes; HTTP API metered calls per request (512 KiB blocks) identical at every setting (1.1) (not priced: a REST API counts calls).",
+      "- Bodies per request: request identical at every setting (200 bytes), response identical at every setting (600,000 bytes); largest exchange 614,600 bytes; HTTP API metered calls per request (512 KiB blocks) identical at every setting (1.1) (not priced: a REST API counts calls).",
     );
     results.run.stage.apiType = "HTTP";
     expect(line(results)).toMatch(/\(1\.1\) \(priced\)\.$/);
