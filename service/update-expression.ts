@@ -5,7 +5,7 @@
  * size"), so the service refuses such a patch itself with the reason and the fix. Pure module.
  */
 import { ValidationError } from "./errors.ts";
-import type { AttributeValue, Patch } from "./validation.ts";
+import type { AttributeValue, Patch } from "./item-types.ts";
 
 /** DynamoDB's limit on the length of any one expression string (UpdateExpression here), in bytes. */
 export const MAX_EXPRESSION_BYTES = 4 * 1024;

@@ -5,7 +5,10 @@
  */
 import { PayloadTooLargeError, ValidationError } from "./errors.ts";
 import { ExactNumber, readDecimal } from "./exact-number.ts";
+import type { Attributes, AttributeValue, Item, Patch } from "./item-types.ts";
 import { buildUpdate } from "./update-expression.ts";
+
+export type { Attributes, AttributeValue, Item, Patch } from "./item-types.ts";
 
 /** Item ids: what the service accepts as `id` (path parameter, body field, command Key). */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
@@ -17,18 +20,6 @@ export const MAX_BODY_BYTES = 512 * 1024;
 export const MAX_DEPTH = 32;
 export const MAX_ATTRIBUTE_NAME_LENGTH = 255;
 export const LIST_LIMIT = { default: 25, min: 1, max: 100 } as const;
-
-export type AttributeValue =
-  | string
-  | ExactNumber
-  | boolean
-  | null
-  | AttributeValue[]
-  | { [name: string]: AttributeValue };
-export type Attributes = Record<string, AttributeValue>;
-export interface Item extends Attributes {
-  id: string;
-}
 
 /** Short rendering of a received value for error messages. */
 export function describeValue(value: unknown): string {
@@ -211,12 +202,6 @@ export function parseReplacement(body: unknown, pathId: string): Item {
   const item: Item = { ...attributes, id: pathId };
   assertItemSize(item);
   return item;
-}
-
-/** A partial update: attributes to set and names to remove. */
-export interface Patch {
-  set: Attributes;
-  remove: string[];
 }
 
 /**

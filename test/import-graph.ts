@@ -1,9 +1,10 @@
 /**
- * The project's import graph: every `.ts` file under the top-level folders and what it imports at run time,
- * as repository paths, resolved by esbuild (a dependency already; TypeScript 7's package has no compiler
- * API). Used by the architecture checks (test/architecture.integration.test.ts).
+ * The project's import graph: every `.ts` file under the top-level folders and what it imports, as
+ * repository paths: at run time, resolved by esbuild (a dependency already; TypeScript 7's package has no
+ * compiler API), and the type-only imports esbuild erases, read from the sources. Used by the architecture
+ * checks (test/architecture.integration.test.ts).
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 
@@ -27,6 +28,8 @@ export interface ImportEdge {
   to: string;
   /** `import("...")`, loaded when called. */
   dynamic: boolean;
+  /** `import type` / `export type ... from` / a type's `import("...")`: erased at run time, still a dependency. */
+  typeOnly: boolean;
 }
 
 /** Every `.ts` file under the source folders, as repository paths with `/`, sorted. */
@@ -45,9 +48,10 @@ export function sourceFiles(root: string): string[] {
 }
 
 /**
- * The run-time import graph between the project's own files: esbuild resolves every static and dynamic
- * import of every source file (packages left external, nothing written). `import type` is erased, as at run
- * time (tsconfig's verbatimModuleSyntax keeps every other import).
+ * The import graph between the project's own files: every edge esbuild resolves (static and dynamic imports,
+ * packages left external, nothing written) and every type-only import esbuild erases (typeOnlyImports), so a
+ * cycle closed through `import type` counts as one, as madge counts it. tsconfig's verbatimModuleSyntax keeps
+ * every other import, `import { type X }` included, so esbuild sees those.
  */
 export async function importGraph(
   root: string,
@@ -68,13 +72,54 @@ export async function importGraph(
     loader: { ".yaml": "text" },
   });
   const edges: ImportEdge[] = [];
+  const seen = new Set<string>();
   for (const [from, input] of Object.entries(built.metafile.inputs)) {
     for (const imported of input.imports) {
-      if (!imported.external)
-        edges.push({ from, to: imported.path, dynamic: imported.kind === "dynamic-import" });
+      if (imported.external) continue;
+      edges.push({ from, to: imported.path, dynamic: imported.kind === "dynamic-import", typeOnly: false });
+      seen.add(`${from} ${imported.path}`);
+    }
+  }
+  for (const from of files) {
+    for (const to of typeOnlyImports(root, from, readFileSync(path.join(root, from), "utf8"))) {
+      if (!seen.has(`${from} ${to}`)) edges.push({ from, to, dynamic: false, typeOnly: true });
+      seen.add(`${from} ${to}`);
     }
   }
   return edges;
+}
+
+/**
+ * The statements TypeScript erases that still name a module: `import type ... from "x"`, `export type ...
+ * from "x"` (each at the start of a line, so comments do not count) and `import("x")` used as a type
+ * (`typeof import("x")`, `import("x").Name`).
+ */
+const TYPE_ONLY_IMPORT = [
+  /^[ \t]*(?:import|export)[ \t]+type\b[^;=]*?\bfrom[ \t]*["']([^"'\n]+)["']/gm,
+  /\btypeof[ \t]+import\([ \t]*["']([^"'\n]+)["'][ \t]*\)/g,
+  /\bimport\([ \t]*["']([^"'\n]+)["'][ \t]*\)\.[A-Za-z_$][\w$]*(?![\w$]*[ \t]*\()/g,
+];
+
+/**
+ * The project's files `from` (a repository path) imports for their types only, read from its source text:
+ * relative specifiers resolved as the bundler resolution does (as written, `.js` for `.ts`, or with `.ts` /
+ * `/index.ts` added), kept when the file exists. Packages are not followed.
+ */
+export function typeOnlyImports(root: string, from: string, source: string): string[] {
+  const found = new Set<string>();
+  for (const pattern of TYPE_ONLY_IMPORT) {
+    for (const match of source.matchAll(pattern)) {
+      const specifier = match[1];
+      if (specifier === undefined || !specifier.startsWith(".")) continue;
+      const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
+      const candidates = [base, base.replace(/\.js$/, ".ts"), `${base}.ts`, `${base}/index.ts`];
+      const to = candidates.find(
+        (c) => existsSync(path.join(root, c)) && statSync(path.join(root, c)).isFile(),
+      );
+      if (to !== undefined) found.add(to);
+    }
+  }
+  return [...found].sort();
 }
 
 /**

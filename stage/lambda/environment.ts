@@ -12,29 +12,15 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { EnvironmentCgroup } from "./cgroups.ts";
-import { type LogFormat, logStreamName } from "./platform-log.ts";
+import { logStreamName } from "./platform-log.ts";
 import { hostCpuWaitMs } from "./run-queue.ts";
 import type { FromRuntime, ToRuntime } from "./runtime/protocol.ts";
-import { lambdaProcessEnv, nodeMemoryArgs } from "./runtime-env.ts";
+import { lambdaProcessEnv, nodeMemoryArgs, type ProcessSpec } from "./runtime-env.ts";
 
-export interface EnvironmentSpec {
+/** What starts one environment: what its process sees (runtime-env.ts) and how the stage runs it. */
+export interface EnvironmentSpec extends ProcessSpec {
   /** The pool this environment belongs to: function, version and configuration revision. */
   poolKey: string;
-  functionName: string;
-  version: string;
-  memoryMb: number;
-  handler: string;
-  codeDir: string;
-  logFormat: LogFormat;
-  /** LoggingConfig.ApplicationLogLevel (JSON format only). */
-  applicationLogLevel?: string;
-  logGroupName: string;
-  region: string;
-  /** The function's Environment.Variables. */
-  variables: Record<string, string>;
-  /** Credentials of the execution role, as Lambda puts them in the environment. */
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  runtimePath: string;
   /** Extra Node.js flags (profiling). */
   nodeArgs?: string[];
   /** The CPUs the process may run on (`taskset -c`, e.g. "1"): the host's capacity (capacity.ts); any when absent. */

@@ -4,7 +4,26 @@
  * credentials included) and the V8 heap flags its bootstrap derives from the memory size.
  */
 import path from "node:path";
-import type { EnvironmentSpec } from "./environment.ts";
+import type { LogFormat } from "./platform-log.ts";
+
+/** What an environment's process is started with (part of environment.ts's EnvironmentSpec). */
+export interface ProcessSpec {
+  functionName: string;
+  version: string;
+  memoryMb: number;
+  handler: string;
+  codeDir: string;
+  logFormat: LogFormat;
+  /** LoggingConfig.ApplicationLogLevel (JSON format only). */
+  applicationLogLevel?: string;
+  logGroupName: string;
+  region: string;
+  /** The function's Environment.Variables. */
+  variables: Record<string, string>;
+  /** Credentials of the execution role, as Lambda puts them in the environment. */
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  runtimePath: string;
+}
 
 /** V8 heap sizes as Lambda's Node.js bootstrap derives them from the memory size. */
 export function nodeMemoryArgs(memoryMb: number): string[] {
@@ -41,7 +60,7 @@ export function honouredVariables(
 }
 
 /** The process environment of one execution environment: nothing leaks in from the emulator's own. */
-export function lambdaProcessEnv(spec: EnvironmentSpec, logStreamName: string): NodeJS.ProcessEnv {
+export function lambdaProcessEnv(spec: ProcessSpec, logStreamName: string): NodeJS.ProcessEnv {
   return {
     ...honouredVariables(spec.variables),
     PATH: process.env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",

@@ -17,7 +17,7 @@ import {
 import { collectInvocationLogs, type InvocationLogs } from "../adapters/collect-invocations.ts";
 import { durationStats } from "../core/assess.ts";
 import type { ApiGatewayMeasurements } from "../results/results-types.ts";
-import type { SweepOptions } from "../sweep.ts";
+import type { SweepOptions } from "./sweep-types.ts";
 
 export const SWEEP_DEFAULTS = {
   /** Locally the window is exact; on AWS CloudWatch needs minutes to ingest. */

@@ -23,7 +23,6 @@ import type {
   SettingResult,
   SettingRound,
 } from "../results/results-types.ts";
-import type { SweepOptions, SweepPhase, SweepPorts, SweepProgress } from "../sweep.ts";
 import { forceColdStarts } from "./cold-starts.ts";
 import {
   type Collected,
@@ -31,6 +30,7 @@ import {
   durationsFromReports,
   missingRequestIdHeader,
 } from "./collect-window.ts";
+import type { SweepOptions, SweepPhase, SweepPorts, SweepProgress } from "./sweep-types.ts";
 import { drainWarmup, primeVersion } from "./warmup.ts";
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -7,8 +7,8 @@
  * figure that could not be sourced is said to be so, never guessed. A user's file may leave components out.
  */
 import { TuningError } from "../../errors.ts";
-import type { PriceTable, PriceTier, RegionPrices, TieredPrice } from "../price-table.ts";
 import { PRICE_RULES } from "./price-rules.ts";
+import type { PriceTable, PriceTier, RegionPrices, TieredPrice } from "./price-types.ts";
 
 /** A price file is invalid; the message names the file and the field. */
 export class PriceFileError extends TuningError {

@@ -9,8 +9,9 @@
  * beginRange; a $0 dimension at the bottom (a free allowance) is left out: the free tier is an option of the
  * cost model, not a price.
  */
-import type { TieredPrice } from "../price-table.ts";
+
 import { type ComponentPath, PRICE_COMPONENTS, type UnsourcedPrice } from "./price-file.ts";
+import type { TieredPrice } from "./price-types.ts";
 
 /** The services the refresh asks for, and which usage type (prefix removed) is which component. */
 export const PRICE_LIST_SERVICES = {

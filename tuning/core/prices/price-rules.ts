@@ -1,5 +1,5 @@
 /** The cost model's billing rules that are not prices; pure data, shared by every price table. */
-import type { PriceTable } from "../price-table.ts";
+import type { PriceTable } from "./price-types.ts";
 
 /**
  * The model's rules that are not prices: how INIT is billed, bytes per GB, the failed conditional write rule.
