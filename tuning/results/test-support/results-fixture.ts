@@ -12,7 +12,7 @@ import {
   type Results,
   type SettingResult,
 } from "../results-types.ts";
-import { localRun, okSetting, priceOf, roundTo } from "./setting-builder.ts";
+import { latencyAround, localRun, okSetting, priceOf, roundTo, timelineOf } from "./setting-builder.ts";
 
 export const MEMORY_SIZES_MB = [128, 256, 384, 512, 768, 1024, 1536, 1769, 2048, 3008, 4096, 10240] as const;
 const START_MS = Date.UTC(2026, 10, 27, 2, 10, 0);
@@ -30,23 +30,14 @@ export interface FixtureOptions {
 
 const round = (value: number, digits = 3): number => roundTo(value, digits);
 
+/** Latencies around the median (ms). */
 function latency(count: number, p50Ms: number): LatencySummary {
-  return {
-    count,
-    minMs: round(p50Ms * 0.5),
-    meanMs: round(p50Ms * 1.1),
-    p50Ms,
-    p90Ms: round(p50Ms * 1.6),
-    p95Ms: round(p50Ms * 1.9),
-    p99Ms: round(p50Ms * 2.8),
-    p999Ms: round(p50Ms * 4),
-    maxMs: round(p50Ms * 6),
-  };
+  const ratios = { minMs: 0.5, meanMs: 1.1, p90Ms: 1.6, p95Ms: 1.9, p99Ms: 2.8, p999Ms: 4, maxMs: 6 };
+  return latencyAround(count, "p50Ms", p50Ms, ratios, 3);
 }
 
 function timeline(requests: number, errors: number, p95Ms: number): TimelinePoint[] {
-  return Array.from({ length: LOAD_SECONDS }, (_, second) => ({
-    second,
+  return timelineOf(LOAD_SECONDS, (second) => ({
     requests: Math.round(requests / LOAD_SECONDS + (second % 3) - 1),
     errors: second === 5 ? errors : 0,
     p95Ms: round(p95Ms * (second === 0 ? 2 : 1)),
@@ -81,13 +72,7 @@ function measuredSetting(architecture: Architecture, memoryMb: number, index: nu
     billedMeanMs,
     lambda: {
       maxConcurrentExecutions: 2,
-      durationMs: {
-        avg: round(billedMeanMs * 0.9),
-        p50: round(billedMeanMs * 0.8),
-        p90: round(billedMeanMs * 1.5),
-        p99: round(billedMeanMs * 3),
-        max: round(billedMeanMs * 10),
-      },
+      durationRatios: { avg: 0.9, p50: 0.8, p90: 1.5, p99: 3, max: 10 },
       coldStarts: 2,
       initDurationMs: { mean: round(150 + 40 / cpuShare, 1), max: round(180 + 50 / cpuShare, 1) },
       maxMemoryUsedMb: 80,
@@ -113,6 +98,7 @@ function measuredSetting(architecture: Architecture, memoryMb: number, index: nu
       },
     },
     gate: { assertions: 30, meanResponseMs: p50Ms },
+    digits: 3,
   });
 }
 

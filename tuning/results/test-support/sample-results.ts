@@ -13,7 +13,7 @@ import {
   type Results,
   type SettingResult,
 } from "../results-types.ts";
-import { localRun, okSetting, priceOf, roundTo } from "./setting-builder.ts";
+import { latencyAround, localRun, okSetting, priceOf, roundTo, timelineOf } from "./setting-builder.ts";
 
 const START_MS = Date.UTC(2026, 10, 27, 2, 10, 0);
 const LOAD_SECONDS = 30;
@@ -40,27 +40,17 @@ const SHAPES: Shape[] = [
   { architecture: "arm64", memoryMb: 512, billedMeanMs: 32.1, p95Ms: 69, coldStarts: 2, errorRate: 0 },
 ];
 
+/** Latencies around the client-side p95 (ms). */
 function latency(count: number, p95Ms: number): LatencySummary {
-  return {
-    count,
-    minMs: round(p95Ms * 0.3),
-    meanMs: round(p95Ms * 0.55),
-    p50Ms: round(p95Ms * 0.5),
-    p90Ms: round(p95Ms * 0.85),
-    p95Ms,
-    p99Ms: round(p95Ms * 1.6),
-    p999Ms: round(p95Ms * 2.4),
-    maxMs: round(p95Ms * 3.1),
-  };
+  const ratios = { minMs: 0.3, meanMs: 0.55, p50Ms: 0.5, p90Ms: 0.85, p99Ms: 1.6, p999Ms: 2.4, maxMs: 3.1 };
+  return latencyAround(count, "p95Ms", p95Ms, ratios, 2);
 }
 
 const round = (value: number, digits = 2): number => roundTo(value, digits);
 
 function timeline(requests: number, errors: number, p95Ms: number): TimelinePoint[] {
-  const perSecond = requests / LOAD_SECONDS;
-  return Array.from({ length: LOAD_SECONDS }, (_, second) => ({
-    second,
-    requests: perSecond,
+  return timelineOf(LOAD_SECONDS, (second) => ({
+    requests: requests / LOAD_SECONDS,
     errors: second === 7 ? errors : 0,
     p95Ms: round(p95Ms * (second < 2 ? 1.8 : 1)),
   }));
@@ -105,13 +95,7 @@ function measuredSetting(shape: Shape, index: number): SettingResult {
     billedMeanMs,
     lambda: {
       maxConcurrentExecutions: Math.max(1, Math.ceil((RATE_PER_SEC * p95Ms) / 1000)),
-      durationMs: {
-        avg: round(billedMeanMs * 0.93),
-        p50: round(billedMeanMs * 0.8),
-        p90: round(billedMeanMs * 1.4),
-        p99: round(billedMeanMs * 3.2),
-        max: round(billedMeanMs * 12),
-      },
+      durationRatios: { avg: 0.93, p50: 0.8, p90: 1.4, p99: 3.2, max: 12 },
       coldStarts,
       initDurationMs: { mean: 212.5, max: 248.1 },
       maxMemoryUsedMb: 84,
@@ -129,6 +113,7 @@ function measuredSetting(shape: Shape, index: number): SettingResult {
       costPerMillionUsd: mapInterval(billedInterval, (ms) => round(costAt(ms).totalPerMillionUsd, 6)),
     },
     gate: { assertions: 42, meanResponseMs: round(p95Ms * 0.5) },
+    digits: 2,
   });
 }
 

@@ -50,14 +50,19 @@ export interface OkSettingFigures {
   billedMeanMs: number;
   lambda: Pick<
     LambdaMeasurements,
-    "maxConcurrentExecutions" | "durationMs" | "coldStarts" | "initDurationMs" | "maxMemoryUsedMb"
-  >;
+    "maxConcurrentExecutions" | "coldStarts" | "initDurationMs" | "maxMemoryUsedMb"
+  > & {
+    /** The REPORT lines' durations, each this ratio × the mean billed duration, rounded to `digits` decimals. */
+    durationRatios: LambdaMeasurements["durationMs"];
+  };
   apiGateway: Pick<ApiGatewayMeasurements, "latencyMs" | "integrationLatencyMs">;
   readRequestUnits: number;
   writeRequestUnits: number;
   cost: CostBreakdown;
   stats: NonNullable<SettingResult["stats"]>;
   gate: { assertions: number; meanResponseMs: number };
+  /** Decimals of the figures derived here. */
+  digits: number;
 }
 
 /** A measured setting ("ok"): every request reached the function and was reported; the gate passed. */
@@ -88,7 +93,13 @@ export function okSetting(f: OkSettingFigures): SettingResult {
       errors: f.errorCount,
       throttles: 0,
       maxConcurrentExecutions: f.lambda.maxConcurrentExecutions,
-      durationMs: f.lambda.durationMs,
+      durationMs: {
+        avg: roundTo(f.billedMeanMs * f.lambda.durationRatios.avg, f.digits),
+        p50: roundTo(f.billedMeanMs * f.lambda.durationRatios.p50, f.digits),
+        p90: roundTo(f.billedMeanMs * f.lambda.durationRatios.p90, f.digits),
+        p99: roundTo(f.billedMeanMs * f.lambda.durationRatios.p99, f.digits),
+        max: roundTo(f.billedMeanMs * f.lambda.durationRatios.max, f.digits),
+      },
       reportCount: requests,
       billedDurationMs: { mean: f.billedMeanMs, total: roundTo(f.billedMeanMs * requests, 0) },
       coldStarts: f.lambda.coldStarts,
@@ -147,4 +158,41 @@ export function localRun(facts: RunFacts): Results["run"] {
     cpuScaling: { mode: "cgroup-v1" },
     priceTable: { version: DEFAULT_PRICE_TABLE.version, region: "us-east-1" },
   };
+}
+
+type LatencyField = Exclude<keyof LatencySummary, "count">;
+
+/**
+ * A latency summary around one measured percentile: `base` as it is, every other field `ratios[field]` × its
+ * value, rounded to `digits` decimals.
+ * @example latencyAround(800, "p50Ms", 20, { minMs: 0.5, ... }, 3)
+ */
+export function latencyAround(
+  count: number,
+  base: LatencyField,
+  baseMs: number,
+  ratios: Record<Exclude<LatencyField, typeof base>, number>,
+  digits: number,
+): LatencySummary {
+  const at = (field: LatencyField): number =>
+    field === base ? baseMs : roundTo(baseMs * (ratios as Record<LatencyField, number>)[field], digits);
+  return {
+    count,
+    minMs: at("minMs"),
+    meanMs: at("meanMs"),
+    p50Ms: at("p50Ms"),
+    p90Ms: at("p90Ms"),
+    p95Ms: at("p95Ms"),
+    p99Ms: at("p99Ms"),
+    p999Ms: at("p999Ms"),
+    maxMs: at("maxMs"),
+  };
+}
+
+/** One point per second of the load window. */
+export function timelineOf(
+  loadSeconds: number,
+  point: (second: number) => Omit<TimelinePoint, "second">,
+): TimelinePoint[] {
+  return Array.from({ length: loadSeconds }, (_, second) => ({ second, ...point(second) }));
 }
