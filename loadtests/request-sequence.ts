@@ -84,6 +84,37 @@ export interface SequenceOptions {
   idPrefix?: string;
 }
 
+/** The fields every planned sequence starts with, in this order; the rest is the planner's. */
+export type SequenceHeader = Pick<
+  RequestSequence,
+  "format" | "seed" | "kind" | "idPrefix" | "reuseGapRequests"
+>;
+
+/**
+ * Where both planners (this one and loadtests/workload/plan.ts) start: the seed as an unsigned 32-bit integer,
+ * the kind (@default "measure"), the id prefix (@default `pb<seed in base 36>`), and two independent random
+ * streams: `seedRandom` for what exists before request 0 (the same for the warm-up and the measured
+ * sequence), `random` for the requests (its own per kind).
+ */
+export function sequenceStart(
+  options: { seed: number; kind?: RequestSequence["kind"]; idPrefix?: string },
+  reuseGapRequests: number,
+): { header: SequenceHeader; seedRandom: Random; random: Random } {
+  const seed = options.seed >>> 0;
+  const kind = options.kind ?? "measure";
+  return {
+    header: {
+      format: REQUEST_SEQUENCE_FORMAT,
+      seed,
+      kind,
+      idPrefix: options.idPrefix ?? `pb${seed.toString(36)}`,
+      reuseGapRequests,
+    },
+    seedRandom: createRandom(deriveSeed(seed, 0)),
+    random: createRandom(deriveSeed(seed, kind === "warmup" ? 2 : 1)),
+  };
+}
+
 /** Default of `reuseGapFor`: one second of traffic between two requests on one id. */
 export const REUSE_GAP_S = 1;
 
@@ -161,19 +192,15 @@ function checkCount(name: string, value: number, min: number): number {
  * @example buildRequestSequence({ seed: 1, count: 300, preseedCount: 64, reuseGapRequests: reuseGapFor(50) })
  */
 export function buildRequestSequence(options: SequenceOptions): RequestSequence {
-  const seed = options.seed >>> 0;
   const count = checkCount("count", options.count, 0);
   const preseedCount = checkCount("preseedCount", options.preseedCount ?? 0, 0);
   const gap = checkCount("reuseGapRequests", options.reuseGapRequests ?? 1, 1);
-  const kind = options.kind ?? "measure";
-  const idPrefix = options.idPrefix ?? `pb${seed.toString(36)}`;
+  const { header, seedRandom: preseedRandom, random } = sequenceStart(options, gap);
+  const { kind, idPrefix } = header;
   if (!/^[A-Za-z0-9_-]+$/.test(idPrefix)) {
     throw new RangeError(`request sequence: idPrefix must match [A-Za-z0-9_-]+, got "${idPrefix}"`);
   }
   const config = resolveWorkload(options.workload as WorkloadInput);
-  // Independent streams: the preseed is the same for the warm-up and the measured sequence.
-  const preseedRandom = createRandom(deriveSeed(seed, 0));
-  const random: Random = createRandom(deriveSeed(seed, kind === "warmup" ? 2 : 1));
   const mix = cumulativeMix(kind === "warmup" ? warmupMix(config) : config.mix);
   const zipf = createZipfSampler(config.zipfExponent, random);
 
@@ -233,17 +260,7 @@ export function buildRequestSequence(options: SequenceOptions): RequestSequence 
       requests.push({ index, operation, method, path, body, id: target, expectedStatuses });
     }
   }
-  return {
-    format: REQUEST_SEQUENCE_FORMAT,
-    seed,
-    kind,
-    idPrefix,
-    reuseGapRequests: gap,
-    preseed,
-    requests,
-    createdIds,
-    changedPreseedIds: [...changed],
-  };
+  return { ...header, preseed, requests, createdIds, changedPreseedIds: [...changed] };
 }
 
 /** The warm-up reads and lists only (reads when the mix has neither), so it leaves the table as it found it. */

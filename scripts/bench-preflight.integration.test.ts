@@ -2,11 +2,12 @@
  * Checked before the stage starts (issue 19 "Late checks", issue 20 "Output and config"): each case used to
  * start the stage, run the sweep or hang before failing.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runScript, type ScriptRun } from "../test/support/run-script.ts";
 import { workloadInputsOf } from "../tuning/adapters/workload-inputs.ts";
 import { BENCH_DEFAULTS, type BenchConfig, QUICK_PRESET } from "../tuning/config/bench-config.ts";
 import { estimateSweep } from "../tuning/config/estimate.ts";
@@ -173,31 +174,9 @@ describe("k6 and large sweeps", () => {
   });
 });
 
-function bench(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    // bounded: none of these may reach the sweep
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Bounded: none of these may reach the sweep. */
+function bench(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ScriptRun> {
+  return runScript("scripts/bench.ts", args, { env: { ...process.env, ...env }, timeoutMs: 30_000 });
 }
 
 describe("npm run bench refuses before the stage starts (real process)", () => {

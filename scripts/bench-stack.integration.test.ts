@@ -5,17 +5,15 @@
  * sweeps, and leaves the function as it found it. Then direct mode by `--function` alone, and the AWS failures
  * as one line each. Credentials and region come from the environment, through the SDK's default chain.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { GetAliasCommand, GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StageChild, startStageChild } from "../test/soak/stage-child.ts";
+import { runScript, type ScriptRun } from "../test/support/run-script.ts";
 import { validateResults } from "../tuning/results/results.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 let stage: StageChild;
 let work: string;
 let lambda: LambdaClient;
@@ -53,24 +51,8 @@ function awsEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
 }
 
-function bench(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench.ts", ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr?.on("data", (d) => {
-    stderr += d;
-  });
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
+function bench(args: string[], env: NodeJS.ProcessEnv): Promise<ScriptRun> {
+  return runScript("scripts/bench.ts", args, { env });
 }
 
 async function functionState() {

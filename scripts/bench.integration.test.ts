@@ -3,48 +3,24 @@
  * exit code, results.json against the schema, the report files and the `latest` link; then that SIGINT
  * in the middle of a sweep stops it cleanly with exit code 1.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { escapeMarkdown } from "../reports/render-markdown.ts";
 import { verdictOf } from "../reports/verdict.ts";
 import { deriveCapacity, hostCores, invocationCap } from "../stage/lambda/capacity.ts";
+import { type StartedScript, startScript } from "../test/support/run-script.ts";
 import { validateResults } from "../tuning/results/results.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const outDirs: string[] = [];
 
 afterAll(() => {
   for (const dir of outDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function bench(
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
-} {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench.ts", ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr?.on("data", (d) => {
-    stderr += d;
-  });
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-  return { child, done };
+function bench(args: string[], env: NodeJS.ProcessEnv = process.env): StartedScript {
+  return startScript("scripts/bench.ts", args, { env });
 }
 
 function freshOutDir(): string {

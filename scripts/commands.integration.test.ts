@@ -8,33 +8,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { runScript, type ScriptRun } from "../test/support/run-script.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
-function run(
-  script: string,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      // k6:install is scripts/k6-install.ts
-      ["--import", "tsx", path.join("scripts", `${script.replace(":", "-")}.ts`), ...args],
-      {
-        cwd: ROOT,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
+function run(script: string, args: string[]): Promise<ScriptRun> {
+  // k6:install is scripts/k6-install.ts
+  return runScript(path.join("scripts", `${script.replace(":", "-")}.ts`), args);
 }
 
 // [command, a mistyped flag, the flag it resembles]

@@ -3,24 +3,20 @@
  * against the local stage's Price List endpoint (SigV4-locked) serving real-shaped price list entries; and its
  * one-line error without credentials. `npm run prices` prints a region from the snapshot or a user's table.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AwsEndpoint, startAwsEndpoint } from "../stage/aws/endpoint.ts";
-import { PriceListCatalog } from "../stage/aws/pricing-api.ts";
-import { priceListFixture } from "../stage/aws/test-support/price-list-fixture.ts";
-import { LogStore } from "../stage/cloudwatch/log-store.ts";
-import { MetricStore } from "../stage/cloudwatch/metric-store.ts";
-import { LocalLambda } from "../stage/lambda/local-lambda.ts";
+import {
+  type PriceListEndpoint,
+  startPriceListEndpoint,
+} from "../stage/aws/test-support/price-list-endpoint.ts";
+import { runScript, type ScriptRun } from "../test/support/run-script.ts";
 import { DEFAULT_PRICE_TABLE } from "../tuning/core/price-table.ts";
 import { priceTableFromFile } from "../tuning/core/prices/price-file.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const dir = mkdtempSync(path.join(os.tmpdir(), "powerbench-prices-"));
-let lambda: LocalLambda;
-let endpoint: AwsEndpoint;
+let endpoint: PriceListEndpoint;
 
 /** An environment with no AWS credentials anywhere and no instance metadata lookups (nothing leaves 127.0.0.1). */
 function env(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -34,47 +30,16 @@ function env(extra: Record<string, string>): NodeJS.ProcessEnv {
   };
 }
 
-function prices(
-  args: string[],
-  environment: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/prices.ts", ...args], {
-      cwd: ROOT,
-      env: environment,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function prices(args: string[], environment: NodeJS.ProcessEnv): Promise<ScriptRun> {
+  return runScript("scripts/prices.ts", args, { env: environment, timeoutMs: 60_000 });
 }
 
 beforeAll(async () => {
-  const metrics = new MetricStore();
-  const logs = new LogStore();
-  lambda = new LocalLambda({ metricSink: metrics, logSink: logs });
-  endpoint = await startAwsEndpoint({
-    lambda,
-    metrics,
-    logs,
-    priceList: new PriceListCatalog(priceListFixture()),
-  });
+  endpoint = await startPriceListEndpoint();
 });
 
 afterAll(async () => {
   await endpoint.close();
-  await lambda.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -20,23 +20,12 @@
  * Rounds evidence: REPEATABILITY_VARIANTS=rounds-1,rounds-3 REPEATABILITY_QUICK=1 npx tsx tuning/repeatability.perf.ts
  */
 import os from "node:os";
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  DynamoDBClient,
-  ScanCommand,
-} from "@aws-sdk/client-dynamodb";
-import { createBuiltinEngine } from "../loadtests/engines/builtin/engine.ts";
+import { type AttributeValue, BatchWriteItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { runCollection } from "../postman/run-collection.ts";
-import { LOCAL_CREDENTIALS } from "../stage/dynamodb.ts";
-import { startStage } from "../stage/stage.ts";
-import { createAwsClients } from "./adapters/aws-clients.ts";
-import { apiLoad } from "./adapters/load-ports.ts";
 import { type BenchConfig, resolveBenchConfig } from "./config/bench-config.ts";
-import { planSettings } from "./config/plan.ts";
-import { buildResults, runLoadOf } from "./results/build-results.ts";
-import { boundedWarmup } from "./sweep/warmup.ts";
+import { buildResults } from "./results/build-results.ts";
 import { runSweep } from "./sweep.ts";
+import { builtinApiLoad, SWEEP_PHASES, startPerfStage, sweepOptionsOf } from "./test-support/perf-sweep.ts";
 
 const RUNS = Number(process.env["REPEATABILITY_RUNS"] ?? 5);
 const QUICK = process.env["REPEATABILITY_QUICK"] === "1";
@@ -70,7 +59,7 @@ interface RunFigures {
   loadAverage: number;
 }
 
-const PHASES = ["configure", "warmup", "load", "gate", "coldStarts", "reset", "collect"] as const;
+const PHASES = SWEEP_PHASES;
 
 function configOf(variant: string): BenchConfig {
   if (variant === "before") return { ...base, coldStartRate: "measured", rounds: 1 };
@@ -78,13 +67,8 @@ function configOf(variant: string): BenchConfig {
   return rounds ? { ...base, rounds: Number(rounds) } : base;
 }
 
-const local = await startStage();
-const clients = createAwsClients(local.stage);
-const dynamodb = new DynamoDBClient({
-  endpoint: local.dynamodb.endpoint,
-  region: local.stage.region,
-  credentials: LOCAL_CREDENTIALS,
-});
+const perfStage = await startPerfStage();
+const { local, clients, dynamodb } = perfStage;
 /** The ids in the table now. */
 async function tableIds(): Promise<Set<string>> {
   const ids = new Set<string>();
@@ -122,36 +106,18 @@ try {
     const order = VARIANTS.map((_, i) => VARIANTS[(i + run - 1) % VARIANTS.length] as string);
     for (const variant of order) {
       const config = configOf(variant);
-      const load = runLoadOf(config);
       const before = variant === "before";
-      const api = apiLoad(createBuiltinEngine({ handleSigint: false }), {
-        apiUrl: local.stage.apiUrl,
-        profile: config.profile,
-        seed: config.seed,
-        warmupS: config.warmupS,
-        ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
-        // As tuning/run-bench.ts: rounds split the measured duration.
-        durationS: (load.mode === "api" ? load.durationS : 0) / config.rounds,
+      const api = builtinApiLoad(local.stage, config, {
         commonRandomNumbers: !before,
         // As tuning/run-bench.ts: the bounded warm-up unless the cold-start rate is measured.
-        ...(config.coldStartRate !== "measured"
-          ? { warmupMaxInFlight: boundedWarmup(config.profile, config.ratePerSec) }
-          : {}),
+        boundedWarmup: config.coldStartRate !== "measured",
       });
       const idsBefore = await tableIds();
       const loadAverage = os.loadavg()[0] ?? 0;
       const startedAt = new Date();
       const outcome = await runSweep(
         {
-          stage: local.stage,
-          settings: planSettings(config.memoryMb, config.architectures),
-          maxErrorRate: config.maxErrorRate,
-          discardTopBottom: config.discardTopBottom,
-          apiType: local.stage.apiType,
-          warmup: config.warmupS > 0,
-          coldStarts: config.coldStarts,
-          rounds: config.rounds,
-          ...(config.coldStartRate !== undefined ? { coldStartRate: config.coldStartRate } : {}),
+          ...sweepOptionsOf(local.stage, config),
           ...(variant === "prime" ? { primeVersion: true } : {}),
           ...(variant === "gate-beside-warmup" ? { gateBesideWarmup: true } : {}),
         },
@@ -222,9 +188,7 @@ try {
     }
   }
 } finally {
-  dynamodb.destroy();
-  clients.destroy();
-  await local.stop();
+  await perfStage.stop();
 }
 
 function verdict(variant: string): string {

@@ -16,18 +16,12 @@
  */
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import { BatchWriteItemCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { createBuiltinEngine } from "../loadtests/engines/builtin/engine.ts";
+import { BatchWriteItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { readCollection, runCollection, runNewman } from "../postman/run-collection.ts";
-import { LOCAL_CREDENTIALS } from "../stage/dynamodb.ts";
-import { startStage } from "../stage/stage.ts";
-import { createAwsClients } from "./adapters/aws-clients.ts";
-import { apiLoad } from "./adapters/load-ports.ts";
 import { resolveBenchConfig } from "./config/bench-config.ts";
-import { planSettings } from "./config/plan.ts";
-import { runLoadOf } from "./results/build-results.ts";
 import { boundedWarmup } from "./sweep/warmup.ts";
 import { runSweep } from "./sweep.ts";
+import { builtinApiLoad, SWEEP_PHASES, startPerfStage, sweepOptionsOf } from "./test-support/perf-sweep.ts";
 
 const RUNS = Number(process.env["OVERHEAD_RUNS"] ?? 2);
 const QUICK = process.env["OVERHEAD_QUICK"] === "1";
@@ -48,13 +42,8 @@ function collectionOf(variant: Variant) {
   return JSON.parse(text) as typeof collection;
 }
 
-const local = await startStage();
-const clients = createAwsClients(local.stage);
-const dynamodb = new DynamoDBClient({
-  endpoint: local.dynamodb.endpoint,
-  region: local.stage.region,
-  credentials: LOCAL_CREDENTIALS,
-});
+const perfStage = await startPerfStage();
+const { local, clients, dynamodb } = perfStage;
 const tableName = local.stage.tableName;
 async function countItems(): Promise<number> {
   let count = 0;
@@ -119,7 +108,7 @@ interface SweepFigure {
   gatePassed: boolean;
 }
 const sweepFigures: SweepFigure[] = [];
-const PHASES = ["configure", "warmup", "load", "gate", "coldStarts", "reset", "collect"] as const;
+const PHASES = SWEEP_PHASES;
 
 try {
   // Part 1: the gate alone over a growing table.
@@ -149,50 +138,26 @@ try {
   await removeFillers();
 
   // Part 2: sweeps, the variants alternating which goes first.
-  const load = runLoadOf(config);
   for (let run = 1; run <= RUNS; run++) {
     const order = run % 2 === 1 ? VARIANTS : [...VARIANTS].reverse();
     for (const variant of order) {
-      const api = apiLoad(createBuiltinEngine({ handleSigint: false }), {
-        apiUrl: local.stage.apiUrl,
-        profile: config.profile,
-        seed: config.seed,
-        warmupS: config.warmupS,
-        ...(config.ratePerSec !== undefined ? { ratePerSec: config.ratePerSec } : {}),
-        durationS: (load.mode === "api" ? load.durationS : 0) / config.rounds,
-        ...(variant === "after"
-          ? { warmupMaxInFlight: boundedWarmup(config.profile, config.ratePerSec) }
-          : {}),
-      });
+      const api = builtinApiLoad(local.stage, config, { boundedWarmup: variant === "after" });
       const collection = collectionOf(variant);
       const itemsBefore = await countItems();
       const loadAverage = os.loadavg()[0] ?? 0;
       const started = performance.now();
-      const outcome = await runSweep(
-        {
-          stage: local.stage,
-          settings: planSettings(config.memoryMb, config.architectures),
-          maxErrorRate: config.maxErrorRate,
-          discardTopBottom: config.discardTopBottom,
-          apiType: local.stage.apiType,
-          warmup: config.warmupS > 0,
-          coldStarts: config.coldStarts,
-          rounds: config.rounds,
-          ...(config.coldStartRate !== undefined ? { coldStartRate: config.coldStartRate } : {}),
-        },
-        {
-          clients,
-          load: api.port,
-          tableState: api.tableState,
-          gate: () =>
-            runCollection({
-              baseUrl: local.stage.apiUrl,
-              envVars: { tableName },
-              collection,
-              mergeScripts: variant === "after",
-            }),
-        },
-      );
+      const outcome = await runSweep(sweepOptionsOf(local.stage, config), {
+        clients,
+        load: api.port,
+        tableState: api.tableState,
+        gate: () =>
+          runCollection({
+            baseUrl: local.stage.apiUrl,
+            envVars: { tableName },
+            collection,
+            mergeScripts: variant === "after",
+          }),
+      });
       sweepFigures.push({
         variant,
         run,
@@ -213,9 +178,7 @@ try {
     }
   }
 } finally {
-  dynamodb.destroy();
-  clients.destroy();
-  await local.stop();
+  await perfStage.stop();
 }
 
 const s1 = (x: number) => x.toFixed(1);

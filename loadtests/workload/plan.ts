@@ -7,11 +7,11 @@
  */
 import { createRandom, deriveSeed, type Random } from "../random.ts";
 import {
-  REQUEST_SEQUENCE_FORMAT,
   type RequestSequence,
   type SeedItem,
   type SequencedRequest,
   type SequenceReset,
+  sequenceStart,
 } from "../request-sequence.ts";
 import type { OperationName } from "../run-result.ts";
 import type { ItemSizeConfig } from "./config.ts";
@@ -428,14 +428,11 @@ export function buildWorkloadSequence(
   workload: CompiledWorkload,
   options: WorkloadSequenceOptions,
 ): RequestSequence {
-  const seed = options.seed >>> 0;
-  const kind = options.kind ?? "measure";
   const gap = Math.max(1, Math.floor(options.reuseGapRequests ?? 1));
-  const idPrefix = options.idPrefix ?? `pb${seed.toString(36)}`;
+  const { header, seedRandom, random } = sequenceStart(options, gap);
+  const { seed, kind, idPrefix } = header;
   if (!Number.isInteger(options.count) || options.count < 0)
     throw new RangeError(`workload sequence: count must be an integer ≥ 0, got ${options.count}`);
-  const seedRandom = createRandom(deriveSeed(seed, 0));
-  const random = createRandom(deriveSeed(seed, kind === "warmup" ? 2 : 1));
   const zipf = createZipfSampler(workload.zipfExponent, random);
 
   // An entity's id is the field made with {{id}} (else its first field): the request's `id`.
@@ -536,11 +533,7 @@ export function buildWorkloadSequence(
     requests.push({ index, ...request });
   }
   return {
-    format: REQUEST_SEQUENCE_FORMAT,
-    seed,
-    kind,
-    idPrefix,
-    reuseGapRequests: gap,
+    ...header,
     preseed,
     requests,
     createdIds,

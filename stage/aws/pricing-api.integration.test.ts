@@ -4,27 +4,13 @@
  */
 import { GetProductsCommand, PricingClient } from "@aws-sdk/client-pricing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LogStore } from "../cloudwatch/log-store.ts";
-import { MetricStore } from "../cloudwatch/metric-store.ts";
-import { LocalLambda } from "../lambda/local-lambda.ts";
-import { type AwsEndpoint, startAwsEndpoint } from "./endpoint.ts";
-import { PriceListCatalog } from "./pricing-api.ts";
-import { priceListFixture } from "./test-support/price-list-fixture.ts";
+import { type PriceListEndpoint, startPriceListEndpoint } from "./test-support/price-list-endpoint.ts";
 
-let lambda: LocalLambda;
-let endpoint: AwsEndpoint;
+let endpoint: PriceListEndpoint;
 let client: PricingClient;
 
 beforeAll(async () => {
-  const metrics = new MetricStore();
-  const logs = new LogStore();
-  lambda = new LocalLambda({ metricSink: metrics, logSink: logs });
-  endpoint = await startAwsEndpoint({
-    lambda,
-    metrics,
-    logs,
-    priceList: new PriceListCatalog(priceListFixture()),
-  });
+  endpoint = await startPriceListEndpoint();
   client = new PricingClient({
     endpoint: endpoint.url,
     region: "us-east-1",
@@ -36,7 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   client.destroy();
   await endpoint.close();
-  await lambda.close();
 });
 
 describe("GetProducts", () => {

@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StageChild, startStageChild } from "../soak/stage-child.ts";
+import { awsPathBenchConfig } from "../support/aws-bench-config.ts";
 import { sleep } from "../support/wait.ts";
 import { groupGone, spawnBench } from "./signals/bench-process.ts";
 import { type FunctionState, readFunctionState, stateDifferences } from "./signals/function-state.ts";
@@ -43,28 +44,7 @@ describe("one Ctrl-C, delivered more than once, restores the function (bench on 
     work = mkdtempSync(path.join(os.tmpdir(), "powerbench-interrupts-"));
     mkdirSync(path.join(work, "journals"));
     const config = path.join(work, "bench.json");
-    writeFileSync(
-      config,
-      JSON.stringify({
-        stage: "aws",
-        region: e.region,
-        apiUrl: e.apiUrl,
-        function: e.functionName,
-        alias: e.alias,
-        tableName: e.tableName,
-        apiName: e.apiName,
-        apiStageName: e.apiStageName,
-        apiType: "REST",
-        memory: [128, 256],
-        arch: ["x86_64"],
-        profile: "smoke",
-        rate: 10,
-        duration: 3,
-        warmup: 1,
-        engine: "builtin",
-        noGate: true,
-      }),
-    );
+    writeFileSync(config, JSON.stringify(awsPathBenchConfig(e, { duration: 3, noGate: true })));
     env = {
       ...process.env,
       AWS_ENDPOINT_URL: e.awsEndpoint,

@@ -4,6 +4,7 @@
  * parallel, optionally each on a fresh execution environment (only cold starts). Returns the same run
  * result as the load engines: latency is the Invoke round trip, billed duration comes from REPORT lines.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { Recorder } from "../../loadtests/recorder.ts";
 import { RUN_RESULT_SCHEMA_VERSION, type RunResult } from "../../loadtests/run-result.ts";
@@ -111,7 +112,7 @@ export function directLoadPort(client: LambdaClient, stage: Stage, direct: Direc
           started += 1;
           await one(i);
           if (direct.sleepBetweenMs > 0 && i < total - 1) {
-            await new Promise((resolve) => setTimeout(resolve, direct.sleepBetweenMs));
+            await sleep(direct.sleepBetweenMs);
           }
         }
       } else {

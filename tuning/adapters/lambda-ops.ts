@@ -4,6 +4,7 @@
  * Configuration updates must be sequential, or Lambda answers ResourceConflictException: every change here
  * waits until the function is updated.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type FunctionConfiguration,
   GetFunctionCommand,
@@ -43,8 +44,6 @@ export async function getConfiguration(
 ): Promise<FunctionConfiguration> {
   return client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls until the function (or a version) satisfies `done`, with backoff from minDelayS to maxDelayS. Not the

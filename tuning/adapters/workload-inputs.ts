@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchConfig } from "../config/bench-config.ts";
+import { fnv1a32Digest } from "../core/fingerprint.ts";
 import type { WorkloadInput, WorkloadInputs } from "../results/results-types.ts";
 
 /** The bundled files a run uses when the user names none. */
@@ -20,16 +21,6 @@ export const BUNDLED_INPUTS = {
   /** @default service/template.yaml */
   template: fileURLToPath(new URL("../../service/template.yaml", import.meta.url)),
 } as const;
-
-/** FNV-1a, 32 bits, over the UTF-16 code units: tells contents apart, not a security hash. */
-function fnv1a32(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, "0");
-}
 
 /**
  * One file's name and fingerprint; `bundled` when it is the project's own file. Line endings are normalised
@@ -43,7 +34,7 @@ export function workloadInputOf(
   const text = readText(file).replaceAll("\r\n", "\n");
   return {
     name: path.basename(file),
-    digest: `fnv1a32:${fnv1a32(text)}`,
+    digest: fnv1a32Digest(text),
     ...(bundled ? { bundled: true } : {}),
   };
 }

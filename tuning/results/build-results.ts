@@ -9,6 +9,7 @@ import type { BenchConfig } from "../config/bench-config.ts";
 import { DEFAULT_COLD_START_RATE } from "../core/assess.ts";
 import { coldStartSensitivity } from "../core/cold-start-sensitivity.ts";
 import type { PricingOptions } from "../core/cost-model.ts";
+import { fnv1a32Digest } from "../core/fingerprint.ts";
 import { DEFAULT_PRICE_TABLE, type PriceTable, unitPriceUsd } from "../core/price-table.ts";
 import { runWarnings } from "../core/run-warnings.ts";
 import { type RecommendOptions, recommend } from "../core/strategies.ts";
@@ -88,16 +89,6 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
-/** FNV-1a, 32 bits, over the UTF-16 code units: a fingerprint to tell payloads apart, not a security hash. */
-function fnv1a32(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, "0");
-}
-
 /**
  * The load that defines the run's workload, from the configuration alone (the preflight compares it with a
  * baseline's before the stage starts). API mode: the profile resolved with --rate and --duration, as the
@@ -115,7 +106,7 @@ export function runLoadOf(
       invocations: config.direct.invocations,
       parallelism: config.direct.parallelism,
       onlyColdStarts: config.direct.onlyColdStarts,
-      payloadsDigest: `fnv1a32:${fnv1a32(canonicalJson(config.direct.payloads))}`,
+      payloadsDigest: fnv1a32Digest(canonicalJson(config.direct.payloads)),
       ...quick,
     };
   }

@@ -4,6 +4,7 @@
  * the deliberate cold starts; `finishSetting` pools a setting's rounds (tuning/core/rounds.ts) and assesses
  * them as one (tuning/core/assess.ts).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { UpdateAliasCommand } from "@aws-sdk/client-lambda";
 import type { RunResult } from "../../loadtests/run-result.ts";
 import { formatPercent } from "../../reports/format.ts";
@@ -32,8 +33,6 @@ import {
 } from "./collect-window.ts";
 import type { SweepOptions, SweepPhase, SweepPorts, SweepProgress } from "./sweep-types.ts";
 import { drainWarmup, primeVersion } from "./warmup.ts";
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 type PhaseName = "configure" | "warmup" | "load" | "gate" | "coldStarts" | "reset" | "collect";
 type PhaseMs = Partial<Record<PhaseName, number>>;
@@ -101,7 +100,7 @@ export async function measureRound(
   const { options, ports, configurator } = ctx;
   const { setting, index } = state;
   const signal = options.signal ?? new AbortController().signal;
-  const sleep = ports.sleep ?? defaultSleep;
+  const pause = ports.sleep ?? sleep;
   const first = state.version === undefined;
   const progress = (phase: SweepPhase, extra: Partial<SweepProgress> = {}) =>
     options.onProgress?.({
@@ -242,7 +241,7 @@ export async function measureRound(
       // Requests the engine cut at its graceful stop may still run: wait until the version's REPORT lines
       // settle, so no warm-up invocation runs in the measured window.
       if (warm.iterations.started > warm.iterations.completed)
-        window.endMs = await drainWarmup(ports.clients, target, window, options.stage.name, sleep, signal);
+        window.endMs = await drainWarmup(ports.clients, target, window, options.stage.name, pause, signal);
       return window;
     } catch (error) {
       // A failed warm-up is not fatal: the measured load will show what is wrong.
@@ -326,7 +325,7 @@ export async function measureRound(
         version,
         window,
         run,
-        sleep,
+        pause,
         state.versionsUsed,
       );
       if (collected.shortfall) progress("collect", { message: collected.shortfall });

@@ -5,17 +5,15 @@
  * (`npm run bench` in a child process): with its own workload file (built-in engine and real k6), with its own
  * k6 script, and with its own Postman collection as the gate. Kept short: 2 settings, 3 s of load each.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { realK6 } from "../../../loadtests/test-support/real-k6.ts";
 import { validateResults } from "../../../tuning/results/results.ts";
 import type { Results } from "../../../tuning/results/results-types.ts";
+import { runScript } from "../../support/run-script.ts";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const APP = "test/apps/notes";
 const k6 = realK6("test/apps/notes/notes-bench.integration.test.ts");
 const outDirs: string[] = [];
@@ -28,34 +26,18 @@ afterAll(() => {
 async function bench(args: string[]): Promise<{ code: number | null; stderr: string; results: Results }> {
   const out = mkdtempSync(path.join(os.tmpdir(), "powerbench-notes-"));
   outDirs.push(out);
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "scripts/bench.ts",
-      "--template",
-      `${APP}/template.yaml`,
-      "--memory",
-      "256,1024",
-      "--cold-starts",
-      "1",
-      "--out",
-      out,
-      "--json",
-      ...args,
-    ],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const { code, stdout, stderr } = await runScript("scripts/bench.ts", [
+    "--template",
+    `${APP}/template.yaml`,
+    "--memory",
+    "256,1024",
+    "--cold-starts",
+    "1",
+    "--out",
+    out,
+    "--json",
+    ...args,
+  ]);
   if (code !== 0) return { code, stderr, results: undefined as unknown as Results };
   const printed = JSON.parse(stdout) as { resultsPath: string };
   return { code, stderr, results: validateResults(JSON.parse(readFileSync(printed.resultsPath, "utf8"))) };

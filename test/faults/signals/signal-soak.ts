@@ -15,6 +15,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { createRandom } from "../../../loadtests/random.ts";
 import { listJournals } from "../../../tuning/adapters/restore-journal.ts";
 import { type StageChild, startStageChild } from "../../soak/stage-child.ts";
+import { awsPathBenchConfig } from "../../support/aws-bench-config.ts";
 import { sleep } from "../../support/wait.ts";
 import { startTcpSwitch, type TcpSwitch } from "../tcp-switch.ts";
 import { BENCH_PHASES, type BenchPhase, groupGone, spawnBench } from "./bench-process.ts";
@@ -81,26 +82,7 @@ export function cgroupsOf(pid: number, root = "/sys/fs/cgroup", depth = 4): stri
 }
 
 function benchConfig(stage: StageChild): object {
-  const e = stage.endpoints;
-  return {
-    stage: "aws",
-    region: e.region,
-    apiUrl: e.apiUrl,
-    function: e.functionName,
-    alias: e.alias,
-    tableName: e.tableName,
-    apiName: e.apiName,
-    apiStageName: e.apiStageName,
-    apiType: "REST",
-    protected: false,
-    memory: [128, 256],
-    arch: ["x86_64"],
-    profile: "smoke",
-    rate: 10,
-    duration: 2,
-    warmup: 1,
-    engine: "builtin",
-  };
+  return awsPathBenchConfig(stage.endpoints, { protected: false, duration: 2 });
 }
 
 export interface SignalSoakOptions {

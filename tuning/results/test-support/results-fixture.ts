@@ -5,8 +5,6 @@
  * from the real `recommend()`, as in the fixed realistic sample beside it (`sampleResults()`).
  */
 import type { LatencySummary, TimelinePoint } from "../../../loadtests/run-result.ts";
-import { computeCost } from "../../core/cost-model.ts";
-import { DEFAULT_PRICE_TABLE } from "../../core/price-table.ts";
 import { recommend } from "../../core/strategies.ts";
 import {
   type Architecture,
@@ -14,6 +12,7 @@ import {
   type Results,
   type SettingResult,
 } from "../results-types.ts";
+import { latencyAround, localRun, okSetting, priceOf, roundTo, timelineOf } from "./setting-builder.ts";
 
 export const MEMORY_SIZES_MB = [128, 256, 384, 512, 768, 1024, 1536, 1769, 2048, 3008, 4096, 10240] as const;
 const START_MS = Date.UTC(2026, 10, 27, 2, 10, 0);
@@ -29,99 +28,61 @@ export interface FixtureOptions {
   distorted?: string[];
 }
 
-function round(value: number, digits = 3): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}
+const round = (value: number, digits = 3): number => roundTo(value, digits);
 
+/** Latencies around the median (ms). */
 function latency(count: number, p50Ms: number): LatencySummary {
-  return {
-    count,
-    minMs: round(p50Ms * 0.5),
-    meanMs: round(p50Ms * 1.1),
-    p50Ms,
-    p90Ms: round(p50Ms * 1.6),
-    p95Ms: round(p50Ms * 1.9),
-    p99Ms: round(p50Ms * 2.8),
-    p999Ms: round(p50Ms * 4),
-    maxMs: round(p50Ms * 6),
-  };
+  const ratios = { minMs: 0.5, meanMs: 1.1, p90Ms: 1.6, p95Ms: 1.9, p99Ms: 2.8, p999Ms: 4, maxMs: 6 };
+  return latencyAround(count, "p50Ms", p50Ms, ratios, 3);
 }
 
 function timeline(requests: number, errors: number, p95Ms: number): TimelinePoint[] {
-  return Array.from({ length: LOAD_SECONDS }, (_, second) => ({
-    second,
+  return timelineOf(LOAD_SECONDS, (second) => ({
     requests: Math.round(requests / LOAD_SECONDS + (second % 3) - 1),
     errors: second === 5 ? errors : 0,
     p95Ms: round(p95Ms * (second === 0 ? 2 : 1)),
   }));
 }
 
-function okSetting(architecture: Architecture, memoryMb: number, index: number): SettingResult {
+function measuredSetting(architecture: Architecture, memoryMb: number, index: number): SettingResult {
   const cpuShare = Math.min(1, memoryMb / 1769);
   const billedMeanMs = round((architecture === "arm64" ? 9 : 8) / cpuShare + 3, 2);
   const p50Ms = round(billedMeanMs + 6, 2);
   const requests = LOAD_SECONDS * RATE_PER_SEC;
   const errorCount = memoryMb <= 256 ? 2 : 0;
-  // Priced by the real cost model and price table (no price literals here): 0.5 RRU and 0.66 WRU per request.
-  const cost = computeCost(
-    {
-      architecture,
-      memoryMb,
-      billedDurationMeanMs: billedMeanMs,
-      apiType: "REST",
-      readRequestUnitsPerRequest: 0.5,
-      writeRequestUnitsPerRequest: 0.66,
-    },
-    { region: "us-east-1" },
-  );
-  const startMs = START_MS + index * 45_000;
-  return {
-    id: `${architecture}-${memoryMb}`,
-    memoryMb,
+  // 0.5 RRU and 0.66 WRU per request priced (the measured write units say 0.5).
+  const cost = priceOf({
     architecture,
-    version: String(index + 1),
-    status: "ok",
-    failures: [],
-    window: { startMs, endMs: startMs + LOAD_SECONDS * 1000 },
-    client: {
-      requests,
-      errorCount,
-      errorRate: errorCount / requests,
-      achievedRatePerSec: RATE_PER_SEC,
-      targetRatePerSec: RATE_PER_SEC,
-      droppedIterations: 0,
-      latency: latency(requests, p50Ms),
-      operations: { read: { requests, errorRate: errorCount / requests, latency: latency(requests, p50Ms) } },
-      timeline: timeline(requests, errorCount, p50Ms * 1.9),
-      thresholdsPassed: true,
-    },
+    memoryMb,
+    billedDurationMeanMs: billedMeanMs,
+    readRequestUnitsPerRequest: 0.5,
+    writeRequestUnitsPerRequest: 0.66,
+  });
+  return okSetting({
+    architecture,
+    memoryMb,
+    index,
+    startMs: START_MS + index * 45_000,
+    loadSeconds: LOAD_SECONDS,
+    ratePerSec: RATE_PER_SEC,
+    errorCount,
+    latency: latency(requests, p50Ms),
+    operations: { read: { requests, errorRate: errorCount / requests, latency: latency(requests, p50Ms) } },
+    timeline: timeline(requests, errorCount, p50Ms * 1.9),
+    billedMeanMs,
     lambda: {
-      invocations: requests,
-      errors: errorCount,
-      throttles: 0,
       maxConcurrentExecutions: 2,
-      durationMs: {
-        avg: round(billedMeanMs * 0.9),
-        p50: round(billedMeanMs * 0.8),
-        p90: round(billedMeanMs * 1.5),
-        p99: round(billedMeanMs * 3),
-        max: round(billedMeanMs * 10),
-      },
-      reportCount: requests,
-      billedDurationMs: { mean: billedMeanMs, total: round(billedMeanMs * requests, 0) },
+      durationRatios: { avg: 0.9, p50: 0.8, p90: 1.5, p99: 3, max: 10 },
       coldStarts: 2,
       initDurationMs: { mean: round(150 + 40 / cpuShare, 1), max: round(180 + 50 / cpuShare, 1) },
       maxMemoryUsedMb: 80,
     },
     apiGateway: {
-      count: requests,
-      errors4xx: 0,
-      errors5xx: errorCount,
       latencyMs: { avg: p50Ms, p50: p50Ms, p99: round(p50Ms * 2.8) },
       integrationLatencyMs: { avg: round(p50Ms * 0.9) },
     },
-    dynamodb: { readRequestUnits: requests * 0.5, writeRequestUnits: requests * 0.5, requests },
+    readRequestUnits: requests * 0.5,
+    writeRequestUnits: requests * 0.5,
     cost,
     stats: {
       billedDurationMeanMs: {
@@ -136,8 +97,9 @@ function okSetting(architecture: Architecture, memoryMb: number, index: number):
         level: 0.95,
       },
     },
-    gate: { passed: true, assertions: 30, failedAssertions: 0, failures: [], meanResponseMs: p50Ms },
-  };
+    gate: { assertions: 30, meanResponseMs: p50Ms },
+    digits: 3,
+  });
 }
 
 function failedSetting(setting: SettingResult): SettingResult {
@@ -158,7 +120,7 @@ export function makeResults(options: FixtureOptions = {}): Results {
     ...[256, 512, 1024, 2048].map((memoryMb) => ({ architecture: "arm64" as const, memoryMb })),
   ];
   const settings = wanted.map(({ architecture, memoryMb }, index) => {
-    const setting = okSetting(architecture, memoryMb, index);
+    const setting = measuredSetting(architecture, memoryMb, index);
     const withStatus = options.failed?.includes(setting.id) ? failedSetting(setting) : setting;
     return options.distorted?.includes(setting.id)
       ? { ...withStatus, distorted: { reason: "host CPU above 90 % during the load window" } }
@@ -167,25 +129,13 @@ export function makeResults(options: FixtureOptions = {}): Results {
   const endMs = settings.at(-1)?.window.endMs ?? START_MS;
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
-    run: {
+    run: localRun({
       id: "2026-11-27T02-10-00Z-fx01",
       startedAt: new Date(START_MS - 2000).toISOString(),
       endedAt: new Date(endMs + 2000).toISOString(),
-      stage: {
-        name: "local",
-        region: "us-east-1",
-        apiUrl: "http://127.0.0.1:40000/prod",
-        apiType: "REST",
-        functionName: "crud",
-        alias: "bench",
-      },
-      mode: "api",
-      engine: { name: "builtin", version: "0.1.0" },
-      profile: "smoke",
+      apiUrl: "http://127.0.0.1:40000/prod",
       toolVersions: { node: "v20.20.2", powerbench: "0.1.0" },
-      cpuScaling: { mode: "cgroup-v1" },
-      priceTable: { version: DEFAULT_PRICE_TABLE.version, region: "us-east-1" },
-    },
+    }),
     settings,
     recommendations: recommend(settings, { balancedWeight: 0.5 }),
   };

@@ -5,8 +5,6 @@
  */
 import type { LatencySummary, TimelinePoint } from "../../../loadtests/run-result.ts";
 import { coldStartSensitivity } from "../../core/cold-start-sensitivity.ts";
-import { computeCost } from "../../core/cost-model.ts";
-import { DEFAULT_PRICE_TABLE } from "../../core/price-table.ts";
 import { mapInterval } from "../../core/statistics.ts";
 import { recommend } from "../../core/strategies.ts";
 import {
@@ -15,6 +13,7 @@ import {
   type Results,
   type SettingResult,
 } from "../results-types.ts";
+import { latencyAround, localRun, okSetting, priceOf, roundTo, timelineOf } from "./setting-builder.ts";
 
 const START_MS = Date.UTC(2026, 10, 27, 2, 10, 0);
 const LOAD_SECONDS = 30;
@@ -41,55 +40,36 @@ const SHAPES: Shape[] = [
   { architecture: "arm64", memoryMb: 512, billedMeanMs: 32.1, p95Ms: 69, coldStarts: 2, errorRate: 0 },
 ];
 
+/** Latencies around the client-side p95 (ms). */
 function latency(count: number, p95Ms: number): LatencySummary {
-  return {
-    count,
-    minMs: round(p95Ms * 0.3),
-    meanMs: round(p95Ms * 0.55),
-    p50Ms: round(p95Ms * 0.5),
-    p90Ms: round(p95Ms * 0.85),
-    p95Ms,
-    p99Ms: round(p95Ms * 1.6),
-    p999Ms: round(p95Ms * 2.4),
-    maxMs: round(p95Ms * 3.1),
-  };
+  const ratios = { minMs: 0.3, meanMs: 0.55, p50Ms: 0.5, p90Ms: 0.85, p99Ms: 1.6, p999Ms: 2.4, maxMs: 3.1 };
+  return latencyAround(count, "p95Ms", p95Ms, ratios, 2);
 }
 
-function round(value: number, digits = 2): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}
+const round = (value: number, digits = 2): number => roundTo(value, digits);
 
 function timeline(requests: number, errors: number, p95Ms: number): TimelinePoint[] {
-  const perSecond = requests / LOAD_SECONDS;
-  return Array.from({ length: LOAD_SECONDS }, (_, second) => ({
-    second,
-    requests: perSecond,
+  return timelineOf(LOAD_SECONDS, (second) => ({
+    requests: requests / LOAD_SECONDS,
     errors: second === 7 ? errors : 0,
     p95Ms: round(p95Ms * (second < 2 ? 1.8 : 1)),
   }));
 }
 
-function okSetting(shape: Shape, index: number): SettingResult {
+function measuredSetting(shape: Shape, index: number): SettingResult {
   const { architecture, memoryMb, billedMeanMs, p95Ms, coldStarts, errorRate } = shape;
   const requests = LOAD_SECONDS * RATE_PER_SEC;
   const errorCount = Math.round(requests * errorRate);
-  const startMs = START_MS + index * SLOT_MS;
   const readRequestUnits = requests * 0.3;
   const writeRequestUnits = requests * 0.6;
   const costAt = (billedDurationMeanMs: number) =>
-    computeCost(
-      {
-        architecture,
-        memoryMb,
-        billedDurationMeanMs,
-        readRequestUnitsPerRequest: readRequestUnits / requests,
-        writeRequestUnitsPerRequest: writeRequestUnits / requests,
-        apiType: "REST",
-      },
-      { region: "us-east-1" },
-    );
-  const cost = costAt(billedMeanMs);
+    priceOf({
+      architecture,
+      memoryMb,
+      billedDurationMeanMs,
+      readRequestUnitsPerRequest: readRequestUnits / requests,
+      writeRequestUnitsPerRequest: writeRequestUnits / requests,
+    });
   // Billed-duration interval ±4 %; the cost interval is that interval mapped through the cost model, as the
   // sweep computes it.
   const billedInterval = {
@@ -97,70 +77,44 @@ function okSetting(shape: Shape, index: number): SettingResult {
     high: round(billedMeanMs * 1.04),
     level: 0.95,
   };
-  return {
-    id: `${architecture}-${memoryMb}`,
-    memoryMb,
+  return okSetting({
     architecture,
-    version: String(index + 1),
-    status: "ok",
-    failures: [],
-    window: { startMs, endMs: startMs + LOAD_SECONDS * 1000 },
-    client: {
-      requests,
-      errorCount,
-      errorRate: errorCount / requests,
-      achievedRatePerSec: RATE_PER_SEC,
-      targetRatePerSec: RATE_PER_SEC,
-      droppedIterations: 0,
-      latency: latency(requests, p95Ms),
-      operations: {
-        create: { requests: requests * 0.3, errorRate: 0, latency: latency(requests * 0.3, p95Ms * 1.1) },
-        read: { requests: requests * 0.5, errorRate: 0, latency: latency(requests * 0.5, p95Ms * 0.9) },
-        update: { requests: requests * 0.2, errorRate: 0, latency: latency(requests * 0.2, p95Ms * 1.05) },
-      },
-      timeline: timeline(requests, errorCount, p95Ms),
-      thresholdsPassed: true,
+    memoryMb,
+    index,
+    startMs: START_MS + index * SLOT_MS,
+    loadSeconds: LOAD_SECONDS,
+    ratePerSec: RATE_PER_SEC,
+    errorCount,
+    latency: latency(requests, p95Ms),
+    operations: {
+      create: { requests: requests * 0.3, errorRate: 0, latency: latency(requests * 0.3, p95Ms * 1.1) },
+      read: { requests: requests * 0.5, errorRate: 0, latency: latency(requests * 0.5, p95Ms * 0.9) },
+      update: { requests: requests * 0.2, errorRate: 0, latency: latency(requests * 0.2, p95Ms * 1.05) },
     },
+    timeline: timeline(requests, errorCount, p95Ms),
+    billedMeanMs,
     lambda: {
-      invocations: requests,
-      errors: errorCount,
-      throttles: 0,
       maxConcurrentExecutions: Math.max(1, Math.ceil((RATE_PER_SEC * p95Ms) / 1000)),
-      durationMs: {
-        avg: round(billedMeanMs * 0.93),
-        p50: round(billedMeanMs * 0.8),
-        p90: round(billedMeanMs * 1.4),
-        p99: round(billedMeanMs * 3.2),
-        max: round(billedMeanMs * 12),
-      },
-      reportCount: requests,
-      billedDurationMs: { mean: billedMeanMs, total: round(billedMeanMs * requests, 0) },
+      durationRatios: { avg: 0.93, p50: 0.8, p90: 1.4, p99: 3.2, max: 12 },
       coldStarts,
       initDurationMs: { mean: 212.5, max: 248.1 },
       maxMemoryUsedMb: 84,
     },
     apiGateway: {
-      count: requests,
-      errors4xx: 0,
-      errors5xx: errorCount,
       latencyMs: { avg: round(p95Ms * 0.6), p50: round(p95Ms * 0.5), p99: round(p95Ms * 1.6) },
       integrationLatencyMs: { avg: round(p95Ms * 0.5) },
     },
-    dynamodb: { readRequestUnits, writeRequestUnits, requests },
-    cost,
+    readRequestUnits,
+    writeRequestUnits,
+    cost: costAt(billedMeanMs),
     stats: {
       billedDurationMeanMs: billedInterval,
       p95Ms: { low: round(p95Ms * 0.92), high: round(p95Ms * 1.08), level: 0.95 },
       costPerMillionUsd: mapInterval(billedInterval, (ms) => round(costAt(ms).totalPerMillionUsd, 6)),
     },
-    gate: {
-      passed: true,
-      assertions: 42,
-      failedAssertions: 0,
-      failures: [],
-      meanResponseMs: round(p95Ms * 0.5),
-    },
-  };
+    gate: { assertions: 42, meanResponseMs: round(p95Ms * 0.5) },
+    digits: 2,
+  });
 }
 
 function failedSetting(): SettingResult {
@@ -192,30 +146,20 @@ function failedSetting(): SettingResult {
 
 /** Build the sample results. The recommendations are those `recommend` makes for the settings and SLO. */
 export function sampleResults(): Results {
-  const settings = [failedSetting(), ...SHAPES.map((shape, index) => okSetting(shape, index))];
+  const settings = [failedSetting(), ...SHAPES.map((shape, index) => measuredSetting(shape, index))];
   const slo = { p99Ms: 80, errorRate: 0.001 };
   const last = settings[settings.length - 1];
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     run: {
-      id: "2026-11-27T02-09-00Z-ab12",
-      startedAt: new Date(START_MS - SLOT_MS - 5_000).toISOString(),
-      endedAt: new Date((last?.window.endMs ?? START_MS) + 5_000).toISOString(),
-      gitRevision: "d8e51fe",
-      stage: {
-        name: "local",
-        region: "us-east-1",
+      ...localRun({
+        id: "2026-11-27T02-09-00Z-ab12",
+        startedAt: new Date(START_MS - SLOT_MS - 5_000).toISOString(),
+        endedAt: new Date((last?.window.endMs ?? START_MS) + 5_000).toISOString(),
+        gitRevision: "d8e51fe",
         apiUrl: "http://127.0.0.1:39001/prod",
-        apiType: "REST",
-        functionName: "crud",
-        alias: "bench",
-      },
-      mode: "api",
-      engine: { name: "builtin", version: "0.1.0" },
-      profile: "smoke",
-      toolVersions: { node: "v20.20.2", powerbench: "0.1.0", newman: "6.2.2" },
-      cpuScaling: { mode: "cgroup-v1" },
-      priceTable: { version: DEFAULT_PRICE_TABLE.version, region: "us-east-1" },
+        toolVersions: { node: "v20.20.2", powerbench: "0.1.0", newman: "6.2.2" },
+      }),
       slo,
       coldStartRate: { source: "measured" },
       coldStartSensitivity: coldStartSensitivity(settings, "us-east-1", { slo, balancedWeight: 0.5 }),
