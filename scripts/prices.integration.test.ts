@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type PriceListEndpoint,
   startPriceListEndpoint,
-} from "../stage/aws/test-support/price-list-endpoint.ts";
+} from "../stage/aws-api/test-support/price-list-endpoint.ts";
 import { runScript, type ScriptRun } from "../test/support/run-script.ts";
 import { DEFAULT_PRICE_TABLE } from "../tuning/core/price-table.ts";
 import { priceTableFromFile } from "../tuning/core/prices/price-file.ts";

@@ -3,7 +3,7 @@
  *
  * - `stage/lambda/`     the Lambda emulator (execution environments, versions, aliases, logs)
  * - `stage/cloudwatch/` the metric store and the CloudWatch / CloudWatch Logs emulation
- * - `stage/aws/`        the one local AWS endpoint (Lambda REST-JSON, CloudWatch JSON 1.0, Logs JSON 1.1)
+ * - `stage/aws-api/`        the one local AWS endpoint (Lambda REST-JSON, CloudWatch JSON 1.0, Logs JSON 1.1)
  * - `stage/apigateway/` the API Gateway front (REST proxy events, payload format 1.0)
  * - `stage/stage.ts`    assembly: dynalite + the service + the front, start/stop
  *

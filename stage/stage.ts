@@ -15,9 +15,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Stage } from "../tuning/stage.ts";
 import { type ApiGatewayFront, startApiGateway } from "./apigateway/server.ts";
-import { DEFAULT_CODE_ROOTS } from "./aws/code-roots.ts";
-import { startAwsEndpoint } from "./aws/endpoint.ts";
-import { buildLocalStack, newRestApiId, restApiNameOf, StackStore } from "./aws/local-stack.ts";
+import { DEFAULT_CODE_ROOTS } from "./aws-api/code-roots.ts";
+import { startAwsEndpoint } from "./aws-api/endpoint.ts";
+import { buildLocalStack, newRestApiId, restApiNameOf, StackStore } from "./aws-api/local-stack.ts";
 import { LogStore } from "./cloudwatch/log-store.ts";
 import { MetricStore } from "./cloudwatch/metric-store.ts";
 import { LOCAL_CREDENTIALS, type LocalDynamoDb, startDynamoDb } from "./dynamodb.ts";
@@ -244,7 +244,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       FunctionVersion: String(version["Version"] ?? DEFAULTS.initialVersion),
     });
 
-    // The stack as CloudFormation would list it, with the ids created here (stage/aws/local-stack.ts).
+    // The stack as CloudFormation would list it, with the ids created here (stage/aws-api/local-stack.ts).
     const stackName = options.stackName ?? DEFAULTS.stackName;
     const templateText = readFileSync(templatePath, "utf8");
     const deployed = {

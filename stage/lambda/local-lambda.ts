@@ -1,7 +1,7 @@
 /**
  * The local Lambda: the control plane (functions, versions, aliases, concurrency) and the data plane
  * (execution environments as OS processes, CPU scaled with memory through cgroups), writing START / END /
- * REPORT lines to the log sink and AWS/Lambda metrics to the metric sink. The AWS endpoint (stage/aws/)
+ * REPORT lines to the log sink and AWS/Lambda metrics to the metric sink. The AWS endpoint (stage/aws-api/)
  * serves it over REST-JSON; the API Gateway front calls `invoke`.
  *
  * @example

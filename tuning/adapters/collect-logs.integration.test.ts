@@ -5,8 +5,8 @@
  * emulation's store and endpoint, read through the real SDK client.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AwsEndpoint, startAwsEndpoint } from "../../stage/aws/endpoint.ts";
-import { localClients } from "../../stage/aws/test-support/clients.ts";
+import { type AwsEndpoint, startAwsEndpoint } from "../../stage/aws-api/endpoint.ts";
+import { localClients } from "../../stage/aws-api/test-support/clients.ts";
 import { LogStore } from "../../stage/cloudwatch/log-store.ts";
 import { MetricStore } from "../../stage/cloudwatch/metric-store.ts";
 import { LocalLambda } from "../../stage/lambda/local-lambda.ts";

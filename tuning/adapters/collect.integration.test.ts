@@ -7,7 +7,7 @@
 
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AwsEndpoint, startAwsEndpoint } from "../../stage/aws/endpoint.ts";
+import { type AwsEndpoint, startAwsEndpoint } from "../../stage/aws-api/endpoint.ts";
 import { LogStore } from "../../stage/cloudwatch/log-store.ts";
 import { MetricStore } from "../../stage/cloudwatch/metric-store.ts";
 import { LocalLambda } from "../../stage/lambda/local-lambda.ts";

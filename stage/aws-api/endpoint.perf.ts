@@ -10,7 +10,7 @@
  * 2. GetMetricData through @aws-sdk/client-cloudwatch with 200,000 stored data points (100,000 in the queried
  *    series) vs `MetricStore.query()` in-process for the same five statistics.
  *
- * Bounded: every loop has a count and a time budget. Usage: npx tsx stage/aws/endpoint.perf.ts
+ * Bounded: every loop has a count and a time budget. Usage: npx tsx stage/aws-api/endpoint.perf.ts
  */
 import os from "node:os";
 import path from "node:path";
@@ -277,7 +277,7 @@ async function benchGetMetricData(lines: string[]): Promise<void> {
 }
 
 const lines: string[] = [
-  "## Local AWS endpoint (stage/aws/endpoint.perf.ts)",
+  "## Local AWS endpoint (stage/aws-api/endpoint.perf.ts)",
   "",
   "Command: `npm run perf -- endpoint.perf`",
   "",
