@@ -1,5 +1,6 @@
 /**
- * Flags of `npm run bench`: parsing and the usage text (render first: `benchUsage()` returns a string).
+ * Flags of `npm run bench`: parsing, the usage text (render first: `benchUsage()` returns a string) and the one
+ * path from argv to the validated config (`loadBenchConfig`: flags and the --config file, defaults < file < flags).
  * Unknown or invalid flags are errors that name the flag (scripts/command.ts); the usage is printed on --help only.
  */
 import { resolveProfile } from "../loadtests/profiles.ts";
