@@ -83,7 +83,9 @@ export const EXCHANGE_BLOCK_BYTES = 512 * 1024;
 /**
  * Body sizes of the measured requests that got an HTTP answer: what was sent (the request body) and received
  * (the response body, as it came off the wire), and how many 512 KiB blocks each exchange (request + response
- * body) took, an empty one counting as one. Built-in engine; absent when the engine cannot measure it (k6).
+ * body) took, an empty one counting as one. The built-in engine and the k6 scenario measure every exchange; a
+ * user's k6 script that does not record its sizes gets an upper bound (`source`); absent when the engine
+ * measured nothing (k6 without its JSON output).
  */
 export interface PayloadSummary {
   requests: number;
@@ -92,7 +94,17 @@ export interface PayloadSummary {
   maxExchangeBytes: number;
   /** Requests by the 512 KiB blocks their exchange took: { "1": 980, "2": 20 }. */
   exchangesBy512KiB: Record<string, number>;
+  /**
+   * Where the sizes come from. Absent or "bodies": each exchange's bodies, measured. "k6-iteration-bytes": an
+   * upper bound from k6's bytes on the wire per iteration (data_sent + data_received, HTTP headers included),
+   * for a user's k6 script that records no sizes; the byte figures are then those wire bytes
+   * (loadtests/engines/k6/payload.ts).
+   */
+  source?: PayloadSource;
 }
+
+/** How a PayloadSummary was measured (see PayloadSummary.source). */
+export type PayloadSource = "bodies" | "k6-iteration-bytes";
 
 /** A PayloadSummary being filled, one exchange at a time. */
 export function addExchange(summary: PayloadSummary, requestBytes: number, responseBytes: number): void {
@@ -124,6 +136,8 @@ export function poolPayloads(
     pooled.maxExchangeBytes = Math.max(pooled.maxExchangeBytes, s.maxExchangeBytes);
     for (const [blocks, n] of Object.entries(s.exchangesBy512KiB))
       pooled.exchangesBy512KiB[blocks] = (pooled.exchangesBy512KiB[blocks] ?? 0) + n;
+    // A bound pooled with measurements is still only a bound.
+    if (s.source === "k6-iteration-bytes") pooled.source = "k6-iteration-bytes";
   }
   return pooled;
 }
@@ -175,7 +189,10 @@ export interface RunResult {
    * engine; absent when there was none or the engine cannot tell (k6).
    */
   transportErrorCodes?: Record<string, number>;
-  /** Request and response body sizes (built-in engine; absent for k6). HTTP APIs are priced from it. */
+  /**
+   * Request and response body sizes (both engines; an upper bound for a user's k6 script that records none).
+   * HTTP APIs are priced from it.
+   */
   payload?: PayloadSummary;
   operations: Partial<Record<OperationName, RequestStats>>;
   timeline: TimelinePoint[];

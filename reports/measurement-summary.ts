@@ -94,9 +94,13 @@ export function measurementLines(results: Results): string[] {
     checkLine(results.settings, "invocationsEqualRequests", "Priced invocations = measured requests"),
     checkLine(results.settings, "lambdaP99WithinClientP99", "Lambda-side p99 ≤ client-side p99"),
   );
-  // Body sizes (built-in engine): what an HTTP API meters in 512 KiB blocks; shown for either API type.
+  // Body sizes (both engines): what an HTTP API meters in 512 KiB blocks; shown for either API type. A user's
+  // k6 script that records none gets an upper bound from k6's bytes per iteration: said so on the line.
   const payloads = ok.map((s) => s.client?.payload).filter((p) => p !== undefined && p.requests > 0);
   if (payloads.length > 0) {
+    const bound = payloads.some((p) => p?.source === "k6-iteration-bytes")
+      ? " (upper bound: k6's bytes on the wire per iteration, headers included)"
+      : "";
     const mean = (f: (p: NonNullable<(typeof payloads)[number]>) => number) =>
       spread(
         payloads.map((p) => (p ? f(p) / p.requests : 0)),
@@ -107,7 +111,7 @@ export function measurementLines(results: Results): string[] {
       .map((p) => (p ? meteredCallsPerRequest(p.exchangesBy512KiB) : undefined))
       .filter((v): v is number => v !== undefined);
     lines.push(
-      `- Bodies per request: request ${mean((p) => p.requestBytes)}, response ${mean((p) => p.responseBytes)}; ` +
+      `- Bodies per request${bound}: request ${mean((p) => p.requestBytes)}, response ${mean((p) => p.responseBytes)}; ` +
         `largest exchange ${formatNumber(Math.max(...payloads.map((p) => p?.maxExchangeBytes ?? 0)), 0)} bytes; ` +
         `HTTP API metered calls per request (512 KiB blocks) ${spread(calls, 4, "")}` +
         `${results.run.stage.apiType === "HTTP" ? " (priced)" : " (not priced: a REST API counts calls)"}.`,

@@ -110,6 +110,11 @@ describe("HTTP API payload metering", () => {
     );
     results.run.stage.apiType = "HTTP";
     expect(line(results)).toMatch(/\(1\.1\) \(priced\)\.$/);
+    // a k6 script's bound says what it is
+    for (const s of results.settings) if (s.client?.payload) s.client.payload.source = "k6-iteration-bytes";
+    expect(line(results)).toMatch(
+      /^- Bodies per request \(upper bound: k6's bytes on the wire per iteration, headers included\): request /,
+    );
     expect(line(sampleResults())).toBeUndefined();
   });
 });

@@ -12,7 +12,12 @@ import { parseResults, serializeResults } from "../results/results.ts";
 import type { Results } from "../results/results-types.ts";
 import { sampleResults } from "../results/test-support/sample-results.ts";
 import { dynamoDbMeasurements } from "./measurements.ts";
-import { dynamodbCapacityWarning, httpApiPayloadWarning, runWarnings } from "./run-warnings.ts";
+import {
+  dynamodbCapacityWarning,
+  httpApiPayloadBoundWarning,
+  httpApiPayloadWarning,
+  runWarnings,
+} from "./run-warnings.ts";
 
 const findings = (lines: string[]): LogFindings => ({
   reports: [],
@@ -89,7 +94,7 @@ describe("the DynamoDB capacity warning", () => {
       const warning = httpApiPayloadWarning(results.settings, "HTTP");
       expect(warning?.code).toBe("http-api-payload-not-measured");
       expect(warning?.message).toMatch(
-        /^HTTP API priced at one metered call per request: .*--engine builtin/,
+        /^HTTP API priced at one metered call per request: .*k6 needs its JSON output \(--out json\)/,
       );
       expect(httpApiPayloadWarning(results.settings, "REST")).toBeUndefined();
       expect(runWarnings(results.settings, null)).toEqual([]);
@@ -106,6 +111,41 @@ describe("the DynamoDB capacity warning", () => {
       expect(
         parseResults(serializeResults(results)).settings.find((s) => s.client)?.client?.payload,
       ).toBeDefined();
+    });
+
+    it("warns when a k6 script's calls are only bounded above one per request, with the bound and the fix", () => {
+      const results = sampleResults();
+      const bounded = (exchangesBy512KiB: Record<string, number>) => {
+        for (const s of results.settings)
+          if (s.client)
+            s.client.payload = {
+              requests: 100,
+              requestBytes: 70_000_000,
+              responseBytes: 30_000,
+              maxExchangeBytes: 700_000,
+              exchangesBy512KiB,
+              source: "k6-iteration-bytes",
+            };
+      };
+      bounded({ "1": 90, "2": 10 });
+      const warning = httpApiPayloadBoundWarning(results.settings, "HTTP");
+      expect(warning?.code).toBe("http-api-payload-bounded");
+      expect(warning?.message).toMatch(
+        /^HTTP API priced at an upper bound of 1\.1 metered calls per request: the k6 script recorded no body sizes, .*data_sent \+ data_received, HTTP headers included.*n \+ floor\(B \/ 512 KiB\).*recordLambdaRequestId\(res\)/,
+      );
+      expect(warning?.settings).toEqual(results.settings.filter((s) => s.client).map((s) => s.id));
+      expect(runWarnings(results.settings, "HTTP").map((w) => w.code)).toEqual(["http-api-payload-bounded"]);
+      expect(httpApiPayloadBoundWarning(results.settings, "REST")).toBeUndefined();
+      // the file keeps the source; the report shows the warning
+      const parsed = parseResults(serializeResults(results));
+      expect(parsed.settings.find((s) => s.client)?.client?.payload?.source).toBe("k6-iteration-bytes");
+      parsed.run.warnings = runWarnings(parsed.settings, "HTTP");
+      expect(renderReport(parsed)).toContain(
+        "<strong>HTTP API priced at an upper bound of 1.1 metered calls",
+      );
+      // A bound of one call per request is exact (every answered request is at least one call): no warning.
+      bounded({ "1": 100 });
+      expect(httpApiPayloadBoundWarning(results.settings, "HTTP")).toBeUndefined();
     });
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Warnings about a run's figures that results.json carries to the report, summary.md and the terminal (pure).
- * Today one: the function logged no DynamoDB consumed capacity, so DynamoDB was priced at $0 without a word.
+ * The function logged no DynamoDB consumed capacity (DynamoDB priced at $0); an HTTP API's body sizes were not
+ * measured (one call per request) or only bounded from k6's bytes per iteration (an upper bound priced).
  */
 import type { RunWarning, SettingResult } from "../results/results-types.ts";
+import { meteredCallsPerRequest } from "./cost-model.ts";
 
 /** The line a function writes per request for DynamoDB to be priced (service/log.ts writes it). */
 export const CAPACITY_LOG_LINE =
@@ -38,9 +40,9 @@ export function dynamodbCapacityWarning(settings: readonly SettingResult[]): Run
 }
 
 /**
- * An HTTP API priced as one metered call per request because the load engine did not measure the body sizes
- * (k6, a user's k6 script): an exchange over 512 KiB is more than one call. Undefined when every completed
- * setting measured them, or for a REST API (which counts calls, whatever their size).
+ * An HTTP API priced as one metered call per request because the load engine measured no body sizes (k6
+ * without its JSON output): an exchange over 512 KiB is more than one call. Undefined when every completed
+ * setting measured or bounded them, or for a REST API (which counts calls, whatever their size).
  */
 export function httpApiPayloadWarning(
   settings: readonly SettingResult[],
@@ -54,9 +56,49 @@ export function httpApiPayloadWarning(
     message:
       "HTTP API priced at one metered call per request: the load engine did not measure the body sizes " +
       "(an HTTP API meters each request in 512 KB increments, so larger exchanges cost more). " +
-      "Run with --engine builtin to measure them",
+      "The built-in engine and the k6 scenario measure them; k6 needs its JSON output (--out json) to report them",
     settings: unmeasured.map((s) => s.id),
   };
+}
+
+/**
+ * An HTTP API priced at an upper bound of its metered calls: a user's k6 script recorded no body sizes, so each
+ * iteration's bytes on the wire (k6's data_sent + data_received, headers included) stood in for the bodies of
+ * its requests (loadtests/engines/k6/payload.ts). Only when the bound is above one call per request: at one,
+ * it is exact (every answered request is at least one call). Undefined for a REST API.
+ */
+export function httpApiPayloadBoundWarning(
+  settings: readonly SettingResult[],
+  apiType: "REST" | "HTTP" | null,
+): RunWarning | undefined {
+  if (apiType !== "HTTP") return undefined;
+  const bounded = settings
+    .filter((s) => s.status === "ok" && s.client?.payload?.source === "k6-iteration-bytes")
+    .map((s) => ({
+      id: s.id,
+      calls: meteredCallsPerRequest(s.client?.payload?.exchangesBy512KiB ?? {}) ?? 1,
+    }))
+    .filter((s) => s.calls > 1);
+  if (bounded.length === 0) return undefined;
+  const calls = bounded.map((s) => s.calls);
+  const low = Math.min(...calls);
+  const high = Math.max(...calls);
+  const figure = low === high ? round(low) : `${round(low)}-${round(high)}`;
+  return {
+    code: "http-api-payload-bounded",
+    message:
+      `HTTP API priced at an upper bound of ${figure} metered calls per request: the k6 script recorded no body ` +
+      "sizes, so each iteration's bytes on the wire (k6's data_sent + data_received, HTTP headers included) were " +
+      "taken as the bodies of its requests (an HTTP API meters each request in 512 KB increments; n requests " +
+      "that moved B bytes are at most n + floor(B / 512 KiB) calls). Call recordLambdaRequestId(res) from " +
+      "loadtests/engines/k6/scenarios/powerbench.ts after each request to measure every exchange",
+    settings: bounded.map((s) => s.id),
+  };
+}
+
+/** A metered-calls figure as the warning shows it: up to 3 decimals, no trailing zeros. */
+function round(calls: number): string {
+  return String(Math.round(calls * 1000) / 1000);
 }
 
 /** Every warning of a run's settings, in a fixed order. */
@@ -64,7 +106,9 @@ export function runWarnings(
   settings: readonly SettingResult[],
   apiType: "REST" | "HTTP" | null = null,
 ): RunWarning[] {
-  return [dynamodbCapacityWarning(settings), httpApiPayloadWarning(settings, apiType)].filter(
-    (w): w is RunWarning => w !== undefined,
-  );
+  return [
+    dynamodbCapacityWarning(settings),
+    httpApiPayloadWarning(settings, apiType),
+    httpApiPayloadBoundWarning(settings, apiType),
+  ].filter((w): w is RunWarning => w !== undefined);
 }

@@ -222,6 +222,7 @@ export interface ClientMeasurements {
     responseBytes: number;
     maxExchangeBytes: number;
     exchangesBy512KiB: Record<string, number>;
+    source?: "bodies" | "k6-iteration-bytes";
   };
 }
 
@@ -541,7 +542,7 @@ export interface WorkloadInputs {
 }
 
 export interface RunWarning {
-  code: "dynamodb-capacity-not-logged" | "http-api-payload-not-measured";
+  code: "dynamodb-capacity-not-logged" | "http-api-payload-not-measured" | "http-api-payload-bounded";
   message: string;
   settings: string[];
 }

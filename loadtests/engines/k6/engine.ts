@@ -2,7 +2,7 @@
  * The k6 engine (an adapter): runs `k6 run loadtests/engines/k6/scenarios/crud.ts` with the target and
  * profile as `-e` variables, maps the exit code (99 = thresholds failed), and reads the summary data the scenario's handleSummary saved, mapping
  * it to a RunResult with the same pure code k6 runs; the per-second timeline and the overall histogram come
- * from k6's JSON output (`--out json=`). An AbortSignal or SIGINT interrupts k6 with one SIGINT, on which k6
+ * from k6's JSON output (`--out json=`), and so do the Lambda request ids and each answer's body sizes (payload.ts). An AbortSignal or SIGINT interrupts k6 with one SIGINT, on which k6
  * stops and still writes its summary: the result is then marked aborted.
  *
  * k6 runs in its own process group, so a terminal's Ctrl-C (sent to our whole group) does not reach it
@@ -18,6 +18,7 @@ import type { RunResult } from "../../run-result.ts";
 import { type LoadEngine, type LoadRunOptions, overridesOf } from "../port.ts";
 import { findOnPath, isExecutable, K6_INSTALL_DOCS, TOOLS_BIN_DIR } from "./install.ts";
 import { BEYOND_SEQUENCE_COUNTER } from "./options.ts";
+import { answeredRequests, k6Payload } from "./payload.ts";
 import { type Env, runProcess } from "./process.ts";
 import { type ExecutionSegment, executionSegmentArgs } from "./segments.ts";
 import type { SequenceFile } from "./sequence.ts";
@@ -253,6 +254,13 @@ async function runK6(
     if (samples.requests > 0) {
       result.lambdaRequestIds = samples.lambdaRequestIds;
       result.responsesWithoutLambdaRequestId = samples.answeredWithoutLambdaRequestId;
+      // The scenario records every answer's body sizes: what an HTTP API meters, in 512 KiB blocks.
+      const payload = k6Payload({
+        answered: answeredRequests(samples.statusCounts),
+        bodies: samples.bodies,
+        iterationBytes: samples.iterationBytes,
+      });
+      if (payload) result.payload = payload;
     }
     const beyond = data.metrics[BEYOND_SEQUENCE_COUNTER]?.values["count"] ?? 0;
     if (beyond > 0) {

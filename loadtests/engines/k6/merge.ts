@@ -4,19 +4,20 @@
  * share of the schedule), and latencies come from the MERGED HDR histograms (overall and per operation, as the
  * k6 adapter reads them from k6's JSON output), never from averaged percentiles. Timelines add up second by
  * second (each counted from its own process's first request); a second's p95 cannot be merged from p95s and
- * is left out. Lambda request ids are concatenated.
+ * is left out. Lambda request ids are concatenated; body-size summaries pooled.
  */
 import * as hdr from "hdr-histogram-js";
 import { LoadtestError } from "../../errors.ts";
 import { newLatencyHistogram } from "../../latency-histogram.ts";
 import type { Thresholds } from "../../profiles.ts";
 import { latencySummary } from "../../recorder.ts";
-import type {
-  OperationName,
-  RequestStats,
-  RunResult,
-  ThresholdOutcome,
-  TimelinePoint,
+import {
+  type OperationName,
+  poolPayloads,
+  type RequestStats,
+  type RunResult,
+  type ThresholdOutcome,
+  type TimelinePoint,
 } from "../../run-result.ts";
 import { evaluateThresholds } from "../../thresholds.ts";
 
@@ -130,6 +131,10 @@ export function mergeSegmentResults(parts: RunResult[]): RunResult {
     thresholdsPassed: thresholds.every((t) => t.passed),
     aborted: parts.some((p) => p.aborted),
   };
+  // Body sizes add up (undefined when a segment lacks them: a part of the exchanges is no summary of all).
+  const payload = poolPayloads(parts.map((p) => p.payload));
+  if (payload) merged.payload = payload;
+  else delete merged.payload;
   if (parts.some((p) => p.lambdaRequestIds))
     merged.lambdaRequestIds = parts.flatMap((p) => p.lambdaRequestIds ?? []);
   if (parts.some((p) => p.responsesWithoutLambdaRequestId !== undefined)) {

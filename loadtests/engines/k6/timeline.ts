@@ -6,7 +6,10 @@
  * one the script's response callback expects: the workload's errors).
  *
  * A `pb_answered` point (ANSWERED_COUNTER) is one answered request; its `metadata.lambda_request_id`, when
- * present, is the Lambda request id the service answered with (collected in order, for exact attribution).
+ * present, is the Lambda request id the service answered with (collected in order, for exact attribution), and
+ * its `request_bytes` / `response_bytes` the exchange's body sizes (exchange-size.ts). `data_sent` and
+ * `data_received` points (one of each per iteration, at the same time) are an iteration's bytes on the wire,
+ * the bound on body sizes when the requests carried none (payload.ts).
  *
  * A request counts in the second it started (sample time − duration, as k6 stamps the sample when the request
  * ends), counted from the first request's start: the nearest k6 has to the built-in engine's intended start,
@@ -21,8 +24,15 @@ import type { Histogram } from "hdr-histogram-js";
 import * as hdr from "hdr-histogram-js";
 import { newLatencyHistogram } from "../../latency-histogram.ts";
 import { latencySummary } from "../../recorder.ts";
-import type { LatencySummary, TimelinePoint } from "../../run-result.ts";
+import {
+  addExchange,
+  type LatencySummary,
+  type PayloadSummary,
+  type TimelinePoint,
+} from "../../run-result.ts";
+import { REQUEST_BYTES_METADATA, RESPONSE_BYTES_METADATA } from "./exchange-size.ts";
 import { ANSWERED_COUNTER, LAMBDA_REQUEST_ID_METADATA } from "./options.ts";
+import { addIterationBytes, emptyPayload, type IterationBytes } from "./payload.ts";
 
 /** Seconds behind the newest sample for which a second's p95 stays open to late samples. */
 export const OPEN_SECONDS = 30;
@@ -66,6 +76,16 @@ export interface K6Timeline {
   /** Epoch ms of the first request's start and the last request's end; absent without requests. */
   firstStartMs?: number;
   lastEndMs?: number;
+  /** Body sizes of the answered requests whose sample carried them. */
+  bodies: PayloadSummary;
+  /** k6's bytes on the wire per iteration (data_sent + data_received). */
+  iterationBytes: IterationBytes;
+}
+
+/** A non-negative whole number from a metadata value, else undefined. */
+function byteCount(value: unknown): number | undefined {
+  if (typeof value !== "string" || !/^\d+$/.test(value)) return undefined;
+  return Number(value);
 }
 
 /** Folds http_req_duration samples into seconds. Feed it lines (or samples), then call result(). */
@@ -87,6 +107,16 @@ export class K6TimelineBuilder {
   private errorTotal = 0;
   private firstStartMs: number | undefined;
   private lastEndMs: number | undefined;
+  private readonly bodies = emptyPayload();
+  private readonly iterationBytes: IterationBytes = {
+    iterations: 0,
+    sentBytes: 0,
+    receivedBytes: 0,
+    maxIterationBytes: 0,
+    extraBlocks: [],
+  };
+  /** data_sent values by their sample time, waiting for the iteration's data_received (same time). */
+  private readonly sentAt = new Map<string, number[]>();
 
   /** Seconds whose p95 histogram is still open (at most OPEN_SECONDS + 1). */
   get openSeconds(): number {
@@ -97,7 +127,8 @@ export class K6TimelineBuilder {
   addLine(line: string): void {
     // Most lines are other metrics: skip them before parsing.
     const answer = line.includes(ANSWERED_COUNTER);
-    if (!answer && !line.includes("http_req_duration")) return;
+    const bytes = line.includes('"data_');
+    if (!answer && !bytes && !line.includes("http_req_duration")) return;
     let point: K6Point;
     try {
       point = JSON.parse(line) as K6Point;
@@ -107,9 +138,18 @@ export class K6TimelineBuilder {
     }
     if (point.type !== "Point") return;
     if (point.metric === ANSWERED_COUNTER) {
-      const id = point.data?.metadata?.[LAMBDA_REQUEST_ID_METADATA];
+      const metadata = point.data?.metadata;
+      const id = metadata?.[LAMBDA_REQUEST_ID_METADATA];
       if (typeof id === "string" && id !== "") this.lambdaRequestIds.push(id);
       else this.answeredWithoutId += 1;
+      const requestBytes = byteCount(metadata?.[REQUEST_BYTES_METADATA]);
+      const responseBytes = byteCount(metadata?.[RESPONSE_BYTES_METADATA]);
+      if (requestBytes !== undefined && responseBytes !== undefined)
+        addExchange(this.bodies, requestBytes, responseBytes);
+      return;
+    }
+    if (point.metric === "data_sent" || point.metric === "data_received") {
+      this.addBytes(point.metric, point.data?.time, point.data?.value);
       return;
     }
     if (point.metric !== "http_req_duration") return;
@@ -172,6 +212,27 @@ export class K6TimelineBuilder {
     }
   }
 
+  /**
+   * One of an iteration's two byte counts. k6 emits data_sent then data_received with the same time at the end
+   * of each iteration; a data_received is paired with the data_sent of its time.
+   */
+  private addBytes(metric: "data_sent" | "data_received", time: unknown, value: unknown): void {
+    if (typeof time !== "string" || typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      this.bad += 1;
+      return;
+    }
+    if (metric === "data_sent") {
+      const waiting = this.sentAt.get(time);
+      if (waiting) waiting.push(value);
+      else this.sentAt.set(time, [value]);
+      return;
+    }
+    const waiting = this.sentAt.get(time);
+    const sent = waiting?.shift() ?? 0;
+    if (waiting && waiting.length === 0) this.sentAt.delete(time);
+    addIterationBytes(this.iterationBytes, sent, value);
+  }
+
   private closeBefore(second: number): void {
     for (const [s, h] of this.open) {
       if (s >= second) continue;
@@ -182,6 +243,10 @@ export class K6TimelineBuilder {
 
   result(): K6Timeline {
     this.closeBefore(Number.POSITIVE_INFINITY);
+    // A data_sent whose data_received never came (a file cut short): its iteration's bytes are what was sent.
+    for (const sents of this.sentAt.values())
+      for (const sent of sents) addIterationBytes(this.iterationBytes, sent, 0);
+    this.sentAt.clear();
     const timeline: TimelinePoint[] = this.requests.map((requests, second) => {
       const point: TimelinePoint = { second, requests, errors: this.errors[second] ?? 0 };
       const p95 = this.p95Ms[second];
@@ -199,6 +264,8 @@ export class K6TimelineBuilder {
       errors: this.errorTotal,
       ...(this.firstStartMs !== undefined ? { firstStartMs: this.firstStartMs } : {}),
       ...(this.lastEndMs !== undefined ? { lastEndMs: this.lastEndMs } : {}),
+      bodies: { ...this.bodies, exchangesBy512KiB: { ...this.bodies.exchangesBy512KiB } },
+      iterationBytes: { ...this.iterationBytes, extraBlocks: [...this.iterationBytes.extraBlocks] },
       operationHistograms: Object.fromEntries(
         [...this.byOperation].map(([op, h]) => [op, hdr.encodeIntoCompressedBase64(h)]),
       ),

@@ -12,7 +12,9 @@
  * loadtests/engines/k6/scenarios/powerbench.ts (or adds a `pb_answered` counter sample with metadata `lambda_request_id`, which is what it does) gives the tuner the
  * Lambda request ids of its requests, and exactly those invocations are priced. Without them, the run's
  * `lambdaRequestIds` stays absent and the sweep attributes by time window (every invocation of the setting's
- * version during the run), with a warning (docs/workload.md, "Your own k6 script").
+ * version during the run), with a warning (docs/workload.md, "Your own k6 script"). The same call records each
+ * request's body sizes, which an HTTP API is metered by; without them the metered calls are bounded from k6's
+ * bytes on the wire per iteration (loadtests/engines/k6/payload.ts, docs/cost-model.md).
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -20,6 +22,7 @@ import path from "node:path";
 import { ConfigError, K6RunError } from "../../errors.ts";
 import type { LatencySummary, RunResult } from "../../run-result.ts";
 import { K6_EXIT_CODES, k6Version } from "./engine.ts";
+import { answeredRequests, k6Payload } from "./payload.ts";
 import { type Env, runProcess } from "./process.ts";
 import { readK6Timeline } from "./timeline.ts";
 
@@ -161,6 +164,14 @@ export async function runK6Script(options: K6ScriptRunOptions): Promise<RunResul
       thresholdsPassed: exit.code !== K6_EXIT_CODES.thresholdsFailed,
       aborted,
     };
+    // Body sizes: measured when the script recorded them for every answer (recordLambdaRequestId), else an
+    // upper bound from k6's bytes on the wire per iteration (payload.ts); the tuner warns about a bound.
+    const payload = k6Payload({
+      answered: answeredRequests(samples.statusCounts),
+      bodies: samples.bodies,
+      iterationBytes: samples.iterationBytes,
+    });
+    if (payload) result.payload = payload;
     if (samples.lambdaRequestIds.length > 0) {
       result.lambdaRequestIds = samples.lambdaRequestIds;
       result.responsesWithoutLambdaRequestId = samples.answeredWithoutLambdaRequestId;

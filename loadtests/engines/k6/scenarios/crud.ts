@@ -33,6 +33,7 @@ import {
   type PlannedRequest,
   Workload,
 } from "../../../workload/model.ts";
+import { bodyBytes, responseBodyBytes, withExchangeMetadata } from "../exchange-size.ts";
 import {
   ANSWERED_COUNTER,
   BEYOND_SEQUENCE_COUNTER,
@@ -166,15 +167,21 @@ function routeName(method: string, requestPath: string, route?: string): string 
   return `${method} /items${requestPath.startsWith("/items/") ? "/{id}" : ""}`;
 }
 
-/** Counts an answer; its Lambda request id (when the service sent one) rides along as sample metadata. */
-function recordAnswer(lambdaRequestId: string | undefined): void {
-  if (!lambdaRequestId) {
-    answered.add(1);
-    return;
-  }
-  exec.vu.metrics.metadata[LAMBDA_REQUEST_ID_METADATA] = lambdaRequestId;
+/**
+ * Counts an answer; its Lambda request id (when the service sent one) and its body sizes (request sent, response
+ * received: an HTTP API meters each exchange in 512 KB increments) ride along as sample metadata.
+ */
+function recordAnswer(
+  lambdaRequestId: string | undefined,
+  requestBytes: number | undefined,
+  responseBytes: number | undefined,
+): void {
+  const metadata = exec.vu.metrics.metadata;
+  if (lambdaRequestId) metadata[LAMBDA_REQUEST_ID_METADATA] = lambdaRequestId;
+  const clearSizes = withExchangeMetadata(metadata, requestBytes, responseBytes);
   answered.add(1);
-  delete exec.vu.metrics.metadata[LAMBDA_REQUEST_ID_METADATA];
+  clearSizes();
+  if (lambdaRequestId) delete metadata[LAMBDA_REQUEST_ID_METADATA];
 }
 
 const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json" };
@@ -192,6 +199,8 @@ export default function iteration(): void {
     tags: { op: request.operation, name: routeName(request.method, request.path, request.route) },
     responseCallback: responseCallbackFor(request.expectedStatuses),
     timeout: `${profile.requestTimeoutMs}ms`,
+    // The body as bytes (the options discard bodies otherwise): its size is what an HTTP API meters.
+    responseType: "binary",
   });
   // k6 error code 1050 is a request timeout; any other status-0 answer is a connection failure.
   const transportError = res.status === 0 ? (res.error_code === 1050 ? "timeout" : "connection") : undefined;
@@ -200,7 +209,13 @@ export default function iteration(): void {
     ? workload.settle(request, res.status, transportError)
     : classifyOutcome(request, res.status, transportError);
   countStatus(request.operation, res.status);
-  if (res.status !== 0) recordAnswer(res.headers[LAMBDA_REQUEST_ID_HEADER]);
+  if (res.status !== 0) {
+    recordAnswer(
+      res.headers[LAMBDA_REQUEST_ID_HEADER],
+      bodyBytes(request.body),
+      responseBodyBytes(res.body, res.headers),
+    );
+  }
   if (error) errorCounters.get(errorCounterName(request.operation, error))?.add(1);
   check(
     res,
