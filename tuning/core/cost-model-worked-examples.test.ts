@@ -130,6 +130,17 @@ describe("docs/cost-model.md worked examples", () => {
       { region: "us-east-1" },
     );
     expect(cents(cost.apiGatewayPerMillionUsd)).toBe("2.00"); // ceil(600 / 512) = 2 metered calls × $1.00
+    const big = computeCost(
+      {
+        architecture: "x86_64",
+        memoryMb: 512,
+        billedDurationMeanMs: 50,
+        apiType: "HTTP",
+        httpApiPayloadBytesPerRequest: 1_200_000,
+      },
+      { region: "us-east-1" },
+    );
+    expect(cents(big.apiGatewayPerMillionUsd)).toBe("3.00"); // ceil(1,200,000 / 524,288) = 3 metered calls
     const rest = computeCost(
       {
         architecture: "x86_64",
