@@ -198,7 +198,12 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       cpuScaling: options.cpuScaling ?? DEFAULTS.cpuScaling,
       ...(capacity ? { capacity, maxParallelBoots: Math.max(1, Math.floor(capacity.environmentCores)) } : {}),
       ...(cpuPinning?.pinned && capacity
-        ? { environmentCpus: cpuPinning.environmentCpus, hostCores: capacity.environmentCores }
+        ? {
+            environmentCpus: cpuPinning.environmentCpus,
+            // An environment's helper threads (V8's) may use every CPU, as a sandbox's second vCPU does.
+            environmentHelperCpus: `${cpuPinning.reservedCpus},${cpuPinning.environmentCpus}`,
+            hostCores: capacity.environmentCores,
+          }
         : {}),
       // AWS_REGION and the credentials are reserved variables: Lambda sets them in each environment itself.
       region,

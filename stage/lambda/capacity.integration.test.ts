@@ -3,13 +3,19 @@
  * cap wait instead of sharing the environments' cores, and where the CPUs allow it this process runs on the
  * reserved CPU and the environments on the rest, given back when the stage stops.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { type LocalStage, startStage } from "../stage.ts";
-import { allowedCpus, deriveCapacity, hostCores, invocationCap } from "./capacity.ts";
+import { allowedCpus, deriveCapacity, hostCores, invocationCap, parseCpuList } from "./capacity.ts";
 
-const cpusOf = (pid: number) =>
-  /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+const cpusOf = (pid: number, tid: number = pid) =>
+  /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, "utf8"))?.[1];
+/** The CPU lists of a process's threads other than the main one. */
+const helperCpusOf = (pid: number) =>
+  readdirSync(`/proc/${pid}/task`)
+    .map(Number)
+    .filter((tid) => tid !== pid)
+    .map((tid) => parseCpuList(cpusOf(pid, tid) ?? "").join(","));
 
 let local: LocalStage | undefined;
 afterAll(async () => {
@@ -50,7 +56,17 @@ describe("the local stage at the host's capacity", () => {
     const pinning = local.cpuPinning;
     if (pinning?.pinned) {
       expect(cpusOf(process.pid)).toBe(pinning.reservedCpus);
-      for (const pid of local.lambda.environmentPids()) expect(cpusOf(pid)).toBe(pinning.environmentCpus);
+      // The main thread on the environments' CPUs; the threads Node started beside it (V8's) on every CPU,
+      // as on a sandbox's two vCPUs.
+      const everyCpu = before?.join(",");
+      for (const pid of local.lambda.environmentPids()) {
+        expect(cpusOf(pid)).toBe(pinning.environmentCpus);
+        const helpers = helperCpusOf(pid);
+        expect(helpers.length).toBeGreaterThan(0);
+        expect(helpers.filter((cpus) => cpus === everyCpu).length, JSON.stringify(helpers)).toBeGreaterThan(
+          0,
+        );
+      }
     } else {
       // Only a host without a spare CPU (or a cgroup quota instead of CPUs) pins nothing, and says why.
       expect(pinning?.reason).toMatch(/nothing to pin|taskset|Cpus_allowed_list/);

@@ -8,7 +8,7 @@
  * queue wait: on Lambda a sandbox has its own CPU). Timeouts kill it; a crash (the memory cgroup's OOM
  * killer, V8's heap limit, an exit) ends the invocation as Lambda reports it.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { EnvironmentCgroup } from "./cgroups.ts";
@@ -25,6 +25,13 @@ export interface EnvironmentSpec extends ProcessSpec {
   nodeArgs?: string[];
   /** The CPUs the process may run on (`taskset -c`, e.g. "1"): the host's capacity (capacity.ts); any when absent. */
   cpus?: string;
+  /**
+   * With `cpus`: the CPUs the process's other threads (V8's garbage collector and compilers, started with Node)
+   * may run on as well, e.g. "0,1"; the main thread stays on `cpus`. Lambda gives a sandbox two vCPUs at every
+   * memory size up to 3,008 MB, its quota shared by all its threads, so those threads run beside the main
+   * one instead of taking turns with it on one CPU.
+   */
+  helperCpus?: string;
   /** Bounds INIT (Lambda allows 10 s). */
   initTimeoutMs: number;
   cgroup?: EnvironmentCgroup;
@@ -131,9 +138,11 @@ export class ExecutionEnvironment {
     this.logStreamName = logStreamName(new Date(), spec.version, this.id);
     this.cgroup = spec.cgroup;
     const args = [...nodeMemoryArgs(spec.memoryMb), ...(spec.nodeArgs ?? []), spec.runtimePath];
-    // taskset sets the CPU affinity and execs Node in the same process (same pid, same IPC channel).
-    const [command, commandArgs] = spec.cpus
-      ? ["taskset", ["-c", spec.cpus, process.execPath, ...args]]
+    // taskset sets the CPU affinity and execs Node in the same process (same pid, same IPC channel). With
+    // helper CPUs, Node starts on them all and its main thread alone is moved to `cpus` once it is up.
+    const startCpus = spec.helperCpus ?? spec.cpus;
+    const [command, commandArgs] = startCpus
+      ? ["taskset", ["-c", startCpus, process.execPath, ...args]]
       : [process.execPath, args];
     this.child = spawn(command, commandArgs, {
       cwd: spec.codeDir,
@@ -202,6 +211,20 @@ export class ExecutionEnvironment {
     }
   }
 
+  /**
+   * Moves the main thread (the process's first task) alone to `cpus` when its helper threads may use more:
+   * `taskset -p` without `-a` sets one task's affinity, and the threads Node started so far keep theirs. The
+   * time it takes is the emulator's (before "init": left out of Init Duration). If taskset fails the
+   * environment keeps the helper CPUs for every thread, as with `--capacity cap`.
+   */
+  private pinMainThread(): Promise<void> {
+    const { cpus, helperCpus } = this.spec;
+    if (!cpus || !helperCpus || helperCpus === cpus || this.pid < 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      execFile("taskset", ["-p", "-c", cpus, String(this.pid)], { timeout: 5_000 }, () => resolve());
+    });
+  }
+
   private send(message: ToRuntime): void {
     if (this.child.connected) this.child.send(message);
   }
@@ -216,7 +239,7 @@ export class ExecutionEnvironment {
   private onMessage(message: FromRuntime): void {
     switch (message.t) {
       case "ready":
-        this.send({ t: "init" });
+        this.pinMainThread().then(() => this.send({ t: "init" }));
         return;
       case "init-ok": {
         const initDurationMs = this.endInit(message.atEpochMs, message.waitedMs, message.runQueueWaitMs);

@@ -77,6 +77,11 @@ export interface LocalLambdaOptions {
   /** The CPUs every environment's process runs on (`taskset -c` list, e.g. "1"); any when absent (capacity.ts). */
   environmentCpus?: string;
   /**
+   * With `environmentCpus`: the CPUs an environment's threads other than the main one may also use (e.g. "0,1"),
+   * as a Lambda sandbox's second vCPU (environment.ts `helperCpus`).
+   */
+  environmentHelperCpus?: string;
+  /**
    * Cores the environments run on: CpuShareDemand is over them and a CPU quota is capped at them.
    * @default os.availableParallelism() (pass it when this process is pinned to fewer CPUs than the environments)
    */
@@ -449,6 +454,9 @@ export class LocalLambda implements LambdaControlPlane {
       ...(this.options.runtimeNodeArgs ? { nodeArgs: this.options.runtimeNodeArgs } : {}),
       initTimeoutMs: DEFAULTS.initTimeoutMs,
       ...(this.options.environmentCpus ? { cpus: this.options.environmentCpus } : {}),
+      ...(this.options.environmentCpus && this.options.environmentHelperCpus
+        ? { helperCpus: this.options.environmentHelperCpus }
+        : {}),
       ...(cgroup ? { cgroup } : {}),
       onCgroupFailure: (error) => this.disableScaling(error),
       onStrayLines: (env, lines) => {
