@@ -160,7 +160,9 @@ async function runFoldersAtOnce(
 ): Promise<GateOutcome> {
   const scratch = options.junitPath ? mkdtempSync(path.join(os.tmpdir(), "powerbench-junit-")) : undefined;
   try {
-    const summaries = await Promise.all(
+    // Every run settles before the temporary folder goes: a run that could not start must not leave the others
+    // writing into a removed folder.
+    const settled = await Promise.allSettled(
       folders.map((folder, index) => {
         const { junitPath: _merged, ...rest } = options;
         return runNewman({
@@ -172,6 +174,9 @@ async function runFoldersAtOnce(
         });
       }),
     );
+    const rejected = settled.find((r) => r.status === "rejected");
+    if (rejected) throw rejected.reason;
+    const summaries = settled.map((r) => (r as PromiseFulfilledResult<NewmanRunSummary>).value);
     const merged = mergeSummaries(summaries);
     if (!(options.junitPath && scratch))
       return toGateOutcome(merged, options.maxFailures ?? DEFAULTS.maxFailures);
