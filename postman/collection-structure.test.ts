@@ -2,7 +2,9 @@
  * Structure of the committed collection and environments: Postman v2.1, the three folders, tests on every
  * request, fresh ids per run, bodies that are JSON where they should be. Reads the real files.
  */
+import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
+import { CONCURRENT_FOLDERS_VARIABLE, concurrentFolders } from "./concurrent-folders.ts";
 import { AWS_ENVIRONMENT_PATH, LOCAL_ENVIRONMENT_PATH, readCollection } from "./run-collection.ts";
 
 interface Script {
@@ -125,7 +127,7 @@ describe("the Postman collection", () => {
       const tests = script(item, "test");
       expect(tests, item.name).toMatch(/pm\.response\.to\.have\.status\(4\d\d\)/);
       expect(tests, item.name).toContain(
-        'pm.response.to.have.jsonSchema(JSON.parse(pm.collectionVariables.get("errorSchema")))',
+        'pm.response.to.have.jsonSchema(JSON.parse(pm.collectionVariables.get("errorSchema")), { validateSchema: false })',
       );
       expect(tests, item.name).toMatch(/error code is \w+/);
     }
@@ -172,11 +174,54 @@ describe("the Postman collection", () => {
     }
   });
 
-  it("holds its JSON schemas as parseable collection variables", () => {
+  it("holds its JSON schemas as parseable collection variables, valid against the meta-schema", () => {
+    // The requests check bodies with { validateSchema: false } (no meta-schema compile per assertion): the
+    // schemas themselves are checked here, once, by a strict Ajv.
+    const ajv = new Ajv({ strict: true });
     const variables = new Map(collection.variable.map((v) => [v.key, v.value]));
     for (const key of ["itemSchema", "listSchema", "errorSchema"]) {
       const schema = JSON.parse(variables.get(key) ?? "null") as { type?: string };
       expect(schema?.type, key).toBe("object");
+      expect(ajv.validateSchema(schema), `${key}: ${ajv.errorsText()}`).toBe(true);
+      expect(() => ajv.compile(schema), key).not.toThrow();
+    }
+    // Every schema assertion skips the meta-schema check, and names one of these schemas.
+    const assertions = requests.flatMap(
+      ({ item }) => script(item, "test").match(/jsonSchema\([^;]*;/g) ?? [],
+    );
+    expect(assertions.length).toBeGreaterThanOrEqual(40);
+    for (const assertion of assertions)
+      expect(assertion).toMatch(
+        /^jsonSchema\(JSON\.parse\(pm\.collectionVariables\.get\("(item|list|error)Schema"\)\), \{ validateSchema: false \}\);$/,
+      );
+  });
+
+  it("declares its folders independent: each reads only variables it sets itself or the collection defines", () => {
+    // Prepare: what the collection and the environments define; `{{$guid}}` and friends are Postman's own.
+    expect(concurrentFolders(collection)).toEqual(folders.map((f) => f.name));
+    const defined = new Set([
+      ...collection.variable.map((v) => v.key),
+      ...[LOCAL_ENVIRONMENT_PATH, AWS_ENVIRONMENT_PATH].flatMap((file) =>
+        (readCollection(file) as unknown as { values: { key: string }[] }).values.map((v) => v.key),
+      ),
+    ]);
+    expect(defined.has(CONCURRENT_FOLDERS_VARIABLE)).toBe(true);
+    for (const f of folders) {
+      // Act: every variable the folder's requests and scripts read, and every one its scripts set.
+      const text = JSON.stringify(f.item);
+      const read = new Set(
+        [
+          ...text.matchAll(/\{\{([A-Za-z_][\w]*)\}\}/g),
+          ...text.matchAll(/pm\.(?:collectionVariables|variables|environment)\.get\(\\"(\w+)\\"\)/g),
+        ].map((m) => m[1] as string),
+      );
+      const set = new Set(
+        [...text.matchAll(/pm\.collectionVariables\.set\(\\"(\w+)\\"/g)].map((m) => m[1] as string),
+      );
+      // Assess
+      const foreign = [...read].filter((name) => !set.has(name) && !defined.has(name));
+      expect(foreign, `${f.name} reads variables another folder would have to set`).toEqual([]);
+      expect(set.size + read.size, f.name).toBeGreaterThan(0);
     }
   });
 });

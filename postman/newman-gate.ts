@@ -1,7 +1,8 @@
 /**
  * The Newman gate of a bench run, as the sweep's gate port (tuning/sweep.ts `GatePort`): the collection
  * through the API at one setting, a JUnit report per setting in `reportDir`. Composed by scripts/bench.ts,
- * so the run (tuning/run-bench.ts) only measures.
+ * so the run (tuning/run-bench.ts) only measures. The collection's top-level folders run at once when it declares
+ * them independent (ours does; postman/concurrent-folders.ts), still one outcome and one report per setting.
  */
 import path from "node:path";
 import type { GateOutcome } from "../tuning/results/results-types.ts";

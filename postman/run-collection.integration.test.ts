@@ -119,6 +119,69 @@ describe("the collection against the local stage", () => {
     );
   });
 
+  it("runs the folders at once as the collection declares: the same outcome and JUnit suites as one after the other", async () => {
+    // Prepare
+    const atOnceXml = join(outDir, "at-once", "x86_64-128.xml");
+    const sequentialXml = join(outDir, "sequential.xml");
+    // Act
+    const atOnce = await runCollection({ baseUrl: apiUrl, envVars: { tableName }, junitPath: atOnceXml });
+    const sequential = await runCollection({
+      baseUrl: apiUrl,
+      envVars: { tableName },
+      junitPath: sequentialXml,
+      concurrentFolders: false,
+    });
+    // Assess: every assertion made, and passed, either way; one report with every request's suite.
+    expect(atOnce.failures).toEqual([]);
+    expect(atOnce.passed).toBe(true);
+    expect(atOnce.assertions).toBe(sequential.assertions);
+    expect(atOnce.failedAssertions).toBe(0);
+    expect(atOnce.meanResponseMs).toBeGreaterThan(0);
+    const suites = (xml: string) => [...xml.matchAll(/<testsuite name="([^"]*)"/g)].map((m) => m[1]).sort();
+    const testsOf = (xml: string) => /<testsuites [^>]*tests="(\d+)"/.exec(xml)?.[1];
+    const merged = readFileSync(atOnceXml, "utf8");
+    const single = readFileSync(sequentialXml, "utf8");
+    expect(merged.match(/<testsuites /g)).toHaveLength(1);
+    expect(suites(merged)).toEqual(suites(single));
+    expect(suites(merged).length).toBeGreaterThanOrEqual(55);
+    expect(testsOf(merged)).toBe(testsOf(single));
+    expect(merged.match(/<testcase /g)?.length).toBe(single.match(/<testcase /g)?.length);
+  });
+
+  it("fails the gate when one folder's expectation is broken and the folders run at once", async () => {
+    const gate = await runCollection({
+      baseUrl: apiUrl,
+      envVars: { tableName },
+      collection: collectionWithBrokenExpectation(),
+      junitPath: join(outDir, "broken.xml"),
+    });
+    expect(gate.passed).toBe(false);
+    expect(gate.failedAssertions).toBe(1);
+    expect(gate.assertions).toBeGreaterThan(300);
+    expect(gate.failures).toEqual([
+      expect.stringMatching(
+        /^Read item: status is 200: expected response to have status code 418 but got 200/,
+      ),
+    ]);
+    expect(readFileSync(join(outDir, "broken.xml"), "utf8").match(/<failure /g)).toHaveLength(1);
+  });
+
+  it("a merged JUnit report that cannot be written does not fail the gate either", async () => {
+    const file = join(outDir, "another-file");
+    writeFileSync(file, "");
+    const messages: string[] = [];
+    const gate = await runCollection({
+      baseUrl: apiUrl,
+      envVars: { tableName },
+      junitPath: join(file, "newman", "x86_64-128.xml"),
+      onReportError: (message) => messages.push(message),
+    });
+    expect(gate.passed).toBe(true);
+    expect(messages).toEqual([
+      expect.stringMatching(/could not be written \(ENOTDIR: mkdir .*another-file.*\); the API was checked/),
+    ]);
+  });
+
   it("fails the gate, without throwing, when the API cannot be reached", async () => {
     const port = await closedPort();
     const gate = await runCollection({ baseUrl: `http://127.0.0.1:${port}/prod`, folders: ["Command API"] });

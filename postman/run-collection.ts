@@ -2,13 +2,21 @@
  * Runs the Postman collection through Newman's library API and returns the functional gate outcome.
  * The tuner calls it at every memory setting; scripts/newman.ts calls it for `npm run newman`.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import newman, { type NewmanRunOptions, type NewmanRunSummary } from "newman";
 import type { CollectionDefinition, VariableScopeDefinition } from "postman-collection";
 import type { GateOutcome } from "../tuning/results/results-types.ts";
+import {
+  CONCURRENT_FOLDERS_VARIABLE,
+  concurrentFolders,
+  mergeJunitReports,
+  mergeSummaries,
+} from "./concurrent-folders.ts";
 import { CollectionFileError, CollectionRunError, ReportWriteError } from "./errors.ts";
-import { DEFAULT_MAX_FAILURES, toGateOutcome } from "./gate-outcome.ts";
+import { DEFAULT_MAX_FAILURES, type GateSummary, toGateOutcome } from "./gate-outcome.ts";
 import { mergeScripts } from "./merge-scripts.ts";
 
 /** The collection file, next to this module. */
@@ -35,8 +43,16 @@ export interface RunCollectionOptions {
   junitPath?: string;
   /** Prints Newman's CLI report to stdout. @default false */
   cli?: boolean;
-  /** Runs only these folders of the collection. @default every folder */
+  /** Runs only these folders of the collection, in one run. @default every folder */
   folders?: string[];
+  /**
+   * Runs the collection's top-level folders at once, one Newman run each, with one outcome and one JUnit report
+   * (postman/concurrent-folders.ts): `undefined` when the collection declares them independent (the collection
+   * variable `powerbenchConcurrentFolders` "true", as ours does), `false` never, `true` whenever every top-level
+   * item is a folder. Not with `folders`; with `cli` only when `true` (the runs' lines would interleave).
+   * @default undefined (as the collection declares)
+   */
+  concurrentFolders?: boolean;
   /** Per-request timeout. @default 10_000 */
   requestTimeoutMs?: number;
   /** Timeout of the whole run; a run cut short fails the gate. @default 300_000 */
@@ -83,12 +99,19 @@ export const DEFAULTS = {
  * if (!gate.passed) console.error(gate.failures.join("\n"));
  */
 export async function runCollection(options: RunCollectionOptions): Promise<GateOutcome> {
+  const atOnce = foldersAtOnce(options);
+  if (atOnce) return runFoldersAtOnce(options, atOnce.collection, atOnce.folders);
   const summary = await runNewman(options);
   const reportError = options.junitPath ? reportWriteError(summary.error, options.junitPath) : undefined;
   if (!reportError) return toGateOutcome(summary, options.maxFailures ?? DEFAULTS.maxFailures);
   // The run itself completed: its verdict comes from its assertions, not from the report file.
   const { error: _written, ...run } = summary;
-  const outcome = toGateOutcome(run as NewmanRunSummary, options.maxFailures ?? DEFAULTS.maxFailures);
+  return reportNotWritten(options, run as NewmanRunSummary, reportError);
+}
+
+/** The outcome of a run whose JUnit report could not be written: to `onReportError`, or ReportWriteError. */
+function reportNotWritten(options: RunCollectionOptions, run: GateSummary, reportError: string): GateOutcome {
+  const outcome = toGateOutcome(run, options.maxFailures ?? DEFAULTS.maxFailures);
   const message =
     `the Newman JUnit report ${options.junitPath} could not be written (${reportError}); ` +
     `the API was checked all the same: ${outcome.assertions - outcome.failedAssertions} of ${outcome.assertions} assertions passed`;
@@ -107,6 +130,86 @@ export function reportWriteError(error: unknown, junitPath: string): string | un
   const target = fsError.path;
   if (!(junitPath === target || junitPath.startsWith(`${target}/`))) return undefined;
   return `${fsError.code}: ${typeof fsError.syscall === "string" ? fsError.syscall : "write"} ${target}`;
+}
+
+/** The collection to run and its top-level folders, when they run at once (see `concurrentFolders`). */
+function foldersAtOnce(
+  options: RunCollectionOptions,
+): { collection: CollectionDefinition; folders: string[] } | undefined {
+  if (options.folders !== undefined || options.concurrentFolders === false) return undefined;
+  // Newman's CLI report of runs at once would interleave their lines: a reader gets one run unless asked.
+  if ((options.cli ?? DEFAULTS.cli) && options.concurrentFolders !== true) return undefined;
+  const collection = collectionToRun(options);
+  // A file that cannot be read goes to Newman as its path, whose own error says what is wrong.
+  if (typeof collection === "string") return undefined;
+  const declared = options.concurrentFolders
+    ? { ...collection, variable: [{ key: CONCURRENT_FOLDERS_VARIABLE, value: "true" }] }
+    : collection;
+  const folders = concurrentFolders(declared as Parameters<typeof concurrentFolders>[0]);
+  return folders ? { collection, folders } : undefined;
+}
+
+/**
+ * The top-level folders as concurrent Newman runs: one outcome (every folder's assertions and failures) and
+ * one JUnit report at `junitPath`, merged from the runs' reports (written to a temporary folder first).
+ */
+async function runFoldersAtOnce(
+  options: RunCollectionOptions,
+  collection: CollectionDefinition,
+  folders: string[],
+): Promise<GateOutcome> {
+  const scratch = options.junitPath ? mkdtempSync(path.join(os.tmpdir(), "powerbench-junit-")) : undefined;
+  try {
+    // Every run settles before the temporary folder goes: a run that could not start must not leave the others
+    // writing into a removed folder.
+    const settled = await Promise.allSettled(
+      folders.map((folder, index) => {
+        const { junitPath: _merged, ...rest } = options;
+        return runNewman({
+          ...rest,
+          collection,
+          mergeScripts: false, // collectionToRun merged them already
+          folders: [folder],
+          ...(scratch ? { junitPath: path.join(scratch, `folder-${index + 1}.xml`) } : {}),
+        });
+      }),
+    );
+    const rejected = settled.find((r) => r.status === "rejected");
+    if (rejected) throw rejected.reason;
+    const summaries = settled.map((r) => (r as PromiseFulfilledResult<NewmanRunSummary>).value);
+    const merged = mergeSummaries(summaries);
+    if (!(options.junitPath && scratch))
+      return toGateOutcome(merged, options.maxFailures ?? DEFAULTS.maxFailures);
+    const reportError = writeMergedReport(options.junitPath, scratch, summaries);
+    if (!reportError) return toGateOutcome(merged, options.maxFailures ?? DEFAULTS.maxFailures);
+    const { error: _written, ...run } = merged;
+    return reportNotWritten(options, run, reportError);
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Merges the folders' JUnit reports into `junitPath`; the error's text when that failed, else undefined. */
+function writeMergedReport(
+  junitPath: string,
+  scratch: string,
+  summaries: readonly NewmanRunSummary[],
+): string | undefined {
+  const failed = summaries.map((s) => reportWriteError(s.error, scratch)).find((e) => e !== undefined);
+  if (failed) return failed;
+  try {
+    const reports = summaries.map((_, index) =>
+      readFileSync(path.join(scratch, `folder-${index + 1}.xml`), "utf8"),
+    );
+    mkdirSync(path.dirname(junitPath), { recursive: true });
+    writeFileSync(junitPath, mergeJunitReports(reports));
+    return undefined;
+  } catch (cause) {
+    const error = cause as { code?: unknown; syscall?: unknown; path?: unknown; message?: unknown };
+    return typeof error.code === "string"
+      ? `${error.code}: ${typeof error.syscall === "string" ? error.syscall : "write"} ${typeof error.path === "string" ? error.path : junitPath}`
+      : String(error.message ?? cause);
+  }
 }
 
 /** Runs Newman and resolves with its raw summary (for callers that need more than the gate outcome). */

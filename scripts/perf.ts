@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { type CommandSpec, EXIT, type ExitCode, exitWith, runCommand, UsageError } from "./command.ts";
 
-const AREAS = ["service", "stage", "loadtests", "tuning", "reports"] as const;
+const AREAS = ["service", "stage", "loadtests", "tuning", "reports", "postman"] as const;
 
 function findPerfFiles(dir: string): string[] {
   const found: string[] = [];
