@@ -37,8 +37,9 @@ export interface PerfStage {
   stop(): Promise<void>;
 }
 
+/** The local stage as `npm run bench` starts it by default (`--capacity auto`: the host's capacity, pinned). */
 export async function startPerfStage(): Promise<PerfStage> {
-  const local = await startStage();
+  const local = await startStage({ capacity: "host" });
   const clients = createAwsClients(local.stage);
   const dynamodb = new DynamoDBClient({
     endpoint: local.dynamodb.endpoint,
