@@ -14,6 +14,10 @@
  *
  * Usage: npx tsx stage/stage.perf.ts   (or npm run perf -- stage.perf)
  *        STAGE_PERF_PEER=off skips serverless-offline (no install).
+ *        STAGE_PERF_BEFORE=<checkout> adds the full stage of another checkout of this repository (its own
+ *        `npm ci` and `npm run build` done) to the GET rounds, beside this one: a before/after of a change to
+ *        the stage, side by side in one run (both stages' fronts run in this process, so each one's CPU
+ *        includes the other's idle upkeep, alike for both).
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -54,6 +58,8 @@ const WARMUP_MAX_S = 60;
 const ITEMS = 200;
 const MEMORY_MB = 1769;
 const PEER = process.env["STAGE_PERF_PEER"] !== "off";
+/** Another checkout whose stage joins the GET rounds (a before/after in one run); none when unset. */
+const BEFORE_ROOT = process.env["STAGE_PERF_BEFORE"];
 
 interface Target {
   name: string;
@@ -312,13 +318,18 @@ const WORKLOAD_NAMES: Record<Workload, string> = {
  */
 const IDLE_KEEP_MS = 3_600_000;
 const local = await startStage({ memoryMb: MEMORY_MB, cpuScaling: "auto", idleTimeoutMs: IDLE_KEEP_MS });
+const before = BEFORE_ROOT
+  ? await (
+      (await import(path.resolve(BEFORE_ROOT, "stage", "stage.ts"))) as { startStage: typeof startStage }
+    ).startStage({ memoryMb: MEMORY_MB, cpuScaling: "auto", idleTimeoutMs: IDLE_KEEP_MS })
+  : undefined;
 const baseline = await inProcessServer(local.stage.tableName, local.stage.dynamodbEndpoint ?? "");
 const tool = new LoadTool();
 const peers: RunningPeer[] = [];
 try {
-  for (let i = 0; i < ITEMS; i++) {
-    const id = `perf-${i}`;
-    const res = await fetch(`${local.stage.apiUrl}/items`, {
+  for (let i = 0; i < ITEMS * (before ? 2 : 1); i++) {
+    const id = `perf-${i % ITEMS}`;
+    const res = await fetch(`${(i < ITEMS ? local : (before ?? local)).stage.apiUrl}/items`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ id, name: `item ${i}`, tags: ["a", "b"], n: i }),
@@ -367,8 +378,17 @@ try {
 
   const loadBefore = os.loadavg();
   const all = [stageTarget, inProcessTarget, ...peerTargets];
+  const beforeTargets: Target[] = before
+    ? [
+        {
+          name: `${STAGE}, before (STAGE_PERF_BEFORE)`,
+          url: before.stage.apiUrl,
+          pids: () => before.lambda.environmentPids(),
+        },
+      ]
+    : [];
   const results = [
-    await compare(tool, "get", all, WARMUP_REQUESTS_PER_CONNECTION),
+    await compare(tool, "get", [...all, ...beforeTargets], WARMUP_REQUESTS_PER_CONNECTION),
     await compare(tool, "ping", all, WARMUP_LATER_PER_CONNECTION),
     await compare(tool, "crud", [stageTarget, inProcessTarget], WARMUP_LATER_PER_CONNECTION),
   ];
@@ -437,4 +457,5 @@ try {
   for (const peer of peers) await peer.stop();
   await baseline.close();
   await local.stop();
+  await before?.stop();
 }

@@ -144,9 +144,13 @@ export async function startApiGateway(options: ApiGatewayFrontOptions): Promise<
   const binaryMediaTypes = options.binaryMediaTypes ?? DEFAULTS.binaryMediaTypes;
   // A REST API publishes its metrics by ApiName and Stage, an HTTP API by ApiId and Stage (AWS API Gateway
   // developer guide: "Amazon API Gateway dimensions and metrics", "Monitor CloudWatch metrics for HTTP APIs").
+  // Frozen, so the metric store keys their series once (metric-store.ts).
   const metricsOf = httpApi
-    ? { apiType: "HTTP" as const, dimensions: { ApiId: apiId, Stage: options.stageName } }
-    : { apiType: "REST" as const, dimensions: { ApiName: options.apiName, Stage: options.stageName } };
+    ? { apiType: "HTTP" as const, dimensions: Object.freeze({ ApiId: apiId, Stage: options.stageName }) }
+    : {
+        apiType: "REST" as const,
+        dimensions: Object.freeze({ ApiName: options.apiName, Stage: options.stageName }),
+      };
   const resourceIds = new Map<string, string>();
   const resourceId = (path: string) => {
     let id = resourceIds.get(path);

@@ -127,6 +127,27 @@ describe("MetricStore.query", () => {
     expect(s.listMetrics({ dimensions: [{ name: "Resource" }] })).toHaveLength(2);
   });
 
+  it("puts a frozen dimension set, its copy and a mutated plain set each in the series of their contents", () => {
+    const s = new MetricStore();
+    const frozen = Object.freeze({ Resource: "crud:bench", FunctionName: "crud" });
+    const plain: Record<string, string> = { FunctionName: "crud" };
+    s.put(datum(1, T0, frozen));
+    s.put(datum(2, T0, frozen));
+    s.put({ ...datum(4, T0, frozen), metricName: "Invocations" });
+    s.put(datum(8, T0, { ...dims }));
+    s.put(datum(16, T0, plain));
+    plain["Resource"] = "crud:bench";
+    s.put(datum(32, T0, plain));
+    plain["Resource"] = "crud:other";
+    s.put(datum(64, T0, plain));
+    expect(query(s, "Sum", 60).values).toEqual([1 + 2 + 8 + 32]);
+    expect(query(s, "Sum", 60, { metricName: "Invocations" }).values).toEqual([4]);
+    expect(query(s, "Sum", 60, { dimensions: { FunctionName: "crud" } }).values).toEqual([16]);
+    expect(
+      query(s, "Sum", 60, { dimensions: { FunctionName: "crud", Resource: "crud:other" } }).values,
+    ).toEqual([64]);
+  });
+
   it("omits periods without data and rejects invalid queries with a clear message", () => {
     expect(query(store, "Sum", 60, { startMs: T0 - 120_000, endMs: T0 - 60_000 }).values).toEqual([]);
     expect(() => query(store, "tm99", 60)).toThrow(InvalidParameterError);

@@ -79,6 +79,13 @@ export class MetricStore implements MetricSink {
   private newestSecond = Number.NEGATIVE_INFINITY;
   private lastPruneSecond = Number.NEGATIVE_INFINITY;
   private rngState = 0x9e3779b9;
+  /**
+   * Series keys of frozen dimension sets, by set, namespace and metric name: the stage's own publishers (the
+   * Lambda emulator, the API front) put ~25 data points per request with a few sets built once, and building
+   * the key anew each time was 2-3 % of the stage process's CPU per GET. Only frozen sets are cached: a set
+   * that can change after a put must be keyed by its contents each time.
+   */
+  private readonly frozenKeys = new WeakMap<object, Map<string, Map<string, string>>>();
   /** Data points dropped because the series cap was reached (a sign the caller puts unbounded dimensions). */
   droppedDatapoints = 0;
 
@@ -94,7 +101,7 @@ export class MetricStore implements MetricSink {
   /** MetricSink: stores one data point. Values that are not finite numbers are ignored, as CloudWatch rejects them. */
   put(datum: MetricDatum): void {
     if (!Number.isFinite(datum.value) || !Number.isFinite(datum.timestampMs)) return;
-    const key = seriesKey(datum.namespace, datum.metricName, datum.dimensions);
+    const key = this.keyOf(datum.namespace, datum.metricName, datum.dimensions);
     let series = this.series.get(key);
     if (!series) {
       if (this.series.size >= this.options.maxSeries) {
@@ -123,6 +130,26 @@ export class MetricStore implements MetricSink {
     if (this.newestSecond - this.lastPruneSecond >= 60 || this.storedValues > this.options.maxStoredValues) {
       this.prune();
     }
+  }
+
+  private keyOf(namespace: string, metricName: string, dimensions: Record<string, string>): string {
+    if (!Object.isFrozen(dimensions)) return seriesKey(namespace, metricName, dimensions);
+    let byNamespace = this.frozenKeys.get(dimensions);
+    if (!byNamespace) {
+      byNamespace = new Map();
+      this.frozenKeys.set(dimensions, byNamespace);
+    }
+    let byName = byNamespace.get(namespace);
+    if (!byName) {
+      byName = new Map();
+      byNamespace.set(namespace, byName);
+    }
+    let key = byName.get(metricName);
+    if (key === undefined) {
+      key = seriesKey(namespace, metricName, dimensions);
+      byName.set(metricName, key);
+    }
+    return key;
   }
 
   /** Number of raw values held (for tests and the perf report). */

@@ -73,6 +73,8 @@ export class InvocationMetrics {
       if (qualifier && viaAlias) {
         sets.push({ FunctionName: functionName, Resource: resource, ExecutedVersion: executedVersion });
       }
+      // Frozen: the metric store then keys their series once (metric-store.ts) instead of on every put.
+      for (const set of sets) Object.freeze(set);
       this.dimensionCache.set(key, sets);
     }
     return sets;
