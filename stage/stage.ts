@@ -200,8 +200,9 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       ...(cpuPinning?.pinned && capacity
         ? {
             environmentCpus: cpuPinning.environmentCpus,
-            // An environment's helper threads (V8's) may use every CPU, as a sandbox's second vCPU does.
-            environmentHelperCpus: `${cpuPinning.reservedCpus},${cpuPinning.environmentCpus}`,
+            // An environment's helper threads (V8's) run on the reserved CPUs, as on a sandbox's second vCPU:
+            // beside its main thread, never in its way (docs/fidelity.md, "Capacity").
+            environmentHelperCpus: cpuPinning.reservedCpus,
             hostCores: capacity.environmentCores,
           }
         : {}),

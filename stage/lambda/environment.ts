@@ -27,9 +27,9 @@ export interface EnvironmentSpec extends ProcessSpec {
   cpus?: string;
   /**
    * With `cpus`: the CPUs the process's other threads (V8's garbage collector and compilers, started with Node)
-   * may run on as well, e.g. "0,1"; the main thread stays on `cpus`. Lambda gives a sandbox two vCPUs at every
-   * memory size up to 3,008 MB, its quota shared by all its threads, so those threads run beside the main
-   * one instead of taking turns with it on one CPU.
+   * run on, e.g. "0"; the main thread stays on `cpus`. Lambda gives a sandbox two vCPUs at every memory size up
+   * to 3,008 MB, its quota shared by all its threads, so those threads run beside the main one instead of
+   * taking turns with it on one CPU.
    */
   helperCpus?: string;
   /** Bounds INIT (Lambda allows 10 s). */
@@ -139,7 +139,8 @@ export class ExecutionEnvironment {
     this.cgroup = spec.cgroup;
     const args = [...nodeMemoryArgs(spec.memoryMb), ...(spec.nodeArgs ?? []), spec.runtimePath];
     // taskset sets the CPU affinity and execs Node in the same process (same pid, same IPC channel). With
-    // helper CPUs, Node starts on them all and its main thread alone is moved to `cpus` once it is up.
+    // helper CPUs, Node starts on them (its helper threads are created there, and stay) and its main thread
+    // alone is moved to `cpus` once it is up (its run-queue wait while booting is left out of Init Duration).
     const startCpus = spec.helperCpus ?? spec.cpus;
     const [command, commandArgs] = startCpus
       ? ["taskset", ["-c", startCpus, process.execPath, ...args]]

@@ -77,8 +77,8 @@ export interface LocalLambdaOptions {
   /** The CPUs every environment's process runs on (`taskset -c` list, e.g. "1"); any when absent (capacity.ts). */
   environmentCpus?: string;
   /**
-   * With `environmentCpus`: the CPUs an environment's threads other than the main one may also use (e.g. "0,1"),
-   * as a Lambda sandbox's second vCPU (environment.ts `helperCpus`).
+   * With `environmentCpus`: the CPUs an environment's threads other than the main one run on (e.g. "0"), as a
+   * Lambda sandbox's second vCPU (environment.ts `helperCpus`).
    */
   environmentHelperCpus?: string;
   /**
