@@ -10,6 +10,7 @@ import path from "node:path";
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newmanGate } from "../postman/newman-gate.ts";
+import { sleep } from "../test/support/wait.ts";
 import { createAwsClients } from "../tuning/adapters/aws-clients.ts";
 import { collectApiGatewayMetrics } from "../tuning/adapters/collect.ts";
 import { resolveBenchConfig } from "../tuning/config/bench-config.ts";
@@ -57,7 +58,10 @@ describe("an HTTP API on the local stage", () => {
   // issue 18: the stage published an HTTP API's metrics under ApiName (a REST API's dimension), and the
   // collector asked by ApiName: on AWS an HTTP API publishes ApiId and Stage, with 4xx and 5xx.
   it("publishes its AWS/ApiGateway metrics by ApiId and Stage (4xx, 5xx), and the collector asks by them", async () => {
-    const startMs = Date.now() - 1;
+    // Into the next whole second first: the previous test's last request could arrive within a millisecond
+    // of this one's start (a 404 the front answers itself), and a 1 s period sums by second.
+    await sleep(1005 - (Date.now() % 1000));
+    const startMs = Date.now();
     const ok = await fetch(`${local.stage.apiUrl}/items/metrics-1`);
     expect(ok.status).toBe(404); // the handler's own 404 for a missing item, a 4xx all the same
     const missing = await fetch(`${local.stage.apiUrl}/no-such-route`);
