@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 import type { GateOutcome } from "../tuning/results/results-types.ts";
+import { startGateProcess } from "./gate-process.ts";
 import { readCollection, runCollection } from "./run-collection.ts";
 
 export interface NewmanGateOptions {
@@ -21,18 +22,27 @@ export interface NewmanGateOptions {
   reportDir: string;
   /** A report that cannot be written: a disk problem, not the API failing its contract. */
   onWarning: (message: string) => void;
+  /**
+   * Run Newman in a process of its own on these CPUs (a `taskset -c` list, e.g. the pinned local stage's
+   * environment CPUs), off the bench's event loop (postman/gate-process.ts). In this process when absent.
+   */
+  cpus?: string;
 }
+
+/** The gate port, and how to stop what it started (the gate's process, if any). */
+export type NewmanGate = ((request: { settingId: string }) => Promise<GateOutcome>) & {
+  close(): Promise<void>;
+};
 
 /**
  * The gate port of a run.
  *
  * @example const gate = newmanGate({ apiUrl, tableName, reportDir: "reports/out/x/newman", onWarning: console.error });
  */
-export function newmanGate(
-  options: NewmanGateOptions,
-): (request: { settingId: string }) => Promise<GateOutcome> {
-  return ({ settingId }) =>
-    runCollection({
+export function newmanGate(options: NewmanGateOptions): NewmanGate {
+  const own = options.cpus !== undefined ? startGateProcess({ cpus: options.cpus }) : undefined;
+  const gate = ({ settingId }: { settingId: string }) => {
+    const run = {
       baseUrl: options.apiUrl,
       envVars: { tableName: options.tableName },
       // The user's collection replaces ours; without its own environment it gets an empty one
@@ -41,8 +51,11 @@ export function newmanGate(
         ? { collection: options.collection, environment: options.environment ?? { values: [] } }
         : {}),
       junitPath: path.join(options.reportDir, `${settingId}.xml`),
-      onReportError: (message) => options.onWarning(`${settingId}: ${message}`),
-    });
+    };
+    const onReportError = (message: string) => options.onWarning(`${settingId}: ${message}`);
+    return own ? own.run(run, onReportError) : runCollection({ ...run, onReportError });
+  };
+  return Object.assign(gate, { close: async () => own?.close() });
 }
 
 /** Requests in a collection file (folders hold items), as one pass of the gate sends them. */

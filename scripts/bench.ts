@@ -152,6 +152,7 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
   });
 
   let local: LocalStage | undefined;
+  let stopGate: (() => Promise<void>) | undefined;
   const progress = createProgressReporter(process.stderr);
   try {
     let stage: Stage;
@@ -189,8 +190,14 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
             ...(config.environment !== undefined ? { environment: config.environment } : {}),
             reportDir: path.join(runDir, "newman"),
             onWarning: (message) => gateWarnings.push(message),
+            // On a pinned local stage Newman runs in its own process on every CPU (the environments' are idle
+            // after each window), not on the stage's event loop (postman/gate-process.ts, docs/postman.md).
+            ...(local?.cpuPinning?.pinned
+              ? { cpus: `${local.cpuPinning.reservedCpus},${local.cpuPinning.environmentCpus}` }
+              : {}),
           })
         : undefined;
+    stopGate = gate?.close;
     const output = await runBench({
       config,
       ...(priceTable ? { priceTable } : {}),
@@ -244,6 +251,7 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
     console.error(errorLine(BENCH_COMMAND, error));
     return EXIT.error;
   } finally {
+    await stopGate?.();
     if (local) await local.stop();
     offInterrupts();
   }
