@@ -17,6 +17,7 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { BatchWriteItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { startGateProcess } from "../postman/gate-process.ts";
 import { readCollection, runCollection, runNewman } from "../postman/run-collection.ts";
 import { resolveBenchConfig } from "./config/bench-config.ts";
 import { boundedWarmup } from "./sweep/warmup.ts";
@@ -137,7 +138,12 @@ try {
   }
   await removeFillers();
 
-  // Part 2: sweeps, the variants alternating which goes first.
+  // Part 2: sweeps, the variants alternating which goes first. "after" runs the gate as `npm run bench` does on a
+  // pinned stage: in a process of its own on every CPU (postman/gate-process.ts).
+  const pinning = local.cpuPinning;
+  const gateProcess = pinning?.pinned
+    ? startGateProcess({ cpus: `${pinning.reservedCpus},${pinning.environmentCpus}` })
+    : undefined;
   for (let run = 1; run <= RUNS; run++) {
     const order = run % 2 === 1 ? VARIANTS : [...VARIANTS].reverse();
     for (const variant of order) {
@@ -150,14 +156,18 @@ try {
         clients,
         load: api.port,
         tableState: api.tableState,
-        gate: () =>
-          runCollection({
+        gate: () => {
+          const gateRun = {
             baseUrl: local.stage.apiUrl,
             envVars: { tableName },
             collection,
             mergeScripts: variant === "after",
             concurrentFolders: variant === "after",
-          }),
+          };
+          return variant === "after" && gateProcess
+            ? gateProcess.run(gateRun, (message) => console.error(`setting-overhead: ${message}`))
+            : runCollection(gateRun);
+        },
       });
       sweepFigures.push({
         variant,
@@ -178,6 +188,7 @@ try {
       );
     }
   }
+  await gateProcess?.close();
 } finally {
   await perfStage.stop();
 }
@@ -219,7 +230,9 @@ console.log(
       "checking the schema against the meta-schema; after: the bounded warm-up (at most " +
       `${boundedWarmup(config.profile, config.ratePerSec)} in flight), the reset one below it, the walk's ids dropped when it ends, ` +
       "each request's scripts merged into one execution (postman/merge-scripts.ts), the folders at once " +
-      "(postman/concurrent-folders.ts), the schema assertions with `{ validateSchema: false }`.",
+      "(postman/concurrent-folders.ts), the schema assertions with `{ validateSchema: false }`, and in the sweeps Newman in a " +
+      "process of its own on every CPU where the stage is pinned, as `npm run bench` runs it (postman/gate-process.ts; the gate " +
+      "alone below runs in this process).",
     "",
     "### The gate over a growing table (the gate alone, between sweeps' worth of items)",
     "",
