@@ -170,6 +170,7 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
         // The host's capacity: no invocation kept waiting for a core by its neighbours (capacity.ts).
         ...(config.capacity !== "off" ? { capacity: "host" as const } : {}),
         ...(config.capacity === "cap" ? { pinCpus: false } : {}),
+        ...(config.idleFill === "off" ? { fillIdleCpus: false } : {}),
         ...(config.template !== undefined ? { template: config.template } : {}),
       });
       stage = local.stage;

@@ -9,5 +9,17 @@ describe("npm run calibrate flags", () => {
     );
     expect(() => parseCalibrateArgs(["--bogus"])).toThrow(/^unknown flag --bogus/);
     expect(parseCalibrateArgs(["--json", "--quick"])).toEqual({ json: true, quick: true });
+    expect(() => parseCalibrateArgs(["--capacity", "cap"])).toThrow(
+      'invalid --capacity "cap": expected auto or off',
+    );
+    expect(() => parseCalibrateArgs(["--idle-fill", "yes"])).toThrow(
+      'invalid --idle-fill "yes": expected on or off',
+    );
+    expect(parseCalibrateArgs(["--capacity", "off", "--idle-fill", "off"])).toEqual({
+      json: false,
+      quick: false,
+      capacity: "off",
+      idleFill: "off",
+    });
   });
 });

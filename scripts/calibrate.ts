@@ -2,7 +2,8 @@
  * `npm run calibrate`: the local stage held against AWS's published measurements (logic in
  * stage/calibration/). Exit 0 with the table (or JSON); 1 with one line on an error (scripts/command.ts).
  *
- * Usage: npm run calibrate -- [--json] [--quick] [--cold-starts <n>] [--warm <n>]
+ * Usage: npm run calibrate -- [--json] [--quick] [--cold-starts <n>] [--warm <n>] [--capacity auto|off]
+ *        [--idle-fill on|off]
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +15,7 @@ import {
   EXIT,
   type ExitCode,
   exitWith,
+  invalidFlag,
   numberFlag,
   parseCommandLine,
   runCommand,
@@ -38,6 +40,18 @@ export const CALIBRATE_COMMAND = {
       default: "5",
     },
     warm: { type: "string", value: "<n>", help: "warm invocations per memory size, 1 to 100", default: "5" },
+    capacity: {
+      type: "string",
+      value: "auto|off",
+      help: "the stage as `npm run bench` runs it (auto: the stage and the environments on separate CPUs) or unpinned (off)",
+      default: "auto",
+    },
+    "idle-fill": {
+      type: "string",
+      value: "on|off",
+      help: "with --capacity auto: keep the environments' CPUs busy at idle priority, as `npm run bench` does (docs/fidelity.md)",
+      default: "on",
+    },
   },
 } as const satisfies CommandSpec;
 
@@ -47,11 +61,20 @@ export function calibrateOptions(values: CommandLine["values"]): CalibrationOpti
     typeof raw === "string" ? numberFlag(flag, raw, { integer: true, min: 1, max }) : undefined;
   const coldStarts = count("cold-starts", values["cold-starts"], 50);
   const warmInvocations = count("warm", values.warm, 100);
+  const choice = <T extends string>(flag: string, raw: unknown, allowed: readonly T[]): T | undefined => {
+    if (raw === undefined) return undefined;
+    if (typeof raw === "string" && (allowed as readonly string[]).includes(raw)) return raw as T;
+    throw invalidFlag(flag, String(raw), `expected ${allowed.join(" or ")}`);
+  };
+  const capacity = choice("capacity", values.capacity, ["auto", "off"] as const);
+  const idleFill = choice("idle-fill", values["idle-fill"], ["on", "off"] as const);
   return {
     json: values.json === true,
     quick: values.quick === true,
     ...(coldStarts === undefined ? {} : { coldStarts }),
     ...(warmInvocations === undefined ? {} : { warmInvocations }),
+    ...(capacity === undefined ? {} : { capacity }),
+    ...(idleFill === undefined ? {} : { idleFill }),
   };
 }
 

@@ -28,6 +28,7 @@ import {
   hostCores,
   pinToCapacity,
 } from "./lambda/capacity.ts";
+import { type CoreFiller, startCoreFiller } from "./lambda/core-filler.ts";
 import { LocalLambda } from "./lambda/local-lambda.ts";
 import { loadServiceTemplate, type ServiceTemplate } from "./template.ts";
 
@@ -81,6 +82,12 @@ export interface StageOptions {
   capacity?: "host" | HostCapacity;
   /** With `capacity: "host"`: pin this process and the environments to separate CPUs. @default true */
   pinCpus?: boolean;
+  /**
+   * With the environments pinned: keep their CPUs busy at SCHED_IDLE priority, so a throttled environment's
+   * slices start on a running core as on a Lambda host (lambda/core-filler.ts, docs/fidelity.md "Idle cores").
+   * @default true
+   */
+  fillIdleCpus?: boolean;
   /** More folders the AWS endpoint's CreateFunction / UpdateFunctionCode may take code from (the project always). */
   codeRoots?: string[];
 }
@@ -99,6 +106,8 @@ export interface LocalStage {
   stackName: string;
   /** With `capacity: "host"`: the CPUs this process and the environments were pinned to, or why not. */
   cpuPinning?: CpuPinning;
+  /** With the environments pinned: the CPUs kept busy at idle priority (lambda/core-filler.ts), or why none. */
+  coreFiller?: CoreFiller;
   /** Stops the API front, the AWS endpoint, every execution environment and dynalite. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -151,6 +160,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
   // Every part started is pushed here, so a failure half-way stops the rest in reverse order.
   const stops: (() => Promise<void> | void)[] = [];
   let cpuPinning: CpuPinning | undefined;
+  let coreFiller: CoreFiller | undefined;
   const stopAll = async () => {
     const errors: unknown[] = [];
     for (const stop of stops.splice(0).reverse()) {
@@ -189,6 +199,11 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       cpuPinning = pinToCapacity(capacity);
       const pinning = cpuPinning;
       if (pinning.pinned) stops.push(async () => pinning.restore());
+      if (pinning.pinned && options.fillIdleCpus !== false) {
+        const filler = startCoreFiller(pinning.environmentCpus);
+        coreFiller = filler;
+        if (filler.filling) stops.push(() => filler.stop());
+      }
     }
     const lambda = new LocalLambda({
       metricSink: metrics,
@@ -321,6 +336,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       api,
       stackName,
       ...(cpuPinning ? { cpuPinning } : {}),
+      ...(coreFiller ? { coreFiller } : {}),
       stop: stopAll,
     };
   } catch (error) {

@@ -31,6 +31,8 @@ describe("npm run calibrate", () => {
     expect(text).toContain("cebert/aws-lambda-performance-benchmarks");
     expect(text).toContain("maxday/lambda-perf");
     expect(text).toMatch(/Goals \(docs\/fidelity\.md\):/);
+    // How the stage ran (as `npm run bench` runs it by default): pinned or not, its idle fill.
+    expect(text).toMatch(/^stage: (unpinned|stage on CPUs)/m);
     // --json is the same result, serialisable.
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   }, 120_000);

@@ -20,6 +20,8 @@ export function renderCalibration(result: CalibrationResult): string {
     `Calibration of the local stage against published AWS Lambda measurements (${result.generatedAt})`,
     `host: ${host.cores} cores, load average ${host.loadAverage.map((l) => l.toFixed(2)).join(" / ")} (1/5/15 min), ` +
       `Node ${host.nodeVersion}, CPU scaling ${host.cpuScaling}; compared with the published ${comparison.architecture} figures`,
+    // Older --json results (before the stage's CPU layout was recorded) have none.
+    ...(host.stageCpus ? [`stage: ${host.stageCpus}`] : []),
     `emulator figures are medians of ${result.planSummary}; "net" is less each invocation's wait for the host's CPU ` +
       "beyond its quota (HostCpuWait), and ratios are taken on it",
   ];

@@ -19,6 +19,8 @@ export interface CalibrationResult {
     nodeVersion: string;
     arch: string;
     cpuScaling: string;
+    /** How the stage ran: its CPU pinning and idle fill (`--capacity`, `--idle-fill`), in words. */
+    stageCpus: string;
   };
   /** Cold starts and warm invocations per size, in words. */
   planSummary: string;
@@ -30,13 +32,40 @@ export interface CalibrationResult {
 export interface CalibrationOptions extends PlanOptions {
   /** A running local stage; one is started (and stopped) when absent. */
   stage?: LocalStage;
+  /**
+   * The stage calibrate starts: "auto" as `npm run bench` runs it (the host's capacity, this process and the
+   * environments on separate CPUs), "off" unpinned. @default "auto"
+   */
+  capacity?: "auto" | "off";
+  /** With capacity "auto": keep the environments' CPUs busy at idle priority (lambda/core-filler.ts). @default "on" */
+  idleFill?: "on" | "off";
   onProgress?: (line: string) => void;
+}
+
+/** The stage's CPU layout in words, for the header of the printed table. */
+export function describeStageCpus(local: Pick<LocalStage, "cpuPinning" | "coreFiller">): string {
+  const pinning = local.cpuPinning;
+  if (!pinning) return "unpinned (--capacity off)";
+  if (!pinning.pinned) return `unpinned (${pinning.reason})`;
+  const filler = local.coreFiller;
+  const fill = !filler
+    ? "left idle (--idle-fill off)"
+    : filler.filling
+      ? `kept busy at idle priority (CPUs ${filler.cpus})`
+      : `left idle (${filler.reason})`;
+  return `stage on CPUs ${pinning.reservedCpus}, environments on CPUs ${pinning.environmentCpus}, ${fill}`;
 }
 
 export async function runCalibration(options: CalibrationOptions = {}): Promise<CalibrationResult> {
   const reference = loadReference();
   const plan = calibrationPlan(options);
-  const local = options.stage ?? (await startStage());
+  const local =
+    options.stage ??
+    (await startStage(
+      options.capacity === "off"
+        ? {}
+        : { capacity: "host", ...(options.idleFill === "off" ? { fillIdleCpus: false } : {}) },
+    ));
   try {
     const measured = await measureCalibration(local.stage, plan, {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -52,6 +81,7 @@ export async function runCalibration(options: CalibrationOptions = {}): Promise<
         nodeVersion: process.versions.node,
         arch: process.arch,
         cpuScaling: local.lambda.cpuScaling.mode,
+        stageCpus: describeStageCpus(local),
       },
       planSummary: `${first?.coldStarts ?? 0} cold start(s) and ${warm?.warmInvocations ?? 0} warm invocation(s) per size`,
       measured,

@@ -3,7 +3,7 @@
  * cap wait instead of sharing the environments' cores, and where the CPUs allow it this process runs on the
  * reserved CPU and the environments on the rest, given back when the stage stops.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { type LocalStage, startStage } from "../stage.ts";
 import { allowedCpus, deriveCapacity, hostCores, invocationCap, parseCpuList } from "./capacity.ts";
@@ -24,6 +24,7 @@ afterAll(async () => {
 
 describe("the local stage at the host's capacity", () => {
   it("runs at most the cap at once at 1,769 MB, the rest wait; this process and the environments pinned apart", async () => {
+    let fillerPids: number[] = [];
     const before = allowedCpus();
     // Before the stage starts: once pinned, this process sees only its reserved CPU.
     const capacity = deriveCapacity(hostCores());
@@ -67,6 +68,15 @@ describe("the local stage at the host's capacity", () => {
           0,
         );
       }
+      // The environments' CPUs kept busy at idle priority (core-filler.ts), where chrt can set SCHED_IDLE.
+      const filler = local.coreFiller;
+      if (filler?.filling) {
+        expect(filler.cpus).toBe(parseCpuList(pinning.environmentCpus).join(","));
+        fillerPids = filler.pids;
+        for (const pid of fillerPids) expect(existsSync(`/proc/${pid}`)).toBe(true);
+      } else {
+        expect(filler?.reason).toMatch(/chrt/);
+      }
     } else {
       // Only a host without a spare CPU (or a cgroup quota instead of CPUs) pins nothing, and says why.
       expect(pinning?.reason).toMatch(/nothing to pin|taskset|Cpus_allowed_list/);
@@ -75,5 +85,7 @@ describe("the local stage at the host's capacity", () => {
     await local.stop();
     local = undefined;
     expect(allowedCpus()).toEqual(before);
+    // Stopping the stage stops its fillers.
+    for (const pid of fillerPids) expect(existsSync(`/proc/${pid}`)).toBe(false);
   }, 60_000);
 });

@@ -135,6 +135,7 @@ describe("bench config", () => {
       coldStartRate: 0.01,
       coldStarts: 3,
       capacity: "cap",
+      idleFill: "off",
       autoApply: "cost",
       out: "out",
       baseline: "old/results.json",
@@ -172,6 +173,7 @@ describe("bench config", () => {
       warmupS: 2,
       gate: false,
       capacity: "cap",
+      idleFill: "off",
       slo: { p99Ms: 300, errorRate: 0.001 },
       outDir: "out",
       aws: {

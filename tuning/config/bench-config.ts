@@ -146,6 +146,8 @@ export interface BenchConfig {
    * CPUs; "cap" the same without pinning; "off" admits all. @default "auto"
    */
   capacity: "auto" | "cap" | "off";
+  /** Local stage with capacity "auto": keep the environments' CPUs busy at SCHED_IDLE priority. @default "on" */
+  idleFill: "on" | "off";
   /** Point the alias at the winner of this strategy at the end instead of restoring it. Opt-in. */
   autoApply?: StrategyName;
   /** Output folder for reports/out/<run-id>/. @default "reports/out" */
@@ -197,6 +199,7 @@ export const BENCH_DEFAULTS: BenchConfig = {
   balancedCostTerm: "total",
   coldStarts: 2,
   capacity: "auto",
+  idleFill: "on",
   rounds: 1,
   outDir: "reports/out",
   seed: 1,

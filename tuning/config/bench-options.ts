@@ -261,6 +261,13 @@ export const BENCH_OPTIONS = {
     help: "local stage: at most as many invocations at once as the host's cores less one (for the front, dynalite and the load engine) give their CPU shares, the stage and the environments pinned to separate CPUs (docs/fidelity.md); cap: without pinning; off: no limit",
     default: "auto",
   },
+  "idle-fill": {
+    schema: oneOf("on", "off"),
+    flag: "string",
+    value: "on|off",
+    help: "local stage with --capacity auto: keep the environments' CPUs busy at idle priority (SCHED_IDLE), so a throttled environment's CPU slices start on a running core as on a Lambda host, not on one waking from idle (docs/fidelity.md, \"Idle cores\"); off: let them idle",
+    default: "on",
+  },
   "auto-apply": {
     schema: oneOf(...STRATEGY_NAMES),
     flag: "string",
