@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import { countAsBusyAgain, processCpuMs, readCpuTicks } from "../../tuning/adapters/host-cpu.ts";
 import { allowedCpus } from "./capacity.ts";
 import { type CoreFiller, fillerScript, startCoreFiller } from "./core-filler.ts";
 
@@ -90,4 +91,39 @@ describe("core filler", () => {
     owner.kill("SIGKILL");
     expect(await until(() => !running(pid), 5000)).toBe(true);
   });
+});
+
+describe("the host-busy measure with fillers running", () => {
+  it("reads a process's CPU time from /proc/<pid>/stat, 0 when it is gone", () => {
+    // utime 250 and stime 50 clock ticks (fields 14 and 15) of a command with a space and parentheses.
+    const stat = "42 (a (b) c) R 1 42 42 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 1 0 1000 1000 100";
+    expect(processCpuMs(42, () => stat)).toBe(3000);
+    expect(
+      processCpuMs(42, () => {
+        throw new Error("ENOENT");
+      }),
+    ).toBe(0);
+  });
+
+  it.runIf(chrtWorks)(
+    "counts a filler's CPU time as idle while it runs",
+    async () => {
+      const started = startCoreFiller(String(allowedCpus()?.at(-1) ?? 0));
+      filler = started;
+      if (!started.filling) throw new Error(started.reason);
+      const [pid] = started.pids;
+      if (pid === undefined) throw new Error("no filler pid");
+      // At SCHED_IDLE it runs only when its CPU has nothing else to do: on a busy host that may take a while.
+      expect(await until(() => processCpuMs(pid) > 0, 20_000)).toBe(true);
+      // The same instant, read with the filler's time counted and without it: they differ by its CPU time.
+      const counted = readCpuTicks();
+      const fillerMs = processCpuMs(pid);
+      countAsBusyAgain(pid);
+      const raw = readCpuTicks();
+      expect(fillerMs).toBeGreaterThan(0);
+      expect(raw.busy - counted.busy).toBeGreaterThan(fillerMs - 50);
+      expect(raw.busy - counted.busy).toBeLessThan(fillerMs + 50);
+    },
+    30_000,
+  );
 });

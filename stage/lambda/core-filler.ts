@@ -15,6 +15,7 @@
  * so a killed stage leaves none behind.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { countAsBusyAgain, countAsIdle } from "../../tuning/adapters/host-cpu.ts";
 import { parseCpuList } from "./capacity.ts";
 
 /** What `startCoreFiller` did: the CPUs it keeps busy, or why it keeps none. */
@@ -50,6 +51,12 @@ export function startCoreFiller(cpuList: string, ownerPid: number = process.pid)
   for (const child of children) {
     // A filler that cannot start (or dies) only loses the warm core; the stage goes on.
     child.on("error", () => {});
+    // Its CPU time is idle time for the host-busy measure (tuning/adapters/host-cpu.ts) while it runs.
+    const pid = child.pid;
+    if (pid !== undefined) {
+      countAsIdle(pid);
+      child.once("exit", () => countAsBusyAgain(pid));
+    }
     // It must never keep the stage's process alive.
     child.unref();
   }
