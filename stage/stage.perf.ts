@@ -68,9 +68,9 @@ const BEFORE_ROOT = process.env["STAGE_PERF_BEFORE"];
 const FREEZE_AB = process.env["STAGE_PERF_FREEZE_AB"] !== "off";
 /** Seconds of nothing running in the warm-state part (0 skips it). */
 const IDLE_S = Number(process.env["STAGE_PERF_IDLE_S"] ?? 150);
-/** GET windows of DURATION_S on each stage before the idle spell and after it, alternating. */
-const WINDOWS_BEFORE_IDLE = 2;
-const WINDOWS_AFTER_IDLE = 3;
+/** Idle spells of the warm state (each stage the first to serve after one of them), and windows after each. */
+const IDLE_SPELLS = 2;
+const WINDOWS_AFTER_IDLE = 2;
 
 interface Target {
   name: string;
@@ -313,24 +313,34 @@ async function compare(
 }
 
 /**
- * The warm state: GET windows on each stage (alternating) before and after IDLE_S seconds with nothing
- * running, as the warmed stage idles in the rounds above while the other targets warm. Returns per stage its
- * windows' rates, before and after.
+ * The warm state: IDLE_SPELLS spells, each a GET window on each stage, IDLE_S seconds with nothing running, then
+ * WINDOWS_AFTER_IDLE windows on each stage in turn. The order of the stages rotates per spell, so each stage is
+ * the first to serve after an idle spell once (the second finds the shared parts, this process and the load
+ * tool, woken by the first). Returns per stage its windows: before, first after (when it went first), and the
+ * rest after.
  */
-async function warmState(
-  tool: LoadTool,
-  stages: Target[],
-): Promise<Map<string, { before: Rate[]; after: Rate[] }>> {
-  const windows = new Map(stages.map((t) => [t.name, { before: [] as Rate[], after: [] as Rate[] }]));
-  for (let i = 0; i < WINDOWS_BEFORE_IDLE; i++) {
-    for (const target of i % 2 === 0 ? stages : [...stages].reverse())
+interface WarmWindows {
+  before: Rate[];
+  firstAfter: Rate[];
+  laterAfter: Rate[];
+}
+async function warmState(tool: LoadTool, stages: Target[]): Promise<Map<string, WarmWindows>> {
+  const windows = new Map<string, WarmWindows>(
+    stages.map((t) => [t.name, { before: [], firstAfter: [], laterAfter: [] }]),
+  );
+  for (let spell = 0; spell < Math.min(IDLE_SPELLS, stages.length); spell++) {
+    const order = stages.map((_, i) => stages[(i + spell) % stages.length] as Target);
+    for (const target of order)
       windows.get(target.name)?.before.push(await load(tool, target, "get", CONNECTIONS));
-  }
-  await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000));
-  for (let i = 0; i < WINDOWS_AFTER_IDLE; i++) {
-    // The first window after the idle spell alternates too: each stage goes first once.
-    for (const target of i % 2 === 0 ? stages : [...stages].reverse())
-      windows.get(target.name)?.after.push(await load(tool, target, "get", CONNECTIONS));
+    await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000));
+    for (let i = 0; i < WINDOWS_AFTER_IDLE; i++) {
+      for (const [position, target] of order.entries()) {
+        const rate = await load(tool, target, "get", CONNECTIONS);
+        const list = windows.get(target.name);
+        if (i === 0 && position === 0) list?.firstAfter.push(rate);
+        else list?.laterAfter.push(rate);
+      }
+    }
   }
   return windows;
 }
@@ -485,14 +495,14 @@ try {
     : [];
   const mean = (rates: Rate[], f: (r: Rate) => number) =>
     rates.reduce((sum, r) => sum + f(r), 0) / Math.max(1, rates.length);
+  const cpu = (rates: Rate[]) => rates.map((r) => r.cpuMsPerRequest.toFixed(2)).join(", ");
+  const env = (rates: Rate[]) => rates.map((r) => r.ownProcessesCpuMsPerRequest.toFixed(2)).join(", ");
   const warmRows = warm
     ? [...warm].map(
-        ([name, { before, after }]) =>
-          `| ${name} | ${before.map((r) => r.cpuMsPerRequest.toFixed(2)).join(", ")} | ` +
-          `${after.map((r) => r.cpuMsPerRequest.toFixed(2)).join(", ")} | ` +
-          `${(mean(after.slice(0, 1), (r) => r.cpuMsPerRequest) / mean(before, (r) => r.cpuMsPerRequest)).toFixed(2)}× | ` +
-          `${before.map((r) => r.ownProcessesCpuMsPerRequest.toFixed(2)).join(", ")} → ${after.map((r) => r.ownProcessesCpuMsPerRequest.toFixed(2)).join(", ")} | ` +
-          `${before.map((r) => r.requestsPerSecond.toFixed(0)).join(", ")} → ${after.map((r) => r.requestsPerSecond.toFixed(0)).join(", ")} |`,
+        ([name, w]) =>
+          `| ${name} | ${cpu(w.before)} (${env(w.before)}) | ${cpu(w.firstAfter)} (${env(w.firstAfter)}) | ` +
+          `${(mean(w.firstAfter, (r) => r.cpuMsPerRequest) / mean(w.before, (r) => r.cpuMsPerRequest)).toFixed(2)}× | ` +
+          `${cpu(w.laterAfter)} (${env(w.laterAfter)}) |`,
       )
     : [];
   const lines = [
@@ -543,11 +553,12 @@ try {
           "",
           "### Warm state: GETs before and after an idle spell",
           "",
-          `Right after the rounds above: ${WINDOWS_BEFORE_IDLE} GET windows of ${DURATION_S} s on each stage (alternating), ${IDLE_S} s with nothing running, then ${WINDOWS_AFTER_IDLE} windows each (alternating, so each stage goes first after the idle once); ` +
-            `load average ${fmtLoad(loadAfter)} at its start, ${fmtLoad(loadAfterWarm)} at its end.`,
+          `Right after the rounds above, ${Math.min(IDLE_SPELLS, 1 + (unfrozen ? 1 : 0))} spells: a GET window of ${DURATION_S} s on each stage, ${IDLE_S} s with nothing running, then ${WINDOWS_AFTER_IDLE} windows on each stage in turn; ` +
+            "the order rotates, so each stage serves first after one spell (the second finds this process and the load tool woken by the first). " +
+            `Load average ${fmtLoad(loadAfter)} at its start, ${fmtLoad(loadAfterWarm)} at its end.`,
           "",
-          "| stage | CPU ms/GET before the idle | after it | first after / before | of which environments, before → after | req/s before → after |",
-          "| --- | --- | --- | ---: | --- | --- |",
+          "| stage | CPU ms/GET before the idle (environments) | first window after it (environments) | first after / before | later windows after it (environments) |",
+          "| --- | --- | --- | ---: | --- |",
           ...warmRows,
         ]
       : []),
