@@ -18,6 +18,10 @@
  *        `npm ci` and `npm run build` done) to the GET rounds, beside this one: a before/after of a change to
  *        the stage, side by side in one run (both stages' fronts run in this process, so each one's CPU
  *        includes the other's idle upkeep, alike for both).
+ *        STAGE_PERF_FREEZE_AB=off leaves out the second stage that does not freeze its idle environments
+ *        (`freezeIdleEnvironments: false`), which by default joins the GET and ping rounds and the warm state.
+ *        STAGE_PERF_IDLE_S=<s> (default 150; 0 skips): the warm state, GET windows on both stages before and
+ *        after that long with nothing running.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -60,6 +64,13 @@ const MEMORY_MB = 1769;
 const PEER = process.env["STAGE_PERF_PEER"] !== "off";
 /** Another checkout whose stage joins the GET rounds (a before/after in one run); none when unset. */
 const BEFORE_ROOT = process.env["STAGE_PERF_BEFORE"];
+/** A second stage that does not freeze idle environments joins the GET and ping rounds and the warm state. */
+const FREEZE_AB = process.env["STAGE_PERF_FREEZE_AB"] !== "off";
+/** Seconds of nothing running in the warm-state part (0 skips it). */
+const IDLE_S = Number(process.env["STAGE_PERF_IDLE_S"] ?? 150);
+/** Idle spells of the warm state (each stage the first to serve after one of them), and windows after each. */
+const IDLE_SPELLS = 2;
+const WINDOWS_AFTER_IDLE = 2;
 
 interface Target {
   name: string;
@@ -241,6 +252,8 @@ interface Comparison {
   rates: Map<string, Rate>;
   /** Per other target: the stage's req/s over it, per round (sorted) and the median. */
   ratios: Map<string, { median: number; rounds: number[] }>;
+  /** The same for the stage that does not freeze its idle environments, when it ran. */
+  unfrozenRatios: Map<string, { median: number; rounds: number[] }>;
 }
 
 /** Warm-up on every target, then ROUNDS rounds in which the targets take turns, the order rotating. */
@@ -262,35 +275,78 @@ async function compare(
     });
   }
   const perTarget = new Map<string, Rate[]>(targets.map((t) => [t.name, []]));
-  const perRoundRatios = new Map<string, number[]>();
+  const subjects = [STAGE, STAGE_UNFROZEN];
+  const perRoundRatios = new Map<string, Map<string, number[]>>(subjects.map((name) => [name, new Map()]));
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate who goes first, so a burst of load from elsewhere does not always hit the same target.
     const order = targets.map((_, i) => targets[(i + round) % targets.length] as Target);
     const rates = new Map<string, Rate>();
     for (const target of order) rates.set(target.name, await load(tool, target, workload, CONNECTIONS));
     for (const [name, rate] of rates) perTarget.get(name)?.push(rate);
-    const stage = rates.get(targets[0]?.name ?? "");
-    for (const target of targets.slice(1)) {
-      const other = rates.get(target.name);
-      if (!stage || !other) continue;
-      const list = perRoundRatios.get(target.name) ?? [];
-      list.push(stage.requestsPerSecond / Math.max(1e-9, other.requestsPerSecond));
-      perRoundRatios.set(target.name, list);
+    for (const subject of subjects) {
+      const stage = rates.get(subject);
+      for (const target of targets.filter((t) => !subjects.includes(t.name))) {
+        const other = rates.get(target.name);
+        if (!stage || !other) continue;
+        const perOther = perRoundRatios.get(subject) ?? new Map<string, number[]>();
+        const list = perOther.get(target.name) ?? [];
+        list.push(stage.requestsPerSecond / Math.max(1e-9, other.requestsPerSecond));
+        perOther.set(target.name, list);
+        perRoundRatios.set(subject, perOther);
+      }
     }
   }
-  const ratios = new Map<string, { median: number; rounds: number[] }>();
-  for (const [name, list] of perRoundRatios) {
-    const rounds = [...list].sort((x, y) => x - y);
-    ratios.set(name, { median: rounds[Math.floor(rounds.length / 2)] ?? 0, rounds: list });
-  }
+  const medians = (perOther: Map<string, number[]> | undefined) => {
+    const ratios = new Map<string, { median: number; rounds: number[] }>();
+    for (const [name, list] of perOther ?? []) {
+      const rounds = [...list].sort((x, y) => x - y);
+      ratios.set(name, { median: rounds[Math.floor(rounds.length / 2)] ?? 0, rounds: list });
+    }
+    return ratios;
+  };
   return {
     workload,
     rates: new Map([...perTarget].map(([name, rates]) => [name, combine(rates)])),
-    ratios,
+    ratios: medians(perRoundRatios.get(STAGE)),
+    unfrozenRatios: medians(perRoundRatios.get(STAGE_UNFROZEN)),
   };
 }
 
+/**
+ * The warm state: IDLE_SPELLS spells, each a GET window on each stage, IDLE_S seconds with nothing running, then
+ * WINDOWS_AFTER_IDLE windows on each stage in turn. The order of the stages rotates per spell, so each stage is
+ * the first to serve after an idle spell once (the second finds the shared parts, this process and the load
+ * tool, woken by the first). Returns per stage its windows: before, first after (when it went first), and the
+ * rest after.
+ */
+interface WarmWindows {
+  before: Rate[];
+  firstAfter: Rate[];
+  laterAfter: Rate[];
+}
+async function warmState(tool: LoadTool, stages: Target[]): Promise<Map<string, WarmWindows>> {
+  const windows = new Map<string, WarmWindows>(
+    stages.map((t) => [t.name, { before: [], firstAfter: [], laterAfter: [] }]),
+  );
+  for (let spell = 0; spell < Math.min(IDLE_SPELLS, stages.length); spell++) {
+    const order = stages.map((_, i) => stages[(i + spell) % stages.length] as Target);
+    for (const target of order)
+      windows.get(target.name)?.before.push(await load(tool, target, "get", CONNECTIONS));
+    await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000));
+    for (let i = 0; i < WINDOWS_AFTER_IDLE; i++) {
+      for (const [position, target] of order.entries()) {
+        const rate = await load(tool, target, "get", CONNECTIONS);
+        const list = windows.get(target.name);
+        if (i === 0 && position === 0) list?.firstAfter.push(rate);
+        else list?.laterAfter.push(rate);
+      }
+    }
+  }
+  return windows;
+}
+
 const STAGE = "full stage";
+const STAGE_UNFROZEN = "full stage, idle environments not frozen";
 const IN_PROCESS = "handler in-process (node:http)";
 const SLS_WORKER = "serverless-offline (worker threads)";
 const SLS_IN_PROCESS = "serverless-offline --useInProcess";
@@ -318,6 +374,14 @@ const WORKLOAD_NAMES: Record<Workload, string> = {
  */
 const IDLE_KEEP_MS = 3_600_000;
 const local = await startStage({ memoryMb: MEMORY_MB, cpuScaling: "auto", idleTimeoutMs: IDLE_KEEP_MS });
+const unfrozen = FREEZE_AB
+  ? await startStage({
+      memoryMb: MEMORY_MB,
+      cpuScaling: "auto",
+      idleTimeoutMs: IDLE_KEEP_MS,
+      freezeIdleEnvironments: false,
+    })
+  : undefined;
 const before = BEFORE_ROOT
   ? await (
       (await import(path.resolve(BEFORE_ROOT, "stage", "stage.ts"))) as { startStage: typeof startStage }
@@ -327,9 +391,10 @@ const baseline = await inProcessServer(local.stage.tableName, local.stage.dynamo
 const tool = new LoadTool();
 const peers: RunningPeer[] = [];
 try {
-  for (let i = 0; i < ITEMS * (before ? 2 : 1); i++) {
+  const seeded = [local, ...(unfrozen ? [unfrozen] : []), ...(before ? [before] : [])];
+  for (let i = 0; i < ITEMS * seeded.length; i++) {
     const id = `perf-${i % ITEMS}`;
-    const res = await fetch(`${(i < ITEMS ? local : (before ?? local)).stage.apiUrl}/items`, {
+    const res = await fetch(`${(seeded[Math.floor(i / ITEMS)] ?? local).stage.apiUrl}/items`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ id, name: `item ${i}`, tags: ["a", "b"], n: i }),
@@ -342,6 +407,9 @@ try {
     url: local.stage.apiUrl,
     pids: () => local.lambda.environmentPids(),
   };
+  const unfrozenTargets: Target[] = unfrozen
+    ? [{ name: STAGE_UNFROZEN, url: unfrozen.stage.apiUrl, pids: () => unfrozen.lambda.environmentPids() }]
+    : [];
   const inProcessTarget: Target = { name: IN_PROCESS, url: baseline.url, pids: () => [] };
   const peerTargets: Target[] = [];
   let peerNote = "";
@@ -377,7 +445,8 @@ try {
   } else peerNote = "serverless-offline not measured: STAGE_PERF_PEER=off.";
 
   const loadBefore = os.loadavg();
-  const all = [stageTarget, inProcessTarget, ...peerTargets];
+  // The stage that does not freeze goes second: both stages idle alike while the others warm.
+  const all = [stageTarget, ...unfrozenTargets, inProcessTarget, ...peerTargets];
   const beforeTargets: Target[] = before
     ? [
         {
@@ -393,6 +462,8 @@ try {
     await compare(tool, "crud", [stageTarget, inProcessTarget], WARMUP_LATER_PER_CONNECTION),
   ];
   const loadAfter = os.loadavg();
+  const warm = IDLE_S > 0 ? await warmState(tool, [stageTarget, ...unfrozenTargets]) : undefined;
+  const loadAfterWarm = os.loadavg();
 
   const row = (r: Rate) =>
     `${r.requestsPerSecond.toFixed(0)} | ${r.cpuMsPerRequest.toFixed(2)} | ${r.ownProcessesCpuMsPerRequest.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.errors}`;
@@ -406,6 +477,34 @@ try {
     ];
   });
   const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(1)).join(", ");
+  const freezeRows = unfrozen
+    ? results.flatMap((r) => {
+        const frozenRate = r.rates.get(STAGE);
+        const unfrozenRate = r.rates.get(STAGE_UNFROZEN);
+        if (!frozenRate || !unfrozenRate) return [];
+        const others = [...r.ratios.keys()].map((other) => {
+          const on = r.ratios.get(other)?.median ?? Number.NaN;
+          const off = r.unfrozenRatios.get(other)?.median ?? Number.NaN;
+          return `${on.toFixed(2)}× / ${off.toFixed(2)}× ${other}`;
+        });
+        return [
+          `| ${WORKLOAD_NAMES[r.workload]} | ${frozenRate.cpuMsPerRequest.toFixed(2)} / ${unfrozenRate.cpuMsPerRequest.toFixed(2)} ms | ` +
+            `${frozenRate.requestsPerSecond.toFixed(0)} / ${unfrozenRate.requestsPerSecond.toFixed(0)} | ${others.join("; ")} |`,
+        ];
+      })
+    : [];
+  const mean = (rates: Rate[], f: (r: Rate) => number) =>
+    rates.reduce((sum, r) => sum + f(r), 0) / Math.max(1, rates.length);
+  const cpu = (rates: Rate[]) => rates.map((r) => r.cpuMsPerRequest.toFixed(2)).join(", ");
+  const env = (rates: Rate[]) => rates.map((r) => r.ownProcessesCpuMsPerRequest.toFixed(2)).join(", ");
+  const warmRows = warm
+    ? [...warm].map(
+        ([name, w]) =>
+          `| ${name} | ${cpu(w.before)} (${env(w.before)}) | ${cpu(w.firstAfter)} (${env(w.firstAfter)}) | ` +
+          `${(mean(w.firstAfter, (r) => r.cpuMsPerRequest) / mean(w.before, (r) => r.cpuMsPerRequest)).toFixed(2)}× | ` +
+          `${cpu(w.laterAfter)} (${env(w.laterAfter)}) |`,
+      )
+    : [];
   const lines = [
     "## Local stage: full stage vs the handler in-process and serverless-offline",
     "",
@@ -437,6 +536,33 @@ try {
         ]
       : []),
     "",
+    ...(unfrozen
+      ? [
+          "",
+          "### Freezing idle environments: on / off, side by side",
+          "",
+          `The stage as it runs (idle environments frozen between invocations, as Lambda freezes them) and a second stage with \`freezeIdleEnvironments: false\` in the same rounds (both stages' fronts and dynalites run in this process, so each one's CPU includes the other's idle upkeep, alike for both).`,
+          "",
+          "| workload | CPU ms/request, frozen / not | req/s, frozen / not | median ratio of req/s, frozen / not, to |",
+          "| --- | ---: | ---: | --- |",
+          ...freezeRows,
+        ]
+      : []),
+    ...(warm
+      ? [
+          "",
+          "### Warm state: GETs before and after an idle spell",
+          "",
+          `Right after the rounds above, ${Math.min(IDLE_SPELLS, 1 + (unfrozen ? 1 : 0))} spells: a GET window of ${DURATION_S} s on each stage, ${IDLE_S} s with nothing running, then ${WINDOWS_AFTER_IDLE} windows on each stage in turn; ` +
+            "the order rotates, so each stage serves first after one spell (the second finds this process and the load tool woken by the first). " +
+            `Load average ${fmtLoad(loadAfter)} at its start, ${fmtLoad(loadAfterWarm)} at its end.`,
+          "",
+          "| stage | CPU ms/GET before the idle (environments) | first window after it (environments) | first after / before | later windows after it (environments) |",
+          "| --- | --- | --- | ---: | --- |",
+          ...warmRows,
+        ]
+      : []),
+    "",
     "CPU ms/request: user + system time of everything the target ran, from /proc, over the requests it served: " +
       "this process (the stage's front, emulator and dynalite; or the in-process handler and dynalite; or dynalite " +
       "alone for serverless-offline) plus the target's own processes (the stage's execution environments; " +
@@ -457,5 +583,6 @@ try {
   for (const peer of peers) await peer.stop();
   await baseline.close();
   await local.stop();
+  await unfrozen?.stop();
   await before?.stop();
 }

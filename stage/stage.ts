@@ -72,6 +72,11 @@ export interface StageOptions {
   region?: string;
   /** Extra Node.js flags for every execution environment (e.g. ["--prof"] to profile under load). */
   runtimeNodeArgs?: string[];
+  /**
+   * Freeze idle execution environments as Lambda does (stage/lambda/local-lambda.ts); off only to measure what
+   * it changes side by side (stage/stage.perf.ts). @default true
+   */
+  freezeIdleEnvironments?: boolean;
   /** The stack's name in CloudFormation's answers. @default DEFAULTS.stackName */
   stackName?: string;
   /**
@@ -210,6 +215,7 @@ export async function startStage(options: StageOptions = {}): Promise<LocalStage
       logSink: logs,
       ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
       ...(options.runtimeNodeArgs ? { runtimeNodeArgs: options.runtimeNodeArgs } : {}),
+      ...(options.freezeIdleEnvironments === false ? { freezeIdleEnvironments: false } : {}),
       cpuScaling: options.cpuScaling ?? DEFAULTS.cpuScaling,
       ...(capacity ? { capacity, maxParallelBoots: Math.max(1, Math.floor(capacity.environmentCores)) } : {}),
       ...(cpuPinning?.pinned && capacity

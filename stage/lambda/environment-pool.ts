@@ -1,7 +1,8 @@
 /**
  * Warm execution environments, per pool key (function, version, configuration revision). The most recently
  * used idle environment is reused first; idle ones are reclaimed after `idleTimeoutMs`; retired ones (their
- * configuration changed, their version was deleted) finish what they run and then go.
+ * configuration changed, their version was deleted) finish what they run and then go. An environment is frozen
+ * when it comes back idle (environment.ts `freeze`) and thawed by its next invocation or when it is killed.
  */
 import type { ExecutionEnvironment } from "./environment.ts";
 
@@ -48,12 +49,16 @@ export class EnvironmentPool {
     this.all.add(env);
   }
 
-  /** Returns an environment after an invocation: back to the idle stack, or disposed. */
+  /**
+   * Returns an environment after an invocation (its response and log lines, the REPORT line included, taken):
+   * frozen and back to the idle stack, or disposed.
+   */
   release(env: ExecutionEnvironment): void {
     if (!env.alive || env.retired) {
       void this.dispose(env);
       return;
     }
+    env.freeze();
     env.lastUsedMs = Date.now();
     const stack = this.idle.get(env.poolKey);
     if (stack) stack.push(env);
@@ -120,6 +125,11 @@ export class EnvironmentPool {
       clearInterval(this.sweeper);
       this.sweeper = undefined;
     }
+  }
+
+  /** Kills every environment now, without waiting (the process is exiting). */
+  killAll(): void {
+    for (const env of this.all) env.kill();
   }
 
   /** Kills every environment and waits until all are gone. */

@@ -10,10 +10,13 @@
  * 3. INIT at one vCPU: Init Duration of a CPU-bound INIT at 128 MB against 1769 MB. Goal: a ratio near 1
  *    (held to the 128 MB share it would be 1769/128 = 13.8). npm test checks the quotas themselves
  *    (init-phase.integration.test.ts); this prints the time they make.
+ * 4. Freezing idle environments: CPU per invocation (this process and the environments) and rate with
+ *    freezing on against off (`freezeIdleEnvironments`), two emulators side by side in alternating blocks: the
+ *    cost of a freeze and a thaw per invocation.
  */
 
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -359,15 +362,117 @@ async function initAtOneVcpu(lines: string[]): Promise<void> {
   }
 }
 
+/** CPU time of every thread of a process so far (ms), from the kernel's scheduler statistics; 0 when gone. */
+function processCpuMs(pid: number): number {
+  try {
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    }
+    return ns / 1e6;
+  } catch {
+    return 0;
+  }
+}
+
+const FREEZE_BLOCKS = 10;
+const FREEZE_BLOCK_INVOCATIONS = 1500;
+
+async function freezeCost(lines: string[]): Promise<void> {
+  const sides = [
+    { name: "frozen while idle (default)", freeze: true },
+    { name: "not frozen", freeze: false },
+  ].map((side) => ({
+    ...side,
+    lambda: new LocalLambda({
+      metricSink: { put: () => {} },
+      logSink: { append: () => {} },
+      freezeIdleEnvironments: side.freeze,
+    }),
+  }));
+  try {
+    for (const { lambda } of sides) {
+      await lambda.createFunction({
+        FunctionName: "trivial",
+        Handler: "trivial.handler",
+        Code: { LocalPath: TEST_FUNCTIONS_DIR },
+        MemorySize: 1769,
+      });
+    }
+    lines.push(
+      "### Freezing idle environments: CPU per invocation, on vs off",
+      "",
+      `Two emulators in this process, one freezing its idle environments (the default) and one not; trivial handler at 1769 MB, ${FREEZE_BLOCKS} alternating blocks of ${FREEZE_BLOCK_INVOCATIONS} invocations per side and concurrency after ${WARMUP_INVOCATIONS} warm-up calls; ` +
+        `CPU scaling ${sides[0]?.lambda.cpuScaling.mode} (the cgroup freezer; SIGSTOP where none); CPU = this process (process.cpuUsage) + every thread of the environments (/proc/<pid>/task/*/schedstat); load average before: ${os.loadavg()[0]?.toFixed(1)}.`,
+      "",
+      "| concurrency | side | invocations/s | CPU µs per invocation | of which environments | difference (on − off) |",
+      "|---:|---|---:|---:|---:|---:|",
+    );
+    for (const concurrency of CONCURRENCIES) {
+      const totals = sides.map(() => ({ invocations: 0, elapsedMs: 0, cpuMs: 0, envCpuMs: 0 }));
+      for (const { lambda } of sides) {
+        const call = async () => {
+          const outcome = await lambda.invoke({ functionName: "trivial", payload: PAYLOAD });
+          if (outcome.status !== "ok")
+            throw new Error(`trivial invocation failed: ${JSON.stringify(outcome)}`);
+        };
+        await drive(concurrency, WARMUP_INVOCATIONS, call, []);
+      }
+      for (let block = 0; block < FREEZE_BLOCKS; block++) {
+        // Alternate which side goes first.
+        const order = block % 2 === 0 ? [0, 1] : [1, 0];
+        for (const i of order) {
+          const side = sides[i];
+          const total = totals[i];
+          if (!side || !total) continue;
+          const call = async () => {
+            const outcome = await side.lambda.invoke({ functionName: "trivial", payload: PAYLOAD });
+            if (outcome.status !== "ok")
+              throw new Error(`trivial invocation failed: ${JSON.stringify(outcome)}`);
+          };
+          const pids = side.lambda.environmentPids();
+          const envBefore = pids.map(processCpuMs);
+          const cpuBefore = process.cpuUsage();
+          const latencies: number[] = [];
+          total.elapsedMs += await drive(concurrency, FREEZE_BLOCK_INVOCATIONS, call, latencies);
+          const cpu = process.cpuUsage(cpuBefore);
+          const envMs = pids.reduce((sum, pid, j) => sum + processCpuMs(pid) - (envBefore[j] ?? 0), 0);
+          total.invocations += latencies.length;
+          total.cpuMs += (cpu.user + cpu.system) / 1000 + envMs;
+          total.envCpuMs += envMs;
+        }
+      }
+      const perInvocationUs = totals.map((t) => (t.cpuMs * 1000) / Math.max(1, t.invocations));
+      for (const [i, side] of sides.entries()) {
+        const total = totals[i];
+        if (!total) continue;
+        lines.push(
+          `| ${concurrency} | ${side.name} | ${fmt((total.invocations / total.elapsedMs) * 1000, 0)} | ${fmt(perInvocationUs[i] ?? Number.NaN, 0)} | ` +
+            `${fmt((total.envCpuMs * 1000) / Math.max(1, total.invocations), 0)} | ${i === 0 ? fmt((perInvocationUs[0] ?? 0) - (perInvocationUs[1] ?? 0), 0) : ""} |`,
+        );
+      }
+    }
+    lines.push("");
+  } finally {
+    for (const { lambda } of sides) await lambda.close();
+  }
+}
+
 const lines = [
   "## Lambda emulator (stage/lambda/lambda.perf.ts)",
   "",
   "Command: `npm run perf -- lambda.perf`",
   "",
 ];
+if (process.env["LAMBDA_PERF_ONLY"] === "freeze") {
+  await freezeCost(lines);
+  console.log(lines.join("\n"));
+  process.exit(0);
+}
 await throughput(lines);
 // The default period, and the kernel's default for comparison (LocalLambdaOptions.cfsPeriodUs).
 await cpuScaling(lines, CFS_PERIOD_US);
 await cpuScaling(lines, 100_000);
 await initAtOneVcpu(lines);
+await freezeCost(lines);
 console.log(lines.join("\n"));

@@ -88,6 +88,12 @@ export interface LocalLambdaOptions {
   hostCores?: number;
   /** Extra Node.js flags for every environment's process, e.g. ["--prof"] to profile one under load. */
   runtimeNodeArgs?: string[];
+  /**
+   * Freeze idle environments between invocations, as Lambda does (cgroup freezer, else SIGSTOP): a handler's
+   * timers and background work do not run while its environment is idle, and an idle environment uses no CPU.
+   * Off only to measure what freezing changes side by side (stage/stage.perf.ts). @default true
+   */
+  freezeIdleEnvironments?: boolean;
   /** How long LastUpdateStatus stays InProgress after an update. @default 100 */
   updateDelayMs?: number;
   /** Execution-role credentials put in each environment (AWS_ACCESS_KEY_ID, ...). @default local/local */
@@ -109,6 +115,7 @@ export const DEFAULTS = {
   initTimeoutMs: 10_000,
   /** LogType Tail returns the last 4 KB. */
   logTailBytes: 4096,
+  freezeIdleEnvironments: true,
 } as const;
 
 export class LocalLambda implements LambdaControlPlane {
@@ -179,6 +186,11 @@ export class LocalLambda implements LambdaControlPlane {
   /** Process ids of the live execution environments. */
   environmentPids(): number[] {
     return this.pool.pids();
+  }
+
+  /** Kills every environment at once without waiting, frozen ones included (this process is exiting). */
+  killEnvironmentsNow(): void {
+    this.pool.killAll();
   }
 
   // ---- control plane -------------------------------------------------------------------------------------
@@ -453,6 +465,7 @@ export class LocalLambda implements LambdaControlPlane {
       runtimePath,
       ...(this.options.runtimeNodeArgs ? { nodeArgs: this.options.runtimeNodeArgs } : {}),
       initTimeoutMs: DEFAULTS.initTimeoutMs,
+      freezeWhenIdle: this.options.freezeIdleEnvironments ?? DEFAULTS.freezeIdleEnvironments,
       ...(this.options.environmentCpus ? { cpus: this.options.environmentCpus } : {}),
       ...(this.options.environmentCpus && this.options.environmentHelperCpus
         ? { helperCpus: this.options.environmentHelperCpus }
@@ -487,18 +500,13 @@ export class LocalLambda implements LambdaControlPlane {
   }
 }
 
-/** Emulators not closed yet: if the process exits without close(), their environments die with it. */
+/**
+ * Emulators not closed yet: if the process exits without close(), their environments die with it (a frozen
+ * one is thawed after the SIGKILL: it would not see this process go).
+ */
 const live = new Set<LocalLambda>();
 process.on("exit", () => {
-  for (const lambda of live) {
-    for (const pid of lambda.environmentPids()) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  }
+  for (const lambda of live) lambda.killEnvironmentsNow();
 });
 
 /** Pool keys are "<function>\n<version>\n<revision>": retiring by prefix covers a version or a whole function. */
