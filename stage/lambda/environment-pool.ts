@@ -2,7 +2,8 @@
  * Warm execution environments, per pool key (function, version, configuration revision). The most recently
  * used idle environment is reused first; idle ones are reclaimed after `idleTimeoutMs`; retired ones (their
  * configuration changed, their version was deleted) finish what they run and then go. An environment is frozen
- * when it comes back idle (environment.ts `freeze`) and thawed by its next invocation or when it is killed.
+ * when it comes back idle and no invocation takes it in the same turn of the event loop (environment.ts
+ * `freeze`), and thawed by its next invocation or when it is killed.
  */
 import type { ExecutionEnvironment } from "./environment.ts";
 
@@ -44,6 +45,14 @@ export class EnvironmentPool {
     return undefined;
   }
 
+  /** Environments frozen so far (each time one went idle with no invocation waiting for it). */
+  freezes = 0;
+
+  /** Whether `env` waits in its idle stack (released and not taken since). */
+  private isIdle(env: ExecutionEnvironment): boolean {
+    return this.idle.get(env.poolKey)?.includes(env) === true;
+  }
+
   /** Registers a new environment (busy until released). */
   add(env: ExecutionEnvironment): void {
     this.all.add(env);
@@ -58,7 +67,14 @@ export class EnvironmentPool {
       void this.dispose(env);
       return;
     }
-    env.freeze();
+    // Frozen once this turn of the event loop is over, unless an invocation waiting for it took it meanwhile:
+    // Lambda freezes a sandbox when its runtime asks for the next event and none is waiting, and a freeze and
+    // thaw back to back would only cost the host's CPU (two thread wake-ups per environment).
+    setImmediate(() => {
+      if (!this.isIdle(env)) return;
+      env.freeze();
+      if (env.frozen) this.freezes++;
+    }).unref();
     env.lastUsedMs = Date.now();
     const stack = this.idle.get(env.poolKey);
     if (stack) stack.push(env);

@@ -128,6 +128,26 @@ describe.each(modes)("idle environments frozen by $name", ({ cpuScaling }) => {
     await until(() => ownCgroupDirs().length === 0, "its cgroups are removed");
   });
 
+  it("is not frozen when an invocation takes it in the turn it comes back, as a runtime that finds its next event waiting", async () => {
+    // Prepare: one warm environment.
+    const lambda = await emulator({ cpuScaling });
+    const invoke = () => lambda.invoke({ functionName: "background", payload: '{"action":"noop"}' });
+    okPayload(await invoke());
+    await until(() => lambda.freezes === 1, "the warm environment is frozen once idle");
+
+    // Act: back to back, each invocation started as soon as the previous one resolves (a queue of events).
+    for (let i = 0; i < 20; i++) okPayload(await invoke());
+    const freezesRightAfter = lambda.freezes;
+    await until(
+      () => lambda.freezes === freezesRightAfter + 1,
+      "the environment is frozen once the queue is empty",
+    );
+
+    // Assess: one environment, thawed for the first, frozen again only when nothing waited: no freeze between.
+    expect(lambda.environmentCount).toBe(1);
+    expect(freezesRightAfter).toBe(1);
+  });
+
   it("leaves the time it sat frozen out of the next invocation and its timeout; a timeout still kills it", async () => {
     // Prepare: Timeout 1 s; an interval ticking every 10 ms left running.
     const logs = new MemoryLogSink();

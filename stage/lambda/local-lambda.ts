@@ -188,6 +188,11 @@ export class LocalLambda implements LambdaControlPlane {
     return this.pool.pids();
   }
 
+  /** How many times an idle environment was frozen so far (not when an invocation took it at once). */
+  get freezes(): number {
+    return this.pool.freezes;
+  }
+
   /** Kills every environment at once without waiting, frozen ones included (this process is exiting). */
   killEnvironmentsNow(): void {
     this.pool.killAll();

@@ -17,6 +17,10 @@ await lambda.createFunction({
 const outcome = await lambda.invoke({ functionName: "background", payload: '{"action":"start","busyMs":5}' });
 if (outcome.status !== "ok") throw new Error(JSON.stringify(outcome));
 const { pid } = JSON.parse(outcome.payload) as { pid: number };
+// The pool freezes an idle environment once the turn it came back in is over: wait until it has (at most 5 s).
+for (let waited = 0; lambda.freezes === 0 && waited < 5_000; waited += 5) {
+  await new Promise((resolve) => setTimeout(resolve, 5));
+}
 process.stdout.write(`pid ${pid} scaling ${lambda.cpuScaling.mode}\n`, () => {
   if (how === "exit") process.exit(0);
   process.kill(process.pid, "SIGKILL");
