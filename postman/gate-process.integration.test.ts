@@ -205,6 +205,25 @@ describe("the Newman gate in a process per folder", () => {
     }
   }, 180_000);
 
+  it("a merged report that cannot be written warns once and keeps the verdict", async () => {
+    const file = join(out, "a-file");
+    writeFileSync(file, "not a folder");
+    const warnings: string[] = [];
+    const pool = startGatePool({ processes: 3 });
+    try {
+      const outcome = await pool.run({ ...api(), junitPath: join(file, "report.xml") }, (message) =>
+        warnings.push(message),
+      );
+      expect(outcome.passed, JSON.stringify(outcome.failures)).toBe(true);
+      expect(outcome.assertions).toBe(363);
+      expect(warnings).toEqual([
+        expect.stringMatching(/could not be written \(ENOTDIR: .*363 of 363 assertions passed$/),
+      ]);
+    } finally {
+      await pool.close();
+    }
+  }, 180_000);
+
   it("a folder's process that dies fails the run in one line, and the next run starts a new one", async () => {
     const pool = startGatePool({ processes: 3 });
     try {
