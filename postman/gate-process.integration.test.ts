@@ -217,7 +217,7 @@ describe("the Newman gate in a process per folder", () => {
       expect(outcome.passed, JSON.stringify(outcome.failures)).toBe(true);
       expect(outcome.assertions).toBe(363);
       expect(warnings).toEqual([
-        expect.stringMatching(/could not be written \(ENOTDIR: .*363 of 363 assertions passed$/),
+        expect.stringMatching(/could not be written \(E[A-Z]+: .*363 of 363 assertions passed$/),
       ]);
     } finally {
       await pool.close();
