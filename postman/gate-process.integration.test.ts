@@ -181,6 +181,17 @@ describe("the Newman gate in a process per folder", () => {
       await gate.close();
     }
     for (const pid of pids) expect(running(pid)).toBe(false);
+    // The one-process design stays one switch away.
+    const single = newmanGate({
+      apiUrl: local.stage.apiUrl,
+      tableName: local.stage.tableName,
+      reportDir: out,
+      onWarning: () => {},
+      cpus: every || "0",
+      processPerFolder: false,
+    });
+    expect(single.pids).toHaveLength(1);
+    await single.close();
   }, 180_000);
 
   it("fails the gate on a broken expectation in one folder and names the request", async () => {

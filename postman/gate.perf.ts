@@ -23,7 +23,6 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { startStage } from "../stage/stage.ts";
 import type { GateOutcome } from "../tuning/results/results-types.ts";
-import { type GatePool, startGatePool } from "./gate-pool.ts";
 import { gateCpusOf, type NewmanGate, newmanGate } from "./newman-gate.ts";
 import { readCollection, runCollection } from "./run-collection.ts";
 
@@ -73,16 +72,20 @@ const local = await startStage({ capacity: "host" });
 const pinning = local.cpuPinning;
 const reportDir = mkdtempSync(path.join(os.tmpdir(), "powerbench-gate-perf-"));
 const cpus = gateCpusOf(pinning);
-// The two gates in children, started once as the bench starts its gate: the old one-child design, and the bench's.
-const oneChild: GatePool = startGatePool({ ...(cpus !== undefined ? { cpus } : {}), processes: 1 });
-const perFolder: NewmanGate = newmanGate({
-  apiUrl: local.stage.apiUrl,
-  tableName: local.stage.tableName,
-  reportDir,
-  onWarning: (message) => console.error(`gate: ${message}`),
-  // Where the stage could not be pinned (the bench would run the gate in its process): every CPU all the same.
-  cpus: cpus ?? `0-${os.availableParallelism() - 1}`,
-});
+// The two gates in children, built as `npm run bench` builds its gate (newmanGate on every CPU): the old one-child
+// design, and the bench's. Where the stage could not be pinned (the bench would run the gate in its process),
+// every CPU all the same.
+const gateOf = (processPerFolder: boolean): NewmanGate =>
+  newmanGate({
+    apiUrl: local.stage.apiUrl,
+    tableName: local.stage.tableName,
+    reportDir,
+    onWarning: (message) => console.error(`gate: ${message}`),
+    cpus: cpus ?? `0-${os.availableParallelism() - 1}`,
+    processPerFolder,
+  });
+const oneChild = gateOf(false);
+const perFolder = gateOf(true);
 try {
   const once = async (variant: Variant, round: number, record: boolean) => {
     const load = os.loadavg()[0] ?? 0;
@@ -92,11 +95,7 @@ try {
     const cpu = process.cpuUsage();
     const started = performance.now();
     let gate: GateOutcome;
-    if (variant === "one child")
-      gate = await oneChild.run(
-        { baseUrl: local.stage.apiUrl, envVars: { tableName: local.stage.tableName } },
-        (message) => console.error(`gate: ${message}`),
-      );
+    if (variant === "one child") gate = await oneChild({ settingId: `one-child-${round}` });
     else if (variant === "child per folder") gate = await perFolder({ settingId: `round-${round}` });
     else
       gate = await runCollection({

@@ -30,6 +30,12 @@ export interface NewmanGateOptions {
    * collection that runs as one run (postman/gate-pool.ts). In this process when absent.
    */
   cpus?: string;
+  /**
+   * With `cpus`: each independent folder in a process of its own (true), or the whole collection in one process,
+   * its folders sharing that process's event loop (false, the bench's gate before the pool).
+   * @default true
+   */
+  processPerFolder?: boolean;
 }
 
 /** The gate port, and how to stop what it started (the gate's processes, if any). */
@@ -47,7 +53,10 @@ export type NewmanGate = ((request: { settingId: string }) => Promise<GateOutcom
 export function newmanGate(options: NewmanGateOptions): NewmanGate {
   const own =
     options.cpus !== undefined
-      ? startGatePool({ cpus: options.cpus, processes: poolSizeFor(options.collection) })
+      ? startGatePool({
+          cpus: options.cpus,
+          processes: options.processPerFolder === false ? 1 : poolSizeFor(options.collection),
+        })
       : undefined;
   const gate = ({ settingId }: { settingId: string }) => {
     const run = {

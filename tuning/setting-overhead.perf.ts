@@ -22,7 +22,6 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { BatchWriteItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { startGatePool } from "../postman/gate-pool.ts";
 import { gateCpusOf, newmanGate } from "../postman/newman-gate.ts";
 import { readCollection, runCollection, runNewman } from "../postman/run-collection.ts";
 import { resolveBenchConfig } from "./config/bench-config.ts";
@@ -157,19 +156,17 @@ try {
   // CPUs, the folders sharing its event loop.
   const gateCpus = gateCpusOf(local.cpuPinning);
   const reportDir = mkdtempSync(path.join(os.tmpdir(), "powerbench-overhead-newman-"));
-  const oneChild =
-    VARIANTS.includes("one child") && gateCpus !== undefined
-      ? startGatePool({ cpus: gateCpus, processes: 1 })
-      : undefined;
-  const benchGate = VARIANTS.includes("after")
-    ? newmanGate({
-        apiUrl: local.stage.apiUrl,
-        tableName,
-        reportDir,
-        onWarning: (message) => console.error(`setting-overhead: ${message}`),
-        cpus: gateCpus,
-      })
-    : undefined;
+  const gateOf = (processPerFolder: boolean) =>
+    newmanGate({
+      apiUrl: local.stage.apiUrl,
+      tableName,
+      reportDir,
+      onWarning: (message) => console.error(`setting-overhead: ${message}`),
+      cpus: gateCpus,
+      processPerFolder,
+    });
+  const oneChild = VARIANTS.includes("one child") && gateCpus !== undefined ? gateOf(false) : undefined;
+  const benchGate = VARIANTS.includes("after") ? gateOf(true) : undefined;
   for (let run = 1; run <= RUNS; run++) {
     const shift = (run - 1) % VARIANTS.length;
     const order = [...VARIANTS.slice(shift), ...VARIANTS.slice(0, shift)];
@@ -186,18 +183,16 @@ try {
         gate:
           variant === "after" && benchGate
             ? benchGate
-            : () => {
-                const gateRun = {
-                  baseUrl: local.stage.apiUrl,
-                  envVars: { tableName },
-                  collection,
-                  mergeScripts: variant !== "before",
-                  concurrentFolders: variant !== "before",
-                };
-                return variant === "one child" && oneChild
-                  ? oneChild.run(gateRun, (message) => console.error(`setting-overhead: ${message}`))
-                  : runCollection(gateRun);
-              },
+            : variant === "one child" && oneChild
+              ? oneChild
+              : () =>
+                  runCollection({
+                    baseUrl: local.stage.apiUrl,
+                    envVars: { tableName },
+                    collection,
+                    mergeScripts: variant !== "before",
+                    concurrentFolders: variant !== "before",
+                  }),
       });
       sweepFigures.push({
         variant,
