@@ -11,8 +11,8 @@
  *    warm-up of tuning/sweep/warmup.ts, the reset one below its cap, the gate as it is in ONE child process on
  *    every CPU: the bench's gate before the pool) and "after" (the same, the gate as `npm run bench` runs it:
  *    postman/newman-gate.ts `newmanGate` with `gateCpusOf` the stage's pinning, a process per folder). Each
- *    setting's phases, the warm-up's cold starts, the gate's time setting by setting, the overhead beyond the
- *    configured warm-up load.
+ *    setting's phases, the warm-up's cold starts, the INITs after the window (from the stage's log store), the
+ *    gate's time setting by setting, the overhead beyond the configured warm-up load.
  *
  * Usage: npm run perf -- setting-overhead   (OVERHEAD_RUNS=2, OVERHEAD_QUICK=1 for the --quick preset,
  * OVERHEAD_TABLE_SIZES=0,1000,3000, OVERHEAD_VARIANTS=before,one child,after)
@@ -95,6 +95,28 @@ async function removeFillers(): Promise<void> {
   fillers = 0;
 }
 
+/**
+ * Environments started after a setting's window (its deliberate cold starts included): REPORT lines with an Init
+ * Duration in the local stage's log store, from the window's end to the end of the longest job after it. More
+ * concurrent requests after the window (the gate's, the reset's) can make the stage start environments, whose INIT
+ * at low memory takes seconds.
+ */
+function initsAfterWindow(setting: {
+  window: { endMs: number };
+  phaseMs?: Partial<Record<string, number>>;
+}): number {
+  const longestMs = Math.max(
+    ...["gate", "reset", "coldStarts", "collect"].map((p) => setting.phaseMs?.[p] ?? 0),
+  );
+  const found = local.logs.filterLogEvents({
+    logGroupName: local.stage.logGroupName ?? `/aws/lambda/${local.stage.functionName}`,
+    startTime: setting.window.endMs,
+    endTime: setting.window.endMs + longestMs + 250,
+    limit: 10_000,
+  });
+  return found.events.filter((e) => /^REPORT .*Init Duration/.test(e.message ?? "")).length;
+}
+
 interface GateFigure {
   variant: Variant;
   extraItems: number;
@@ -117,6 +139,8 @@ interface SweepFigure {
     phaseS: Record<string, number>;
     overheadS: number;
     warmupColdStarts: number;
+    /** INITs (REPORT lines with an Init Duration) after the window, while the gate, reset and cold starts ran. */
+    afterWindowInits: number;
   }>;
   gatePassed: boolean;
 }
@@ -205,6 +229,7 @@ try {
           phaseS: Object.fromEntries(PHASES.map((p) => [p, (s.phaseMs?.[p] ?? 0) / 1000])),
           overheadS: (s.overheadMs ?? 0) / 1000,
           warmupColdStarts: s.lambda?.warmup?.coldStarts ?? 0,
+          afterWindowInits: initsAfterWindow(s),
         })),
         gatePassed: outcome.settings.every((s) => s.gate?.passed !== false),
       });
@@ -279,20 +304,21 @@ console.log(
       "of them. The last column leaves the gate out of that longest job (an upper bound of the overhead without the gate: " +
       "the gate's CPU still slowed the other jobs).",
     "",
-    `| variant | run | load avg | items before | wall s | ${PHASES.join(" | ")} | warm-up cold starts | overhead beyond the warm-up load s | the same without the gate s |`,
-    `| --- | ---: | ---: | ---: | ---: | ${PHASES.map(() => "---:").join(" | ")} | ---: | ---: | ---: |`,
+    `| variant | run | load avg | items before | wall s | ${PHASES.join(" | ")} | warm-up cold starts | INITs after the window | overhead beyond the warm-up load s | the same without the gate s |`,
+    `| --- | ---: | ---: | ---: | ---: | ${PHASES.map(() => "---:").join(" | ")} | ---: | ---: | ---: | ---: |`,
     ...sweepFigures.map(
       (f) =>
-        `| ${f.variant} | ${f.run} | ${s1(f.load)} | ${f.itemsBefore} | ${s1(f.wallS)} | ${PHASES.map((p) => s1(mean(f.settings.map((s) => s.phaseS[p] ?? 0)))).join(" | ")} | ${s1(mean(f.settings.map((s) => s.warmupColdStarts)))} | ${s1(mean(f.settings.map((s) => s.overheadS)) - warmupLoadS)} | ${s1(mean(f.settings.map(withoutGate)))} |`,
+        `| ${f.variant} | ${f.run} | ${s1(f.load)} | ${f.itemsBefore} | ${s1(f.wallS)} | ${PHASES.map((p) => s1(mean(f.settings.map((s) => s.phaseS[p] ?? 0)))).join(" | ")} | ${s1(mean(f.settings.map((s) => s.warmupColdStarts)))} | ${s1(mean(f.settings.map((s) => s.afterWindowInits)))} | ${s1(mean(f.settings.map((s) => s.overheadS)) - warmupLoadS)} | ${s1(mean(f.settings.map(withoutGate)))} |`,
     ),
     "",
-    "The gate's seconds setting by setting, in sweep order (does it grow within a run, and run over run?):",
+    "The gate's seconds setting by setting, in sweep order (does it grow within a run, and run over run?), and after each the " +
+      "INITs after that setting's window (its deliberate cold starts included):",
     "",
     `| variant | run | ${settingIds.join(" | ")} | gate passed |`,
     `| --- | ---: | ${settingIds.map(() => "---:").join(" | ")} | --- |`,
     ...sweepFigures.map(
       (f) =>
-        `| ${f.variant} | ${f.run} | ${f.settings.map((s) => s1(s.phaseS["gate"] ?? 0)).join(" | ")} | ${f.gatePassed ? "yes" : "**no**"} |`,
+        `| ${f.variant} | ${f.run} | ${f.settings.map((s) => `${s1(s.phaseS["gate"] ?? 0)} (${s.afterWindowInits})`).join(" | ")} | ${f.gatePassed ? "yes" : "**no**"} |`,
     ),
     "",
     ...VARIANTS.map(
