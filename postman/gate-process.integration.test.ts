@@ -290,7 +290,15 @@ describe("the Newman gate in a process per folder", () => {
       const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/prod`;
       const holder = spawn(
         process.execPath,
-        ["--import", "tsx", "postman/test-support/gate-holder.ts", hangingUrl, local.stage.tableName, mode],
+        [
+          "--import",
+          "tsx",
+          "postman/test-support/gate-holder.ts",
+          hangingUrl,
+          local.stage.tableName,
+          mode,
+          join(out, `holder-${mode}`),
+        ],
         { cwd: join(import.meta.dirname, ".."), stdio: ["ignore", "pipe", "pipe"] },
       );
       let stdout = "";

@@ -4,21 +4,20 @@
  * process outlives it. Prints one line `{"pids":[…]}` once a run has started, then:
  * `exit` calls process.exit, `throw` throws from a timer (an uncaught exception), `wait` waits to be killed.
  *
- * Usage: node --import tsx postman/test-support/gate-holder.ts <apiUrl> <tableName> exit|throw|wait
+ * Usage: node --import tsx postman/test-support/gate-holder.ts <apiUrl> <tableName> exit|throw|wait <reportDir>
  */
-import { mkdtempSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { newmanGate } from "../newman-gate.ts";
 
-const [apiUrl, tableName, mode] = process.argv.slice(2);
-if (!apiUrl || !tableName || !["exit", "throw", "wait"].includes(mode ?? ""))
-  throw new Error("usage: gate-holder.ts <apiUrl> <tableName> exit|throw|wait");
+const [apiUrl, tableName, mode, reportDir] = process.argv.slice(2);
+if (!apiUrl || !tableName || !["exit", "throw", "wait"].includes(mode ?? "") || !reportDir)
+  throw new Error("usage: gate-holder.ts <apiUrl> <tableName> exit|throw|wait <reportDir>");
 
 const gate = newmanGate({
   apiUrl,
   tableName,
-  reportDir: mkdtempSync(path.join(os.tmpdir(), "powerbench-gate-holder-")),
+  // The test's own folder, removed with it (this process may not live to clean up).
+  reportDir,
   onWarning: () => {},
   cpus: `0-${os.availableParallelism() - 1}`,
 });
