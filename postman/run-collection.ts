@@ -100,7 +100,7 @@ export const DEFAULTS = {
  */
 export async function runCollection(options: RunCollectionOptions): Promise<GateOutcome> {
   const atOnce = foldersAtOnce(options);
-  if (atOnce) return runFoldersAtOnce(options, atOnce.collection, atOnce.folders);
+  if (atOnce) return runFoldersAtOnce(options, atOnce);
   const summary = await runNewman(options);
   const reportError = options.junitPath ? reportWriteError(summary.error, options.junitPath) : undefined;
   if (!reportError) return toGateOutcome(summary, options.maxFailures ?? DEFAULTS.maxFailures);
@@ -132,10 +132,24 @@ export function reportWriteError(error: unknown, junitPath: string): string | un
   return `${fsError.code}: ${typeof fsError.syscall === "string" ? fsError.syscall : "write"} ${target}`;
 }
 
-/** The collection to run and its top-level folders, when they run at once (see `concurrentFolders`). */
-function foldersAtOnce(
-  options: RunCollectionOptions,
-): { collection: CollectionDefinition; folders: string[] } | undefined {
+/** The collection to run (its scripts merged when asked) and its top-level folders, when they run at once. */
+export interface FoldersAtOnce {
+  collection: CollectionDefinition;
+  folders: string[];
+}
+
+/**
+ * Runs one folder's Newman run and resolves with its summary: in this process (`runNewman`, the default), or in a
+ * process of its own (postman/gate-pool.ts). `index` is the folder's place in the collection.
+ */
+export type FolderRunner = (options: RunCollectionOptions, index: number) => Promise<GateSummary>;
+
+/**
+ * The collection and its top-level folders when they run at once (see `concurrentFolders`), or undefined when the
+ * collection runs as one run (not declared independent, `folders` or `concurrentFolders: false` given, a CLI
+ * report asked for, or a file that cannot be read).
+ */
+export function foldersAtOnce(options: RunCollectionOptions): FoldersAtOnce | undefined {
   if (options.folders !== undefined || options.concurrentFolders === false) return undefined;
   // Newman's CLI report of runs at once would interleave their lines: a reader gets one run unless asked.
   if ((options.cli ?? DEFAULTS.cli) && options.concurrentFolders !== true) return undefined;
@@ -151,12 +165,14 @@ function foldersAtOnce(
 
 /**
  * The top-level folders as concurrent Newman runs: one outcome (every folder's assertions and failures) and
- * one JUnit report at `junitPath`, merged from the runs' reports (written to a temporary folder first).
+ * one JUnit report at `junitPath`, merged from the runs' reports (written to a temporary folder first). Each
+ * folder's run goes to `runFolder`: in this process by default, or in a process of its own
+ * (postman/gate-pool.ts); a run that rejects (its process died, Newman could not start) rejects the whole.
  */
-async function runFoldersAtOnce(
+export async function runFoldersAtOnce(
   options: RunCollectionOptions,
-  collection: CollectionDefinition,
-  folders: string[],
+  { collection, folders }: FoldersAtOnce,
+  runFolder: FolderRunner = runNewman,
 ): Promise<GateOutcome> {
   const scratch = options.junitPath ? mkdtempSync(path.join(os.tmpdir(), "powerbench-junit-")) : undefined;
   try {
@@ -165,18 +181,21 @@ async function runFoldersAtOnce(
     const settled = await Promise.allSettled(
       folders.map((folder, index) => {
         const { junitPath: _merged, ...rest } = options;
-        return runNewman({
-          ...rest,
-          collection,
-          mergeScripts: false, // collectionToRun merged them already
-          folders: [folder],
-          ...(scratch ? { junitPath: path.join(scratch, `folder-${index + 1}.xml`) } : {}),
-        });
+        return runFolder(
+          {
+            ...rest,
+            collection,
+            mergeScripts: false, // collectionToRun merged them already
+            folders: [folder],
+            ...(scratch ? { junitPath: path.join(scratch, `folder-${index + 1}.xml`) } : {}),
+          },
+          index,
+        );
       }),
     );
     const rejected = settled.find((r) => r.status === "rejected");
     if (rejected) throw rejected.reason;
-    const summaries = settled.map((r) => (r as PromiseFulfilledResult<NewmanRunSummary>).value);
+    const summaries = settled.map((r) => (r as PromiseFulfilledResult<GateSummary>).value);
     const merged = mergeSummaries(summaries);
     if (!(options.junitPath && scratch))
       return toGateOutcome(merged, options.maxFailures ?? DEFAULTS.maxFailures);
@@ -193,7 +212,7 @@ async function runFoldersAtOnce(
 function writeMergedReport(
   junitPath: string,
   scratch: string,
-  summaries: readonly NewmanRunSummary[],
+  summaries: readonly GateSummary[],
 ): string | undefined {
   const failed = summaries.map((s) => reportWriteError(s.error, scratch)).find((e) => e !== undefined);
   if (failed) return failed;

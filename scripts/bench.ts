@@ -9,7 +9,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { collectionRequestCount, newmanGate } from "../postman/newman-gate.ts";
+import { collectionRequestCount, gateCpusOf, newmanGate } from "../postman/newman-gate.ts";
 import { type Comparison, compareResults } from "../reports/compare.ts";
 import { partialRunText } from "../reports/partial.ts";
 import { renderTerminalSummary } from "../reports/terminal-summary.ts";
@@ -191,11 +191,9 @@ async function main(allArgs: readonly string[]): Promise<ExitCode> {
             ...(config.environment !== undefined ? { environment: config.environment } : {}),
             reportDir: path.join(runDir, "newman"),
             onWarning: (message) => gateWarnings.push(message),
-            // On a pinned local stage Newman runs in its own process on every CPU (the environments' are idle
-            // after each window), not on the stage's event loop (postman/gate-process.ts, docs/postman.md).
-            ...(local?.cpuPinning?.pinned
-              ? { cpus: `${local.cpuPinning.reservedCpus},${local.cpuPinning.environmentCpus}` }
-              : {}),
+            // On a pinned local stage Newman runs in processes of its own on every CPU, one per independent
+            // folder, not on the stage's event loop (postman/gate-pool.ts, docs/postman.md).
+            cpus: gateCpusOf(local?.cpuPinning),
           })
         : undefined;
     stopGate = gate?.close;

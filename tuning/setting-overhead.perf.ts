@@ -6,18 +6,23 @@
  *    was (the list walk's seen ids left in a collection variable, each script its own sandbox execution) and as
  *    it is (the ids dropped when the walk ends, each request's scripts merged), alternating. Why the gate grew run over run on one stage: a sweep without the table reset (the "before"
  *    variant of tuning/repeatability.perf.ts) leaves its items behind.
- * 2. Sweeps, the variants alternating which goes first: "before" (the warm-up at the profile's own in-flight
- *    cap, the table reset 8 requests at a time, the gate as it was) and "after" (the bounded warm-up of
- *    tuning/sweep/warmup.ts, the reset one below its cap, the gate as it is). Each setting's phases, the warm-up's
- *    cold starts, the gate's time setting by setting, the overhead beyond the configured warm-up load.
+ * 2. Sweeps, the variants rotating which goes first: "before" (the warm-up at the profile's own in-flight
+ *    cap, the table reset 8 requests at a time, the gate as it was, in this process), "one child" (the bounded
+ *    warm-up of tuning/sweep/warmup.ts, the reset one below its cap, the gate as it is in ONE child process on
+ *    every CPU: the bench's gate before the pool) and "after" (the same, the gate as `npm run bench` runs it:
+ *    postman/newman-gate.ts `newmanGate` with `gateCpusOf` the stage's pinning, a process per folder). Each
+ *    setting's phases, the warm-up's cold starts, the INITs after the window (from the stage's log store), the
+ *    gate's time setting by setting, the overhead beyond the configured warm-up load.
  *
  * Usage: npm run perf -- setting-overhead   (OVERHEAD_RUNS=2, OVERHEAD_QUICK=1 for the --quick preset,
- * OVERHEAD_TABLE_SIZES=0,1000,3000)
+ * OVERHEAD_TABLE_SIZES=0,1000,3000, OVERHEAD_VARIANTS=before,one child,after)
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { BatchWriteItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { startGateProcess } from "../postman/gate-process.ts";
+import { gateCpusOf, newmanGate } from "../postman/newman-gate.ts";
 import { readCollection, runCollection, runNewman } from "../postman/run-collection.ts";
 import { resolveBenchConfig } from "./config/bench-config.ts";
 import { boundedWarmup } from "./sweep/warmup.ts";
@@ -27,14 +32,21 @@ import { builtinApiLoad, SWEEP_PHASES, startPerfStage, sweepOptionsOf } from "./
 const RUNS = Number(process.env["OVERHEAD_RUNS"] ?? 2);
 const QUICK = process.env["OVERHEAD_QUICK"] === "1";
 const TABLE_SIZES = (process.env["OVERHEAD_TABLE_SIZES"] ?? "0,1000,3000").split(",").map(Number);
-const VARIANTS = ["before", "after"] as const;
-type Variant = (typeof VARIANTS)[number];
+const ALL_VARIANTS = ["before", "one child", "after"] as const;
+type Variant = (typeof ALL_VARIANTS)[number];
+const VARIANTS = (process.env["OVERHEAD_VARIANTS"]?.split(",").map((v) => v.trim()) ??
+  ALL_VARIANTS) as Variant[];
+for (const v of VARIANTS)
+  if (!ALL_VARIANTS.includes(v))
+    throw new Error(`unknown OVERHEAD_VARIANTS entry "${v}": expected some of ${ALL_VARIANTS.join(", ")}`);
+/** The gate alone (part 1) runs in this process: the collection as it was, and as it is. */
+const GATE_ALONE_VARIANTS = ["before", "after"] as const;
 const config = resolveBenchConfig({}, { quick: QUICK, engine: "builtin" });
 
 /** The collection as it was before the fix: the walk's seen ids stay in a collection variable to the end. */
 function collectionOf(variant: Variant) {
   const collection = readCollection();
-  if (variant === "after") return collection;
+  if (variant !== "before") return collection;
   const text = JSON.stringify(collection)
     .replace(/"[^"]*pm\.collectionVariables\.unset\(\\"listSeenIds\\"\);",?/, "")
     // Each schema assertion checked the schema against the meta-schema too (postman/gate.perf.ts).
@@ -83,6 +95,28 @@ async function removeFillers(): Promise<void> {
   fillers = 0;
 }
 
+/**
+ * Environments started after a setting's window (its deliberate cold starts included): REPORT lines with an Init
+ * Duration in the local stage's log store, from the window's end to the end of the longest job after it. More
+ * concurrent requests after the window (the gate's, the reset's) can make the stage start environments, whose INIT
+ * at low memory takes seconds.
+ */
+function initsAfterWindow(setting: {
+  window: { endMs: number };
+  phaseMs?: Partial<Record<string, number>>;
+}): number {
+  const longestMs = Math.max(
+    ...["gate", "reset", "coldStarts", "collect"].map((p) => setting.phaseMs?.[p] ?? 0),
+  );
+  const found = local.logs.filterLogEvents({
+    logGroupName: local.stage.logGroupName ?? `/aws/lambda/${local.stage.functionName}`,
+    startTime: setting.window.endMs,
+    endTime: setting.window.endMs + longestMs + 250,
+    limit: 10_000,
+  });
+  return found.events.filter((e) => /^REPORT .*Init Duration/.test(e.message ?? "")).length;
+}
+
 interface GateFigure {
   variant: Variant;
   extraItems: number;
@@ -105,6 +139,8 @@ interface SweepFigure {
     phaseS: Record<string, number>;
     overheadS: number;
     warmupColdStarts: number;
+    /** INITs (REPORT lines with an Init Duration) after the window, while the gate, reset and cold starts ran. */
+    afterWindowInits: number;
   }>;
   gatePassed: boolean;
 }
@@ -115,7 +151,7 @@ try {
   // Part 1: the gate alone over a growing table.
   for (const extra of TABLE_SIZES) {
     await fillTo(extra);
-    for (const variant of extra % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
+    for (const variant of extra % 2 === 0 ? GATE_ALONE_VARIANTS : [...GATE_ALONE_VARIANTS].reverse()) {
       const started = performance.now();
       const summary = await runNewman({
         baseUrl: local.stage.apiUrl,
@@ -138,16 +174,28 @@ try {
   }
   await removeFillers();
 
-  // Part 2: sweeps, the variants alternating which goes first. "after" runs the gate as `npm run bench` does on a
-  // pinned stage: in a process of its own on every CPU (postman/gate-process.ts).
-  const pinning = local.cpuPinning;
-  const gateProcess = pinning?.pinned
-    ? startGateProcess({ cpus: `${pinning.reservedCpus},${pinning.environmentCpus}` })
-    : undefined;
+  // Part 2: sweeps, the variants rotating which goes first. "after" runs the gate as `npm run bench` composes it
+  // (scripts/bench.ts): newmanGate with the pinned stage's CPUs, a process per folder (postman/gate-pool.ts); in
+  // this process where the stage could not be pinned, as the bench then does. "one child": one process on the same
+  // CPUs, the folders sharing its event loop.
+  const gateCpus = gateCpusOf(local.cpuPinning);
+  const reportDir = mkdtempSync(path.join(os.tmpdir(), "powerbench-overhead-newman-"));
+  const gateOf = (processPerFolder: boolean) =>
+    newmanGate({
+      apiUrl: local.stage.apiUrl,
+      tableName,
+      reportDir,
+      onWarning: (message) => console.error(`setting-overhead: ${message}`),
+      cpus: gateCpus,
+      processPerFolder,
+    });
+  const oneChild = VARIANTS.includes("one child") && gateCpus !== undefined ? gateOf(false) : undefined;
+  const benchGate = VARIANTS.includes("after") ? gateOf(true) : undefined;
   for (let run = 1; run <= RUNS; run++) {
-    const order = run % 2 === 1 ? VARIANTS : [...VARIANTS].reverse();
+    const shift = (run - 1) % VARIANTS.length;
+    const order = [...VARIANTS.slice(shift), ...VARIANTS.slice(0, shift)];
     for (const variant of order) {
-      const api = builtinApiLoad(local.stage, config, { boundedWarmup: variant === "after" });
+      const api = builtinApiLoad(local.stage, config, { boundedWarmup: variant !== "before" });
       const collection = collectionOf(variant);
       const itemsBefore = await countItems();
       const loadAverage = os.loadavg()[0] ?? 0;
@@ -156,18 +204,19 @@ try {
         clients,
         load: api.port,
         tableState: api.tableState,
-        gate: () => {
-          const gateRun = {
-            baseUrl: local.stage.apiUrl,
-            envVars: { tableName },
-            collection,
-            mergeScripts: variant === "after",
-            concurrentFolders: variant === "after",
-          };
-          return variant === "after" && gateProcess
-            ? gateProcess.run(gateRun, (message) => console.error(`setting-overhead: ${message}`))
-            : runCollection(gateRun);
-        },
+        gate:
+          variant === "after" && benchGate
+            ? benchGate
+            : variant === "one child" && oneChild
+              ? oneChild
+              : () =>
+                  runCollection({
+                    baseUrl: local.stage.apiUrl,
+                    envVars: { tableName },
+                    collection,
+                    mergeScripts: variant !== "before",
+                    concurrentFolders: variant !== "before",
+                  }),
       });
       sweepFigures.push({
         variant,
@@ -180,6 +229,7 @@ try {
           phaseS: Object.fromEntries(PHASES.map((p) => [p, (s.phaseMs?.[p] ?? 0) / 1000])),
           overheadS: (s.overheadMs ?? 0) / 1000,
           warmupColdStarts: s.lambda?.warmup?.coldStarts ?? 0,
+          afterWindowInits: initsAfterWindow(s),
         })),
         gatePassed: outcome.settings.every((s) => s.gate?.passed !== false),
       });
@@ -188,7 +238,9 @@ try {
       );
     }
   }
-  await gateProcess?.close();
+  await oneChild?.close();
+  await benchGate?.close();
+  rmSync(reportDir, { recursive: true, force: true });
 } finally {
   await perfStage.stop();
 }
@@ -213,6 +265,7 @@ const env = [
   RUNS !== 2 ? `OVERHEAD_RUNS=${RUNS}` : "",
   QUICK ? "OVERHEAD_QUICK=1" : "",
   process.env["OVERHEAD_TABLE_SIZES"] ? `OVERHEAD_TABLE_SIZES=${TABLE_SIZES.join(",")}` : "",
+  process.env["OVERHEAD_VARIANTS"] ? `OVERHEAD_VARIANTS="${VARIANTS.join(",")}"` : "",
 ]
   .filter(Boolean)
   .join(" ");
@@ -227,12 +280,13 @@ console.log(
       `${config.warmupS} s warm-up, ${config.coldStarts} deliberate cold starts, Newman gate, built-in engine, seed ${config.seed}). ` +
       "before: the warm-up at the profile's own in-flight cap, the table reset 8 requests at a time, the list walk's seen ids " +
       "kept to the end of the gate, each script its own sandbox execution, the folders one after the other, each schema assertion " +
-      "checking the schema against the meta-schema; after: the bounded warm-up (at most " +
+      "checking the schema against the meta-schema, in this process; one child: the bounded warm-up (at most " +
       `${boundedWarmup(config.profile, config.ratePerSec)} in flight), the reset one below it, the walk's ids dropped when it ends, ` +
       "each request's scripts merged into one execution (postman/merge-scripts.ts), the folders at once " +
-      "(postman/concurrent-folders.ts), the schema assertions with `{ validateSchema: false }`, and in the sweeps Newman in a " +
-      "process of its own on every CPU where the stage is pinned, as `npm run bench` runs it (postman/gate-process.ts; the gate " +
-      "alone below runs in this process).",
+      "(postman/concurrent-folders.ts), the schema assertions with `{ validateSchema: false }`, and in the sweeps Newman in ONE " +
+      "process of its own on every CPU, the folders sharing its event loop (the bench's gate before the pool); after: the same, the " +
+      "gate as `npm run bench` runs it (newmanGate on the stage's pinning: each folder in a process of its own on every CPU, " +
+      "postman/gate-pool.ts). The gate alone below runs in this process. Variants in rotating order.",
     "",
     "### The gate over a growing table (the gate alone, between sweeps' worth of items)",
     "",
@@ -250,20 +304,21 @@ console.log(
       "of them. The last column leaves the gate out of that longest job (an upper bound of the overhead without the gate: " +
       "the gate's CPU still slowed the other jobs).",
     "",
-    `| variant | run | load avg | items before | wall s | ${PHASES.join(" | ")} | warm-up cold starts | overhead beyond the warm-up load s | the same without the gate s |`,
-    `| --- | ---: | ---: | ---: | ---: | ${PHASES.map(() => "---:").join(" | ")} | ---: | ---: | ---: |`,
+    `| variant | run | load avg | items before | wall s | ${PHASES.join(" | ")} | warm-up cold starts | INITs after the window | overhead beyond the warm-up load s | the same without the gate s |`,
+    `| --- | ---: | ---: | ---: | ---: | ${PHASES.map(() => "---:").join(" | ")} | ---: | ---: | ---: | ---: |`,
     ...sweepFigures.map(
       (f) =>
-        `| ${f.variant} | ${f.run} | ${s1(f.load)} | ${f.itemsBefore} | ${s1(f.wallS)} | ${PHASES.map((p) => s1(mean(f.settings.map((s) => s.phaseS[p] ?? 0)))).join(" | ")} | ${s1(mean(f.settings.map((s) => s.warmupColdStarts)))} | ${s1(mean(f.settings.map((s) => s.overheadS)) - warmupLoadS)} | ${s1(mean(f.settings.map(withoutGate)))} |`,
+        `| ${f.variant} | ${f.run} | ${s1(f.load)} | ${f.itemsBefore} | ${s1(f.wallS)} | ${PHASES.map((p) => s1(mean(f.settings.map((s) => s.phaseS[p] ?? 0)))).join(" | ")} | ${s1(mean(f.settings.map((s) => s.warmupColdStarts)))} | ${s1(mean(f.settings.map((s) => s.afterWindowInits)))} | ${s1(mean(f.settings.map((s) => s.overheadS)) - warmupLoadS)} | ${s1(mean(f.settings.map(withoutGate)))} |`,
     ),
     "",
-    "The gate's seconds setting by setting, in sweep order (does it grow within a run, and run over run?):",
+    "The gate's seconds setting by setting, in sweep order (does it grow within a run, and run over run?), and after each the " +
+      "INITs after that setting's window (its deliberate cold starts included):",
     "",
     `| variant | run | ${settingIds.join(" | ")} | gate passed |`,
     `| --- | ---: | ${settingIds.map(() => "---:").join(" | ")} | --- |`,
     ...sweepFigures.map(
       (f) =>
-        `| ${f.variant} | ${f.run} | ${f.settings.map((s) => s1(s.phaseS["gate"] ?? 0)).join(" | ")} | ${f.gatePassed ? "yes" : "**no**"} |`,
+        `| ${f.variant} | ${f.run} | ${f.settings.map((s) => `${s1(s.phaseS["gate"] ?? 0)} (${s.afterWindowInits})`).join(" | ")} | ${f.gatePassed ? "yes" : "**no**"} |`,
     ),
     "",
     ...VARIANTS.map(
