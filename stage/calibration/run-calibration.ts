@@ -51,7 +51,9 @@ export function describeStageCpus(local: Pick<LocalStage, "cpuPinning" | "coreFi
   const fill = !filler
     ? "left idle (--idle-fill off)"
     : filler.filling
-      ? `kept busy at idle priority (CPUs ${filler.cpus})`
+      ? filler.how === "pm-qos"
+        ? "kept out of idle states (a CPU latency request of 0 µs on every CPU)"
+        : `kept busy at idle priority (CPUs ${filler.cpus})`
       : `left idle (${filler.reason})`;
   return `stage on CPUs ${pinning.reservedCpus}, environments on CPUs ${pinning.environmentCpus}, ${fill}`;
 }

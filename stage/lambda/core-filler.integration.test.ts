@@ -3,11 +3,17 @@
  * on the CPU asked for, at SCHED_IDLE, gone when stopped and gone by themselves when their owner dies.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { countAsBusyAgain, processCpuMs, readCpuTicks } from "../../tuning/adapters/host-cpu.ts";
 import { allowedCpus } from "./capacity.ts";
-import { type CoreFiller, fillerScript, startCoreFiller } from "./core-filler.ts";
+import {
+  type CoreFiller,
+  CPU_LATENCY_QOS_FILE,
+  fillerScript,
+  startCoreFiller,
+  startIdleFillers,
+} from "./core-filler.ts";
 
 /** SCHED_IDLE's number in /proc/<pid>/stat's `policy` field (the 41st). */
 const SCHED_IDLE = 5;
@@ -35,7 +41,7 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<boole
 }
 
 const chrtWorks = (() => {
-  const out = startCoreFiller(String(allowedCpus()?.[0] ?? 0), 999_999_999);
+  const out = startIdleFillers(String(allowedCpus()?.[0] ?? 0), 999_999_999);
   if (out.filling) void out.stop();
   return out.filling;
 })();
@@ -46,18 +52,65 @@ afterEach(async () => {
   filler = undefined;
 });
 
+/** Whether this process has `file` open (a link to it among /proc/self/fd). */
+function holds(file: string): boolean {
+  return readdirSync("/proc/self/fd").some((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === file;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const latencyFileWritable = (() => {
+  try {
+    accessSync(CPU_LATENCY_QOS_FILE, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe("the CPU latency request", () => {
+  it.runIf(latencyFileWritable)("is held open while the stage runs and released by stop", async () => {
+    const started = startCoreFiller("1");
+    filler = started;
+    expect(started).toMatchObject({ filling: true, how: "pm-qos", cpus: "all", pids: [] });
+    expect(holds(CPU_LATENCY_QOS_FILE)).toBe(true);
+    if (started.filling) await started.stop();
+    expect(holds(CPU_LATENCY_QOS_FILE)).toBe(false);
+  });
+
+  it.runIf(chrtWorks)(
+    "falls back to SCHED_IDLE fillers where the request cannot be made, and says why not",
+    async () => {
+      const started = startCoreFiller(String(allowedCpus()?.at(-1) ?? 0), {
+        latencyFile: "/nonexistent/cpu_dma_latency",
+      });
+      filler = started;
+      expect(started).toMatchObject({ filling: true, how: "sched-idle" });
+      const neither = startCoreFiller("", { latencyFile: "/nonexistent/cpu_dma_latency" });
+      expect(neither).toEqual({
+        filling: false,
+        reason: '/nonexistent/cpu_dma_latency: ENOENT; no CPU in the list ""',
+      });
+    },
+  );
+});
+
 describe("core filler", () => {
   it("loops only while its owner exists", () => {
     expect(fillerScript(1234)).toBe("while kill -0 1234 2>/dev/null; do :; done");
   });
 
   it("says why it fills nothing for an empty CPU list", () => {
-    expect(startCoreFiller("")).toEqual({ filling: false, reason: 'no CPU in the list ""' });
+    expect(startIdleFillers("")).toEqual({ filling: false, reason: 'no CPU in the list ""' });
   });
 
   it.runIf(chrtWorks)("spins on the CPU asked for at SCHED_IDLE until stopped", async () => {
     const cpu = allowedCpus()?.at(-1) ?? 0;
-    const started = startCoreFiller(String(cpu));
+    const started = startIdleFillers(String(cpu));
     filler = started;
     expect(started.filling).toBe(true);
     if (!started.filling) return;
@@ -80,7 +133,7 @@ describe("core filler", () => {
     const owner = spawn("sleep", ["30"], { stdio: "ignore" });
     const ownerPid = owner.pid;
     if (ownerPid === undefined) throw new Error("sleep did not start");
-    const started = startCoreFiller(String(allowedCpus()?.[0] ?? 0), ownerPid);
+    const started = startIdleFillers(String(allowedCpus()?.[0] ?? 0), ownerPid);
     filler = started;
     if (!started.filling) throw new Error(started.reason);
     const [pid] = started.pids;
@@ -108,7 +161,7 @@ describe("the host-busy measure with fillers running", () => {
   it.runIf(chrtWorks)(
     "counts a filler's CPU time as idle while it runs",
     async () => {
-      const started = startCoreFiller(String(allowedCpus()?.at(-1) ?? 0));
+      const started = startIdleFillers(String(allowedCpus()?.at(-1) ?? 0));
       filler = started;
       if (!started.filling) throw new Error(started.reason);
       const [pid] = started.pids;
