@@ -199,6 +199,8 @@ export async function runBench(input: BenchRunInput): Promise<BenchRunOutput> {
               : {}),
             // Without a workload file: the bundled CRUD one (loadtests/workload/crud.yaml).
             snapshot,
+            // The local stage's table is its own dynalite: put it back directly, not through the API.
+            preferSnapshotReset: stage.name === "local",
             ...(config.workload !== undefined ? { workload: loadWorkloadFile(config.workload) } : {}),
           });
     const port = userScript

@@ -9,13 +9,15 @@
  * 2. Sweeps, the variants rotating which goes first: "before" (the warm-up at the profile's own in-flight
  *    cap, the table reset 8 requests at a time, the gate as it was, in this process), "one child" (the bounded
  *    warm-up of tuning/sweep/warmup.ts, the reset one below its cap, the gate as it is in ONE child process on
- *    every CPU: the bench's gate before the pool) and "after" (the same, the gate as `npm run bench` runs it:
- *    postman/newman-gate.ts `newmanGate` with `gateCpusOf` the stage's pinning, a process per folder). Each
+ *    every CPU: the bench's gate before the pool), "api reset" (the same, the gate as `npm run bench` runs it:
+ *    postman/newman-gate.ts `newmanGate` with `gateCpusOf` the stage's pinning, a process per folder; the table
+ *    put back through the API beside the gate) and "after" (the same with the table put back as the bench now
+ *    does on the local stage: by snapshot, straight to dynalite, once the gate is done). Each
  *    setting's phases, the warm-up's cold starts, the INITs after the window (from the stage's log store), the
  *    gate's time setting by setting, the overhead beyond the configured warm-up load.
  *
  * Usage: npm run perf -- setting-overhead   (OVERHEAD_RUNS=2, OVERHEAD_QUICK=1 for the --quick preset,
- * OVERHEAD_TABLE_SIZES=0,1000,3000, OVERHEAD_VARIANTS=before,one child,after)
+ * OVERHEAD_TABLE_SIZES=0,1000,3000, OVERHEAD_VARIANTS=before,api reset,after; "one child" on request)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -32,10 +34,12 @@ import { builtinApiLoad, SWEEP_PHASES, startPerfStage, sweepOptionsOf } from "./
 const RUNS = Number(process.env["OVERHEAD_RUNS"] ?? 2);
 const QUICK = process.env["OVERHEAD_QUICK"] === "1";
 const TABLE_SIZES = (process.env["OVERHEAD_TABLE_SIZES"] ?? "0,1000,3000").split(",").map(Number);
-const ALL_VARIANTS = ["before", "one child", "after"] as const;
+const ALL_VARIANTS = ["before", "one child", "api reset", "after"] as const;
 type Variant = (typeof ALL_VARIANTS)[number];
+/** "one child" only when asked for: the quiet run of 7 December (10:16Z) had it level with the pool. */
+const DEFAULT_VARIANTS: Variant[] = ["before", "api reset", "after"];
 const VARIANTS = (process.env["OVERHEAD_VARIANTS"]?.split(",").map((v) => v.trim()) ??
-  ALL_VARIANTS) as Variant[];
+  DEFAULT_VARIANTS) as Variant[];
 for (const v of VARIANTS)
   if (!ALL_VARIANTS.includes(v))
     throw new Error(`unknown OVERHEAD_VARIANTS entry "${v}": expected some of ${ALL_VARIANTS.join(", ")}`);
@@ -190,12 +194,15 @@ try {
       processPerFolder,
     });
   const oneChild = VARIANTS.includes("one child") && gateCpus !== undefined ? gateOf(false) : undefined;
-  const benchGate = VARIANTS.includes("after") ? gateOf(true) : undefined;
+  const benchGate = VARIANTS.includes("after") || VARIANTS.includes("api reset") ? gateOf(true) : undefined;
   for (let run = 1; run <= RUNS; run++) {
     const shift = (run - 1) % VARIANTS.length;
     const order = [...VARIANTS.slice(shift), ...VARIANTS.slice(0, shift)];
     for (const variant of order) {
-      const api = builtinApiLoad(local.stage, config, { boundedWarmup: variant !== "before" });
+      const api = builtinApiLoad(local.stage, config, {
+        boundedWarmup: variant !== "before",
+        snapshotReset: variant === "after",
+      });
       const collection = collectionOf(variant);
       const itemsBefore = await countItems();
       const loadAverage = os.loadavg()[0] ?? 0;
@@ -205,7 +212,7 @@ try {
         load: api.port,
         tableState: api.tableState,
         gate:
-          variant === "after" && benchGate
+          (variant === "after" || variant === "api reset") && benchGate
             ? benchGate
             : variant === "one child" && oneChild
               ? oneChild
@@ -284,9 +291,11 @@ console.log(
       `${boundedWarmup(config.profile, config.ratePerSec)} in flight), the reset one below it, the walk's ids dropped when it ends, ` +
       "each request's scripts merged into one execution (postman/merge-scripts.ts), the folders at once " +
       "(postman/concurrent-folders.ts), the schema assertions with `{ validateSchema: false }`, and in the sweeps Newman in ONE " +
-      "process of its own on every CPU, the folders sharing its event loop (the bench's gate before the pool); after: the same, the " +
+      "process of its own on every CPU, the folders sharing its event loop (the bench's gate before the pool); api reset: the same, the " +
       "gate as `npm run bench` runs it (newmanGate on the stage's pinning: each folder in a process of its own on every CPU, " +
-      "postman/gate-pool.ts). The gate alone below runs in this process. Variants in rotating order.",
+      "postman/gate-pool.ts), the table put back through the API beside the gate; after: the same, the table put back as the " +
+      "bench now does on the local stage (by snapshot, straight to dynalite, once the gate is done: tuning/adapters/table-state.ts). " +
+      "The gate alone below runs in this process. Variants in rotating order.",
     "",
     "### The gate over a growing table (the gate alone, between sweeps' worth of items)",
     "",

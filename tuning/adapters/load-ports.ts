@@ -50,6 +50,12 @@ export interface ApiLoadOptions {
   /** The table to snapshot; needed with `workload`. */
   snapshot?: SnapshotTarget;
   /**
+   * Put the table back by snapshot even for a workload that can be reset through the API (reset: api), when
+   * `snapshot` is given: the local stage's, whose DynamoDB is the stage's own dynalite, where a direct write
+   * costs a fraction of a request through the API and the setting's environments (docs/workload.md). @default false
+   */
+  preferSnapshotReset?: boolean;
+  /**
    * Requests in flight at most during the warm-up (tuning/sweep/warmup.ts `warmupConcurrency`): a bounded warm-up
    * starts about this many environments instead of one per request that arrives during the first INITs. The
    * API table reset then runs with one fewer, leaving an environment for the gate. @default the profile's
@@ -132,7 +138,7 @@ export function apiLoad(engine: LoadEngine, options: ApiLoadOptions): ApiLoad {
   };
   const tableState: TableStatePort = !crn
     ? { prepare: async () => {}, reset: async () => {}, cleanup: async () => {} }
-    : workload.reset === "api"
+    : workload.reset === "api" && !(options.preferSnapshotReset === true && options.snapshot)
       ? new ApiTableState(measured, {
           apiUrl: options.apiUrl,
           ...(options.warmupMaxInFlight !== undefined

@@ -101,6 +101,8 @@ function canonical(value: unknown): string {
  * write access to the table (on the local stage: its dynalite).
  */
 export class SnapshotTableState {
+  /** It puts back the whole table: never while the gate works on it (TableStatePort.besideGate). */
+  readonly besideGate = false;
   private readonly client: DynamoDBClient;
   private readonly concurrency: number;
   private keyNames: string[] | undefined;

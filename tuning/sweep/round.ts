@@ -303,17 +303,22 @@ export async function measureRound(
   // sum: the table put back for the next round (its own ids), on the setting's first round the Newman gate
   // (through the API) and the deliberate cold starts (fresh versions, never the alias), and the measured
   // invocations' logs (by request id, so the other jobs' invocations do not count).
-  const resetJob = timed("reset", async () => {
-    if (!ports.tableState || signal.aborted) return;
-    try {
-      await ports.tableState.reset();
-    } catch (error) {
-      state.failures.push({
-        kind: "other",
-        message: `the table could not be put back for the next setting: ${describeError(error)}`,
-      });
-    }
-  });
+  const gateAfterJob = besideWarmup ? Promise.resolve(undefined) : gateJob();
+  // A reset that puts back the whole table waits for the gate (TableStatePort.besideGate).
+  const resetAfter = ports.tableState?.besideGate === false ? gateAfterJob : Promise.resolve(undefined);
+  const resetJob = resetAfter.then(() =>
+    timed("reset", async () => {
+      if (!ports.tableState || signal.aborted) return;
+      try {
+        await ports.tableState.reset();
+      } catch (error) {
+        state.failures.push({
+          kind: "other",
+          message: `the table could not be put back for the next setting: ${describeError(error)}`,
+        });
+      }
+    }),
+  );
   const collectJob = timed("collect", async () => {
     progress("collect");
     let collected: Collected | undefined;
@@ -370,7 +375,7 @@ export async function measureRound(
   });
   const [, gateAfter, coldStartsAfter, { collected, warmupLogs, hostContention }] = await Promise.all([
     resetJob,
-    besideWarmup ? undefined : gateJob(),
+    gateAfterJob,
     besideWarmup ? undefined : coldStartJob(),
     collectJob,
   ]);

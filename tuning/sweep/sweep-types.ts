@@ -51,6 +51,12 @@ export interface TableStatePort {
   reset(): Promise<void>;
   /** At the end of the run, whatever happened. */
   cleanup(): Promise<void>;
+  /**
+   * Whether `reset` may run while the gate sends its requests: true when it touches only what it planned (the API
+   * reset), false when it puts back the whole table (a snapshot: it would delete what the gate is working on, or
+   * miss what the gate creates after its scan). @default true
+   */
+  readonly besideGate?: boolean;
 }
 
 export interface SweepPorts {

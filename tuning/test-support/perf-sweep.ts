@@ -63,6 +63,8 @@ export interface PerfLoadOptions {
   boundedWarmup: boolean;
   /** @default the port's own default */
   commonRandomNumbers?: boolean;
+  /** Put the table back by snapshot on the stage's dynalite, as `npm run bench` does on the local stage. */
+  snapshotReset?: boolean;
 }
 
 /** The built-in engine's load port for `config`; as tuning/run-bench.ts, rounds split the measured duration. */
@@ -79,6 +81,17 @@ export function builtinApiLoad(stage: Stage, config: BenchConfig, options: PerfL
       ? { commonRandomNumbers: options.commonRandomNumbers }
       : {}),
     ...(options.boundedWarmup ? { warmupMaxInFlight: boundedWarmup(config.profile, config.ratePerSec) } : {}),
+    ...(options.snapshotReset
+      ? {
+          snapshot: {
+            tableName: stage.tableName,
+            region: stage.region,
+            ...(stage.dynamodbEndpoint ? { endpoint: stage.dynamodbEndpoint } : {}),
+            ...(stage.credentials ? { credentials: stage.credentials } : {}),
+          },
+          preferSnapshotReset: true,
+        }
+      : {}),
   });
 }
 
