@@ -49,7 +49,7 @@ export const CALIBRATE_COMMAND = {
     "idle-fill": {
       type: "string",
       value: "on|off",
-      help: "with --capacity auto: keep the environments' CPUs busy at idle priority, as `npm run bench` does (docs/fidelity.md)",
+      help: 'with --capacity auto: keep the CPUs from idling, as `npm run bench` does (docs/fidelity.md, "Idle cores")',
       default: "on",
     },
   },

@@ -88,8 +88,9 @@ export interface StageOptions {
   /** With `capacity: "host"`: pin this process and the environments to separate CPUs. @default true */
   pinCpus?: boolean;
   /**
-   * With the environments pinned: keep their CPUs busy at SCHED_IDLE priority, so a throttled environment's
-   * slices start on a running core as on a Lambda host (lambda/core-filler.ts, docs/fidelity.md "Idle cores").
+   * With the environments pinned: keep the CPUs from idling (a CPU latency request, else SCHED_IDLE busy loops), so
+   * a throttled environment's slices start on a running core as on a Lambda host (lambda/core-filler.ts,
+   * docs/fidelity.md "Idle cores").
    * @default true
    */
   fillIdleCpus?: boolean;
@@ -111,7 +112,7 @@ export interface LocalStage {
   stackName: string;
   /** With `capacity: "host"`: the CPUs this process and the environments were pinned to, or why not. */
   cpuPinning?: CpuPinning;
-  /** With the environments pinned: the CPUs kept busy at idle priority (lambda/core-filler.ts), or why none. */
+  /** With the environments pinned: how the CPUs are kept from idling (lambda/core-filler.ts), or why they are not. */
   coreFiller?: CoreFiller;
   /** Stops the API front, the AWS endpoint, every execution environment and dynalite. Safe to call twice. */
   stop(): Promise<void>;

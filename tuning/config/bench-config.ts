@@ -146,7 +146,7 @@ export interface BenchConfig {
    * CPUs; "cap" the same without pinning; "off" admits all. @default "auto"
    */
   capacity: "auto" | "cap" | "off";
-  /** Local stage with capacity "auto": keep the environments' CPUs busy at SCHED_IDLE priority. @default "on" */
+  /** Local stage with capacity "auto": keep the CPUs from idling (stage/lambda/core-filler.ts). @default "on" */
   idleFill: "on" | "off";
   /** Point the alias at the winner of this strategy at the end instead of restoring it. Opt-in. */
   autoApply?: StrategyName;

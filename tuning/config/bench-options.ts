@@ -265,7 +265,7 @@ export const BENCH_OPTIONS = {
     schema: oneOf("on", "off"),
     flag: "string",
     value: "on|off",
-    help: "local stage with --capacity auto: keep the environments' CPUs busy at idle priority (SCHED_IDLE), so a throttled environment's CPU slices start on a running core as on a Lambda host, not on one waking from idle (docs/fidelity.md, \"Idle cores\"); off: let them idle",
+    help: 'local stage with --capacity auto: keep the CPUs from idling (a CPU latency request of 0 µs where the stage may make it, else a SCHED_IDLE busy loop per environment CPU), so a throttled environment\'s CPU slices start on a running core as on a Lambda host, not on one waking from idle (docs/fidelity.md, "Idle cores"); off: let them idle',
     default: "on",
   },
   "auto-apply": {
