@@ -3,13 +3,17 @@
  * invoked through the Lambda API with the SDK client, the comparison and its rendering. No timing asserted:
  * the figures are benchmark output (docs/fidelity.md).
  */
+import os from "node:os";
 import { describe, expect, it } from "vitest";
 import { renderCalibration } from "./render.ts";
 import { runCalibration } from "./run-calibration.ts";
 
 describe("npm run calibrate", () => {
   it("measures every reference on the stage and prints it beside the published figures", async () => {
+    const cores = os.availableParallelism();
     const result = await runCalibration({ quick: true });
+    // The host's cores, not the one CPU the pinned stage left this process while it ran.
+    expect(result.host.cores).toBe(cores);
     const ids = result.comparison.tables.map((t) => t.id).sort();
     expect(ids).toEqual([
       "cpu-sha256",

@@ -47,12 +47,18 @@ interface Round {
   emulatorRatio: Record<number, number | undefined>;
 }
 const rounds: Round[] = [];
+let fillHow: string | undefined;
 const published: Record<number, number | undefined> = {};
 try {
   for (let round = 0; round < ROUNDS; round++) {
     const variant = ORDER[round % ORDER.length] ?? "on";
     const filler = variant === "on" ? startCoreFiller(pinning.environmentCpus) : undefined;
     if (filler && !filler.filling) throw new Error(`no filler: ${filler.reason}`);
+    if (filler?.filling)
+      fillHow =
+        filler.how === "pm-qos"
+          ? "a CPU latency request of 0 µs on every CPU (/dev/cpu_dma_latency)"
+          : `a SCHED_IDLE busy loop on CPU ${filler.cpus}`;
     try {
       const measured = await measureCalibration(local.stage, {
         functions: [{ ...sha, memorySizesMb: SIZES, coldStarts: 1, warmInvocations: WARM }],
@@ -86,10 +92,9 @@ const pct = (d: number | undefined) =>
   d === undefined || Number.isNaN(d) ? "—" : `${d >= 0 ? "+" : ""}${(d * 100).toFixed(0)} %`;
 const small = SIZES.filter((mb) => mb !== 1769);
 const lines = [
-  "<!-- perf: stage/calibration/idle-fill.perf.ts -->",
   "## Idle cores: the environments' CPUs kept busy at idle priority or left idle (stage/calibration/idle-fill.perf.ts)",
   "",
-  `Command: \`npm run perf -- idle-fill\`. One stage pinned as \`npm run bench\` pins it (this process on CPU ${pinning.reservedCpus}, the environments on CPU ${pinning.environmentCpus}); **on**: a SCHED_IDLE filler on the environments' CPUs (stage/lambda/core-filler.ts, what \`--idle-fill on\` starts), **off**: none. Each round deploys calibrate's SHA-256 reference (${DEFAULTS.sha256Iterations.toLocaleString("en-US")} iterations) through the Lambda API, one cold start and ${WARM} warm invocations per size (${SIZES.join(", ")} MB, alternating), net Durations (less HostCpuWait) compared as \`npm run calibrate\` compares them: ratio to 1,769 MB against the published ratio (${small.map((mb) => `${mb} MB ${published[mb]?.toFixed(2) ?? "—"}`).join(", ")}). Goal (issue 16): within ±15 %.`,
+  `Command: \`npm run perf -- idle-fill\`. One stage pinned as \`npm run bench\` pins it (this process on CPU ${pinning.reservedCpus}, the environments on CPU ${pinning.environmentCpus}); **on**: what \`--idle-fill on\` starts (stage/lambda/core-filler.ts), here ${fillHow ?? "nothing"}, **off**: none. Each round deploys calibrate's SHA-256 reference (${DEFAULTS.sha256Iterations.toLocaleString("en-US")} iterations) through the Lambda API, one cold start and ${WARM} warm invocations per size (${SIZES.join(", ")} MB, alternating), net Durations (less HostCpuWait) compared as \`npm run calibrate\` compares them: ratio to 1,769 MB against the published ratio (${small.map((mb) => `${mb} MB ${published[mb]?.toFixed(2) ?? "—"}`).join(", ")}). Goal (issue 16): within ±15 %.`,
   "",
   `| round | idle fill | load avg after | ${SIZES.map((mb) => `${mb} MB net ms`).join(" | ")} | ${small.map((mb) => `${mb} MB ratio | deviation`).join(" | ")} |`,
   `| ---: | --- | ---: | ${SIZES.map(() => "---:").join(" | ")} | ${small.map(() => "---: | ---:").join(" | ")} |`,

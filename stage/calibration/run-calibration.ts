@@ -61,6 +61,8 @@ export function describeStageCpus(local: Pick<LocalStage, "cpuPinning" | "coreFi
 export async function runCalibration(options: CalibrationOptions = {}): Promise<CalibrationResult> {
   const reference = loadReference();
   const plan = calibrationPlan(options);
+  // Before the stage pins this process to its reserved CPU, which would leave one.
+  const cores = os.availableParallelism();
   const local =
     options.stage ??
     (await startStage(
@@ -78,7 +80,7 @@ export async function runCalibration(options: CalibrationOptions = {}): Promise<
     return {
       generatedAt: new Date().toISOString(),
       host: {
-        cores: os.availableParallelism(),
+        cores,
         loadAverage: os.loadavg(),
         nodeVersion: process.versions.node,
         arch: process.arch,
