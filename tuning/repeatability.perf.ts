@@ -19,8 +19,12 @@
  * Reduced: REPEATABILITY_RUNS=2 REPEATABILITY_QUICK=1 npx tsx tuning/repeatability.perf.ts (the --quick preset)
  * Rounds evidence: REPEATABILITY_VARIANTS=rounds-1,rounds-3 REPEATABILITY_QUICK=1 npx tsx tuning/repeatability.perf.ts
  */
+
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { type AttributeValue, BatchWriteItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { gateCpusOf, newmanGate } from "../postman/newman-gate.ts";
 import { runCollection } from "../postman/run-collection.ts";
 import { type BenchConfig, resolveBenchConfig } from "./config/bench-config.ts";
 import { buildResults } from "./results/build-results.ts";
@@ -100,6 +104,14 @@ async function removeLeftovers(before: Set<string>): Promise<number> {
   return left.length;
 }
 const figures: RunFigures[] = [];
+const reportDir = mkdtempSync(path.join(os.tmpdir(), "powerbench-repeatability-newman-"));
+const benchGate = newmanGate({
+  apiUrl: local.stage.apiUrl,
+  tableName: local.stage.tableName,
+  reportDir,
+  onWarning: (message) => console.error(`repeatability: ${message}`),
+  cpus: gateCpusOf(local.cpuPinning),
+});
 try {
   for (let run = 1; run <= RUNS; run++) {
     // Rotate which variant goes first, so drift of the machine falls on every variant alike.
@@ -111,6 +123,8 @@ try {
         commonRandomNumbers: !before,
         // As tuning/run-bench.ts: the bounded warm-up unless the cold-start rate is measured.
         boundedWarmup: config.coldStartRate !== "measured",
+        // As tuning/run-bench.ts on the local stage: the table put back by snapshot, after the gate.
+        snapshotReset: !before,
       });
       const idsBefore = await tableIds();
       const loadAverage = os.loadavg()[0] ?? 0;
@@ -125,8 +139,12 @@ try {
           clients,
           load: api.port,
           tableState: api.tableState,
-          gate: () =>
-            runCollection({ baseUrl: local.stage.apiUrl, envVars: { tableName: local.stage.tableName } }),
+          // The default variants run the gate as `npm run bench` does (newmanGate on the stage's pinning: a
+          // process per folder); "before" in this process, as before issue 15.
+          gate: before
+            ? () =>
+                runCollection({ baseUrl: local.stage.apiUrl, envVars: { tableName: local.stage.tableName } })
+            : benchGate,
         },
       );
       const endedAt = new Date();
@@ -188,6 +206,8 @@ try {
     }
   }
 } finally {
+  await benchGate.close();
+  rmSync(reportDir, { recursive: true, force: true });
   await perfStage.stop();
 }
 
@@ -238,8 +258,9 @@ console.log(
       `${base.durationS ?? "profile's"} s at ${base.ratePerSec ?? "the profile's"} req/s, ${base.warmupS} s warm-up, ` +
       `${base.coldStarts} deliberate cold starts per setting, Newman gate, built-in engine, seed ${base.seed}) ` +
       `${RUNS} times on one local stage, the variants rotating which goes first. Variants: ${VARIANTS.join(", ")}` +
-      " (default: `npm run bench`'s defaults; before: a seed per setting, no table reset, INIT at the measured rate, " +
-      "as before issue 15; prime: the default with the new version primed by one invocation before its warm-up; gate-beside-warmup: the gate and " +
+      " (default: `npm run bench`'s defaults, the gate as the bench runs it (a process per folder on the stage's CPUs) and the " +
+      "table put back by snapshot after it, as on the local stage; before: a seed per setting, no table reset, INIT at the measured rate, " +
+      "the gate in this process, as before issue 15; prime: the default with the new version primed by one invocation before its warm-up; gate-beside-warmup: the gate and " +
       "cold starts beside the warm-up instead of after the window; rounds-N: the default in N rounds in rotating order).",
     "",
     `| variant | run | load avg | cost pick | not distinguishable from | ${settingIds.map((id) => `${id} $/1M`).join(" | ")} | WRU/request (range) | wall s | overhead/setting mean s | max s | beyond the warm-up load s |`,
@@ -249,8 +270,8 @@ console.log(
         `| ${f.variant} | ${f.run} | ${f.loadAverage.toFixed(1)} | ${f.costPick ?? "none"} | ${f.notDistinguishableFrom.join(", ") || "-"} | ${settingIds.map((id) => s4(f.costBySetting[id] ?? Number.NaN)).join(" | ")} | ${s3(f.wruPerRequest[0])}–${s3(f.wruPerRequest[1])} | ${s1(f.wallS)} | ${s1(f.meanOverheadS)} | ${s1(f.maxOverheadS)} | ${s1(f.meanOverheadBeyondWarmupS)} |`,
     ),
     "",
-    "Mean seconds per setting by phase (summed over a setting's rounds; gate, cold starts, reset and collect run at once " +
-      "after the window, so the overhead is configure + warm-up + the longest of them), the warm-up's cold starts per " +
+    "Mean seconds per setting by phase (summed over a setting's rounds; gate, cold starts and collect run at once " +
+      "after the window, the snapshot reset after the gate, so the overhead is configure + warm-up + the longest of them), the warm-up's cold starts per " +
       "setting and the cold-start rate the settings measured (warm-up and window):",
     "",
     `| variant | run | ${PHASES.join(" | ")} | warm-up cold starts | measured rate |`,

@@ -309,7 +309,7 @@ console.log(
     "",
     "### Sweeps: mean seconds per setting by phase",
     "",
-    "Gate, cold starts, reset and collect run at once after the window: a setting's overhead is configure + warm-up + the longest " +
+    'Gate, cold starts, reset and collect run at once after the window (the snapshot reset of "after" once the gate is done): a setting\'s overhead is configure + warm-up + the longest ' +
       "of them. The last column leaves the gate out of that longest job (an upper bound of the overhead without the gate: " +
       "the gate's CPU still slowed the other jobs).",
     "",
