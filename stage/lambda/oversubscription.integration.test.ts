@@ -38,10 +38,18 @@ describe.skipIf(scaling.mode === "none")(`host oversubscription (${cores} cores,
     await lambda.invoke({ functionName: "cpu", payload: '{"iterations":1000}' });
     expect(lambda.takePeakCpuDemand()).toBeCloseTo(1 / cores, 6);
 
-    // cores + 1 environments, one core each, for about a second of CPU each.
+    // cores + 1 environments started first, so the busy loops below run together from their first moment
+    // (booted on demand, the later ones would start while the first runs alone, and overlap less).
+    await Promise.all(
+      Array.from({ length: cores + 1 }, () =>
+        lambda.invoke({ functionName: "cpu", payload: '{"iterations":1000}' }),
+      ),
+    );
+    lambda.takePeakCpuDemand();
+    // cores + 1 warm environments, one core each, for a few hundred ms of CPU each.
     const outcomes = await Promise.all(
       Array.from({ length: cores + 1 }, () =>
-        lambda.invoke({ functionName: "cpu", payload: '{"iterations":30000000}' }),
+        lambda.invoke({ functionName: "cpu", payload: '{"iterations":60000000}' }),
       ),
     );
     for (const outcome of outcomes) expect(outcome.status).toBe("ok");
